@@ -1,0 +1,60 @@
+"""Project paths: one side-effect-free place that says where things live.
+
+Nothing here creates a folder or reads a file; callers create what they write.
+
+>>> project_root().joinpath("analysis").is_dir()
+True
+>>> corpus_dir().name
+'corpus'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_root() -> Path:
+    """Return the repository root (the folder holding ``analysis/``)."""
+    return _ROOT
+
+
+def corpus_dir() -> Path:
+    """Return the bundled corpus folder (texts, manifest, lexicons). Never written to."""
+    return _ROOT / "corpus"
+
+
+def lexicon_dir() -> Path:
+    """Return the folder of versioned lexicon data (dictionary, stopwords, themes)."""
+    return corpus_dir() / "lexicon"
+
+
+def figures_dir() -> Path:
+    """Return the folder that only :mod:`analysis.export` writes to.
+
+    ``ANALYSIS_FIGURES_DIR`` overrides it (used by ``python -m analysis report --out``).
+    """
+    override = os.environ.get("ANALYSIS_FIGURES_DIR")
+    return Path(override) if override else _ROOT / "figures"
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the workbook's notebooks."""
+    return _ROOT / "notebooks"
+
+
+def cache_dir() -> Path:
+    """Return the project cache folder (jieba's dictionary cache, feature cache).
+
+    ``ANALYSIS_CACHE_DIR`` overrides it; the default is ``.cache/`` in the repository,
+    which git ignores.
+    """
+    override = os.environ.get("ANALYSIS_CACHE_DIR")
+    return Path(override) if override else _ROOT / ".cache"
+
+
+def shared_dir() -> Path:
+    """Return ``../shared`` beside the repository (reference corpora; may be missing)."""
+    return _ROOT.parent / "shared"

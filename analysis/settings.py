@@ -1,0 +1,103 @@
+"""One immutable settings object, passed explicitly and fingerprinted.
+
+Every cache entry, reference profile and exported figure records the fingerprint, so
+a result can be traced to the segmenter, its HMM flag and the exact content of the
+dictionary, stopword list and theme lexicon that produced it.
+
+>>> s = Settings()
+>>> s.hmm
+False
+>>> s.fingerprint() == Settings().fingerprint()
+True
+>>> s.fingerprint() != Settings(hmm=True).fingerprint()
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from analysis import paths
+
+
+def _default(name: str) -> Path:
+    return paths.lexicon_dir() / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Analysis settings (frozen; use :meth:`replace` to vary one).
+
+    Attributes:
+        segmenter: Name of the segmenter; ``"jieba"`` (a private ``jieba.Tokenizer``).
+        hmm: jieba's HMM for unknown words. Off by default: dictionary-only
+            segmentation is reproducible and keeps the domain dictionary in charge;
+            :func:`analysis.counts.segmentation_robustness` shows what turning it on changes.
+        dictionary: YAML file of domain terms (one entry per term, with category and note).
+        stopwords: YAML file of stopwords for this register.
+        themes: YAML theme lexicon.
+        use_stopwords: Drop stopwords from term counts (tokens are always kept).
+        to_simplified: Convert traditional to simplified characters (OpenCC) while normalizing.
+        repair_lines: Join lines broken inside a word or number while normalizing.
+    """
+
+    segmenter: str = "jieba"
+    hmm: bool = False
+    dictionary: Path = field(default_factory=lambda: _default("dictionary.yaml"))
+    stopwords: Path = field(default_factory=lambda: _default("stopwords.yaml"))
+    themes: Path = field(default_factory=lambda: _default("themes.yaml"))
+    use_stopwords: bool = True
+    to_simplified: bool = False
+    repair_lines: bool = True
+
+    def replace(self, **changes) -> "Settings":
+        """Return a copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> dict:
+        """Return a JSON-ready description: every field, file content hashes, versions.
+
+        Paths are given relative to the project when they lie inside it, so the
+        description (and the fingerprint) does not depend on where the clone lives.
+        """
+        out: dict = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Path):
+                out[f.name] = _display_path(value)
+                out[f.name + "_sha256"] = _file_sha256(value)
+            else:
+                out[f.name] = value
+        out["segmenter_version"] = _version(self.segmenter)
+        return out
+
+    def fingerprint(self) -> str:
+        """Return a short content hash of :meth:`describe` (16 hex digits)."""
+        blob = json.dumps(self.describe(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(paths.project_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
