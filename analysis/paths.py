@@ -22,13 +22,21 @@ def project_root() -> Path:
 
 
 def corpus_dir() -> Path:
-    """Return the bundled corpus folder (texts, manifest, lexicons). Never written to."""
-    return _ROOT / "corpus"
+    """Return the corpus folder the notebooks read (texts and manifest). Never written to.
+
+    The bundled ``corpus/`` unless ``ANALYSIS_CORPUS_DIR`` names another folder
+    (``python -m analysis report --corpus DIR`` sets it for the notebooks it runs).
+    """
+    override = os.environ.get("ANALYSIS_CORPUS_DIR")
+    return Path(override) if override else _ROOT / "corpus"
 
 
 def lexicon_dir() -> Path:
-    """Return the folder of versioned lexicon data (dictionary, stopwords, themes)."""
-    return corpus_dir() / "lexicon"
+    """Return the folder of versioned lexicon data (dictionary, stopwords, themes).
+
+    Always the project's own ``corpus/lexicon``, whichever corpus is analysed.
+    """
+    return _ROOT / "corpus" / "lexicon"
 
 
 def figures_dir() -> Path:

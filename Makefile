@@ -1,0 +1,49 @@
+# The two commands a researcher needs (see README):
+#   make report   set up, then run every notebook on the bundled corpus → figures/ + figures/report.html
+#   make test     set up, then run the whole test suite (unit tests, doctests, nbval)
+# Both create .venv when it is missing and install Debian's chromium and a CJK font when they are missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup system report test lab notebooks-sync clean-cache
+
+setup: system $(STAMP)
+
+system:
+	@bash .ci/system-packages.sh
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+report: setup
+	$(BIN)/python -m analysis report
+
+test: setup
+	$(BIN)/python -m pytest -p no:cacheprovider tests analysis notebooks/*.ipynb \
+	  --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+# After editing a notebook's py:percent file: refresh the .ipynb and re-execute it (outputs are committed).
+notebooks-sync: setup
+	@for nb in notebooks/[0-9]*.py; do \
+	  $(BIN)/jupytext --sync $$nb && \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace $${nb%.py}.ipynb; \
+	done
+
+clean-cache:
+	rm -rf .cache
+
+# Re-pin every installed package after changing dependencies in pyproject.toml.
+lock:
+	@{ echo "# Pins for every package in .venv (pip freeze), used as pip constraints by the Makefile so nbval"; \
+	   echo "# results are reproducible. Regenerate with: make lock"; \
+	   $(BIN)/pip freeze --exclude-editable; } > constraints.txt

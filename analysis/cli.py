@@ -1,0 +1,203 @@
+"""Command line: ``python -m analysis <command> ... --format csv|json``.
+
+Every command prints one tidy table to standard output (CSV by default, or JSON
+records with ``--format json``); progress and warnings go to standard error, and a
+problem with an input exits with status 2 and a message naming the file.
+
+Commands:
+    corpus PATH...                 one row per document: id, metadata, han_chars, paragraphs, redactions, encoding
+    outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
+                                   and the announced count
+    terms PATH... [--by document|section] [--top N]
+    kwic PATH... TERM [--window N]
+    themes PATH... [--by document|section]
+    compare A B [--measure g2|chi2|logratio|fightin|simplemaths]
+                                   A and B are files or folders, each optionally followed by
+                                   ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
+    report [--corpus DIR] [--out DIR]
+
+>>> build_parser().parse_args(["terms", "a.txt", "--top", "5"]).top
+5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+import pandas as pd
+
+
+def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
+    out = sys.stdout
+    if fmt == "json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        payload: object = records if extra is None else {**extra, "rows": records}
+        json.dump(payload, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        table.to_csv(out, index=False, lineterminator="\n")
+
+
+def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
+    from analysis.corpus import load_corpus
+    from analysis.settings import Settings
+
+    settings = Settings(to_simplified=getattr(args, "simplified", False))
+    if getattr(args, "keep_going", False):
+        documents, problems = load_corpus(list(paths), settings=settings, on_error="collect")
+        for row in problems.itertuples(index=False):
+            print(f"warning: {row.file}: {row.problem} ({row.fix})", file=sys.stderr)
+        return documents
+    return load_corpus(list(paths), settings=settings)
+
+
+def _features(documents: pd.DataFrame, args: argparse.Namespace):
+    from analysis.features import build_features
+    from analysis.settings import Settings
+
+    settings = Settings(hmm=getattr(args, "hmm", False), to_simplified=getattr(args, "simplified", False))
+    return build_features(documents, settings=settings, progress=sys.stderr.isatty())
+
+
+def cmd_corpus(args: argparse.Namespace) -> None:
+    from analysis.corpus import corpus_table
+
+    _emit(corpus_table(_load(args.paths, args)), args.format)
+
+
+def cmd_outline(args: argparse.Namespace) -> None:
+    from analysis.outline import announced_table, outline_nodes_table
+
+    documents = _load(args.paths, args)
+    nodes = outline_nodes_table(documents)
+    announced = announced_table(documents)
+    if args.format == "json":
+        extra = {"announced": json.loads(announced.to_json(orient="records", force_ascii=False))}
+        _emit(nodes, "json", extra=extra)
+    else:
+        counts = announced.set_index("document")
+        nodes = nodes.assign(
+            announced=nodes["document"].map(counts["announced"]),
+            found=nodes["document"].map(counts["found"]),
+        )
+        _emit(nodes, "csv")
+
+
+def cmd_terms(args: argparse.Namespace) -> None:
+    from analysis.counts import term_frequencies
+
+    fs = _features(_load(args.paths, args), args)
+    table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
+    if args.top:
+        group = ["document", "path"] if args.by == "section" else [args.by]
+        table = table.groupby(group, sort=False, group_keys=False).head(args.top).reset_index(drop=True)
+    _emit(table, args.format)
+
+
+def cmd_kwic(args: argparse.Namespace) -> None:
+    from analysis.counts import kwic
+
+    table = kwic(_load(args.paths, args), args.term, window=args.window)
+    _emit(table, args.format)
+
+
+def cmd_themes(args: argparse.Namespace) -> None:
+    from analysis.themes import theme_coverage
+
+    fs = _features(_load(args.paths, args), args)
+    _emit(theme_coverage(fs, by=args.by), args.format)
+
+
+def _side(spec: str) -> tuple[str, str | None]:
+    path, _, section = spec.partition("#")
+    return path, (section or None)
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    from analysis.themes import compare_terms
+
+    (path_a, section_a), (path_b, section_b) = _side(args.a), _side(args.b)
+    # Each side is loaded on its own and its ids prefixed, so the same file may be both A and B
+    # (two sections of one speech).
+    docs_a = _load([path_a], args)
+    docs_b = _load([path_b], args)
+    docs_a = docs_a.assign(id=["A:" + str(i) for i in docs_a["id"]])
+    docs_b = docs_b.assign(id=["B:" + str(i) for i in docs_b["id"]])
+    fs = _features(pd.concat([docs_a, docs_b], ignore_index=True), args)
+    table = compare_terms(
+        fs,
+        {"documents": list(docs_a["id"]), "section": section_a},
+        {"documents": list(docs_b["id"]), "section": section_b},
+        measure=args.measure,
+    )
+    _emit(table, args.format)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from analysis.report import run_notebooks
+
+    path = run_notebooks(corpus=args.corpus, out=args.out, progress=True)
+    print(f"report written to {path}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m analysis``."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    def add(name: str, func: Callable, help_text: str, *, paths: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        if paths:
+            p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of speeches")
+        p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+        p.add_argument("--keep-going", action="store_true",
+                       help="load what can be loaded and report bad files on stderr instead of stopping")
+        p.add_argument("--simplified", action="store_true", help="convert traditional to simplified characters")
+        return p
+
+    add("corpus", cmd_corpus, "one row per document: metadata, Han characters, paragraphs, redactions, encoding")
+    add("outline", cmd_outline, "the outline nodes of each document and the announced number of points")
+    p = add("terms", cmd_terms, "term frequencies by document or by outline section")
+    p.add_argument("--by", default="document", help="document, section, or a metadata column (default document)")
+    p.add_argument("--top", type=int, default=0, help="keep the N most frequent terms per group")
+    p.add_argument("--keep-stopwords", action="store_true", help="count stopwords too")
+    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    p = add("kwic", cmd_kwic, "keyword in context: every hit of TERM with its outline path and raw offsets", paths=False)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders, then the term")
+    p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
+    p = add("themes", cmd_themes, "theme coverage by document or outline section")
+    p.add_argument("--by", choices=["document", "section"], default="document")
+    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
+    p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
+    p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
+    p.add_argument("--measure", choices=["g2", "chi2", "logratio", "fightin", "simplemaths"], default="g2")
+    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report")
+    p.set_defaults(func=cmd_report)
+    p.add_argument("--corpus", default=None, help="corpus folder for the notebooks (default: corpus/)")
+    p.add_argument("--out", default=None, help="output folder (default: figures/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "kwic":
+        if len(args.paths) < 2:
+            parser.error("kwic needs at least one PATH and then the TERM")
+        args.term = args.paths[-1]
+        args.paths = args.paths[:-1]
+    try:
+        args.func(args)
+    except BrokenPipeError:
+        return 0
+    except (OSError, ValueError, KeyError) as exc:  # CorpusError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
