@@ -1,0 +1,896 @@
+"""Outline: parse how a speech is organized, losslessly, and measure its sections.
+
+A speech is a tree of numbered parts: ``一、`` sections with ``（一）`` sub-points,
+``1.`` items, enumerations such as ``第一，`` or ``一是`` that open a paragraph or a
+sentence, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
+headings, nests them, and adds a *preamble* (everything before the first heading),
+a *closing* (the final exhortation) and *unheaded* parts (paragraphs after a
+section's last single-paragraph sub-point). The parts partition the text exactly.
+
+How it decides, in brief (details in :data:`SCHEMES` and :func:`parse_outline`):
+
+- **Schemes are data.** Each :class:`Scheme` is a regex for the marker, a number
+  parser, a path label, and flags (``sequence``: only counts when a second item
+  confirms it; ``continuous``: numbering runs on across parents, like articles;
+  ``line_only``: only at the start of a line). Add a scheme by appending to
+  :data:`SCHEMES` or passing ``schemes=`` to :func:`parse_outline`.
+- **Position.** A marker counts only at the start of a line, after the end of a
+  sentence (``。！？`` and closing quotes: headings run inline when line breaks were
+  lost) or, for the first item of a list, after ``：``. Markers inside a sentence
+  (after ``，`` ``；`` or a word, as in ``表里如一、``, ``位居世界第一，``) never count.
+- **Levels come from nesting, not from a ranking.** The first scheme seen is level 1;
+  a scheme first seen inside it is level 2, and so on. A scheme already open at
+  level *k* continues level *k* (closing everything below it); a scheme that is not
+  open starts a new level below the current node, and must start at 1.
+- **Paths** join the labels of the ancestors: ``二``, ``二（三）``, ``二（三）1``,
+  ``二（三）1（2）``, ``二（三）第一``, ``二（三）一是``, ``第二章第七条（一）``. When two
+  Arabic labels meet they are joined with a dot (``1.2``). A path that would
+  repeat (a duplicated number) gets ``#2``, ``#3``. Special paths: ``preamble``,
+  ``closing``, and ``<parent>（未编号）`` for an unheaded part of a section.
+- **Closing.** After the last heading, the last paragraph that opens with an
+  address or exhortation formula (``同志们，`` ``各位代表！`` ``让我们``) starts the
+  closing, together with any address-only line (``同志们！``) or ``结束语`` line
+  right before it.
+- **Unheaded.** When a section's earlier sub-points (at least two) each have exactly
+  one body paragraph and its last sub-point has more, the last sub-point keeps its
+  first body paragraph and the rest becomes the unheaded part ``<section>（未编号）``.
+
+>>> text = "同志们：\\n讲两点意见。\\n一、甲的工作\\n正文。\\n二、乙的工作\\n正文。\\n同志们，让我们努力。"
+>>> o = parse_outline(text)
+>>> [(n.path, n.level, n.title) for n in o.nodes]
+[('preamble', 0, '同志们：'), ('一', 1, '甲的工作'), ('二', 1, '乙的工作'), ('closing', 0, '同志们，让我们努力')]
+>>> o.announced, o.found
+(2, 2)
+>>> "".join(text[s:e] for _, s, e in o.pieces()) == text
+True
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.text import REDACTION, count_han, paragraph_spans, sentence_spans
+
+__all__ = [
+    "Issue",
+    "Node",
+    "Outline",
+    "Scheme",
+    "SCHEMES",
+    "announced_table",
+    "cn_number",
+    "outline_nodes_table",
+    "outline_table",
+    "parse_outline",
+    "section_lengths",
+    "text_section_lengths",
+]
+
+# ---------------------------------------------------------------------------
+# Numbers
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "一二两三四五六七八九十"
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+_ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": None}
+
+
+def cn_number(numeral: str) -> int | None:
+    """Parse a Chinese (一 … 九十九, 两, 百) or Arabic numeral; None when it is not one.
+
+    Args:
+        numeral: The numeral text, e.g. ``"十二"``, ``"两"``, ``"５"``.
+
+    Returns:
+        The integer value, or None for anything that is not a numeral.
+
+    >>> [cn_number(s) for s in ["三", "十", "十二", "二十", "九十九", "两", "５", "一百零五", "几"]]
+    [3, 10, 12, 20, 99, 2, 5, 105, None]
+    """
+    if not numeral:
+        return None
+    ascii_digits = numeral.translate(_FULLWIDTH_DIGITS)
+    if ascii_digits.isdigit():
+        return int(ascii_digits)
+    total, current = 0, None
+    for ch in numeral:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch] if current is None else current * 10 + _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current if current else 1) * 10
+            current = None
+        elif ch == "百":
+            total += (current if current else 1) * 100
+            current = None
+        else:
+            return None
+    return total + (current or 0)
+
+
+def _cn_label(n: int) -> str:
+    """Render 1..99 as a Chinese numeral (``12`` → ``十二``)."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else digits[tens]
+    return head + "十" + (digits[ones] if ones else "") if n < 100 else str(n)
+
+
+# ---------------------------------------------------------------------------
+# Schemes
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One numbering scheme: how its marker looks, how to read its number, its path label.
+
+    Attributes:
+        name: Short identifier (shown in :class:`Node` ``.scheme``).
+        pattern: Regex matching the whole marker at its start; group ``num`` holds the number.
+        parse: Function from the ``num`` text to an int (None for "the next one", as in 最后).
+        label: Function from the number (and the ``num`` text) to the path label.
+        sequence: The scheme's first item counts only when a second item confirms it
+            (inline enumerations: 第一， 一是 首先).
+        continuous: Numbering runs on across parents (articles 第N条), so a new level may
+            start at the number after the last one seen.
+        line_only: Only recognized at the start of a line.
+        reject_after: Regex; a marker followed by this is not a heading (``一、二线``).
+    """
+
+    name: str
+    pattern: str
+    parse: Callable[[str], int | None]
+    label: Callable[[int, str], str]
+    sequence: bool = False
+    continuous: bool = False
+    line_only: bool = False
+    reject_after: str | None = None
+
+
+def _label_cn(n: int, _: str) -> str:
+    return _cn_label(n)
+
+
+def _label_ar(n: int, _: str) -> str:
+    return str(n)
+
+
+_NUM_CN = f"[{_CN_NUM}]{{1,3}}"
+
+#: The numbering schemes, as data. Order matters only for markers that start at the
+#: same offset (the first listed wins).
+SCHEMES: tuple[Scheme, ...] = (
+    Scheme("chapter", rf"第(?P<num>[{_CN_NUM}百]{{1,4}})章", cn_number,
+           lambda n, _: f"第{_cn_label(n)}章", line_only=True),
+    Scheme("section", rf"第(?P<num>[{_CN_NUM}百]{{1,4}})节", cn_number,
+           lambda n, _: f"第{_cn_label(n)}节", line_only=True),
+    Scheme("article", rf"第(?P<num>[{_CN_NUM}百]{{1,5}})条(?=[\s\u3000])", cn_number,
+           lambda n, _: f"第{_cn_label(n) if n < 100 else n}条", continuous=True, line_only=True),
+    Scheme("cn", rf"(?P<num>{_NUM_CN})[、．]", cn_number, _label_cn,
+           reject_after=rf"[{_CN_NUM}]+[、线级类产档批期次等代]"),
+    Scheme("cn_paren", rf"[（(](?P<num>{_NUM_CN})[）)]", cn_number, lambda n, _: f"（{_cn_label(n)}）"),
+    Scheme("arabic_dot", r"(?P<num>[0-9０-９]{1,2})[.．](?![0-9０-９])", cn_number, _label_ar),
+    Scheme("arabic_comma", r"(?P<num>[0-9０-９]{1,2})、(?![0-9０-９])", cn_number, _label_ar),
+    Scheme("arabic_paren", r"[（(](?P<num>[0-9０-９]{1,2})[）)]", cn_number, lambda n, _: f"（{n}）"),
+    Scheme("paren_digit", f"(?P<num>[{_PAREN_DIGITS}])", lambda s: _PAREN_DIGITS.index(s) + 1,
+           lambda n, _: f"（{n}）"),
+    Scheme("circled", f"(?P<num>[{_CIRCLED}])", lambda s: _CIRCLED.index(s) + 1,
+           lambda n, _: _CIRCLED[n - 1] if n <= 20 else f"({n})"),
+    Scheme("di", rf"第(?P<num>{_NUM_CN})[，、,：:]", cn_number, lambda n, _: f"第{_cn_label(n)}",
+           sequence=True, reject_after=rf"[第{_CN_NUM}]"),
+    Scheme("qi", rf"其(?P<num>[{_CN_NUM}])[，、,：:]", cn_number, lambda n, _: f"其{_cn_label(n)}",
+           sequence=True),
+    Scheme("shi", rf"(?P<num>[{_CN_NUM}]{{1,2}})是", cn_number, lambda n, _: f"{_cn_label(n)}是",
+           sequence=True),
+    Scheme("order", r"(?P<num>首先|其次|再次|最后)[，,：:]", lambda s: _ORDER_WORDS[s],
+           lambda n, word: word, sequence=True),
+)
+
+# ---------------------------------------------------------------------------
+# Result types
+
+
+@dataclass(frozen=True)
+class Node:
+    """One part of a document's outline.
+
+    Attributes:
+        path: Position in the tree (``"二（三）"``; ``"preamble"``; ``"closing"``;
+            ``"四（未编号）"`` for an unheaded part).
+        kind: ``"preamble"``, ``"section"`` or ``"closing"``.
+        level: 0 for preamble and closing, 1 for top-level sections, 2 below them, ...
+        number: The heading's number (None for preamble, closing, unheaded parts).
+        scheme: Name of the :class:`Scheme` (None when there is no heading).
+        title: The heading line without its marker, or the text up to the first 。 when
+            the heading opens a paragraph. Preamble, closing and unheaded parts take their
+            first sentence (at most 30 characters, then …).
+        start: Offset where the node starts (a heading's line start, or its marker when it
+            opens a sentence inside a line).
+        end: Offset where the node ends, its children included.
+        body_start: Offset just after the heading (after its 。 or at its line end).
+        unheaded: True for a part of a section that follows its last sub-point unnumbered.
+        parent: Path of the enclosing node (None at levels 0 and 1).
+    """
+
+    path: str
+    kind: str
+    level: int
+    number: int | None
+    scheme: str | None
+    title: str
+    start: int
+    end: int
+    body_start: int
+    unheaded: bool = False
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A numbering problem: a gap, a duplicate, an out-of-order or restarted number.
+
+    Attributes:
+        kind: ``"gap"``, ``"duplicate"``, ``"out_of_order"`` or ``"restart"``.
+        path: Path of the node whose number is off.
+        level: Its level.
+        expected: The number that should have come.
+        found: The number that came.
+    """
+
+    kind: str
+    path: str
+    level: int
+    expected: int
+    found: int
+
+    @property
+    def message(self) -> str:
+        """A one-line description, e.g. ``"gap at 三: expected 2, found 3"``."""
+        return f"{self.kind} at {self.path}: expected {self.expected}, found {self.found}"
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The parsed outline of one text.
+
+    Attributes:
+        nodes: Nodes in document order (pre-order: a parent before its children).
+        announced: The count announced in the preamble (``重点强调5方面意见`` → 5), or None.
+        issues: Numbering problems found while nesting.
+        length: Length of the parsed text.
+    """
+
+    nodes: tuple[Node, ...]
+    announced: int | None
+    issues: tuple[Issue, ...]
+    length: int
+
+    @property
+    def found(self) -> int:
+        """Number of top-level (level 1) headed sections."""
+        return sum(1 for n in self.nodes if n.level == 1 and not n.unheaded)
+
+    def pieces(self) -> list[tuple[str, int, int]]:
+        """Return ``(path, start, end)`` for each node's own text (children excluded).
+
+        The pieces are in document order and partition ``text[0:length]`` exactly.
+        """
+        out = []
+        for i, node in enumerate(self.nodes):
+            own_end = node.end
+            if i + 1 < len(self.nodes) and self.nodes[i + 1].parent == node.path and node.kind == "section":
+                own_end = self.nodes[i + 1].start
+            out.append((node.path, node.start, own_end))
+        return out
+
+    def path_at(self, offset: int) -> str:
+        """Return the path of the deepest node containing ``offset``.
+
+        Raises:
+            ValueError: When ``offset`` is outside ``0 … length`` (``length`` itself maps
+                to the last node).
+        """
+        if not 0 <= offset <= self.length:
+            raise ValueError(f"offset {offset} is outside the text (0 … {self.length})")
+        pieces = [p for p in self.pieces() if p[2] > p[1]]
+        if not pieces:
+            return self.nodes[0].path if self.nodes else "preamble"
+        starts = [p[1] for p in pieces]
+        i = max(bisect.bisect_right(starts, offset) - 1, 0)
+        return pieces[i][0]
+
+
+# ---------------------------------------------------------------------------
+# Candidates
+
+_SPACE = " \t\r\u3000\u00a0\u200b\u200d\ufeff"
+_CLOSERS = "”’」』\"'"
+_SENTENCE_END = "。！？!?"
+
+
+@dataclass(frozen=True)
+class _Cand:
+    scheme: Scheme
+    number: int | None  # None: "the next one" (最后)
+    word: str
+    marker_start: int
+    marker_end: int
+    position: str | None  # "line", "sentence", "colon" or None (inside a sentence)
+    node_start: int
+
+
+def _position(text: str, i: int) -> tuple[str | None, int]:
+    """Classify where a marker at ``i`` sits; return (class, node start)."""
+    j = i
+    while j > 0 and text[j - 1] in _SPACE:
+        j -= 1
+    if j == 0 or text[j - 1] == "\n":
+        return "line", j
+    k = j
+    while k > 0 and text[k - 1] in _CLOSERS:
+        k -= 1
+    if k > 0 and text[k - 1] in _SENTENCE_END:
+        return "sentence", i
+    if text[j - 1] in "：:":
+        return "colon", i
+    return None, i
+
+
+def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
+    found: dict[int, _Cand] = {}
+    for scheme in schemes:
+        rx = re.compile(scheme.pattern)
+        reject = re.compile(scheme.reject_after) if scheme.reject_after else None
+        for m in rx.finditer(text):
+            start = m.start()
+            if start in found:
+                continue
+            if reject and reject.match(text, m.end()):
+                continue
+            try:
+                number = scheme.parse(m.group("num"))
+            except (KeyError, ValueError):
+                continue
+            if number is None and scheme.name != "order":
+                continue
+            if number is not None and not 0 < number < 1000:
+                continue
+            position, node_start = _position(text, start)
+            if scheme.line_only and position != "line":
+                position = None
+            if position is not None and not text[m.end():m.end() + 1].strip(_SPACE):
+                # a marker at the very end of the text (or of a line, for inline
+                # enumerations) heads nothing
+                if scheme.sequence or m.end() >= len(text):
+                    position = None
+            found[start] = _Cand(scheme, number, m.group("num"), start, m.end(), position, node_start)
+    return [found[k] for k in sorted(found)]
+
+
+# ---------------------------------------------------------------------------
+# Nesting
+
+
+@dataclass
+class _Head:
+    cand: _Cand
+    number: int
+    level: int  # 1-based
+    parent: int | None  # index into heads
+    label: str
+    issue: tuple[str, int] | None = None  # (kind, expected)
+
+
+def _is_second(c: _Cand, first: _Cand) -> bool:
+    if c.scheme.name != first.scheme.name:
+        return False
+    if first.scheme.name == "order":
+        return c.word == "其次"
+    return c.number == (first.number or 0) + 1
+
+
+def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str]) -> bool:
+    """True when the list opened by ``cands[i]`` gets its second item before it closes."""
+    first = cands[i]
+    for c in cands[i + 1:]:
+        if _is_second(c, first):
+            return c.position in ("line", "sentence")
+        if c.scheme.name == first.scheme.name and (c.number == first.number or c.word == first.word):
+            return False
+        if c.position is not None and c.scheme.name in open_schemes:
+            return False
+    return False
+
+
+def _nest(cands: list[_Cand]) -> list[_Head]:
+    heads: list[_Head] = []
+    stack: list[int] = []  # indices into heads, one per open level
+    last_seen: dict[str, int] = {}  # continuous schemes: last number anywhere
+    shadow: dict[str, tuple[int, int]] = {}  # scheme -> (last number, open depth)
+
+    def accept(c: _Cand, number: int, level_index: int, issue=None) -> None:
+        del stack[level_index:]
+        for name in [k for k, (_, depth) in shadow.items() if depth > level_index]:
+            del shadow[name]
+        parent = stack[-1] if stack else None
+        label = c.scheme.label(number, c.word)
+        heads.append(_Head(c, number, level_index + 1, parent, label, issue))
+        stack.append(len(heads) - 1)
+        last_seen[c.scheme.name] = number
+
+    for i, c in enumerate(cands):
+        if c.position is None:
+            continue
+        name = c.scheme.name
+        open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
+        if open_at is not None:
+            last = heads[stack[open_at]].number
+            n = last + 1 if c.number is None else c.number
+            if n == last + 1 and c.position in ("line", "sentence"):
+                accept(c, n, open_at)
+                continue
+            if name in shadow and n == shadow[name][0] + 1:
+                shadow[name] = (n, shadow[name][1])
+                continue
+            if c.position != "line" or c.scheme.sequence:
+                continue
+            if n == 1 and len(stack) > open_at + 1:
+                # a list restarting inside a deeper part: body text, not a heading
+                shadow[name] = (1, len(stack))
+                continue
+            kind = "gap" if n > last + 1 else "duplicate" if n == last else "restart" if n == 1 else "out_of_order"
+            accept(c, n, open_at, (kind, last + 1))
+            continue
+        if name in shadow and c.number == shadow[name][0] + 1:
+            shadow[name] = (c.number, shadow[name][1])
+            continue
+        first_number = last_seen.get(name, 0) + 1 if c.scheme.continuous else 1
+        if c.number != first_number:
+            continue
+        if c.position == "line" and not c.scheme.sequence:
+            accept(c, c.number, len(stack))
+            continue
+        open_names = {heads[h].cand.scheme.name for h in stack}
+        if _confirmed(cands, i, open_names):
+            accept(c, c.number, len(stack))
+    return heads
+
+
+# ---------------------------------------------------------------------------
+# Titles, closing, unheaded parts
+
+
+def _line_end(text: str, i: int) -> int:
+    j = text.find("\n", i)
+    return len(text) if j < 0 else j
+
+
+def _heading_title(text: str, c: _Cand) -> tuple[str, int]:
+    """Return (title, body_start) for a heading."""
+    line_end = _line_end(text, c.marker_end)
+    stop = text.find("。", c.marker_end, line_end)
+    if stop >= 0:
+        return text[c.marker_end:stop].strip(_SPACE), stop + 1
+    title = text[c.marker_end:line_end].strip(_SPACE)
+    if not title:  # a bare marker line: take the next paragraph's first sentence
+        nxt = re.compile(r"[^\n]*\S[^\n]*").search(text, line_end)
+        if nxt:
+            title = _first_sentence(nxt.group())
+    return title, line_end
+
+
+def _first_sentence(fragment: str, limit: int = 30) -> str:
+    line = fragment.strip(_SPACE + "\n").split("\n", 1)[0]
+    sentence = re.split("[。！？]", line, maxsplit=1)[0].strip(_SPACE)
+    return sentence if len(sentence) <= limit else sentence[:limit] + "…"
+
+
+_ADDRESS = r"(?:同志们、朋友们|同志们|各位代表|代表们|各位委员|同学们|女士们、先生们)"
+_CLOSING_OPENER = re.compile(rf"(?:{_ADDRESS}[，,！!：:]|让我们|结束语\s*$)")
+_ADDRESS_ONLY = re.compile(rf"(?:{_ADDRESS}[！!：:，,。]?|结束语)\s*$")
+
+
+def _find_closing(text: str, after: int) -> int | None:
+    """Start of the closing among paragraphs starting at or after ``after``; None if absent."""
+    paras = [(s, e) for s, e in paragraph_spans(text) if s >= after]
+    chosen = None
+    for k, (s, e) in enumerate(paras):
+        if _CLOSING_OPENER.match(text[s:e].lstrip(_SPACE)):
+            chosen = k
+    if chosen is None:
+        return None
+    while chosen > 0:
+        s, e = paras[chosen - 1]
+        if not _ADDRESS_ONLY.match(text[s:e].strip(_SPACE)):
+            break
+        chosen -= 1
+    s = paras[chosen][0]
+    while s > 0 and text[s - 1] in _SPACE:  # indentation belongs to the paragraph
+        s -= 1
+    return s
+
+
+def _body_paragraphs(text: str, start: int, body_start: int, end: int) -> list[tuple[int, int]]:
+    """Body paragraphs of a childless node: (start, end) spans, heading line's body included."""
+    spans = []
+    line_end = _line_end(text, body_start)
+    if text[body_start:min(line_end, end)].strip(_SPACE):
+        spans.append((start, min(line_end, end)))
+    for s, e in paragraph_spans(text[:end]):
+        if s > body_start and s >= line_end and text[s:e].strip(_SPACE):
+            spans.append((s, e))
+    return spans
+
+
+# ---------------------------------------------------------------------------
+# Announcements
+
+_ANNOUNCE = re.compile(
+    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告)(?:了)?(?:以下|如下|这么|这样)?"
+    r"\s*(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?\s*(?:大)?\s*"
+    r"(?:方面|点|问题|部分|条|件事)"
+)
+
+
+def _announced(preamble: str) -> int | None:
+    matches = list(_ANNOUNCE.finditer(preamble))
+    return cn_number(matches[-1].group("num")) if matches else None
+
+
+# ---------------------------------------------------------------------------
+# Parser
+
+
+def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
+    """Parse the numbered outline of a (normalized) text.
+
+    Args:
+        text: The document's text, normalized (see :mod:`analysis.normalize`); any str
+            works, and the result is lossless for any str.
+        schemes: Numbering schemes to recognize (default :data:`SCHEMES`).
+
+    Returns:
+        An :class:`Outline`: ``.nodes`` in document order (preamble, sections with their
+        sub-points, unheaded parts, closing), ``.announced``, ``.found``, ``.issues``,
+        ``.pieces()`` (a partition of ``text``) and ``.path_at(offset)``.
+
+    Raises:
+        TypeError: When ``text`` is not a str.
+
+    >>> o = parse_outline("一、总体要求\\n（一）甲。正文\\n（二）乙。正文\\n二、任务\\n正文")
+    >>> [n.path for n in o.nodes]
+    ['一', '一（一）', '一（二）', '二']
+    >>> o.path_at(10), o.found, o.issues
+    ('一（一）', 2, ())
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
+    heads = _nest(_candidates(text, schemes))
+    n_text = len(text)
+
+    closing = None
+    if heads:
+        last = heads[-1].cand
+        _, last_body = _heading_title(text, last)
+        closing = _find_closing(text, _line_end(text, last_body) + 1)
+    limit = closing if closing is not None else n_text
+
+    # spans of the headings
+    starts = [h.cand.node_start for h in heads]
+    ends = []
+    for k, h in enumerate(heads):
+        end = limit
+        for j in range(k + 1, len(heads)):
+            if heads[j].level <= h.level:
+                end = starts[j]
+                break
+        ends.append(end)
+
+    # paths
+    paths: list[str] = []
+    seen: dict[str, int] = {}
+    for h in heads:
+        prefix = paths[h.parent] if h.parent is not None else ""
+        sep = "." if prefix[-1:].isdigit() and h.label[:1].isdigit() else ""
+        path = prefix + sep + h.label
+        if path in seen:
+            seen[path] += 1
+            path = f"{path}#{seen[path]}"
+        else:
+            seen[path] = 1
+        paths.append(path)
+
+    # unheaded parts: after a last sub-point that outgrows its single-paragraph siblings
+    children: dict[int | None, list[int]] = {}
+    for k, h in enumerate(heads):
+        children.setdefault(h.parent, []).append(k)
+    unheaded: dict[int, int] = {}  # parent index -> start of its unheaded part
+    for parent, kids in children.items():
+        if parent is None or len(kids) < 3 or children.get(kids[-1]):
+            continue
+        counts = []
+        for k in kids:
+            if children.get(k):
+                break
+            _, body = _heading_title(text, heads[k].cand)
+            counts.append(_body_paragraphs(text, starts[k], body, ends[k]))
+        if len(counts) != len(kids) or any(len(c) != 1 for c in counts[:-1]) or len(counts[-1]) < 2:
+            continue
+        cut = counts[-1][1][0]
+        while cut > 0 and text[cut - 1] in _SPACE:
+            cut -= 1
+        if count_han(text[cut:ends[parent]]) or text[cut:ends[parent]].strip():
+            unheaded[parent] = cut
+            ends[kids[-1]] = cut
+
+    nodes: list[Node] = []
+    first = starts[0] if heads else n_text
+    if first > 0 or not heads:
+        nodes.append(Node("preamble", "preamble", 0, None, None, _first_sentence(text[:first]),
+                          0, first, 0))
+    issues: list[Issue] = []
+    for k, h in enumerate(heads):
+        title, body = _heading_title(text, h.cand)
+        parent_path = paths[h.parent] if h.parent is not None else None
+        nodes.append(Node(paths[k], "section", h.level, h.number, h.cand.scheme.name, title,
+                          starts[k], ends[k], min(body, ends[k]), False, parent_path))
+        if h.issue:
+            issues.append(Issue(h.issue[0], paths[k], h.level, h.issue[1], h.number))
+        p = h.parent
+        if p in unheaded and children[p][-1] == k:  # the unheaded part follows the last sub-point
+            cut = unheaded[p]
+            nodes.append(Node(paths[p] + "（未编号）", "section", heads[p].level + 1, None, None,
+                              _first_sentence(text[cut:ends[p]]), cut, ends[p], cut, True, paths[p]))
+    if closing is not None:
+        nodes.append(Node("closing", "closing", 0, None, None, _first_sentence(text[closing:]),
+                          closing, n_text, closing))
+    announced = _announced(text[:first]) if heads else None
+    return Outline(tuple(nodes), announced, tuple(issues), n_text)
+
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+#: Redaction marks still present when a text was not normalized (×× XX 某某 ***).
+RAW_REDACTION_RE = re.compile(r"[×╳]+|[XＸ]{2,}|某某|\*{3,}|＊{3,}")
+
+
+def _documents(documents_df: pd.DataFrame, caller: str):
+    """Yield (id, text) from a documents table, with errors that say what to do."""
+    if not isinstance(documents_df, pd.DataFrame):
+        raise TypeError(f"{caller} needs a documents DataFrame (from analysis.corpus.load_corpus), "
+                        f"got {type(documents_df).__name__}")
+    missing = [c for c in ("id", "text") if c not in documents_df.columns]
+    if missing:
+        raise ValueError(f"{caller}: the documents table lacks column(s) {missing}; load it with "
+                         "analysis.corpus.load_corpus or give it 'id' and 'text' columns")
+    for doc_id, text in zip(documents_df["id"], documents_df["text"]):
+        if not isinstance(text, str):
+            raise ValueError(f"{caller}: document {doc_id!r} has no text ({text!r}); "
+                             "drop it or load it again")
+        yield doc_id, text
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else float("nan")
+
+
+def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
+    """Rows of one document's nodes with Han counts, shares, sentences, paragraphs, redactions."""
+    nodes = outline.nodes
+    pieces = outline.pieces()
+    index = {n.path: i for i, n in enumerate(nodes)}
+    starts = [p[1] for p in pieces]
+
+    def owner(offset: int) -> int:
+        # the last piece starting at or before offset, skipping empty pieces
+        i = bisect.bisect_right(starts, offset) - 1
+        while i > 0 and pieces[i][2] <= pieces[i][1]:
+            i -= 1
+        return max(i, 0)
+
+    k = len(nodes)
+    own_han = [count_han(text[s:e]) for _, s, e in pieces]
+    own_sent, own_para = [0] * k, [0] * k
+    for s, e in sentence_spans(text):
+        if text[s:e].strip():
+            own_sent[owner(s)] += 1
+    for s, _ in paragraph_spans(text):
+        own_para[owner(s)] += 1
+    han, sent, para = list(own_han), list(own_sent), list(own_para)
+    for i in range(k - 1, -1, -1):  # pre-order reversed: children before parents
+        parent = nodes[i].parent
+        if parent is not None:
+            j = index[parent]
+            han[j] += han[i]
+            sent[j] += sent[i]
+            para[j] += para[i]
+    doc_han = count_han(text)
+    rows = []
+    for i, n in enumerate(nodes):
+        span = text[n.start:n.end]
+        parent_han = han[index[n.parent]] if n.parent is not None else doc_han
+        rows.append({
+            "document": document, "path": n.path, "level": n.level, "title": n.title,
+            "han_chars": han[i],
+            "share_of_document": _share(han[i], doc_han),
+            "share_of_parent": _share(han[i], parent_han),
+            "sentences": sent[i], "paragraphs": para[i],
+            "redactions": span.count(REDACTION) + len(RAW_REDACTION_RE.findall(span)),
+            "kind": n.kind, "parent": n.parent, "number": n.number, "scheme": n.scheme,
+            "start": n.start, "end": n.end, "body_start": n.body_start, "unheaded": n.unheaded,
+            "own_han_chars": own_han[i], "own_share": _share(own_han[i], han[i]),
+        })
+    return pd.DataFrame(rows)
+
+
+_LENGTH_COLUMNS = ["document", "path", "level", "title", "han_chars", "share_of_document",
+                   "share_of_parent", "sentences", "paragraphs", "redactions", "kind", "parent",
+                   "unheaded", "own_han_chars", "own_share"]
+_OUTLINE_COLUMNS = ["document", "path", "kind", "level", "number", "scheme", "title", "start", "end",
+                    "body_start", "unheaded", "parent", "han_chars", "share"]
+_CLI_COLUMNS = ["document", "path", "level", "number", "title", "start", "end", "han_chars", "share",
+                "unheaded"]
+
+
+def _frames(documents_df: pd.DataFrame, caller: str) -> pd.DataFrame:
+    frames = [_node_frame(parse_outline(text), text, doc_id)
+              for doc_id, text in _documents(documents_df, caller)]
+    columns = list(dict.fromkeys(_LENGTH_COLUMNS + _OUTLINE_COLUMNS[:-1]))
+    if not frames:
+        return pd.DataFrame({c: [] for c in columns})
+    out = pd.concat(frames, ignore_index=True)
+    out["number"] = out["number"].astype("Int64")
+    return out
+
+
+def text_section_lengths(text: str, *, document: str = "document") -> pd.DataFrame:
+    """Section lengths of one text (the per-document step of :func:`section_lengths`).
+
+    Args:
+        text: A normalized text.
+        document: The id written in the ``document`` column.
+
+    Returns:
+        The columns of :func:`section_lengths`, one row per node.
+
+    >>> text_section_lengths("一、甲。\\n二、乙乙乙。", document="d")[["path", "han_chars", "share_of_document"]]
+      path  han_chars  share_of_document
+    0    一          2           0.333333
+    1    二          4           0.666667
+    """
+    return section_lengths(pd.DataFrame({"id": [document], "text": [text]}))
+
+
+def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
+    """Measure every outline node of every document: Han characters, shares, counts.
+
+    Shares (METHODS.md, "Section share: C_section / C_document, at every outline level")
+    are shares of Han characters (:func:`analysis.text.count_han`; punctuation, digits and
+    redactions excluded; Chinese numerals in headings, like 一 in ``（一）``, are Han
+    characters and count). A node's count includes its children. They add up as follows:
+
+    - over the document, the level-0 nodes (preamble, closing) and the level-1 nodes
+      together have ``share_of_document`` summing to 1;
+    - within a parent, its children's ``share_of_parent`` plus the parent's ``own_share``
+      (its heading and text before the first child) sum to 1.
+
+    Sentences (:func:`analysis.text.sentence_spans`, non-blank) and paragraphs
+    (:func:`analysis.text.paragraph_spans`; a heading line counts as a paragraph) are
+    assigned to the node where they start.
+
+    Args:
+        documents_df: One row per document with columns ``id`` and ``text`` (e.g. from
+            :func:`analysis.corpus.load_corpus`, JSONL corpora included). Not modified.
+
+    Returns:
+        One row per node per document, in document order, with columns ``document``,
+        ``path``, ``level``, ``title``, ``han_chars``, ``share_of_document``,
+        ``share_of_parent``, ``sentences``, ``paragraphs``, ``redactions`` (〓 placeholders
+        plus ×× / XX / 某某 / *** marks left in a text that was not normalized), ``kind``,
+        ``parent``, ``unheaded``, ``own_han_chars`` and ``own_share`` (own text over the
+        node's total; NaN for a node without Han characters).
+
+    Raises:
+        ValueError: When a column is missing or a document has no text.
+        TypeError: When ``documents_df`` is not a DataFrame.
+
+    >>> docs = pd.DataFrame({"id": ["d"], "text": ["前言。\\n一、甲\\n（一）乙乙。\\n（二）丙。"]})
+    >>> section_lengths(docs)[["path", "level", "han_chars", "share_of_parent", "own_share"]]
+           path  level  han_chars  share_of_parent  own_share
+    0  preamble      0          2         0.222222   1.000000
+    1         一      1          7         0.777778   0.285714
+    2      一（一）      2          3         0.428571   1.000000
+    3      一（二）      2          2         0.285714   1.000000
+    """
+    return _frames(documents_df, "section_lengths")[_LENGTH_COLUMNS]
+
+
+def outline_table(documents_df: pd.DataFrame) -> pd.DataFrame:
+    """List the outline nodes of every document with all their fields.
+
+    Args:
+        documents_df: One row per document with columns ``id`` and ``text``. Not modified.
+
+    Returns:
+        One row per node, in document order, with columns ``document``, ``path``, ``kind``,
+        ``level``, ``number`` (Int64), ``scheme``, ``title``, ``start``, ``end``,
+        ``body_start``, ``unheaded``, ``parent``, ``han_chars`` (including children) and
+        ``share`` (of the document's Han characters).
+
+    Raises:
+        ValueError: When a column is missing or a document has no text.
+
+    >>> outline_table(pd.DataFrame({"id": ["d"], "text": ["一、甲\\n二、乙"]}))[["path", "start", "end"]]
+      path  start  end
+    0    一      0    4
+    1    二      4    7
+    """
+    out = _frames(documents_df, "outline_table").rename(columns={"share_of_document": "share"})
+    return out[_OUTLINE_COLUMNS]
+
+
+def outline_nodes_table(documents_df: pd.DataFrame) -> pd.DataFrame:
+    """The nodes as ``python -m analysis outline`` prints them.
+
+    Args:
+        documents_df: One row per document with columns ``id`` and ``text``. Not modified.
+
+    Returns:
+        Columns ``document``, ``path``, ``level`` (1 for top-level sections, 0 for preamble
+        and closing), ``number``, ``title``, ``start``, ``end``, ``han_chars``, ``share``
+        (of the document's Han characters) and ``unheaded``.
+
+    Raises:
+        ValueError: When a column is missing or a document has no text.
+
+    >>> outline_nodes_table(pd.DataFrame({"id": ["d"], "text": ["一、甲\\n二、乙"]})).columns.tolist()
+    ['document', 'path', 'level', 'number', 'title', 'start', 'end', 'han_chars', 'share', 'unheaded']
+    """
+    return outline_table(documents_df)[_CLI_COLUMNS]
+
+
+def announced_table(documents_df: pd.DataFrame) -> pd.DataFrame:
+    """Compare the announced number of points with the top-level sections found.
+
+    Args:
+        documents_df: One row per document with columns ``id`` and ``text``. Not modified.
+
+    Returns:
+        One row per document with columns ``document``, ``announced`` (Int64; <NA> when
+        the preamble announces no count), ``found`` (top-level headed sections),
+        ``matches`` (boolean; <NA> when nothing is announced) and ``issues`` (numbering
+        gaps, duplicates, out-of-order and restarted numbers, ``"; "``-separated;
+        ``""`` when none).
+
+    Raises:
+        ValueError: When a column is missing or a document has no text.
+
+    >>> announced_table(pd.DataFrame({"id": ["d"], "text": ["讲三点意见。\\n一、甲\\n三、丙"]})).iloc[0].to_dict()
+    {'document': 'd', 'announced': 3, 'found': 2, 'matches': False, 'issues': 'gap at 三: expected 2, found 3'}
+    """
+    rows = []
+    for doc_id, text in _documents(documents_df, "announced_table"):
+        o = parse_outline(text)
+        rows.append({
+            "document": doc_id,
+            "announced": o.announced,
+            "found": o.found,
+            "matches": pd.NA if o.announced is None else o.announced == o.found,
+            "issues": "; ".join(i.message for i in o.issues),
+        })
+    out = pd.DataFrame(rows, columns=["document", "announced", "found", "matches", "issues"])
+    out["announced"] = out["announced"].astype("Int64")
+    out["found"] = out["found"].astype("int64")
+    out["matches"] = out["matches"].astype("boolean")
+    return out
