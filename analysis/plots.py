@@ -1,0 +1,506 @@
+"""Figures from tidy tables: plotly charts and word clouds in one report style.
+
+Every builder takes a tidy DataFrame (never changed) and returns a figure; none shows
+or writes anything: :func:`analysis.export.export_figure` writes, the notebook displays.
+All plotly figures go through :func:`apply_style`, which names the CJK font
+(:data:`analysis.fonts.CSS_FAMILY`) in the layout so PNG, SVG, PDF and HTML all draw
+Chinese with Noto Sans CJK SC, and fixes the size so exports do not depend on a window.
+
+>>> import pandas as pd
+>>> table = pd.DataFrame({"term": ["干部", "组织", "基层"], "count": [12, 9, 4]})
+>>> fig = bar_chart(table, x="count", y="term", title="高频词")
+>>> fig.layout.font.family.split(",")[0]
+'Noto Sans CJK SC'
+>>> list(fig.data[0].y)
+['干部', '组织', '基层']
+>>> sorted(s for s in figure_strings(fig) if not s.isascii())
+['基层', '干部', '组织', '高频词']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis import fonts
+
+WIDTH = 900
+"""Default figure width in CSS pixels (PNG export multiplies it by the export scale)."""
+HEIGHT = 520
+"""Default figure height in CSS pixels."""
+
+COLORWAY = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+)
+"""Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008, *Color Universal Design*)."""
+
+
+def apply_style(fig, *, width: int = WIDTH, height: int = HEIGHT):
+    """Return a copy of ``fig`` in the report style, with the CJK font named explicitly.
+
+    Sets ``layout.font.family`` (and the hover-label and title fonts) to
+    :data:`analysis.fonts.CSS_FAMILY`, a white template with light grid lines, the
+    Okabe–Ito colourway, readable font sizes and a fixed size, so that every export
+    format draws the same picture. The input figure is not changed.
+
+    Args:
+        fig: A plotly ``Figure`` (or anything ``go.Figure`` accepts, such as a dict).
+        width: Width in CSS pixels.
+        height: Height in CSS pixels.
+
+    Returns:
+        A new styled ``plotly.graph_objects.Figure``.
+
+    >>> import plotly.graph_objects as go
+    >>> raw = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]))
+    >>> styled = apply_style(raw)
+    >>> styled.layout.font.family.startswith("Noto Sans CJK SC"), raw.layout.font.family
+    (True, None)
+    >>> styled.layout.width, styled.layout.height
+    (900, 520)
+    """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    out = go.Figure(fig)
+    family = fonts.CSS_FAMILY
+    out.update_layout(
+        template=pio.templates["plotly_white"],
+        font=dict(family=family, size=14, color="#222222"),
+        title=dict(font=dict(family=family, size=18), x=0.0, xanchor="left", xref="paper"),
+        hoverlabel=dict(font=dict(family=family, size=13)),
+        legend=dict(font=dict(family=family, size=13)),
+        colorway=list(COLORWAY),
+        width=width,
+        height=height,
+        margin=dict(l=80, r=30, t=70, b=60),
+        autosize=False,
+    )
+    out.update_xaxes(automargin=True, showline=True, linecolor="#888888", ticks="outside")
+    out.update_yaxes(automargin=True, showline=True, linecolor="#888888", ticks="outside")
+    return out
+
+
+def _labels(labels: Mapping[str, str] | None) -> dict:
+    return dict(labels or {})
+
+
+def _order(values: pd.Series) -> list:
+    """Categories in order of first appearance (the table's order is the reader's order)."""
+    return list(dict.fromkeys(values.tolist()))
+
+
+def bar_chart(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    orientation: str | None = None,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    text: str | None = None,
+    barmode: str = "group",
+    hover: Sequence[str] = (),
+    width: int = WIDTH,
+    height: int = HEIGHT,
+):
+    """Bar chart of a tidy table, categories in the table's own order.
+
+    The category axis keeps the order of first appearance in ``table`` (sort the
+    table first to choose it); with horizontal bars the first row is drawn on top.
+
+    Args:
+        table: Tidy table, one row per bar (per bar and colour group).
+        x: Column on the x axis.
+        y: Column on the y axis.
+        color: Optional column that groups bars by colour.
+        orientation: ``"h"`` or ``"v"``; default ``"h"`` when ``x`` is numeric and
+            ``y`` is not, else ``"v"``.
+        title: Chart title.
+        labels: Axis/legend titles by column name (default: the column names).
+        text: Optional column printed on the bars.
+        barmode: ``"group"``, ``"stack"`` or ``"relative"``.
+        hover: Extra columns shown on hover.
+        width: Width in CSS pixels.
+        height: Height in CSS pixels.
+
+    Returns:
+        A styled plotly ``Figure``.
+
+    Raises:
+        KeyError: A named column is not in ``table``.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"section": ["一", "二"], "share": [0.6, 0.4]})
+    >>> bar_chart(t, x="section", y="share").data[0].orientation
+    'v'
+    """
+    import plotly.express as px
+
+    _require(table, [x, y, color, text, *hover])
+    if orientation is None:
+        numeric_x = pd.api.types.is_numeric_dtype(table[x])
+        numeric_y = pd.api.types.is_numeric_dtype(table[y])
+        orientation = "h" if numeric_x and not numeric_y else "v"
+    category = y if orientation == "h" else x
+    orders = {category: _order(table[category])}
+    if color:
+        orders[color] = _order(table[color])
+    fig = px.bar(
+        table,
+        x=x,
+        y=y,
+        color=color,
+        orientation=orientation,
+        title=title or None,
+        labels=_labels(labels),
+        text=text,
+        barmode=barmode,
+        hover_data=list(hover) or None,
+        category_orders=orders,
+        color_discrete_sequence=list(COLORWAY),
+    )
+    if orientation == "h":
+        fig.update_yaxes(autorange="reversed")
+    return apply_style(fig, width=width, height=height)
+
+
+def line_chart(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    markers: bool = True,
+    hover: Sequence[str] = (),
+    width: int = WIDTH,
+    height: int = HEIGHT,
+):
+    """Line chart of a tidy table (one line per ``color`` group), e.g. a term over years.
+
+    Args:
+        table: Tidy table, one row per point.
+        x: Column on the x axis (rows are drawn in the table's order).
+        y: Column on the y axis.
+        color: Optional column, one line per value.
+        title: Chart title.
+        labels: Axis/legend titles by column name.
+        markers: Draw point markers.
+        hover: Extra columns shown on hover.
+        width: Width in CSS pixels.
+        height: Height in CSS pixels.
+
+    Returns:
+        A styled plotly ``Figure``.
+
+    Raises:
+        KeyError: A named column is not in ``table``.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2018, 2019, 2018, 2019], "term": ["干部", "干部", "基层", "基层"],
+    ...                   "rate": [1.5, 2.0, 0.5, 0.7]})
+    >>> [trace.name for trace in line_chart(t, x="year", y="rate", color="term").data]
+    ['干部', '基层']
+    """
+    import plotly.express as px
+
+    _require(table, [x, y, color, *hover])
+    orders = {color: _order(table[color])} if color else {}
+    fig = px.line(
+        table,
+        x=x,
+        y=y,
+        color=color,
+        title=title or None,
+        labels=_labels(labels),
+        markers=markers,
+        hover_data=list(hover) or None,
+        category_orders=orders,
+        color_discrete_sequence=list(COLORWAY),
+    )
+    return apply_style(fig, width=width, height=height)
+
+
+def scatter_chart(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    text: str | None = None,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    hover: Sequence[str] = (),
+    width: int = WIDTH,
+    height: int = HEIGHT,
+):
+    """Scatter plot of a tidy table, optionally labelling points (e.g. keyness plots).
+
+    Args:
+        table: Tidy table, one row per point.
+        x: Column on the x axis.
+        y: Column on the y axis.
+        color: Optional column that colours points.
+        text: Optional column printed beside each point.
+        title: Chart title.
+        labels: Axis/legend titles by column name.
+        hover: Extra columns shown on hover.
+        width: Width in CSS pixels.
+        height: Height in CSS pixels.
+
+    Returns:
+        A styled plotly ``Figure``.
+
+    Raises:
+        KeyError: A named column is not in ``table``.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"term": ["干部", "基层"], "a": [1.0, 2.0], "b": [3.0, 1.0]})
+    >>> scatter_chart(t, x="a", y="b", text="term").data[0].mode
+    'markers+text'
+    """
+    import plotly.express as px
+
+    _require(table, [x, y, color, text, *hover])
+    orders = {color: _order(table[color])} if color else {}
+    fig = px.scatter(
+        table,
+        x=x,
+        y=y,
+        color=color,
+        text=text,
+        title=title or None,
+        labels=_labels(labels),
+        hover_data=list(hover) or None,
+        category_orders=orders,
+        color_discrete_sequence=list(COLORWAY),
+    )
+    if text:
+        fig.update_traces(textposition="top center")
+    return apply_style(fig, width=width, height=height)
+
+
+def heatmap(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    z: str,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    colorscale: str = "Blues",
+    text_format: str | None = ".2f",
+    width: int = WIDTH,
+    height: int = HEIGHT,
+):
+    """Heatmap of a tidy table (one row per cell), e.g. theme share by document.
+
+    Rows and columns keep the order of first appearance in ``table``; missing cells
+    stay empty (not zero).
+
+    Args:
+        table: Tidy table with one row per (``x``, ``y``) cell.
+        x: Column giving the heatmap columns.
+        y: Column giving the heatmap rows.
+        z: Numeric column giving the colour.
+        title: Chart title.
+        labels: Axis/colour-bar titles by column name.
+        colorscale: A plotly colour scale name.
+        text_format: d3 format of the number printed in each cell; None prints nothing.
+        width: Width in CSS pixels.
+        height: Height in CSS pixels.
+
+    Returns:
+        A styled plotly ``Figure``.
+
+    Raises:
+        KeyError: A named column is not in ``table``.
+        ValueError: Two rows share an (``x``, ``y``) cell.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc": ["甲", "甲", "乙"], "theme": ["党建", "干部", "党建"], "share": [0.2, 0.1, 0.3]})
+    >>> fig = heatmap(t, x="theme", y="doc", z="share")
+    >>> list(fig.data[0].x), list(fig.data[0].y)
+    (['党建', '干部'], ['甲', '乙'])
+    """
+    import plotly.graph_objects as go
+
+    _require(table, [x, y, z])
+    if table.duplicated([x, y]).any():
+        raise ValueError(f"heatmap: several rows share one ({x!r}, {y!r}) cell; aggregate the table first")
+    names = _labels(labels)
+    cols, rows = _order(table[x]), _order(table[y])
+    grid = table.pivot(index=y, columns=x, values=z).reindex(index=rows, columns=cols)
+    values = grid.astype(float).to_numpy()
+    trace = go.Heatmap(
+        x=cols,
+        y=rows,
+        z=values,
+        colorscale=colorscale,
+        colorbar=dict(title=dict(text=names.get(z, z))),
+        hovertemplate=f"{names.get(x, x)}=%{{x}}<br>{names.get(y, y)}=%{{y}}<br>{names.get(z, z)}=%{{z}}<extra></extra>",
+    )
+    if text_format:
+        trace.update(texttemplate=f"%{{z:{text_format}}}")
+    fig = go.Figure(trace)
+    fig.update_layout(title=title or None, xaxis_title=names.get(x, x), yaxis_title=names.get(y, y))
+    fig.update_yaxes(autorange="reversed")
+    return apply_style(fig, width=width, height=height)
+
+
+def word_cloud(
+    table: pd.DataFrame,
+    *,
+    term: str = "term",
+    weight: str = "count",
+    top_n: int = 150,
+    width: int = 800,
+    height: int = 450,
+    scale: float = 3,
+    random_state: int = 42,
+    background_color: str = "white",
+):
+    """Word cloud of a term-frequency table, drawn with the CJK font.
+
+    The words are the table's terms (tokens from our segmenter), never re-split by
+    wordcloud's own regular expression, which drops one-character words; bigram
+    collocations are off; the layout is seeded, so a re-run draws the same picture.
+    Terms repeated in the table are summed. Words take the dark Okabe–Ito colours
+    (:data:`COLORWAY`), readable on white.
+
+    Args:
+        table: Tidy table with a term column and a numeric weight column.
+        term: Column of terms.
+        weight: Column of weights (counts or rates); rows with weight <= 0 are dropped.
+        top_n: Keep the ``top_n`` heaviest terms (ties broken by term).
+        width: Layout width in pixels.
+        height: Layout height in pixels.
+        scale: Output scale: the PNG is ``width*scale`` × ``height*scale`` pixels.
+        random_state: Seed of the layout.
+        background_color: Background colour.
+
+    Returns:
+        A generated ``wordcloud.WordCloud`` (``.to_image()``/``.to_svg()`` render it).
+
+    Raises:
+        KeyError: A named column is not in ``table``.
+        ValueError: No term has a positive weight.
+        analysis.fonts.FontError: The CJK font is not installed.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"term": ["干部", "组织", "党"], "count": [30, 20, 10]})
+    >>> wc = word_cloud(t, width=200, height=120, scale=1)
+    >>> sorted(wc.words_)
+    ['党', '干部', '组织']
+    """
+    from wordcloud import WordCloud
+
+    _require(table, [term, weight])
+    freq = (
+        table.loc[table[weight] > 0, [term, weight]]
+        .groupby(term, sort=False)[weight]
+        .sum()
+        .reset_index()
+        .sort_values([weight, term], ascending=[False, True], kind="stable")
+        .head(top_n)
+    )
+    if freq.empty:
+        raise ValueError(f"word_cloud: no term in column {term!r} has a positive {weight!r}")
+    wc = WordCloud(
+        font_path=str(fonts.cjk_font_file()),
+        width=width,
+        height=height,
+        scale=scale,
+        random_state=random_state,
+        collocations=False,
+        background_color=background_color,
+        color_func=_word_color,
+        prefer_horizontal=1.0,
+        max_words=top_n,
+        include_numbers=True,
+        min_word_length=0,
+    )
+    return wc.generate_from_frequencies(dict(zip(freq[term].astype(str), freq[weight].astype(float))))
+
+
+def _word_color(word=None, font_size=None, position=None, orientation=None, random_state=None, **kwargs) -> str:
+    """Colour function for word clouds: a seeded pick among the dark palette colours."""
+    dark = (COLORWAY[0], COLORWAY[1], COLORWAY[2], COLORWAY[3], COLORWAY[7])
+    if random_state is None:
+        return dark[0]
+    return dark[random_state.randint(0, len(dark) - 1)]
+
+
+def figure_strings(fig) -> list[str]:
+    """Every string a figure may draw: titles, axis and legend titles, tick and hover text, words.
+
+    For a plotly figure, all string values in its data and layout (the template is
+    left out: it draws nothing by itself), including string elements of arrays
+    (categorical axis values, ``text``, ``hovertext``, ``customdata``). For a word
+    cloud, its words. Feed the result to :func:`analysis.fonts.check_glyphs`.
+
+    Args:
+        fig: A plotly ``Figure`` (or figure dict) or a generated ``wordcloud.WordCloud``.
+
+    Returns:
+        The strings, de-duplicated, in order of first appearance.
+
+    Raises:
+        TypeError: ``fig`` is neither.
+
+    >>> import plotly.graph_objects as go
+    >>> fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2], hovertext=["第一", "第二"]))
+    >>> fig = fig.update_layout(title="标题", xaxis_title="横轴")
+    >>> sorted(s for s in figure_strings(fig) if not s.isascii())
+    ['乙', '标题', '横轴', '甲', '第一', '第二']
+    """
+    if _is_wordcloud(fig):
+        layout = getattr(fig, "layout_", None)
+        if layout:
+            words = [entry[0][0] for entry in layout]
+        else:
+            words = list(getattr(fig, "words_", {}) or {})
+        return list(dict.fromkeys(str(w) for w in words))
+    if hasattr(fig, "to_plotly_json"):
+        spec = fig.to_plotly_json()
+    elif isinstance(fig, Mapping):
+        spec = fig
+    else:
+        raise TypeError(f"figure_strings: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
+    layout = {k: v for k, v in dict(spec.get("layout") or {}).items() if k != "template"}
+    return list(dict.fromkeys(_walk_strings([spec.get("data") or [], layout])))
+
+
+def _walk_strings(value: Any) -> Iterator[str]:
+    import numpy as np
+
+    if isinstance(value, str):
+        if value:
+            yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _walk_strings(v)
+    elif isinstance(value, np.ndarray):
+        if value.dtype.kind in "OUS":
+            for v in value.ravel().tolist():
+                yield from _walk_strings(v)
+    elif isinstance(value, (list, tuple, pd.Series, pd.Index)):
+        for v in value:
+            yield from _walk_strings(v)
+    elif isinstance(value, bytes):
+        return
+
+
+def _is_wordcloud(fig) -> bool:
+    return type(fig).__name__ == "WordCloud" and hasattr(fig, "to_image")
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str | None]) -> None:
+    missing = [c for c in columns if c is not None and c not in table.columns]
+    if missing:
+        raise KeyError(f"columns {missing} not in the table; it has {list(table.columns)}")
