@@ -163,8 +163,8 @@ def bar_chart(
         category_orders=orders,
         color_discrete_sequence=list(COLORWAY),
     )
-    if orientation == "h":
-        fig.update_yaxes(autorange="reversed")
+    # with orientation "h", plotly express already lists the categories bottom-up so
+    # that the first one is drawn on top
     return apply_style(fig, width=width, height=height)
 
 
