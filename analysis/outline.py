@@ -435,10 +435,16 @@ def _nest(cands: list[_Cand]) -> list[_Head]:
         if open_at is not None:
             last = heads[stack[open_at]].number
             n = last + 1 if c.number is None else c.number
+            in_shadow = name in shadow and n == shadow[name][0] + 1
+            if in_shadow and shadow[name][0] == 1:
+                # the second item of a list that restarted inside a deeper part: a list
+                # needs two items, so this continues that list, not the open level
+                shadow[name] = (n, shadow[name][1])
+                continue
             if n == last + 1 and c.position in ("line", "sentence"):
                 accept(c, n, open_at)
                 continue
-            if name in shadow and n == shadow[name][0] + 1:
+            if in_shadow:
                 shadow[name] = (n, shadow[name][1])
                 continue
             if c.position != "line" or c.scheme.sequence:
