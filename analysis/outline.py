@@ -30,7 +30,8 @@ How it decides, in brief (details in :data:`SCHEMES` and :func:`parse_outline`):
 - **Closing.** After the last heading, the last paragraph that opens with an
   address or exhortation formula (``同志们，`` ``各位代表！`` ``让我们``) starts the
   closing, together with any address-only line (``同志们！``) or ``结束语`` line
-  right before it.
+  right before it, and with earlier formula paragraphs at most two ordinary
+  paragraphs apart (see :func:`_find_closing`).
 - **Unheaded.** When a section's earlier sub-points (at least two) each have exactly
   one body paragraph and its last sub-point has more, the last sub-point keeps its
   first body paragraph and the rest becomes the unheaded part ``<section>（未编号）``.
@@ -38,7 +39,7 @@ How it decides, in brief (details in :data:`SCHEMES` and :func:`parse_outline`):
 >>> text = "同志们：\\n讲两点意见。\\n一、甲的工作\\n正文。\\n二、乙的工作\\n正文。\\n同志们，让我们努力。"
 >>> o = parse_outline(text)
 >>> [(n.path, n.level, n.title) for n in o.nodes]
-[('preamble', 0, '同志们：'), ('一', 1, '甲的工作'), ('二', 1, '乙的工作'), ('closing', 0, '同志们，让我们努力')]
+[('preamble', 0, '同志们：讲两点意见'), ('一', 1, '甲的工作'), ('二', 1, '乙的工作'), ('closing', 0, '同志们，让我们努力')]
 >>> o.announced, o.found
 (2, 2)
 >>> "".join(text[s:e] for _, s, e in o.pieces()) == text
@@ -185,8 +186,11 @@ SCHEMES: tuple[Scheme, ...] = (
            lambda n, _: f"（{n}）"),
     Scheme("circled", f"(?P<num>[{_CIRCLED}])", lambda s: _CIRCLED.index(s) + 1,
            lambda n, _: _CIRCLED[n - 1] if n <= 20 else f"({n})"),
-    Scheme("di", rf"第(?P<num>{_NUM_CN})[，、,：:]", cn_number, lambda n, _: f"第{_cn_label(n)}",
-           sequence=True, reject_after=rf"[第{_CN_NUM}]"),
+    # 首先 may open a 第二、第三 list: "首先，…。第二，…"
+    Scheme("di", rf"(?P<num>第{_NUM_CN}|首先)[，、,：:]",
+           lambda s: 1 if s == "首先" else cn_number(s[1:]),
+           lambda n, word: word if word == "首先" else f"第{_cn_label(n)}",
+           sequence=True, reject_after=rf"第[{_CN_NUM}]|[{_CN_NUM}]+[、季产类线级批期次等]"),
     Scheme("qi", rf"其(?P<num>[{_CN_NUM}])[，、,：:]", cn_number, lambda n, _: f"其{_cn_label(n)}",
            sequence=True),
     Scheme("shi", rf"(?P<num>[{_CN_NUM}]{{1,2}})是", cn_number, lambda n, _: f"{_cn_label(n)}是",
@@ -346,14 +350,13 @@ def _position(text: str, i: int) -> tuple[str | None, int]:
 
 
 def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
-    found: dict[int, _Cand] = {}
-    for scheme in schemes:
+    """Every marker of every scheme, by offset (schemes in table order at one offset)."""
+    found: dict[tuple[int, int], _Cand] = {}
+    for rank, scheme in enumerate(schemes):
         rx = re.compile(scheme.pattern)
         reject = re.compile(scheme.reject_after) if scheme.reject_after else None
         for m in rx.finditer(text):
             start = m.start()
-            if start in found:
-                continue
             if reject and reject.match(text, m.end()):
                 continue
             try:
@@ -372,7 +375,7 @@ def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
                 # enumerations) heads nothing
                 if scheme.sequence or m.end() >= len(text):
                     position = None
-            found[start] = _Cand(scheme, number, m.group("num"), start, m.end(), position, node_start)
+            found[start, rank] = _Cand(scheme, number, m.group("num"), start, m.end(), position, node_start)
     return [found[k] for k in sorted(found)]
 
 
@@ -428,8 +431,8 @@ def _nest(cands: list[_Cand]) -> list[_Head]:
         last_seen[c.scheme.name] = number
 
     for i, c in enumerate(cands):
-        if c.position is None:
-            continue
+        if c.position is None or (heads and heads[-1].cand.marker_start == c.marker_start):
+            continue  # not at a heading position, or another scheme took this marker
         name = c.scheme.name
         open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
         if open_at is not None:
@@ -490,30 +493,48 @@ def _heading_title(text: str, c: _Cand) -> tuple[str, int]:
     if not title:  # a bare marker line: take the next paragraph's first sentence
         nxt = re.compile(r"[^\n]*\S[^\n]*").search(text, line_end)
         if nxt:
-            title = _first_sentence(nxt.group())
+            title = _first_sentence(nxt.group(), min_len=0)
     return title, line_end
 
 
-def _first_sentence(fragment: str, limit: int = 30) -> str:
-    line = fragment.strip(_SPACE + "\n").split("\n", 1)[0]
-    sentence = re.split("[。！？]", line, maxsplit=1)[0].strip(_SPACE)
-    return sentence if len(sentence) <= limit else sentence[:limit] + "…"
+def _first_sentence(fragment: str, limit: int = 30, min_len: int = 6) -> str:
+    """The first sentence of a fragment (lines joined), at least ``min_len`` characters when there are."""
+    flat = "".join(line.strip(_SPACE) for line in fragment.split("\n"))
+    title = ""
+    for m in re.finditer(r"[^。！？]*[。！？]?", flat):
+        title += m.group()
+        if len(title.rstrip("。！？")) >= min_len or not m.group():
+            break
+    title = title.rstrip("。！？")
+    return title if len(title) <= limit else title[:limit] + "…"
 
 
 _ADDRESS = r"(?:同志们、朋友们|同志们|各位代表|代表们|各位委员|同学们|女士们、先生们)"
 _CLOSING_OPENER = re.compile(rf"(?:{_ADDRESS}[，,！!：:]|让我们|结束语\s*$)")
 _ADDRESS_ONLY = re.compile(rf"(?:{_ADDRESS}[！!：:，,。]?|结束语)\s*$")
+#: Ordinary paragraphs allowed between two formula paragraphs of one closing.
+_CLOSING_GAP = 2
 
 
 def _find_closing(text: str, after: int) -> int | None:
-    """Start of the closing among paragraphs starting at or after ``after``; None if absent."""
+    """Start of the closing among paragraphs starting at or after ``after``; None if absent.
+
+    The closing starts at the last paragraph that opens with a closing formula. It
+    reaches back over an address-only line or ``结束语`` right before it, and over an
+    earlier formula paragraph (not an address-only line) when at most
+    :data:`_CLOSING_GAP` ordinary paragraphs separate the two: congress reports close
+    with several ``同志们！……`` paragraphs.
+    """
     paras = [(s, e) for s, e in paragraph_spans(text) if s >= after]
-    chosen = None
-    for k, (s, e) in enumerate(paras):
-        if _CLOSING_OPENER.match(text[s:e].lstrip(_SPACE)):
-            chosen = k
-    if chosen is None:
+    openers = [k for k, (s, e) in enumerate(paras) if _CLOSING_OPENER.match(text[s:e].lstrip(_SPACE))]
+    if not openers:
         return None
+    chosen = openers[-1]
+    for k in reversed(openers[:-1]):
+        s, e = paras[k]
+        if chosen - k - 1 > _CLOSING_GAP or _ADDRESS_ONLY.match(text[s:e].strip(_SPACE)):
+            break
+        chosen = k
     while chosen > 0:
         s, e = paras[chosen - 1]
         if not _ADDRESS_ONLY.match(text[s:e].strip(_SPACE)):

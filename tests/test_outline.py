@@ -137,6 +137,8 @@ def test_seed_path_at(seed_text):
         ("其一，甲。其二，乙。", ["其一", "其二"]),
         ("一是甲。二是乙。三是丙。", ["一是", "二是", "三是"]),
         ("首先，甲。其次，乙。最后，丙。", ["首先", "其次", "最后"]),
+        ("首先，甲。\n第二，乙。\n第三，丙。", ["首先", "第二", "第三"]),
+        ("第一，一定要甲。\n第二，二者兼顾。", ["第一", "第二"]),
         ("\n".join(f"{n}、甲" for n in "一二三四五六七八九十") + "\n十一、乙",
          list("一二三四五六七八九十") + ["十一"]),
         ("１．甲\n２．乙", ["1", "2"]),
@@ -236,6 +238,7 @@ def test_bare_marker_line_takes_next_sentence_as_title():
         "首先要明确方向。最后要抓好落实。",
         "首先，明确方向。最后，抓好落实。",
         "第一、第二产业比重下降。",
+        "第一、二季度增长较快。第二、三产业协调。",
         "注释见文末①。另见②。",
         "1、2月份数据平稳。",
         "这是第一，也是唯一。",
@@ -346,9 +349,21 @@ def test_closing_never_precedes_the_last_heading():
 
 
 def test_closing_is_the_last_formula_paragraph():
-    text = "一、甲\n（一）子。正文。\n同志们，这一段仍是正文。\n更多正文。\n同志们，让我们努力！"
+    text = "一、甲\n（一）子。正文。\n同志们，这一段仍是正文。\n正文。\n正文。\n正文。\n同志们，让我们努力！"
     o = parse_outline(text)
     assert text[o.nodes[-1].start:] == "同志们，让我们努力！"
+
+
+def test_closing_reaches_back_over_nearby_formula_paragraphs():
+    text = "一、甲\n正文。\n同志们！时代呼唤我们。\n团结就是力量。\n青年强则国家强。\n同志们！让我们奋斗！"
+    o = parse_outline(text)
+    assert text[o.nodes[-1].start:].startswith("同志们！时代呼唤我们。")
+
+
+def test_closing_does_not_reach_back_over_address_only_blocks():
+    text = "一、甲\n正文。\n各位代表！\n国防正文。\n各位代表！\n让我们奋斗！"
+    o = parse_outline(text)
+    assert text[o.nodes[-1].start:] == "各位代表！\n让我们奋斗！"
 
 
 def test_unheaded_part_after_single_paragraph_sub_points():
