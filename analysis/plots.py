@@ -204,8 +204,9 @@ def line_chart(
     >>> import pandas as pd
     >>> t = pd.DataFrame({"year": [2018, 2019, 2018, 2019], "term": ["干部", "干部", "基层", "基层"],
     ...                   "rate": [1.5, 2.0, 0.5, 0.7]})
-    >>> [trace.name for trace in line_chart(t, x="year", y="rate", color="term").data]
-    ['干部', '基层']
+    >>> fig = line_chart(t, x="year", y="rate", color="term")
+    >>> [trace.name for trace in fig.data], fig.layout.xaxis.tickvals
+    (['干部', '基层'], (2018, 2019))
     """
     import plotly.express as px
 
@@ -223,7 +224,18 @@ def line_chart(
         category_orders=orders,
         color_discrete_sequence=list(COLORWAY),
     )
+    _integer_ticks(fig, table[x])
     return apply_style(fig, width=width, height=height)
+
+
+def _integer_ticks(fig, values: pd.Series) -> None:
+    """Years and other integer x values: ticks on the values themselves, no "2,018.5"."""
+    if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        ticks = sorted(set(values.dropna().tolist()))
+        if len(ticks) <= 25:
+            fig.update_xaxes(tickmode="array", tickvals=ticks, tickformat="d")
+        else:
+            fig.update_xaxes(tickformat="d")
 
 
 def scatter_chart(

@@ -107,3 +107,10 @@ def test_figure_strings_covers_labels_ticks_hover_and_annotations():
 def test_figure_strings_rejects_other_objects():
     with pytest.raises(TypeError):
         plots.figure_strings(42)
+
+
+def test_line_chart_puts_integer_years_on_whole_ticks():
+    t = pd.DataFrame({"year": [2018, 2019, 2020], "rate": [1.0, 1.5, 1.2]})
+    fig = plots.line_chart(t, x="year", y="rate")
+    assert fig.layout.xaxis.tickvals == (2018, 2019, 2020)
+    assert fig.layout.xaxis.tickformat == "d"
