@@ -1,0 +1,876 @@
+"""Themes: how much of a speech, and of each section, goes to talent, grassroots, cadres ….
+
+The theme lexicon is versioned data (``corpus/lexicon/themes.yaml``, read by
+:func:`load_themes`); :func:`theme_hits` finds its terms in a FeatureSet's tokens, and
+everything else is counting:
+
+- :func:`theme_coverage`: per document, outline node or metadata group, each theme's share
+  by three named measures: ``share_tokens`` (hits / word tokens), ``share_han`` (Han
+  characters covered by hits / Han characters) and ``share_sentences`` (sentences that
+  mention the theme / sentences with Han text).
+- :func:`talent_grassroots_index`: ln(s_talent / s_grassroots), NaN and flagged when a
+  share is 0.
+- :func:`attention_diversity`: normalized Shannon entropy H* and the Herfindahl–Hirschman
+  index over themes (Boydstun, Bevan & Thomas 2014).
+- :func:`theme_dispersion`: Gries's (2008) DP of each theme across the sections.
+- :func:`first_appearance`: the outline path where each theme first appears.
+- :func:`emphasis_shift` and :func:`index_shift`: Δ share from A to B with a seeded
+  bootstrap interval that resamples sentences (or paragraphs) within each speech.
+- :func:`word_shift`: per-term contributions δp_w = p_w,B − p_w,A (Gallagher et al. 2021).
+
+Comparisons take any two documents, sections or groups (see
+:func:`analysis.keyness.select_mask`); :func:`compare_terms` (keyness) is re-exported here
+for the CLI.
+
+>>> import pandas as pd
+>>> lex = lexicon_from_dict({"talent": {"label_zh": "人才", "terms": ["人才"]},
+...                          "grassroots": {"label_zh": "基层", "terms": ["基层"]}})
+>>> toks = pd.DataFrame({"document": "d", "path": "一", "sentence": 0, "paragraph": 0,
+...                      "start": [0, 2, 4, 6], "end": [2, 4, 6, 7], "token": ["人才", "基层", "人才", "。"],
+...                      "kind": ["word", "word", "word", "punct"], "is_stop": False})
+>>> theme_hits(toks, lexicon=lex)[["theme", "term", "start"]].values.tolist()
+[['talent', '人才', 0], ['grassroots', '基层', 2], ['talent', '人才', 4]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.keyness import compare_terms, count_terms, select_mask  # noqa: F401  (compare_terms re-exported)
+from analysis.text import count_han
+
+__all__ = [
+    "ThemeLexiconError", "load_themes", "lexicon_from_dict", "describe_themes", "theme_hits",
+    "theme_coverage", "talent_grassroots_index", "attention_diversity", "theme_dispersion",
+    "first_appearance", "emphasis_shift", "index_shift", "word_shift", "rejected_matches", "compare_terms",
+]
+
+#: The three share measures of :func:`theme_coverage` (column ``share_<measure>``).
+SHARE_MEASURES = ("tokens", "han", "sentences")
+_GAP = "\x00"
+
+
+class ThemeLexiconError(ValueError):
+    """A theme lexicon that cannot be used; the message names the file, theme and term."""
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+def _lexicon_path(settings: Any = None, path: str | Path | None = None) -> Path:
+    if path is not None:
+        return Path(path)
+    if settings is not None and getattr(settings, "themes", None) is not None:
+        return Path(settings.themes)
+    from analysis.settings import Settings
+
+    return Path(Settings().themes)
+
+
+def load_themes(settings: Any = None, *, path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the theme lexicon (YAML), one row per term per theme it counts in.
+
+    Args:
+        settings: :class:`analysis.settings.Settings`; its ``themes`` file is read.
+        path: Read this YAML file instead.
+
+    Returns:
+        Columns ``theme, label_zh, term, home`` (the theme the term is listed under) and
+        ``shared`` (True when the term counts in more than one theme), in file order.
+
+    Raises:
+        ThemeLexiconError: naming the file and the theme/term when a theme lacks a label,
+            rationale or terms, a term is listed twice, or ``also`` names an unknown theme.
+
+    Example:
+        >>> lex = load_themes()
+        >>> {"talent", "grassroots", "cadres"} <= set(lex["theme"])
+        True
+    """
+    import yaml
+
+    file = _lexicon_path(settings, path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ThemeLexiconError(f"{file}: theme lexicon not found; restore corpus/lexicon/themes.yaml "
+                                "or point Settings(themes=...) at your own") from None
+    except yaml.YAMLError as exc:
+        raise ThemeLexiconError(f"{file}: not valid YAML ({exc}); fix the indicated line") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("themes"), Mapping):
+        raise ThemeLexiconError(f"{file}: expected a top-level 'themes:' mapping of theme name → definition")
+    return lexicon_from_dict(data["themes"], source=str(file))
+
+
+def lexicon_from_dict(themes: Mapping[str, Any], *, source: str = "<dict>") -> pd.DataFrame:
+    """Build and check a lexicon table from a mapping shaped like ``themes.yaml``'s ``themes:``.
+
+    Args:
+        themes: theme name → {label_zh, rationale (optional here), terms: [term or
+            {term, also}]}.
+        source: Name used in error messages.
+
+    Returns:
+        The :func:`load_themes` table.
+
+    Raises:
+        ThemeLexiconError: see :func:`load_themes`.
+
+    Example:
+        >>> lexicon_from_dict({"a": {"label_zh": "甲", "terms": ["甲乙", {"term": "丙", "also": ["b"]}]},
+        ...                    "b": {"label_zh": "乙", "terms": ["丁"]}}).values.tolist()
+        [['a', '甲', '甲乙', 'a', False], ['a', '甲', '丙', 'a', True], ['b', '乙', '丙', 'a', True], ['b', '乙', '丁', 'b', False]]
+    """
+    rows: list[tuple[str, str, str, str]] = []
+    home: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    also_of: dict[str, list[str]] = {}
+    for name, spec in themes.items():
+        if not isinstance(spec, Mapping) or not spec.get("label_zh") or not spec.get("terms"):
+            raise ThemeLexiconError(f"{source}: theme {name!r} needs label_zh and a non-empty terms list")
+        labels[str(name)] = str(spec["label_zh"])
+        for entry in spec["terms"]:
+            if isinstance(entry, Mapping):
+                term, also = entry.get("term"), entry.get("also") or []
+                if isinstance(also, str):
+                    also = [also]
+            else:
+                term, also = entry, []
+            if not isinstance(term, str) or not term.strip() or term != term.strip() or any(c.isspace() for c in term):
+                raise ThemeLexiconError(f"{source}: theme {name!r} has a bad term {term!r}; terms are strings without spaces")
+            if term in home:
+                raise ThemeLexiconError(
+                    f"{source}: term {term!r} is listed under both {home[term]!r} and {name!r}; list it once under "
+                    f"its home theme and declare the other with {{term: {term}, also: [...]}}")
+            home[term] = str(name)
+            also_of[term] = [str(a) for a in also]
+    for term, also in also_of.items():
+        for other in also:
+            if other not in labels:
+                raise ThemeLexiconError(f"{source}: term {term!r} declares also {other!r}, which is not a theme; "
+                                        f"themes are {list(labels)}")
+            if other == home[term]:
+                raise ThemeLexiconError(f"{source}: term {term!r} declares its own theme {other!r} in also")
+    order = {name: i for i, name in enumerate(labels)}
+    for term, theme in home.items():
+        shared = bool(also_of[term])
+        rows.append((theme, labels[theme], term, theme, shared))
+        for other in also_of[term]:
+            rows.append((other, labels[other], term, theme, True))
+    table = pd.DataFrame(rows, columns=["theme", "label_zh", "term", "home", "shared"])
+    table["_order"] = table["theme"].map(order)
+    table["_pos"] = np.arange(len(table))
+    table = table.sort_values(["_order", "_pos"], kind="stable").drop(columns=["_order", "_pos"])
+    return table.reset_index(drop=True)
+
+
+def describe_themes(settings: Any = None, *, path: str | Path | None = None) -> pd.DataFrame:
+    """One row per theme: its labels, rationale and term counts (for a settings cell or a review).
+
+    Returns:
+        Columns ``theme, label_zh, label_en, terms, shared_terms, rationale``.
+
+    Example:
+        >>> describe_themes().set_index("theme").loc["talent", "label_zh"]
+        '人才'
+    """
+    import yaml
+
+    file = _lexicon_path(settings, path)
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    lex = lexicon_from_dict(data["themes"], source=str(file))
+    rows = []
+    for name, spec in data["themes"].items():
+        part = lex[lex["theme"] == name]
+        rows.append((name, spec["label_zh"], spec.get("label_en", ""), len(part), int(part["shared"].sum()),
+                     " ".join(str(spec.get("rationale", "")).split())))
+    return pd.DataFrame(rows, columns=["theme", "label_zh", "label_en", "terms", "shared_terms", "rationale"])
+
+
+def _themes_in_order(lexicon: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(lexicon["theme"]))
+
+
+def _resolve_lexicon(fs: Any, lexicon: pd.DataFrame | None) -> pd.DataFrame:
+    if lexicon is not None:
+        return lexicon
+    return load_themes(getattr(fs, "settings", None))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _tokens_of(fs: Any) -> pd.DataFrame:
+    return fs if isinstance(fs, pd.DataFrame) else fs.tokens
+
+
+def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], document: str) -> tuple[str, np.ndarray]:
+    """Rebuild a document's text from its tokens (gaps filled with NUL) and the token index of each character."""
+    pieces: list[str] = []
+    pos = 0
+    for s, e, t in zip(starts, ends, tokens):
+        if s < pos:
+            raise ValueError(f"document {document!r}: tokens overlap at offset {s}; rebuild the features")
+        if len(t) != e - s:
+            raise ValueError(f"document {document!r}: token {t!r} at {s}–{e} does not match its span; rebuild the features")
+        if s > pos:
+            pieces.append(_GAP * (s - pos))
+        pieces.append(t)
+        pos = e
+    text = "".join(pieces)
+    owner = np.full(len(text), -1, dtype=np.int64)
+    for k, (s, e) in enumerate(zip(starts, ends)):
+        owner[s:e] = k
+    return text, owner
+
+
+def _match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], terms: Sequence[str],
+                    document: str) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str]]]:
+    """Match ``terms`` in one document, consistently with its segmentation.
+
+    A candidate occurrence [i, j) is accepted when it is token-aligned (starts at a token
+    start and ends at a token end: one token → ``"token"``, several → ``"phrase"``) or
+    lies inside one token (``"inside"``: the segmenter kept a longer word or formula,
+    e.g. 人才 in 人才工作领导小组). A candidate that starts or ends in the middle of a
+    token and spans a token boundary is rejected: segmentation says its characters
+    belong to different words (个人/才能 holds no 人才). Accepted candidates are
+    resolved leftmost-longest without overlap.
+
+    Returns:
+        (accepted [(start, end, term, match)], rejected [(start, end, term)]).
+    """
+    if len(starts) == 0:
+        return [], []
+    text, owner = _document_text(starts, ends, tokens, document)
+    is_start = np.zeros(len(text) + 1, dtype=bool)
+    is_end = np.zeros(len(text) + 1, dtype=bool)
+    is_start[starts] = True
+    is_end[ends] = True
+    candidates: list[tuple[int, int, str, str]] = []
+    rejected: list[tuple[int, int, str]] = []
+    for term in terms:
+        i = text.find(term)
+        while i != -1:
+            j = i + len(term)
+            if is_start[i] and is_end[j]:
+                candidates.append((i, j, term, "token" if owner[i] == owner[j - 1] else "phrase"))
+            elif owner[i] == owner[j - 1] and owner[i] >= 0:
+                candidates.append((i, j, term, "inside"))
+            else:
+                rejected.append((i, j, term))
+            i = text.find(term, i + 1)
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
+    chosen: list[tuple[int, int, str, str]] = []
+    last_end = -1
+    for cand in candidates:
+        if cand[0] >= last_end:
+            chosen.append(cand)
+            last_end = cand[1]
+    covered = np.zeros(len(text) + 1, dtype=bool)
+    for i, j, _, _ in chosen:
+        covered[i:j] = True
+    # A rejected candidate only matters where no accepted hit covers it.
+    rejected = [r for r in rejected if not covered[r[0]:r[1]].all()]
+    return chosen, rejected
+
+
+def _doc_arrays(doc: pd.DataFrame) -> tuple:
+    doc = doc.sort_values("start", kind="stable")
+    return (doc["start"].to_numpy(dtype=np.int64), doc["end"].to_numpy(dtype=np.int64),
+            doc["token"].astype(object).tolist(), doc)
+
+
+def theme_hits(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Find every occurrence of every theme term, one row per occurrence per theme it counts in.
+
+    Matching follows the segmentation: a term counts where it is one token, a run of
+    whole tokens (a phrase), or part of one longer token (a formula or compound the
+    dictionary keeps whole, e.g. 人才 in 人才工作领导小组); never where its characters
+    straddle a word boundary (人才 in 个人/才能; see :func:`rejected_matches`). Overlaps
+    are resolved leftmost-longest across all themes, so in 基层党组织 only the longest
+    listed term counts. A term declared in two themes gives two rows (``home`` tells
+    which is its own).
+
+    Args:
+        fs: A FeatureSet, or its ``tokens`` table (document, path, sentence, paragraph,
+            start, end, token, kind, is_stop).
+        lexicon: The :func:`load_themes` table; default: the FeatureSet's settings' lexicon.
+
+    Returns:
+        Columns ``document, theme, term, home, match`` (``token``, ``phrase`` or
+        ``inside``), ``start, end, path, sentence, paragraph, n_tokens`` (tokens the
+        hit touches), ``han_chars``, in document order.
+    """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    tokens = _tokens_of(fs)
+    terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
+    themes_of = lexicon.groupby("term", sort=False)["theme"].apply(list).to_dict()
+    home_of = dict(zip(lexicon["term"], lexicon["home"]))
+    rows: list[tuple] = []
+    for document, doc in tokens.groupby("document", sort=False):
+        starts, ends, words, doc = _doc_arrays(doc)
+        paths = doc["path"].astype(object).to_numpy()
+        sentences = doc["sentence"].to_numpy()
+        paragraphs = doc["paragraph"].to_numpy()
+        accepted, _ = _match_document(starts, ends, words, terms, str(document))
+        for i, j, term, match in accepted:
+            first = int(np.searchsorted(starts, i, side="right")) - 1
+            last = int(np.searchsorted(starts, j, side="left"))
+            for theme in themes_of[term]:
+                rows.append((document, theme, term, home_of[term], match, i, j, paths[first], int(sentences[first]),
+                             int(paragraphs[first]), last - first, count_han(term)))
+    columns = ["document", "theme", "term", "home", "match", "start", "end", "path", "sentence", "paragraph",
+               "n_tokens", "han_chars"]
+    hits = pd.DataFrame(rows, columns=columns)
+    for c in ["start", "end", "sentence", "paragraph", "n_tokens", "han_chars"]:
+        hits[c] = hits[c].astype(np.int64)
+    return hits
+
+
+def rejected_matches(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Places where a term's characters occur but straddle a word boundary, so they were not counted.
+
+    E.g. 人才 in 个人/才能 or 作风 in 工作/风险. Use it to check that the segmenter, not
+    chance, decided; if a rejection is wrong, add the word to the dictionary.
+
+    Args:
+        fs: A FeatureSet or its tokens table.
+        lexicon: The :func:`load_themes` table.
+
+    Returns:
+        Columns ``document, term, theme, start, end, tokens`` (the tokens it straddles,
+        joined by ``/``), in document order.
+    """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    tokens = _tokens_of(fs)
+    terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
+    home_of = dict(zip(lexicon["term"], lexicon["home"]))
+    rows = []
+    for document, doc in tokens.groupby("document", sort=False):
+        starts, ends, words, _ = _doc_arrays(doc)
+        _, rejected = _match_document(starts, ends, words, terms, str(document))
+        for i, j, term in sorted(rejected):
+            first = int(np.searchsorted(starts, i, side="right")) - 1
+            last = int(np.searchsorted(starts, j, side="left"))
+            rows.append((document, term, home_of[term], i, j, "/".join(words[first:last])))
+    table = pd.DataFrame(rows, columns=["document", "term", "theme", "start", "end", "tokens"])
+    for c in ["start", "end"]:
+        table[c] = table[c].astype(np.int64)
+    return table
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _ancestors(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Map (document, path) of every node to each of its ancestors-or-self (column ``unit``)."""
+    rows = []
+    for document, doc in nodes.groupby("document", sort=False):
+        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
+        for path in doc["path"].astype(str):
+            p: Any = path
+            while isinstance(p, str):
+                rows.append((document, path, p))
+                p = parent.get(p)
+    return pd.DataFrame(rows, columns=["document", "path", "unit"])
+
+
+def _truncate_to_level(nodes: pd.DataFrame, level: int) -> pd.DataFrame:
+    """Map (document, path) to its ancestor-or-self at outline level ≤ ``level`` (column ``part``)."""
+    rows = []
+    for document, doc in nodes.groupby("document", sort=False):
+        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
+        lev = dict(zip(doc["path"].astype(str), doc["level"]))
+        for path in doc["path"].astype(str):
+            p = path
+            while lev.get(p, 0) > level and isinstance(parent.get(p), str):
+                p = parent[p]
+            rows.append((document, path, p))
+    return pd.DataFrame(rows, columns=["document", "path", "part"])
+
+
+def _unit_tables(fs: Any, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Per-unit denominators and per-unit-theme numerators, before shares.
+
+    Returns (denominators, numerators, key columns): denominators keyed by the unit
+    columns (tokens, han_chars, sentences), numerators by unit and theme (hits,
+    covered_tokens, covered_han, sentences_with).
+    """
+    tokens, sentences = fs.tokens, fs.sentences
+    words = tokens[tokens["kind"] == "word"]
+    tok = words.groupby(["document", "path"], sort=False).size().rename("tokens").reset_index()
+    sen = sentences[sentences["han_chars"] > 0].groupby(["document", "path"], sort=False).agg(
+        han_chars=("han_chars", "sum"), sentences=("sentence", "size")).reset_index()
+    hit = hits.groupby(["document", "path", "theme"], sort=False).agg(
+        hits=("term", "size"), covered_tokens=("n_tokens", "sum"), covered_han=("han_chars", "sum")).reset_index()
+    with_ = hits.drop_duplicates(["document", "sentence", "theme"]).groupby(
+        ["document", "path", "theme"], sort=False).size().rename("sentences_with").reset_index()
+    if by == "section":
+        anc = _ancestors(fs.nodes)
+        keys = ["document", "unit"]
+
+        def lift(frame: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+            merged = frame.merge(anc, on=["document", "path"], how="inner")
+            return merged.drop(columns="path").groupby(keys + extra, sort=False).sum(numeric_only=True).reset_index()
+    else:
+        if by == "document":
+            keymap = fs.documents[["id"]].assign(unit=fs.documents["id"]).rename(columns={"id": "document"})
+        else:
+            if by not in fs.documents.columns:
+                raise KeyError(f"theme_coverage: by={by!r} is neither 'document', 'section' nor a metadata column "
+                               f"({list(fs.documents.columns)})")
+            keymap = fs.documents[["id", by]].rename(columns={"id": "document", by: "unit"})
+        keys = ["unit"]
+
+        def lift(frame: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+            merged = frame.merge(keymap, on="document", how="inner")
+            return merged.drop(columns=["document", "path"]).groupby(keys + extra, sort=False).sum(
+                numeric_only=True).reset_index()
+
+    dens = lift(tok, []).merge(lift(sen, []), on=keys, how="outer")
+    nums = lift(hit, ["theme"]).merge(lift(with_, ["theme"]), on=keys + ["theme"], how="outer")
+    return dens, nums, keys
+
+
+def theme_coverage(fs: Any, *, by: str = "document", lexicon: pd.DataFrame | None = None,
+                   hits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each theme's share of each document, outline node or metadata group, by three named measures.
+
+    - ``share_tokens`` = hits / word tokens (a multi-token phrase is one hit);
+    - ``share_han`` = Han characters inside hits / Han characters;
+    - ``share_sentences`` = sentences with at least one hit / sentences with Han text.
+
+    A node's counts include its descendants (三 includes 三（一）…). Nodes at one level
+    together with the level-0 nodes (preamble, closing) partition the document, so their
+    hits and tokens add up to the document's.
+
+    Args:
+        fs: A FeatureSet.
+        by: ``"document"``, ``"section"`` (every outline node) or a metadata column of
+            ``fs.documents`` (e.g. ``"year"``: documents pooled per value).
+        lexicon: The :func:`load_themes` table; default: the FeatureSet's settings' lexicon.
+        hits: Precomputed :func:`theme_hits` (to avoid matching twice).
+
+    Returns:
+        One row per unit per theme (themes in lexicon order, zero rows kept): ``document``
+        (or the ``by`` column), ``path`` and ``level`` (by section), ``theme, label_zh,
+        hits, share_tokens, share_han, share_sentences, tokens, covered_tokens,
+        han_chars, covered_han, sentences, sentences_with``. Shares are NaN when the
+        unit has no tokens (or Han characters, or sentences).
+    """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
+    dens, nums, keys = _unit_tables(fs, hits, by)
+    themes = _themes_in_order(lexicon)
+    labels = dict(zip(lexicon["theme"], lexicon["label_zh"]))
+    if by == "section":
+        units = fs.nodes[["document", "path", "level"]].rename(columns={"path": "unit"})
+    elif by == "document":
+        units = fs.documents[["id"]].rename(columns={"id": "unit"})
+    else:
+        units = pd.DataFrame({"unit": list(dict.fromkeys(fs.documents[by]))})
+    units = units.assign(_u=np.arange(len(units)))
+    grid = units.merge(pd.DataFrame({"theme": themes, "_t": np.arange(len(themes))}), how="cross")
+    grid = grid.merge(dens, on=keys, how="left").merge(nums, on=keys + ["theme"], how="left")
+    for c in ["tokens", "han_chars", "sentences", "hits", "covered_tokens", "covered_han", "sentences_with"]:
+        grid[c] = grid[c].fillna(0).astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grid["share_tokens"] = np.where(grid["tokens"] > 0, grid["hits"] / grid["tokens"].where(grid["tokens"] > 0), np.nan)
+        grid["share_han"] = np.where(grid["han_chars"] > 0, grid["covered_han"] / grid["han_chars"].where(grid["han_chars"] > 0), np.nan)
+        grid["share_sentences"] = np.where(grid["sentences"] > 0,
+                                           grid["sentences_with"] / grid["sentences"].where(grid["sentences"] > 0), np.nan)
+    grid["label_zh"] = grid["theme"].map(labels)
+    grid = grid.sort_values(["_u", "_t"], kind="stable")
+    first = {"section": ["document", "unit", "level"], "document": ["unit"]}.get(by, ["unit"])
+    out = grid[first + ["theme", "label_zh", "hits", "share_tokens", "share_han", "share_sentences", "tokens",
+                        "covered_tokens", "han_chars", "covered_han", "sentences", "sentences_with"]]
+    rename = {"unit": "path"} if by == "section" else {"unit": "document" if by == "document" else by}
+    return out.rename(columns=rename).reset_index(drop=True)
+
+
+def _unit_columns(table: pd.DataFrame) -> list[str]:
+    known = ["document", "path", "level"]
+    cols = [c for c in known if c in table.columns]
+    if not cols:
+        cols = [c for c in table.columns if c not in {"theme", "label_zh"} and not pd.api.types.is_numeric_dtype(table[c])][:1]
+    return cols
+
+
+def talent_grassroots_index(coverage: pd.DataFrame, *, measure: str = "share_tokens", numerator: str = "talent",
+                            denominator: str = "grassroots") -> pd.DataFrame:
+    """Talent-versus-grassroots index ln(s_talent / s_grassroots) per unit of a coverage table.
+
+    Positive: more room for talent than for grassroots; 0: equal shares; each unit of ln
+    is a factor of e. When either share is 0 (or undefined) the index is NaN and
+    ``flag`` says which theme had no hits, instead of printing ±inf.
+
+    Args:
+        coverage: A :func:`theme_coverage` table.
+        measure: ``share_tokens``, ``share_han`` or ``share_sentences``.
+        numerator: Theme in the numerator.
+        denominator: Theme in the denominator.
+
+    Returns:
+        The unit columns (``document``[, ``path``, ``level``]) then ``measure,
+        hits_<numerator>, hits_<denominator>, share_<numerator>, share_<denominator>,
+        index, flag``.
+
+    Example:
+        >>> cov = pd.DataFrame({"document": ["d", "d"], "theme": ["talent", "grassroots"],
+        ...                     "hits": [6, 2], "share_tokens": [0.06, 0.02]})
+        >>> round(float(talent_grassroots_index(cov)["index"][0]), 4)
+        1.0986
+    """
+    if measure not in coverage.columns:
+        raise KeyError(f"coverage has no column {measure!r}; use share_tokens, share_han or share_sentences")
+    keys = _unit_columns(coverage)
+    parts = []
+    for theme in (numerator, denominator):
+        part = coverage[coverage["theme"] == theme]
+        if part.empty:
+            raise KeyError(f"theme {theme!r} is not in the coverage table; themes: {sorted(set(coverage['theme']))}")
+        parts.append(part[keys + ["hits", measure]].rename(columns={"hits": f"hits_{theme}", measure: f"share_{theme}"}))
+    table = parts[0].merge(parts[1], on=keys, how="left", sort=False)
+    a, b = table[f"share_{numerator}"].to_numpy(dtype=float), table[f"share_{denominator}"].to_numpy(dtype=float)
+    ok = (a > 0) & (b > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["index"] = np.where(ok, np.log(np.where(ok, a, 1.0) / np.where(ok, b, 1.0)), np.nan)
+    flags = []
+    for x, y in zip(a, b):
+        missing = [name for name, v in ((numerator, x), (denominator, y)) if not (v > 0)]
+        flags.append("" if not missing else "no " + " and no ".join(missing) + " hits")
+    table["flag"] = flags
+    table.insert(len(keys), "measure", measure)
+    return table.reset_index(drop=True)
+
+
+def attention_diversity(coverage: pd.DataFrame, *, measure: str = "hits") -> pd.DataFrame:
+    """Attention diversity over themes (Boydstun, Bevan & Thomas 2014, Policy Studies Journal 42:173).
+
+    With ``p_k`` the proportion of a unit's theme attention that goes to theme k
+    (``measure`` value of k over the sum over themes): normalized Shannon entropy
+    ``H* = −Σ p_k ln p_k / ln K`` (0 = all attention on one theme, 1 = evenly spread over
+    all K themes) and the Herfindahl–Hirschman index ``HHI = Σ p_k²`` (1/K … 1).
+
+    Args:
+        coverage: A :func:`theme_coverage` table.
+        measure: Column that measures attention: ``hits`` (default) or a share column.
+
+    Returns:
+        Unit columns then ``measure, themes`` (K), ``total``, ``entropy`` (nats),
+        ``entropy_norm`` (H*), ``hhi``, ``top_theme``; NaN when a unit has no hits.
+
+    Example:
+        >>> cov = pd.DataFrame({"document": "d", "theme": ["a", "b", "c", "d"], "hits": [1, 1, 1, 1]})
+        >>> attention_diversity(cov)[["entropy_norm", "hhi"]].values.tolist()
+        [[1.0, 0.25]]
+    """
+    keys = _unit_columns(coverage)
+    rows = []
+    for key, part in coverage.groupby(keys, sort=False):
+        v = part[measure].to_numpy(dtype=float)
+        v = np.where(np.isnan(v), 0.0, v)
+        k = len(v)
+        total = v.sum()
+        if total > 0:
+            p = v / total
+            nz = p[p > 0]
+            h = float(-(nz * np.log(nz)).sum())
+            h_norm = h / np.log(k) if k > 1 else np.nan
+            hhi = float((p ** 2).sum())
+            top = str(part["theme"].iloc[int(np.argmax(v))])
+        else:
+            h = h_norm = hhi = np.nan
+            top = ""
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append((*key, measure, k, total, h, h_norm, hhi, top))
+    return pd.DataFrame(rows, columns=keys + ["measure", "themes", "total", "entropy", "entropy_norm", "hhi", "top_theme"])
+
+
+def theme_dispersion(fs: Any, *, level: int = 1, lexicon: pd.DataFrame | None = None,
+                     hits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Dispersion DP of each theme across the sections of each document (Gries 2008).
+
+    Parts are the outline nodes at ``level`` plus the level-0 nodes (preamble, closing);
+    deeper text counts in its level-``level`` ancestor, so the parts partition the
+    document. With ``s_p`` a part's share of the document's Han characters and ``v_p``
+    its share of the theme's hits: ``DP = ½ Σ_p |v_p − s_p|`` (0 = spread like the
+    text, near 1 = all in one small part), and ``DP_norm = DP / (1 − min_p s_p)``
+    (Lijffijt & Gries 2012, International Journal of Corpus Linguistics 17:147).
+
+    Args:
+        fs: A FeatureSet.
+        level: Outline level of the parts (1 = 一, 二, …; 2 = 一（一）…).
+        lexicon: The :func:`load_themes` table.
+        hits: Precomputed :func:`theme_hits`.
+
+    Returns:
+        Columns ``document, theme, hits, parts, dp, dp_norm, top_part`` (the part with
+        most hits); NaN when a theme has no hits in a document.
+    """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
+    part_of = _truncate_to_level(fs.nodes, level)
+    sizes = fs.sentences.merge(part_of, on=["document", "path"], how="inner").groupby(
+        ["document", "part"], sort=False)["han_chars"].sum()
+    h = hits.merge(part_of, on=["document", "path"], how="inner").groupby(
+        ["document", "theme", "part"], sort=False).size().sort_index()
+    rows = []
+    for document in list(dict.fromkeys(fs.nodes["document"])):
+        if document not in sizes.index.get_level_values(0):
+            continue
+        s = sizes.loc[document].astype(float)
+        s = s / s.sum()
+        for theme in _themes_in_order(lexicon):
+            try:
+                v = h.loc[(document, theme)].reindex(s.index).fillna(0).astype(float)
+            except KeyError:
+                rows.append((document, theme, 0, len(s), np.nan, np.nan, ""))
+                continue
+            total = v.sum()
+            dp = 0.5 * float(np.abs(v / total - s).sum())
+            dp_norm = dp / (1 - float(s.min())) if len(s) > 1 else np.nan
+            rows.append((document, theme, int(total), len(s), dp, dp_norm, str(v.idxmax())))
+    return pd.DataFrame(rows, columns=["document", "theme", "hits", "parts", "dp", "dp_norm", "top_part"])
+
+
+def first_appearance(fs: Any, *, lexicon: pd.DataFrame | None = None, hits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Where each theme first appears in each document: the outline path, as a priority signal.
+
+    Args:
+        fs: A FeatureSet.
+        lexicon: The :func:`load_themes` table.
+        hits: Precomputed :func:`theme_hits`.
+
+    Returns:
+        Columns ``document, theme, path, sentence, start, term, position`` (start over the
+        document's length, 0–1) and ``order`` (1 = the theme that appears first); themes
+        without hits have empty path and NaN position.
+    """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
+    length = fs.tokens.groupby("document", sort=False)["end"].max()
+    rows = []
+    for document in list(dict.fromkeys(fs.tokens["document"])):
+        doc_hits = hits[hits["document"] == document].sort_values("start", kind="stable")
+        firsts = doc_hits.drop_duplicates("theme").set_index("theme")
+        for theme in _themes_in_order(lexicon):
+            if theme in firsts.index:
+                r = firsts.loc[theme]
+                rows.append((document, theme, r["path"], int(r["sentence"]), int(r["start"]), r["term"],
+                             int(r["start"]) / float(length[document])))
+            else:
+                rows.append((document, theme, "", -1, -1, "", np.nan))
+    table = pd.DataFrame(rows, columns=["document", "theme", "path", "sentence", "start", "term", "position"])
+    table["order"] = table.groupby("document")["position"].rank(method="first").astype("Int64")
+    return table
+
+
+# --------------------------------------------------------------------------- shifts
+
+
+def _resampling_units(fs: Any, spec: Any, hits: pd.DataFrame, themes: list[str], measure: str,
+                      unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return (strata, numerators[n, K], denominators[n], hits per theme[K]) of a selection's resampling units."""
+    smask = select_mask(fs, spec, table="sentences")
+    sents = fs.sentences.loc[smask & (fs.sentences["han_chars"] > 0).to_numpy(),
+                             ["document", "sentence", "paragraph", "path", "han_chars"]]
+    if sents.empty:
+        raise ValueError(f"selection {spec!r} has no sentences with Han text")
+    tmask = select_mask(fs, spec) & (fs.tokens["kind"] == "word").to_numpy()
+    ntok = fs.tokens.loc[tmask].groupby(["document", "sentence"], sort=False).size().rename("tokens")
+    sel_hits = hits.merge(sents[["document", "sentence"]], on=["document", "sentence"], how="inner")
+    hit_totals = sel_hits["theme"].value_counts().reindex(themes, fill_value=0).to_numpy()
+    value = {"tokens": None, "han": "han_chars", "sentences": None}[measure]
+    if measure == "sentences":
+        sel_hits = sel_hits.drop_duplicates(["document", "sentence", "theme"])
+    num = (sel_hits.assign(v=1 if value is None else sel_hits[value])
+           .pivot_table(index=["document", "sentence"], columns="theme", values="v", aggfunc="sum", fill_value=0)
+           .reindex(columns=themes, fill_value=0))
+    frame = sents.set_index(["document", "sentence"]).join(ntok).join(num)
+    frame = frame.fillna({"tokens": 0, **{t: 0 for t in themes}})
+    frame["den"] = {"tokens": frame["tokens"], "han": frame["han_chars"], "sentences": 1}[measure]
+    if unit == "paragraph":
+        frame = frame.reset_index().groupby(["document", "paragraph"], sort=False)[themes + ["den"]].sum()
+        strata = frame.index.get_level_values("document").to_numpy()
+    elif unit == "sentence":
+        strata = frame.index.get_level_values("document").to_numpy()
+    else:
+        raise ValueError(f"unit must be 'sentence' or 'paragraph', got {unit!r}")
+    return strata, frame[themes].to_numpy(dtype=float), frame["den"].to_numpy(dtype=float), hit_totals
+
+
+def _weights(rng: np.random.Generator, strata: np.ndarray, n_resamples: int) -> np.ndarray:
+    """Bootstrap weights (R × n): multinomial counts drawn within each stratum (document)."""
+    w = np.zeros((n_resamples, len(strata)))
+    for stratum in list(dict.fromkeys(strata)):
+        idx = np.flatnonzero(strata == stratum)
+        w[:, idx] = rng.multinomial(len(idx), np.full(len(idx), 1.0 / len(idx)), size=n_resamples)
+    return w
+
+
+def _bootstrap(fs, a, b, *, lexicon, measure, unit, n_resamples, seed):
+    if measure not in SHARE_MEASURES:
+        raise ValueError(f"measure must be one of {SHARE_MEASURES}, got {measure!r}")
+    if n_resamples < 1:
+        raise ValueError("n_resamples must be positive (use ≥ 2,000 for reported intervals)")
+    lexicon = _resolve_lexicon(fs, lexicon)
+    themes = _themes_in_order(lexicon)
+    hits = theme_hits(fs, lexicon=lexicon)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, spec in (("a", a), ("b", b)):
+        strata, num, den, hit_totals = _resampling_units(fs, spec, hits, themes, measure, unit)
+        point = num.sum(axis=0) / den.sum()
+        w = _weights(rng, strata, n_resamples)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            boot = (w @ num) / (w @ den)[:, None]
+        out[name] = (point, boot, hit_totals, len(strata))
+    return themes, out
+
+
+def _interval(values: np.ndarray, ci: float) -> tuple[float, float]:
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return np.nan, np.nan
+    lo, hi = np.quantile(values, [(1 - ci) / 2, 1 - (1 - ci) / 2])
+    return float(lo), float(hi)
+
+
+def emphasis_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, measure: str = "tokens",
+                   unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95) -> pd.DataFrame:
+    """Shift of each theme's share from A to B, Δs_k = s_k,B − s_k,A, with a bootstrap interval.
+
+    The interval is the percentile interval of Δ over ``n_resamples`` bootstrap
+    replicates; each replicate resamples sentences (or paragraphs) with replacement
+    within each speech of A and of B (a stratified bootstrap: every speech keeps its
+    number of units), and recomputes the shares as ratio estimators (hits over tokens of
+    the resampled units). Seeded, so a notebook gives the same interval every run.
+
+    Args:
+        fs: A FeatureSet.
+        a: Selection A (see :func:`analysis.keyness.select_mask`): document, section or group.
+        b: Selection B.
+        lexicon: The :func:`load_themes` table.
+        measure: ``tokens`` (share_tokens), ``han`` (share_han) or ``sentences`` (share_sentences).
+        unit: Resampling unit, ``sentence`` or ``paragraph``.
+        n_resamples: Bootstrap replicates (≥ 2,000 for reported intervals).
+        seed: Seed of ``numpy.random.default_rng``.
+        ci: Confidence level of the percentile interval.
+
+    Returns:
+        One row per theme: ``theme, measure, hits_a, hits_b, share_a, share_b, delta,
+        ci_low, ci_high, se`` (bootstrap standard deviation of Δ), ``unit, units_a,
+        units_b, n_resamples``.
+    """
+    themes, out = _bootstrap(fs, a, b, lexicon=lexicon, measure=measure, unit=unit, n_resamples=n_resamples, seed=seed)
+    (pa, ba, ha, na), (pb, bb, hb, nb) = out["a"], out["b"]
+    delta_boot = bb - ba
+    rows = []
+    for k, theme in enumerate(themes):
+        lo, hi = _interval(delta_boot[:, k], ci)
+        rows.append((theme, f"share_{measure}", int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
+                     float(np.nanstd(delta_boot[:, k], ddof=1)) if n_resamples > 1 else np.nan,
+                     unit, na, nb, n_resamples))
+    return pd.DataFrame(rows, columns=["theme", "measure", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
+                                       "ci_high", "se", "unit", "units_a", "units_b", "n_resamples"])
+
+
+def index_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, measure: str = "tokens",
+                unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95,
+                numerator: str = "talent", denominator: str = "grassroots") -> pd.DataFrame:
+    """The talent-versus-grassroots index of A and of B, their difference, and bootstrap intervals.
+
+    Same bootstrap (and, with the same seed, the same replicates) as :func:`emphasis_shift`.
+    Replicates where a share is 0 give no index; ``valid_a``/``valid_b`` count the
+    replicates that did, and an interval from fewer than 95 % valid replicates is
+    flagged.
+
+    Returns:
+        One row per side and one for the difference: ``side`` (``A``, ``B``, ``B − A``),
+        ``measure, index, ci_low, ci_high, valid, n_resamples, flag``.
+    """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    themes, out = _bootstrap(fs, a, b, lexicon=lexicon, measure=measure, unit=unit, n_resamples=n_resamples, seed=seed)
+    i, j = themes.index(numerator), themes.index(denominator)
+
+    def idx(shares: np.ndarray) -> np.ndarray:
+        x, y = shares[..., i], shares[..., j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x > 0) & (y > 0), np.log(x / y), np.nan)
+
+    point_a, point_b = float(idx(out["a"][0])), float(idx(out["b"][0]))
+    boot_a, boot_b = idx(out["a"][1]), idx(out["b"][1])
+    rows = []
+    for side, point, boot in (("A", point_a, boot_a), ("B", point_b, boot_b), ("B − A", point_b - point_a, boot_b - boot_a)):
+        valid = int(np.isfinite(boot).sum())
+        lo, hi = _interval(boot, ci)
+        flag = ""
+        if not np.isfinite(point):
+            flag = "a share is 0: index undefined"
+        elif valid < 0.95 * n_resamples:
+            flag = f"only {valid} of {n_resamples} replicates have both themes"
+        rows.append((side, f"share_{measure}", point, lo, hi, valid, n_resamples, flag))
+    return pd.DataFrame(rows, columns=["side", "measure", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
+
+
+def word_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, terms: str = "themes",
+               drop_stopwords: bool = True) -> pd.DataFrame:
+    """Per-term contributions to a shift from A to B: δp_w = p_w,B − p_w,A (Gallagher et al. 2021).
+
+    ``p_w`` is the term's count over the word tokens of the side (stopwords included in
+    the denominator), so the proportion shifts of a theme's terms add up exactly to the
+    theme's Δ share_tokens in :func:`emphasis_shift` (Gallagher et al. 2021, EPJ Data
+    Science 10:4, "proportion shift"). With ``terms="all"`` every word is listed and the
+    δp_w sum to 0 (when stopwords are kept).
+
+    Args:
+        fs: A FeatureSet.
+        a: Selection A.
+        b: Selection B.
+        lexicon: The :func:`load_themes` table.
+        terms: ``themes`` (theme terms, counted as theme hits) or ``all`` (every word).
+        drop_stopwords: With ``terms="all"``, leave stopwords out of the list.
+
+    Returns:
+        Columns ``term, theme`` (home theme; empty for non-theme words), ``themes``
+        (all themes it counts in, joined by ``|``), ``f_a, f_b, p_a, p_b, delta_p``,
+        sorted by |δp| descending, ties by term.
+    """
+    from analysis.keyness import selection_totals
+
+    n_a, n_b = selection_totals(fs, a)["tokens"], selection_totals(fs, b)["tokens"]
+    if n_a == 0 or n_b == 0:
+        raise ValueError(f"word_shift: selection {a if n_a == 0 else b!r} has no word tokens")
+    lexicon = _resolve_lexicon(fs, lexicon)
+    home = dict(zip(lexicon["term"], lexicon["home"]))
+    all_themes = lexicon.groupby("term", sort=False)["theme"].apply(lambda s: "|".join(s)).to_dict()
+    if terms == "themes":
+        hits = theme_hits(fs, lexicon=lexicon)
+        hits = hits[hits["theme"] == hits["home"]]
+        counts = []
+        for spec in (a, b):
+            sm = select_mask(fs, spec, table="sentences")
+            keys = fs.sentences.loc[sm, ["document", "sentence"]]
+            sel = hits.merge(keys, on=["document", "sentence"], how="inner")
+            counts.append(sel["term"].value_counts())
+    elif terms == "all":
+        counts = [count_terms(fs, spec, drop_stopwords=drop_stopwords).set_index("term")["count"] for spec in (a, b)]
+    else:
+        raise ValueError(f"terms must be 'themes' or 'all', got {terms!r}")
+    table = pd.concat([counts[0].rename("f_a"), counts[1].rename("f_b")], axis=1).fillna(0).astype(np.int64)
+    table.index = table.index.astype(str)
+    table = table.rename_axis("term").reset_index()
+    table["theme"] = table["term"].map(home).fillna("")
+    table["themes"] = table["term"].map(all_themes).fillna("")
+    table["p_a"] = table["f_a"] / n_a
+    table["p_b"] = table["f_b"] / n_b
+    table["delta_p"] = table["p_b"] - table["p_a"]
+    table["_abs"] = table["delta_p"].abs()
+    table = table.sort_values(["_abs", "term"], ascending=[False, True], kind="stable").drop(columns="_abs")
+    return table[["term", "theme", "themes", "f_a", "f_b", "p_a", "p_b", "delta_p"]].reset_index(drop=True)
