@@ -14,7 +14,7 @@ written to a temporary name and renamed, so an interrupted run never leaves half
 cache entry. Same key, same result; change one document and only it is recomputed.
 
 >>> import pandas as pd
->>> docs = pd.DataFrame({"id": ["demo"], "text": ["同志们：\\n一、加强人才工作\\n要引进人才。\\n"]})
+>>> docs = pd.DataFrame({"id": ["demo"], "text": ["同志们：\\n一、重视人才\\n要关心人才。\\n"]})
 >>> fs = build_features(docs, progress=False, cache=False)
 >>> fs.nodes["path"].tolist()
 ['preamble', '一']
