@@ -414,7 +414,13 @@ def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str]) -> bool:
     return False
 
 
-def _nest(cands: list[_Cand]) -> list[_Head]:
+def _heading_line(text: str, c: _Cand) -> bool:
+    """True when the marker heads a title line: 2-40 characters, no 。, not ending like a list item."""
+    title = text[c.marker_end:_line_end(text, c.marker_end)].strip(_SPACE)
+    return c.position == "line" and 2 <= len(title) <= 40 and "。" not in title and title[-1] not in "；;，,：:"
+
+
+def _nest(cands: list[_Cand], text: str) -> list[_Head]:
     heads: list[_Head] = []
     stack: list[int] = []  # indices into heads, one per open level
     last_seen: dict[str, int] = {}  # continuous schemes: last number anywhere
@@ -444,6 +450,11 @@ def _nest(cands: list[_Cand]) -> list[_Head]:
                 # needs two items, so this continues that list, not the open level
                 shadow[name] = (n, shadow[name][1])
                 continue
+            if in_shadow and _heading_line(text, c) != _heading_line(text, heads[stack[open_at]].cand):
+                # fits both the restarted list and the open level: side with the one whose
+                # lines look like it (a bare "四、" item is not a sibling of a title line)
+                shadow[name] = (n, shadow[name][1])
+                continue
             if n == last + 1 and c.position in ("line", "sentence"):
                 accept(c, n, open_at)
                 continue
@@ -452,8 +463,10 @@ def _nest(cands: list[_Cand]) -> list[_Head]:
                 continue
             if c.position != "line" or c.scheme.sequence:
                 continue
-            if n == 1 and len(stack) > open_at + 1:
-                # a list restarting inside a deeper part: body text, not a heading
+            if n == 1 and len(stack) > open_at + 1 and not (
+                    _heading_line(text, c) and _heading_line(text, heads[stack[open_at]].cand)):
+                # a list restarting inside a deeper part: body text, not a heading (unless
+                # both it and the level it would restart are title lines: a new series)
                 shadow[name] = (1, len(stack))
                 continue
             kind = "gap" if n > last + 1 else "duplicate" if n == last else "restart" if n == 1 else "out_of_order"
@@ -562,7 +575,7 @@ def _body_paragraphs(text: str, start: int, body_start: int, end: int) -> list[t
 # Announcements
 
 _ANNOUNCE = re.compile(
-    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告)(?:了)?(?:以下|如下|这么|这样)?"
+    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告|做好|抓好)(?:了)?(?:以下|如下|这么|这样)?"
     r"\s*(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?\s*(?:大)?\s*"
     r"(?:方面|点|问题|部分|条|件事)"
 )
@@ -601,7 +614,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
-    heads = _nest(_candidates(text, schemes))
+    heads = _nest(_candidates(text, schemes), text)
     n_text = len(text)
 
     closing = None
