@@ -1,0 +1,1139 @@
+"""Load speeches from files and folders into Documents and one tidy table.
+
+A *document* is one speech (or report, or regulation). It comes from a single file
+(``.txt``, ``.md``, ``.docx``) or from one record of a JSON Lines or CSV corpus. The
+loader decodes it, normalizes it (:func:`analysis.normalize.normalize`), and keeps
+the raw text, the map back to it, the encoding used and a checksum. It never writes
+anywhere, least of all to ``corpus/``.
+
+Where the metadata comes from:
+
+- A folder's ``manifest.csv`` (columns ``id, file, title, date, date_precision,
+  level, region, speaker_role, occasion, source, sha256, note``; more columns become
+  extra metadata). ``file`` is the path relative to the manifest's folder; the file
+  must exist, lie inside that folder and, when ``sha256`` is given, match it.
+- JSON Lines / CSV records: their own fields (``title``, ``date``/``year``, ``kind``,
+  ``source_url``/``source_path`` …); a manifest row naming the whole file fills the
+  fields the records leave empty.
+- Otherwise what the file itself says: the title is the first line when it reads like
+  a title (short, unpunctuated), else the file name; a date (``2023``, ``2023-06``,
+  ``2023年6月29日``) in the file name or title gives ``date`` with its precision. The
+  ``note`` column says which values were inferred.
+
+Identifiers: the file stem for a single file (or the manifest's ``id``); for JSON
+Lines and CSV, the record's ``id`` field when present, else ``<file stem>:<n>`` with
+``n`` the line number (JSONL) or data-row number (CSV, 1 = first row after the
+header). Checksums: ``sha256`` is that of the file's bytes for a single file and of
+the record's text encoded as UTF-8 for a JSONL/CSV record.
+
+Errors: every problem (empty, binary or undecodable file, malformed JSONL line, CSV
+without a text column, duplicate id, manifest row for a missing file or one outside
+its folder, checksum mismatch) is a :class:`CorpusError` that names the file (and
+line) and says what to do. By default the first one is raised; with
+``on_error="collect"`` everything loadable loads and the problems come back as a
+table. Nothing is dropped silently.
+
+>>> docs = load_corpus(paths.corpus_dir())
+>>> docs[["id", "level", "han_chars", "redactions", "encoding"]].values.tolist()
+[['organization-work-speech', 'county-district', 5840, 9, 'utf-8']]
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.normalize import _HEADING_RE, normalize
+from analysis.settings import Settings
+from analysis.text import count_han, paragraph_spans
+
+__all__ = [
+    "CorpusError",
+    "Document",
+    "LEVELS",
+    "MANIFEST_COLUMNS",
+    "META_COLUMNS",
+    "PROBLEM_COLUMNS",
+    "corpus_table",
+    "decode_text",
+    "describe_paths",
+    "iter_documents",
+    "load_corpus",
+    "make_document",
+    "read_manifest",
+]
+
+#: Standard metadata columns, in table order (values are strings, "" when unknown).
+META_COLUMNS = ("title", "date", "date_precision", "level", "region", "speaker_role",
+                "occasion", "source", "note")
+#: Columns of a manifest.csv (more columns are kept as extra metadata).
+MANIFEST_COLUMNS = ("id", "file", "title", "date", "date_precision", "level", "region",
+                    "speaker_role", "occasion", "source", "sha256", "note")
+#: Administrative levels a manifest may name.
+LEVELS = ("national", "provincial", "municipal", "county-district")
+#: Columns of the problems table returned with ``on_error="collect"``.
+PROBLEM_COLUMNS = ("file", "line", "document", "problem", "fix")
+
+_SINGLE = {".txt", ".md", ".docx"}
+_RECORDS = {".jsonl", ".csv"}
+_SUPPORTED = _SINGLE | _RECORDS
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
+#: Names accepted for the text column of a CSV corpus / the text field of a JSONL record.
+TEXT_FIELDS = ("text", "content", "body", "正文", "全文", "内容")
+_DERIVED = ("text", "raw", "source_path", "encoding", "sha256", "redactions", "han_chars",
+            "paragraphs", "lines_repaired", "to_simplified", "raw_offsets")
+_RESERVED = set(_DERIVED) | {"id"}
+_PRECISIONS = ("year", "month", "day")
+_ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE_IN_TEXT_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:\s*[-_./年]\s*(\d{1,2})(?:\s*[-_./月]\s*(\d{1,2})\s*日?)?\s*月?)?(?!\d)"
+)
+_SUPPORTED_TEXT = "'.txt', '.md' (UTF-8, GB18030/GBK, UTF-16 with BOM), '.docx', '.jsonl' or '.csv'"
+
+
+class CorpusError(Exception):
+    """A problem with an input file, said so that a researcher can fix it.
+
+    Attributes:
+        file: The file (as shown in tables: relative to the project when inside it).
+        line: Line (JSONL, manifest) or data row (CSV) number, or None.
+        document: The document id when known, or None.
+        problem: What is wrong.
+        fix: What to do about it.
+
+    Example:
+        >>> str(CorpusError("line 3 is not valid JSON", file="a.jsonl", line=3, fix="repair line 3"))
+        'a.jsonl, line 3: line 3 is not valid JSON. What to do: repair line 3.'
+    """
+
+    def __init__(self, problem: str, *, file: str | None = None, line: int | None = None,
+                 document: str | None = None, fix: str = ""):
+        self.problem = problem.rstrip(".")
+        self.file = file
+        self.line = line
+        self.document = document
+        self.fix = fix.rstrip(".")
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or "input"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.document:
+            where += f" (document {self.document})"
+        text = f"{where}: {self.problem}."
+        if self.fix:
+            text += f" What to do: {self.fix}."
+        return text
+
+    def located(self, *, file: str | None = None, line: int | None = None,
+                document: str | None = None) -> "CorpusError":
+        """Return a copy with the location filled in where it was missing."""
+        return CorpusError(self.problem, file=self.file or file,
+                           line=self.line if self.line is not None else line,
+                           document=self.document or document, fix=self.fix)
+
+    def as_row(self) -> dict:
+        """Return the problem as a row of the problems table (:data:`PROBLEM_COLUMNS`)."""
+        return {"file": self.file, "line": self.line, "document": self.document,
+                "problem": self.problem, "fix": self.fix}
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    """One loaded document: metadata, raw and normalized text, and where they came from.
+
+    Attributes:
+        id: Stable, readable identifier (file stem, manifest id, record id or
+            ``<file stem>:<line>``).
+        meta: Metadata: the keys of :data:`META_COLUMNS` (strings, "" when unknown)
+            followed by any extra fields (e.g. ``kind``, ``year``, ``congress``,
+            ``source_url``). Treat as read-only.
+        raw: The decoded text as stored (after a byte-order mark, if any).
+        text: The normalized text (:func:`analysis.normalize.normalize`).
+        raw_offsets: int64 array, ``len(text) + 1``: raw index of each normalized character.
+        encoding: The encoding used to decode it (``utf-8``, ``utf-8-sig``, ``gb18030``,
+            ``utf-16-le`` …; ``docx`` for Word files).
+        sha256: SHA-256 of the file's bytes (single file) or of the record's text in UTF-8.
+        source_path: The file it came from (relative to the project when inside it).
+        redactions: Number of redaction marks replaced by the placeholder.
+        lines_repaired: Number of line breaks inside words or numbers that were removed.
+        to_simplified: Whether traditional→simplified conversion was applied.
+    """
+
+    id: str
+    meta: dict
+    raw: str
+    text: str
+    raw_offsets: np.ndarray
+    encoding: str
+    sha256: str
+    source_path: str
+    redactions: int
+    lines_repaired: int = 0
+    to_simplified: bool = False
+
+    @property
+    def han_chars(self) -> int:
+        """Han characters in the normalized text (:func:`analysis.text.count_han`)."""
+        return count_han(self.text)
+
+    @property
+    def paragraphs(self) -> int:
+        """Non-blank lines of the normalized text (:func:`analysis.text.paragraph_spans`)."""
+        return len(paragraph_spans(self.text))
+
+    def row(self, *, full: bool = True) -> dict:
+        """Return the document as one table row (``full=False`` leaves out the texts)."""
+        out: dict[str, Any] = {"id": self.id}
+        out.update(self.meta)
+        if full:
+            out.update(text=self.text, raw=self.raw)
+        out.update(source_path=self.source_path, encoding=self.encoding, sha256=self.sha256,
+                   redactions=self.redactions, han_chars=self.han_chars,
+                   paragraphs=self.paragraphs, lines_repaired=self.lines_repaired,
+                   to_simplified=self.to_simplified)
+        if full:
+            out["raw_offsets"] = self.raw_offsets
+        return out
+
+
+# --------------------------------------------------------------------------- pure per-document step
+
+
+def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str = "str",
+                  sha256: str | None = None, source_path: str = "",
+                  settings: Settings | None = None) -> Document:
+    """Build a :class:`Document` from decoded text (pure: no I/O).
+
+    Args:
+        raw: The decoded raw text.
+        id: The document id.
+        meta: Metadata; missing standard keys become "" (the mapping is copied).
+        encoding: The encoding the text was decoded from (``"str"`` when it was never bytes).
+        sha256: The checksum to record; by default that of ``raw`` encoded as UTF-8.
+        source_path: Where the text came from.
+        settings: Normalization settings (``to_simplified``, ``repair_lines``).
+
+    Returns:
+        The :class:`Document`.
+
+    Example:
+        >>> d = make_document("同志们：\\n××同志讲\\n4\\n点意见。", id="demo", meta={"title": "示例"})
+        >>> d.text, d.redactions, d.han_chars, d.meta["title"], d.meta["level"]
+        ('同志们：\\n〓同志讲4点意见。', 1, 9, '示例', '')
+    """
+    settings = settings or Settings()
+    n = normalize(raw, to_simplified=settings.to_simplified, repair_lines=settings.repair_lines)
+    full_meta = {key: "" for key in META_COLUMNS}
+    full_meta.update(meta or {})
+    return Document(
+        id=str(id),
+        meta=full_meta,
+        raw=raw,
+        text=n.text,
+        raw_offsets=n.raw_offsets,
+        encoding=encoding,
+        sha256=sha256 or hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        source_path=source_path,
+        redactions=n.redactions,
+        lines_repaired=n.lines_repaired,
+        to_simplified=n.to_simplified,
+    )
+
+
+# --------------------------------------------------------------------------- decoding
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "hz_gb_2312", "cp936", "euc_cn"}
+_RESAVE = "open it in a text editor and save it as UTF-8 (or save the Word file as .docx)"
+
+
+def _cjk_score(text: str) -> float:
+    """Share of non-ASCII characters that are Han or CJK punctuation, penalizing junk."""
+    good = bad = other = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            if o < 32 and ch not in "\t\n\r\f\v":
+                bad += 1
+            continue
+        if (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F
+                or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x2027 or o in (0xB7, 0xD7)):
+            good += 1
+        elif 0xE000 <= o <= 0xF8FF or unicodedata.category(ch) in ("Cc", "Co", "Cn"):
+            bad += 1
+        else:
+            other += 1
+    total = good + bad + other
+    return (good - 2 * bad) / total if total else 0.0
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode the bytes of a text file; return ``(text, encoding)``.
+
+    The decision, in order: a byte-order mark wins (UTF-8, UTF-16, UTF-32); bytes
+    with NUL characters and no mark are binary (unless charset-normalizer finds
+    BOM-less UTF-16 that reads as Chinese); strict UTF-8; otherwise GB18030 and
+    charset-normalizer's candidates compete on how Chinese the decoded text reads
+    (share of Han characters and CJK punctuation among the non-ASCII characters),
+    GB18030 winning ties. Short GBK texts fool detectors (``"讲话"`` in GBK is also
+    valid Big5 and CP949), and this corpus is simplified Chinese, hence the tie rule.
+    GBK and GB2312 files are decoded with GB18030, their superset, and reported as
+    ``gb18030``.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        ``(text, encoding)``; the text does not include the byte-order mark.
+
+    Raises:
+        CorpusError: Empty input, binary data, or bytes no candidate decodes into
+            Chinese text (the error has no file; callers add it).
+
+    Example:
+        >>> decode_text("讲话".encode("gbk"))
+        ('讲话', 'gb18030')
+        >>> decode_text("\\ufeff讲话".encode("utf-16-le"))
+        ('讲话', 'utf-16-le')
+    """
+    if not data:
+        raise CorpusError("the file is empty (0 bytes)",
+                          fix="put the speech's text in it, or remove the file")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec.replace("-sig", "")), codec
+            except UnicodeDecodeError as exc:
+                raise CorpusError(
+                    f"the file starts with a {codec} byte-order mark, but the bytes at offset "
+                    f"{exc.start + len(bom)} are not valid {codec}", fix=_RESAVE) from None
+    import charset_normalizer
+
+    if b"\x00" in data:
+        for result in charset_normalizer.from_bytes(data):
+            enc = result.encoding
+            if enc.startswith(("utf_16", "utf_32")):
+                codec = enc.replace("_", "-")
+                try:
+                    text = data.decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                if _cjk_score(text) >= 0.5:
+                    return text, codec
+        raise CorpusError("this looks like a binary file, not text (it contains NUL bytes)",
+                          fix="save the speech as plain text (.txt, UTF-8) or as .docx")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    candidates: list[tuple[str, str]] = []
+    try:
+        candidates.append(("gb18030", data.decode("gb18030")))
+    except UnicodeDecodeError:
+        pass
+    detected = charset_normalizer.from_bytes(data)
+    best = detected.best()
+    for result in detected:
+        enc = result.encoding
+        if enc.startswith(("utf_16", "utf_32", "utf_8", "ascii")):
+            continue
+        codec = "gb18030" if enc in _GB_FAMILY else enc
+        if any(codec == name for name, _ in candidates):
+            continue
+        try:
+            candidates.append((codec, data.decode(codec)))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    scored = [(_cjk_score(text), -k, name, text) for k, (name, text) in enumerate(candidates)]
+    if scored:
+        score, _, name, text = max(scored)
+        if score >= 0.5:
+            return text, name
+    byte = data[utf8_error.start]
+    guess = f"; charset-normalizer's best guess, {best.encoding}, does not give Chinese text" if best else ""
+    raise CorpusError(
+        f"the bytes cannot be decoded: byte 0x{byte:02X} at offset {utf8_error.start} is not UTF-8, "
+        f"and neither GB18030 nor a detected encoding reads as Chinese{guess}",
+        fix=f"the file may mix encodings or be damaged: {_RESAVE}")
+
+
+# --------------------------------------------------------------------------- metadata helpers
+
+
+def _display(path: Path) -> str:
+    """Show a path relative to the project when inside it, else absolute (POSIX style)."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(paths.project_root()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _date_from(text: str) -> tuple[str, str] | None:
+    """Find the first plausible date (1900–2099) in a file name or title."""
+    for m in _DATE_IN_TEXT_RE.finditer(text):
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        if month and 1 <= int(month) <= 12:
+            if day and 1 <= int(day) <= 31:
+                return f"{year}-{int(month):02d}-{int(day):02d}", "day"
+            return f"{year}-{int(month):02d}", "month"
+        return year, "year"
+    return None
+
+
+def _check_date(date: str, precision: str) -> tuple[str, str] | str:
+    """Validate a manifest date; return ``(date, precision)`` or an error message."""
+    m = _ISO_DATE_RE.fullmatch(date)
+    if not m:
+        return f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD"
+    implied = "day" if m.group(3) else "month" if m.group(2) else "year"
+    if m.group(2) and not 1 <= int(m.group(2)) <= 12 or m.group(3) and not 1 <= int(m.group(3)) <= 31:
+        return f"date {date!r} has an impossible month or day"
+    if precision and precision != implied:
+        return f"date {date!r} has precision {implied!r}, but date_precision says {precision!r}"
+    return date, implied
+
+
+def _record_date(value: Any) -> tuple[str, str]:
+    """Turn a record's ``date``/``year`` value into ``(ISO date, precision)``."""
+    text = str(value).strip()
+    if _ISO_DATE_RE.fullmatch(text):
+        checked = _check_date(text, "")
+        if isinstance(checked, tuple):
+            return checked
+    found = _date_from(text)
+    if found and found[0][:4] in text and len(text) <= 16:
+        return found
+    return text, ""
+
+
+_TITLE_END = set("。！？!?：:，,；;")
+
+
+def _infer_meta(meta: dict, *, text: str, stem: str, records: bool = False) -> dict:
+    """Fill an empty title and date from the text or file name; say so in ``note``.
+
+    For a record of a JSONL/CSV corpus (``records=True``) the file name says nothing
+    about the one document: the title falls back to ``stem`` (the id) and the date
+    is looked for in the title only.
+    """
+    out = dict(meta)
+    notes = []
+    if not out.get("title"):
+        first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+        if (first and len(first) <= 60 and first[-1] not in _TITLE_END
+                and not re.search("[。！？!?]", first) and not _HEADING_RE.match(first)):
+            out["title"] = first
+            notes.append("title from the first line")
+        else:
+            out["title"] = stem
+            notes.append("title from the document id" if records else "title from the file name")
+    if not out.get("date"):
+        sources = (("title", out["title"]),) if records else (("file name", stem), ("title", out["title"]))
+        for where, source in sources:
+            found = _date_from(source)
+            if found:
+                out["date"], out["date_precision"] = found
+                notes.append(f"date from the {where}")
+                break
+    if notes:
+        out["note"] = "; ".join(([out["note"]] if out.get("note") else []) + notes)
+    return out
+
+
+def _record_meta(record: dict, *, defaults: dict) -> dict:
+    """Map a JSONL/CSV record's fields onto the standard metadata plus extras."""
+    meta: dict[str, Any] = {key: "" for key in META_COLUMNS}
+    extras: dict[str, Any] = {}
+    for key, value in record.items():
+        name = str(key).strip()
+        if name in META_COLUMNS:
+            meta[name] = "" if value is None else str(value).strip()
+        elif name in _RESERVED:
+            extras[f"record_{name}"] = value
+        else:
+            extras[name] = value
+    for key, value in defaults.items():
+        if key in META_COLUMNS and not meta.get(key) and value:
+            meta[key] = value
+    if meta["date"]:
+        date, precision = _record_date(meta["date"])
+        meta["date"] = date
+        meta["date_precision"] = meta["date_precision"] or precision
+    elif extras.get("year") not in (None, ""):
+        date, precision = _record_date(extras["year"])
+        meta["date"], meta["date_precision"] = date, precision
+    if not meta["source"]:
+        for key in ("source_url", "url", "record_source_path", "source_path", "link"):
+            if extras.get(key):
+                meta["source"] = str(extras[key])
+                break
+    meta.update(extras)
+    return meta
+
+
+# --------------------------------------------------------------------------- manifests
+
+
+@dataclass(frozen=True)
+class _ManifestRow:
+    manifest: str
+    line: int
+    path: Path
+    values: dict = field(default_factory=dict)
+
+
+def read_manifest(path: str | Path) -> pd.DataFrame:
+    """Read and check a ``manifest.csv``; one row per listed file.
+
+    Args:
+        path: The manifest file.
+
+    Returns:
+        DataFrame with columns ``line`` (line of the row in the CSV), ``path`` (the
+        listed file, resolved), then :data:`MANIFEST_COLUMNS` (strings, "" when empty;
+        ``date_precision`` filled in from the date's form), then any extra columns.
+
+    Raises:
+        CorpusError: The manifest cannot be decoded, has no ``file`` column, or a row has
+            an empty ``file``, a file outside the manifest's folder, a duplicate file or
+            id, an unknown ``level``, a malformed ``date`` or ``sha256``.
+
+    Example:
+        >>> m = read_manifest(paths.corpus_dir() / "manifest.csv")
+        >>> m[["id", "file", "date", "date_precision", "level"]].values.tolist()
+        [['organization-work-speech', 'organization-work-speech.txt', '2023', 'year', 'county-district']]
+    """
+    path = Path(path)
+    shown = _display(path)
+    folder = path.resolve().parent
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"the manifest cannot be read ({exc.strerror})", file=shown,
+                          fix="check the path and the file's permissions") from None
+    try:
+        text, _ = decode_text(data)
+    except CorpusError as exc:
+        raise exc.located(file=shown) from None
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [str(c).strip() for c in (reader.fieldnames or [])]
+    if "file" not in columns:
+        raise CorpusError(
+            f"the manifest has no 'file' column (columns found: {', '.join(columns) or 'none'})",
+            file=shown, line=1,
+            fix="make the first line the header " + ",".join(MANIFEST_COLUMNS))
+    rows = []
+    seen_files: dict[Path, int] = {}
+    seen_ids: dict[str, int] = {}
+    for raw_row in reader:
+        line = reader.line_num
+        row = {str(k).strip(): ("" if v is None else str(v).strip())
+               for k, v in raw_row.items() if k is not None}
+        if not any(row.values()):
+            continue
+        for key in MANIFEST_COLUMNS:
+            row.setdefault(key, "")
+
+        def fail(problem: str, fix: str) -> CorpusError:
+            return CorpusError(problem, file=shown, line=line, fix=fix)
+
+        if not row["file"]:
+            raise fail("the row has no file name", "write the file's path relative to the manifest in 'file'")
+        target = (folder / row["file"]).resolve()
+        if not target.is_relative_to(folder):
+            raise fail(f"file {row['file']!r} lies outside the manifest's folder",
+                       f"move the file into {_display(folder)} and give its path relative to the manifest")
+        if target in seen_files:
+            raise fail(f"file {row['file']!r} is already listed on line {seen_files[target]}",
+                       "keep one row per file")
+        seen_files[target] = line
+        if row["id"]:
+            if row["id"] in seen_ids:
+                raise fail(f"id {row['id']!r} is already used on line {seen_ids[row['id']]}",
+                           "give every row its own id")
+            seen_ids[row["id"]] = line
+        if row["level"] and row["level"] not in LEVELS:
+            raise fail(f"level {row['level']!r} is not one of {', '.join(LEVELS)}",
+                       "use one of these values, or leave level empty and explain in 'note'")
+        if row["date_precision"] and row["date_precision"] not in _PRECISIONS:
+            raise fail(f"date_precision {row['date_precision']!r} is not one of {', '.join(_PRECISIONS)}",
+                       "use year, month or day (or leave it empty: it follows from the date)")
+        if row["date"]:
+            checked = _check_date(row["date"], row["date_precision"])
+            if isinstance(checked, str):
+                raise fail(checked, "write the date as YYYY, YYYY-MM or YYYY-MM-DD with the matching precision")
+            row["date"], row["date_precision"] = checked
+        if row["sha256"] and not re.fullmatch(r"[0-9a-fA-F]{64}", row["sha256"]):
+            raise fail(f"sha256 {row['sha256']!r} is not 64 hexadecimal digits",
+                       f"put the output of `sha256sum {row['file']}` there, or leave it empty")
+        row["sha256"] = row["sha256"].lower()
+        extras = [c for c in row if c not in MANIFEST_COLUMNS]
+        rows.append({"line": line, "path": target, **{c: row[c] for c in MANIFEST_COLUMNS},
+                     **{c: row[c] for c in extras}})
+    return pd.DataFrame(rows, columns=None if rows else ["line", "path", *MANIFEST_COLUMNS])
+
+
+def _manifest_rows(manifest_path: Path) -> dict[Path, _ManifestRow]:
+    table = read_manifest(manifest_path)
+    shown = _display(manifest_path)
+    out = {}
+    for row in table.to_dict("records"):
+        values = {k: v for k, v in row.items() if k not in ("line", "path")}
+        out[row["path"]] = _ManifestRow(manifest=shown, line=int(row["line"]), path=row["path"], values=values)
+    return out
+
+
+# --------------------------------------------------------------------------- readers
+# Each reader yields Documents and CorpusErrors (never raises for a problem with the data).
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _checksum_error(row: _ManifestRow, actual: str, shown: str) -> CorpusError:
+    return CorpusError(
+        f"the file's sha256 is {actual}, but {row.manifest} (line {row.line}) says {row.values['sha256']}",
+        file=shown,
+        fix="the file changed since it was registered: restore the original, or if the change is "
+            f"intended update the sha256 in {row.manifest} (`sha256sum {row.values['file']}`)")
+
+
+def _single_meta(row: _ManifestRow | None) -> tuple[str | None, dict]:
+    if row is None:
+        return None, {}
+    values = {(f"manifest_{k}" if k in _RESERVED and k not in MANIFEST_COLUMNS else k): v
+              for k, v in row.values.items()}
+    doc_id = values.pop("id", "") or None
+    for key in ("file", "sha256"):
+        values.pop(key, None)
+    return doc_id, values
+
+
+def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+    shown = _display(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield CorpusError(f"the file cannot be read ({exc.strerror})", file=shown,
+                          fix="check that it exists and that you may read it")
+        return
+    sha = hashlib.sha256(data).hexdigest()
+    doc_id, meta = _single_meta(row)
+    doc_id = doc_id or path.stem
+    if row is not None and row.values.get("sha256") and row.values["sha256"] != sha:
+        yield _checksum_error(row, sha, shown).located(document=doc_id)
+        return
+    if path.suffix.lower() == ".docx":
+        try:
+            raw, encoding = _docx_text(data), "docx"
+        except CorpusError as exc:
+            yield exc.located(file=shown, document=doc_id)
+            return
+    else:
+        try:
+            raw, encoding = decode_text(data)
+        except CorpusError as exc:
+            yield exc.located(file=shown, document=doc_id)
+            return
+    del data  # the raw bytes are not kept beside the decoded text
+    if not raw.strip(" \t\r\n\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"):
+        yield CorpusError("the file contains no text (only spaces or blank lines)", file=shown,
+                          document=doc_id, fix="put the speech's text in it, or remove the file")
+        return
+    doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding, sha256=sha,
+                        source_path=shown, settings=settings)
+    yield dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=path.stem))
+
+
+def _docx_text(data: bytes) -> str:
+    if not data:
+        raise CorpusError("the file is empty (0 bytes)", fix="put the speech's text in it, or remove the file")
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.PackageNotFoundError) as exc:
+        raise CorpusError(f"this is not a readable Word .docx file ({type(exc).__name__})",
+                          fix="open it in Word or LibreOffice and save it again as .docx, or as .txt") from None
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _records_prefix(path: Path, row: _ManifestRow | None) -> tuple[str, dict]:
+    if row is None:
+        return path.stem, {}
+    defaults = {k: v for k, v in row.values.items()
+                if k not in ("id", "file", "sha256", "title", "note") and v}
+    return row.values.get("id") or path.stem, defaults
+
+
+def _record_document(record: dict, *, text_key: str, number: int, line: int, prefix: str,
+                     defaults: dict, encoding: str, shown: str, settings: Settings,
+                     what: str) -> Document | CorpusError:
+    """Build the Document of one JSONL record or CSV row (``number`` names it, ``line`` locates it)."""
+    raw = record.get(text_key)
+    rid = record.get("id")
+    doc_id = str(rid).strip() if rid not in (None, "") else f"{prefix}:{number}"
+    if not isinstance(raw, str):
+        return CorpusError(f"the {what}'s {text_key!r} is {type(raw).__name__}, not text",
+                           file=shown, line=line, document=doc_id,
+                           fix=f"make {text_key!r} a string holding the document's text")
+    if not raw.strip():
+        return CorpusError(f"the {what}'s {text_key!r} is empty", file=shown, line=line, document=doc_id,
+                           fix=f"fill in the text or remove the {what}")
+    fields = {k: v for k, v in record.items() if k not in (text_key, "id")}
+    meta = _record_meta(fields, defaults=defaults)
+    doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding,
+                        sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+                        source_path=shown, settings=settings)
+    return dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=doc_id, records=True))
+
+
+def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+    shown = _display(path)
+    prefix, defaults = _records_prefix(path, row)
+    if row is not None and row.values.get("sha256"):
+        actual = _file_sha256(path)
+        if actual != row.values["sha256"]:
+            yield _checksum_error(row, actual, shown)
+            return
+    if path.stat().st_size == 0:
+        yield CorpusError("the file is empty (0 bytes)", file=shown,
+                          fix="put one JSON object per line in it, or remove the file")
+        return
+    found = False
+    with path.open("rb") as fh:  # streamed: one line at a time
+        for number, bline in enumerate(fh, start=1):
+            if number == 1 and bline.startswith(b"\xef\xbb\xbf"):
+                bline = bline[3:]
+            try:
+                line = bline.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield CorpusError(f"the line is not UTF-8 (byte 0x{bline[exc.start]:02X} at column {exc.start + 1})",
+                                  file=shown, line=number,
+                                  fix="JSON Lines files must be UTF-8: re-save the file as UTF-8")
+                continue
+            if not line.strip():
+                continue  # a blank line holds no record
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield CorpusError(f"the line is not valid JSON ({exc.msg} at column {exc.colno})",
+                                  file=shown, line=number,
+                                  fix=f"repair or remove line {number}: each line must be one JSON object "
+                                      "with a \"text\" field")
+                continue
+            if not isinstance(record, dict):
+                yield CorpusError(f"the line holds a JSON {type(record).__name__}, not an object",
+                                  file=shown, line=number,
+                                  fix="write each document as one JSON object: {\"title\": …, \"text\": …}")
+                continue
+            text_key = next((k for k in TEXT_FIELDS if k in record), None)
+            if text_key is None:
+                yield CorpusError(f"the record has no text field (fields: {', '.join(map(str, record)) or 'none'})",
+                                  file=shown, line=number,
+                                  fix="put the document's text in a field named \"text\"")
+                continue
+            found = True
+            yield _record_document(record, text_key=text_key, number=number, line=number, prefix=prefix,
+                                   defaults=defaults, encoding="utf-8", shown=shown,
+                                   settings=settings, what="record")
+    if not found:
+        yield CorpusError("the file holds no records", file=shown,
+                          fix="put one JSON object per line in it, or remove the file")
+
+
+def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+    shown = _display(path)
+    prefix, defaults = _records_prefix(path, row)
+    data = path.read_bytes()
+    if row is not None and row.values.get("sha256"):
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != row.values["sha256"]:
+            yield _checksum_error(row, actual, shown)
+            return
+    try:
+        text, encoding = decode_text(data)
+    except CorpusError as exc:
+        yield exc.located(file=shown)
+        return
+    del data
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [str(c).strip() for c in (reader.fieldnames or [])]
+    lowered = {c.lower(): c for c in columns}
+    text_col = next((lowered[name] for name in TEXT_FIELDS if name in lowered), None)
+    if text_col is None:
+        yield CorpusError(
+            f"the CSV has no text column (columns: {', '.join(columns) or 'none'})", file=shown, line=1,
+            fix=f"name the column that holds each document's text \"text\" (also accepted: "
+                f"{', '.join(TEXT_FIELDS[1:])})")
+        return
+    found = False
+    for number, raw_row in enumerate(reader, start=1):
+        record = {str(k).strip(): v for k, v in raw_row.items() if k is not None}
+        if not any((v or "").strip() for v in record.values()):
+            continue  # an empty row holds no record
+        found = True
+        record = {("text" if k == text_col else k): (v if v is not None else "") for k, v in record.items()}
+        record = {k: (v if k == "text" or v.strip() else None) for k, v in record.items()}
+        if record.get("id") is None:
+            record.pop("id", None)
+        yield _record_document(record, text_key="text", number=number, line=reader.line_num, prefix=prefix,
+                               defaults=defaults, encoding=encoding, shown=shown, settings=settings,
+                               what=f"data row {number}")
+    if not found:
+        yield CorpusError("the CSV has a header but no rows", file=shown, fix="add one row per document")
+
+
+_READERS = {".txt": _read_single, ".md": _read_single, ".docx": _read_single,
+            ".jsonl": _read_jsonl, ".csv": _read_csv}
+
+
+# --------------------------------------------------------------------------- finding files
+
+
+def _skipped(rel: Path) -> bool:
+    parts = rel.parts
+    if any(p.startswith((".", "~$")) for p in parts):
+        return True
+    if "lexicon" in parts[:-1]:
+        return True
+    name = parts[-1].lower()
+    return (name == "manifest.csv" or name.startswith("readme") or name in _IGNORED_NAMES
+            or name.endswith((".yaml", ".yml")))
+
+
+def _skipped_dir(rel: Path) -> bool:
+    return any(p.startswith((".", "~$")) for p in rel.parts) or "lexicon" in rel.parts
+
+
+def _as_list(paths_arg: Any) -> list[Path]:
+    if isinstance(paths_arg, (str, Path)):
+        return [Path(paths_arg)]
+    return [Path(p) for p in paths_arg]
+
+
+def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | None] | CorpusError]:
+    """Yield the files to read, each with its manifest row, in a stable order."""
+    explicit: dict[Path, _ManifestRow] | None = None
+    if manifest not in (None, False):
+        try:
+            explicit = _manifest_rows(Path(manifest))
+        except CorpusError as exc:
+            yield exc
+            return
+    cache: dict[Path, dict[Path, _ManifestRow] | CorpusError] = {}
+
+    def rows_of(folder: Path) -> dict[Path, _ManifestRow] | CorpusError:
+        if explicit is not None:
+            return explicit
+        if manifest is False:
+            return {}
+        if folder not in cache:
+            mpath = folder / "manifest.csv"
+            try:
+                cache[folder] = _manifest_rows(mpath) if mpath.is_file() else {}
+            except CorpusError as exc:
+                cache[folder] = exc
+        return cache[folder]
+
+    seen: set[Path] = set()
+    for given in _as_list(paths_arg):
+        if not given.exists():
+            yield CorpusError("no such file or folder", file=str(given),
+                              fix="check the spelling; relative paths start from the current folder")
+            continue
+        if given.is_file():
+            resolved = given.resolve()
+            if given.name.lower() == "manifest.csv":
+                yield CorpusError("this is a manifest, not a corpus file", file=_display(given),
+                                  fix="pass the folder that holds it (or give it as manifest=...)")
+                continue
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            rows = rows_of(resolved.parent)
+            if isinstance(rows, CorpusError):
+                yield rows
+                rows = {}
+            yield resolved, rows.get(resolved)
+            continue
+        folder = given.resolve()
+        files: list[Path] = []
+        listed: dict[Path, _ManifestRow] = {}
+        if explicit is not None:
+            folders = [folder]
+        else:
+            folders = [folder] + sorted(p for p in folder.rglob("*")
+                                        if p.is_dir() and not _skipped_dir(p.relative_to(folder)))
+        for sub in folders:
+            rows = rows_of(sub)
+            if isinstance(rows, CorpusError):
+                yield rows
+                continue
+            for target, row in rows.items():
+                if explicit is not None and not target.is_relative_to(folder):
+                    continue
+                if target in listed and listed[target] is not row:
+                    yield CorpusError(f"the file is listed in two manifests ({listed[target].manifest} and "
+                                      f"{row.manifest})", file=_display(target),
+                                      fix="keep one row for it, in the manifest of its own folder")
+                    continue
+                listed[target] = row
+                if not target.is_file():
+                    yield CorpusError(f"the manifest lists {row.values['file']!r}, but there is no such file",
+                                      file=row.manifest, line=row.line, document=row.values.get("id") or None,
+                                      fix="correct the file name in the manifest, add the file, or delete the row")
+        for p in sorted(folder.rglob("*")):
+            if p.is_file() and not _skipped(p.relative_to(folder)):
+                files.append(p.resolve())
+        files += [t for t in listed if t.is_file() and t not in files]
+        if not files:
+            yield CorpusError("the folder holds no documents", file=_display(folder),
+                              fix=f"add {_SUPPORTED_TEXT} files")
+            continue
+        for p in files:
+            if p in seen:
+                continue
+            seen.add(p)
+            yield p, listed.get(p)
+
+
+# --------------------------------------------------------------------------- public loaders
+
+
+def _handler(on_error: Any) -> Callable[[CorpusError], None]:
+    if on_error == "raise":
+        def raise_(exc: CorpusError) -> None:
+            raise exc
+        return raise_
+    if callable(on_error):
+        return on_error
+    if on_error == "collect":
+        raise ValueError("iter_documents() streams, so it cannot return a problems table: pass "
+                         "on_error=problems.append (any callable taking a CorpusError), or use "
+                         "load_corpus(..., on_error='collect')")
+    raise ValueError(f"on_error must be 'raise' or a callable, not {on_error!r}")
+
+
+def iter_documents(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
+                   on_error: Any = "raise") -> Iterator[Document]:
+    """Stream the documents found in files and folders, one :class:`Document` at a time.
+
+    Folders are scanned recursively for ``.txt .md .docx .jsonl .csv`` files, in sorted
+    order; ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
+    ``lexicon/`` folder are skipped; any other file is reported as a problem (it may be
+    a speech in a format this loader does not read, such as ``.doc`` or ``.pdf``).
+    JSON Lines files are read line by line; a CSV corpus is decoded once as a whole.
+    Each document is built by the pure :func:`make_document`.
+
+    Args:
+        paths: A file or folder, or a list of them.
+        manifest: None: each folder's own ``manifest.csv`` (for a single file, the one
+            beside it); a path: that manifest for every file (paths in it are relative to
+            its folder); False: no manifest.
+        settings: Normalization settings (default :class:`Settings`).
+        on_error: ``"raise"`` (default: the first problem raises :class:`CorpusError`) or
+            a callable that receives each :class:`CorpusError` while loading goes on
+            (e.g. ``problems.append``).
+
+    Returns:
+        An iterator of :class:`Document`.
+
+    Raises:
+        CorpusError: With ``on_error="raise"``, at the first problem.
+        ValueError: When ``on_error`` is neither ``"raise"`` nor callable.
+
+    Example:
+        >>> [d.id for d in iter_documents(paths.corpus_dir())]
+        ['organization-work-speech']
+    """
+    report = _handler(on_error)
+    settings = settings or Settings()
+    return _iterate(paths, manifest=manifest, settings=settings, report=report)
+
+
+def _iterate(paths_arg: Any, *, manifest: Any, settings: Settings,
+             report: Callable[[CorpusError], None]) -> Iterator[Document]:
+    ids: dict[str, str] = {}
+    for item in _plan(paths_arg, manifest):
+        if isinstance(item, CorpusError):
+            report(item)
+            continue
+        path, row = item
+        reader = _READERS.get(path.suffix.lower())
+        if reader is None:
+            hint = (" (old Word format)" if path.suffix.lower() == ".doc" else "")
+            report(CorpusError(f"files of type {path.suffix or '(no extension)'!r}{hint} are not read",
+                               file=_display(path),
+                               fix=f"convert it to {_SUPPORTED_TEXT}, or move it out of the folder"))
+            continue
+        for result in reader(path, row, settings):
+            if isinstance(result, CorpusError):
+                report(result)
+                continue
+            if result.id in ids:
+                report(CorpusError(f"the id {result.id!r} is already used by {ids[result.id]}",
+                                   file=result.source_path, document=result.id,
+                                   fix="give one of them another id (rename the file, set 'id' in the "
+                                       "manifest, or give the record its own \"id\")"))
+                continue
+            ids[result.id] = result.source_path
+            yield result
+
+
+_TABLE_TAIL = ("source_path", "encoding", "sha256", "redactions", "han_chars", "paragraphs",
+               "lines_repaired", "to_simplified")
+
+
+def _frame(rows: list[dict], *, full: bool) -> pd.DataFrame:
+    meta_extra: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in ("id", *META_COLUMNS, *_DERIVED) and key not in meta_extra:
+                meta_extra.append(key)
+    columns = ["id", *META_COLUMNS, *meta_extra]
+    columns += ["text", "raw", *_TABLE_TAIL, "raw_offsets"] if full else list(_TABLE_TAIL)
+    frame = pd.DataFrame(rows, columns=columns)
+    for col in meta_extra:  # whole numbers with gaps stay whole numbers (congress 1, 3 … not 1.0)
+        values = [v for v in (row.get(col) for row in rows) if v is not None]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            frame[col] = pd.array([row.get(col) for row in rows], dtype="Int64")
+    for col in ("redactions", "han_chars", "paragraphs", "lines_repaired"):
+        frame[col] = frame[col].astype("int64")
+    frame["to_simplified"] = frame["to_simplified"].astype(bool)
+    return frame
+
+
+def _problems_frame(problems: list[CorpusError]) -> pd.DataFrame:
+    frame = pd.DataFrame([p.as_row() for p in problems], columns=list(PROBLEM_COLUMNS))
+    frame["line"] = frame["line"].astype("Int64")
+    return frame
+
+
+def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
+                on_error: str = "raise") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Load files and folders into one table, one row per document.
+
+    Args:
+        paths: A file or folder, or a list of them (see :func:`iter_documents`).
+        manifest: As in :func:`iter_documents`.
+        settings: Normalization settings (default :class:`Settings`).
+        on_error: ``"raise"`` (default) or ``"collect"``.
+
+    Returns:
+        With ``on_error="raise"``, a DataFrame with columns ``id``, the
+        :data:`META_COLUMNS` (``title, date, date_precision, level, region,
+        speaker_role, occasion, source, note``), extra metadata fields in order of first
+        appearance (e.g. ``kind, year, congress, source_url``), then ``text`` (normalized),
+        ``raw``, ``source_path``, ``encoding``, ``sha256``, ``redactions``, ``han_chars``,
+        ``paragraphs``, ``lines_repaired``, ``to_simplified`` and ``raw_offsets`` (arrays).
+        With ``on_error="collect"``, the tuple ``(documents, problems)`` where
+        ``problems`` has columns ``file, line, document, problem, fix``.
+
+    Raises:
+        CorpusError: With ``on_error="raise"``, at the first problem.
+        ValueError: When ``on_error`` is not ``"raise"`` or ``"collect"``.
+
+    Example:
+        >>> docs = load_corpus(paths.corpus_dir() / "organization-work-speech.txt")
+        >>> row = docs.iloc[0]
+        >>> row["id"], row["date"], row["date_precision"], int(row["paragraphs"]), bool(row["to_simplified"])
+        ('organization-work-speech', '2023', 'year', 26, False)
+    """
+    if on_error not in ("raise", "collect"):
+        raise ValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
+    problems: list[CorpusError] = []
+    handler = "raise" if on_error == "raise" else problems.append
+    rows = [doc.row() for doc in iter_documents(paths, manifest=manifest, settings=settings, on_error=handler)]
+    frame = _frame(rows, full=True)
+    if on_error == "collect":
+        return frame, _problems_frame(problems)
+    return frame
+
+
+def corpus_table(documents: pd.DataFrame | Iterable[Document]) -> pd.DataFrame:
+    """The corpus overview: one row per document, without the texts.
+
+    Args:
+        documents: The table from :func:`load_corpus`, or Documents.
+
+    Returns:
+        DataFrame with ``id``, the metadata columns (standard and extra), then
+        ``source_path, encoding, sha256, redactions, han_chars, paragraphs,
+        lines_repaired, to_simplified``. No ``text``, ``raw`` or ``raw_offsets``.
+        The input is not changed.
+
+    Example:
+        >>> table = corpus_table(load_corpus(paths.corpus_dir()))
+        >>> "text" in table.columns, int(table["han_chars"].sum())
+        (False, 5840)
+    """
+    if isinstance(documents, pd.DataFrame):
+        drop = [c for c in ("text", "raw", "raw_offsets") if c in documents.columns]
+        return documents.drop(columns=drop).reset_index(drop=True)
+    return _frame([doc.row(full=False) for doc in documents], full=False)
+
+
+def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
+                   on_error: str = "raise") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """The :func:`corpus_table` of any files or folders, streamed (texts are not kept).
+
+    Meant for ``python -m analysis corpus PATH...``: memory holds one document at a time.
+
+    Args:
+        paths: A file or folder, or a list of them.
+        manifest: As in :func:`iter_documents`.
+        settings: Normalization settings (default :class:`Settings`).
+        on_error: ``"raise"`` (default) or ``"collect"``.
+
+    Returns:
+        The :func:`corpus_table` columns; with ``on_error="collect"`` the tuple
+        ``(table, problems)`` as in :func:`load_corpus`.
+
+    Raises:
+        CorpusError: With ``on_error="raise"``, at the first problem.
+        ValueError: When ``on_error`` is not ``"raise"`` or ``"collect"``.
+
+    Example:
+        >>> describe_paths(paths.corpus_dir())[["id", "paragraphs", "encoding"]].values.tolist()
+        [['organization-work-speech', 26, 'utf-8']]
+    """
+    if on_error not in ("raise", "collect"):
+        raise ValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
+    problems: list[CorpusError] = []
+    handler = "raise" if on_error == "raise" else problems.append
+    rows = [doc.row(full=False) for doc in
+            iter_documents(paths, manifest=manifest, settings=settings, on_error=handler)]
+    table = _frame(rows, full=False)
+    if on_error == "collect":
+        return table, _problems_frame(problems)
+    return table

@@ -1,0 +1,474 @@
+"""Normalize a raw speech text without losing the way back to it.
+
+:func:`normalize` turns the raw text of one document into the text every later stage
+reads, and keeps ``raw_offsets``: for each normalized character, the index of the raw
+character that produced it. A hit found in the normalized text can therefore always
+be shown in the original (:func:`raw_span`). Nothing is read or written here; the
+function is pure and cheap enough to run per document in a worker.
+
+What changes, in order:
+
+1. Line ends: ``\\r\\n``, ``\\r`` and the Unicode line/paragraph separators become ``\\n``.
+2. Zero-width characters (U+200B/200C/200D, U+2060, U+FEFF) are removed. A line that
+   held nothing else was an inline element of a web page, so it is removed together
+   with its line break (``74.4\\n\\u200b\\n万亿元`` becomes ``74.4\\n万亿元``, which step 6
+   then repairs).
+3. Ideographic (U+3000), no-break and other Unicode spaces and tabs become an ASCII space.
+4. Full-width digits and Latin letters become ASCII (``１９９７`` → ``1997``). Full-width
+   punctuation is kept, in particular the outline markers' ``、（）．``.
+5. Optionally (``to_simplified=True``) traditional characters become simplified
+   with OpenCC's ``t2s`` table.
+6. Optionally (``repair_lines=True``, the default) line breaks *inside* a word or
+   number are removed; see :func:`_decide` for the heuristic.
+7. Spaces at the start and end of every line are removed; runs of blank lines are
+   collapsed, so paragraphs are separated by exactly one ``\\n``.
+8. Redaction marks (``××``, ``×××``, ``XX``, ``＊＊``, ``***``, ``某某``, ``○○``, ``□□``
+   and runs like them) are counted and each run is replaced by the single placeholder
+   :data:`analysis.text.REDACTION` (``〓``).
+
+>>> n = normalize("\\u3000\\u3000政府工作报\\n告\\u200b：２０２３\\n年，××同志讲\\n4\\n点意见。\\n\\n\\n一、总体要求\\n")
+>>> n.text
+'政府工作报告：2023年，〓同志讲4点意见。\\n一、总体要求'
+>>> n.redactions, n.lines_repaired
+(1, 4)
+>>> s, e = raw_span(n, 13, 14)    # the placeholder maps back to the whole mark
+>>> (s, e), n.raw[s:e]
+((18, 20), '××')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from analysis.text import HAN_CLASS, REDACTION
+
+__all__ = [
+    "Normalized",
+    "REDACTION_RE",
+    "ZERO_WIDTH",
+    "normalize",
+    "raw_span",
+]
+
+#: Characters removed outright: zero-width space/non-joiner/joiner, word joiner, BOM.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+#: Horizontal spaces that become an ASCII space (ideographic, no-break, the U+2000
+#: block, narrow no-break, medium mathematical, tab).
+_SPACES = "\u3000\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t"
+
+_LINE_ENDS_RE = re.compile("\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_ZW_LINE_RE = re.compile(f"\n[{ZERO_WIDTH}]+(?=\n)")
+_ZW_RE = re.compile(f"[{ZERO_WIDTH}]+")
+
+_EDGE_SPACES_RE = re.compile(r"^ +| +$", re.M)
+_BLANK_LINES_RE = re.compile(r"\n{2,}")
+_OUTER_NEWLINES_RE = re.compile(r"^\n+|\n+$")
+
+_TRANSLATE = {ord(c): " " for c in _SPACES}
+_TRANSLATE.update({0xFF10 + i: ord("0") + i for i in range(10)})  # ０-９
+_TRANSLATE.update({0xFF21 + i: ord("A") + i for i in range(26)})  # Ａ-Ｚ
+_TRANSLATE.update({0xFF41 + i: ord("a") + i for i in range(26)})  # ａ-ｚ
+
+_CN_NUMERALS = "〇○零一二三四五六七八九十"
+
+#: One redaction mark: a run of two or more ×/╳/X/x (X not inside a Latin word),
+#: two or more asterisks (ASCII or full-width), 某某…, ○○/□/■ runs (○ not part of a
+#: Chinese numeral such as 二○○二), or an existing 〓 run.
+REDACTION_RE = re.compile(
+    r"(?<![A-Za-z])[×╳Xx]{2,}(?![A-Za-z])"
+    r"|[*＊]{2,}"
+    r"|某{2,}"
+    rf"|(?<![{_CN_NUMERALS}])○{{2,}}(?![{_CN_NUMERALS}年月日])"
+    r"|[□■]{2,}"
+    rf"|{REDACTION}+"
+)
+
+# --- line repair vocabulary -------------------------------------------------
+_TERMINAL = set("。！？!?；;：:…")
+_CLOSERS = "”’」』）)】》〉〕\"'"
+_OPENERS = set("“‘（(《〈「『【〔[")
+_CONTINUERS = set("，、。．；：？！）》〉」』】〕”’%‰,.;:?!)]")
+_CN_NUM = "一二两三四五六七八九十百零〇"
+#: A line that starts with an outline marker (一、 （一） 1． （1） 第一章 第一条 第一， ①).
+_HEADING_RE = re.compile(
+    rf"(?:[{_CN_NUM}]+[、．.]"
+    rf"|[（(][{_CN_NUM}]+[）)]"
+    r"|[（(]\d+[）)]"
+    r"|\d+[、．](?!\d)|\d+\.(?![\d.])"
+    rf"|第[{_CN_NUM}\d]+[章节部分篇条款编]"
+    rf"|第[{_CN_NUM}]+[、，,：:]"
+    r"|[①-⒇⑴-⒛])"
+)
+#: A short label line such as ``同志们：`` or ``各位代表：``.
+_LABEL_RE = re.compile(r"[^\s，。；！？、,;!?]{1,10}[：:]")
+#: A bare number or Latin token on its own line (``2018``, ``7.3%``, ``GDP``, ``1+X``, ``3-5``).
+_TOKEN_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%‰+\-/:]*")
+_HAN_RE = re.compile(f"[{HAN_CLASS}]")
+_SENTENCE_END_RE = re.compile("[。！？!?]")
+_ASCII_ALNUM = re.compile(r"[0-9A-Za-z%.]")
+#: Physical lines this short count as fragments of an inline element (a link's text).
+_FRAGMENT = 16
+_HEADING_FRAGMENT = 10
+
+
+@dataclass(frozen=True, eq=False)
+class Normalized:
+    """A normalized text with the map back to its raw text.
+
+    Attributes:
+        text: The normalized text (paragraphs separated by one ``\\n``).
+        raw_offsets: ``numpy`` int64 array of length ``len(text) + 1``;
+            ``raw_offsets[i]`` is the index in ``raw`` of the character that produced
+            ``text[i]`` (for a redaction placeholder, the first character of the mark;
+            for a space that replaced a line break between two Latin words, the
+            ``\\n``); the last entry is ``len(raw)``. Strictly increasing.
+        redactions: Number of redaction marks replaced by :data:`analysis.text.REDACTION`.
+        raw: The raw text (the same string object that was passed in, not a copy).
+        lines_repaired: Number of line breaks removed because they split a word or number.
+        to_simplified: Whether traditional→simplified conversion was applied.
+    """
+
+    text: str
+    raw_offsets: np.ndarray
+    redactions: int
+    raw: str = ""
+    lines_repaired: int = 0
+    to_simplified: bool = False
+
+
+def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = True) -> Normalized:
+    """Normalize one raw text; keep a map from every normalized character to the raw text.
+
+    Pure: the same input gives the same output, nothing is read or written.
+
+    Args:
+        raw: The decoded raw text of one document.
+        to_simplified: Convert traditional to simplified characters with OpenCC ``t2s``
+            (opencc-python-reimplemented). Off by default; recorded in the result.
+        repair_lines: Remove line breaks that split a word or a number (on by default).
+
+    Returns:
+        A :class:`Normalized` (text, raw_offsets, redactions, raw, lines_repaired,
+        to_simplified).
+
+    Raises:
+        TypeError: When ``raw`` is not a ``str`` (decode bytes first, e.g. with
+            :func:`analysis.corpus.load_corpus`).
+
+    Example:
+        >>> raw = "××区召开会议。\\n2018\\n年，ＧＤＰ增长"
+        >>> n = normalize(raw)
+        >>> n.text, n.redactions
+        ('〓区召开会议。\\n2018年，GDP增长', 1)
+        >>> int(n.raw_offsets[0]), int(n.raw_offsets[-1]) == len(raw)
+        (0, True)
+    """
+    if not isinstance(raw, str):
+        raise TypeError(f"normalize() needs a str, got {type(raw).__name__}: decode the file first")
+    t = _Tracked(raw)
+    t = t.sub(_LINE_ENDS_RE, "\n")
+    t = t.sub(_ZW_LINE_RE, "")
+    t = t.sub(_ZW_RE, "")
+    t = t.translate(_TRANSLATE)
+    if to_simplified:
+        t = _to_simplified(t)
+    repaired = 0
+    if repair_lines:
+        t, repaired = _repair_lines(t)
+    t = t.sub(_EDGE_SPACES_RE, "")
+    t = t.sub(_BLANK_LINES_RE, "\n")
+    t = t.sub(_OUTER_NEWLINES_RE, "")
+    t, redactions = t.count_sub(REDACTION_RE, REDACTION)
+    offsets = np.append(t.src, len(raw)).astype(np.int64)
+    offsets.setflags(write=False)
+    return Normalized(
+        text=t.text,
+        raw_offsets=offsets,
+        redactions=redactions,
+        raw=raw,
+        lines_repaired=repaired,
+        to_simplified=bool(to_simplified),
+    )
+
+
+def raw_span(normalized, start: int, end: int) -> tuple[int, int]:
+    """Map a span of the normalized text back to the raw text.
+
+    Args:
+        normalized: A :class:`Normalized` or anything with ``raw_offsets`` and ``raw``
+            (an :class:`analysis.corpus.Document`, a row of the loaded table).
+        start: Start of the span in the normalized text (inclusive).
+        end: End of the span in the normalized text (exclusive), ``start <= end``.
+
+    Returns:
+        ``(raw_start, raw_end)``: the raw stretch that produced ``text[start:end]``,
+        including anything removed inside it (a repaired line break, a zero-width
+        character) and the whole of a redaction mark at either end, but not the
+        whitespace removed after its last character.
+
+    Raises:
+        ValueError: When the span is not inside the text.
+
+    Example:
+        >>> n = normalize("甲\\u3000乙\\n丙×××丁")
+        >>> n.text
+        '甲 乙\\n丙〓丁'
+        >>> s, e = raw_span(n, 4, 6)
+        >>> n.raw[s:e]
+        '丙×××'
+    """
+    offsets = normalized.raw_offsets
+    n = len(offsets) - 1
+    if not (0 <= start <= end <= n):
+        raise ValueError(f"span ({start}, {end}) is not inside a text of {n} characters")
+    raw_start = int(offsets[start])
+    if start == end:
+        return raw_start, raw_start
+    raw_end = int(offsets[end])
+    last = int(offsets[end - 1])
+    raw = getattr(normalized, "raw", None) or ""
+    if raw:
+        removed = set(_SPACES) | set(ZERO_WIDTH) | {" ", "\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"}
+        while raw_end - 1 > last and raw[raw_end - 1] in removed:
+            raw_end -= 1
+    return raw_start, raw_end
+
+
+# --- offset-tracked text -----------------------------------------------------
+
+
+class _Tracked:
+    """A text with, for each character, the raw index it came from (``src``)."""
+
+    __slots__ = ("text", "src")
+
+    def __init__(self, text: str, src: np.ndarray | None = None):
+        self.text = text
+        self.src = np.arange(len(text), dtype=np.int64) if src is None else src
+
+    def translate(self, table: dict) -> "_Tracked":
+        # Every entry maps one character to one character, so offsets are unchanged.
+        return _Tracked(self.text.translate(table), self.src)
+
+    def sub(self, pattern: re.Pattern, repl: str) -> "_Tracked":
+        return self.count_sub(pattern, repl)[0]
+
+    def count_sub(self, pattern: re.Pattern, repl: str) -> tuple["_Tracked", int]:
+        """Replace every match by ``repl`` (each replacement char maps to the match start)."""
+        return self.edit([(m.start(), m.end(), repl) for m in pattern.finditer(self.text)])
+
+    def edit(self, edits: list[tuple[int, int, str]]) -> tuple["_Tracked", int]:
+        """Apply non-overlapping ``(start, end, replacement)`` edits in order.
+
+        A replacement of the same length as the span maps character to character;
+        otherwise every replacement character maps to the span's first character.
+        """
+        if not edits:
+            return self, 0
+        parts: list[str] = []
+        srcs: list[np.ndarray] = []
+        pos = 0
+        for start, end, repl in edits:
+            parts.append(self.text[pos:start])
+            srcs.append(self.src[pos:start])
+            if repl:
+                parts.append(repl)
+                if len(repl) == end - start:
+                    srcs.append(self.src[start:end])
+                else:
+                    srcs.append(np.full(len(repl), self.src[start], dtype=np.int64))
+            pos = end
+        parts.append(self.text[pos:])
+        srcs.append(self.src[pos:])
+        return _Tracked("".join(parts), np.concatenate(srcs)), len(edits)
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def _to_simplified(t: _Tracked) -> _Tracked:
+    """Convert with OpenCC ``t2s``; keep offsets exact.
+
+    OpenCC converts phrases, which almost always keeps the length. A line whose length
+    changes is converted character by character instead, so every output character
+    still has its own raw index.
+    """
+    cc = _opencc()
+    converted = cc.convert(t.text)
+    if len(converted) == len(t.text):
+        return _Tracked(converted, t.src)
+    out: list[str] = []
+    src: list[np.ndarray] = []
+    pos = 0
+    for line in t.text.split("\n"):
+        conv = cc.convert(line)
+        if len(conv) == len(line):
+            out.append(conv)
+            src.append(t.src[pos:pos + len(line)])
+        else:
+            for k, ch in enumerate(line):
+                c = cc.convert(ch)
+                out.append(c)
+                src.append(np.full(len(c), t.src[pos + k], dtype=np.int64))
+        pos += len(line)
+        if pos < len(t.text):
+            out.append("\n")
+            src.append(t.src[pos:pos + 1])
+            pos += 1
+    return _Tracked("".join(out), np.concatenate(src) if src else np.zeros(0, dtype=np.int64))
+
+
+# --- line repair ---------------------------------------------------------------
+
+
+def _is_terminal(line: str) -> bool:
+    stripped = line.rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def _strong(a: str, b: str, c: str | None) -> bool | None:
+    """Decide a break from the characters on either side alone.
+
+    Returns True (join), False (keep) or None (undecided: the weak rules decide).
+    ``a`` is the line before the break without trailing spaces, ``b`` the line after
+    it as written (leading spaces mean indentation), ``c`` the line after ``b`` when
+    only one line break separates them.
+    """
+    last = a[-1]
+    if last in _OPENERS:                      # 说：“\n在我以前 / 亿元（\n嘉兴
+        return True
+    if b[0] == " ":                           # an indented line starts a paragraph
+        return False
+    if _HEADING_RE.match(b) or b.startswith("——") or _LABEL_RE.fullmatch(b.rstrip(" ")):
+        return False                          # 一、… （一）… 第一章 ——… 同志们：
+    if _TOKEN_RE.fullmatch(b.rstrip(" ")) and c is not None and c[:1] in ("、", "．", "."):
+        return False                          # "1" + "、这是…": a heading split after its number
+    if b[0] in _CONTINUERS:                   # 等疑虑\n，掀起 / 的内在要求\n。
+        return True
+    if _is_terminal(a):
+        return False
+    if _TOKEN_RE.fullmatch(a.lstrip(" ")) or _TOKEN_RE.fullmatch(b.rstrip(" ")):
+        return True                           # 讲\n4\n点意见 / 上半年\nGDP\n达到
+    if _ASCII_ALNUM.match(last) and (_HAN_RE.match(b[0]) or b[0].isdigit() and b[0].isascii()):
+        return True                           # 2018\n年 / 广义货币M\n2
+    return None
+
+
+def _decide(lines: list[str], i: int, logical: str, joined_prev: bool, blank_regime: bool,
+            next_is_single: bool) -> tuple[bool, bool]:
+    """Decide whether the line break after ``lines[i]`` splits a word or number.
+
+    The break is a candidate only when both neighbouring lines hold text (a blank line
+    always separates paragraphs). The rules, calibrated on the reference corpora whose
+    scraped texts put every link on its own line:
+
+    *Strong* evidence (the characters at the break), checked first:
+      join when the line ends with an opening bracket or quote; keep when the next
+      line is indented, starts with an outline marker (``一、`` ``（一）`` ``1．``
+      ``第一章`` ``第一，`` ``——``) or is a label such as ``同志们：``; join when the next
+      line starts with punctuation that cannot open a line (``，`` ``。`` ``）`` ``”``);
+      keep when the line ends a sentence (``。！？；：…`` and closing quotes); join a
+      bare number or Latin token on its own line (``2018``, ``GDP``) and a line ending
+      in a digit or Latin letter followed by a Han character or digit (``2018\\n年``).
+      (Two Latin words on either side of a break are left to the weak rules; when they
+      are joined, the break becomes a space.)
+
+    *Weak* evidence, only for breaks the strong rules leave open (both sides Han),
+    in this order:
+      after a heading (a line whose logical start is an outline marker and that has
+      no sentence end yet; ``（一）要求。正文…`` is a paragraph) join only a
+      fragment: a piece of at most 10 characters that was itself glued to the line
+      before, a piece of at most 16 characters glued to the line after, a marker of
+      at most 3 characters, or a line ending in ``，``/``、``;
+      in a document whose paragraphs are separated by blank lines, a single line break
+      after an unfinished sentence is an artifact: join;
+      otherwise (paragraphs separated by single line breaks, as in the seed) keep
+      before a line that opens with ``（`` (a parenthetical date or source line) and
+      after a line that is wholly parenthetical, and join only after ``，`` or ``、``,
+      around fragments as above, after a one- or two-character line, or before a
+      one-character line. Everything else is kept: an unpunctuated line there is
+      usually a title, a speaker's name or an unnumbered heading.
+
+    Returns:
+        ``(join, strong)``.
+    """
+    a = lines[i].rstrip(" ")
+    b = lines[i + 1]
+    c = lines[i + 2] if next_is_single else None
+    verdict = _strong(a, b, c)
+    if verdict is not None:
+        return verdict, True
+    b_text = b.strip(" ")
+    a_frag = joined_prev and len(a.strip(" ")) <= _FRAGMENT
+    b_frag = False
+    if c is not None and len(b_text) <= _FRAGMENT:
+        b_frag = _strong(b.rstrip(" "), c, None) is True
+    if _HEADING_RE.match(logical.lstrip(" ")) and not _SENTENCE_END_RE.search(logical):
+        small_a = joined_prev and len(a.strip(" ")) <= _HEADING_FRAGMENT
+        return bool(small_a or b_frag or len(a.strip(" ")) <= 3 or a[-1] in "，、,"), False
+    if blank_regime:
+        return True, False
+    if b_text[0] in "（(":
+        return False, False
+    if a[-1] in "）)" and logical.lstrip(" ")[:1] in ("（", "("):
+        return False, False
+    if a[-1] in "，、,":
+        return True, False
+    if a_frag or b_frag or len(a.strip(" ")) <= 2 or len(b_text) == 1:
+        return True, False
+    return False, False
+
+
+def _repair_lines(t: _Tracked) -> tuple[_Tracked, int]:
+    """Remove the line breaks :func:`_decide` finds inside a word or number."""
+    text = t.text
+    if "\n" not in text:
+        return t, 0
+    lines = text.split("\n")
+    starts = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    filled = [bool(line.strip(" ")) for line in lines]
+    single = [filled[i] and filled[i + 1] for i in range(len(lines) - 1)]
+    # Paragraph convention of this document: blank lines, or single line breaks?
+    last_filled = max((i for i, f in enumerate(filled) if f), default=-1)
+    blank_runs = sum(1 for i in range(1, last_filled) if not filled[i] and filled[i - 1])
+    single_terminal = sum(1 for i, s in enumerate(single) if s and _is_terminal(lines[i].rstrip(" ")))
+    blank_regime = blank_runs > single_terminal
+
+    edits: list[tuple[int, int, str]] = []
+    joined_prev = False
+    logical = ""
+    for i in range(len(lines) - 1):
+        if not single[i]:
+            joined_prev = False
+            logical = ""
+            continue
+        logical = (logical if joined_prev else "") or lines[i]
+        next_single = i + 1 < len(single) and single[i + 1]
+        join, _ = _decide(lines, i, logical, joined_prev, blank_regime, next_single)
+        if join:
+            a = lines[i]
+            b = lines[i + 1]
+            end_a = starts[i] + len(a.rstrip(" "))
+            start_b = starts[i + 1] + (len(b) - len(b.lstrip(" ")))
+            sep = " " if (a.rstrip(" ")[-1:].isascii() and a.rstrip(" ")[-1:].isalpha()
+                          and b.lstrip(" ")[:1].isascii() and b.lstrip(" ")[:1].isalpha()) else ""
+            edits.append((end_a, start_b, sep))
+            logical = logical + sep + b.lstrip(" ")
+        else:
+            logical = ""
+        joined_prev = join
+    new, count = t.edit(edits)
+    return new, count
