@@ -90,6 +90,13 @@ def test_seed_preamble_unheaded_closing(seed_text):
     assert not any(n.unheaded for n in o.nodes if n.path != "四（未编号）")
 
 
+def test_normalized_seed_parses_the_same(seed_text):
+    text = _normalized(seed_text)
+    assert [n.path for n in parse_outline(text).nodes] == node_paths(seed_text)
+    table = section_lengths(pd.DataFrame({"id": ["seed"], "text": [text]}))
+    assert table.loc[table["level"] <= 1, "redactions"].sum() == 9  # now 〓 placeholders
+
+
 def test_seed_titles_and_heading_on_own_line(seed_text):
     nodes = {n.path: n for n in parse_outline(seed_text).nodes}
     assert nodes["一"].title.startswith("准确理解组织工作的实践定位")
@@ -531,6 +538,39 @@ def test_tables_on_empty_and_bad_input():
 def test_empty_text():
     o = parse_outline("")
     assert [n.path for n in o.nodes] == ["preamble"] and o.pieces() == [("preamble", 0, 0)]
+
+
+# ---------------------------------------------------------------------------
+# Figures
+
+
+def test_treemap_boxes_nest_and_add_up(seed_text):
+    from analysis.plots_outline import plot_outline_treemap
+
+    table = section_lengths(pd.DataFrame({"id": ["seed"], "text": [seed_text]}))
+    trace = plot_outline_treemap(table).data[0]
+    values = dict(zip(trace.ids, trace.values))
+    assert values["seed"] == count_han(seed_text)
+    assert trace.branchvalues == "total"
+    for node_id, parent in zip(trace.ids, trace.parents):
+        if parent:
+            assert parent in values and values[node_id] <= values[parent]
+    assert len(trace.ids) == len(table) + 1
+    with pytest.raises(ValueError, match="not in the table"):
+        plot_outline_treemap(table[table["level"] == 2])
+
+
+def test_section_length_bars_draw_the_rows_given(seed_text):
+    from analysis.plots_outline import plot_section_lengths
+
+    table = section_lengths(pd.DataFrame({"id": ["seed"], "text": [seed_text]}))
+    top = table[table["level"] <= 1]
+    fig = plot_section_lengths(top)
+    assert fig.data[0].x.tolist() == top["han_chars"].tolist()
+    assert fig.data[0].y[0] == "开头" and fig.data[0].y[-1] == "结尾"
+    assert fig.layout.font.family.startswith("Noto Sans CJK SC")
+    with pytest.raises(KeyError, match="section_lengths"):
+        plot_section_lengths(top[["path"]])
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""Figures of a speech's outline: a treemap of its parts and bars of their lengths.
+
+Both builders take rows of :func:`analysis.outline.section_lengths` (never changed),
+draw exactly the rows they are given, and return a styled plotly figure
+(:func:`analysis.plots.apply_style`); they never show or write it
+(:func:`analysis.export.export_figure` writes). Select rows before calling, and show
+the same rows as the table beside the chart.
+
+>>> import pandas as pd
+>>> from analysis.outline import text_section_lengths
+>>> lengths = text_section_lengths("前言。\\n一、甲\\n（一）乙乙。\\n（二）丙。", document="d")
+>>> fig = plot_outline_treemap(lengths)
+>>> list(fig.data[0].ids)
+['d', 'd/preamble', 'd/一', 'd/一（一）', 'd/一（二）']
+>>> plot_section_lengths(lengths[lengths["level"] <= 1]).data[0].x.tolist()
+[2, 7]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["plot_outline_treemap", "plot_section_lengths", "node_label"]
+
+_NEEDED = ("document", "path", "parent", "level", "title", "han_chars")
+_KIND_NAMES = {"preamble": "开头", "closing": "结尾"}
+
+
+def _require(table: pd.DataFrame, columns) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"the table lacks column(s) {missing}; pass rows of "
+                       "analysis.outline.section_lengths(documents)")
+
+
+def node_label(path: str, title: str, *, width: int = 10) -> str:
+    """A short label for a node: its path and the start of its title.
+
+    Args:
+        path: The node's path (``"二（三）"``, ``"preamble"``, ``"closing"``).
+        title: The node's title.
+        width: Characters of the title kept (then …).
+
+    Returns:
+        ``"二（三） 加强领导班子建设"``; ``"开头"`` and ``"结尾"`` for preamble and closing.
+
+    >>> node_label("二（三）", "加强领导班子建设和干部队伍建设")
+    '二（三） 加强领导班子建设和干…'
+    >>> node_label("preamble", "同志们：这次会议")
+    '开头'
+    """
+    if path in _KIND_NAMES:
+        return _KIND_NAMES[path]
+    short = title if len(title) <= width else title[:width] + "…"
+    return f"{path} {short}".strip()
+
+
+def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 620):
+    """Treemap of outline nodes, each box sized by its Han characters (children included).
+
+    Each document is a root box holding its preamble, top-level sections and closing;
+    a section holds its sub-points (and its unheaded part). A parent's own text (its
+    heading and the lines before the first sub-point) is the part of its box not covered
+    by children (plotly ``branchvalues="total"``).
+
+    Args:
+        table: Rows of :func:`analysis.outline.section_lengths` (columns ``document``,
+            ``path``, ``parent``, ``level``, ``title``, ``han_chars``; ``share_of_document``
+            is shown on hover when present). Every row's parent must be in the table.
+        title: Chart title.
+        height: Height in CSS pixels.
+
+    Returns:
+        A styled plotly ``Figure`` with one ``Treemap`` trace.
+
+    Raises:
+        KeyError: A needed column is missing.
+        ValueError: A row's parent is not in the table.
+    """
+    import plotly.graph_objects as go
+
+    from analysis.plots import apply_style
+
+    _require(table, _NEEDED)
+    ids, labels, parents, values, hover = [], [], [], [], []
+    for document, rows in table.groupby("document", sort=False):
+        doc = str(document)
+        known = set(rows["path"])
+        ids.append(doc)
+        labels.append(doc)
+        parents.append("")
+        values.append(int(rows.loc[rows["level"] <= 1, "han_chars"].sum()))
+        hover.append("")
+        for row in rows.itertuples(index=False):
+            parent = row.parent if isinstance(row.parent, str) else None
+            if parent is not None and parent not in known:
+                raise ValueError(f"{doc}: node {row.path!r} has parent {parent!r}, which is not in the "
+                                 "table; pass whole subtrees (e.g. all rows of the document)")
+            ids.append(f"{doc}/{row.path}")
+            labels.append(node_label(row.path, row.title))
+            parents.append(f"{doc}/{parent}" if parent else doc)
+            values.append(int(row.han_chars))
+            share = getattr(row, "share_of_document", None)
+            hover.append(f"{row.title}<br>{share:.1%} of the document" if share is not None
+                         and pd.notna(share) else row.title)
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        customdata=hover, hovertemplate="%{label}<br>%{value} Han characters<br>%{customdata}<extra></extra>",
+        textinfo="label+value+percent root", sort=False,
+    ))
+    fig.update_layout(title=title or None, margin={"t": 50 if title else 10, "l": 10, "r": 10, "b": 10})
+    return apply_style(fig, height=height)
+
+
+def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | None = None):
+    """Horizontal bars of Han characters per node, in document order (first on top).
+
+    Args:
+        table: Rows of :func:`analysis.outline.section_lengths` to draw (e.g. the rows with
+            ``level <= 1`` for preamble, sections and closing; or ``level == 2`` for the
+            sub-points). Columns ``path``, ``title``, ``han_chars``;
+            ``share_of_document`` is printed on the bars when present.
+        title: Chart title.
+        height: Height in CSS pixels (default: grows with the number of bars).
+
+    Returns:
+        A styled plotly ``Figure`` (from :func:`analysis.plots.bar_chart`), one bar per row.
+
+    Raises:
+        KeyError: A needed column is missing.
+    """
+    from analysis.plots import bar_chart
+
+    _require(table, ("path", "title", "han_chars"))
+    bars = pd.DataFrame({
+        "part": [node_label(p, t) for p, t in zip(table["path"], table["title"])],
+        "han_chars": table["han_chars"].astype("int64").to_numpy(),
+    })
+    text = None
+    if "share_of_document" in table.columns:
+        bars["share"] = [f"{s:.1%}" if pd.notna(s) else "" for s in table["share_of_document"]]
+        text = "share"
+    return bar_chart(
+        bars, x="han_chars", y="part", orientation="h", text=text, title=title,
+        labels={"han_chars": "Han characters", "part": ""},
+        height=height or max(300, 60 + 34 * len(bars)),
+    )
