@@ -15,8 +15,8 @@ writes ``<out>/report.html``: a table of contents, then each notebook's narrativ
 (markdown), tables, images and interactive plotly charts, code hidden. plotly.js is
 included once, inline: the report opens offline, from any folder, in any browser.
 
-:func:`build_report` does the assembly alone (for notebooks already executed);
-:func:`main` is the command-line entry (``report [--corpus DIR] [--out DIR]``).
+:func:`build_report` does the assembly alone (for notebooks already executed).
+``python -m analysis report [--corpus DIR] [--out DIR]`` calls :func:`run_notebooks`.
 
 >>> import nbformat
 >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 概览\\n\\n说明文字。")])
@@ -27,7 +27,6 @@ True
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html as htmllib
 import json
@@ -40,7 +39,7 @@ from pathlib import Path
 
 from analysis import fonts, paths
 
-__all__ = ["ReportError", "build_report", "main", "run_notebooks"]
+__all__ = ["ReportError", "build_report", "run_notebooks"]
 
 REPORT_NAME = "report.html"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -209,10 +208,7 @@ def run_notebooks(
 
     manifest = export.read_manifest(out_dir)
     html = build_report(executed, title=title, figures=manifest, corpus=corpus)
-    report = export.write_report(html, directory=out_dir, name=REPORT_NAME)
-    if progress:
-        print(f"report: {report}", file=sys.stderr)
-    return report
+    return export.write_report(html, directory=out_dir, name=REPORT_NAME)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -446,34 +442,3 @@ def build_report(
         + figures_html
         + "\n</main>\n</body>\n</html>\n"
     )
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry: ``report [--corpus DIR] [--out DIR] [--quiet] [NOTEBOOK ...]``.
-
-    Args:
-        argv: Arguments (default ``sys.argv[1:]``).
-
-    Returns:
-        0 on success, 1 when a notebook failed (the message names notebook and cell).
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m analysis report",
-        description="Run every notebook in notebooks/ and write one HTML report with all figures.",
-    )
-    parser.add_argument("--corpus", type=Path, help="corpus folder to analyse (default: the bundled corpus/)")
-    parser.add_argument("--out", type=Path, help="folder for figures and report.html (default: figures/)")
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all, by name)")
-    args = parser.parse_args(argv)
-    try:
-        run_notebooks(
-            args.notebooks or None, corpus=args.corpus, out=args.out, progress=not args.quiet
-        )
-    except ReportError as error:
-        print(f"report failed: {error}", file=sys.stderr)
-        return 1
-    return 0

@@ -114,7 +114,7 @@ def test_missing_notebook_and_missing_corpus_are_reported(tmp_path):
 
 
 @pytest.mark.slow
-def test_failing_cell_stops_the_run_with_its_notebook_and_cell(tmp_path, capsys):
+def test_failing_cell_stops_the_run_with_its_notebook_and_cell(tmp_path):
     good = tmp_path / "01_good.ipynb"
     bad = tmp_path / "02_bad.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")], metadata=KERNELSPEC), good)
@@ -126,8 +126,7 @@ def test_failing_cell_stops_the_run_with_its_notebook_and_cell(tmp_path, capsys)
     assert (info.value.notebook, info.value.cell) == ("02_bad.ipynb", 2)
     assert info.value.error == "ValueError: 缺少年份"
     assert not (tmp_path / "out" / "report.html").exists()
-    assert report.main(["--quiet", "--out", str(tmp_path / "out"), str(good), str(bad)]) == 1
-    assert "02_bad.ipynb, cell 2" in capsys.readouterr().err
+    assert str(info.value).startswith("02_bad.ipynb, cell 2 (`raise ValueError('缺少年份')`) failed: ValueError: 缺少年份")
 
 
 def write_test_notebook(folder: Path) -> Path:
