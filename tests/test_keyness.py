@@ -369,3 +369,47 @@ def test_selections_and_compare_terms():
         K.compare_terms(fs, "d1#五", "d2")
     with pytest.raises(KeyError, match="not in this FeatureSet"):
         K.compare_terms(fs, "d9", "d2")
+
+
+# --------------------------------------------------------------------------- real documents (../shared/corpora)
+
+
+@pytest.fixture(scope="module")
+def congress_fs():
+    from analysis.paths import shared_dir
+
+    path = shared_dir() / "corpora" / "cpc-congress-reports.jsonl"
+    if not path.exists():
+        pytest.skip(f"../shared/corpora not found: {path}")
+    pytest.importorskip("analysis.segment")
+    from analysis.corpus import load_corpus
+    from analysis.features import build_features
+
+    docs = load_corpus([path])
+    docs = docs[docs["congress"].astype(str).isin(["19", "20"])]
+    return build_features(docs, progress=False, cache=False), dict(zip(docs["congress"].astype(str), docs["id"]))
+
+
+@pytest.mark.shared
+def test_compare_terms_on_two_congress_reports(congress_fs):
+    fs, ids = congress_fs
+    table = K.compare_terms(fs, ids["20"], ids["19"], measure="g2")
+    totals = K.selection_totals(fs, ids["20"]), K.selection_totals(fs, ids["19"])
+    words = fs.tokens[(fs.tokens["kind"] == "word") & ~fs.tokens["is_stop"].astype(bool)]
+    assert table["f_target"].sum() == (words["document"] == ids["20"]).sum()
+    assert table["f_reference"].sum() == (words["document"] == ids["19"]).sum()
+    sample = table.iloc[::max(1, len(table) // 40)]
+    for row in sample.itertuples():
+        o = [[row.f_target, row.f_reference],
+             [totals[0]["tokens"] - row.f_target, totals[1]["tokens"] - row.f_reference]]
+        ref = stats.chi2_contingency(o, correction=False, lambda_="log-likelihood")
+        assert abs(row.g2) == pytest.approx(ref.statistic, abs=TOL)
+        if not row.low_expected:
+            assert row.p == pytest.approx(ref.pvalue, abs=TOL)
+        assert row.rate_han_target == pytest.approx(row.f_target / totals[0]["han_chars"] * 1e4, abs=TOL)
+    given_p = table["p"].dropna()
+    np.testing.assert_allclose(table.loc[given_p.index, "p_fdr"], stats.false_discovery_control(given_p), atol=TOL)
+    assert table["g2"].is_monotonic_decreasing
+    swapped = K.compare_terms(fs, ids["19"], ids["20"]).set_index("term")
+    both = table.set_index("term")
+    np.testing.assert_allclose(both["g2"], -swapped.loc[both.index, "g2"], atol=TOL)

@@ -376,3 +376,44 @@ def test_seed_shift_between_sections_is_fast_and_signed(seed_fs):
     shift = T.emphasis_shift(seed_fs, f"{doc}#三", f"{doc}#四", n_resamples=2000, seed=1).set_index("theme")
     assert time.perf_counter() - t0 < 2.0
     assert shift.loc["talent", "ci_high"] < 0 < shift.loc["grassroots", "ci_low"]
+
+
+# --------------------------------------------------------------------------- real documents (../shared/corpora)
+
+
+@pytest.fixture(scope="module")
+def congress_fs():
+    from analysis.paths import shared_dir
+
+    path = shared_dir() / "corpora" / "cpc-congress-reports.jsonl"
+    if not path.exists():
+        pytest.skip(f"../shared/corpora not found: {path}")
+    pytest.importorskip("analysis.segment")
+    from analysis.corpus import load_corpus
+    from analysis.features import build_features
+
+    docs = load_corpus([path])
+    docs = docs[docs["congress"].astype(str).isin(["19", "20"])]
+    return build_features(docs, progress=False, cache=False), dict(zip(docs["congress"].astype(str), docs["id"]))
+
+
+@pytest.mark.shared
+def test_coverage_and_shift_on_two_congress_reports(congress_fs):
+    fs, ids = congress_fs
+    doc = T.theme_coverage(fs)
+    for column in ["share_tokens", "share_han", "share_sentences"]:
+        assert doc[column].between(0, 1).all()
+    sec = T.theme_coverage(fs, by="section")
+    top = sec[sec["level"] <= 1].groupby(["document", "theme"])[["hits", "tokens", "han_chars"]].sum()
+    full = doc.set_index(["document", "theme"])[["hits", "tokens", "han_chars"]]
+    pd.testing.assert_frame_equal(top.loc[full.index].astype(np.int64), full.astype(np.int64))
+    shift = T.emphasis_shift(fs, ids["19"], ids["20"], n_resamples=2000, seed=3)
+    assert (shift["ci_low"] <= shift["delta"] + TOL).all() and (shift["delta"] <= shift["ci_high"] + TOL).all()
+    cov = doc.set_index(["document", "theme"])["share_tokens"]
+    for row in shift.itertuples():
+        assert row.delta == pytest.approx(cov[(ids["20"], row.theme)] - cov[(ids["19"], row.theme)], abs=TOL)
+    ws = T.word_shift(fs, ids["19"], ids["20"])
+    talent = ws[ws["themes"].str.split("|").apply(lambda x: "talent" in x)]
+    assert talent["delta_p"].sum() == pytest.approx(shift.set_index("theme").loc["talent", "delta"], abs=TOL)
+    diversity = T.attention_diversity(doc)
+    assert diversity["entropy_norm"].between(0, 1).all() and diversity["hhi"].between(1 / 12, 1).all()
