@@ -460,6 +460,32 @@ def keyness(
     return table.reset_index(drop=True)
 
 
+def top_keyness(table: pd.DataFrame, *, n: int = 10, by: str = "g2", drop_low_expected: bool = True) -> pd.DataFrame:
+    """The ``n`` most positive and ``n`` most negative terms of a keyness table, for a bar chart.
+
+    Args:
+        table: A :func:`keyness` / :func:`compare_terms` table (not changed).
+        n: Terms per side.
+        by: Signed statistic column to rank by (``g2``, ``log_ratio``, ``fightin_z`` …).
+        drop_low_expected: Leave out terms flagged ``low_expected`` (their test is unreliable).
+
+    Returns:
+        The selected rows plus ``side`` (``target`` / ``reference``), target terms first
+        (descending), then reference terms (from the most negative), ties by term.
+
+    Example:
+        >>> k = keyness({"甲": 30, "乙": 5, "丙": 10}, {"甲": 5, "乙": 30, "丙": 10})
+        >>> top_keyness(k, n=1)[["term", "side"]].values.tolist()
+        [['甲', 'target'], ['乙', 'reference']]
+    """
+    if by == "simple_maths":
+        raise ValueError("top_keyness ranks signed statistics; simple_maths is a ratio (rank by log_ratio instead)")
+    rows = table[~table["low_expected"].astype(bool)] if drop_low_expected else table
+    pos = rows[rows[by] > 0].sort_values([by, "term"], ascending=[False, True], kind="stable").head(n)
+    neg = rows[rows[by] < 0].sort_values([by, "term"], ascending=[True, True], kind="stable").head(n)
+    return pd.concat([pos.assign(side="target"), neg.assign(side="reference")], ignore_index=True)
+
+
 # --------------------------------------------------------------------------- selections
 
 

@@ -764,20 +764,22 @@ def emphasis_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = No
         ci: Confidence level of the percentile interval.
 
     Returns:
-        One row per theme: ``theme, measure, hits_a, hits_b, share_a, share_b, delta,
+        One row per theme: ``theme, label_zh, measure, hits_a, hits_b, share_a, share_b, delta,
         ci_low, ci_high, se`` (bootstrap standard deviation of Δ), ``unit, units_a,
         units_b, n_resamples``.
     """
+    lexicon = _resolve_lexicon(fs, lexicon)
+    labels = dict(zip(lexicon["theme"], lexicon["label_zh"]))
     themes, out = _bootstrap(fs, a, b, lexicon=lexicon, measure=measure, unit=unit, n_resamples=n_resamples, seed=seed)
     (pa, ba, ha, na), (pb, bb, hb, nb) = out["a"], out["b"]
     delta_boot = bb - ba
     rows = []
     for k, theme in enumerate(themes):
         lo, hi = _interval(delta_boot[:, k], ci)
-        rows.append((theme, f"share_{measure}", int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
+        rows.append((theme, labels[theme], f"share_{measure}", int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
                      float(np.nanstd(delta_boot[:, k], ddof=1)) if n_resamples > 1 else np.nan,
                      unit, na, nb, n_resamples))
-    return pd.DataFrame(rows, columns=["theme", "measure", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
+    return pd.DataFrame(rows, columns=["theme", "label_zh", "measure", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
                                        "ci_high", "se", "unit", "units_a", "units_b", "n_resamples"])
 
 
