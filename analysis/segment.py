@@ -1,0 +1,575 @@
+"""Segmentation: normalized text → tokens that keep the Party's formulas (提法) whole.
+
+Out of the box jieba splits 两个/维护, 十三个/坚持, 乡村/振兴, 全面/从严治党 and cannot
+hold a formula with punctuation such as 不忘初心、牢记使命. This module segments in
+three layers, each a pure function of the text and the settings:
+
+1. **Formula layer** (before segmentation). Spans that must be one token are found
+   first: punctuated formulas from the dictionary's ``phrases`` list; numbered
+   formulas, a Chinese numeral + 个/大/项 + a head word from the dictionary's
+   ``numbered`` lists (两个确立, 三大攻坚战, 八项规定); and short slogans in quotation
+   marks (“试金石”, 2–12 characters, at least two Han, no sentence punctuation, no
+   的/了/吗…; a quoted span that contains a phrase or numbered formula yields to it).
+2. **Character classes.** The gaps between formula spans are split into runs: Han
+   (segmented in step 3), numbers (``2023``, ``5.2%``), Latin words (``GDP``, ``5G``),
+   whitespace, the redaction placeholder :data:`analysis.text.REDACTION` (〓) and
+   raw redaction marks (××, XX, ***) if un-normalized text is passed, and single
+   punctuation characters.
+3. **Dictionary segmentation.** Han runs go to a private :class:`jieba.Tokenizer`
+   loaded with jieba's own dictionary plus ``corpus/lexicon/dictionary.yaml``; every
+   entry gets a frequency that keeps it whole (see :func:`make_tokenizer`). HMM is
+   off unless :attr:`Settings.hmm` says otherwise.
+
+Tokens partition the text exactly: ``"".join(tokens.token) == text``. Token kinds:
+
+* ``word``: contains a Han character (formulas included);
+* ``latin``: letters, possibly with digits (``GDP``, ``5G``);
+* ``number``: digits with an optional decimal part and percent sign, or Chinese
+  numerals standing alone (二, 十四, 二〇三五) unless the dictionary lists them (十四五);
+* ``punct``: one punctuation or symbol character;
+* ``space``: a run of whitespace (or zero-width characters);
+* ``redaction``: 〓 (one token per placeholder), or a raw mark such as ×× (one per run).
+
+Counting (:mod:`analysis.counts`) treats ``word`` and ``latin`` tokens as terms.
+
+No jieba state lives at module level: tokenizers are built on demand, kept in a small
+function-level cache keyed by the settings fingerprint, and jieba's "Loading model"
+log lines are silenced while a tokenizer is built.
+
+>>> tokenize("坚持“两个确立”，〓同志").token.tolist()
+['坚持', '“', '两个确立', '”', '，', '〓', '同志']
+>>> tokenize("全面从严治党和乡村振兴").token.tolist()
+['全面从严治党', '和', '乡村振兴']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import yaml
+
+from analysis import paths
+from analysis.settings import Settings
+from analysis.text import HAN_CLASS, HAN_RE, REDACTION
+
+#: Token kinds, in the order they are documented.
+KINDS = ("word", "latin", "number", "punct", "space", "redaction")
+#: Kinds that count as terms in :mod:`analysis.counts`.
+TERM_KINDS = ("word", "latin")
+#: Segmenters :func:`make_tokenizer` can build (``rjieba`` only when that package is installed).
+SEGMENTERS = ("jieba", "rjieba")
+#: Columns of :func:`tokenize`.
+TOKEN_COLUMNS = ["start", "end", "token", "kind"]
+#: Columns of :func:`load_dictionary`.
+DICTIONARY_COLUMNS = ["term", "category", "note", "freq", "source"]
+#: Columns of :func:`find_formulas`.
+FORMULA_COLUMNS = ["start", "end", "formula", "rule"]
+
+NUMERALS = "一二三四五六七八九十百两"
+#: Separators accepted between the parts of a punctuated formula.
+_PHRASE_SEPARATOR = "[、，,]?"
+_OPEN_QUOTES = "“‘「『"
+_CLOSE_QUOTES = "”’」』"
+#: Characters that disqualify a quoted span from being a slogan term.
+_NOT_IN_SLOGAN = "的了吗呢吧啊么是把被"
+_SLOGAN_MIN, _SLOGAN_MAX = 2, 12
+#: Frequency floor for dictionary entries (jieba's dictionary totals ~6e7; common
+#: words such as 工作 have ~1e5). See :func:`make_tokenizer`.
+_FREQ_FLOOR = 2000
+_FREQ_MARGIN = 50
+
+_SPACE = "\\s\u200b\u200c\u200d\u2060\ufeff"
+_LATIN = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
+_DIGIT = "0-9\uff10-\uff19"
+_PLAIN_RE = re.compile(
+    "(?P<redaction>" + REDACTION + "|\u00d7+|\\*{2,}|\uff0a{2,}"
+    f"|(?<![{_LATIN}])(?:X{{2,}}|x{{2,}}|\uff38{{2,}})(?![{_LATIN}]))"
+    f"|(?P<han>[{HAN_CLASS}\u3007]+)"
+    f"|(?P<latin>[{_LATIN}{_DIGIT}]*[{_LATIN}][{_LATIN}{_DIGIT}]*)"
+    f"|(?P<number>[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?[%％]?)"
+    f"|(?P<space>[{_SPACE}]+)"
+    "|(?P<punct>.)",
+    re.S,
+)
+
+
+#: Chinese numerals: a token made only of these (二, 十四, 三千) is a ``number``, unless
+#: it is a dictionary entry (十四五).
+_HAN_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
+_ZERO_NUMERAL_RE = re.compile("[〇零一二三四五六七八九十百千万亿两]*〇[〇零一二三四五六七八九十百千万亿两]*")
+
+
+class LexiconError(ValueError):
+    """A dictionary or stopword file is missing or malformed (the message names the file)."""
+
+
+# ---------------------------------------------------------------------------
+# Lexicon files
+
+
+def _read_yaml(path: Path, what: str) -> dict:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LexiconError(
+            f"{what} file not found: {path}. Restore it from git (corpus/lexicon/) or point "
+            f"Settings.{'dictionary' if what == 'dictionary' else 'stopwords'} at an existing YAML file."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"{path}: not valid YAML ({exc}); fix the line it names.") from None
+    if not isinstance(data, dict):
+        raise LexiconError(f"{path}: expected a mapping at the top level of the {what} file.")
+    return data
+
+
+def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
+    """Read the domain dictionary (entries and punctuated phrases) as a table.
+
+    Args:
+        settings: Settings whose ``dictionary`` path is read; the default when None.
+
+    Returns:
+        One row per term, in file order: ``term``, ``category``, ``note``, ``freq``
+        (the file's frequency hint, or <NA>), ``source`` (``"entry"`` or ``"phrase"``).
+
+    Raises:
+        LexiconError: when the file is missing, is not YAML, or an entry lacks a term
+            or category, contains whitespace, or is listed twice (the message names the
+            file and the entry).
+
+    Example:
+        >>> table = load_dictionary()
+        >>> table.loc[table["term"] == "两个确立", ["category", "source"]].values.tolist()
+        [['formula', 'entry']]
+    """
+    settings = settings or Settings()
+    path = Path(settings.dictionary)
+    data = _read_yaml(path, "dictionary")
+    rows = []
+    for source, key, field in (("entry", "entries", "term"), ("phrase", "phrases", "phrase")):
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            raise LexiconError(f"{path}: '{key}' must be a list of mappings.")
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or not item.get(field) or not item.get("category"):
+                raise LexiconError(f"{path}: {key}[{i}] = {item!r} needs '{field}' and 'category'.")
+            term = str(item[field])
+            if re.search(f"[{_SPACE}]", term):
+                raise LexiconError(f"{path}: {key}[{i}] {term!r} contains whitespace; remove it.")
+            freq = item.get("freq")
+            if freq is not None and (not isinstance(freq, int) or freq <= 0):
+                raise LexiconError(f"{path}: {key}[{i}] {term!r}: freq must be a positive integer.")
+            rows.append((term, str(item["category"]), str(item.get("note", "")), freq, source))
+    table = pd.DataFrame(rows, columns=DICTIONARY_COLUMNS)
+    table["freq"] = pd.array(table["freq"].tolist(), dtype="Int64")
+    dupes = sorted(set(table["term"][table["term"].duplicated()]))
+    if dupes:
+        raise LexiconError(f"{path}: terms listed more than once: {dupes}; keep one entry per term.")
+    return table
+
+
+def load_split_words(settings: Settings | None = None) -> tuple[str, ...]:
+    """Return the words of jieba's dictionary that the domain dictionary says to cut.
+
+    Args:
+        settings: Settings whose ``dictionary`` path is read; the default when None.
+
+    Returns:
+        The ``split`` entries of the dictionary file, in file order.
+
+    Raises:
+        LexiconError: when the list is malformed or repeats a dictionary entry.
+
+    Example:
+        >>> "引进人才" in load_split_words()
+        True
+    """
+    settings = settings or Settings()
+    path = Path(settings.dictionary)
+    items = _read_yaml(path, "dictionary").get("split") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("term") for i in items):
+        raise LexiconError(f"{path}: 'split' must be a list of mappings with a 'term'.")
+    words = tuple(str(i["term"]) for i in items)
+    clash = sorted(set(words) & set(load_dictionary(settings)["term"]))
+    if clash:
+        raise LexiconError(f"{path}: {clash} are both entries and split words; keep one.")
+    return words
+
+
+def _numbered_heads(settings: Settings) -> dict[str, list[str]]:
+    path = Path(settings.dictionary)
+    heads = _read_yaml(path, "dictionary").get("numbered") or {}
+    if not isinstance(heads, dict) or not all(isinstance(v, list) for v in heads.values()):
+        raise LexiconError(f"{path}: 'numbered' must map a counter (个, 大, 项) to a list of head words.")
+    unknown = set(heads) - {"个", "大", "项"}
+    if unknown:
+        raise LexiconError(f"{path}: 'numbered' counters must be 个, 大 or 项, not {sorted(unknown)}.")
+    return {k: [str(h) for h in v] for k, v in heads.items()}
+
+
+def load_stopwords(settings: Settings | None = None) -> frozenset:
+    """Return the stopwords in force: the YAML list, or nothing when stopwords are off.
+
+    The file groups words under keys (``function``, ``filler``, ``register``); every
+    list is read. When :attr:`Settings.use_stopwords` is False the result is empty, so
+    no token is flagged ``is_stop`` and every term is counted.
+
+    Args:
+        settings: Settings whose ``stopwords`` path and ``use_stopwords`` flag are used.
+
+    Returns:
+        A frozenset of stopword strings.
+
+    Raises:
+        LexiconError: when the file is missing, is not YAML, or a group is not a list.
+
+    Example:
+        >>> words = load_stopwords()
+        >>> "进一步" in words, "党" in words, "人" in words
+        (True, False, False)
+        >>> load_stopwords(Settings(use_stopwords=False))
+        frozenset()
+    """
+    settings = settings or Settings()
+    if not settings.use_stopwords:
+        return frozenset()
+    path = Path(settings.stopwords)
+    data = _read_yaml(path, "stopwords")
+    words: set[str] = set()
+    for key, items in data.items():
+        if not isinstance(items, list):
+            raise LexiconError(f"{path}: group '{key}' must be a list of words.")
+        words.update(str(w) for w in items)
+    return frozenset(words)
+
+
+# ---------------------------------------------------------------------------
+# The tokenizer
+
+
+@contextlib.contextmanager
+def _quiet_jieba() -> Iterator[None]:
+    """Silence jieba's logger ("Building prefix dict", "Loading model cost") while inside."""
+    logger = logging.getLogger("jieba")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _formula_regexes(settings: Settings, dictionary: pd.DataFrame) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """Compile (phrase-or-numbered, numbered only, quoted slogan) patterns."""
+    heads = _numbered_heads(settings)
+    numbered = []
+    if heads.get("个"):
+        # Not 一个 alone: 一个伟大的…, 一个根本问题 are ordinary phrases (一个中心 is an entry).
+        numbered.append(f"(?<![第{NUMERALS}])(?!一个)[{NUMERALS}]+个(?:{_alternation(heads['个'])})")
+    if heads.get("大"):
+        # Single numerals only, and not after 的/十: keeps 十九大, 二十大 (congresses) out.
+        numbered.append(f"(?<![第的{NUMERALS}])[一二三四五六七八九两]大(?:{_alternation(heads['大'])})")
+    if heads.get("项"):
+        numbered.append(f"(?<![第{NUMERALS}])(?!一项)[{NUMERALS}]+项(?:{_alternation(heads['项'])})")
+    numbered_re = "|".join(numbered) or "(?!)"
+    phrases = dictionary.loc[dictionary["source"] == "phrase", "term"].tolist()
+    phrase_res = [
+        _PHRASE_SEPARATOR.join(re.escape(part) for part in re.split("[、，,]", p) if part)
+        for p in sorted(phrases, key=lambda p: (-len(p), p))
+    ]
+    layer = re.compile("|".join([*phrase_res, numbered_re]))
+    # Entries that contain a phrase or numbered formula but are longer (中央八项规定,
+    # 八项规定精神) would be cut by the formula layer: they join it, longest first.
+    entries = dictionary.loc[dictionary["source"] == "entry", "term"]
+    forced = [t for t in entries if (m := layer.search(t)) and m.group() != t]
+    combined = "|".join([*(re.escape(t) for t in sorted(forced, key=lambda t: (-len(t), t))), *phrase_res, numbered_re])
+    quoted = (
+        f"(?<=[{_OPEN_QUOTES}])"
+        f"[^{_OPEN_QUOTES}{_CLOSE_QUOTES}{_SPACE}，。；：！？,.;:!?（）()《》〈〉【】{_NOT_IN_SLOGAN}]"
+        f"{{{_SLOGAN_MIN},{_SLOGAN_MAX}}}"
+        f"(?=[{_CLOSE_QUOTES}])"
+    )
+    return re.compile(combined), re.compile(f"(?:{numbered_re})"), re.compile(quoted)
+
+
+class Segmenter:
+    """A ready tokenizer: the formula layer plus a private ``jieba.Tokenizer``.
+
+    Build one with :func:`make_tokenizer`; pass it to :func:`tokenize` to reuse it.
+
+    Attributes:
+        fingerprint: The settings fingerprint it was built from.
+        hmm: Whether jieba's HMM guesses unknown words.
+        jieba: The private ``jieba.Tokenizer`` (do not call ``add_word`` on it).
+    """
+
+    def __init__(self, *, settings: Settings, jieba_tokenizer, dictionary: pd.DataFrame, cut=None):
+        self.fingerprint = settings.fingerprint()
+        self.segmenter = settings.segmenter
+        self.hmm = bool(settings.hmm)
+        self.jieba = jieba_tokenizer
+        self._cut = cut or (lambda s, hmm: jieba_tokenizer.cut(s, HMM=hmm))
+        self._formula_re, self._numbered_re, self._quoted_re = _formula_regexes(settings, dictionary)
+        self._entries = frozenset(dictionary["term"])
+        self._phrases = frozenset(dictionary.loc[dictionary["source"] == "phrase", "term"])
+        self._formula_entries = frozenset(
+            dictionary.loc[(dictionary["source"] == "entry") & (dictionary["category"] == "formula"), "term"]
+        )
+
+    def __repr__(self) -> str:
+        return f"Segmenter(segmenter={self.segmenter!r}, hmm={self.hmm}, fingerprint={self.fingerprint!r})"
+
+    def formula_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Return the formula-layer spans of ``text`` as (start, end, rule), in text order.
+
+        ``rule`` is ``"phrase"``, ``"numbered"`` or ``"quoted"``.
+        """
+        spans = []
+        for m in self._formula_re.finditer(text):
+            rule = self.formula_rule(m.group()) or "phrase"
+            spans.append((m.start(), m.end(), rule))
+        taken = [(s, e) for s, e, _ in spans]
+        for m in self._quoted_re.finditer(text):
+            content = m.group()
+            if len(HAN_RE.findall(content)) < 2:
+                continue
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            spans.append((m.start(), m.end(), "quoted"))
+        spans.sort()
+        return spans
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Return the token spans of ``text`` as (start, end, kind); they partition it."""
+        out: list[tuple[int, int, str]] = []
+        pos = 0
+        for start, end, _ in self.formula_spans(text):
+            self._plain(text, pos, start, out)
+            out.append((start, end, "word"))
+            pos = end
+        self._plain(text, pos, len(text), out)
+        return out
+
+    def _plain(self, text: str, start: int, end: int, out: list) -> None:
+        for m in _PLAIN_RE.finditer(text, start, end):
+            kind = m.lastgroup
+            if kind == "han":
+                self._han(text, m.start(), m.end(), out)
+            elif kind == "redaction" and m.group()[0] == REDACTION:
+                out.extend((i, i + 1, "redaction") for i in range(m.start(), m.end()))
+            else:
+                out.append((m.start(), m.end(), kind))
+
+    def _han(self, text: str, start: int, end: int, out: list) -> None:
+        """Segment a Han run: numerals written with 〇 first (二〇二三), then jieba."""
+        pos = start
+        for m in _ZERO_NUMERAL_RE.finditer(text, start, end):
+            self._jieba(text, pos, m.start(), out)
+            out.append((m.start(), m.end(), "number"))
+            pos = m.end()
+        self._jieba(text, pos, end, out)
+
+    def _jieba(self, text: str, start: int, end: int, out: list) -> None:
+        if start >= end:
+            return
+        pos = start
+        for piece in self._cut(text[start:end], self.hmm):
+            stop = pos + len(piece)
+            numeral = piece not in self._entries and all(ch in _HAN_NUMERALS for ch in piece)
+            out.append((pos, stop, "number" if numeral or not HAN_RE.search(piece) else "word"))
+            pos = stop
+        if pos != end:  # pragma: no cover - jieba always returns its input
+            raise RuntimeError(f"{self.segmenter} lost characters in {text[start:end]!r}")
+
+    def formula_rule(self, token: str) -> str | None:
+        """Return why ``token`` is a formula (``phrase``, ``numbered``, ``dictionary``) or None.
+
+        Quoted slogans are recognised by their context, not their text: see
+        :func:`analysis.counts.formula_frequencies`.
+        """
+        if self._numbered_re.fullmatch(token):
+            return "numbered"
+        if token in self._formula_entries:
+            return "dictionary"
+        if token in self._phrases or self._formula_re.fullmatch(token):
+            return "phrase"
+        return None
+
+
+def _entry_frequency(tok, term: str) -> int:
+    """A jieba frequency that keeps ``term`` whole in context.
+
+    jieba picks the segmentation with the highest product of word probabilities
+    (f_w / total). :meth:`jieba.Tokenizer.suggest_freq` gives the smallest frequency
+    that beats the term's own best split; we multiply it by a margin so that the term
+    also wins against splits that borrow a neighbouring character, and keep a floor so
+    that short terms are not outweighed by common neighbours. A term jieba already
+    rates higher keeps its own frequency.
+    """
+    needed = tok.suggest_freq(term, False)
+    return int(max(tok.FREQ.get(term) or 0, min(needed * _FREQ_MARGIN, 10**7), _FREQ_FLOOR))
+
+
+def _build(settings: Settings) -> Segmenter:
+    if settings.segmenter not in SEGMENTERS:
+        raise ValueError(f"Settings.segmenter={settings.segmenter!r} is not supported; use one of {SEGMENTERS}.")
+    import jieba  # imported here: importing analysis.segment does no work
+
+    dictionary = load_dictionary(settings)
+    cache = paths.cache_dir()
+    with contextlib.suppress(OSError):
+        cache.mkdir(parents=True, exist_ok=True)
+    tok = jieba.Tokenizer(dictionary=jieba.DEFAULT_DICT)
+    tok.tmp_dir = str(cache)
+    tok.cache_file = f"jieba-{jieba.__version__}-default.cache"
+    with _quiet_jieba():
+        tok.initialize()
+        entries = dictionary[(dictionary["source"] == "entry") & dictionary["term"].str.contains(HAN_RE)]
+        # Shorter entries first, so a longer entry's suggested frequency already sees them.
+        order = entries.assign(_n=entries["term"].str.len()).sort_values(["_n", "term"], kind="stable")
+        for term, freq in zip(order["term"], order["freq"]):
+            tok.add_word(term, int(freq) if pd.notna(freq) else _entry_frequency(tok, term))
+        for term in load_split_words(settings):
+            # Frequency 0: jieba's DAG skips the word, so it is cut into its parts.
+            tok.total -= tok.FREQ.get(term) or 0
+            tok.FREQ[term] = 0
+    if settings.segmenter == "rjieba":
+        return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, cut=_rjieba_cut(tok, order["term"]))
+    return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary)
+
+
+def _rjieba_cut(tok, terms):
+    """A private ``rjieba.Jieba`` with the same entries and frequencies as ``tok``."""
+    try:
+        import rjieba
+    except ImportError:
+        raise ValueError(
+            "Settings.segmenter='rjieba' needs the rjieba package: `.venv/bin/pip install rjieba`, "
+            "or use segmenter='jieba'."
+        ) from None
+    rj = rjieba.Jieba()
+    for term in terms:
+        rj.add_word(term, int(tok.FREQ[term]), None)
+    return lambda s, hmm: rj.cut(s, hmm)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(fingerprint: str, settings: Settings) -> Segmenter:
+    return _build(settings)
+
+
+def make_tokenizer(settings: Settings | None = None) -> Segmenter:
+    """Build (or reuse) the tokenizer for ``settings``.
+
+    A private ``jieba.Tokenizer`` is loaded with jieba's own dictionary (its prefix
+    cache lives in :func:`analysis.paths.cache_dir`, never the system temp folder)
+    and every entry of the domain dictionary, each with a frequency that keeps it
+    whole: the entry's ``freq`` from the YAML file when given, otherwise
+    ``max(jieba's own frequency, 50 × jieba.suggest_freq(term), 2000)``. jieba's log
+    never reaches stderr. Tokenizers are cached per settings fingerprint, so an edit
+    of the dictionary file gives a fresh tokenizer.
+
+    ``segmenter="rjieba"`` (optional package, ~10x faster, used by
+    :func:`analysis.counts.segmentation_robustness`) cuts Han runs with a private
+    ``rjieba.Jieba`` given the same entries and the same frequencies; the formula
+    layer is shared, so only the segmentation of plain Han text can differ.
+
+    Args:
+        settings: Analysis settings (``segmenter``, ``hmm``, ``dictionary``); the
+            default :class:`Settings` when None.
+
+    Returns:
+        A :class:`Segmenter`.
+
+    Raises:
+        ValueError: when ``settings.segmenter`` is not one of :data:`SEGMENTERS`, or is
+            ``"rjieba"`` and that package is not installed.
+        LexiconError: when the dictionary file is missing or malformed.
+
+    Example:
+        >>> seg = make_tokenizer()
+        >>> seg.hmm
+        False
+        >>> make_tokenizer() is seg
+        True
+    """
+    settings = settings or Settings()
+    return _cached(settings.fingerprint(), settings)
+
+
+def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmenter | None = None) -> pd.DataFrame:
+    """Segment ``text`` into tokens that partition it exactly.
+
+    Args:
+        text: Normalized text (see :mod:`analysis.normalize`); raw text works too.
+        settings: Settings for :func:`make_tokenizer`; ignored when ``tokenizer`` is given.
+        tokenizer: A :class:`Segmenter` from :func:`make_tokenizer`, to reuse.
+
+    Returns:
+        One row per token, in text order: ``start``, ``end`` (offsets into ``text``,
+        half-open), ``token`` (``text[start:end]``), ``kind`` (one of :data:`KINDS`).
+
+    Raises:
+        TypeError: when ``text`` is not a str.
+
+    Example:
+        >>> tokenize("要增强“四个意识”，2023年GDP增长5.2%。")[["token", "kind"]].values.tolist()[:6]
+        [['要', 'word'], ['增强', 'word'], ['“', 'punct'], ['四个意识', 'word'], ['”', 'punct'], ['，', 'punct']]
+        >>> tokenize("2023年GDP增长5.2%").kind.tolist()
+        ['number', 'word', 'latin', 'word', 'number']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
+    seg = tokenizer or make_tokenizer(settings)
+    spans = seg.spans(text)
+    return pd.DataFrame(
+        {
+            "start": pd.array([s for s, _, _ in spans], dtype="int64"),
+            "end": pd.array([e for _, e, _ in spans], dtype="int64"),
+            "token": [text[s:e] for s, e, _ in spans],
+            "kind": [k for _, _, k in spans],
+        },
+        columns=TOKEN_COLUMNS,
+    )
+
+
+def find_formulas(text: str, *, settings: Settings | None = None, tokenizer: Segmenter | None = None) -> pd.DataFrame:
+    """List the spans the formula layer keeps whole (before any segmentation).
+
+    Args:
+        text: The text to scan.
+        settings: Settings for :func:`make_tokenizer`; ignored when ``tokenizer`` is given.
+        tokenizer: A :class:`Segmenter` to reuse.
+
+    Returns:
+        One row per span, in text order: ``start``, ``end``, ``formula`` (the text),
+        ``rule`` (``phrase``: a punctuated formula from the dictionary; ``numbered``:
+        numeral + 个/大/项 + head word; ``quoted``: a short slogan in quotation marks).
+        Dictionary entries that jieba keeps whole are not listed here.
+
+    Example:
+        >>> find_formulas("不忘初心、牢记使命，做到“两个维护”，当好“主心骨”")[["formula", "rule"]].values.tolist()
+        [['不忘初心、牢记使命', 'phrase'], ['两个维护', 'numbered'], ['主心骨', 'quoted']]
+    """
+    seg = tokenizer or make_tokenizer(settings)
+    spans = seg.formula_spans(text)
+    return pd.DataFrame(
+        {
+            "start": pd.array([s for s, _, _ in spans], dtype="int64"),
+            "end": pd.array([e for _, e, _ in spans], dtype="int64"),
+            "formula": [text[s:e] for s, e, _ in spans],
+            "rule": [r for _, _, r in spans],
+        },
+        columns=FORMULA_COLUMNS,
+    )
