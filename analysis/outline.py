@@ -55,10 +55,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.normalize import REDACTION_RE
 from analysis.text import REDACTION, count_han, paragraph_spans, sentence_spans
 
 __all__ = [
     "Issue",
+    "NEXT",
     "Node",
     "Outline",
     "Scheme",
@@ -81,7 +83,9 @@ _CN_NUM = "一二两三四五六七八九十"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
-_ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": None}
+#: What a scheme's ``parse`` returns for a word that continues any open list (最后).
+NEXT = -1
+_ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": NEXT}
 
 
 def cn_number(numeral: str) -> int | None:
@@ -137,7 +141,8 @@ class Scheme:
     Attributes:
         name: Short identifier (shown in :class:`Node` ``.scheme``).
         pattern: Regex matching the whole marker at its start; group ``num`` holds the number.
-        parse: Function from the ``num`` text to an int (None for "the next one", as in 最后).
+        parse: Function from the ``num`` text to an int; None when it is no number, :data:`NEXT`
+            for a word that continues whatever number came before (最后).
         label: Function from the number (and the ``num`` text) to the path label.
         sequence: The scheme's first item counts only when a second item confirms it
             (inline enumerations: 第一， 一是 首先).
@@ -324,7 +329,7 @@ _SENTENCE_END = "。！？!?"
 @dataclass(frozen=True)
 class _Cand:
     scheme: Scheme
-    number: int | None  # None: "the next one" (最后)
+    number: int  # or NEXT
     word: str
     marker_start: int
     marker_end: int
@@ -363,18 +368,14 @@ def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
                 number = scheme.parse(m.group("num"))
             except (KeyError, ValueError):
                 continue
-            if number is None and scheme.name != "order":
-                continue
-            if number is not None and not 0 < number < 1000:
+            if number is None or not (0 < number < 1000 or number == NEXT):
                 continue
             position, node_start = _position(text, start)
             if scheme.line_only and position != "line":
                 position = None
-            if position is not None and not text[m.end():m.end() + 1].strip(_SPACE):
-                # a marker at the very end of the text (or of a line, for inline
-                # enumerations) heads nothing
-                if scheme.sequence or m.end() >= len(text):
-                    position = None
+            rest_of_line = text[m.end():_line_end(text, m.end())].strip(_SPACE)
+            if m.end() >= len(text) or (scheme.sequence and not rest_of_line):
+                position = None  # heads nothing (a bare marker line is fine for the others)
             found[start, rank] = _Cand(scheme, number, m.group("num"), start, m.end(), position, node_start)
     return [found[k] for k in sorted(found)]
 
@@ -394,11 +395,7 @@ class _Head:
 
 
 def _is_second(c: _Cand, first: _Cand) -> bool:
-    if c.scheme.name != first.scheme.name:
-        return False
-    if first.scheme.name == "order":
-        return c.word == "其次"
-    return c.number == (first.number or 0) + 1
+    return c.scheme.name == first.scheme.name and c.number == first.number + 1
 
 
 def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str]) -> bool:
@@ -407,7 +404,7 @@ def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str]) -> bool:
     for c in cands[i + 1:]:
         if _is_second(c, first):
             return c.position in ("line", "sentence")
-        if c.scheme.name == first.scheme.name and (c.number == first.number or c.word == first.word):
+        if c.scheme.name == first.scheme.name and c.number == first.number:
             return False
         if c.position is not None and c.scheme.name in open_schemes:
             return False
@@ -443,7 +440,7 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
         if open_at is not None:
             last = heads[stack[open_at]].number
-            n = last + 1 if c.number is None else c.number
+            n = last + 1 if c.number == NEXT else c.number
             in_shadow = name in shadow and n == shadow[name][0] + 1
             if in_shadow and shadow[name][0] == 1:
                 # the second item of a list that restarted inside a deeper part: a list
@@ -701,8 +698,10 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
 # ---------------------------------------------------------------------------
 # Tables
 
-#: Redaction marks still present when a text was not normalized (×× XX 某某 ***).
-RAW_REDACTION_RE = re.compile(r"[×╳]+|[XＸ]{2,}|某某|\*{3,}|＊{3,}")
+def _redactions(span: str) -> int:
+    """〓 placeholders, plus marks a text that was not normalized still holds (×× XX 某某 ***)."""
+    raw_marks = sum(1 for m in REDACTION_RE.finditer(span) if REDACTION not in m.group())
+    return span.count(REDACTION) + raw_marks
 
 
 def _documents(documents_df: pd.DataFrame, caller: str):
@@ -766,7 +765,7 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
             "share_of_document": _share(han[i], doc_han),
             "share_of_parent": _share(han[i], parent_han),
             "sentences": sent[i], "paragraphs": para[i],
-            "redactions": span.count(REDACTION) + len(RAW_REDACTION_RE.findall(span)),
+            "redactions": _redactions(span),
             "kind": n.kind, "parent": n.parent, "number": n.number, "scheme": n.scheme,
             "start": n.start, "end": n.end, "body_start": n.body_start, "unheaded": n.unheaded,
             "own_han_chars": own_han[i], "own_share": _share(own_han[i], han[i]),
@@ -836,8 +835,9 @@ def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         One row per node per document, in document order, with columns ``document``,
         ``path``, ``level``, ``title``, ``han_chars``, ``share_of_document``,
-        ``share_of_parent``, ``sentences``, ``paragraphs``, ``redactions`` (〓 placeholders
-        plus ×× / XX / 某某 / *** marks left in a text that was not normalized), ``kind``,
+        ``share_of_parent``, ``sentences``, ``paragraphs``, ``redactions`` (〓 placeholders,
+        plus marks such as ×× XX 某某 *** left in a text that was not normalized, as
+        :data:`analysis.normalize.REDACTION_RE` finds them), ``kind``,
         ``parent``, ``unheaded``, ``own_han_chars`` and ``own_share`` (own text over the
         node's total; NaN for a node without Han characters).
 
