@@ -803,6 +803,9 @@ def text_section_lengths(text: str, *, document: str = "document") -> pd.DataFra
     Returns:
         The columns of :func:`section_lengths`, one row per node.
 
+    Raises:
+        ValueError: When ``text`` is not a str.
+
     >>> text_section_lengths("一、甲。\\n二、乙乙乙。", document="d")[["path", "han_chars", "share_of_document"]]
       path  han_chars  share_of_document
     0    一          2           0.333333

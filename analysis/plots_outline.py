@@ -76,6 +76,11 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
     Raises:
         KeyError: A needed column is missing.
         ValueError: A row's parent is not in the table.
+
+    >>> from analysis.outline import text_section_lengths
+    >>> trace = plot_outline_treemap(text_section_lengths("一、甲\\n（一）乙乙", document="d")).data[0]
+    >>> list(zip(trace.ids, trace.parents, trace.values))
+    [('d', '', 5), ('d/一', 'd', 5), ('d/一（一）', 'd/一', 3)]
     """
     import plotly.graph_objects as go
 
@@ -128,6 +133,11 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
 
     Raises:
         KeyError: A needed column is missing.
+
+    >>> from analysis.outline import text_section_lengths
+    >>> fig = plot_section_lengths(text_section_lengths("一、甲\\n二、乙乙", document="d"))
+    >>> list(fig.data[0].y), list(fig.data[0].text)
+    (['一 甲', '二 乙乙'], ['40.0%', '60.0%'])
     """
     from analysis.plots import bar_chart
 
