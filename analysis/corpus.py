@@ -729,9 +729,11 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
         yield CorpusError("the file is empty (0 bytes)", file=shown,
                           fix="put one JSON object per line in it, or remove the file")
         return
-    found = False
+    found = False  # any non-blank line, good or bad
     with path.open("rb") as fh:  # streamed: one line at a time
         for number, bline in enumerate(fh, start=1):
+            if bline.strip():
+                found = True
             if number == 1 and bline.startswith(b"\xef\xbb\xbf"):
                 bline = bline[3:]
             try:
@@ -762,12 +764,11 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
                                   file=shown, line=number,
                                   fix="put the document's text in a field named \"text\"")
                 continue
-            found = True
             yield _record_document(record, text_key=text_key, number=number, line=number, prefix=prefix,
                                    defaults=defaults, encoding="utf-8", shown=shown,
                                    settings=settings, what="record")
     if not found:
-        yield CorpusError("the file holds no records", file=shown,
+        yield CorpusError("the file holds no records (only blank lines)", file=shown,
                           fix="put one JSON object per line in it, or remove the file")
 
 
