@@ -1,0 +1,101 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · The corpus: what is in it, and what did loading change?
+#
+# Every later notebook reads the same table: one row per document, built by
+# `analysis.corpus.load_corpus` from the files in the corpus folder and the folder's
+# `manifest.csv`. This notebook shows that table without the texts: metadata, size
+# (Han characters, paragraphs), redaction marks, the encoding each file was read in,
+# and how much normalization had to repair.
+#
+# Loading checks each file against the sha256 in the manifest and never writes to
+# the corpus folder. Normalization removes zero-width characters, unifies spaces,
+# turns full-width digits and letters into ASCII, joins lines broken inside a word or
+# number, and replaces every redaction mark (××, XX, ＊＊, 某某 …) with one placeholder
+# (〓) that later stages keep out of term counts. Han characters are CJK ideographs:
+# punctuation, digits and redaction marks are not counted.
+
+# %% tags=["parameters"]
+NOTEBOOK = "01_corpus_overview"
+TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2s) while loading
+
+# %%
+import pandas as pd
+
+from analysis import paths
+from analysis.corpus import corpus_table, load_corpus
+from analysis.settings import Settings
+
+pd.set_option("display.max_colwidth", None)  # notes and checksums in full
+pd.set_option("display.width", 200)
+settings = Settings(to_simplified=TO_SIMPLIFIED)
+# loading uses only the normalization options
+{k: v for k, v in settings.describe().items() if k in ("to_simplified", "repair_lines")}
+
+# %% [markdown]
+# ## Problems found while loading
+#
+# Loaded with `on_error="collect"`: a file that cannot be read (empty, binary,
+# undecodable, checksum mismatch, a manifest row without its file …) is listed here
+# with what to do, and everything else still loads. An empty table means every file
+# loaded and matched its manifest checksum.
+
+# %%
+documents, problems = load_corpus(paths.corpus_dir(), settings=settings, on_error="collect")
+problems
+
+# %% [markdown]
+# ## The overview
+#
+# One row per document. `paragraphs` counts non-blank lines of the normalized text;
+# `redactions` counts marks replaced by 〓; `lines_repaired` counts line breaks removed
+# because they split a word or number.
+
+# %%
+table = corpus_table(documents)
+table[["id", "title", "date", "level", "region", "han_chars", "paragraphs", "redactions",
+       "lines_repaired", "encoding"]]
+
+# %%
+pd.Series({
+    "documents": len(table),
+    "han_chars": int(table["han_chars"].sum()),
+    "paragraphs": int(table["paragraphs"].sum()),
+    "redactions": int(table["redactions"].sum()),
+    "lines_repaired": int(table["lines_repaired"].sum()),
+}, name="corpus")
+
+# %% [markdown]
+# ## Where the metadata comes from
+#
+# Values come from the manifest; `note` says which of them are inferred rather than
+# stated in the text (for the seed speech: its title, the speaker's role and the
+# province). For a file without a manifest row the loader reads what it can (the title
+# from the first line or the file name, a year from the name or title) and says so in
+# `note`.
+
+# %%
+table[["id", "speaker_role", "occasion", "source", "note"]].melt(id_vars="id", var_name="field")
+
+# %% [markdown]
+# ## Provenance
+#
+# The file each document came from, its checksum (verified against the manifest),
+# and whether traditional characters were converted.
+
+# %%
+table[["id", "source_path", "encoding", "sha256", "to_simplified"]]
