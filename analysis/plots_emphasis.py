@@ -50,6 +50,14 @@ def _order(values) -> list:
     return list(dict.fromkeys(values))
 
 
+def _padded_range(values: np.ndarray, pad: float = 0.18) -> list[float]:
+    """An x range that includes 0 and leaves room for the labels printed outside the bars."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (min(0.0, float(finite.min())), max(0.0, float(finite.max()))) if finite.size else (0.0, 1.0)
+    span = (hi - lo) or 1.0
+    return [lo - pad * span if lo < 0 else lo, hi + pad * span if hi > 0 else hi]
+
+
 def plot_theme_heatmap(coverage: pd.DataFrame, *, measure: str = "share_han", rows: str = "path", title: str = "",
                        height: int | None = None):
     """Heatmap of theme shares: one row per section (or document), one column per theme, in %.
@@ -137,6 +145,7 @@ def plot_talent_grassroots(index: pd.DataFrame, *, rows: str = "path", title: st
         ))
     measure = str(index["measure"].iloc[0]) if "measure" in index.columns and len(index) else "share_tokens"
     fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(range=_padded_range(index[[a, b]].to_numpy(dtype=float).ravel() * 100, pad=0.08))
     fig.update_layout(barmode="group", title=title or None, xaxis_title=MEASURE_NAMES.get(measure, measure),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return apply_style(fig, height=height or max(320, 120 + 44 * len(y)))
@@ -214,7 +223,8 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
     Args:
         table: Rows to draw, e.g. :func:`analysis.keyness.top_keyness` of a
             :func:`analysis.keyness.compare_terms` table (columns ``term``, ``by``,
-            ``f_target``, ``f_reference``; ``p_fdr`` on hover when present).
+            ``f_target``, ``f_reference``; ``p_fdr`` on hover when present; rows flagged
+            ``low_expected`` are drawn pale and say so).
         by: Statistic column drawn (``g2``, ``log_ratio``, ``fightin_z`` …).
         label_a: Name of the target (A).
         label_b: Name of the reference (B).
@@ -238,20 +248,28 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
     _require(table, ["term", by, "f_target", "f_reference"])
     values = table[by].to_numpy(dtype=float)
     colours = [COLORWAY[0] if v > 0 else COLORWAY[1] for v in values]
+    low = table["low_expected"].astype(bool).to_numpy() if "low_expected" in table.columns else np.zeros(len(table), bool)
+    opacity = [0.4 if flag else 1.0 for flag in low]
     text = [f"{int(fa)} / {int(fb)}" for fa, fb in zip(table["f_target"], table["f_reference"])]
     p = table["p_fdr"].to_numpy(dtype=float) if "p_fdr" in table.columns else np.full(len(table), np.nan)
-    hover = [f"{label_a} {int(fa)} · {label_b} {int(fb)} · FDR p {'n/a' if np.isnan(q) else f'{q:.2g}'}"
-             for fa, fb, q in zip(table["f_target"], table["f_reference"], p)]
+    hover = [f"{label_a} {int(fa)} · {label_b} {int(fb)} · "
+             + ("expected count < 5: no p-value" if flag else f"FDR p {'n/a' if np.isnan(q) else f'{q:.2g}'}")
+             for fa, fb, q, flag in zip(table["f_target"], table["f_reference"], p, low)]
     names = {"g2": "signed log-likelihood G²", "log_ratio": "Log Ratio (log₂)", "fightin_z": "Fightin' Words z",
              "chi2": "signed χ²", "chi2_yates": "signed χ² (Yates)"}
     fig = go.Figure(go.Bar(
-        x=values, y=table["term"].astype(str).tolist(), orientation="h", marker_color=colours, text=text,
+        x=values, y=table["term"].astype(str).tolist(), orientation="h", marker_color=colours,
+        marker_opacity=opacity, text=text,
         textposition="outside", customdata=hover, hovertemplate="%{y}: %{x:.2f}<br>%{customdata}<extra></extra>",
     ))
     fig.add_vline(x=0, line=dict(color="#888888"))
     fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(range=_padded_range(values))
+    fig.update_traces(cliponaxis=False)
     fig.update_layout(title=title or None,
-                      xaxis_title=f"{names.get(by, by)}: ← more in {label_b} · more in {label_a} →   (labels: count {label_a} / {label_b})")
+                      xaxis_title=f"{names.get(by, by)}: ← more in {label_b} · more in {label_a} →<br>"
+                                  f"labels: count {label_a} / {label_b}"
+                                  + ("; pale bars: expected count < 5, no p-value" if low.any() else ""))
     return apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
 
 
@@ -297,7 +315,9 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
         ))
     fig.add_vline(x=0, line=dict(color="#888888"))
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=order)
+    fig.update_xaxes(range=_padded_range(table["delta_p"].to_numpy(dtype=float) * per))
+    fig.update_traces(cliponaxis=False)
     fig.update_layout(title=title or None, barmode="overlay",
                       xaxis_title=f"δp per {per:,.0f} word tokens: ← more in {label_a} · more in {label_b} →",
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+                      legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left"))
     return apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
