@@ -445,12 +445,13 @@ def _build(settings: Settings) -> Segmenter:
             tok.total -= tok.FREQ.get(term) or 0
             tok.FREQ[term] = 0
     if settings.segmenter == "rjieba":
-        return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, cut=_rjieba_cut(tok, order["term"]))
+        cut = _rjieba_cut(tok, order["term"], load_split_words(settings))
+        return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, cut=cut)
     return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary)
 
 
-def _rjieba_cut(tok, terms):
-    """A private ``rjieba.Jieba`` with the same entries and frequencies as ``tok``."""
+def _rjieba_cut(tok, terms, split_words):
+    """A private ``rjieba.Jieba`` with the same entries, frequencies and split words as ``tok``."""
     try:
         import rjieba
     except ImportError:
@@ -461,6 +462,8 @@ def _rjieba_cut(tok, terms):
     rj = rjieba.Jieba()
     for term in terms:
         rj.add_word(term, int(tok.FREQ[term]), None)
+    for term in split_words:
+        rj.add_word(term, 0, None)
     return lambda s, hmm: rj.cut(s, hmm)
 
 
