@@ -224,8 +224,9 @@ def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], 
         pos = e
     text = "".join(pieces)
     owner = np.full(len(text), -1, dtype=np.int64)
-    for k, (s, e) in enumerate(zip(starts, ends)):
-        owner[s:e] = k
+    lengths = ends - starts
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    owner[np.repeat(starts, lengths) + within] = np.repeat(np.arange(len(starts)), lengths)
     return text, owner
 
 

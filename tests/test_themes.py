@@ -417,3 +417,17 @@ def test_coverage_and_shift_on_two_congress_reports(congress_fs):
     assert talent["delta_p"].sum() == pytest.approx(shift.set_index("theme").loc["talent", "delta"], abs=TOL)
     diversity = T.attention_diversity(doc)
     assert diversity["entropy_norm"].between(0, 1).all() and diversity["hhi"].between(1 / 12, 1).all()
+
+
+def test_groups_and_documents_without_hits():
+    fs3 = build({"d1": D1, "d2": [("一", 1, None, [["基层", "社区", "。"], ["工作", "。"]])],
+                 "d3": [("一", 1, None, [["工作", "落实", "。"]])]})
+    shift = T.emphasis_shift(fs3, ["d1", "d2"], {"year": 2024}, lexicon=LEX, n_resamples=300, seed=4).set_index("theme")
+    # Group A pools d1 (18 word tokens, 5 talent, 2 grassroots hits) and d2 (3 tokens, 2 grassroots hits).
+    assert shift.loc["talent", "share_a"] == pytest.approx(5 / 21, abs=TOL)
+    assert shift.loc["grassroots", "share_a"] == pytest.approx(4 / 21, abs=TOL)
+    assert shift.loc["grassroots", "share_b"] == 0 and shift.loc["grassroots", "units_a"] == 8
+    cov = T.theme_coverage(fs3, lexicon=LEX).set_index(["document", "theme"])
+    assert cov.loc[("d3", "talent"), "hits"] == 0 and cov.loc[("d3", "talent"), "share_han"] == 0
+    empty = T.theme_hits(fs3.tokens[fs3.tokens["document"] == "d3"], lexicon=LEX)
+    assert empty.empty and list(empty.columns)[:3] == ["document", "theme", "term"]
