@@ -1,8 +1,11 @@
 """Themes: how much of a speech, and of each section, goes to talent, grassroots, cadres ….
 
 The theme lexicon is versioned data (``corpus/lexicon/themes.yaml``, read by
-:func:`load_themes`); :func:`theme_hits` finds its terms in a FeatureSet's tokens, and
-everything else is counting:
+:func:`load_themes`); :func:`theme_hits` finds its terms in a FeatureSet's tokens,
+following the segmentation: a term counts as one token, a run of whole tokens, or part
+of one longer token (a formula kept whole), never across a word boundary
+(:func:`rejected_matches` lists those places), leftmost-longest across all themes.
+Everything else is counting:
 
 - :func:`theme_coverage`: per document, outline node or metadata group, each theme's share
   by three named measures: ``share_tokens`` (hits / word tokens), ``share_han`` (Han

@@ -431,3 +431,13 @@ def test_groups_and_documents_without_hits():
     assert cov.loc[("d3", "talent"), "hits"] == 0 and cov.loc[("d3", "talent"), "share_han"] == 0
     empty = T.theme_hits(fs3.tokens[fs3.tokens["document"] == "d3"], lexicon=LEX)
     assert empty.empty and list(empty.columns)[:3] == ["document", "theme", "term"]
+
+
+def test_project_tokenizer_rejects_terms_across_word_boundaries():
+    segment = pytest.importorskip("analysis.segment")
+    text = "要充分发挥个人才能，积极加入党组织，防范工作风险，缩小区域差距，培养骨干部门。"
+    toks = segment.tokenize(text)
+    toks = toks[toks["kind"] != "space"].assign(document="x", path="p", sentence=0, paragraph=0, is_stop=False)
+    lex = T.load_themes()
+    assert T.theme_hits(toks, lexicon=lex)["term"].tolist() == ["党组织"]
+    assert set(T.rejected_matches(toks, lexicon=lex)["term"]) == {"人才", "入党", "作风", "小区", "干部"}
