@@ -104,8 +104,10 @@ _DATE_IN_TEXT_RE = re.compile(
 _SUPPORTED_TEXT = "'.txt', '.md' (UTF-8, GB18030/GBK, UTF-16 with BOM), '.docx', '.jsonl' or '.csv'"
 
 
-class CorpusError(Exception):
+class CorpusError(ValueError):
     """A problem with an input file, said so that a researcher can fix it.
+
+    A ``ValueError`` subclass, so code that guards against bad input values catches it.
 
     Attributes:
         file: The file (as shown in tables: relative to the project when inside it).
@@ -216,7 +218,7 @@ class Document:
 
 def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str = "str",
                   sha256: str | None = None, source_path: str = "",
-                  settings: Settings | None = None) -> Document:
+                  settings: Settings | None = None, markdown: bool = False) -> Document:
     """Build a :class:`Document` from decoded text (pure: no I/O).
 
     Args:
@@ -227,6 +229,7 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
         sha256: The checksum to record; by default that of ``raw`` encoded as UTF-8.
         source_path: Where the text came from.
         settings: Normalization settings (``to_simplified``, ``repair_lines``).
+        markdown: The text is Markdown (see :func:`analysis.normalize.normalize`).
 
     Returns:
         The :class:`Document`.
@@ -237,7 +240,8 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
         ('同志们：\\n〓同志讲4点意见。', 1, 9, '示例', '')
     """
     settings = settings or Settings()
-    n = normalize(raw, to_simplified=settings.to_simplified, repair_lines=settings.repair_lines)
+    n = normalize(raw, to_simplified=settings.to_simplified, repair_lines=settings.repair_lines,
+                  markdown=markdown)
     full_meta = {key: "" for key in META_COLUMNS}
     full_meta.update(meta or {})
     return Document(
@@ -668,7 +672,7 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
                           document=doc_id, fix="put the speech's text in it, or remove the file")
         return
     doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding, sha256=sha,
-                        source_path=shown, settings=settings)
+                        source_path=shown, settings=settings, markdown=path.suffix.lower() == ".md")
     yield dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=path.stem))
 
 
@@ -950,7 +954,8 @@ def iter_documents(paths: Any, *, manifest: Any = None, settings: Settings | Non
     """Stream the documents found in files and folders, one :class:`Document` at a time.
 
     Folders are scanned recursively for ``.txt .md .docx .jsonl .csv`` files, in sorted
-    order; ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
+    order (``.md`` files are normalized with ``markdown=True``: heading marks and
+    emphasis delimiters are dropped); ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
     ``lexicon/`` folder are skipped; any other file is reported as a problem (it may be
     a speech in a format this loader does not read, such as ``.doc`` or ``.pdf``).
     JSON Lines files are read line by line; a CSV corpus is decoded once as a whole.

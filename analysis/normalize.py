@@ -11,18 +11,21 @@ What changes, in order:
 1. Line ends: ``\\r\\n``, ``\\r`` and the Unicode line/paragraph separators become ``\\n``.
 2. Zero-width characters (U+200B/200C/200D, U+2060, U+FEFF) are removed. A line that
    held nothing else was an inline element of a web page, so it is removed together
-   with its line break (``74.4\\n\\u200b\\n万亿元`` becomes ``74.4\\n万亿元``, which step 6
+   with its line break (``74.4\\n\\u200b\\n万亿元`` becomes ``74.4\\n万亿元``, which step 7
    then repairs).
 3. Ideographic (U+3000), no-break and other Unicode spaces and tabs become an ASCII space.
 4. Full-width digits and Latin letters become ASCII (``１９９７`` → ``1997``). Full-width
    punctuation is kept, in particular the outline markers' ``、（）．``.
-5. Optionally (``to_simplified=True``) traditional characters become simplified
+5. For Markdown input (``markdown=True``), heading marks (``## ``) at the start of a
+   line and the ``**``/``__`` around emphasized text are removed, so they are neither
+   outline noise nor mistaken for ``**`` redaction marks.
+6. Optionally (``to_simplified=True``) traditional characters become simplified
    with OpenCC's ``t2s`` table.
-6. Optionally (``repair_lines=True``, the default) line breaks *inside* a word or
+7. Optionally (``repair_lines=True``, the default) line breaks *inside* a word or
    number are removed; see :func:`_decide` for the heuristic.
-7. Spaces at the start and end of every line are removed; runs of blank lines are
+8. Spaces at the start and end of every line are removed; runs of blank lines are
    collapsed, so paragraphs are separated by exactly one ``\\n``.
-8. Redaction marks (``××``, ``×××``, ``XX``, ``＊＊``, ``***``, ``某某``, ``○○``, ``□□``
+9. Redaction marks (``××``, ``×××``, ``XX``, ``＊＊``, ``***``, ``某某``, ``○○``, ``□□``
    and runs like them) are counted and each run is replaced by the single placeholder
    :data:`analysis.text.REDACTION` (``〓``).
 
@@ -66,6 +69,8 @@ _ZW_LINE_RE = re.compile(f"\n[{ZERO_WIDTH}]+(?=\n)")
 _ZW_RE = re.compile(f"[{ZERO_WIDTH}]+")
 
 _EDGE_SPACES_RE = re.compile(r"^ +| +$", re.M)
+_MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6} +", re.M)
+_MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)[^\n]*?(?<=\S)\1")
 _BLANK_LINES_RE = re.compile(r"\n{2,}")
 _OUTER_NEWLINES_RE = re.compile(r"^\n+|\n+$")
 
@@ -141,7 +146,8 @@ class Normalized:
     to_simplified: bool = False
 
 
-def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = True) -> Normalized:
+def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = True,
+              markdown: bool = False) -> Normalized:
     """Normalize one raw text; keep a map from every normalized character to the raw text.
 
     Pure: the same input gives the same output, nothing is read or written.
@@ -151,6 +157,8 @@ def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = Tru
         to_simplified: Convert traditional to simplified characters with OpenCC ``t2s``
             (opencc-python-reimplemented). Off by default; recorded in the result.
         repair_lines: Remove line breaks that split a word or a number (on by default).
+        markdown: The text is Markdown: drop heading marks and emphasis delimiters
+            (the loader sets this for ``.md`` files).
 
     Returns:
         A :class:`Normalized` (text, raw_offsets, redactions, raw, lines_repaired,
@@ -175,6 +183,10 @@ def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = Tru
     t = t.sub(_ZW_LINE_RE, "")
     t = t.sub(_ZW_RE, "")
     t = t.translate(_TRANSLATE)
+    if markdown:
+        t = t.sub(_MD_HEADING_RE, "")
+        t = t.edit([edit for m in _MD_EMPHASIS_RE.finditer(t.text)
+                    for edit in ((m.start(), m.start() + 2, ""), (m.end() - 2, m.end(), ""))])[0]
     if to_simplified:
         t = _to_simplified(t)
     repaired = 0

@@ -141,6 +141,14 @@ def test_strict_utf8_is_tried_before_any_guess():
     assert decode_text("ok".encode("ascii")) == ("ok", "utf-8")
 
 
+def test_markdown_file_loses_its_markup(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("# 全县组织工作会议讲话\n\n## 一、总体要求\n\n**要抓好落实。**\n", encoding="utf-8")
+    row = load_corpus(path).iloc[0]
+    assert row["text"] == "全县组织工作会议讲话\n一、总体要求\n要抓好落实。"
+    assert (row["title"], row["redactions"]) == ("全县组织工作会议讲话", 0)
+
+
 def test_docx_paragraphs_are_joined_by_line_breaks(tmp_path):
     import docx
 

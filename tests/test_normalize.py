@@ -190,6 +190,16 @@ def test_redaction_marks_are_counted_and_replaced_by_one_placeholder(raw, text, 
     assert_offsets_valid(n, raw)
 
 
+def test_markdown_marks_are_dropped_and_not_taken_for_redactions():
+    raw = "# 在全县会议上的讲话\n## 一、总体要求\n**（一）坚持原则。**要**同志负责，__务必__落实。"
+    md = normalize(raw, markdown=True)
+    assert md.text == "在全县会议上的讲话\n一、总体要求\n（一）坚持原则。要〓同志负责，务必落实。"
+    assert md.redactions == 1
+    assert_offsets_valid(md, raw)
+    plain = normalize("**（一）坚持原则。**")  # in plain text, ** is a redaction mark
+    assert (plain.text, plain.redactions) == ("〓（一）坚持原则。〓", 2)
+
+
 def test_seed_has_nine_redactions():
     n = normalize(SEED.read_text(encoding="utf-8"))
     assert n.redactions == 9 == n.text.count(REDACTION)
