@@ -394,7 +394,7 @@ def congress_fs():
 
     docs = load_corpus([path])
     docs = docs[docs["congress"].astype(str).isin(["19", "20"])]
-    return build_features(docs, progress=False, cache=False), dict(zip(docs["congress"].astype(str), docs["id"]))
+    return build_features(docs, progress=False), dict(zip(docs["congress"].astype(str), docs["id"]))
 
 
 @pytest.mark.shared
