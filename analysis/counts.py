@@ -32,11 +32,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.normalize import raw_span
 from analysis.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
 from analysis.text import HAN_CLASS
@@ -400,8 +402,9 @@ def collocations(
     o11["node_pairs"] = o11["term1"].map(margins).astype("int64")
     o11["collocate_pairs"] = o11["term2"].map(margins).astype("int64")
     o11["pairs"] = total
+    # A term next to itself (人才 … 人才) is counted in the margins but not listed.
     if term is not None:
-        o11 = o11[o11["term1"] == term]
+        o11 = o11[(o11["term1"] == term) & (o11["term2"] != term)]
     else:
         o11 = o11[o11["term1"] < o11["term2"]]
     o11 = o11[o11["cooccurrences"] >= min_count].reset_index(drop=True)
@@ -594,10 +597,10 @@ def kwic(
         One row per hit, in document order: ``document``, ``path`` (outline path of the
         hit, e.g. ``三（二）``; None when :mod:`analysis.outline` is unavailable),
         ``left``, ``hit``, ``right`` (line breaks shown as spaces), ``start``, ``end``
-        (offsets in the normalized text), ``raw_start``, ``raw_end`` (offsets in the
-        raw text via the document's ``raw_offsets``: ``raw_offsets[start]`` and
-        ``raw_offsets[end]``; <NA> without that column), ``whole_token`` (the hit is
-        exactly one token).
+        (offsets in the normalized text), ``raw_start``, ``raw_end`` (the raw stretch
+        that produced the hit, from the document's ``raw_offsets`` and ``raw`` through
+        :func:`analysis.normalize.raw_span`; <NA> without ``raw_offsets``),
+        ``whole_token`` (the hit is exactly one token).
 
     Raises:
         ValueError: for an empty term, an unknown ``match``, or a table without
@@ -629,8 +632,9 @@ def kwic(
         if not hits:
             continue
         path_at = _outline_paths(text)
-        offsets = record.get("raw_offsets") if has_raw else None
+        source = SimpleNamespace(raw_offsets=record["raw_offsets"], raw=record.get("raw") or "") if has_raw else None
         for start, end in hits:
+            raw_start, raw_end = raw_span(source, start, end) if source is not None else (pd.NA, pd.NA)
             rows.append(
                 {
                     "document": record["id"],
@@ -640,8 +644,8 @@ def kwic(
                     "right": _flat(text[end : end + window]),
                     "start": start,
                     "end": end,
-                    "raw_start": int(offsets[start]) if offsets is not None else pd.NA,
-                    "raw_end": int(offsets[end]) if offsets is not None else pd.NA,
+                    "raw_start": raw_start,
+                    "raw_end": raw_end,
                     "whole_token": (start, end) in token_spans,
                 }
             )

@@ -1,0 +1,318 @@
+"""counts: frequencies add up, rates agree with an independent route, statistics match scipy, KWIC maps to raw text."""
+
+import math
+from collections import Counter
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+from scipy.stats import chi2_contingency
+
+from analysis.corpus import load_corpus
+from analysis.counts import (
+    FeatureTables,
+    collocations,
+    formula_frequencies,
+    kwic,
+    ngrams,
+    segmentation_robustness,
+    term_frequencies,
+    tfidf,
+)
+from analysis.features import build_features
+from analysis.paths import corpus_dir
+from analysis.segment import TERM_KINDS, load_stopwords, make_tokenizer, tokenize
+from analysis.text import count_han, sentence_spans
+
+SEED_PATH = corpus_dir() / "organization-work-speech.txt"
+SEED = SEED_PATH.read_text(encoding="utf-8")
+
+# Short texts written for these tests.
+TEXTS = {
+    "a": "一、加强人才工作\n要引进人才，培养人才。坚持党建引领基层治理。\n二、夯实基层基础\n做到“两个维护”，建强基层党组织。",
+    "b": "同志们：\n人才是第一资源。要进一步引进人才，留住人才，用好人才。\n基层治理要有新突破。",
+    "c": "坚决做到两个维护，增强“四个意识”。2024年要引进人才，〓同志要抓好基层党建。",
+}
+META = pd.DataFrame({"id": ["a", "b", "c"], "year": [2023, 2023, 2024], "level": ["区", "市", "区"]})
+
+
+def hand_tables(texts=TEXTS, meta=META):
+    """A FeatureSet-like object built with tokenize(): one sentence per 。！？ or line."""
+    stop = load_stopwords()
+    frames = []
+    for doc, text in texts.items():
+        t = tokenize(text)
+        ends = [e for _, e in sentence_spans(text)]
+        t = t.assign(
+            document=doc,
+            path="一",
+            sentence=[sum(1 for e in ends if e <= s) for s in t["start"]],
+            is_stop=t["token"].isin(stop),
+        )
+        frames.append(t[t["kind"] != "space"])
+    return FeatureTables(documents=meta.copy(), tokens=pd.concat(frames, ignore_index=True))
+
+
+@pytest.fixture(scope="module")
+def fs():
+    make_tokenizer()
+    return hand_tables()
+
+
+@pytest.fixture(scope="module")
+def seed_docs():
+    return load_corpus(SEED_PATH)
+
+
+@pytest.fixture(scope="module")
+def seed_fs(seed_docs):
+    return build_features(seed_docs.assign(year=2023), progress=False, cache=False)
+
+
+def eligible_counts(tokens, stopwords=True):
+    mask = tokens["kind"].isin(TERM_KINDS)
+    if stopwords:
+        mask &= ~tokens["is_stop"]
+    return tokens[mask].groupby("document").size()
+
+
+# --- term_frequencies ------------------------------------------------------------
+
+
+def test_counts_add_up_to_the_term_tokens_per_document(fs):
+    table = term_frequencies(fs)
+    sums = table.groupby("document")["count"].sum()
+    assert sums.to_dict() == eligible_counts(fs.tokens).to_dict()
+    assert (table.groupby("document")["term_tokens"].first() == sums).all()
+    keep = term_frequencies(fs, stopwords=False)
+    assert keep.groupby("document")["count"].sum().to_dict() == eligible_counts(fs.tokens, stopwords=False).to_dict()
+    assert keep["count"].sum() > table["count"].sum()
+
+
+def test_rates_agree_with_an_independent_route(fs):
+    table = term_frequencies(fs).set_index(["document", "term"])
+    for doc, text in TEXTS.items():
+        han = count_han(text)  # characters of the text, not of tokens
+        words = [w for w, k in zip(tokenize(text)["token"], tokenize(text)["kind"]) if k in TERM_KINDS]
+        kept = [w for w in words if w not in load_stopwords()]
+        for term, n in Counter(kept).items():
+            row = table.loc[(doc, term)]
+            assert row["count"] == n
+            assert row["per_10k_han"] == pytest.approx(1e4 * n / han)
+            assert row["per_10k_tokens"] == pytest.approx(1e4 * n / len(kept))
+            assert row["han_chars"] == han
+
+
+def test_seed_frequencies_from_build_features(seed_fs):
+    table = term_frequencies(seed_fs)
+    tokens = seed_fs.tokens
+    assert table["count"].sum() == eligible_counts(tokens).sum()
+    assert table["han_chars"].iloc[0] == count_han(SEED) == seed_fs.documents["han_chars"].iloc[0]
+    top = table.head(30)["term"].tolist()
+    assert "人才" in top and "的" not in top and "要" not in top
+    counts = table.set_index("term")["count"]
+    assert counts["十三个坚持"] == 1 and counts["乡村振兴"] >= 4 and counts["年轻干部"] >= 4
+    assert not table["term"].str.contains("〓|×").any()
+
+
+def test_by_section_has_the_columns_the_cli_prints(seed_fs):
+    table = term_frequencies(seed_fs, by="section")
+    assert list(table.columns) == [
+        "document", "path", "term", "count", "per_10k_han", "per_10k_tokens", "doc_freq", "han_chars", "term_tokens",
+    ]
+    # Sections partition the document: section counts add up to the document's.
+    whole = term_frequencies(seed_fs).set_index("term")["count"]
+    assert table.groupby("term")["count"].sum().sort_index().equals(whole.sort_index())
+    assert table.groupby("path")["han_chars"].first().sum() == count_han(SEED)
+    assert table["path"].iloc[0] == "preamble"
+
+
+def test_by_metadata_and_overall(fs):
+    by_year = term_frequencies(fs, by="year")
+    assert list(by_year.columns[:2]) == ["year", "term"]
+    row = by_year.set_index(["year", "term"]).loc[(2023, "人才")]
+    assert row["count"] == 5 and row["doc_freq"] == 2
+    overall = term_frequencies(fs, by=None).set_index("term")
+    assert overall.loc["人才", "count"] == 6 and overall.loc["人才", "doc_freq"] == 3
+    assert "document" not in overall.columns
+    two = term_frequencies(fs, by=["year", "level"])
+    assert list(two.columns[:3]) == ["year", "level", "term"]
+    with pytest.raises(ValueError, match="year"):
+        term_frequencies(fs, by="region")
+
+
+def test_order_min_count_and_inputs_untouched(fs):
+    before_tokens, before_docs = fs.tokens.copy(), fs.documents.copy()
+    table = term_frequencies(fs, min_count=2)
+    assert (table["count"] >= 2).all()
+    for _, group in table.groupby("document", sort=False):
+        keys = list(zip(-group["count"], group["term"]))
+        assert keys == sorted(keys)
+    assert term_frequencies(fs)["document"].drop_duplicates().tolist() == ["a", "b", "c"]
+    assert fs.tokens.equals(before_tokens) and fs.documents.equals(before_docs)
+
+
+PIECES = ["人才", "基层", "党建引领", "两个维护", "要", "的", "，", "。", "2024", "GDP", "〓", "\n", "两个", "确立"]
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join), min_size=1, max_size=3))
+def test_counts_add_up_for_any_texts(texts):
+    make_tokenizer()
+    docs = {f"d{i}": t for i, t in enumerate(texts)}
+    fs = hand_tables(docs, pd.DataFrame({"id": list(docs)}))
+    table = term_frequencies(fs)
+    expected = eligible_counts(fs.tokens)
+    assert table.groupby("document")["count"].sum().to_dict() == expected.to_dict()
+    for doc, text in docs.items():
+        rows = table[table["document"] == doc]
+        if len(rows) and count_han(text):
+            assert rows["han_chars"].iloc[0] == count_han(text)
+            assert rows["per_10k_tokens"].sum() == pytest.approx(1e4)
+
+
+# --- n-grams, collocations, tf-idf -------------------------------------------------
+
+
+def test_ngrams_stay_inside_sentences_and_skip_punctuation(fs):
+    table = ngrams(fs, n=2, by=None)
+    grams = set(table["ngram"])
+    assert "引进 人才" in grams
+    assert not any(g.startswith("人才 培养") for g in grams)  # a comma stands between them
+    trigrams = ngrams(fs, n=3)
+    assert all(len(g.split(" ")) == 3 for g in trigrams["ngram"])
+    with pytest.raises(ValueError):
+        ngrams(fs, n=1)
+
+
+def test_ngrams_break_at_stopwords():
+    t = tokenize("引进人才要培养人才").assign(document="d", sentence=0)
+    t = t.assign(is_stop=t["token"] == "要")
+    fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+    assert ngrams(fs, n=2)["ngram"].tolist() == ["培养 人才", "引进 人才"]
+    assert "人才 要" in set(ngrams(fs, n=2, stopwords=False)["ngram"])
+
+
+def test_collocation_g2_matches_scipy_and_pmi_by_hand(seed_fs):
+    table = collocations(seed_fs, term="人才", window=4, min_count=2)
+    assert len(table) > 5 and (table["term1"] == "人才").all() and "人才" not in set(table["term2"])
+    for row in table.head(8).itertuples(index=False):
+        o11 = row.cooccurrences
+        o12 = row.node_pairs - o11
+        o21 = row.collocate_pairs - o11
+        o22 = row.pairs - row.node_pairs - row.collocate_pairs + o11
+        g2, p, _, expected = chi2_contingency([[o11, o12], [o21, o22]], lambda_="log-likelihood", correction=False)
+        assert abs(row.g2) == pytest.approx(g2, rel=1e-9)
+        assert row.p == pytest.approx(p, rel=1e-6)
+        assert row.expected == pytest.approx(expected[0][0])
+        assert row.pmi == pytest.approx(math.log2(o11 / expected[0][0]))
+    assert table["g2"].is_monotonic_decreasing
+
+
+def test_collocation_counts_on_a_worked_example():
+    # Sentences: [引进 人才] [培养 人才] [引进 人才]; window 1 → ordered pairs both ways.
+    t = tokenize("引进人才。培养人才。引进人才。").assign(document="d", is_stop=False)
+    t = t.assign(sentence=(t["token"] == "。").cumsum().shift(fill_value=0))
+    fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+    table = collocations(fs, window=1, min_count=1).set_index(["term1", "term2"])
+    assert table.loc[("人才", "引进"), "cooccurrences"] == 2
+    assert table.loc[("人才", "引进"), "pairs"] == 6  # 3 pairs, counted in both directions
+    assert table.loc[("人才", "引进"), "node_pairs"] == 3
+    assert table.loc[("人才", "引进"), "expected"] == pytest.approx(3 * 2 / 6)
+    assert table.loc[("人才", "引进"), "pmi"] == pytest.approx(math.log2(2 / 1))
+    with pytest.raises(ValueError):
+        collocations(fs, measure="dice")
+
+
+def test_tfidf_against_the_formula(fs):
+    table = tfidf(fs).set_index(["document", "term"])
+    freq = term_frequencies(fs)
+    docs = freq["document"].nunique()
+    df = freq.groupby("term")["document"].nunique()
+    for row in freq.itertuples(index=False):
+        tf = row.count / row.term_tokens
+        assert table.loc[(row.document, row.term), "tfidf"] == pytest.approx(tf * math.log(docs / df[row.term]))
+    smooth = tfidf(fs, smooth=True).set_index(["document", "term"])
+    row = freq.iloc[0]
+    expected = row["count"] / row["term_tokens"] * (math.log((1 + docs) / (1 + df[row["term"]])) + 1)
+    assert smooth.loc[(row["document"], row["term"]), "tfidf"] == pytest.approx(expected)
+    assert table.loc[("c", "人才"), "tfidf"] == 0  # in every document
+    with pytest.raises(ValueError):
+        tfidf(fs, by=None)
+
+
+# --- formulas ------------------------------------------------------------------------
+
+
+def test_formula_frequencies(fs, seed_fs):
+    table = formula_frequencies(fs, by=None).set_index("formula")
+    assert table.loc["两个维护", "count"] == 2 and table.loc["两个维护", "quoted"] == 1
+    assert table.loc["两个维护", "rule"] == "numbered"
+    assert table.loc["四个意识", "quoted"] == 1
+    assert table.loc["党建引领基层治理", "rule"] == "dictionary"
+    seed = formula_frequencies(seed_fs).set_index("formula")
+    assert {"十三个坚持", "两个确立", "两个维护", "三个区分开来", "千万工程", "枫桥经验"} <= set(seed.index)
+    assert seed.loc["千万工程", "quoted"] == 1
+
+
+# --- KWIC ---------------------------------------------------------------------------------
+
+
+def test_kwic_hits_paths_and_raw_offsets(seed_docs):
+    table = kwic(seed_docs, "人才", window=10)
+    assert list(table.columns) == [
+        "document", "path", "left", "hit", "right", "start", "end", "raw_start", "raw_end", "whole_token",
+    ]
+    text, raw = seed_docs["text"].iloc[0], seed_docs["raw"].iloc[0]
+    assert len(table) == text.count("人才")
+    for row in table.itertuples(index=False):
+        assert text[row.start:row.end] == "人才" and raw[row.raw_start:row.raw_end] == "人才"
+        assert len(row.left) <= 10 and len(row.right) <= 10 and "\n" not in row.left + row.right
+    assert table["path"].iloc[0] == "一（二）"
+    assert table["path"].str.startswith("三").sum() > 10
+    tokens_only = kwic(seed_docs, "人才", match="token")
+    assert len(tokens_only) == table["whole_token"].sum() < len(table)
+
+
+def test_kwic_maps_back_through_normalization():
+    from analysis.corpus import make_document
+
+    doc = make_document("一、总体要求\n××同志强调人\u200b才工作。\n（一）引进人才", id="d")
+    docs = pd.DataFrame({"id": [doc.id], "text": [doc.text], "raw": [doc.raw], "raw_offsets": [doc.raw_offsets]})
+    table = kwic(docs, "人才", window=4)
+    first, second = table.itertuples(index=False)
+    assert doc.raw[first.raw_start:first.raw_end] == "人\u200b才"  # the removed character is inside
+    assert doc.raw[second.raw_start:second.raw_end] == "人才"
+    assert table["path"].tolist() == ["一", "一（一）"]
+    assert first.left == "〓同志强调"[-4:]
+    redaction = kwic(docs, "〓同志", window=2).iloc[0]
+    assert doc.raw[redaction.raw_start:redaction.raw_end] == "××同志"
+    plain = kwic(pd.DataFrame({"id": ["x"], "text": ["引进人才"]}), "人才")
+    assert plain["raw_start"].isna().all()
+    with pytest.raises(ValueError):
+        kwic(docs, "")
+
+
+# --- segmentation robustness ------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_segmentation_robustness_lists_differences(seed_docs):
+    table = segmentation_robustness(seed_docs[["id", "text"]])
+    variants = ["jieba", "jieba_hmm"] + (["rjieba"] if "rjieba" in table.columns else [])
+    assert list(table.columns) == ["document", "term", *variants, "spread", "differs"]
+    assert table["differs"].any()
+    assert table["spread"].is_monotonic_decreasing
+    same = table.set_index("term")
+    for formula in ("十三个坚持", "两个确立", "乡村振兴"):
+        assert same.loc[formula, "spread"] == 0
+    assert (table["jieba"] == term_frequencies_seed_counts(seed_docs).reindex(table["term"]).fillna(0).to_numpy()).all()
+    only = segmentation_robustness(seed_docs[["id", "text"]], differences_only=True, by=None)
+    assert only["differs"].all() and "document" not in only.columns
+
+
+def term_frequencies_seed_counts(seed_docs):
+    t = tokenize(seed_docs["text"].iloc[0])
+    t = t.assign(document="s", is_stop=t["token"].isin(load_stopwords()))
+    fs = FeatureTables(documents=pd.DataFrame({"id": ["s"]}), tokens=t)
+    return term_frequencies(fs).set_index("term")["count"]
