@@ -129,9 +129,8 @@ class Normalized:
         text: The normalized text (paragraphs separated by one ``\\n``).
         raw_offsets: ``numpy`` int64 array of length ``len(text) + 1``;
             ``raw_offsets[i]`` is the index in ``raw`` of the character that produced
-            ``text[i]`` (for a redaction placeholder, the first character of the mark;
-            for a space that replaced a line break between two Latin words, the
-            ``\\n``); the last entry is ``len(raw)``. Strictly increasing.
+            ``text[i]`` (for a redaction placeholder, the first character of the mark);
+            the last entry is ``len(raw)``. Strictly increasing.
         redactions: Number of redaction marks replaced by :data:`analysis.text.REDACTION`.
         raw: The raw text (the same string object that was passed in, not a copy).
         lines_repaired: Number of line breaks removed because they split a word or number.
@@ -368,7 +367,8 @@ def _strong(a: str, b: str, c: str | None) -> bool | None:
         return True
     if _is_terminal(a):
         return False
-    if _TOKEN_RE.fullmatch(a.lstrip(" ")) or _TOKEN_RE.fullmatch(b.rstrip(" ")):
+    latin_pair = last.isascii() and last.isalpha() and b[0].isascii() and b[0].isalpha()
+    if (_TOKEN_RE.fullmatch(a.lstrip(" ")) or _TOKEN_RE.fullmatch(b.rstrip(" "))) and not latin_pair:
         return True                           # 讲\n4\n点意见 / 上半年\nGDP\n达到
     if _ASCII_ALNUM.match(last) and (_HAN_RE.match(b[0]) or b[0].isdigit() and b[0].isascii()):
         return True                           # 2018\n年 / 广义货币M\n2
@@ -391,8 +391,8 @@ def _decide(lines: list[str], i: int, logical: str, joined_prev: bool, blank_reg
       keep when the line ends a sentence (``。！？；：…`` and closing quotes); join a
       bare number or Latin token on its own line (``2018``, ``GDP``) and a line ending
       in a digit or Latin letter followed by a Han character or digit (``2018\\n年``).
-      (Two Latin words on either side of a break are left to the weak rules; when they
-      are joined, the break becomes a space.)
+      A Latin word on both sides of a break is never joined (Chinese speeches do not
+      wrap English text; the only such lines seen are licence footers).
 
     *Weak* evidence, only for breaks the strong rules leave open (both sides Han),
     in this order:
@@ -427,6 +427,8 @@ def _decide(lines: list[str], i: int, logical: str, joined_prev: bool, blank_reg
     if _HEADING_RE.match(logical.lstrip(" ")) and not _SENTENCE_END_RE.search(logical):
         small_a = joined_prev and len(a.strip(" ")) <= _HEADING_FRAGMENT
         return bool(small_a or b_frag or len(a.strip(" ")) <= 3 or a[-1] in "，、,"), False
+    if a[-1].isascii() and a[-1].isalpha() and b_text[0].isascii() and b_text[0].isalpha():
+        return False, False                   # Latin lines stay lines
     if blank_regime:
         return True, False
     if b_text[0] in "（(":
@@ -475,10 +477,8 @@ def _repair_lines(t: _Tracked) -> tuple[_Tracked, int]:
             b = lines[i + 1]
             end_a = starts[i] + len(a.rstrip(" "))
             start_b = starts[i + 1] + (len(b) - len(b.lstrip(" ")))
-            sep = " " if (a.rstrip(" ")[-1:].isascii() and a.rstrip(" ")[-1:].isalpha()
-                          and b.lstrip(" ")[:1].isascii() and b.lstrip(" ")[:1].isalpha()) else ""
-            edits.append((end_a, start_b, sep))
-            logical = logical + sep + b.lstrip(" ")
+            edits.append((end_a, start_b, ""))
+            logical = logical + b.lstrip(" ")
         else:
             logical = ""
         joined_prev = join

@@ -25,7 +25,7 @@ def related(raw_char: str, text_char: str, *, simplified: bool = False) -> bool:
     if raw_char == text_char:
         return True
     if text_char == " ":
-        return raw_char in SPACES or raw_char in LINE_ENDS  # or a break between two Latin words
+        return raw_char in SPACES
     if text_char == "\n":
         return raw_char in LINE_ENDS
     if text_char == REDACTION:
@@ -109,7 +109,8 @@ REPAIRS = [
     ("规定如下：\n一、\n继续保持收支平衡。", "规定如下：\n一、继续保持收支平衡。", 1),
     # paragraphs separated by blank lines: a single break inside a sentence is an artifact
     ("甲段。\n\n这是一个被链接\n打断的句子。\n\n乙段。\n\n丙段。", "甲段。\n这是一个被链接打断的句子。\n乙段。\n丙段。", 1),
-    ("甲段。\n\n Latin words\nare joined by a space.\n\n乙段。", "甲段。\nLatin words are joined by a space.\n乙段。", 1),
+    # a Latin token between Han text is glued
+    ("增长率达\nGDP\n的一半。", "增长率达GDP的一半。", 2),
 ]
 
 KEPT = [
@@ -129,6 +130,8 @@ KEPT = [
     "国务院总理\n\u3000\u3000李四\n各位代表：",
     # a dash-led list item starts a new paragraph
     "主要成就如下\n——经济运行稳中向好。",
+    # Latin lines without punctuation (a licence footer) stay lines, even between blank-line paragraphs
+    "甲段。\n\n乙段。\n\nPublic domain\nPublic domain\nfalse",
 ]
 
 
@@ -143,7 +146,7 @@ def test_lines_broken_inside_a_word_or_number_are_repaired(before, after, repair
 @pytest.mark.parametrize("text", KEPT)
 def test_real_paragraphs_and_headings_are_not_merged(text):
     n = normalize(text)
-    expected = "\n".join(line.strip(" \u3000") for line in text.split("\n"))
+    expected = "\n".join(line for line in (raw.strip(" \u3000") for raw in text.split("\n")) if line)
     assert n.text == expected
     assert n.lines_repaired == 0
 
