@@ -1,0 +1,129 @@
+"""Figures of term counts: top-term bars, formula bars and a word cloud of our own tokens.
+
+Every builder takes a table from :mod:`analysis.counts` (never changed), draws exactly
+the rows it is given (select and sort before calling, and show the same rows as the
+table beside the chart) and returns a figure; none shows or writes anything:
+:func:`analysis.export.export_figure` writes. Plotly figures go through
+:func:`analysis.plots.apply_style` (CJK font named in the layout).
+
+>>> import pandas as pd
+>>> table = pd.DataFrame({"term": ["人才", "基层", "干部"], "count": [24, 8, 17], "per_10k_han": [41.1, 13.7, 29.1]})
+>>> fig = plot_top_terms(table)
+>>> list(fig.data[0].y), [int(v) for v in fig.data[0].x]
+(['人才', '干部', '基层'], [24, 17, 8])
+>>> fig.layout.font.family.split(",")[0]
+'Noto Sans CJK SC'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import plots
+
+__all__ = ["plot_top_terms", "plot_formulas", "terms_word_cloud"]
+
+
+def _require(table: pd.DataFrame, columns) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"the table lacks column(s) {missing}; pass a table from analysis.counts")
+
+
+def plot_top_terms(
+    table: pd.DataFrame,
+    *,
+    value: str = "count",
+    term: str = "term",
+    title: str = "",
+    height: int | None = None,
+):
+    """Horizontal bars of terms, largest on top.
+
+    Args:
+        table: Rows of :func:`analysis.counts.term_frequencies` (one group), already
+            cut to the terms to draw.
+        value: Column drawn as bar length (``count``, ``per_10k_han`` ...).
+        term: Column of terms.
+        title: Chart title.
+        height: Height in CSS pixels; by default 22 px per bar (at least 320).
+
+    Returns:
+        A styled plotly ``Figure`` with one horizontal ``Bar`` trace; bars sorted by
+        ``value`` descending, ties by term.
+
+    Raises:
+        KeyError: A named column is missing.
+    """
+    _require(table, [term, value])
+    data = table.sort_values([value, term], ascending=[False, True], kind="stable")
+    labels = {value: {"count": "次数", "per_10k_han": "每万汉字"}.get(value, value), term: "词语"}
+    fig = plots.bar_chart(
+        data,
+        x=value,
+        y=term,
+        orientation="h",
+        title=title,
+        labels=labels,
+        height=height or max(320, 22 * len(data) + 120),
+    )
+    return fig
+
+
+def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = None):
+    """Horizontal bars of formula counts, coloured by how each formula was recognised.
+
+    Args:
+        table: Rows of :func:`analysis.counts.formula_frequencies` (``formula``,
+            ``rule``, ``count``), already cut to the formulas to draw.
+        title: Chart title.
+        height: Height in CSS pixels; by default 24 px per bar (at least 320).
+
+    Returns:
+        A styled plotly ``Figure``: one ``Bar`` trace per rule, largest formula on top.
+
+    Raises:
+        KeyError: A needed column is missing.
+
+    >>> t = pd.DataFrame({"formula": ["两个维护", "新时代"], "rule": ["numbered", "dictionary"], "count": [2, 9]})
+    >>> [trace.name for trace in plot_formulas(t).data]
+    ['dictionary', 'numbered']
+    """
+    _require(table, ["formula", "rule", "count"])
+    data = table.sort_values(["count", "formula"], ascending=[False, True], kind="stable")
+    return plots.bar_chart(
+        data,
+        x="count",
+        y="formula",
+        color="rule",
+        orientation="h",
+        title=title,
+        labels={"count": "次数", "formula": "提法", "rule": "识别方式"},
+        height=height or max(320, 24 * len(data) + 120),
+    )
+
+
+def terms_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int = 42, **options):
+    """A seeded word cloud of term counts (our tokens, never re-split by wordcloud).
+
+    Thin wrapper over :func:`analysis.plots.word_cloud` (CJK font from
+    :mod:`analysis.fonts`, ``collocations=False``, fixed ``random_state``).
+
+    Args:
+        table: Rows of :func:`analysis.counts.term_frequencies` (``term``, ``count``).
+        top_n: Number of terms drawn.
+        random_state: Seed of the layout.
+        **options: Passed on (``width``, ``height``, ``scale``, ``weight``).
+
+    Returns:
+        A generated ``wordcloud.WordCloud``.
+
+    Raises:
+        KeyError: A needed column is missing.
+
+    >>> t = pd.DataFrame({"term": ["人才", "基层"], "count": [5, 3]})
+    >>> sorted(terms_word_cloud(t, width=200, height=120, scale=1).words_)
+    ['人才', '基层']
+    """
+    _require(table, ["term", options.get("weight", "count")])
+    return plots.word_cloud(table, top_n=top_n, random_state=random_state, **options)
