@@ -193,11 +193,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("kwic needs at least one PATH and then the TERM")
         args.term = args.paths[-1]
         args.paths = args.paths[:-1]
+    from analysis.corpus import CorpusError
+    from analysis.fonts import FontError
+    from analysis.report import ReportError
+
     try:
         args.func(args)
     except BrokenPipeError:
         return 0
-    except (OSError, ValueError, KeyError) as exc:  # CorpusError is a ValueError
-        print(f"error: {exc}", file=sys.stderr)
+    except ReportError as exc:
+        print(f"report failed: {exc}", file=sys.stderr)
+        return 1
+    except (CorpusError, FontError, OSError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
         return 2
     return 0
