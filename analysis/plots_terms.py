@@ -97,6 +97,7 @@ def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = 
         y="formula",
         color="rule",
         orientation="h",
+        barmode="stack",  # one rule per formula: full-width bars, not grouped slots
         title=title,
         labels={"count": "次数", "formula": "提法", "rule": "识别方式"},
         height=height or max(320, 24 * len(data) + 120),
