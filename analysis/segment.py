@@ -17,8 +17,9 @@ three layers, each a pure function of the text and the settings:
    punctuation characters.
 3. **Dictionary segmentation.** Han runs go to a private :class:`jieba.Tokenizer`
    loaded with jieba's own dictionary plus ``corpus/lexicon/dictionary.yaml``; every
-   entry gets a frequency that keeps it whole (see :func:`make_tokenizer`). HMM is
-   off unless :attr:`Settings.hmm` says otherwise.
+   entry gets a frequency that keeps it whole (see :func:`make_tokenizer`), and the
+   dictionary's ``split`` words (jieba phrases such as 引进人才) get frequency 0, so
+   they are cut into their parts. HMM is off unless :attr:`Settings.hmm` says otherwise.
 
 Tokens partition the text exactly: ``"".join(tokens.token) == text``. Token kinds:
 
