@@ -36,7 +36,8 @@ lab: setup
 notebooks-sync: setup
 	@for nb in notebooks/[0-9]*.py; do \
 	  $(BIN)/jupytext --sync $$nb && \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace $${nb%.py}.ipynb; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False $${nb%.py}.ipynb; \
 	done
 
 clean-cache:

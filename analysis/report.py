@@ -157,7 +157,9 @@ def run_notebooks(
     config = _kernel_config()
     loaded = [(p, nbformat.read(p, as_version=4)) for p in files]
     total = sum(1 for _, nb in loaded for c in nb.cells if c.cell_type == "code")
-    bar = tqdm(total=total, unit="cell", file=sys.stderr, disable=not progress, leave=False, dynamic_ncols=True)
+    # The bar redraws in place on a terminal; in a log (CI, a pipe) only the per-notebook lines are printed.
+    bar = tqdm(total=total, unit="cell", file=sys.stderr, disable=not (progress and sys.stderr.isatty()),
+               leave=False, dynamic_ncols=True)
     executed = []
     try:
         for number, (path, nb) in enumerate(loaded, 1):
