@@ -512,7 +512,33 @@ def _is_wordcloud(fig) -> bool:
     return type(fig).__name__ == "WordCloud" and hasattr(fig, "to_image")
 
 
-def _require(table: pd.DataFrame, columns: Sequence[str | None]) -> None:
+#: How the outline's level-0 parts are labelled in charts.
+PART_LABELS = {"preamble": "开头", "closing": "结尾"}
+
+
+def part_label(path: str) -> str:
+    """Return the chart label of an outline path (``"preamble"`` → ``"开头"``; others unchanged).
+
+    >>> part_label("preamble"), part_label("二（三）")
+    ('开头', '二（三）')
+    """
+    return PART_LABELS.get(path, path)
+
+
+def require_columns(table: pd.DataFrame, columns: Sequence[str | None], *, source: str = "") -> None:
+    """Raise a KeyError naming the columns a plot needs that ``table`` lacks.
+
+    Args:
+        table: The table handed to a plot builder.
+        columns: Column names it needs (None entries are ignored).
+        source: Where a suitable table comes from, added to the message.
+
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", None])
+    """
     missing = [c for c in columns if c is not None and c not in table.columns]
     if missing:
-        raise KeyError(f"columns {missing} not in the table; it has {list(table.columns)}")
+        hint = f"; pass {source}" if source else ""
+        raise KeyError(f"columns {missing} not in the table; it has {list(table.columns)}{hint}")
+
+
+_require = require_columns

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from analysis import plots
+
 __all__ = ["plot_theme_heatmap", "plot_talent_grassroots", "plot_shift_dumbbell", "plot_keyness_bars",
            "plot_word_shift", "MEASURE_NAMES"]
 
@@ -32,18 +34,13 @@ MEASURE_NAMES = {
     "share_han": "share of Han characters (%)",
     "share_sentences": "share of sentences mentioning the theme (%)",
 }
-_PART_NAMES = {"preamble": "开头", "closing": "结尾"}
 
 
-def _require(table: pd.DataFrame, columns) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"the table lacks column(s) {missing}; pass the table of the matching analysis "
-                       "function (see the builder's docstring)")
+_SOURCE = "the table of the matching analysis function (see the builder's docstring)"
 
 
 def _part(path: str) -> str:
-    return _PART_NAMES.get(path, path)
+    return plots.part_label(path)
 
 
 def _order(values) -> list:
@@ -76,9 +73,8 @@ def plot_theme_heatmap(coverage: pd.DataFrame, *, measure: str = "share_han", ro
     """
     import plotly.graph_objects as go
 
-    from analysis.plots import apply_style
 
-    _require(coverage, [rows, "theme", measure])
+    plots.require_columns(coverage, [rows, "theme", measure], source=_SOURCE)
     label = "label_zh" if "label_zh" in coverage.columns else "theme"
     row_keys = _order(coverage[rows])
     col_keys = _order(coverage["theme"])
@@ -94,7 +90,7 @@ def plot_theme_heatmap(coverage: pd.DataFrame, *, measure: str = "share_han", ro
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     fig.update_layout(title=title or None, xaxis_title=None, yaxis_title=None)
-    fig = apply_style(fig, height=height or max(320, 120 + 30 * len(row_keys)))
+    fig = plots.apply_style(fig, height=height or max(320, 120 + 30 * len(row_keys)))
     fig.update_layout(annotations=[dict(text=MEASURE_NAMES.get(measure, measure), xref="paper", yref="paper",
                                         x=0, y=-0.02, yanchor="top", showarrow=False, font=dict(size=12))])
     return fig
@@ -126,17 +122,16 @@ def plot_talent_grassroots(index: pd.DataFrame, *, rows: str = "path", title: st
     """
     import plotly.graph_objects as go
 
-    from analysis.plots import COLORWAY, apply_style
 
     a, b = f"share_{numerator}", f"share_{denominator}"
-    _require(index, [rows, a, b, "index"])
+    plots.require_columns(index, [rows, a, b, "index"], source=_SOURCE)
     names = {"talent": "人才", "grassroots": "基层", **dict(labels or {})}
     y = [_part(str(r)) for r in index[rows]]
     hover = [("ln = n/a (" + f + ")") if not np.isfinite(v) else f"ln(s_{numerator}/s_{denominator}) = {v:+.2f}"
              for v, f in zip(index["index"].to_numpy(dtype=float),
                              index["flag"] if "flag" in index.columns else [""] * len(index))]
     fig = go.Figure()
-    for column, theme, colour in ((a, numerator, COLORWAY[0]), (b, denominator, COLORWAY[1])):
+    for column, theme, colour in ((a, numerator, plots.COLORWAY[0]), (b, denominator, plots.COLORWAY[1])):
         values = index[column].to_numpy(dtype=float) * 100
         fig.add_trace(go.Bar(
             x=values, y=y, orientation="h", name=names.get(theme, theme), marker_color=colour,
@@ -148,7 +143,7 @@ def plot_talent_grassroots(index: pd.DataFrame, *, rows: str = "path", title: st
     fig.update_xaxes(range=_padded_range(index[[a, b]].to_numpy(dtype=float).ravel() * 100, pad=0.08))
     fig.update_layout(barmode="group", title=title or None, xaxis_title=MEASURE_NAMES.get(measure, measure),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return apply_style(fig, height=height or max(320, 120 + 44 * len(y)))
+    return plots.apply_style(fig, height=height or max(320, 120 + 44 * len(y)))
 
 
 def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B", title: str = "",
@@ -178,9 +173,8 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from analysis.plots import COLORWAY, apply_style
 
-    _require(shift, ["theme", "share_a", "share_b", "delta", "ci_low", "ci_high"])
+    plots.require_columns(shift, ["theme", "share_a", "share_b", "delta", "ci_low", "ci_high"], source=_SOURCE)
     y = (shift["label_zh"] if "label_zh" in shift.columns else shift["theme"]).astype(str).tolist()
     a = shift["share_a"].to_numpy(dtype=float) * 100
     b = shift["share_b"].to_numpy(dtype=float) * 100
@@ -198,9 +192,9 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
         ys += [label, label, None]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#BBBBBB", width=3), showlegend=False,
                              hoverinfo="skip", name=""), row=1, col=1)
-    fig.add_trace(go.Scatter(x=a, y=y, mode="markers", name=label_a, marker=dict(size=11, color=COLORWAY[0]),
+    fig.add_trace(go.Scatter(x=a, y=y, mode="markers", name=label_a, marker=dict(size=11, color=plots.COLORWAY[0]),
                              hovertemplate="%{y}: %{x:.2f}%<extra>" + label_a + "</extra>"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=b, y=y, mode="markers", name=label_b, marker=dict(size=11, color=COLORWAY[1]),
+    fig.add_trace(go.Scatter(x=b, y=y, mode="markers", name=label_b, marker=dict(size=11, color=plots.COLORWAY[1]),
                              hovertemplate="%{y}: %{x:.2f}%<extra>" + label_b + "</extra>"), row=1, col=1)
     fig.add_trace(go.Scatter(
         x=d, y=y, mode="markers", name="Δ (B − A)", marker=dict(size=9, color="#333333", symbol="diamond"),
@@ -211,7 +205,7 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     fig.add_vline(x=0, line=dict(color="#888888", dash="dot"), row=1, col=2)
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(title=title or None, legend=dict(orientation="h", y=1.08, yanchor="bottom", x=1, xanchor="right"))
-    fig = apply_style(fig, height=height or max(360, 140 + 36 * len(y)))
+    fig = plots.apply_style(fig, height=height or max(360, 140 + 36 * len(y)))
     fig.update_annotations(font=dict(size=13))
     return fig
 
@@ -243,11 +237,10 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
     """
     import plotly.graph_objects as go
 
-    from analysis.plots import COLORWAY, apply_style
 
-    _require(table, ["term", by, "f_target", "f_reference"])
+    plots.require_columns(table, ["term", by, "f_target", "f_reference"], source=_SOURCE)
     values = table[by].to_numpy(dtype=float)
-    colours = [COLORWAY[0] if v > 0 else COLORWAY[1] for v in values]
+    colours = [plots.COLORWAY[0] if v > 0 else plots.COLORWAY[1] for v in values]
     low = table["low_expected"].astype(bool).to_numpy() if "low_expected" in table.columns else np.zeros(len(table), bool)
     opacity = [0.4 if flag else 1.0 for flag in low]
     text = [f"{int(fa)} / {int(fb)}" for fa, fb in zip(table["f_target"], table["f_reference"])]
@@ -270,7 +263,7 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
                       xaxis_title=f"{names.get(by, by)}: ← more in {label_b} · more in {label_a} →<br>"
                                   f"labels: count {label_a} / {label_b}"
                                   + ("; pale bars: expected count < 5, no p-value" if low.any() else ""))
-    return apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
+    return plots.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
 
 
 def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "B", per: float = 10_000,
@@ -298,9 +291,8 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
     """
     import plotly.graph_objects as go
 
-    from analysis.plots import COLORWAY, apply_style
 
-    _require(table, ["term", "delta_p", "f_a", "f_b"])
+    plots.require_columns(table, ["term", "delta_p", "f_a", "f_b"], source=_SOURCE)
     themes = table["theme"].fillna("").astype(str) if "theme" in table.columns else pd.Series([""] * len(table))
     names = dict(labels or {})
     order = table["term"].astype(str).tolist()
@@ -309,7 +301,7 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
         part = table[themes.to_numpy() == theme]
         fig.add_trace(go.Bar(
             x=part["delta_p"].to_numpy(dtype=float) * per, y=part["term"].astype(str).tolist(), orientation="h",
-            name=names.get(theme, theme) or "other", marker_color=COLORWAY[k % len(COLORWAY)],
+            name=names.get(theme, theme) or "other", marker_color=plots.COLORWAY[k % len(plots.COLORWAY)],
             text=[f"{int(fa)} → {int(fb)}" for fa, fb in zip(part["f_a"], part["f_b"])], textposition="outside",
             hovertemplate="%{y}: %{x:+.1f}<br>count " + label_a + " → " + label_b + ": %{text}<extra></extra>",
         ))
@@ -320,4 +312,4 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
     fig.update_layout(title=title or None, barmode="overlay",
                       xaxis_title=f"δp per {per:,.0f} word tokens: ← more in {label_a} · more in {label_b} →",
                       legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left"))
-    return apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
+    return plots.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))

@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import plots
+
 __all__ = ["plot_outline_treemap", "plot_section_lengths", "node_label"]
 
 _NEEDED = ("document", "path", "parent", "level", "title", "han_chars")
-_KIND_NAMES = {"preamble": "开头", "closing": "结尾"}
-
-
-def _require(table: pd.DataFrame, columns) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"the table lacks column(s) {missing}; pass rows of "
-                       "analysis.outline.section_lengths(documents)")
+_KIND_NAMES = plots.PART_LABELS
+_SOURCE = "rows of analysis.outline.section_lengths(documents)"
 
 
 def node_label(path: str, title: str, *, width: int = 10) -> str:
@@ -84,9 +80,8 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
     """
     import plotly.graph_objects as go
 
-    from analysis.plots import apply_style
 
-    _require(table, _NEEDED)
+    plots.require_columns(table, _NEEDED, source=_SOURCE)
     ids, labels, parents, values, hover = [], [], [], [], []
     for document, rows in table.groupby("document", sort=False):
         doc = str(document)
@@ -114,7 +109,7 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
         textinfo="label+value+percent root", sort=False,
     ))
     fig.update_layout(title=title or None, margin={"t": 50 if title else 10, "l": 10, "r": 10, "b": 10})
-    return apply_style(fig, height=height)
+    return plots.apply_style(fig, height=height)
 
 
 def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | None = None):
@@ -139,9 +134,8 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
     >>> list(fig.data[0].y), list(fig.data[0].text)
     (['一 甲', '二 乙乙'], ['40.0%', '60.0%'])
     """
-    from analysis.plots import bar_chart
 
-    _require(table, ("path", "title", "han_chars"))
+    plots.require_columns(table, ("path", "title", "han_chars"), source=_SOURCE)
     bars = pd.DataFrame({
         "part": [node_label(p, t) for p, t in zip(table["path"], table["title"])],
         "han_chars": table["han_chars"].astype("int64").to_numpy(),
@@ -150,7 +144,7 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
     if "share_of_document" in table.columns:
         bars["share"] = [f"{s:.1%}" if pd.notna(s) else "" for s in table["share_of_document"]]
         text = "share"
-    return bar_chart(
+    return plots.bar_chart(
         bars, x="han_chars", y="part", orientation="h", text=text, title=title,
         labels={"han_chars": "Han characters", "part": ""},
         height=height or max(300, 60 + 34 * len(bars)),

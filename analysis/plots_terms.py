@@ -23,11 +23,7 @@ from analysis import plots
 
 __all__ = ["plot_top_terms", "plot_formulas", "terms_word_cloud"]
 
-
-def _require(table: pd.DataFrame, columns) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"the table lacks column(s) {missing}; pass a table from analysis.counts")
+_SOURCE = "a table from analysis.counts"
 
 
 def plot_top_terms(
@@ -55,7 +51,7 @@ def plot_top_terms(
     Raises:
         KeyError: A named column is missing.
     """
-    _require(table, [term, value])
+    plots.require_columns(table, [term, value], source=_SOURCE)
     data = table.sort_values([value, term], ascending=[False, True], kind="stable")
     labels = {value: {"count": "次数", "per_10k_han": "每万汉字"}.get(value, value), term: "词语"}
     fig = plots.bar_chart(
@@ -89,7 +85,7 @@ def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = 
     >>> [trace.name for trace in plot_formulas(t).data]
     ['dictionary', 'numbered']
     """
-    _require(table, ["formula", "rule", "count"])
+    plots.require_columns(table, ["formula", "rule", "count"], source=_SOURCE)
     data = table.sort_values(["count", "formula"], ascending=[False, True], kind="stable")
     return plots.bar_chart(
         data,
@@ -126,5 +122,5 @@ def terms_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int
     >>> sorted(terms_word_cloud(t, width=200, height=120, scale=1).words_)
     ['人才', '基层']
     """
-    _require(table, ["term", options.get("weight", "count")])
+    plots.require_columns(table, ["term", options.get("weight", "count")], source=_SOURCE)
     return plots.word_cloud(table, top_n=top_n, random_state=random_state, **options)

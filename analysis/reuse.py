@@ -28,7 +28,6 @@ This module reads running text, so its functions take the loaded documents table
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 from analysis.cli import main
 from analysis.paths import corpus_dir, project_root

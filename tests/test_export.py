@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import export, fonts, paths, plots
+from analysis import export, fonts, plots
 from analysis.settings import Settings
 
 HAS_CHROMIUM = export.find_chromium() is not None

@@ -5,12 +5,10 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from analysis import segment
 from analysis.paths import corpus_dir, project_root, shared_dir
 from analysis.segment import (
     KINDS,

@@ -381,22 +381,6 @@ def test_seed_shift_between_sections_is_fast_and_signed(seed_fs):
 # --------------------------------------------------------------------------- real documents (../shared/corpora)
 
 
-@pytest.fixture(scope="module")
-def congress_fs():
-    from analysis.paths import shared_dir
-
-    path = shared_dir() / "corpora" / "cpc-congress-reports.jsonl"
-    if not path.exists():
-        pytest.skip(f"../shared/corpora not found: {path}")
-    pytest.importorskip("analysis.segment")
-    from analysis.corpus import load_corpus
-    from analysis.features import build_features
-
-    docs = load_corpus([path])
-    docs = docs[docs["congress"].astype(str).isin(["19", "20"])]
-    return build_features(docs, progress=False), dict(zip(docs["congress"].astype(str), docs["id"]))
-
-
 @pytest.mark.shared
 def test_coverage_and_shift_on_two_congress_reports(congress_fs):
     fs, ids = congress_fs
