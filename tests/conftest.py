@@ -20,3 +20,61 @@ def congress_fs():
     docs = load_corpus([path])
     docs = docs[docs["congress"].astype(str).isin(["19", "20"])]
     return build_features(docs, progress=False), dict(zip(docs["congress"].astype(str), docs["id"]))
+
+
+CHROMIUM = "/usr/bin/chromium"
+#: Flags for Debian's Chromium on a closed network, as root (../shared/MEASURED.md).
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def render_in_chromium():
+    """Return a function that opens an HTML file in headless Chromium (Playwright's client,
+    Debian's browser; nothing is downloaded) and reports what rendered.
+
+    The function takes (html_path, screenshot_path) and returns (charts, problems):
+    charts is one dict per plotly chart (id, svgs, bars, text) after every chart has drawn
+    its SVG; problems lists console errors, page errors and failed requests. Skips when
+    Chromium is missing.
+    """
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    def render(path, screenshot):
+        problems: list[str] = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1200, "height": 900})
+                page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+                page.goto(path.as_uri())
+                page.wait_for_load_state("load")
+                page.wait_for_function(
+                    "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                    ".every(d => d.querySelector('svg.main-svg'))",
+                    timeout=30000,
+                )
+                charts = page.evaluate(
+                    "Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({id: d.id,"
+                    " svgs: d.querySelectorAll('svg.main-svg').length, bars: d.querySelectorAll('.point').length,"
+                    " text: d.textContent}))"
+                )
+                page.screenshot(path=str(screenshot), full_page=True)
+            finally:
+                browser.close()
+        return charts, problems
+
+    return render

@@ -14,16 +14,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from analysis import export, report
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 
 
@@ -160,10 +150,7 @@ def write_test_notebook(folder: Path) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.is_file(), reason="Debian's chromium not installed (apt-get install chromium)")
-def test_report_renders_in_headless_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_report_renders_in_headless_chromium(tmp_path, render_in_chromium):
     notebook = write_test_notebook(tmp_path)
     committed = notebook.read_bytes()
     corpus = tmp_path / "my_corpus"
@@ -176,30 +163,8 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert {"01_browser_top_terms.csv", "01_browser_top_terms.html"} <= {p.name for p in out.iterdir()}
     assert "my_out my_corpus" in path.read_text(encoding="utf-8")  # env overrides reached the kernel
 
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            page.wait_for_function(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".every(d => d.querySelector('svg.main-svg'))",
-                timeout=20000,
-            )
-            charts = page.evaluate(
-                "Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({id: d.id,"
-                " svgs: d.querySelectorAll('svg.main-svg').length, bars: d.querySelectorAll('.point').length,"
-                " text: d.textContent}))"
-            )
-            shot = tmp_path / "report.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    shot = tmp_path / "report.png"
+    charts, problems = render_in_chromium(path, shot)
 
     assert [c["id"] for c in charts] == ["nb01-fig01", "nb01-fig02"]
     assert all(c["svgs"] >= 1 for c in charts)

@@ -1,0 +1,79 @@
+"""The main job end to end: every notebook on the bundled corpus → figures/ + report.html.
+
+Runs the real notebooks (in memory) into a temporary folder, then checks what a
+researcher gets: a report whose every chart renders in Chromium without console errors,
+and for every manifest row the files it names, with the static formats present.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import export, fonts, paths, report
+
+PLOTLY_FORMATS = {"png", "svg", "pdf", "html", "csv"}
+WORDCLOUD_FORMATS = {"png", "svg", "csv"}
+
+
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory):
+    out = tmp_path_factory.mktemp("figures")
+    notebooks = sorted(paths.notebooks_dir().glob("*.ipynb"))
+    committed = {p: p.read_bytes() for p in notebooks}
+    path = report.run_notebooks(corpus=paths.project_root() / "corpus", out=out, progress=False)
+    return path, out, notebooks, committed
+
+
+@pytest.mark.slow
+def test_the_main_job_leaves_the_notebooks_unchanged(main_job):
+    _, _, notebooks, committed = main_job
+    assert len(notebooks) >= 4
+    assert all(p.read_bytes() == committed[p] for p in notebooks)
+
+
+@pytest.mark.slow
+def test_every_manifest_row_has_its_files(main_job):
+    _, out, notebooks, _ = main_job
+    manifest = export.read_manifest(out)
+    assert len(manifest) >= 8
+    stems = set(manifest["stem"])
+    for notebook in notebooks:
+        if notebook.stem != "01_corpus_overview":  # the overview draws no chart
+            assert any(s.startswith(notebook.stem + "_") for s in stems), notebook.stem
+    static = export.find_chromium() is not None
+    for row in manifest.itertuples(index=False):
+        files = [f for f in str(row.files).split(";") if f]
+        assert files and all((out / f).is_file() for f in files), row.stem
+        written = {Path(f).suffix.lstrip(".") for f in files}
+        assert (out / row.data).is_file() and len(pd.read_csv(out / row.data)) > 0
+        if static:
+            expected = WORDCLOUD_FORMATS if row.kind == "wordcloud" else PLOTLY_FORMATS
+            assert expected <= written, (row.stem, written)
+    on_disk = {p.name for p in out.iterdir()} - {"manifest.csv", "report.html", ".manifest.lock"}
+    listed = {f for files in manifest["files"] for f in str(files).split(";") if f}
+    assert not list(out.glob("*.tmp"))  # no half-written file left behind
+    assert on_disk <= listed  # nothing in the folder that the manifest does not account for
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_report_renders_every_chart_in_chromium(main_job, render_in_chromium, tmp_path):
+    path, out, _, _ = main_job
+    shot = tmp_path / "report.png"
+    charts, problems = render_in_chromium(path, shot)
+    manifest = export.read_manifest(out)
+    plotly_rows = manifest[manifest["kind"] != "wordcloud"]
+    assert len(charts) >= len(plotly_rows)
+    assert all(c["svgs"] >= 1 for c in charts)
+    assert problems == []
+    html = path.read_text(encoding="utf-8")
+    fonts.check_glyphs([c["text"] for c in charts])  # every drawn label has a glyph
+    assert "04_emphasis" in html and "02_structure" in html
+    if os.environ.get("ANALYSIS_SCREENSHOT"):
+        target = Path(os.environ["ANALYSIS_SCREENSHOT"])
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "main-report.png").write_bytes(shot.read_bytes())
