@@ -149,7 +149,7 @@ def features(document: Any, settings: Settings | None = None) -> DocumentFeature
     text = _get(document, "text")
     parsed = outline_mod.parse_outline(text)
     pieces = parsed.pieces()
-    nodes = outline_mod.section_lengths(pd.DataFrame({"id": [doc_id], "text": [text]}))
+    nodes = outline_mod.text_section_lengths(text, document=doc_id, outline=parsed)
 
     piece_starts = np.array([start for _, start, _ in pieces], dtype=np.int64)
     piece_paths = np.array([path for path, _, _ in pieces], dtype=object)

@@ -793,12 +793,13 @@ def _frames(documents_df: pd.DataFrame, caller: str) -> pd.DataFrame:
     return out
 
 
-def text_section_lengths(text: str, *, document: str = "document") -> pd.DataFrame:
+def text_section_lengths(text: str, *, document: str = "document", outline: Outline | None = None) -> pd.DataFrame:
     """Section lengths of one text (the per-document step of :func:`section_lengths`).
 
     Args:
         text: A normalized text.
         document: The id written in the ``document`` column.
+        outline: ``parse_outline(text)`` when the caller has it already (not parsed again).
 
     Returns:
         The columns of :func:`section_lengths`, one row per node.
@@ -811,7 +812,12 @@ def text_section_lengths(text: str, *, document: str = "document") -> pd.DataFra
     0    一          2           0.333333
     1    二          4           0.666667
     """
-    return section_lengths(pd.DataFrame({"id": [document], "text": [text]}))
+    if outline is None:
+        return section_lengths(pd.DataFrame({"id": [document], "text": [text]}))
+    if outline.length != len(text):
+        raise ValueError(f"the outline was parsed from a text of {outline.length} characters, not this one ({len(text)})")
+    frame = _node_frame(outline, text, document)
+    return frame.assign(number=frame["number"].astype("Int64"))[_LENGTH_COLUMNS]
 
 
 def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:

@@ -108,3 +108,12 @@ def test_corrupt_cache_entry_is_recomputed(tmp_path, monkeypatch):
     value = cached_features({"id": "a", "text": SHORT})
     assert len(value.tokens) > 0
     assert isinstance(pickle.loads(path.read_bytes()), features_mod.DocumentFeatures)
+
+
+def test_nodes_are_the_outline_section_lengths(seed_features):
+    from analysis.outline import section_lengths
+
+    expected = section_lengths(pd.DataFrame({"id": ["seed"], "text": [SEED]}))
+    pd.testing.assert_frame_equal(seed_features.nodes, expected)
+    assert seed_features.announced == 5
+    assert seed_features.nodes.loc[seed_features.nodes["level"] == 1, "path"].tolist() == ["一", "二", "三", "四"]
