@@ -1,8 +1,8 @@
 """Outline: parse how a speech is organized, losslessly, and measure its sections.
 
 A speech is a tree of numbered parts: ``一、`` sections with ``（一）`` sub-points,
-``1.`` items, enumerations such as ``第一，`` or ``一是`` that open a paragraph or a
-sentence, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
+``1.`` items, enumerations such as ``第一，`` ``一是`` or ``一要`` that open a paragraph or a
+sentence, ``第一部分`` parts, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
 headings, nests them, and adds a *preamble* (everything before the first heading),
 a *closing* (the final exhortation) and *unheaded* parts (paragraphs after a
 section's last single-paragraph sub-point). The parts partition the text exactly.
@@ -181,6 +181,8 @@ SCHEMES: tuple[Scheme, ...] = (
            lambda n, _: f"第{_cn_label(n)}节", line_only=True),
     Scheme("article", rf"第(?P<num>[{_CN_NUM}百]{{1,5}})条(?=[\s\u3000])", cn_number,
            lambda n, _: f"第{_cn_label(n) if n < 100 else n}条", continuous=True, line_only=True),
+    Scheme("part", rf"第(?P<num>[{_CN_NUM}]{{1,3}})部分", cn_number,
+           lambda n, _: f"第{_cn_label(n)}部分", line_only=True),
     Scheme("cn", rf"(?P<num>{_NUM_CN})[、．]", cn_number, _label_cn,
            reject_after=rf"[{_CN_NUM}]+[、线级类产档批期次等代]"),
     Scheme("cn_paren", rf"[（(](?P<num>{_NUM_CN})[）)]", cn_number, lambda n, _: f"（{_cn_label(n)}）"),
@@ -200,6 +202,9 @@ SCHEMES: tuple[Scheme, ...] = (
            sequence=True),
     Scheme("shi", rf"(?P<num>[{_CN_NUM}]{{1,2}})是", cn_number, lambda n, _: f"{_cn_label(n)}是",
            sequence=True),
+    # 一要…二要…三要… opening sentences (not 要求 要素 要点 要件 要害 要么)
+    Scheme("yao", rf"(?P<num>[{_CN_NUM}]{{1,2}})要(?![求素点件害么])", cn_number,
+           lambda n, _: f"{_cn_label(n)}要", sequence=True),
     Scheme("order", r"(?P<num>首先|其次|再次|最后)[，,：:]", lambda s: _ORDER_WORDS[s],
            lambda n, word: word, sequence=True),
 )

@@ -670,3 +670,19 @@ if __name__ == "__main__":  # pragma: no cover - prints the corpus figures
     print(table[(table["found"] > 0) & ~table["contiguous"] | (table["matches"] == False)]  # noqa: E712
           .to_string(index=False))
     print("no numbered sections:", ", ".join(table.loc[table["found"] == 0, "document"]))
+
+
+def test_yi_yao_enumerations_and_numbered_parts():
+    text = "同志们：\n我讲两点。\n一要提高站位。要深入学习贯彻。\n二要狠抓落实。要压实责任。\n"
+    outline = parse_outline(text)
+    assert [(n.path, n.title) for n in outline.nodes] == [
+        ("preamble", "同志们：我讲两点"), ("一要", "提高站位"), ("二要", "狠抓落实")]
+    assert (outline.announced, outline.found) == (2, 2)
+    parts = parse_outline("第一部分 总体要求\n要坚持党的领导。\n第二部分 重点任务\n要抓好基层。\n")
+    assert [(n.path, n.level, n.title) for n in parts.nodes] == [
+        ("第一部分", 1, "总体要求"), ("第二部分", 1, "重点任务")]
+
+
+@pytest.mark.parametrize("text", ["我们要统一要求。一要求真务实。", "坚持一要一，二要二的原则。", "各级一要重视。"])
+def test_yi_yao_inside_words_or_sentences_opens_nothing(text):
+    assert [n.path for n in parse_outline(text).nodes] == ["preamble"]
