@@ -117,7 +117,7 @@ def _side(spec: str) -> tuple[str, str | None]:
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
-    from analysis.themes import compare_terms
+    from analysis.keyness import compare_terms
 
     (path_a, section_a), (path_b, section_b) = _side(args.a), _side(args.b)
     # Each side is loaded on its own and its ids prefixed, so the same file may be both A and B

@@ -52,7 +52,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import fonts, paths
-from analysis.plots import figure_strings
+from analysis.plots import figure_strings, is_wordcloud
 
 __all__ = [
     "ExportWarning",
@@ -433,10 +433,6 @@ def _render_static(spec: dict, *, fmt: str, width: int, height: int, scale: floa
 # --------------------------------------------------------------------------- figures
 
 
-def _is_wordcloud(fig) -> bool:
-    return type(fig).__name__ == "WordCloud" and hasattr(fig, "to_svg")
-
-
 def _with_cjk_font(fig):
     """Return a plotly Figure copy whose layout names the CJK font (unchanged if it does)."""
     import plotly.graph_objects as go
@@ -550,7 +546,7 @@ def export_figure(
 
     rendered: dict[str, bytes] = {}
     skipped = ""
-    if _is_wordcloud(fig):
+    if is_wordcloud(fig):
         kind = "wordcloud"
         rendered["png"] = _wordcloud_png(fig)
         rendered["svg"] = _wordcloud_svg(fig)

@@ -471,7 +471,7 @@ def figure_strings(fig) -> list[str]:
     >>> sorted(s for s in figure_strings(fig) if not s.isascii())
     ['乙', '标题', '横轴', '甲', '第一', '第二']
     """
-    if _is_wordcloud(fig):
+    if is_wordcloud(fig):
         layout = getattr(fig, "layout_", None)
         if layout:
             words = [entry[0][0] for entry in layout]
@@ -508,7 +508,8 @@ def _walk_strings(value: Any) -> Iterator[str]:
         return
 
 
-def _is_wordcloud(fig) -> bool:
+def is_wordcloud(fig) -> bool:
+    """True for a ``wordcloud.WordCloud`` (checked by name, so wordcloud is imported only when used)."""
     return type(fig).__name__ == "WordCloud" and hasattr(fig, "to_image")
 
 

@@ -22,8 +22,8 @@ Everything else is counting:
 - :func:`word_shift`: per-term contributions δp_w = p_w,B − p_w,A (Gallagher et al. 2021).
 
 Comparisons take any two documents, sections or groups (see
-:func:`analysis.keyness.select_mask`); :func:`compare_terms` (keyness) is re-exported here
-for the CLI.
+:func:`analysis.keyness.select_mask`); keyness between them is
+:func:`analysis.keyness.compare_terms`.
 
 >>> import pandas as pd
 >>> lex = lexicon_from_dict({"talent": {"label_zh": "人才", "terms": ["人才"]},
@@ -44,13 +44,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.keyness import compare_terms, count_terms, select_mask  # noqa: F401  (compare_terms re-exported)
+from analysis.keyness import count_terms, select_mask
 from analysis.text import count_han
 
 __all__ = [
     "ThemeLexiconError", "load_themes", "lexicon_from_dict", "describe_themes", "theme_hits",
     "theme_coverage", "talent_grassroots_index", "attention_diversity", "theme_dispersion",
-    "first_appearance", "emphasis_shift", "index_shift", "word_shift", "rejected_matches", "compare_terms",
+    "first_appearance", "emphasis_shift", "index_shift", "word_shift", "rejected_matches",
 ]
 
 #: The three share measures of :func:`theme_coverage` (column ``share_<measure>``).

@@ -326,12 +326,6 @@ def test_word_shift_sums_to_theme_shift(fs):
     assert every["delta_p"].abs().is_monotonic_decreasing
 
 
-def test_compare_terms_is_reexported():
-    from analysis.keyness import compare_terms
-
-    assert T.compare_terms is compare_terms
-
-
 # --------------------------------------------------------------------------- the seed
 
 
