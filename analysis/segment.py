@@ -536,15 +536,20 @@ def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmente
     if not isinstance(text, str):
         raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
     seg = tokenizer or make_tokenizer(settings)
-    spans = seg.spans(text)
+    return _span_frame(text, seg.spans(text), TOKEN_COLUMNS)
+
+
+def _span_frame(text: str, spans: list[tuple[int, int, str]], columns: list[str]) -> pd.DataFrame:
+    """One row per (start, end, label) span: start, end, the span's text, the label."""
+    start, end, text_column, label_column = columns
     return pd.DataFrame(
         {
-            "start": pd.array([s for s, _, _ in spans], dtype="int64"),
-            "end": pd.array([e for _, e, _ in spans], dtype="int64"),
-            "token": [text[s:e] for s, e, _ in spans],
-            "kind": [k for _, _, k in spans],
+            start: pd.array([s for s, _, _ in spans], dtype="int64"),
+            end: pd.array([e for _, e, _ in spans], dtype="int64"),
+            text_column: [text[s:e] for s, e, _ in spans],
+            label_column: [label for _, _, label in spans],
         },
-        columns=TOKEN_COLUMNS,
+        columns=columns,
     )
 
 
@@ -567,13 +572,4 @@ def find_formulas(text: str, *, settings: Settings | None = None, tokenizer: Seg
         [['不忘初心、牢记使命', 'phrase'], ['两个维护', 'numbered'], ['主心骨', 'quoted']]
     """
     seg = tokenizer or make_tokenizer(settings)
-    spans = seg.formula_spans(text)
-    return pd.DataFrame(
-        {
-            "start": pd.array([s for s, _, _ in spans], dtype="int64"),
-            "end": pd.array([e for _, e, _ in spans], dtype="int64"),
-            "formula": [text[s:e] for s, e, _ in spans],
-            "rule": [r for _, _, r in spans],
-        },
-        columns=FORMULA_COLUMNS,
-    )
+    return _span_frame(text, seg.formula_spans(text), FORMULA_COLUMNS)
