@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 report: setup
-	$(BIN)/python -m analysis report
+	$(BIN)/python -m analysis report > /dev/null   # progress and the report's path go to stderr
 
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider tests analysis notebooks/*.ipynb \

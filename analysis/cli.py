@@ -15,6 +15,7 @@ Commands:
                                    A and B are files or folders, each optionally followed by
                                    ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
     report [--corpus DIR] [--out DIR]
+                                   run the notebooks; print the manifest of the figures written
 
 >>> build_parser().parse_args(["terms", "a.txt", "--top", "5"]).top
 5
@@ -139,8 +140,13 @@ def cmd_compare(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from analysis.report import run_notebooks
 
+    from analysis.export import read_manifest
+
     path = run_notebooks(corpus=args.corpus, out=args.out, progress=True)
-    print(f"report written to {path}", file=sys.stderr)
+    manifest = read_manifest(path.parent)
+    print(f"report written to {path}; {len(manifest)} figures listed in {path.parent / 'manifest.csv'}",
+          file=sys.stderr)
+    _emit(manifest, args.format)  # the figures written, one row each
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,8 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
     p.add_argument("--measure", choices=["g2", "chi2", "logratio", "fightin", "simplemaths"], default="g2")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
-    p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report")
+    p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
+                       description="Run every notebook on a corpus, write the figures and report.html, "
+                                   "and print the figure manifest (one row per figure).")
     p.set_defaults(func=cmd_report)
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="format of the printed manifest")
     p.add_argument("--corpus", default=None, help="corpus folder for the notebooks (default: corpus/)")
     p.add_argument("--out", default=None, help="output folder (default: figures/)")
     return parser
