@@ -14,7 +14,7 @@ Commands:
     compare A B [--measure g2|chi2|logratio|fightin|simplemaths]
                                    A and B are files or folders, each optionally followed by
                                    ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
-    report [--corpus DIR] [--out DIR]
+    report [--corpus DIR] [--out DIR] [--document ID]
                                    run the notebooks; print the manifest of the figures written
 
 >>> build_parser().parse_args(["terms", "a.txt", "--top", "5"]).top
@@ -142,7 +142,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     from analysis.export import read_manifest
 
-    path = run_notebooks(corpus=args.corpus, out=args.out, progress=True)
+    path = run_notebooks(corpus=args.corpus, document=args.document, out=args.out, progress=True)
     manifest = read_manifest(path.parent)
     print(f"report written to {path}; {len(manifest)} figures listed in {path.parent / 'manifest.csv'}",
           file=sys.stderr)
@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="format of the printed manifest")
     p.add_argument("--corpus", default=None, help="corpus folder for the notebooks (default: corpus/)")
     p.add_argument("--out", default=None, help="output folder (default: figures/)")
+    p.add_argument("--document", default=None,
+                   help="id of the speech the single-speech notebooks study (default: the seed if present, else the first)")
     return parser
 
 

@@ -45,6 +45,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -68,6 +69,7 @@ __all__ = [
     "META_COLUMNS",
     "PROBLEM_COLUMNS",
     "corpus_table",
+    "select_document",
     "decode_text",
     "describe_paths",
     "iter_documents",
@@ -1143,3 +1145,40 @@ def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | Non
     if on_error == "collect":
         return table, _problems_frame(problems)
     return table
+
+
+def select_document(documents: pd.DataFrame, document: str | None = None, *, default: str | None = None) -> pd.DataFrame:
+    """Pick the one document a notebook studies, as a one-row table.
+
+    The choice, in order: ``document`` when given; else the environment variable
+    ``ANALYSIS_DOCUMENT`` (``python -m analysis report --document ID`` sets it); else
+    ``default`` when the corpus has it; else the corpus's first document. So the
+    notebooks run unchanged on the bundled seed and on a researcher's own corpus.
+
+    Args:
+        documents: The table from :func:`load_corpus`. Not modified.
+        document: A document id, or None to choose as above.
+        default: The id to prefer when none is named (the notebooks pass the seed's).
+
+    Returns:
+        The document's row (all columns), index reset.
+
+    Raises:
+        ValueError: An empty table, or a named id that is not in it (the message lists
+            the ids there are).
+
+    Example:
+        >>> docs = pd.DataFrame({"id": ["a", "b"], "text": ["甲", "乙"]})
+        >>> select_document(docs, default="b")["id"].tolist(), select_document(docs, default="z")["id"].tolist()
+        (['b'], ['a'])
+    """
+    if documents.empty:
+        raise ValueError("the corpus has no document: add speeches to the corpus folder")
+    ids = [str(i) for i in documents["id"]]
+    wanted = document or os.environ.get("ANALYSIS_DOCUMENT") or None
+    if wanted is None:
+        wanted = default if default in ids else ids[0]
+    if wanted not in ids:
+        shown = ", ".join(ids[:20]) + (" …" if len(ids) > 20 else "")
+        raise ValueError(f"document {wanted!r} is not in the corpus; its ids are: {shown}")
+    return documents[documents["id"].astype(str) == wanted].reset_index(drop=True)

@@ -110,6 +110,7 @@ def run_notebooks(
     notebooks: Iterable[str | Path] | None = None,
     *,
     corpus: str | Path | None = None,
+    document: str | None = None,
     out: str | Path | None = None,
     progress: bool = True,
     timeout: int = 1200,
@@ -123,6 +124,9 @@ def run_notebooks(
             ``notebooks/*.ipynb`` sorted by name.
         corpus: Corpus folder for the notebooks (``ANALYSIS_CORPUS_DIR``); default the
             bundled ``corpus/``.
+        document: Id of the speech the single-speech notebooks study
+            (``ANALYSIS_DOCUMENT``, read by :func:`analysis.corpus.select_document`);
+            default the seed speech when the corpus has it, else the corpus's first.
         out: Output folder for figures and the report (``ANALYSIS_FIGURES_DIR``);
             default :func:`analysis.paths.figures_dir`.
         progress: Print one line per notebook and a progress bar (on stderr).
@@ -145,6 +149,8 @@ def run_notebooks(
 
     files = _notebook_list(notebooks)
     env = dict(os.environ)
+    if document is not None:
+        env["ANALYSIS_DOCUMENT"] = str(document)
     if corpus is not None:
         corpus = Path(corpus).resolve()
         if not corpus.is_dir():

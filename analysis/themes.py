@@ -50,7 +50,7 @@ from analysis.text import count_han
 __all__ = [
     "ThemeLexiconError", "load_themes", "lexicon_from_dict", "describe_themes", "theme_hits",
     "theme_coverage", "talent_grassroots_index", "attention_diversity", "theme_dispersion",
-    "first_appearance", "emphasis_shift", "index_shift", "word_shift", "rejected_matches",
+    "first_appearance", "contrast_sections", "emphasis_shift", "index_shift", "word_shift", "rejected_matches",
 ]
 
 #: The three share measures of :func:`theme_coverage` (column ``share_<measure>``).
@@ -495,6 +495,58 @@ def theme_coverage(fs: Any, *, by: str = "document", lexicon: pd.DataFrame | Non
                         "covered_tokens", "han_chars", "covered_han", "sentences", "sentences_with"]]
     rename = {"unit": "path"} if by == "section" else {"unit": "document" if by == "document" else by}
     return out.rename(columns=rename).reset_index(drop=True)
+
+
+def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str | None] = (None, None),
+                      themes: tuple[str, str] = ("talent", "grassroots"), measure: str = "share_tokens",
+                      level: int = 1) -> tuple[str, str]:
+    """Choose two sections of one speech to compare: the one giving most room to one theme, then the other.
+
+    A section named in ``sections`` is kept (after checking it exists); an empty slot gets
+    the section at ``level`` with the largest ``measure`` for its theme (ties: first in
+    the outline), never the section already chosen for the other slot. On the seed this
+    gives 三 (talent) and 四 (grassroots); on any other speech, its own talent-heaviest
+    and grassroots-heaviest sections.
+
+    Args:
+        coverage: :func:`theme_coverage` ``by="section"`` of ONE document.
+        sections: ``(A, B)`` outline paths, each or both None to choose.
+        themes: The themes that choose A and B.
+        measure: ``share_tokens``, ``share_han`` or ``share_sentences``.
+        level: Outline level to choose from (1: top-level sections).
+
+    Returns:
+        ``(path_a, path_b)``.
+
+    Raises:
+        ValueError: Several documents in ``coverage``, a named section that is not in it,
+            or fewer than two sections at ``level`` to choose from.
+
+    Example:
+        >>> cov = pd.DataFrame({"document": "d", "path": ["一", "一", "二", "二"], "level": 1,
+        ...                     "theme": ["talent", "grassroots"] * 2, "share_tokens": [0.1, 0.0, 0.0, 0.2]})
+        >>> contrast_sections(cov), contrast_sections(cov, sections=("二", None))
+        (('一', '二'), ('二', '一'))
+    """
+    if coverage["document"].nunique() != 1:
+        raise ValueError("contrast_sections needs the section coverage of one document")
+    paths_all = list(dict.fromkeys(coverage["path"]))
+    for named in sections:
+        if named is not None and named not in paths_all:
+            raise ValueError(f"section {named!r} is not in the outline; its parts are: {', '.join(paths_all)}")
+    candidates = coverage[coverage["level"] == level]
+    chosen: list[str | None] = list(sections)
+    for slot, theme in enumerate(themes):
+        if chosen[slot] is not None:
+            continue
+        taken = {p for p in chosen if p is not None}
+        rows = candidates[(candidates["theme"] == theme) & ~candidates["path"].isin(taken)]
+        if rows.empty:
+            raise ValueError(f"the speech has fewer than two sections at level {level} to compare; "
+                             "name the two parts to compare (SECTION_A, SECTION_B)")
+        best = rows[measure].fillna(-1.0).to_numpy().argmax()  # first maximum: outline order
+        chosen[slot] = str(rows["path"].iloc[best])
+    return chosen[0], chosen[1]
 
 
 def _unit_columns(table: pd.DataFrame) -> list[str]:

@@ -27,14 +27,14 @@
 # characters (CJK ideographs; punctuation, digits and redaction marks excluded).
 
 # %% tags=["parameters"]
-DOCUMENT = "organization-work-speech"  # id of the speech in the corpus manifest
+DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "02_structure"
 
 # %%
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import load_corpus
+from analysis.corpus import load_corpus, select_document
 from analysis.export import export_figure
 from analysis.outline import announced_table, outline_table, section_lengths
 from analysis.plots_outline import plot_outline_treemap, plot_section_lengths
@@ -48,7 +48,8 @@ settings = Settings()
 
 # %%
 documents = load_corpus(paths.corpus_dir(), settings=settings)
-document = documents[documents["id"] == DOCUMENT]
+document = select_document(documents, DOCUMENT, default="organization-work-speech")
+DOCUMENT = document["id"].iloc[0]
 document[["id", "title", "date", "level", "han_chars", "paragraphs", "redactions"]]
 
 # %% [markdown]

@@ -32,7 +32,7 @@
 # counted terms.
 
 # %% tags=["parameters"]
-DOCUMENT = "organization-work-speech"  # id of the speech in the corpus manifest
+DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "03_terms"
 TOP_N = 30  # terms in the table and bar chart
 CLOUD_N = 100  # terms in the word cloud
@@ -44,7 +44,7 @@ WINDOW = 15  # characters of context on each side
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import load_corpus
+from analysis.corpus import load_corpus, select_document
 from analysis.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
 from analysis.export import export_figure
 from analysis.features import build_features
@@ -72,7 +72,8 @@ summary.assign(stopwords=len(load_stopwords(settings))).sort_values(["source", "
 
 # %%
 documents = load_corpus(paths.corpus_dir(), settings=settings)
-document = documents[documents["id"] == DOCUMENT]
+document = select_document(documents, DOCUMENT, default="organization-work-speech")
+DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)
 fs.documents[["id", "title", "date", "han_chars", "tokens"]]
 

@@ -34,10 +34,10 @@
 # documents, sections or groups.
 
 # %% tags=["parameters"]
-DOCUMENT = "organization-work-speech"  # id of the speech in the corpus manifest
+DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "04_emphasis"
-SECTION_A = "三"  # first part of the comparison (A)
-SECTION_B = "四"  # second part (B); shifts are B − A
+SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share (三 on the seed)
+SECTION_B = None  # part B, shifts are B − A; None: the one with the largest grassroots share (四 on the seed)
 MEASURE = "share_tokens"  # share_tokens | share_han | share_sentences
 N_RESAMPLES = 2000  # bootstrap replicates (sentences resampled within each part)
 SEED = 20240  # bootstrap seed
@@ -47,7 +47,7 @@ TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import load_corpus
+from analysis.corpus import load_corpus, select_document
 from analysis.export import export_figure
 from analysis.features import build_features
 from analysis.keyness import compare_terms, top_keyness
@@ -63,6 +63,7 @@ from analysis.themes import (
     attention_diversity,
     describe_themes,
     emphasis_shift,
+    contrast_sections,
     first_appearance,
     index_shift,
     talent_grassroots_index,
@@ -92,7 +93,8 @@ describe_themes(settings)[["theme", "label_zh", "label_en", "terms", "shared_ter
 
 # %%
 documents = load_corpus(paths.corpus_dir(), settings=settings)
-document = documents[documents["id"] == DOCUMENT]
+document = select_document(documents, DOCUMENT, default="organization-work-speech")
+DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)
 hits = theme_hits(fs)
 document[["id", "title", "date", "han_chars", "paragraphs"]]
@@ -105,6 +107,7 @@ document[["id", "title", "date", "han_chars", "paragraphs"]]
 
 # %%
 coverage = theme_coverage(fs, by="section", hits=hits)
+SECTION_A, SECTION_B = contrast_sections(coverage, sections=(SECTION_A, SECTION_B), measure=MEASURE)
 heat = coverage.assign(percent=(coverage[MEASURE] * 100).round(1)).pivot_table(
     index="path", columns="label_zh", values="percent", sort=False)
 heat
@@ -143,14 +146,15 @@ tg_chart
 
 # %% [markdown]
 # The same comparison under the three measures, for the top-level parts and the
-# sub-points of 三 and 四: the direction must not depend on the measure.
+# sub-points of the two parts compared below (三 and 四 on the seed): the direction
+# must not depend on the measure.
 
 # %%
 robust = pd.concat([
     talent_grassroots_index(coverage, measure=m)[["path", "share_talent", "share_grassroots", "index"]].assign(measure=m)
     for m in ("share_tokens", "share_han", "share_sentences")
 ])
-robust = robust[robust["path"].str.match(r"^(三|四)")]
+robust = robust[robust["path"].str.startswith((SECTION_A, SECTION_B))]
 robust.pivot_table(index="path", columns="measure", values=["share_talent", "share_grassroots", "index"], sort=False).round(3)
 
 # %% [markdown]
@@ -172,9 +176,11 @@ placement = theme_dispersion(fs, hits=hits).merge(
 placement[["theme", "hits", "dp", "dp_norm", "top_part", "first_path", "first_term", "first_order"]].round(3)
 
 # %% [markdown]
-# ## Section 三 against section 四
+# ## Section A against section B
 #
-# Δ = share in B (四) − share in A (三), in the measure of the parameters cell, with a
+# A is the section giving most room to talent, B the one giving most room to the
+# grassroots (三 and 四 on the seed), unless the parameters cell names them.
+# Δ = share in B − share in A, in the measure of the parameters cell, with a
 # 95 % percentile bootstrap interval: sentences are resampled with replacement within
 # each part, 2,000 times, with a fixed seed.
 
@@ -197,17 +203,18 @@ export_figure(
 dumbbell
 
 # %% [markdown]
-# The talent-versus-grassroots index of each part and its change, same replicates. In
-# section 三 the grassroots theme has no hit, so its index is undefined and flagged.
+# The talent-versus-grassroots index of each part and its change, same replicates. A
+# part where one of the two themes has no hit (三 on the seed has no grassroots hit) has
+# an undefined index, flagged rather than given as ±∞.
 
 # %%
 index_shift(fs, a, b, measure=measure_name, n_resamples=N_RESAMPLES, seed=SEED).round(3)
 
 # %% [markdown]
-# ## Keyness: which words mark 三 and which mark 四
+# ## Keyness: which words mark section A and which mark section B
 #
-# Signed log-likelihood G² of every word (stopwords left out), A = 三 as target, B = 四
-# as reference; `p_fdr` is Benjamini–Hochberg over the words whose expected counts are
+# Signed log-likelihood G² of every word (stopwords left out), A as target, B as
+# reference; `p_fdr` is Benjamini–Hochberg over the words whose expected counts are
 # at least 5 (the others are flagged `low_expected` and get no p-value). Counts and
 # rates per 10,000 word tokens are given with every statistic.
 
@@ -269,22 +276,21 @@ ws_chart
 # %%
 share = coverage.pivot_table(index="path", columns="theme", values=MEASURE, sort=False)
 level1 = coverage.loc[coverage["level"] == 1, "path"].unique()
+sub_b = fs.nodes.loc[(fs.nodes["parent"] == SECTION_B) & ~fs.nodes["unheaded"].astype(bool), "path"].tolist()
 by_theme = shift_terms.assign(theme_list=shift_terms["themes"].str.split("|")).explode("theme_list")
 checks = pd.DataFrame({
     "check": [
-        "三 has the largest talent share of the top-level sections",
-        "四 has the largest grassroots share of the top-level sections",
-        "四（一） grassroots share > talent share",
-        "四（二） grassroots share > talent share",
-        "talent Δ (四 − 三) interval lies below 0",
-        "grassroots Δ (四 − 三) interval lies above 0",
+        f"A = {SECTION_A}: largest talent share of the top-level sections",
+        f"B = {SECTION_B}: largest grassroots share of the top-level sections",
+        f"every sub-point of B = {SECTION_B}: grassroots share > talent share",
+        "talent Δ (B − A) interval lies below 0",
+        "grassroots Δ (B − A) interval lies above 0",
         "word-shift contributions of talent terms add up to the talent Δ",
     ],
     "holds": [
-        share.loc[level1, "talent"].idxmax() == "三",
-        share.loc[level1, "grassroots"].idxmax() == "四",
-        share.loc["四（一）", "grassroots"] > share.loc["四（一）", "talent"],
-        share.loc["四（二）", "grassroots"] > share.loc["四（二）", "talent"],
+        share.loc[level1, "talent"].idxmax() == SECTION_A,
+        share.loc[level1, "grassroots"].idxmax() == SECTION_B,
+        bool((share.loc[sub_b, "grassroots"] > share.loc[sub_b, "talent"]).all()) if len(sub_b) else None,
         shift.set_index("theme").loc["talent", "ci_high"] < 0,
         shift.set_index("theme").loc["grassroots", "ci_low"] > 0,
         abs(by_theme.loc[by_theme["theme_list"] == "talent", "delta_p"].sum()
@@ -294,7 +300,9 @@ checks = pd.DataFrame({
 checks
 
 # %% [markdown]
-# ## Notes
+# ## Notes on the seed speech
+#
+# (Written for the bundled speech; on another corpus, read the tables above instead.)
 #
 # - The numbers match the reading of the text: section 三 is the talent section (its
 #   talent share is several times any other part's, and it has no grassroots hit at

@@ -93,14 +93,15 @@ def test_module_entry_point_runs():
 def test_report_prints_the_figure_manifest(capsys, monkeypatch, tmp_path):
     from analysis import report
 
-    def fake_run(*, corpus, out, progress):
+    def fake_run(*, corpus, document, out, progress):
         (tmp_path / "manifest.csv").write_text("stem,notebook\n02_structure_x,02_structure\n", encoding="utf-8")
         (tmp_path / "report.html").write_text("<html></html>", encoding="utf-8")
-        assert (corpus, out) == ("my_corpus", str(tmp_path))
+        assert (corpus, document, out) == ("my_corpus", "speech-2", str(tmp_path))
         return tmp_path / "report.html"
 
     monkeypatch.setattr(report, "run_notebooks", fake_run)
-    status, out, err = run(capsys, "report", "--corpus", "my_corpus", "--out", str(tmp_path), "--format", "json")
+    status, out, err = run(capsys, "report", "--corpus", "my_corpus", "--out", str(tmp_path), "--document", "speech-2",
+                           "--format", "json")
     assert status == 0
     assert json.loads(out)[0]["stem"] == "02_structure_x"
     assert "report.html" in err and "1 figures" in err

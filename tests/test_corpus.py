@@ -507,3 +507,21 @@ def test_offsets_map_every_shared_document_back(shared_docs):
             ch = text[i]
             if "\u4e00" <= ch <= "\u9fff":
                 assert raw[off[i]] == ch
+
+
+def test_select_document_by_name_environment_default_or_first(monkeypatch):
+    from analysis.corpus import select_document
+
+    docs = pd.DataFrame({"id": ["a", "b", "c"], "text": ["甲", "乙", "丙"]})
+    monkeypatch.delenv("ANALYSIS_DOCUMENT", raising=False)
+    assert select_document(docs, "c")["id"].tolist() == ["c"]
+    assert select_document(docs, default="b")["id"].tolist() == ["b"]
+    assert select_document(docs, default="zz")["id"].tolist() == ["a"]
+    monkeypatch.setenv("ANALYSIS_DOCUMENT", "c")
+    assert select_document(docs, default="b")["id"].tolist() == ["c"]
+    assert select_document(docs, "a")["id"].tolist() == ["a"]
+    with pytest.raises(ValueError, match="'zz' is not in the corpus; its ids are: a, b, c"):
+        select_document(docs, "zz")
+    with pytest.raises(ValueError, match="no document"):
+        select_document(docs.iloc[0:0])
+    assert docs["id"].tolist() == ["a", "b", "c"]

@@ -419,3 +419,23 @@ def test_project_tokenizer_rejects_terms_across_word_boundaries():
     lex = T.load_themes()
     assert T.theme_hits(toks, lexicon=lex)["term"].tolist() == ["党组织"]
     assert set(T.rejected_matches(toks, lexicon=lex)["term"]) == {"人才", "入党", "作风", "小区", "干部"}
+
+
+def test_contrast_sections_picks_the_talent_and_grassroots_sections_of_the_seed(seed_fs):
+    coverage = T.theme_coverage(seed_fs, by="section")
+    assert T.contrast_sections(coverage) == ("三", "四")
+    assert T.contrast_sections(coverage, measure="share_sentences") == ("三", "四")
+    assert T.contrast_sections(coverage, sections=("二", None)) == ("二", "四")
+    # B is never the part already taken as A: the next grassroots-heaviest is 一 (0.4 % against 二 0.2 %, 三 0)
+    assert T.contrast_sections(coverage, sections=("四", None)) == ("四", "一")
+    with pytest.raises(ValueError, match="'九' is not in the outline"):
+        T.contrast_sections(coverage, sections=("九", None))
+
+
+def test_contrast_sections_needs_two_sections_and_one_document():
+    one = pd.DataFrame({"document": "d", "path": ["一", "一"], "level": 1, "theme": ["talent", "grassroots"],
+                        "share_tokens": [0.1, 0.2]})
+    with pytest.raises(ValueError, match="fewer than two sections"):
+        T.contrast_sections(one)
+    with pytest.raises(ValueError, match="one document"):
+        T.contrast_sections(pd.concat([one, one.assign(document="e")]))
