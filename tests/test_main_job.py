@@ -77,3 +77,36 @@ def test_the_report_renders_every_chart_in_chromium(main_job, render_in_chromium
         target = Path(os.environ["ANALYSIS_SCREENSHOT"])
         target.mkdir(parents=True, exist_ok=True)
         (target / "main-report.png").write_bytes(shot.read_bytes())
+
+
+OWN_SPEECH = """在全市组织工作会议上的讲话
+同志们：
+今天召开全市组织工作会议，主要任务是部署今年工作。下面，我讲三点意见。
+一、加强干部队伍建设
+（一）选优配强领导班子。要坚持好干部标准，把政治标准放在首位。
+（二）大力培养年轻干部。要拓宽选人视野，加强实践锻炼。
+二、深入实施人才强市战略
+（一）加大引才力度。要落实人才政策，引进高层次人才和青年人才。
+（二）优化人才服务。要建设人才驿站，为人才办实事。
+三、夯实基层基础
+（一）整顿软弱涣散基层党组织。要选好村党组织书记，推进党建引领基层治理。
+（二）抓党建促乡村振兴。要发展壮大村级集体经济，加强驻村工作队管理。
+同志们，让我们团结一心，为建设XX市作出新的更大贡献！
+"""
+
+
+@pytest.mark.slow
+def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
+    corpus = tmp_path / "my_speeches"
+    corpus.mkdir()
+    (corpus / "city-2024.txt").write_text(OWN_SPEECH, encoding="utf-8")
+    (corpus / "county-2024.txt").write_bytes(OWN_SPEECH.replace("全市", "全县").encode("gb18030"))
+    out = tmp_path / "out"
+    path = report.run_notebooks(corpus=corpus, out=out, progress=False)
+    html = path.read_text(encoding="utf-8")
+    assert "city-2024" in html and "organization-work-speech" not in html
+    manifest = export.read_manifest(out)
+    assert set(manifest["documents"]) == {"city-2024"}
+    dumbbell = pd.read_csv(out / "04_emphasis_shift_dumbbell.csv")
+    talent, grassroots = (dumbbell.set_index("theme").loc[t] for t in ("talent", "grassroots"))
+    assert talent["share_a"] > talent["share_b"] and grassroots["share_b"] > grassroots["share_a"]  # A = 二, B = 三
