@@ -117,3 +117,14 @@ def test_nodes_are_the_outline_section_lengths(seed_features):
     pd.testing.assert_frame_equal(seed_features.nodes, expected)
     assert seed_features.announced == 5
     assert seed_features.nodes.loc[seed_features.nodes["level"] == 1, "path"].tolist() == ["一", "二", "三", "四"]
+
+
+def test_workers_give_the_same_featureset(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
+    docs = pd.DataFrame({"id": ["a", "b", "c"], "text": [SHORT, SEED, "一、总体要求\n坚持党建引领。"]})
+    one = build_features(docs, progress=False, cache=False)
+    two = build_features(docs, progress=False, cache=False, workers=2)
+    for table in ["documents", "nodes", "sentences", "tokens"]:
+        pd.testing.assert_frame_equal(getattr(one, table), getattr(two, table))
+    with pytest.raises(ValueError, match="workers"):
+        build_features(docs, progress=False, workers=0)
