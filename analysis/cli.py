@@ -43,7 +43,7 @@ def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
 
 
 def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
-    from analysis.corpus import load_corpus
+    from analysis.io.corpus import load_corpus
     from analysis.settings import Settings
 
     settings = Settings(to_simplified=getattr(args, "simplified", False))
@@ -64,13 +64,13 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace):
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
-    from analysis.corpus import corpus_table
+    from analysis.io.corpus import corpus_table
 
     _emit(corpus_table(_load(args.paths, args)), args.format)
 
 
 def cmd_outline(args: argparse.Namespace) -> None:
-    from analysis.outline import announced_table, outline_nodes_table
+    from analysis.text.outline import announced_table, outline_nodes_table
 
     documents = _load(args.paths, args)
     nodes = outline_nodes_table(documents)
@@ -88,7 +88,7 @@ def cmd_outline(args: argparse.Namespace) -> None:
 
 
 def cmd_terms(args: argparse.Namespace) -> None:
-    from analysis.counts import term_frequencies
+    from analysis.stats.counts import term_frequencies
 
     fs = _features(_load(args.paths, args), args)
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
@@ -99,14 +99,14 @@ def cmd_terms(args: argparse.Namespace) -> None:
 
 
 def cmd_kwic(args: argparse.Namespace) -> None:
-    from analysis.counts import kwic
+    from analysis.stats.counts import kwic
 
     table = kwic(_load(args.paths, args), args.term, window=args.window)
     _emit(table, args.format)
 
 
 def cmd_themes(args: argparse.Namespace) -> None:
-    from analysis.themes import theme_coverage
+    from analysis.stats.themes import theme_coverage
 
     fs = _features(_load(args.paths, args), args)
     _emit(theme_coverage(fs, by=args.by), args.format)
@@ -118,7 +118,7 @@ def _side(spec: str) -> tuple[str, str | None]:
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
-    from analysis.keyness import compare_terms
+    from analysis.stats.keyness import compare_terms
 
     (path_a, section_a), (path_b, section_b) = _side(args.a), _side(args.b)
     # Each side is loaded on its own and its ids prefixed, so the same file may be both A and B
@@ -138,9 +138,9 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from analysis.report import run_notebooks
+    from analysis.output.report import run_notebooks
 
-    from analysis.export import read_manifest
+    from analysis.output.export import read_manifest
 
     path = run_notebooks(corpus=args.corpus, document=args.document, out=args.out, progress=True)
     manifest = read_manifest(path.parent)
@@ -204,9 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("kwic needs at least one PATH and then the TERM")
         args.term = args.paths[-1]
         args.paths = args.paths[:-1]
-    from analysis.corpus import CorpusError
-    from analysis.fonts import FontError
-    from analysis.report import ReportError
+    from analysis.io.corpus import CorpusError
+    from analysis.plots.fonts import FontError
+    from analysis.output.report import ReportError
 
     try:
         args.func(args)

@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.settings import Settings
-from analysis.text import count_han, paragraph_spans, sentence_spans
+from analysis.chars import count_han, paragraph_spans, sentence_spans
 
 #: Columns of :attr:`DocumentFeatures.sentences`.
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "path", "paragraph", "han_chars"]
@@ -47,7 +47,7 @@ SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "path", "paragraph",
 TOKEN_COLUMNS = ["document", "path", "sentence", "paragraph", "start", "end", "token", "kind", "is_stop"]
 #: Metadata columns that are never copied into :attr:`FeatureSet.documents` (they hold text).
 _TEXT_COLUMNS = {"text", "raw", "raw_offsets"}
-_CODE_MODULES = ("features.py", "outline.py", "segment.py", "text.py")
+_CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "chars.py")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class DocumentFeatures:
         settings_fingerprint: :meth:`Settings.fingerprint` of the settings used.
         han_chars: Han characters in the document.
         announced: The number of points the speech announces, or None.
-        nodes: One row per outline node (see :func:`analysis.outline.section_lengths`).
+        nodes: One row per outline node (see :func:`analysis.text.outline.section_lengths`).
         sentences: One row per sentence piece: document, sentence, start, end, path,
             paragraph, han_chars. Sentences are split at outline boundaries, so each
             lies in exactly one node; only pieces with visible text are kept.
@@ -130,7 +130,7 @@ def features(document: Any, settings: Settings | None = None) -> DocumentFeature
     """Compute the features of one document (pure: no I/O, no global state).
 
     Args:
-        document: A :class:`analysis.corpus.Document`, a row of the loaded table, or any
+        document: A :class:`analysis.io.corpus.Document`, a row of the loaded table, or any
             mapping with ``id`` and ``text`` (the normalized text).
         settings: Analysis settings; the default :class:`Settings` when None.
 
@@ -142,8 +142,8 @@ def features(document: Any, settings: Settings | None = None) -> DocumentFeature
         >>> f.sentences[["path", "start", "end"]].values.tolist()
         [['一', 0, 6], ['一', 7, 14]]
     """
-    from analysis import outline as outline_mod
-    from analysis import segment
+    from analysis.text import outline as outline_mod
+    from analysis.text import segment
 
     settings = settings or Settings()
     doc_id = str(_get(document, "id"))
@@ -312,7 +312,7 @@ def build_features(
     """Compute (or read from the cache) the features of every document in a loaded table.
 
     Args:
-        documents: The table from :func:`analysis.corpus.load_corpus` (at least ``id``
+        documents: The table from :func:`analysis.io.corpus.load_corpus` (at least ``id``
             and ``text``; other columns are carried as metadata).
         settings: Analysis settings; the default :class:`Settings` when None.
         progress: Show a progress bar (tqdm) while computing.
@@ -330,7 +330,7 @@ def build_features(
     """
     missing = {"id", "text"} - set(documents.columns)
     if missing:
-        raise ValueError(f"build_features needs columns {sorted(missing)}; load documents with analysis.corpus.load_corpus")
+        raise ValueError(f"build_features needs columns {sorted(missing)}; load documents with analysis.io.corpus.load_corpus")
     duplicated = documents["id"][documents["id"].duplicated()].tolist()
     if duplicated:
         raise ValueError(f"duplicate document ids {duplicated}: give each document a unique id")

@@ -40,7 +40,7 @@ def lexicon_dir() -> Path:
 
 
 def figures_dir() -> Path:
-    """Return the folder that only :mod:`analysis.export` writes to.
+    """Return the folder that only :mod:`analysis.output.export` writes to.
 
     ``ANALYSIS_FIGURES_DIR`` overrides it (used by ``python -m analysis report --out``).
     """

@@ -37,7 +37,7 @@ class Settings:
         segmenter: Name of the segmenter; ``"jieba"`` (a private ``jieba.Tokenizer``).
         hmm: jieba's HMM for unknown words. Off by default: dictionary-only
             segmentation is reproducible and keeps the domain dictionary in charge;
-            :func:`analysis.counts.segmentation_robustness` shows what turning it on changes.
+            :func:`analysis.stats.counts.segmentation_robustness` shows what turning it on changes.
         dictionary: YAML file of domain terms (one entry per term, with category and note).
         stopwords: YAML file of stopwords for this register.
         themes: YAML theme lexicon.

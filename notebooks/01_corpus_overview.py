@@ -17,7 +17,7 @@
 # # 01 · The corpus: what is in it, and what did loading change?
 #
 # Every later notebook reads the same table: one row per document, built by
-# `analysis.corpus.load_corpus` from the files in the corpus folder and the folder's
+# `analysis.io.corpus.load_corpus` from the files in the corpus folder and the folder's
 # `manifest.csv`. This notebook shows that table without the texts: metadata, size
 # (Han characters, paragraphs), redaction marks, the encoding each file was read in,
 # and how much normalization had to repair.
@@ -37,7 +37,7 @@ TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import corpus_table, load_corpus
+from analysis.io.corpus import corpus_table, load_corpus
 from analysis.settings import Settings
 
 pd.set_option("display.max_colwidth", None)  # notes and checksums in full

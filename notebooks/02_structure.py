@@ -21,8 +21,8 @@
 # exhortation. How many Han characters each part gets is itself a finding.
 #
 # This notebook parses the outline of one speech from the project corpus
-# (`analysis.outline.parse_outline`), measures every part
-# (`analysis.outline.section_lengths`) and compares the number of points the
+# (`analysis.text.outline.parse_outline`), measures every part
+# (`analysis.text.outline.section_lengths`) and compares the number of points the
 # preamble announces with the number of sections found. Shares are shares of Han
 # characters (CJK ideographs; punctuation, digits and redaction marks excluded).
 
@@ -34,10 +34,10 @@ NOTEBOOK = "02_structure"
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import load_corpus, select_document
-from analysis.export import export_figure
-from analysis.outline import announced_table, outline_table, section_lengths
-from analysis.plots_outline import plot_outline_treemap, plot_section_lengths
+from analysis.io.corpus import load_corpus, select_document
+from analysis.output.export import export_figure
+from analysis.text.outline import announced_table, outline_table, section_lengths
+from analysis.plots.outline import plot_outline_treemap, plot_section_lengths
 from analysis.settings import Settings
 
 pd.set_option("display.max_colwidth", 30)

@@ -18,7 +18,7 @@
 #
 # Term counts are only as good as the segmentation. Out of the box jieba cuts the
 # formulas (提法) this register is studied for: 两个/维护, 十三个/坚持, 乡村/振兴,
-# 全面/从严治党. Here every text goes through `analysis.segment`: a formula layer first
+# 全面/从严治党. Here every text goes through `analysis.text.segment`: a formula layer first
 # (punctuated formulas such as 不忘初心、牢记使命; numeral + 个/大/项 + head word such as
 # 两个确立 or 三大攻坚战; short slogans in quotation marks such as “试金石”), then a
 # private jieba tokenizer loaded with the domain dictionary `corpus/lexicon/dictionary.yaml`
@@ -44,12 +44,12 @@ WINDOW = 15  # characters of context on each side
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import load_corpus, select_document
-from analysis.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
-from analysis.export import export_figure
+from analysis.io.corpus import load_corpus, select_document
+from analysis.stats.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
+from analysis.output.export import export_figure
 from analysis.features import build_features
-from analysis.plots_terms import plot_formulas, plot_top_terms, terms_word_cloud
-from analysis.segment import load_dictionary, load_stopwords
+from analysis.plots.terms import plot_formulas, plot_top_terms, terms_word_cloud
+from analysis.text.segment import load_dictionary, load_stopwords
 from analysis.settings import Settings
 
 pd.set_option("display.max_colwidth", 40)

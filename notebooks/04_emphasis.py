@@ -47,11 +47,11 @@ TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import load_corpus, select_document
-from analysis.export import export_figure
+from analysis.io.corpus import load_corpus, select_document
+from analysis.output.export import export_figure
 from analysis.features import build_features
-from analysis.keyness import compare_terms, top_keyness
-from analysis.plots_emphasis import (
+from analysis.stats.keyness import compare_terms, top_keyness
+from analysis.plots.emphasis import (
     plot_keyness_bars,
     plot_shift_dumbbell,
     plot_talent_grassroots,
@@ -59,7 +59,7 @@ from analysis.plots_emphasis import (
     plot_word_shift,
 )
 from analysis.settings import Settings
-from analysis.themes import (
+from analysis.stats.themes import (
     attention_diversity,
     describe_themes,
     emphasis_shift,

@@ -14,7 +14,7 @@ def congress_fs():
     path = shared_dir() / "corpora" / "cpc-congress-reports.jsonl"
     if not path.exists():
         pytest.skip(f"../shared/corpora not found: {path}")
-    from analysis.corpus import load_corpus
+    from analysis.io.corpus import load_corpus
     from analysis.features import build_features
 
     docs = load_corpus([path])

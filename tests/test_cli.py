@@ -91,7 +91,7 @@ def test_module_entry_point_runs():
 
 
 def test_report_prints_the_figure_manifest(capsys, monkeypatch, tmp_path):
-    from analysis import report
+    from analysis.output import report
 
     def fake_run(*, corpus, document, out, progress):
         (tmp_path / "manifest.csv").write_text("stem,notebook\n02_structure_x,02_structure\n", encoding="utf-8")

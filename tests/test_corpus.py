@@ -1,4 +1,4 @@
-"""Tests for analysis.corpus: the seed, every input format and encoding, every bad input,
+"""Tests for analysis.io.corpus: the seed, every input format and encoding, every bad input,
 and (marked ``shared``) the reference corpora in ../shared/corpora."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis import paths
-from analysis.corpus import (
+from analysis.io.corpus import (
     PROBLEM_COLUMNS,
     CorpusError,
     Document,
@@ -28,7 +28,7 @@ from analysis.corpus import (
     read_manifest,
 )
 from analysis.settings import Settings
-from analysis.text import REDACTION
+from analysis.chars import REDACTION
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPEECH = (FIXTURES / "speech.txt").read_text(encoding="utf-8")
@@ -38,7 +38,7 @@ HEADER = "id,file,title,date,date_precision,level,region,speaker_role,occasion,s
 
 
 def han_count(text: str) -> int:
-    """Han characters counted independently of analysis.text: a plain code-point range check."""
+    """Han characters counted independently of analysis.chars: a plain code-point range check."""
     return sum(1 for c in text if 0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF
                or 0x20000 <= ord(c) <= 0x3134F or 0xF900 <= ord(c) <= 0xFAFF)
 
@@ -426,7 +426,7 @@ def test_every_shared_document_loads_with_its_metadata(shared_docs):
     assert problems.empty, problems.to_dict("records")
     counts = docs["source_path"].map(lambda p: Path(p).name).value_counts().to_dict()
     assert counts == {"gov-work-reports.jsonl": 72, "cpc-congress-reports.jsonl": 15,
-                      "party-building-texts.jsonl": 8}
+                      "party-building-texts.jsonl": 8, "speeches.jsonl": 80}
     assert (docs["title"].str.len() > 0).all() and (docs["source"].str.len() > 0).all()
     assert docs["kind"].notna().all()
     reports = docs[docs["kind"] == "report"]
@@ -510,7 +510,7 @@ def test_offsets_map_every_shared_document_back(shared_docs):
 
 
 def test_select_document_by_name_environment_default_or_first(monkeypatch):
-    from analysis.corpus import select_document
+    from analysis.io.corpus import select_document
 
     docs = pd.DataFrame({"id": ["a", "b", "c"], "text": ["甲", "乙", "丙"]})
     monkeypatch.delenv("ANALYSIS_DOCUMENT", raising=False)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from scipy.stats import chi2_contingency
 
-from analysis.corpus import load_corpus
-from analysis.counts import (
+from analysis.io.corpus import load_corpus
+from analysis.stats.counts import (
     FeatureTables,
     collocations,
     formula_frequencies,
@@ -21,8 +21,8 @@ from analysis.counts import (
 )
 from analysis.features import build_features
 from analysis.paths import corpus_dir
-from analysis.segment import TERM_KINDS, load_stopwords, make_tokenizer, tokenize
-from analysis.text import count_han, sentence_spans
+from analysis.text.segment import TERM_KINDS, load_stopwords, make_tokenizer, tokenize
+from analysis.chars import count_han, sentence_spans
 
 SEED_PATH = corpus_dir() / "organization-work-speech.txt"
 SEED = SEED_PATH.read_text(encoding="utf-8")
@@ -275,7 +275,7 @@ def test_kwic_hits_paths_and_raw_offsets(seed_docs):
 
 
 def test_kwic_maps_back_through_normalization():
-    from analysis.corpus import make_document
+    from analysis.io.corpus import make_document
 
     doc = make_document("一、总体要求\n××同志强调人\u200b才工作。\n（一）引进人才", id="d")
     docs = pd.DataFrame({"id": [doc.id], "text": [doc.text], "raw": [doc.raw], "raw_offsets": [doc.raw_offsets]})

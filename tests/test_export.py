@@ -1,4 +1,4 @@
-"""Tests for analysis.export: files, manifest, atomic writes, the no-Chromium path, fonts."""
+"""Tests for analysis.output.export: files, manifest, atomic writes, the no-Chromium path, fonts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import export, fonts, plots
+from analysis.output import export
+from analysis.plots import fonts
+from analysis.plots import charts as plots
 from analysis.settings import Settings
 
 HAS_CHROMIUM = export.find_chromium() is not None
@@ -226,7 +228,8 @@ def test_no_chromium_in_a_fresh_process(tmp_path):
     script = textwrap.dedent(
         """
         import pandas as pd
-        from analysis import export, plots
+        from analysis.output import export
+        from analysis.plots import charts as plots
         t = pd.DataFrame({"term": ["干部", "组织"], "count": [2, 1]})
         fig = plots.bar_chart(t, x="count", y="term")
         for name in ("a", "b", "c"):

@@ -7,7 +7,7 @@ import pytest
 
 from analysis import features as features_mod
 from analysis.features import build_features, cache_key, cached_features, features
-from analysis.outline import parse_outline
+from analysis.text.outline import parse_outline
 from analysis.paths import corpus_dir
 from analysis.settings import Settings
 
@@ -111,7 +111,7 @@ def test_corrupt_cache_entry_is_recomputed(tmp_path, monkeypatch):
 
 
 def test_nodes_are_the_outline_section_lengths(seed_features):
-    from analysis.outline import section_lengths
+    from analysis.text.outline import section_lengths
 
     expected = section_lengths(pd.DataFrame({"id": ["seed"], "text": [SEED]}))
     pd.testing.assert_frame_equal(seed_features.nodes, expected)

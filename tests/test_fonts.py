@@ -1,11 +1,12 @@
-"""Tests for analysis.fonts: finding the SC face, extracting it, the tofu check."""
+"""Tests for analysis.plots.fonts: finding the SC face, extracting it, the tofu check."""
 
 from __future__ import annotations
 
 
 import pytest
 
-from analysis import fonts, paths
+from analysis import paths
+from analysis.plots import fonts
 
 SEED = paths.project_root() / "corpus" / "organization-work-speech.txt"
 

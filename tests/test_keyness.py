@@ -1,4 +1,4 @@
-"""Tests for analysis.keyness: every statistic against an independent computation, to 1e-9.
+"""Tests for analysis.stats.keyness: every statistic against an independent computation, to 1e-9.
 
 Independent references: ``scipy.stats.chi2_contingency`` (Pearson χ² with and without
 Yates, and ``lambda_="log-likelihood"`` for G²), ``scipy.stats.false_discovery_control``
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis import keyness as K
+from analysis.stats import keyness as K
 
 TOL = 1e-9
 

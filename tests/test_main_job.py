@@ -13,7 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import export, fonts, paths, report
+from analysis import paths
+from analysis.output import export
+from analysis.plots import fonts
+from analysis.output import report
 
 PLOTLY_FORMATS = {"png", "svg", "pdf", "html", "csv"}
 WORDCLOUD_FORMATS = {"png", "svg", "csv"}

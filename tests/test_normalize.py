@@ -1,4 +1,4 @@
-"""Tests for analysis.normalize: what changes, what must not, and the map back to the raw text."""
+"""Tests for analysis.io.normalize: what changes, what must not, and the map back to the raw text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import paths
-from analysis.normalize import Normalized, normalize, raw_span
-from analysis.text import REDACTION
+from analysis.io.normalize import Normalized, normalize, raw_span
+from analysis.chars import REDACTION
 
 SEED = paths.corpus_dir() / "organization-work-speech.txt"
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.outline: the seed's exact outline, each scheme, false positives,
+"""Tests for analysis.text.outline: the seed's exact outline, each scheme, false positives,
 announcements, numbering issues, closing and unheaded parts, losslessness (hypothesis and
 every document of ../shared/corpora), and the section-length shares."""
 
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import paths
-from analysis.outline import (
+from analysis.text.outline import (
     SCHEMES,
     Scheme,
     announced_table,
@@ -23,7 +23,7 @@ from analysis.outline import (
     section_lengths,
     text_section_lengths,
 )
-from analysis.text import REDACTION, count_han
+from analysis.chars import REDACTION, count_han
 
 SEED = paths.corpus_dir() / "organization-work-speech.txt"
 
@@ -547,7 +547,7 @@ def test_empty_text():
 
 
 def test_treemap_boxes_nest_and_add_up(seed_text):
-    from analysis.plots_outline import plot_outline_treemap
+    from analysis.plots.outline import plot_outline_treemap
 
     table = section_lengths(pd.DataFrame({"id": ["seed"], "text": [seed_text]}))
     trace = plot_outline_treemap(table).data[0]
@@ -563,7 +563,7 @@ def test_treemap_boxes_nest_and_add_up(seed_text):
 
 
 def test_section_length_bars_draw_the_rows_given(seed_text):
-    from analysis.plots_outline import plot_section_lengths
+    from analysis.plots.outline import plot_section_lengths
 
     table = section_lengths(pd.DataFrame({"id": ["seed"], "text": [seed_text]}))
     top = table[table["level"] <= 1]
@@ -594,9 +594,9 @@ def _shared_documents():
 
 def _normalized(raw: str) -> str:
     try:
-        from analysis.normalize import normalize
+        from analysis.io.normalize import normalize
     except ImportError:  # the normalizer is another issue's module
-        pytest.skip("analysis.normalize is not available yet")
+        pytest.skip("analysis.io.normalize is not available yet")
     return normalize(raw).text
 
 

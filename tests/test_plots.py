@@ -1,4 +1,4 @@
-"""Tests for analysis.plots: style, builders keep table order, never mutate, figure_strings."""
+"""Tests for analysis.plots.charts: style, builders keep table order, never mutate, figure_strings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import fonts, plots
+from analysis.plots import fonts
+from analysis.plots import charts as plots
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for analysis.report: assembly, failures named by notebook and cell, a real browser."""
+"""Tests for analysis.output.report: assembly, failures named by notebook and cell, a real browser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis import export, report
+from analysis.output import export
+from analysis.output import report
 
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 
@@ -79,7 +80,7 @@ def test_figures_section_links_manifest_files(tmp_path, monkeypatch):
     monkeypatch.setenv("ANALYSIS_FIGURES_DIR", str(tmp_path))
     monkeypatch.setattr(export, "start_export_server", lambda: False)
     monkeypatch.setitem(export._state, "warned", True)
-    from analysis import plots
+    from analysis.plots import charts as plots
 
     t = pd.DataFrame({"term": ["干部"], "count": [1]})
     export.export_figure(plots.bar_chart(t, x="count", y="term"), "bar", notebook="01_a", data=t, title="标题")

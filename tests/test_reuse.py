@@ -1,4 +1,4 @@
-"""Tests for analysis.reuse with short speeches written for the test (and the shared corpora when present)."""
+"""Tests for analysis.stats.reuse with short speeches written for the test (and the shared corpora when present)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import reuse as R
+from analysis.stats import reuse as R
 from analysis.paths import shared_dir
 
 TOL = 1e-9
@@ -142,7 +142,7 @@ def _shared_rows(name):
 
 @pytest.mark.shared
 def test_real_speeches_from_shared_corpora():
-    from analysis.normalize import normalize
+    from analysis.io.normalize import normalize
 
     rows = _shared_rows("party-building-texts.jsonl")
     local = [r for r in rows if r.get("kind") == "local_speech"]
@@ -165,7 +165,7 @@ def test_real_speeches_from_shared_corpora():
 @pytest.mark.shared
 def test_consecutive_congress_reports_share_passages():
     """The 19th and 20th congress reports reuse formulations: shared passages exist and map back exactly."""
-    from analysis.normalize import normalize
+    from analysis.io.normalize import normalize
 
     rows = _shared_rows("cpc-congress-reports.jsonl")
     by_congress = {str(r.get("congress")): r for r in rows}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from analysis.paths import corpus_dir, project_root, shared_dir
-from analysis.segment import (
+from analysis.text.segment import (
     KINDS,
     LexiconError,
     find_formulas,
@@ -21,7 +21,7 @@ from analysis.segment import (
     tokenize,
 )
 from analysis.settings import Settings
-from analysis.text import REDACTION, sentence_spans
+from analysis.chars import REDACTION, sentence_spans
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
 
@@ -275,7 +275,7 @@ def test_rjieba_agrees_on_the_seed(seg):
 @pytest.mark.slow
 def test_jieba_log_never_reaches_stderr_and_cache_goes_to_the_project_cache(tmp_path):
     env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cache")}
-    code = "from analysis.segment import tokenize; print('|'.join(tokenize('坚持两个确立').token))"
+    code = "from analysis.text.segment import tokenize; print('|'.join(tokenize('坚持两个确立').token))"
     for _ in range(2):  # first run builds jieba's cache, second reads it
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=project_root())
         assert done.returncode == 0, done.stderr
@@ -285,7 +285,7 @@ def test_jieba_log_never_reaches_stderr_and_cache_goes_to_the_project_cache(tmp_
 
 
 def test_importing_segment_does_no_work():
-    code = "import sys, analysis.segment; print('jieba' in sys.modules)"
+    code = "import sys, analysis.text.segment; print('jieba' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project_root())
     assert done.stdout.strip() == "False"
 

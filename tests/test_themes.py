@@ -1,4 +1,4 @@
-"""Tests for analysis.themes: hand-worked coverage, index, diversity, DP, shifts; the lexicon; the seed.
+"""Tests for analysis.stats.themes: hand-worked coverage, index, diversity, DP, shifts; the lexicon; the seed.
 
 The toy FeatureSet below is built by hand (tokens, sentences, nodes) so that every
 expected number can be worked out on paper; the comments give the arithmetic.
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import themes as T
-from analysis.text import count_han
+from analysis.stats import themes as T
+from analysis.chars import count_han
 
 TOL = 1e-9
 
@@ -107,7 +107,7 @@ def test_bad_lexicon_file_names_the_file(tmp_path):
 
 def test_every_project_term_is_one_token_or_a_phrase():
     """Each term, between full stops, is found exactly once by theme_hits with the project's tokenizer."""
-    segment = pytest.importorskip("analysis.segment")
+    segment = pytest.importorskip("analysis.text.segment")
     lex = T.load_themes()
     terms = list(dict.fromkeys(lex["term"]))
     tokenizer = segment.make_tokenizer()
@@ -331,13 +331,13 @@ def test_word_shift_sums_to_theme_shift(fs):
 
 @pytest.fixture(scope="module")
 def seed_fs():
-    pytest.importorskip("analysis.segment")
+    pytest.importorskip("analysis.text.segment")
     from analysis.features import build_features
     from analysis.paths import corpus_dir
 
     text = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
     try:
-        from analysis.corpus import load_corpus
+        from analysis.io.corpus import load_corpus
 
         docs = load_corpus([corpus_dir() / "organization-work-speech.txt"])
     except ImportError:
@@ -412,7 +412,7 @@ def test_groups_and_documents_without_hits():
 
 
 def test_project_tokenizer_rejects_terms_across_word_boundaries():
-    segment = pytest.importorskip("analysis.segment")
+    segment = pytest.importorskip("analysis.text.segment")
     text = "要充分发挥个人才能，积极加入党组织，防范工作风险，缩小区域差距，培养骨干部门。"
     toks = segment.tokenize(text)
     toks = toks[toks["kind"] != "space"].assign(document="x", path="p", sentence=0, paragraph=0, is_stop=False)

@@ -34,8 +34,8 @@ def main() -> int:
     from analysis import paths
 
     os.environ["ANALYSIS_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-cache-")
-    from analysis.corpus import load_corpus
-    from analysis.counts import term_frequencies
+    from analysis.io.corpus import load_corpus
+    from analysis.stats.counts import term_frequencies
     from analysis.features import build_features
 
     corpora = paths.shared_dir() / "corpora"

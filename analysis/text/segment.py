@@ -12,7 +12,7 @@ three layers, each a pure function of the text and the settings:
    的/了/吗…; a quoted span that contains a phrase or numbered formula yields to it).
 2. **Character classes.** The gaps between formula spans are split into runs: Han
    (segmented in step 3), numbers (``2023``, ``5.2%``), Latin words (``GDP``, ``5G``),
-   whitespace, the redaction placeholder :data:`analysis.text.REDACTION` (〓) and
+   whitespace, the redaction placeholder :data:`analysis.chars.REDACTION` (〓) and
    raw redaction marks (××, XX, ***) if un-normalized text is passed, and single
    punctuation characters.
 3. **Dictionary segmentation.** Han runs go to a private :class:`jieba.Tokenizer`
@@ -31,7 +31,7 @@ Tokens partition the text exactly: ``"".join(tokens.token) == text``. Token kind
 * ``space``: a run of whitespace (or zero-width characters);
 * ``redaction``: 〓 (one token per placeholder), or a raw mark such as ×× (one per run).
 
-Counting (:mod:`analysis.counts`) treats ``word`` and ``latin`` tokens as terms.
+Counting (:mod:`analysis.stats.counts`) treats ``word`` and ``latin`` tokens as terms.
 
 No jieba state lives at module level: tokenizers are built on demand, kept in a small
 function-level cache keyed by the settings fingerprint, and jieba's "Loading model"
@@ -57,11 +57,11 @@ import yaml
 
 from analysis import paths
 from analysis.settings import Settings
-from analysis.text import HAN_CLASS, HAN_RE, REDACTION
+from analysis.chars import HAN_CLASS, HAN_RE, REDACTION
 
 #: Token kinds, in the order they are documented.
 KINDS = ("word", "latin", "number", "punct", "space", "redaction")
-#: Kinds that count as terms in :mod:`analysis.counts`.
+#: Kinds that count as terms in :mod:`analysis.stats.counts`.
 TERM_KINDS = ("word", "latin")
 #: Segmenters :func:`make_tokenizer` can build (``rjieba`` only when that package is installed).
 SEGMENTERS = ("jieba", "rjieba")
@@ -397,7 +397,7 @@ class Segmenter:
         """Return why ``token`` is a formula (``phrase``, ``numbered``, ``dictionary``) or None.
 
         Quoted slogans are recognised by their context, not their text: see
-        :func:`analysis.counts.formula_frequencies`.
+        :func:`analysis.stats.counts.formula_frequencies`.
         """
         if self._numbered_re.fullmatch(token):
             return "numbered"
@@ -425,7 +425,7 @@ def _entry_frequency(tok, term: str) -> int:
 def _build(settings: Settings) -> Segmenter:
     if settings.segmenter not in SEGMENTERS:
         raise ValueError(f"Settings.segmenter={settings.segmenter!r} is not supported; use one of {SEGMENTERS}.")
-    import jieba  # imported here: importing analysis.segment does no work
+    import jieba  # imported here: importing analysis.text.segment does no work
 
     dictionary = load_dictionary(settings)
     cache = paths.cache_dir()
@@ -485,7 +485,7 @@ def make_tokenizer(settings: Settings | None = None) -> Segmenter:
     of the dictionary file gives a fresh tokenizer.
 
     ``segmenter="rjieba"`` (optional package, ~10x faster, used by
-    :func:`analysis.counts.segmentation_robustness`) cuts Han runs with a private
+    :func:`analysis.stats.counts.segmentation_robustness`) cuts Han runs with a private
     ``rjieba.Jieba`` given the same entries and the same frequencies; the formula
     layer is shared, so only the segmentation of plain Han text can differ.
 
@@ -516,7 +516,7 @@ def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmente
     """Segment ``text`` into tokens that partition it exactly.
 
     Args:
-        text: Normalized text (see :mod:`analysis.normalize`); raw text works too.
+        text: Normalized text (see :mod:`analysis.io.normalize`); raw text works too.
         settings: Settings for :func:`make_tokenizer`; ignored when ``tokenizer`` is given.
         tokenizer: A :class:`Segmenter` from :func:`make_tokenizer`, to reuse.
 

@@ -27,7 +27,7 @@ What changes, in order:
    collapsed, so paragraphs are separated by exactly one ``\\n``.
 9. Redaction marks (``××``, ``×××``, ``XX``, ``＊＊``, ``***``, ``某某``, ``○○``, ``□□``
    and runs like them) are counted and each run is replaced by the single placeholder
-   :data:`analysis.text.REDACTION` (``〓``).
+   :data:`analysis.chars.REDACTION` (``〓``).
 
 >>> n = normalize("\\u3000\\u3000政府工作报\\n告\\u200b：２０２３\\n年，××同志讲\\n4\\n点意见。\\n\\n\\n一、总体要求\\n")
 >>> n.text
@@ -47,7 +47,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from analysis.text import HAN_CLASS, REDACTION
+from analysis.chars import HAN_CLASS, REDACTION
 
 __all__ = [
     "Normalized",
@@ -131,7 +131,7 @@ class Normalized:
             ``raw_offsets[i]`` is the index in ``raw`` of the character that produced
             ``text[i]`` (for a redaction placeholder, the first character of the mark);
             the last entry is ``len(raw)``. Strictly increasing.
-        redactions: Number of redaction marks replaced by :data:`analysis.text.REDACTION`.
+        redactions: Number of redaction marks replaced by :data:`analysis.chars.REDACTION`.
         raw: The raw text (the same string object that was passed in, not a copy).
         lines_repaired: Number of line breaks removed because they split a word or number.
         to_simplified: Whether traditional→simplified conversion was applied.
@@ -165,7 +165,7 @@ def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = Tru
 
     Raises:
         TypeError: When ``raw`` is not a ``str`` (decode bytes first, e.g. with
-            :func:`analysis.corpus.load_corpus`).
+            :func:`analysis.io.corpus.load_corpus`).
 
     Example:
         >>> raw = "××区召开会议。\\n2018\\n年，ＧＤＰ增长"
@@ -212,7 +212,7 @@ def raw_span(normalized, start: int, end: int) -> tuple[int, int]:
 
     Args:
         normalized: A :class:`Normalized` or anything with ``raw_offsets`` and ``raw``
-            (an :class:`analysis.corpus.Document`, a row of the loaded table).
+            (an :class:`analysis.io.corpus.Document`, a row of the loaded table).
         start: Start of the span in the normalized text (inclusive).
         end: End of the span in the normalized text (exclusive), ``start <= end``.
 

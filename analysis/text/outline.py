@@ -55,8 +55,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.normalize import REDACTION_RE
-from analysis.text import REDACTION, count_han, paragraph_spans, sentence_spans
+from analysis.io.normalize import REDACTION_RE
+from analysis.chars import REDACTION, count_han, paragraph_spans, sentence_spans
 
 __all__ = [
     "Issue",
@@ -596,7 +596,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     """Parse the numbered outline of a (normalized) text.
 
     Args:
-        text: The document's text, normalized (see :mod:`analysis.normalize`); any str
+        text: The document's text, normalized (see :mod:`analysis.io.normalize`); any str
             works, and the result is lossless for any str.
         schemes: Numbering schemes to recognize (default :data:`SCHEMES`).
 
@@ -712,12 +712,12 @@ def _redactions(span: str) -> int:
 def _documents(documents_df: pd.DataFrame, caller: str):
     """Yield (id, text) from a documents table, with errors that say what to do."""
     if not isinstance(documents_df, pd.DataFrame):
-        raise TypeError(f"{caller} needs a documents DataFrame (from analysis.corpus.load_corpus), "
+        raise TypeError(f"{caller} needs a documents DataFrame (from analysis.io.corpus.load_corpus), "
                         f"got {type(documents_df).__name__}")
     missing = [c for c in ("id", "text") if c not in documents_df.columns]
     if missing:
         raise ValueError(f"{caller}: the documents table lacks column(s) {missing}; load it with "
-                         "analysis.corpus.load_corpus or give it 'id' and 'text' columns")
+                         "analysis.io.corpus.load_corpus or give it 'id' and 'text' columns")
     for doc_id, text in zip(documents_df["id"], documents_df["text"]):
         if not isinstance(text, str):
             raise ValueError(f"{caller}: document {doc_id!r} has no text ({text!r}); "
@@ -829,7 +829,7 @@ def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
     """Measure every outline node of every document: Han characters, shares, counts.
 
     Shares (METHODS.md, "Section share: C_section / C_document, at every outline level")
-    are shares of Han characters (:func:`analysis.text.count_han`; punctuation, digits and
+    are shares of Han characters (:func:`analysis.chars.count_han`; punctuation, digits and
     redactions excluded; Chinese numerals in headings, like 一 in ``（一）``, are Han
     characters and count). A node's count includes its children. They add up as follows:
 
@@ -838,20 +838,20 @@ def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
     - within a parent, its children's ``share_of_parent`` plus the parent's ``own_share``
       (its heading and text before the first child) sum to 1.
 
-    Sentences (:func:`analysis.text.sentence_spans`, non-blank) and paragraphs
-    (:func:`analysis.text.paragraph_spans`; a heading line counts as a paragraph) are
+    Sentences (:func:`analysis.chars.sentence_spans`, non-blank) and paragraphs
+    (:func:`analysis.chars.paragraph_spans`; a heading line counts as a paragraph) are
     assigned to the node where they start.
 
     Args:
         documents_df: One row per document with columns ``id`` and ``text`` (e.g. from
-            :func:`analysis.corpus.load_corpus`, JSONL corpora included). Not modified.
+            :func:`analysis.io.corpus.load_corpus`, JSONL corpora included). Not modified.
 
     Returns:
         One row per node per document, in document order, with columns ``document``,
         ``path``, ``level``, ``title``, ``han_chars``, ``share_of_document``,
         ``share_of_parent``, ``sentences``, ``paragraphs``, ``redactions`` (〓 placeholders,
         plus marks such as ×× XX 某某 *** left in a text that was not normalized, as
-        :data:`analysis.normalize.REDACTION_RE` finds them), ``kind``,
+        :data:`analysis.io.normalize.REDACTION_RE` finds them), ``kind``,
         ``parent``, ``unheaded``, ``own_han_chars`` and ``own_share`` (own text over the
         node's total; NaN for a node without Han characters).
 

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.text import HAN_RE, count_han
+from analysis.chars import HAN_RE, count_han
 
 
 def _han_stream(text: str) -> tuple[str, np.ndarray]:
@@ -77,7 +77,7 @@ def jaccard(a: set, b: set) -> float:
 def _documents(documents_df: pd.DataFrame) -> dict[str, str]:
     missing = {"id", "text"} - set(documents_df.columns)
     if missing:
-        raise ValueError(f"reuse needs a documents table with 'id' and 'text' (analysis.corpus.load_corpus); missing {sorted(missing)}")
+        raise ValueError(f"reuse needs a documents table with 'id' and 'text' (analysis.io.corpus.load_corpus); missing {sorted(missing)}")
     return dict(zip(documents_df["id"].astype(str), documents_df["text"]))
 
 
@@ -88,7 +88,7 @@ def _text_of(docs: dict[str, str], doc: str) -> str:
 
 
 def section_texts(documents_df: pd.DataFrame, *, level: int = 1) -> pd.DataFrame:
-    """Split each document into its sections at an outline level (with :func:`analysis.outline.parse_outline`).
+    """Split each document into its sections at an outline level (with :func:`analysis.text.outline.parse_outline`).
 
     A section at ``level`` includes its children; the preamble and closing (level 0) are
     sections of their own, so the sections partition the text.
@@ -105,7 +105,7 @@ def section_texts(documents_df: pd.DataFrame, *, level: int = 1) -> pd.DataFrame
         >>> section_texts(docs)[["path", "start", "end"]].values.tolist()
         [['preamble', 0, 5], ['一', 5, 16], ['二', 16, 26]]
     """
-    from analysis.outline import parse_outline
+    from analysis.text.outline import parse_outline
 
     rows = []
     for doc, text in _documents(documents_df).items():
@@ -214,7 +214,7 @@ def shared_passages(documents_df: pd.DataFrame, a: str, b: str | Sequence[str], 
         is in the other speech: the whole passage when ``exact``, else its first
         shingle), ``exact`` and ``text`` (the passage in A). Sorted by start, then other.
     """
-    from analysis.outline import parse_outline
+    from analysis.text.outline import parse_outline
 
     docs = _documents(documents_df)
     text_a = _text_of(docs, a)

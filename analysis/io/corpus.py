@@ -2,7 +2,7 @@
 
 A *document* is one speech (or report, or regulation). It comes from a single file
 (``.txt``, ``.md``, ``.docx``) or from one record of a JSON Lines or CSV corpus. The
-loader decodes it, normalizes it (:func:`analysis.normalize.normalize`), and keeps
+loader decodes it, normalizes it (:func:`analysis.io.normalize.normalize`), and keeps
 the raw text, the map back to it, the encoding used and a checksum. It never writes
 anywhere, least of all to ``corpus/``.
 
@@ -57,9 +57,9 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
-from analysis.normalize import _HEADING_RE, normalize
+from analysis.io.normalize import _HEADING_RE, normalize
 from analysis.settings import Settings
-from analysis.text import count_han, paragraph_spans
+from analysis.chars import count_han, paragraph_spans
 
 __all__ = [
     "CorpusError",
@@ -167,7 +167,7 @@ class Document:
             followed by any extra fields (e.g. ``kind``, ``year``, ``congress``,
             ``source_url``). Treat as read-only.
         raw: The decoded text as stored (after a byte-order mark, if any).
-        text: The normalized text (:func:`analysis.normalize.normalize`).
+        text: The normalized text (:func:`analysis.io.normalize.normalize`).
         raw_offsets: int64 array, ``len(text) + 1``: raw index of each normalized character.
         encoding: The encoding used to decode it (``utf-8``, ``utf-8-sig``, ``gb18030``,
             ``utf-16-le`` …; ``docx`` for Word files).
@@ -192,12 +192,12 @@ class Document:
 
     @property
     def han_chars(self) -> int:
-        """Han characters in the normalized text (:func:`analysis.text.count_han`)."""
+        """Han characters in the normalized text (:func:`analysis.chars.count_han`)."""
         return count_han(self.text)
 
     @property
     def paragraphs(self) -> int:
-        """Non-blank lines of the normalized text (:func:`analysis.text.paragraph_spans`)."""
+        """Non-blank lines of the normalized text (:func:`analysis.chars.paragraph_spans`)."""
         return len(paragraph_spans(self.text))
 
     def row(self, *, full: bool = True) -> dict:
@@ -231,7 +231,7 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
         sha256: The checksum to record; by default that of ``raw`` encoded as UTF-8.
         source_path: Where the text came from.
         settings: Normalization settings (``to_simplified``, ``repair_lines``).
-        markdown: The text is Markdown (see :func:`analysis.normalize.normalize`).
+        markdown: The text is Markdown (see :func:`analysis.io.normalize.normalize`).
 
     Returns:
         The :class:`Document`.

@@ -1,13 +1,13 @@
 """Figures of a speech's outline: a treemap of its parts and bars of their lengths.
 
-Both builders take rows of :func:`analysis.outline.section_lengths` (never changed),
+Both builders take rows of :func:`analysis.text.outline.section_lengths` (never changed),
 draw exactly the rows they are given, and return a styled plotly figure
-(:func:`analysis.plots.apply_style`); they never show or write it
-(:func:`analysis.export.export_figure` writes). Select rows before calling, and show
+(:func:`analysis.plots.charts.apply_style`); they never show or write it
+(:func:`analysis.output.export.export_figure` writes). Select rows before calling, and show
 the same rows as the table beside the chart.
 
 >>> import pandas as pd
->>> from analysis.outline import text_section_lengths
+>>> from analysis.text.outline import text_section_lengths
 >>> lengths = text_section_lengths("前言。\\n一、甲\\n（一）乙乙。\\n（二）丙。", document="d")
 >>> fig = plot_outline_treemap(lengths)
 >>> list(fig.data[0].ids)
@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import plots
+from analysis.plots import charts as plots
 
 __all__ = ["plot_outline_treemap", "plot_section_lengths", "node_label"]
 
 _NEEDED = ("document", "path", "parent", "level", "title", "han_chars")
 _KIND_NAMES = plots.PART_LABELS
-_SOURCE = "rows of analysis.outline.section_lengths(documents)"
+_SOURCE = "rows of analysis.text.outline.section_lengths(documents)"
 
 
 def node_label(path: str, title: str, *, width: int = 10) -> str:
@@ -60,7 +60,7 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
     by children (plotly ``branchvalues="total"``).
 
     Args:
-        table: Rows of :func:`analysis.outline.section_lengths` (columns ``document``,
+        table: Rows of :func:`analysis.text.outline.section_lengths` (columns ``document``,
             ``path``, ``parent``, ``level``, ``title``, ``han_chars``; ``share_of_document``
             is shown on hover when present). Every row's parent must be in the table.
         title: Chart title.
@@ -73,7 +73,7 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
         KeyError: A needed column is missing.
         ValueError: A row's parent is not in the table.
 
-    >>> from analysis.outline import text_section_lengths
+    >>> from analysis.text.outline import text_section_lengths
     >>> trace = plot_outline_treemap(text_section_lengths("一、甲\\n（一）乙乙", document="d")).data[0]
     >>> list(zip(trace.ids, trace.parents, trace.values))
     [('d', '', 5), ('d/一', 'd', 5), ('d/一（一）', 'd/一', 3)]
@@ -116,7 +116,7 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
     """Horizontal bars of Han characters per node, in document order (first on top).
 
     Args:
-        table: Rows of :func:`analysis.outline.section_lengths` to draw (e.g. the rows with
+        table: Rows of :func:`analysis.text.outline.section_lengths` to draw (e.g. the rows with
             ``level <= 1`` for preamble, sections and closing; or ``level == 2`` for the
             sub-points). Columns ``path``, ``title``, ``han_chars``;
             ``share_of_document`` is printed on the bars when present.
@@ -124,12 +124,12 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
         height: Height in CSS pixels (default: grows with the number of bars).
 
     Returns:
-        A styled plotly ``Figure`` (from :func:`analysis.plots.bar_chart`), one bar per row.
+        A styled plotly ``Figure`` (from :func:`analysis.plots.charts.bar_chart`), one bar per row.
 
     Raises:
         KeyError: A needed column is missing.
 
-    >>> from analysis.outline import text_section_lengths
+    >>> from analysis.text.outline import text_section_lengths
     >>> fig = plot_section_lengths(text_section_lengths("一、甲\\n二、乙乙", document="d"))
     >>> list(fig.data[0].y), list(fig.data[0].text)
     (['一 甲', '二 乙乙'], ['40.0%', '60.0%'])

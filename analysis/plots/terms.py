@@ -1,10 +1,10 @@
 """Figures of term counts: top-term bars, formula bars and a word cloud of our own tokens.
 
-Every builder takes a table from :mod:`analysis.counts` (never changed), draws exactly
+Every builder takes a table from :mod:`analysis.stats.counts` (never changed), draws exactly
 the rows it is given (select and sort before calling, and show the same rows as the
 table beside the chart) and returns a figure; none shows or writes anything:
-:func:`analysis.export.export_figure` writes. Plotly figures go through
-:func:`analysis.plots.apply_style` (CJK font named in the layout).
+:func:`analysis.output.export.export_figure` writes. Plotly figures go through
+:func:`analysis.plots.charts.apply_style` (CJK font named in the layout).
 
 >>> import pandas as pd
 >>> table = pd.DataFrame({"term": ["人才", "基层", "干部"], "count": [24, 8, 17], "per_10k_han": [41.1, 13.7, 29.1]})
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import plots
+from analysis.plots import charts as plots
 
 __all__ = ["plot_top_terms", "plot_formulas", "terms_word_cloud"]
 
-_SOURCE = "a table from analysis.counts"
+_SOURCE = "a table from analysis.stats.counts"
 
 
 def plot_top_terms(
@@ -37,7 +37,7 @@ def plot_top_terms(
     """Horizontal bars of terms, largest on top.
 
     Args:
-        table: Rows of :func:`analysis.counts.term_frequencies` (one group), already
+        table: Rows of :func:`analysis.stats.counts.term_frequencies` (one group), already
             cut to the terms to draw.
         value: Column drawn as bar length (``count``, ``per_10k_han`` ...).
         term: Column of terms.
@@ -70,7 +70,7 @@ def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = 
     """Horizontal bars of formula counts, coloured by how each formula was recognised.
 
     Args:
-        table: Rows of :func:`analysis.counts.formula_frequencies` (``formula``,
+        table: Rows of :func:`analysis.stats.counts.formula_frequencies` (``formula``,
             ``rule``, ``count``), already cut to the formulas to draw.
         title: Chart title.
         height: Height in CSS pixels; by default 24 px per bar (at least 320).
@@ -103,11 +103,11 @@ def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = 
 def terms_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int = 42, **options):
     """A seeded word cloud of term counts (our tokens, never re-split by wordcloud).
 
-    Thin wrapper over :func:`analysis.plots.word_cloud` (CJK font from
-    :mod:`analysis.fonts`, ``collocations=False``, fixed ``random_state``).
+    Thin wrapper over :func:`analysis.plots.charts.word_cloud` (CJK font from
+    :mod:`analysis.plots.fonts`, ``collocations=False``, fixed ``random_state``).
 
     Args:
-        table: Rows of :func:`analysis.counts.term_frequencies` (``term``, ``count``).
+        table: Rows of :func:`analysis.stats.counts.term_frequencies` (``term``, ``count``).
         top_n: Number of terms drawn.
         random_state: Seed of the layout.
         **options: Passed on (``width``, ``height``, ``scale``, ``weight``).

@@ -1,6 +1,6 @@
 """Character-level helpers shared by every stage: Han characters, paragraphs, sentences.
 
-All offsets are into the *normalized* text (see :mod:`analysis.normalize`) and spans
+All offsets are into the *normalized* text (see :mod:`analysis.io.normalize`) and spans
 are half-open ``(start, end)`` pairs.
 
 >>> count_han("党的二十大，2023年〓同志")

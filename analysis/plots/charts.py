@@ -1,9 +1,9 @@
 """Figures from tidy tables: plotly charts and word clouds in one report style.
 
 Every builder takes a tidy DataFrame (never changed) and returns a figure; none shows
-or writes anything: :func:`analysis.export.export_figure` writes, the notebook displays.
+or writes anything: :func:`analysis.output.export.export_figure` writes, the notebook displays.
 All plotly figures go through :func:`apply_style`, which names the CJK font
-(:data:`analysis.fonts.CSS_FAMILY`) in the layout so PNG, SVG, PDF and HTML all draw
+(:data:`analysis.plots.fonts.CSS_FAMILY`) in the layout so PNG, SVG, PDF and HTML all draw
 Chinese with Noto Sans CJK SC, and fixes the size so exports do not depend on a window.
 
 >>> import pandas as pd
@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import fonts
+from analysis.plots import fonts
 
 WIDTH = 900
 """Default figure width in CSS pixels (PNG export multiplies it by the export scale)."""
@@ -41,7 +41,7 @@ def apply_style(fig, *, width: int = WIDTH, height: int = HEIGHT):
     """Return a copy of ``fig`` in the report style, with the CJK font named explicitly.
 
     Sets ``layout.font.family`` (and the hover-label and title fonts) to
-    :data:`analysis.fonts.CSS_FAMILY`, a white template with light grid lines, the
+    :data:`analysis.plots.fonts.CSS_FAMILY`, a white template with light grid lines, the
     Okabe–Ito colourway, readable font sizes and a fixed size, so that every export
     format draws the same picture. The input figure is not changed.
 
@@ -402,7 +402,7 @@ def word_cloud(
     Raises:
         KeyError: A named column is not in ``table``.
         ValueError: No term has a positive weight.
-        analysis.fonts.FontError: The CJK font is not installed.
+        analysis.plots.fonts.FontError: The CJK font is not installed.
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"term": ["干部", "组织", "党"], "count": [30, 20, 10]})
@@ -454,7 +454,7 @@ def figure_strings(fig) -> list[str]:
     For a plotly figure, all string values in its data and layout (the template is
     left out: it draws nothing by itself), including string elements of arrays
     (categorical axis values, ``text``, ``hovertext``, ``customdata``). For a word
-    cloud, its words. Feed the result to :func:`analysis.fonts.check_glyphs`.
+    cloud, its words. Feed the result to :func:`analysis.plots.fonts.check_glyphs`.
 
     Args:
         fig: A plotly ``Figure`` (or figure dict) or a generated ``wordcloud.WordCloud``.

@@ -2,8 +2,8 @@
 
 Each builder takes the table of the analysis it draws (never changed), draws exactly
 the rows it is given in their order, and returns a plotly figure styled by
-:func:`analysis.plots.apply_style`; none shows or writes anything
-(:func:`analysis.export.export_figure` writes). Select and sort rows before calling,
+:func:`analysis.plots.charts.apply_style`; none shows or writes anything
+(:func:`analysis.output.export.export_figure` writes). Select and sort rows before calling,
 and show the same rows as the table before the chart.
 
 >>> import pandas as pd
@@ -23,12 +23,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis import plots
+from analysis.plots import charts as plots
 
 __all__ = ["plot_theme_heatmap", "plot_talent_grassroots", "plot_shift_dumbbell", "plot_keyness_bars",
            "plot_word_shift", "MEASURE_NAMES"]
 
-#: Axis titles for the three share measures of :func:`analysis.themes.theme_coverage`.
+#: Axis titles for the three share measures of :func:`analysis.stats.themes.theme_coverage`.
 MEASURE_NAMES = {
     "share_tokens": "share of word tokens (%)",
     "share_han": "share of Han characters (%)",
@@ -60,7 +60,7 @@ def plot_theme_heatmap(coverage: pd.DataFrame, *, measure: str = "share_han", ro
     """Heatmap of theme shares: one row per section (or document), one column per theme, in %.
 
     Args:
-        coverage: Rows of :func:`analysis.themes.theme_coverage` (columns ``rows``,
+        coverage: Rows of :func:`analysis.stats.themes.theme_coverage` (columns ``rows``,
             ``theme``, ``measure``; ``label_zh`` names the columns when present).
         measure: ``share_tokens``, ``share_han`` or ``share_sentences``.
         rows: Column that labels the rows (``path`` by section, ``document`` by document).
@@ -102,7 +102,7 @@ def plot_talent_grassroots(index: pd.DataFrame, *, rows: str = "path", title: st
     """Paired bars of the talent and grassroots shares per section, with ln(s_talent/s_grassroots) on hover.
 
     Args:
-        index: Rows of :func:`analysis.themes.talent_grassroots_index` (columns ``rows``,
+        index: Rows of :func:`analysis.stats.themes.talent_grassroots_index` (columns ``rows``,
             ``measure``, ``share_<numerator>``, ``share_<denominator>``, ``index``, ``flag``).
         rows: Column that labels the bars (``path`` or ``document``).
         title: Chart title.
@@ -151,7 +151,7 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     """Dumbbell of each theme's share in A and B, beside Δ = B − A with its bootstrap interval.
 
     Args:
-        shift: Rows of :func:`analysis.themes.emphasis_shift` (columns ``theme``,
+        shift: Rows of :func:`analysis.stats.themes.emphasis_shift` (columns ``theme``,
             ``share_a``, ``share_b``, ``delta``, ``ci_low``, ``ci_high``, ``measure``;
             ``label_zh`` names the rows when present).
         label_a: Legend name of A (e.g. "三 人才").
@@ -215,8 +215,8 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
     """Signed keyness bars: terms key to A to the right, terms key to B to the left.
 
     Args:
-        table: Rows to draw, e.g. :func:`analysis.keyness.top_keyness` of a
-            :func:`analysis.keyness.compare_terms` table (columns ``term``, ``by``,
+        table: Rows to draw, e.g. :func:`analysis.stats.keyness.top_keyness` of a
+            :func:`analysis.stats.keyness.compare_terms` table (columns ``term``, ``by``,
             ``f_target``, ``f_reference``; ``p_fdr`` on hover when present; rows flagged
             ``low_expected`` are drawn pale and say so).
         by: Statistic column drawn (``g2``, ``log_ratio``, ``fightin_z`` …).
@@ -271,7 +271,7 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
     """Word-shift chart: each term's contribution δp_w = p_w,B − p_w,A (Gallagher et al. 2021), coloured by theme.
 
     Args:
-        table: Rows of :func:`analysis.themes.word_shift` to draw (columns ``term``,
+        table: Rows of :func:`analysis.stats.themes.word_shift` to draw (columns ``term``,
             ``delta_p``, ``f_a``, ``f_b``; ``theme`` colours the bars when present).
         label_a: Name of A.
         label_b: Name of B.

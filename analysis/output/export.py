@@ -14,7 +14,7 @@
 ===================  ==========================================================
 
 A word cloud gives PNG and SVG (no Chromium needed). Every string the figure draws
-is first checked against the CJK font (:func:`analysis.fonts.check_glyphs`): a
+is first checked against the CJK font (:func:`analysis.plots.fonts.check_glyphs`): a
 character that would print as a box stops the export.
 
 Static formats come from one kaleido/Chromium process kept alive for the whole
@@ -51,8 +51,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import fonts, paths
-from analysis.plots import figure_strings, is_wordcloud
+from analysis import paths
+from analysis.plots import fonts
+from analysis.plots.charts import figure_strings, is_wordcloud
 
 __all__ = [
     "ExportWarning",
@@ -267,7 +268,7 @@ def _update_manifest(folder: Path, row: dict) -> Path:
 def write_report(html: str, *, directory: Path | None = None, name: str = "report.html") -> Path:
     """Write the workbook report (HTML) into the figures folder, atomically.
 
-    Used by :func:`analysis.report.run_notebooks`; kept here so that one module
+    Used by :func:`analysis.output.report.run_notebooks`; kept here so that one module
     writes to ``figures/``.
 
     Args:
@@ -517,7 +518,7 @@ def export_figure(
     the stem is replaced (rows stay sorted by stem). Files of this stem in a format not
     written this time (e.g. an old PNG when Chromium is now missing) are removed, so
     the folder always matches the manifest. The figure itself is not changed; a plotly
-    figure whose layout names no font gets :data:`analysis.fonts.CSS_FAMILY`.
+    figure whose layout names no font gets :data:`analysis.plots.fonts.CSS_FAMILY`.
 
     Args:
         fig: A plotly ``Figure`` or a generated ``wordcloud.WordCloud``.
@@ -534,7 +535,7 @@ def export_figure(
         :class:`Exported`: format → Path for every file written, plus ``"manifest"``.
 
     Raises:
-        analysis.fonts.GlyphError: A string in the figure has a character the CJK font
+        analysis.plots.fonts.GlyphError: A string in the figure has a character the CJK font
             lacks (nothing is written).
         ValueError: ``notebook`` or ``name`` has no usable characters.
         TypeError: ``fig`` or ``data`` is of the wrong kind.
@@ -552,7 +553,7 @@ def export_figure(
         rendered["svg"] = _wordcloud_svg(fig)
     elif hasattr(fig, "to_plotly_json"):
         kind = "plotly"
-        from analysis.plots import HEIGHT, WIDTH
+        from analysis.plots.charts import HEIGHT, WIDTH
 
         figure = _with_cjk_font(fig)
         if start_export_server():

@@ -6,10 +6,10 @@ Every function reads a FeatureSet-like object (anything with ``.tokens`` and
 a tidy DataFrame. Inputs are never changed.
 
 What counts as a term: tokens of kind ``word`` (contains a Han character, formulas
-included) and ``latin`` (GDP, 5G); see :data:`analysis.segment.TERM_KINDS`. Numbers,
+included) and ``latin`` (GDP, 5G); see :data:`analysis.text.segment.TERM_KINDS`. Numbers,
 punctuation, spaces and redaction placeholders are tokens but not terms. With
 ``stopwords=True`` (the default) tokens flagged ``is_stop`` are left out as well; the
-FeatureSet flags them from :func:`analysis.segment.load_stopwords`, which is empty
+FeatureSet flags them from :func:`analysis.text.segment.load_stopwords`, which is empty
 when :attr:`Settings.use_stopwords` is False.
 
 Rates (METHODS.md): per 10,000 Han characters, ``1e4 · f / C``, where C counts the Han
@@ -19,7 +19,7 @@ is the number of counted term tokens of the group (after stopword removal). With
 group the counts add up to N.
 
 >>> import pandas as pd
->>> from analysis.segment import tokenize
+>>> from analysis.text.segment import tokenize
 >>> text = "引进人才，培养人才。"
 >>> tokens = tokenize(text).assign(document="d", path="一", sentence=0, is_stop=False)
 >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)
@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.normalize import raw_span
-from analysis.segment import TERM_KINDS, make_tokenizer, tokenize
+from analysis.io.normalize import raw_span
+from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
-from analysis.text import HAN_CLASS
+from analysis.chars import HAN_CLASS
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
 
@@ -280,7 +280,7 @@ def ngrams(
         ValueError: when ``n`` < 2.
 
     Example:
-        >>> from analysis.segment import tokenize
+        >>> from analysis.text.segment import tokenize
         >>> t = tokenize("全力引进人才，全力引进人才。").assign(document="d", sentence=0, is_stop=False)
         >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
         >>> ngrams(fs, n=2)[["ngram", "count"]].values.tolist()
@@ -365,7 +365,7 @@ def collocations(
         ValueError: for an unknown measure or a window below 1.
 
     Example:
-        >>> from analysis.segment import tokenize
+        >>> from analysis.text.segment import tokenize
         >>> t = tokenize("引进人才。培养人才。引进人才。").assign(document="d", is_stop=False)
         >>> t = t.assign(sentence=(t["token"] == "。").cumsum().shift(fill_value=0))
         >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
@@ -505,7 +505,7 @@ def tfidf(
 def formula_frequencies(fs: Any, *, by: str | Sequence[str] | None = "document", settings: Settings | None = None) -> pd.DataFrame:
     """Count the political formulas (提法) among the tokens.
 
-    A token is a formula when the formula layer of :mod:`analysis.segment` made it
+    A token is a formula when the formula layer of :mod:`analysis.text.segment` made it
     (``phrase``: a punctuated formula; ``numbered``: numeral + 个/大/项 + head word),
     when the dictionary lists it under category ``formula`` (``dictionary``), or when
     it stands alone between quotation marks (``quoted``, e.g. “试金石”).
@@ -522,7 +522,7 @@ def formula_frequencies(fs: Any, *, by: str | Sequence[str] | None = "document",
         Sorted by group, count descending, formula.
 
     Example:
-        >>> from analysis.segment import tokenize
+        >>> from analysis.text.segment import tokenize
         >>> t = tokenize("坚决做到“两个维护”，当好“主心骨”，落实两个维护。").assign(document="d", is_stop=False)
         >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
         >>> formula_frequencies(fs)[["formula", "rule", "count", "quoted"]].values.tolist()
@@ -566,8 +566,8 @@ def formula_frequencies(fs: Any, *, by: str | Sequence[str] | None = "document",
 
 def _outline_paths(text: str):
     try:
-        from analysis.outline import parse_outline
-    except ImportError:  # pragma: no cover - analysis.outline is part of the package
+        from analysis.text.outline import parse_outline
+    except ImportError:  # pragma: no cover - analysis.text.outline is part of the package
         return lambda offset: None
     outline = parse_outline(text)
     return outline.path_at
@@ -584,7 +584,7 @@ def kwic(
     """Keyword in context: every hit of ``term`` with its outline path and raw offsets.
 
     Args:
-        documents: Loaded documents (:func:`analysis.corpus.load_corpus`): ``id``,
+        documents: Loaded documents (:func:`analysis.io.corpus.load_corpus`): ``id``,
             ``text`` (normalized), and ``raw_offsets`` when raw offsets are wanted.
         term: The term to find.
         window: Characters of context on each side.
@@ -595,11 +595,11 @@ def kwic(
 
     Returns:
         One row per hit, in document order: ``document``, ``path`` (outline path of the
-        hit, e.g. ``三（二）``; None when :mod:`analysis.outline` is unavailable),
+        hit, e.g. ``三（二）``; None when :mod:`analysis.text.outline` is unavailable),
         ``left``, ``hit``, ``right`` (line breaks shown as spaces), ``start``, ``end``
         (offsets in the normalized text), ``raw_start``, ``raw_end`` (the raw stretch
         that produced the hit, from the document's ``raw_offsets`` and ``raw`` through
-        :func:`analysis.normalize.raw_span`; <NA> without ``raw_offsets``),
+        :func:`analysis.io.normalize.raw_span`; <NA> without ``raw_offsets``),
         ``whole_token`` (the hit is exactly one token).
 
     Raises:
@@ -617,7 +617,7 @@ def kwic(
         raise ValueError(f"match={match!r}: use 'text' or 'token'")
     missing = {"id", "text"} - set(documents.columns)
     if missing:
-        raise ValueError(f"kwic needs columns {sorted(missing)}; load documents with analysis.corpus.load_corpus")
+        raise ValueError(f"kwic needs columns {sorted(missing)}; load documents with analysis.io.corpus.load_corpus")
     seg = make_tokenizer(settings)
     rows = []
     has_raw = "raw_offsets" in documents.columns
@@ -711,7 +711,7 @@ def segmentation_robustness(
         >>> table[["term", "jieba", "jieba_hmm", "spread"]].values.tolist()[:2]
         [['两个确立', 1, 1, 0], ['党建引领基层治理', 1, 1, 0]]
     """
-    from analysis.segment import load_stopwords
+    from analysis.text.segment import load_stopwords
 
     if by not in ("document", None):
         raise ValueError(f"by={by!r}: use 'document' or None")

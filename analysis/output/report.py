@@ -37,7 +37,8 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from analysis import fonts, paths
+from analysis import paths
+from analysis.plots import fonts
 
 __all__ = ["ReportError", "build_report", "run_notebooks"]
 
@@ -125,7 +126,7 @@ def run_notebooks(
         corpus: Corpus folder for the notebooks (``ANALYSIS_CORPUS_DIR``); default the
             bundled ``corpus/``.
         document: Id of the speech the single-speech notebooks study
-            (``ANALYSIS_DOCUMENT``, read by :func:`analysis.corpus.select_document`);
+            (``ANALYSIS_DOCUMENT``, read by :func:`analysis.io.corpus.select_document`);
             default the seed speech when the corpus has it, else the corpus's first.
         out: Output folder for figures and the report (``ANALYSIS_FIGURES_DIR``);
             default :func:`analysis.paths.figures_dir`.
@@ -212,7 +213,7 @@ def run_notebooks(
     finally:
         bar.close()
 
-    from analysis import export
+    from analysis.output import export
 
     manifest = export.read_manifest(out_dir)
     html = build_report(executed, title=title, figures=manifest, corpus=corpus)
@@ -390,7 +391,7 @@ def build_report(
     Args:
         notebooks: ``(name, notebook)`` pairs (an ``nbformat`` notebook with outputs).
         title: Page title.
-        figures: The figure manifest (:func:`analysis.export.read_manifest`), listed at
+        figures: The figure manifest (:func:`analysis.output.export.read_manifest`), listed at
             the end with links to the files; None leaves the list out.
         corpus: Corpus folder that was analysed (only its name is shown).
 

@@ -22,8 +22,8 @@ Everything else is counting:
 - :func:`word_shift`: per-term contributions δp_w = p_w,B − p_w,A (Gallagher et al. 2021).
 
 Comparisons take any two documents, sections or groups (see
-:func:`analysis.keyness.select_mask`); keyness between them is
-:func:`analysis.keyness.compare_terms`.
+:func:`analysis.stats.keyness.select_mask`); keyness between them is
+:func:`analysis.stats.keyness.compare_terms`.
 
 >>> import pandas as pd
 >>> lex = lexicon_from_dict({"talent": {"label_zh": "人才", "terms": ["人才"]},
@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.keyness import count_terms, select_mask
-from analysis.text import count_han
+from analysis.stats.keyness import count_terms, select_mask
+from analysis.chars import count_han
 
 __all__ = [
     "ThemeLexiconError", "load_themes", "lexicon_from_dict", "describe_themes", "theme_hits",
@@ -810,7 +810,7 @@ def emphasis_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = No
 
     Args:
         fs: A FeatureSet.
-        a: Selection A (see :func:`analysis.keyness.select_mask`): document, section or group.
+        a: Selection A (see :func:`analysis.stats.keyness.select_mask`): document, section or group.
         b: Selection B.
         lexicon: The :func:`load_themes` table.
         measure: ``tokens`` (share_tokens), ``han`` (share_han) or ``sentences`` (share_sentences).
@@ -900,7 +900,7 @@ def word_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, 
         (all themes it counts in, joined by ``|``), ``f_a, f_b, p_a, p_b, delta_p``,
         sorted by |δp| descending, ties by term.
     """
-    from analysis.keyness import selection_totals
+    from analysis.stats.keyness import selection_totals
 
     n_a, n_b = selection_totals(fs, a)["tokens"], selection_totals(fs, b)["tokens"]
     if n_a == 0 or n_b == 0:

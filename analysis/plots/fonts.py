@@ -347,7 +347,7 @@ def check_glyphs(strings: Iterable[str] | str, *, font: FontFace | str | Path | 
     """Raise when any character of ``strings`` would print as a box (tofu).
 
     Args:
-        strings: Strings to check, e.g. :func:`analysis.export.figure_strings` of a figure.
+        strings: Strings to check, e.g. :func:`analysis.output.export.figure_strings` of a figure.
         font: As in :func:`missing_glyphs`.
 
     Raises:
@@ -358,7 +358,7 @@ def check_glyphs(strings: Iterable[str] | str, *, font: FontFace | str | Path | 
     >>> check_glyphs(["\ue000"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    analysis.fonts.GlyphError: 1 character(s) have no glyph in Noto Sans CJK SC and would print as boxes: '\\ue000' (U+E000). ...
+    analysis.plots.fonts.GlyphError: 1 character(s) have no glyph in Noto Sans CJK SC and would print as boxes: '\\ue000' (U+E000). ...
     """
     missing = missing_glyphs(strings, font=font)
     if missing:

@@ -1,0 +1,1 @@
+"""Analyses: FeatureSet in, tidy DataFrame out (counts, themes, keyness, reuse)."""

@@ -1,0 +1,1 @@
+"""Text structure: the outline of a speech (outline) and its segmentation into tokens and formulas (segment)."""

@@ -1,0 +1,99 @@
+"""The layout is the pipeline: a module imports only from its own stage or an earlier one.
+
+Stages, earliest first: foundation (paths, settings, chars, types) → io → text →
+features → stats → plots → output → cli. Every ``import``/``from … import`` of an
+``analysis`` module is checked, including imports inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import project_root
+
+PACKAGE = project_root() / "analysis"
+STAGES = ["foundation", "io", "text", "features", "stats", "plots", "output", "cli"]
+FOUNDATION = {"paths", "settings", "chars", "types", "__init__"}
+
+
+def stage_of(module: str) -> str:
+    """Stage of a dotted module name inside the package (``analysis.stats.themes`` → ``stats``)."""
+    parts = module.split(".")
+    assert parts[0] == "analysis", module
+    head = parts[1] if len(parts) > 1 else "__init__"
+    if head in FOUNDATION:
+        return "foundation"
+    if head in {"cli", "__main__"}:
+        return "cli"
+    if head in STAGES:
+        return head
+    raise AssertionError(f"module {module} belongs to no stage; add it to a subpackage or to FOUNDATION")
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every analysis import in a file; ``from analysis.x import y`` counts y when it is a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "analysis"]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "analysis":
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                sub = PACKAGE.parent / Path(*candidate.split("."))
+                found.append((node.lineno, candidate if sub.with_suffix(".py").exists() or sub.is_dir() else node.module))
+    return found
+
+
+def violations(package: Path = PACKAGE) -> list[str]:
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        mine = module_name(path)
+        for line, other in imported_modules(path):
+            if other == "analysis":
+                continue
+            if STAGES.index(stage_of(other)) > STAGES.index(stage_of(mine)):
+                out.append(f"{path.relative_to(package.parent)}:{line}: {mine} ({stage_of(mine)}) imports "
+                           f"{other} ({stage_of(other)}), a later stage")
+    return out
+
+
+def test_no_module_imports_a_later_stage():
+    assert violations() == []
+
+
+def test_every_module_has_a_stage():
+    for path in PACKAGE.rglob("*.py"):
+        stage_of(module_name(path))
+
+
+def test_the_check_catches_an_upward_import(tmp_path):
+    fake = tmp_path / "analysis"
+    (fake / "io").mkdir(parents=True)
+    (fake / "stats").mkdir()
+    for p in ["__init__.py", "io/__init__.py", "stats/__init__.py", "stats/counts.py"]:
+        (fake / p).write_text("", encoding="utf-8")
+    (fake / "io" / "corpus.py").write_text("def f():\n    from analysis.stats import counts\n", encoding="utf-8")
+    global PACKAGE
+    saved, PACKAGE = PACKAGE, fake
+    try:
+        found = violations(fake)
+    finally:
+        PACKAGE = saved
+    assert len(found) == 1 and "analysis.io.corpus (io) imports analysis.stats.counts (stats)" in found[0]
+
+
+@pytest.mark.parametrize("folder", ["io", "text", "stats", "plots", "output"])
+def test_stage_folders_exist(folder):
+    assert (PACKAGE / folder / "__init__.py").is_file()
