@@ -11,7 +11,7 @@ Commands:
     terms PATH... [--by document|section] [--top N]
     kwic PATH... TERM [--window N]
     themes PATH... [--by document|section]
-    compare A B [--measure g2|chi2|logratio|fightin|simplemaths]
+    compare A B [--statistic g2|chi2|logratio|fightin|simplemaths]
                                    A and B are files or folders, each optionally followed by
                                    ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
     report [--corpus DIR] [--out DIR] [--document ID]
@@ -132,7 +132,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         fs,
         {"documents": list(docs_a["id"]), "section": section_a},
         {"documents": list(docs_b["id"]), "section": section_b},
-        measure=args.measure,
+        statistic=args.statistic,
     )
     _emit(table, args.format)
 
@@ -140,10 +140,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from analysis.output.report import run_notebooks
 
-    from analysis.output.export import read_manifest
+    from analysis.output.export import read_figure_manifest
 
     path = run_notebooks(corpus=args.corpus, document=args.document, out=args.out, progress=True)
-    manifest = read_manifest(path.parent)
+    manifest = read_figure_manifest(path.parent)
     print(f"report written to {path}; {len(manifest)} figures listed in {path.parent / 'manifest.csv'}",
           file=sys.stderr)
     _emit(manifest, args.format)  # the figures written, one row each
@@ -168,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("corpus", cmd_corpus, "one row per document: metadata, Han characters, paragraphs, redactions, encoding")
     add("outline", cmd_outline, "the outline nodes of each document and the announced number of points")
     p = add("terms", cmd_terms, "term frequencies by document or by outline section")
-    p.add_argument("--by", default="document", help="document, section, or a metadata column (default document)")
+    p.add_argument("--by", default="document",
+                   help="document; section (a node with its sub-points); node (a node's own text); "
+                        "or a metadata column (default document)")
     p.add_argument("--top", type=int, default=0, help="keep the N most frequent terms per group")
     p.add_argument("--keep-stopwords", action="store_true", help="count stopwords too")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
@@ -176,12 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders, then the term")
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
     p = add("themes", cmd_themes, "theme coverage by document or outline section")
-    p.add_argument("--by", choices=["document", "section"], default="document")
+    p.add_argument("--by", choices=["document", "section", "node"], default="document",
+                   help="document; section (a node with its sub-points); node (a node's own text)")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
     p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
     p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
     p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
-    p.add_argument("--measure", choices=["g2", "chi2", "logratio", "fightin", "simplemaths"], default="g2")
+    p.add_argument("--statistic", "--measure", dest="statistic", default="g2",
+                   choices=["g2", "chi2", "logratio", "fightin", "simplemaths"],
+                   help="keyness statistic that sorts the table and gives p (default g2; --measure is an old alias)")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
                        description="Run every notebook on a corpus, write the figures and report.html, "

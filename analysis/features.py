@@ -39,6 +39,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.settings import Settings
+from analysis.types import DocumentLike
 from analysis.chars import count_han, paragraph_spans, sentence_spans
 
 #: Columns of :attr:`DocumentFeatures.sentences`.
@@ -118,7 +119,7 @@ class FeatureSet:
         )
 
 
-def _get(document: Any, name: str) -> Any:
+def _get(document: DocumentLike | Mapping[str, object] | pd.Series, name: str) -> object:
     if isinstance(document, Mapping):
         return document[name]
     if isinstance(document, pd.Series):
@@ -126,7 +127,7 @@ def _get(document: Any, name: str) -> Any:
     return getattr(document, name)
 
 
-def features(document: Any, settings: Settings | None = None) -> DocumentFeatures:
+def features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None) -> DocumentFeatures:
     """Compute the features of one document (pure: no I/O, no global state).
 
     Args:
@@ -268,7 +269,7 @@ def _write_cache(path: Path, value: DocumentFeatures) -> None:
         raise
 
 
-def cached_features(document: Any, settings: Settings | None = None, *, cache: bool = True) -> DocumentFeatures:
+def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *, cache: bool = True) -> DocumentFeatures:
     """Return :func:`features` of ``document``, from the cache when the key matches.
 
     The id is not part of the key (the same text under two ids shares an entry), so the

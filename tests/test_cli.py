@@ -68,7 +68,7 @@ def test_themes_and_compare(capsys):
     assert status == 0
     table = pd.read_csv(io.StringIO(out))
     assert {"document", "path", "theme", "hits", "share_tokens", "share_han", "share_sentences"} <= set(table.columns)
-    status, out, _ = run(capsys, "compare", SEED + "#三", SEED + "#四", "--measure", "g2")
+    status, out, _ = run(capsys, "compare", SEED + "#三", SEED + "#四", "--statistic", "g2")
     assert status == 0
     table = pd.read_csv(io.StringIO(out))
     assert {"term", "g2", "p", "p_fdr"} <= set(table.columns)

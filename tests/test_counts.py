@@ -115,16 +115,38 @@ def test_seed_frequencies_from_build_features(seed_fs):
     assert not table["term"].str.contains("〓|×").any()
 
 
-def test_by_section_has_the_columns_the_cli_prints(seed_fs):
-    table = term_frequencies(seed_fs, by="section")
+def test_by_node_has_the_columns_the_cli_prints(seed_fs):
+    table = term_frequencies(seed_fs, by="node")
     assert list(table.columns) == [
         "document", "path", "term", "count", "per_10k_han", "per_10k_tokens", "doc_freq", "han_chars", "term_tokens",
     ]
-    # Sections partition the document: section counts add up to the document's.
+    # Nodes (own text only) partition the document: node counts add up to the document's.
     whole = term_frequencies(seed_fs).set_index("term")["count"]
     assert table.groupby("term")["count"].sum().sort_index().equals(whole.sort_index())
     assert table.groupby("path")["han_chars"].first().sum() == count_han(SEED)
     assert table["path"].iloc[0] == "preamble"
+
+
+def test_by_section_counts_a_section_with_its_sub_points(seed_fs):
+    nodes = term_frequencies(seed_fs, by="node")
+    sections = term_frequencies(seed_fs, by="section")
+    assert list(sections.columns) == list(nodes.columns)
+    own = nodes.set_index(["path", "term"])["count"]
+    # 三 = its own text (the heading) + 三（一）+ 三（二）+ 三（三）, summed independently here.
+    parts = ["三", "三（一）", "三（二）", "三（三）"]
+    expected = sum(int(own.get((p, "人才"), 0)) for p in parts)
+    got = sections.set_index(["path", "term"])["count"]
+    assert got[("三", "人才")] == expected and expected > int(own.get(("三", "人才"), 0))
+    # Level-1 sections with the preamble and closing partition the document.
+    top = seed_fs.nodes.loc[seed_fs.nodes["level"] <= 1, "path"]
+    whole = term_frequencies(seed_fs).set_index("term")["count"]
+    summed = sections[sections["path"].isin(top)].groupby("term")["count"].sum()
+    assert summed.sort_index().equals(whole.sort_index())
+    # Rows follow the outline: 三 comes before 三（一）.
+    order = list(dict.fromkeys(sections["path"]))
+    assert order.index("三") < order.index("三（一）") < order.index("四")
+    # A sub-point is the same under both meanings (it has no sub-points of its own).
+    assert got[("三（一）", "人才")] == own[("三（一）", "人才")]
 
 
 def test_by_metadata_and_overall(fs):
@@ -221,7 +243,7 @@ def test_collocation_counts_on_a_worked_example():
     assert table.loc[("人才", "引进"), "expected"] == pytest.approx(3 * 2 / 6)
     assert table.loc[("人才", "引进"), "pmi"] == pytest.approx(math.log2(2 / 1))
     with pytest.raises(ValueError):
-        collocations(fs, measure="dice")
+        collocations(fs, statistic="dice")
 
 
 def test_tfidf_against_the_formula(fs):

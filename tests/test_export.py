@@ -68,7 +68,7 @@ def test_plotly_export_writes_every_format_and_a_manifest_row(figdir, fake_chrom
     assert ("png", 900, 520, export.PNG_SCALE) in fake_chromium
     assert ("svg", 900, 520, 1) in fake_chromium
     pd.testing.assert_frame_equal(pd.read_csv(out["csv"], encoding="utf-8-sig"), table, check_dtype=False)
-    manifest = export.read_manifest()
+    manifest = export.read_figure_manifest()
     assert len(manifest) == 1
     row = manifest.iloc[0]
     assert row["stem"] == stem and row["notebook"] == "01_overview" and row["name"] == "top_terms"
@@ -85,7 +85,7 @@ def test_rerun_replaces_the_row_and_rows_stay_sorted(figdir, fake_chromium, bar,
     export.export_figure(bar, "a", notebook="02_x", data=table, title="first")
     export.export_figure(bar, "a", notebook="02_x", data=table, title="second")
     export.export_figure(bar, "z", notebook="01_y", data=table)
-    manifest = export.read_manifest()
+    manifest = export.read_figure_manifest()
     assert list(manifest["stem"]) == ["01_y_z", "02_x_a", "02_x_b"]
     assert manifest.set_index("stem").loc["02_x_a", "title"] == "second"
 
@@ -95,7 +95,7 @@ def test_manifest_rows_match_the_files(figdir, fake_chromium, bar, table, monkey
     export.export_figure(plots.word_cloud(table, width=120, height=80, scale=1), "cloud", notebook="01_a", data=table)
     monkeypatch.setattr(export, "start_export_server", lambda: False)
     export.export_figure(bar, "two", notebook="01_a", data=table)
-    manifest = export.read_manifest()
+    manifest = export.read_figure_manifest()
     listed = set()
     for row in manifest.itertuples():
         names = set(row.files.split(";"))
@@ -196,7 +196,7 @@ def test_word_cloud_png_and_svg_name_the_cjk_family(figdir, table):
     assert Image.open(out["png"]).size == (320, 180)
     svg = out["svg"].read_text(encoding="utf-8")
     assert "Noto Sans CJK SC" in svg and "干部" in svg
-    assert export.read_manifest().iloc[0]["kind"] == "wordcloud"
+    assert export.read_figure_manifest().iloc[0]["kind"] == "wordcloud"
 
 
 def test_names_are_sanitized_and_refused_when_empty():
@@ -217,7 +217,7 @@ def test_no_chromium_warns_once_and_still_writes_html_and_csv(figdir, bar, table
     assert len(messages) == 1
     assert "apt-get install chromium" in messages[0]
     assert set(first) == {"html", "csv", "manifest"}
-    manifest = export.read_manifest()
+    manifest = export.read_figure_manifest()
     assert list(manifest["skipped"]) == ["png;svg;pdf (no Chromium)"] * 2
     assert list(manifest["files"]) == ["01_a_a.csv;01_a_a.html", "01_a_b.csv;01_a_b.html"]
 

@@ -77,8 +77,8 @@ def test_p_values_match_scipy_where_given():
     reference = pd.DataFrame({"term": [f"w{i}" for i in range(60)], "count": fr})
     # One shared pair of totals so that the table is one comparison.
     N_T, N_R = int(ft.sum()) + 4000, int(fr.sum()) + 3000
-    for measure, lam, corr in [("g2", "log-likelihood", False), ("chi2", None, False), ("chi2_yates", None, True)]:
-        table = K.keyness(target, reference, totals=(N_T, N_R), measure=measure).set_index("term")
+    for statistic, lam, corr in [("g2", "log-likelihood", False), ("chi2", None, False), ("chi2_yates", None, True)]:
+        table = K.keyness(target, reference, totals=(N_T, N_R), statistic=statistic).set_index("term")
         for i in range(60):
             row = table.loc[f"w{i}"]
             ref = stats.chi2_contingency([[ft[i], fr[i]], [N_T - ft[i], N_R - fr[i]]], correction=corr, lambda_=lam)
@@ -91,7 +91,7 @@ def test_p_values_match_scipy_where_given():
         given_p = table["p"].dropna()
         fdr = stats.false_discovery_control(given_p.to_numpy(), method="bh")
         np.testing.assert_allclose(table.loc[given_p.index, "p_fdr"].to_numpy(), fdr, rtol=0, atol=TOL)
-        assert table["p_test"].eq(measure).all()
+        assert table["p_test"].eq(statistic).all()
 
 
 def test_benjamini_hochberg_matches_scipy_with_ties_and_nan():
@@ -163,7 +163,7 @@ def test_simple_maths_n_is_tunable():
 def test_han_rates_and_sorting_and_signs():
     t = {"人才": 12, "基层": 2, "干部": 6}
     r = {"人才": 2, "基层": 12, "干部": 6}
-    table = K.keyness(t, r, totals=(100, 100), han_totals=(250, 200), measure="logratio", min_expected=0)
+    table = K.keyness(t, r, totals=(100, 100), han_totals=(250, 200), statistic="logratio", min_expected=0)
     assert table["term"].tolist() == ["人才", "干部", "基层"]
     row = table.set_index("term").loc["人才"]
     assert row["rate_han_target"] == pytest.approx(12 / 250 * 1e4, abs=TOL)
@@ -198,8 +198,8 @@ def test_inputs_not_mutated_and_errors():
     pd.testing.assert_frame_equal(r, r0)
     assert set(table["term"]) == {"甲", "乙", "丙"}
     assert table["low_expected"].all() and table["p"].isna().all() and table["p_fdr"].isna().all()
-    with pytest.raises(ValueError, match="unknown measure"):
-        K.keyness(t, r, measure="tfidf")
+    with pytest.raises(ValueError, match=r"keyness: statistic='tfidf' is not one of"):
+        K.keyness(t, r, statistic="tfidf")
     with pytest.raises(ValueError, match="smaller than the table sums"):
         K.keyness(t, r, totals=(2, 100))
     with pytest.raises(ValueError, match="'term' and 'count'"):
@@ -377,7 +377,7 @@ def test_selections_and_compare_terms():
 @pytest.mark.shared
 def test_compare_terms_on_two_congress_reports(congress_fs):
     fs, ids = congress_fs
-    table = K.compare_terms(fs, ids["20"], ids["19"], measure="g2")
+    table = K.compare_terms(fs, ids["20"], ids["19"], statistic="g2")
     totals = K.selection_totals(fs, ids["20"]), K.selection_totals(fs, ids["19"])
     words = fs.tokens[(fs.tokens["kind"] == "word") & ~fs.tokens["is_stop"].astype(bool)]
     assert table["f_target"].sum() == (words["document"] == ids["20"]).sum()

@@ -41,7 +41,7 @@ def test_the_main_job_leaves_the_notebooks_unchanged(main_job):
 @pytest.mark.slow
 def test_every_manifest_row_has_its_files(main_job):
     _, out, notebooks, _ = main_job
-    manifest = export.read_manifest(out)
+    manifest = export.read_figure_manifest(out)
     assert len(manifest) >= 8
     stems = set(manifest["stem"])
     for notebook in notebooks:
@@ -68,7 +68,7 @@ def test_the_report_renders_every_chart_in_chromium(main_job, render_in_chromium
     path, out, _, _ = main_job
     shot = tmp_path / "report.png"
     charts, problems = render_in_chromium(path, shot)
-    manifest = export.read_manifest(out)
+    manifest = export.read_figure_manifest(out)
     plotly_rows = manifest[manifest["kind"] != "wordcloud"]
     assert len(charts) >= len(plotly_rows)
     assert all(c["svgs"] >= 1 for c in charts)
@@ -108,7 +108,7 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
     path = report.run_notebooks(corpus=corpus, out=out, progress=False)
     html = path.read_text(encoding="utf-8")
     assert "city-2024" in html and "organization-work-speech" not in html
-    manifest = export.read_manifest(out)
+    manifest = export.read_figure_manifest(out)
     assert set(manifest["documents"]) == {"city-2024"}
     dumbbell = pd.read_csv(out / "04_emphasis_shift_dumbbell.csv")
     talent, grassroots = (dumbbell.set_index("theme").loc[t] for t in ("talent", "grassroots"))

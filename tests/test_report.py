@@ -84,7 +84,7 @@ def test_figures_section_links_manifest_files(tmp_path, monkeypatch):
 
     t = pd.DataFrame({"term": ["干部"], "count": [1]})
     export.export_figure(plots.bar_chart(t, x="count", y="term"), "bar", notebook="01_a", data=t, title="标题")
-    html = report.build_report([("01_a", executed_notebook())], figures=export.read_manifest())
+    html = report.build_report([("01_a", executed_notebook())], figures=export.read_figure_manifest())
     assert 'href="01_a_bar.csv"' in html and 'href="01_a_bar.html"' in html and "标题" in html
 
 

@@ -203,7 +203,7 @@ def test_talent_grassroots_index(fs):
     cov = T.theme_coverage(fs, lexicon=LEX)
     idx = T.talent_grassroots_index(cov)
     assert idx["index"][0] == pytest.approx(math.log((5 / 18) / (2 / 18)), abs=TOL)
-    idx_han = T.talent_grassroots_index(cov, measure="share_han")
+    idx_han = T.talent_grassroots_index(cov, share="han")
     assert idx_han["index"][0] == pytest.approx(math.log(12 / 9), abs=TOL)
     by_section = T.talent_grassroots_index(T.theme_coverage(fs, by="section", lexicon=LEX)).set_index("path")
     assert np.isnan(by_section.loc["一", "index"]) and by_section.loc["一", "flag"] == "no grassroots hits"
@@ -258,7 +258,7 @@ def test_emphasis_shift_point_values_equal_coverage(fs):
     assert shift.loc["talent", "hits_a"] == 4 and shift.loc["grassroots", "hits_b"] == 2
     again = T.emphasis_shift(fs, "d1#一", "d1#二", lexicon=LEX, n_resamples=2000, seed=1)
     pd.testing.assert_frame_equal(shift.reset_index(), again)
-    han = T.emphasis_shift(fs, "d1#一", "d1#二", lexicon=LEX, measure="han", n_resamples=50).set_index("theme")
+    han = T.emphasis_shift(fs, "d1#一", "d1#二", lexicon=LEX, share="han", n_resamples=50).set_index("theme")
     assert han.loc["talent", "share_a"] == pytest.approx(10 / 18, abs=TOL)
 
 
@@ -283,7 +283,7 @@ def test_bootstrap_se_matches_binomial_se():
     sents_a = [["人才", "。"] if f else ["工作", "。"] for f in flags_a]
     sents_b = [["基层", "。"] if f else ["工作", "。"] for f in flags_b]
     fs2 = build({"a": [("一", 1, None, sents_a)], "b": [("一", 1, None, sents_b)]})
-    shift = T.emphasis_shift(fs2, "a", "b", lexicon=LEX, measure="sentences", n_resamples=4000, seed=7).set_index("theme")
+    shift = T.emphasis_shift(fs2, "a", "b", lexicon=LEX, share="sentences", n_resamples=4000, seed=7).set_index("theme")
     pa, pb = flags_a.mean(), flags_b.mean()
     talent, grass = shift.loc["talent"], shift.loc["grassroots"]
     # Talent is only in A, grassroots only in B: each Δ's SE is one side's binomial SE (plug-in, n not n − 1).
@@ -424,7 +424,7 @@ def test_project_tokenizer_rejects_terms_across_word_boundaries():
 def test_contrast_sections_picks_the_talent_and_grassroots_sections_of_the_seed(seed_fs):
     coverage = T.theme_coverage(seed_fs, by="section")
     assert T.contrast_sections(coverage) == ("三", "四")
-    assert T.contrast_sections(coverage, measure="share_sentences") == ("三", "四")
+    assert T.contrast_sections(coverage, share="sentences") == ("三", "四")
     assert T.contrast_sections(coverage, sections=("二", None)) == ("二", "四")
     # B is never the part already taken as A: the next grassroots-heaviest is 一 (0.4 % against 二 0.2 %, 三 0)
     assert T.contrast_sections(coverage, sections=("四", None)) == ("四", "一")
@@ -439,3 +439,30 @@ def test_contrast_sections_needs_two_sections_and_one_document():
         T.contrast_sections(one)
     with pytest.raises(ValueError, match="one document"):
         T.contrast_sections(pd.concat([one, one.assign(document="e")]))
+
+
+def test_coverage_by_node_counts_own_text_and_partitions_the_document(fs):
+    node = T.theme_coverage(fs, by="node", lexicon=LEX)
+    section = T.theme_coverage(fs, by="section", lexicon=LEX)
+    assert list(node.columns) == list(section.columns)
+    n = node.set_index(["path", "theme"])
+    s = section.set_index(["path", "theme"])
+    counts = ["hits", "tokens", "han_chars", "sentences", "covered_han", "covered_tokens"]
+    # A section is its own text plus its sub-points: 一 = node 一 + node 一（一）.
+    for theme in ["talent", "grassroots"]:
+        for column in counts:
+            assert s.loc[("一", theme), column] == n.loc[("一", theme), column] + n.loc[("一（一）", theme), column]
+    # Every node, own text only, together partitions the document.
+    doc = T.theme_coverage(fs, lexicon=LEX).set_index("theme")
+    summed = node.groupby("theme")[counts].sum()
+    for theme in ["talent", "grassroots", "rural"]:
+        for column in counts:
+            assert summed.loc[theme, column] == doc.loc[theme, column]
+
+
+def test_share_argument_is_checked_once_everywhere(fs):
+    cov = T.theme_coverage(fs, by="section", lexicon=LEX)
+    for call in (lambda: T.talent_grassroots_index(cov, share="share_tokens"),
+                 lambda: T.emphasis_shift(fs, "d1#一", "d1#二", lexicon=LEX, share="words", n_resamples=5)):
+        with pytest.raises(ValueError, match=r"share='(share_tokens|words)' is not one of 'tokens', 'han', 'sentences'"):
+            call()

@@ -46,7 +46,7 @@ import re
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -65,7 +65,7 @@ __all__ = [
     "export_server",
     "figure_strings",
     "find_chromium",
-    "read_manifest",
+    "read_figure_manifest",
     "safe_stem",
     "start_export_server",
     "stop_export_server",
@@ -231,7 +231,7 @@ def _manifest_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def read_manifest(directory: Path | None = None) -> pd.DataFrame:
+def read_figure_manifest(directory: Path | None = None) -> pd.DataFrame:
     """Read ``figures/manifest.csv`` (empty table with the right columns if absent).
 
     Args:
@@ -241,7 +241,7 @@ def read_manifest(directory: Path | None = None) -> pd.DataFrame:
         One row per exported figure, columns :data:`MANIFEST_COLUMNS`, all strings.
 
     >>> import tempfile, pathlib
-    >>> list(read_manifest(pathlib.Path(tempfile.mkdtemp())).columns) == list(MANIFEST_COLUMNS)
+    >>> list(read_figure_manifest(pathlib.Path(tempfile.mkdtemp())).columns) == list(MANIFEST_COLUMNS)
     True
     """
     folder = Path(directory) if directory is not None else paths.figures_dir()
@@ -257,7 +257,7 @@ def read_manifest(directory: Path | None = None) -> pd.DataFrame:
 
 def _update_manifest(folder: Path, row: dict) -> Path:
     with _manifest_lock(folder):
-        table = read_manifest(folder)
+        table = read_figure_manifest(folder)
         table = table[table["stem"] != row["stem"]]
         table = pd.concat([table, pd.DataFrame([row], columns=list(MANIFEST_COLUMNS))], ignore_index=True)
         table = table.sort_values("stem", kind="stable").reset_index(drop=True)
@@ -510,6 +510,7 @@ def export_figure(
     caption: str = "",
     documents: Iterable[str] = (),
     settings=None,
+    directory: str | Path | None = None,
 ) -> Exported:
     """Write a figure and the data it draws to ``figures/``, and record it in the manifest.
 
@@ -530,6 +531,8 @@ def export_figure(
         documents: Ids of the corpus documents the chart uses.
         settings: The :class:`analysis.settings.Settings` used (its fingerprint is
             recorded), or a fingerprint string, or None.
+        directory: Output folder; default :func:`analysis.paths.figures_dir` (``figures/``,
+            or ``ANALYSIS_FIGURES_DIR`` when set).
 
     Returns:
         :class:`Exported`: format → Path for every file written, plus ``"manifest"``.
@@ -541,38 +544,12 @@ def export_figure(
         TypeError: ``fig`` or ``data`` is of the wrong kind.
     """
     stem = safe_stem(notebook, name)
-    folder = paths.figures_dir()
+    folder = Path(directory) if directory is not None else paths.figures_dir()
     fonts.check_glyphs(figure_strings(fig))
     csv = _csv_bytes(data)
-
-    rendered: dict[str, bytes] = {}
-    skipped = ""
-    if is_wordcloud(fig):
-        kind = "wordcloud"
-        rendered["png"] = _wordcloud_png(fig)
-        rendered["svg"] = _wordcloud_svg(fig)
-    elif hasattr(fig, "to_plotly_json"):
-        kind = "plotly"
-        from analysis.plots.charts import HEIGHT, WIDTH
-
-        figure = _with_cjk_font(fig)
-        if start_export_server():
-            spec = figure.to_dict()
-            width = int(figure.layout.width or WIDTH)
-            height = int(figure.layout.height or HEIGHT)
-            for fmt in STATIC_FORMATS:
-                scale = PNG_SCALE if fmt == "png" else 1
-                rendered[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
-        else:
-            skipped = "png;svg;pdf (no Chromium)"
-        rendered["html"] = _plotly_html(figure, stem, title)
-    else:
-        raise TypeError(f"export: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
-
+    kind, rendered, skipped = _render(fig, stem=stem, title=title)
     # Everything is rendered: only now touch the folder.
-    written: dict[str, Path] = {}
-    for fmt, payload in rendered.items():
-        written[fmt] = atomic_write(folder / f"{stem}.{fmt}", payload)
+    written = {fmt: atomic_write(folder / f"{stem}.{fmt}", payload) for fmt, payload in rendered.items()}
     written["csv"] = atomic_write(folder / f"{stem}.csv", csv)
     row = {
         "stem": stem,
@@ -588,8 +565,37 @@ def export_figure(
         "settings": _fingerprint(settings),
     }
     manifest = _update_manifest(folder, row)
+    _remove_stale(folder, stem, written)
+    return Exported(stem, {**written, "manifest": manifest}, skipped)
+
+
+def _render(fig, *, stem: str, title: str) -> tuple[str, dict[str, bytes], str]:
+    """Render a figure in memory: (kind, format → bytes, what was skipped and why)."""
+    if is_wordcloud(fig):
+        return "wordcloud", {"png": _wordcloud_png(fig), "svg": _wordcloud_svg(fig)}, ""
+    if not hasattr(fig, "to_plotly_json"):
+        raise TypeError(f"export: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
+    from analysis.plots.charts import HEIGHT, WIDTH
+
+    figure = _with_cjk_font(fig)
+    rendered: dict[str, bytes] = {}
+    skipped = ""
+    if start_export_server():
+        spec = figure.to_dict()
+        width = int(figure.layout.width or WIDTH)
+        height = int(figure.layout.height or HEIGHT)
+        for fmt in STATIC_FORMATS:
+            scale = PNG_SCALE if fmt == "png" else 1
+            rendered[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
+    else:
+        skipped = "png;svg;pdf (no Chromium)"
+    rendered["html"] = _plotly_html(figure, stem, title)
+    return "plotly", rendered, skipped
+
+
+def _remove_stale(folder: Path, stem: str, written: Mapping[str, Path]) -> None:
+    """Remove files of this stem in formats not written this time, so the folder matches the manifest."""
     for fmt in ALL_FORMATS:
         if fmt not in written:
             (folder / f"{stem}.{fmt}").unlink(missing_ok=True)
-    return Exported(stem, {**written, "manifest": manifest}, skipped)
 

@@ -215,7 +215,7 @@ def run_notebooks(
 
     from analysis.output import export
 
-    manifest = export.read_manifest(out_dir)
+    manifest = export.read_figure_manifest(out_dir)
     html = build_report(executed, title=title, figures=manifest, corpus=corpus)
     return export.write_report(html, directory=out_dir, name=REPORT_NAME)
 
@@ -391,7 +391,7 @@ def build_report(
     Args:
         notebooks: ``(name, notebook)`` pairs (an ``nbformat`` notebook with outputs).
         title: Page title.
-        figures: The figure manifest (:func:`analysis.output.export.read_manifest`), listed at
+        figures: The figure manifest (:func:`analysis.output.export.read_figure_manifest`), listed at
             the end with links to the files; None leaves the list out.
         corpus: Corpus folder that was analysed (only its name is shown).
 

@@ -1,4 +1,9 @@
-"""Figures of emphasis: theme heatmap, talent versus grassroots, shift dumbbell, keyness bars, word shift.
+"""Figures of emphasis, each named after the table it draws.
+
+:func:`plot_theme_coverage` (a heatmap of :func:`~analysis.stats.themes.theme_coverage`),
+:func:`plot_talent_grassroots_index`, :func:`plot_emphasis_shift` (a dumbbell of
+:func:`~analysis.stats.themes.emphasis_shift`), :func:`plot_keyness` (signed bars of
+:func:`~analysis.stats.keyness.compare_terms`) and :func:`plot_word_shift`.
 
 Each builder takes the table of the analysis it draws (never changed), draws exactly
 the rows it is given in their order, and returns a plotly figure styled by
@@ -9,7 +14,7 @@ and show the same rows as the table before the chart.
 >>> import pandas as pd
 >>> cov = pd.DataFrame({"path": ["一", "一", "二", "二"], "theme": ["talent", "grassroots"] * 2,
 ...                     "label_zh": ["人才", "基层"] * 2, "share_han": [0.10, 0.0, 0.01, 0.08]})
->>> fig = plot_theme_heatmap(cov, measure="share_han")
+>>> fig = plot_theme_coverage(cov, share="han")
 >>> list(fig.data[0].y), list(fig.data[0].x)
 (['一', '二'], ['人才', '基层'])
 >>> fig.data[0].z.tolist()
@@ -23,16 +28,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.plots import charts as plots
+from analysis.plots import charts
+from analysis.types import SHARES, check_choice
 
-__all__ = ["plot_theme_heatmap", "plot_talent_grassroots", "plot_shift_dumbbell", "plot_keyness_bars",
-           "plot_word_shift", "MEASURE_NAMES"]
+__all__ = ["plot_theme_coverage", "plot_talent_grassroots_index", "plot_emphasis_shift", "plot_keyness",
+           "plot_word_shift", "SHARE_NAMES"]
 
-#: Axis titles for the three share measures of :func:`analysis.stats.themes.theme_coverage`.
-MEASURE_NAMES = {
-    "share_tokens": "share of word tokens (%)",
-    "share_han": "share of Han characters (%)",
-    "share_sentences": "share of sentences mentioning the theme (%)",
+#: Axis titles for the three theme shares (``share=``) of :func:`analysis.stats.themes.theme_coverage`.
+SHARE_NAMES = {
+    "tokens": "share of word tokens (%)",
+    "han": "share of Han characters (%)",
+    "sentences": "share of sentences mentioning the theme (%)",
 }
 
 
@@ -40,7 +46,7 @@ _SOURCE = "the table of the matching analysis function (see the builder's docstr
 
 
 def _part(path: str) -> str:
-    return plots.part_label(path)
+    return charts.part_label(path)
 
 
 def _order(values) -> list:
@@ -55,14 +61,31 @@ def _padded_range(values: np.ndarray, pad: float = 0.18) -> list[float]:
     return [lo - pad * span if lo < 0 else lo, hi + pad * span if hi > 0 else hi]
 
 
-def plot_theme_heatmap(coverage: pd.DataFrame, *, measure: str = "share_han", rows: str = "path", title: str = "",
-                       height: int | None = None):
-    """Heatmap of theme shares: one row per section (or document), one column per theme, in %.
+def _row_keys(coverage: pd.DataFrame, rows: str) -> list[str]:
+    """The columns that identify a heatmap row: ``document`` too when several documents share a path."""
+    several = "document" in coverage.columns and rows != "document" and coverage["document"].nunique() > 1
+    return ["document", rows] if several else [rows]
+
+
+def _row_label(key: tuple, keys: list[str]) -> str:
+    if len(keys) == 2:
+        return f"{key[0]} · {_part(str(key[1]))}"
+    return _part(str(key[0]))
+
+
+def plot_theme_coverage(coverage: pd.DataFrame, *, share: str = "tokens", rows: str = "path", title: str = "",
+                        height: int | None = None):
+    """Heatmap of a theme-coverage table: one row per section (or document), one column per theme, in %.
+
+    Rows are keyed by ``document`` and ``rows`` together when the table holds several
+    documents, so two speeches that both have a section 一 keep a row each (labelled
+    ``document · 一``).
 
     Args:
         coverage: Rows of :func:`analysis.stats.themes.theme_coverage` (columns ``rows``,
-            ``theme``, ``measure``; ``label_zh`` names the columns when present).
-        measure: ``share_tokens``, ``share_han`` or ``share_sentences``.
+            ``theme``, ``share_<share>``; ``document`` when several; ``label_zh`` names
+            the columns when present).
+        share: ``tokens``, ``han`` or ``sentences``: the column ``share_<share>`` drawn.
         rows: Column that labels the rows (``path`` by section, ``document`` by document).
         title: Chart title.
         height: Height in CSS pixels (default: grows with the rows).
@@ -70,40 +93,50 @@ def plot_theme_heatmap(coverage: pd.DataFrame, *, measure: str = "share_han", ro
     Returns:
         A styled plotly ``Figure`` with one ``Heatmap`` trace (values in percent, printed
         in the cells).
+
+    Raises:
+        ValueError: for an unknown ``share``, or when a row and theme appear twice.
     """
     import plotly.graph_objects as go
 
-
-    plots.require_columns(coverage, [rows, "theme", measure], source=_SOURCE)
+    check_choice("share", share, SHARES, caller="plot_theme_coverage")
+    column = f"share_{share}"
+    keys = _row_keys(coverage, rows)
+    charts.require_columns(coverage, [*keys, "theme", column], source=_SOURCE)
+    if coverage.duplicated([*keys, "theme"]).any():
+        raise ValueError(f"plot_theme_coverage: rows repeat for the same {' and '.join(keys)} and theme; "
+                         "draw one coverage table (one document per row key)")
     label = "label_zh" if "label_zh" in coverage.columns else "theme"
-    row_keys = _order(coverage[rows])
+    row_keys = list(dict.fromkeys(coverage[keys].itertuples(index=False, name=None)))
     col_keys = _order(coverage["theme"])
     names = dict(zip(coverage["theme"], coverage[label]))
-    grid = coverage.pivot_table(index=rows, columns="theme", values=measure, aggfunc="first", dropna=False)
+    grid = coverage.set_index([*keys, "theme"])[column].unstack("theme")
+    if len(keys) == 1:
+        grid.index = [(k,) for k in grid.index]
     z = grid.reindex(index=row_keys, columns=col_keys).to_numpy(dtype=float) * 100
     text = [[("" if np.isnan(v) else f"{v:.1f}") for v in r] for r in z]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[names[c] for c in col_keys], y=[_part(str(r)) for r in row_keys], text=text, texttemplate="%{text}",
+        z=z, x=[names[c] for c in col_keys], y=[_row_label(r, keys) for r in row_keys], text=text, texttemplate="%{text}",
         colorscale="Blues", zmin=0, colorbar=dict(title=dict(text="%")),
         hovertemplate="%{y} · %{x}: %{z:.2f}%<extra></extra>", xgap=1, ygap=1,
     ))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     fig.update_layout(title=title or None, xaxis_title=None, yaxis_title=None)
-    fig = plots.apply_style(fig, height=height or max(320, 120 + 30 * len(row_keys)))
-    fig.update_layout(annotations=[dict(text=MEASURE_NAMES.get(measure, measure), xref="paper", yref="paper",
+    fig = charts.apply_style(fig, height=height or max(320, 120 + 30 * len(row_keys)))
+    fig.update_layout(annotations=[dict(text=SHARE_NAMES[share], xref="paper", yref="paper",
                                         x=0, y=-0.02, yanchor="top", showarrow=False, font=dict(size=12))])
     return fig
 
 
-def plot_talent_grassroots(index: pd.DataFrame, *, rows: str = "path", title: str = "", height: int | None = None,
-                           numerator: str = "talent", denominator: str = "grassroots",
-                           labels: Mapping[str, str] | None = None):
+def plot_talent_grassroots_index(index: pd.DataFrame, *, rows: str = "path", title: str = "",
+                                 height: int | None = None, numerator: str = "talent", denominator: str = "grassroots",
+                                 labels: Mapping[str, str] | None = None):
     """Paired bars of the talent and grassroots shares per section, with ln(s_talent/s_grassroots) on hover.
 
     Args:
         index: Rows of :func:`analysis.stats.themes.talent_grassroots_index` (columns ``rows``,
-            ``measure``, ``share_<numerator>``, ``share_<denominator>``, ``index``, ``flag``).
+            ``share``, ``share_<numerator>``, ``share_<denominator>``, ``index``, ``flag``).
         rows: Column that labels the bars (``path`` or ``document``).
         title: Chart title.
         height: Height in CSS pixels (default: grows with the rows).
@@ -115,44 +148,44 @@ def plot_talent_grassroots(index: pd.DataFrame, *, rows: str = "path", title: st
         A styled plotly ``Figure`` with two horizontal ``Bar`` traces (first row on top).
 
     Example:
-        >>> t = pd.DataFrame({"path": ["三", "四"], "measure": "share_tokens", "share_talent": [0.13, 0.003],
+        >>> t = pd.DataFrame({"path": ["三", "四"], "share": "tokens", "share_talent": [0.13, 0.003],
         ...                   "share_grassroots": [0.0, 0.04], "index": [np.nan, -2.6], "flag": ["no grassroots hits", ""]})
-        >>> [trace.name for trace in plot_talent_grassroots(t).data]
+        >>> [trace.name for trace in plot_talent_grassroots_index(t).data]
         ['人才', '基层']
     """
     import plotly.graph_objects as go
 
 
     a, b = f"share_{numerator}", f"share_{denominator}"
-    plots.require_columns(index, [rows, a, b, "index"], source=_SOURCE)
+    charts.require_columns(index, [rows, a, b, "index"], source=_SOURCE)
     names = {"talent": "人才", "grassroots": "基层", **dict(labels or {})}
     y = [_part(str(r)) for r in index[rows]]
     hover = [("ln = n/a (" + f + ")") if not np.isfinite(v) else f"ln(s_{numerator}/s_{denominator}) = {v:+.2f}"
              for v, f in zip(index["index"].to_numpy(dtype=float),
                              index["flag"] if "flag" in index.columns else [""] * len(index))]
     fig = go.Figure()
-    for column, theme, colour in ((a, numerator, plots.COLORWAY[0]), (b, denominator, plots.COLORWAY[1])):
+    for column, theme, colour in ((a, numerator, charts.COLORWAY[0]), (b, denominator, charts.COLORWAY[1])):
         values = index[column].to_numpy(dtype=float) * 100
         fig.add_trace(go.Bar(
             x=values, y=y, orientation="h", name=names.get(theme, theme), marker_color=colour,
             text=[f"{v:.1f}" for v in values], textposition="outside", customdata=hover,
             hovertemplate="%{y}: %{x:.2f}%<br>%{customdata}<extra>" + names.get(theme, theme) + "</extra>",
         ))
-    measure = str(index["measure"].iloc[0]) if "measure" in index.columns and len(index) else "share_tokens"
+    share = str(index["share"].iloc[0]) if "share" in index.columns and len(index) else "tokens"
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=_padded_range(index[[a, b]].to_numpy(dtype=float).ravel() * 100, pad=0.08))
-    fig.update_layout(barmode="group", title=title or None, xaxis_title=MEASURE_NAMES.get(measure, measure),
+    fig.update_layout(barmode="group", title=title or None, xaxis_title=SHARE_NAMES.get(share, share),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return plots.apply_style(fig, height=height or max(320, 120 + 44 * len(y)))
+    return charts.apply_style(fig, height=height or max(320, 120 + 44 * len(y)))
 
 
-def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B", title: str = "",
+def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B", title: str = "",
                         height: int | None = None):
     """Dumbbell of each theme's share in A and B, beside Δ = B − A with its bootstrap interval.
 
     Args:
         shift: Rows of :func:`analysis.stats.themes.emphasis_shift` (columns ``theme``,
-            ``share_a``, ``share_b``, ``delta``, ``ci_low``, ``ci_high``, ``measure``;
+            ``share_a``, ``share_b``, ``delta``, ``ci_low``, ``ci_high``, ``share``;
             ``label_zh`` names the rows when present).
         label_a: Legend name of A (e.g. "三 人才").
         label_b: Legend name of B.
@@ -164,27 +197,27 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
         A and B joined by a line; right, Δ (percentage points) with its interval.
 
     Example:
-        >>> s = pd.DataFrame({"theme": ["talent"], "label_zh": ["人才"], "measure": ["share_tokens"],
+        >>> s = pd.DataFrame({"theme": ["talent"], "label_zh": ["人才"], "share": ["tokens"],
         ...                   "share_a": [0.13], "share_b": [0.003], "delta": [-0.127],
         ...                   "ci_low": [-0.16], "ci_high": [-0.10], "n_resamples": [2000]})
-        >>> [trace.name for trace in plot_shift_dumbbell(s, label_a="三", label_b="四").data]
+        >>> [trace.name for trace in plot_emphasis_shift(s, label_a="三", label_b="四").data]
         ['', '三', '四', 'Δ (B − A)']
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
 
-    plots.require_columns(shift, ["theme", "share_a", "share_b", "delta", "ci_low", "ci_high"], source=_SOURCE)
+    charts.require_columns(shift, ["theme", "share_a", "share_b", "delta", "ci_low", "ci_high"], source=_SOURCE)
     y = (shift["label_zh"] if "label_zh" in shift.columns else shift["theme"]).astype(str).tolist()
     a = shift["share_a"].to_numpy(dtype=float) * 100
     b = shift["share_b"].to_numpy(dtype=float) * 100
     d = shift["delta"].to_numpy(dtype=float) * 100
     lo = shift["ci_low"].to_numpy(dtype=float) * 100
     hi = shift["ci_high"].to_numpy(dtype=float) * 100
-    measure = str(shift["measure"].iloc[0]) if "measure" in shift.columns and len(shift) else "share_tokens"
+    share = str(shift["share"].iloc[0]) if "share" in shift.columns and len(shift) else "tokens"
     n = int(shift["n_resamples"].iloc[0]) if "n_resamples" in shift.columns and len(shift) else None
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.55, 0.45], horizontal_spacing=0.04,
-                        subplot_titles=(MEASURE_NAMES.get(measure, measure),
+                        subplot_titles=(SHARE_NAMES.get(share, share),
                                         "Δ (B − A), percentage points" + (f", 95% bootstrap CI ({n:,} resamples)" if n else "")))
     xs, ys = [], []
     for va, vb, label in zip(a, b, y):
@@ -192,9 +225,9 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
         ys += [label, label, None]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#BBBBBB", width=3), showlegend=False,
                              hoverinfo="skip", name=""), row=1, col=1)
-    fig.add_trace(go.Scatter(x=a, y=y, mode="markers", name=label_a, marker=dict(size=11, color=plots.COLORWAY[0]),
+    fig.add_trace(go.Scatter(x=a, y=y, mode="markers", name=label_a, marker=dict(size=11, color=charts.COLORWAY[0]),
                              hovertemplate="%{y}: %{x:.2f}%<extra>" + label_a + "</extra>"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=b, y=y, mode="markers", name=label_b, marker=dict(size=11, color=plots.COLORWAY[1]),
+    fig.add_trace(go.Scatter(x=b, y=y, mode="markers", name=label_b, marker=dict(size=11, color=charts.COLORWAY[1]),
                              hovertemplate="%{y}: %{x:.2f}%<extra>" + label_b + "</extra>"), row=1, col=1)
     fig.add_trace(go.Scatter(
         x=d, y=y, mode="markers", name="Δ (B − A)", marker=dict(size=9, color="#333333", symbol="diamond"),
@@ -205,21 +238,21 @@ def plot_shift_dumbbell(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     fig.add_vline(x=0, line=dict(color="#888888", dash="dot"), row=1, col=2)
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(title=title or None, legend=dict(orientation="h", y=1.08, yanchor="bottom", x=1, xanchor="right"))
-    fig = plots.apply_style(fig, height=height or max(360, 140 + 36 * len(y)))
+    fig = charts.apply_style(fig, height=height or max(360, 140 + 36 * len(y)))
     fig.update_annotations(font=dict(size=13))
     return fig
 
 
-def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A", label_b: str = "B", title: str = "",
-                      height: int | None = None):
+def plot_keyness(table: pd.DataFrame, *, statistic: str = "g2", label_a: str = "A", label_b: str = "B",
+                 title: str = "", height: int | None = None):
     """Signed keyness bars: terms key to A to the right, terms key to B to the left.
 
     Args:
         table: Rows to draw, e.g. :func:`analysis.stats.keyness.top_keyness` of a
-            :func:`analysis.stats.keyness.compare_terms` table (columns ``term``, ``by``,
+            :func:`analysis.stats.keyness.compare_terms` table (columns ``term``, ``statistic``,
             ``f_target``, ``f_reference``; ``p_fdr`` on hover when present; rows flagged
             ``low_expected`` are drawn pale and say so).
-        by: Statistic column drawn (``g2``, ``log_ratio``, ``fightin_z`` …).
+        statistic: Statistic column drawn (``g2``, ``log_ratio``, ``fightin_z`` …).
         label_a: Name of the target (A).
         label_b: Name of the reference (B).
         title: Chart title.
@@ -232,15 +265,15 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
     Example:
         >>> k = pd.DataFrame({"term": ["人才", "基层"], "g2": [40.0, -25.0], "f_target": [54, 0],
         ...                   "f_reference": [2, 20], "p_fdr": [1e-9, 1e-5]})
-        >>> plot_keyness_bars(k).data[0].x.tolist()
+        >>> plot_keyness(k).data[0].x.tolist()
         [40.0, -25.0]
     """
     import plotly.graph_objects as go
 
 
-    plots.require_columns(table, ["term", by, "f_target", "f_reference"], source=_SOURCE)
-    values = table[by].to_numpy(dtype=float)
-    colours = [plots.COLORWAY[0] if v > 0 else plots.COLORWAY[1] for v in values]
+    charts.require_columns(table, ["term", statistic, "f_target", "f_reference"], source=_SOURCE)
+    values = table[statistic].to_numpy(dtype=float)
+    colours = [charts.COLORWAY[0] if v > 0 else charts.COLORWAY[1] for v in values]
     low = table["low_expected"].astype(bool).to_numpy() if "low_expected" in table.columns else np.zeros(len(table), bool)
     opacity = [0.4 if flag else 1.0 for flag in low]
     text = [f"{int(fa)} / {int(fb)}" for fa, fb in zip(table["f_target"], table["f_reference"])]
@@ -260,10 +293,10 @@ def plot_keyness_bars(table: pd.DataFrame, *, by: str = "g2", label_a: str = "A"
     fig.update_xaxes(range=_padded_range(values))
     fig.update_traces(cliponaxis=False)
     fig.update_layout(title=title or None,
-                      xaxis_title=f"{names.get(by, by)}: ← more in {label_b} · more in {label_a} →<br>"
+                      xaxis_title=f"{names.get(statistic, statistic)}: ← more in {label_b} · more in {label_a} →<br>"
                                   f"labels: count {label_a} / {label_b}"
                                   + ("; pale bars: expected count < 5, no p-value" if low.any() else ""))
-    return plots.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
+    return charts.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
 
 
 def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "B", per: float = 10_000,
@@ -292,7 +325,7 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
     import plotly.graph_objects as go
 
 
-    plots.require_columns(table, ["term", "delta_p", "f_a", "f_b"], source=_SOURCE)
+    charts.require_columns(table, ["term", "delta_p", "f_a", "f_b"], source=_SOURCE)
     themes = table["theme"].fillna("").astype(str) if "theme" in table.columns else pd.Series([""] * len(table))
     names = dict(labels or {})
     order = table["term"].astype(str).tolist()
@@ -301,7 +334,7 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
         part = table[themes.to_numpy() == theme]
         fig.add_trace(go.Bar(
             x=part["delta_p"].to_numpy(dtype=float) * per, y=part["term"].astype(str).tolist(), orientation="h",
-            name=names.get(theme, theme) or "other", marker_color=plots.COLORWAY[k % len(plots.COLORWAY)],
+            name=names.get(theme, theme) or "other", marker_color=charts.COLORWAY[k % len(charts.COLORWAY)],
             text=[f"{int(fa)} → {int(fb)}" for fa, fb in zip(part["f_a"], part["f_b"])], textposition="outside",
             hovertemplate="%{y}: %{x:+.1f}<br>count " + label_a + " → " + label_b + ": %{text}<extra></extra>",
         ))
@@ -312,4 +345,4 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
     fig.update_layout(title=title or None, barmode="overlay",
                       xaxis_title=f"δp per {per:,.0f} word tokens: ← more in {label_a} · more in {label_b} →",
                       legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left"))
-    return plots.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
+    return charts.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.plots import charts as plots
+from analysis.plots import charts
 
 __all__ = ["plot_outline_treemap", "plot_section_lengths", "node_label"]
 
 _NEEDED = ("document", "path", "parent", "level", "title", "han_chars")
-_KIND_NAMES = plots.PART_LABELS
+_KIND_NAMES = charts.PART_LABELS
 _SOURCE = "rows of analysis.text.outline.section_lengths(documents)"
 
 
@@ -81,7 +81,7 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
     import plotly.graph_objects as go
 
 
-    plots.require_columns(table, _NEEDED, source=_SOURCE)
+    charts.require_columns(table, _NEEDED, source=_SOURCE)
     ids, labels, parents, values, hover = [], [], [], [], []
     for document, rows in table.groupby("document", sort=False):
         doc = str(document)
@@ -109,7 +109,7 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
         textinfo="label+value+percent root", sort=False,
     ))
     fig.update_layout(title=title or None, margin={"t": 50 if title else 10, "l": 10, "r": 10, "b": 10})
-    return plots.apply_style(fig, height=height)
+    return charts.apply_style(fig, height=height)
 
 
 def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | None = None):
@@ -135,7 +135,7 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
     (['一 甲', '二 乙乙'], ['40.0%', '60.0%'])
     """
 
-    plots.require_columns(table, ("path", "title", "han_chars"), source=_SOURCE)
+    charts.require_columns(table, ("path", "title", "han_chars"), source=_SOURCE)
     bars = pd.DataFrame({
         "part": [node_label(p, t) for p, t in zip(table["path"], table["title"])],
         "han_chars": table["han_chars"].astype("int64").to_numpy(),
@@ -144,7 +144,7 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
     if "share_of_document" in table.columns:
         bars["share"] = [f"{s:.1%}" if pd.notna(s) else "" for s in table["share_of_document"]]
         text = "share"
-    return plots.bar_chart(
+    return charts.bar_chart(
         bars, x="han_chars", y="part", orientation="h", text=text, title=title,
         labels={"han_chars": "Han characters", "part": ""},
         height=height or max(300, 60 + 34 * len(bars)),

@@ -8,7 +8,7 @@ table beside the chart) and returns a figure; none shows or writes anything:
 
 >>> import pandas as pd
 >>> table = pd.DataFrame({"term": ["人才", "基层", "干部"], "count": [24, 8, 17], "per_10k_han": [41.1, 13.7, 29.1]})
->>> fig = plot_top_terms(table)
+>>> fig = plot_term_frequencies(table)
 >>> list(fig.data[0].y), [int(v) for v in fig.data[0].x]
 (['人才', '干部', '基层'], [24, 17, 8])
 >>> fig.layout.font.family.split(",")[0]
@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.plots import charts as plots
+from analysis.plots import charts
 
-__all__ = ["plot_top_terms", "plot_formulas", "terms_word_cloud"]
+__all__ = ["plot_term_frequencies", "plot_formula_frequencies", "plot_word_cloud"]
 
 _SOURCE = "a table from analysis.stats.counts"
 
 
-def plot_top_terms(
+def plot_term_frequencies(
     table: pd.DataFrame,
     *,
     value: str = "count",
@@ -51,10 +51,10 @@ def plot_top_terms(
     Raises:
         KeyError: A named column is missing.
     """
-    plots.require_columns(table, [term, value], source=_SOURCE)
+    charts.require_columns(table, [term, value], source=_SOURCE)
     data = table.sort_values([value, term], ascending=[False, True], kind="stable")
     labels = {value: {"count": "次数", "per_10k_han": "每万汉字"}.get(value, value), term: "词语"}
-    fig = plots.bar_chart(
+    fig = charts.bar_chart(
         data,
         x=value,
         y=term,
@@ -66,7 +66,7 @@ def plot_top_terms(
     return fig
 
 
-def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = None):
+def plot_formula_frequencies(table: pd.DataFrame, *, title: str = "", height: int | None = None):
     """Horizontal bars of formula counts, coloured by how each formula was recognised.
 
     Args:
@@ -82,12 +82,12 @@ def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = 
         KeyError: A needed column is missing.
 
     >>> t = pd.DataFrame({"formula": ["两个维护", "新时代"], "rule": ["numbered", "dictionary"], "count": [2, 9]})
-    >>> [trace.name for trace in plot_formulas(t).data]
+    >>> [trace.name for trace in plot_formula_frequencies(t).data]
     ['dictionary', 'numbered']
     """
-    plots.require_columns(table, ["formula", "rule", "count"], source=_SOURCE)
+    charts.require_columns(table, ["formula", "rule", "count"], source=_SOURCE)
     data = table.sort_values(["count", "formula"], ascending=[False, True], kind="stable")
-    return plots.bar_chart(
+    return charts.bar_chart(
         data,
         x="count",
         y="formula",
@@ -100,7 +100,7 @@ def plot_formulas(table: pd.DataFrame, *, title: str = "", height: int | None = 
     )
 
 
-def terms_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int = 42, **options):
+def plot_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int = 42, **options):
     """A seeded word cloud of term counts (our tokens, never re-split by wordcloud).
 
     Thin wrapper over :func:`analysis.plots.charts.word_cloud` (CJK font from
@@ -119,8 +119,8 @@ def terms_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int
         KeyError: A needed column is missing.
 
     >>> t = pd.DataFrame({"term": ["人才", "基层"], "count": [5, 3]})
-    >>> sorted(terms_word_cloud(t, width=200, height=120, scale=1).words_)
+    >>> sorted(plot_word_cloud(t, width=200, height=120, scale=1).words_)
     ['人才', '基层']
     """
-    plots.require_columns(table, ["term", options.get("weight", "count")], source=_SOURCE)
-    return plots.word_cloud(table, top_n=top_n, random_state=random_state, **options)
+    charts.require_columns(table, ["term", options.get("weight", "count")], source=_SOURCE)
+    return charts.word_cloud(table, top_n=top_n, random_state=random_state, **options)

@@ -41,6 +41,9 @@ import pandas as pd
 from analysis.io.normalize import raw_span
 from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
+from analysis.stats.keyness import log_likelihood
+from analysis.stats.units import node_order, section_members
+from analysis.types import OUTLINE_UNITS, FeatureSetLike, check_choice
 from analysis.chars import HAN_CLASS
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
@@ -69,7 +72,7 @@ class FeatureTables:
 # helpers
 
 
-def _tokens(fs: Any) -> pd.DataFrame:
+def _tokens(fs: FeatureSetLike) -> pd.DataFrame:
     tokens = getattr(fs, "tokens", None)
     if not isinstance(tokens, pd.DataFrame):
         raise TypeError("expected a FeatureSet (from analysis.features.build_features) with a .tokens table")
@@ -79,16 +82,27 @@ def _tokens(fs: Any) -> pd.DataFrame:
     return tokens
 
 
-def _group_keys(fs: Any, tokens: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd.DataFrame, list[str]]:
+def _group_keys(fs: FeatureSetLike, tokens: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd.DataFrame, list[str]]:
     """Return (tokens with group columns, the group column names)."""
     if by is None:
         return tokens, []
     if by == "document":
         return tokens, ["document"]
-    if by == "section":
+    if by in OUTLINE_UNITS:
         if "path" not in tokens.columns:
-            raise ValueError("by='section' needs a 'path' column in the tokens table (analysis.features adds it)")
-        return tokens, ["document", "path"]
+            raise ValueError(f"by={by!r} needs a 'path' column in the tokens table (analysis.features adds it)")
+        if by == "node":
+            return tokens, ["document", "path"]
+        nodes = getattr(fs, "nodes", None)
+        if not isinstance(nodes, pd.DataFrame):
+            raise ValueError("by='section' (a node with its sub-points) needs the outline nodes (fs.nodes); "
+                             "use by='node' for each node's own text")
+        members = section_members(nodes)
+        lifted = tokens.merge(members, on=["document", "path"], how="inner", sort=False)
+        lifted = lifted.drop(columns="path").rename(columns={"section": "path"})
+        order = node_order(nodes)
+        lifted = lifted.merge(order, on=["document", "path"], how="left").sort_values("_order", kind="stable")
+        return lifted.drop(columns="_order").reset_index(drop=True), ["document", "path"]
     columns = [by] if isinstance(by, str) else list(by)
     documents = getattr(fs, "documents", None)
     if documents is None or "id" not in documents.columns:
@@ -97,7 +111,7 @@ def _group_keys(fs: Any, tokens: pd.DataFrame, by: str | Sequence[str] | None) -
     if missing:
         usable = [c for c in documents.columns if c != "id"]
         raise ValueError(
-            f"by={by!r}: no metadata column {missing}; use 'document', 'section', None or one of {usable}"
+            f"by={by!r}: no metadata column {missing}; use 'document', 'section', 'node', None or one of {usable}"
         )
     meta = documents.set_index("id")[columns]
     out = tokens.assign(**{c: tokens["document"].map(meta[c]) for c in columns})
@@ -149,7 +163,7 @@ def _sorted(table: pd.DataFrame, keys: list[str], order: pd.DataFrame, by_col: s
 
 
 def term_frequencies(
-    fs: Any,
+    fs: FeatureSetLike,
     *,
     by: str | Sequence[str] | None = "document",
     stopwords: bool = True,
@@ -164,8 +178,9 @@ def term_frequencies(
     Args:
         fs: A FeatureSet (``.tokens`` and ``.documents``), e.g. from
             :func:`analysis.features.build_features`, or a :class:`FeatureTables`.
-        by: ``"document"``; ``"section"`` (document and outline path: each node's own
-            text, children excluded); a metadata column of ``fs.documents`` or a list
+        by: ``"document"``; ``"section"`` (document and outline path: each node with its
+            sub-points, so 三 includes 三（一）…); ``"node"`` (each node's own text, sub-points
+            excluded: the nodes partition the document); a metadata column of ``fs.documents`` or a list
             of them (e.g. ``"year"``, ``["level", "year"]``); or None for all documents
             together.
         stopwords: Leave out tokens flagged ``is_stop``.
@@ -190,7 +205,7 @@ def term_frequencies(
         ...     "document": ["a", "a", "a", "b"], "path": ["一", "一", "二", "一"],
         ...     "token": ["人才", "人才", "基层", "人才"], "kind": "word", "is_stop": False})
         >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["a", "b"], "year": [2023, 2024]}), tokens=tokens)
-        >>> term_frequencies(fs, by="section")[["document", "path", "term", "count", "doc_freq"]].values.tolist()
+        >>> term_frequencies(fs, by="node")[["document", "path", "term", "count", "doc_freq"]].values.tolist()
         [['a', '一', '人才', 2, 2], ['a', '二', '基层', 1, 1], ['b', '一', '人才', 1, 2]]
         >>> term_frequencies(fs, by=None)[["term", "count", "per_10k_tokens"]].values.tolist()
         [['人才', 3, 7500.0], ['基层', 1, 2500.0]]
@@ -207,7 +222,7 @@ def term_frequencies(
         if keys
         else pd.DataFrame({"term_tokens": [len(terms)]})
     )
-    meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])
+    meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])  # doc_freq over the whole set
     df_keys = [*keys, "token"] if meta_grouping else ["token"]
     doc_freq = terms.groupby(df_keys, sort=False, dropna=False)["document"].nunique().rename("doc_freq").reset_index()
 
@@ -248,7 +263,7 @@ def _in_text_order(tokens: pd.DataFrame) -> pd.DataFrame:
 
 
 def ngrams(
-    fs: Any,
+    fs: FeatureSetLike,
     *,
     n: int = 2,
     by: str | Sequence[str] | None = "document",
@@ -308,7 +323,7 @@ def ngrams(
         grams = grams + " " + pd.Series(words[idx + k], dtype=object)
     found = grouped.iloc[idx][_unique([*keys, "document"])].reset_index(drop=True).assign(ngram=grams.to_numpy())
     counts = found.groupby([*keys, "ngram"], sort=False, dropna=False).size().rename("count").reset_index()
-    meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])
+    meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])  # doc_freq over the whole set
     df_keys = [*keys, "ngram"] if meta_grouping else ["ngram"]
     doc_freq = found.groupby(df_keys, sort=False, dropna=False)["document"].nunique().rename("doc_freq").reset_index()
     table = _merge(counts.merge(doc_freq, on=df_keys, how="left"), han, keys)
@@ -322,13 +337,13 @@ def ngrams(
 
 
 def collocations(
-    fs: Any,
+    fs: FeatureSetLike,
     *,
     term: str | None = None,
     window: int = 5,
     stopwords: bool = True,
     min_count: int = 3,
-    measure: str = "g2",
+    statistic: str = "g2",
     kinds: Sequence[str] = TERM_KINDS,
 ) -> pd.DataFrame:
     """Score pairs of terms that co-occur within a window of the same sentence.
@@ -341,10 +356,11 @@ def collocations(
     a, C1 = pairs with collocate b, N = all pairs, E11 = R1·C1/N, and the 2×2 table
     O11, O12 = R1−O11, O21 = C1−O11, O22 = N−R1−C1+O11.
 
-    Measures: pointwise mutual information PMI = log2(O11/E11) (Church & Hanks 1990,
+    Statistics: pointwise mutual information PMI = log2(O11/E11) (Church & Hanks 1990,
     Computational Linguistics 16:22); log-likelihood G² = 2 Σ O ln(O/E) over the 2×2
-    table (Dunning 1993, Computational Linguistics 19:61), signed: negative when
-    O11 < E11; p from the χ² distribution with 1 degree of freedom.
+    table (Dunning 1993, Computational Linguistics 19:61; computed by
+    :func:`analysis.stats.keyness.log_likelihood`), signed: negative when O11 < E11;
+    p from the χ² distribution with 1 degree of freedom.
 
     Args:
         fs: A FeatureSet (``.tokens`` with ``sentence`` when present).
@@ -353,16 +369,16 @@ def collocations(
         window: Maximum distance in counted term positions (≥ 1).
         stopwords: Leave stopwords out before measuring distances.
         min_count: Minimum co-occurrences (O11) for a pair to be listed.
-        measure: Sort by ``"g2"`` or ``"pmi"``.
+        statistic: Sort by ``"g2"`` or ``"pmi"``.
         kinds: Token kinds that count as terms.
 
     Returns:
         One row per pair: ``term1``, ``term2``, ``cooccurrences`` (O11), ``expected``
         (E11), ``node_pairs`` (R1), ``collocate_pairs`` (C1), ``pairs`` (N), ``pmi``,
-        ``g2``, ``p``. Sorted by the measure descending, then term1, term2.
+        ``g2``, ``p``. Sorted by the statistic descending, then term1, term2.
 
     Raises:
-        ValueError: for an unknown measure or a window below 1.
+        ValueError: for an unknown statistic or a window below 1.
 
     Example:
         >>> from analysis.text.segment import tokenize
@@ -372,8 +388,7 @@ def collocations(
         >>> collocations(fs, term="人才", min_count=1)[["term2", "cooccurrences"]].values.tolist()
         [['引进', 2], ['培养', 1]]
     """
-    if measure not in ("g2", "pmi"):
-        raise ValueError(f"measure={measure!r}: use 'g2' or 'pmi'")
+    check_choice("statistic", statistic, ("g2", "pmi"), caller="collocations")
     if window < 1:
         raise ValueError(f"window={window}: use a window of at least 1")
     from scipy.stats import chi2
@@ -408,26 +423,16 @@ def collocations(
     else:
         o11 = o11[o11["term1"] < o11["term2"]]
     o11 = o11[o11["cooccurrences"] >= min_count].reset_index(drop=True)
-    O = np.stack(
-        [
-            o11["cooccurrences"],
-            o11["node_pairs"] - o11["cooccurrences"],
-            o11["collocate_pairs"] - o11["cooccurrences"],
-            total - o11["node_pairs"] - o11["collocate_pairs"] + o11["cooccurrences"],
-        ]
-    ).astype(float)
-    rows = np.stack([o11["node_pairs"], o11["node_pairs"], total - o11["node_pairs"], total - o11["node_pairs"]])
-    cols = np.stack([o11["collocate_pairs"], total - o11["collocate_pairs"], o11["collocate_pairs"], total - o11["collocate_pairs"]])
-    E = rows.astype(float) * cols.astype(float) / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms_ = np.where(O > 0, O * np.log(O / E), 0.0)
-    g2 = 2 * terms_.sum(axis=0)
-    g2 = np.clip(g2, 0, None)
-    o11["expected"] = E[0]
-    o11["pmi"] = np.log2(O[0] / E[0])
-    o11["g2"] = np.where(O[0] >= E[0], g2, -g2)
-    o11["p"] = chi2.sf(g2, 1)
-    sort_col = "g2" if measure == "g2" else "pmi"
+    # The pair's 2×2 table as keyness sees it: "target" = pairs with node a (R1 of them,
+    # O11 with collocate b), "reference" = the other N − R1 pairs (C1 − O11 with b).
+    o11["expected"] = o11["node_pairs"] * o11["collocate_pairs"] / total
+    with np.errstate(divide="ignore"):
+        o11["pmi"] = np.log2(o11["cooccurrences"] / o11["expected"])
+    g2 = log_likelihood(o11["cooccurrences"], o11["collocate_pairs"] - o11["cooccurrences"],
+                        o11["node_pairs"], total - o11["node_pairs"])
+    o11["g2"] = g2
+    o11["p"] = chi2.sf(np.abs(g2), 1)
+    sort_col = statistic
     o11 = o11.sort_values([sort_col, "term1", "term2"], ascending=[False, True, True], kind="stable")
     return o11[columns].reset_index(drop=True)
 
@@ -437,7 +442,7 @@ def collocations(
 
 
 def tfidf(
-    fs: Any,
+    fs: FeatureSetLike,
     *,
     by: str | Sequence[str] = "document",
     stopwords: bool = True,
@@ -502,7 +507,7 @@ def tfidf(
 # formulas
 
 
-def formula_frequencies(fs: Any, *, by: str | Sequence[str] | None = "document", settings: Settings | None = None) -> pd.DataFrame:
+def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = "document", settings: Settings | None = None) -> pd.DataFrame:
     """Count the political formulas (提法) among the tokens.
 
     A token is a formula when the formula layer of :mod:`analysis.text.segment` made it
@@ -613,8 +618,7 @@ def kwic(
     """
     if not term:
         raise ValueError("kwic needs a non-empty term")
-    if match not in ("text", "token"):
-        raise ValueError(f"match={match!r}: use 'text' or 'token'")
+    check_choice("match", match, ("text", "token"), caller="kwic")
     missing = {"id", "text"} - set(documents.columns)
     if missing:
         raise ValueError(f"kwic needs columns {sorted(missing)}; load documents with analysis.io.corpus.load_corpus")
@@ -713,8 +717,7 @@ def segmentation_robustness(
     """
     from analysis.text.segment import load_stopwords
 
-    if by not in ("document", None):
-        raise ValueError(f"by={by!r}: use 'document' or None")
+    check_choice("by", by, ("document", None), caller="segmentation_robustness")
     missing = {"id", "text"} - set(documents.columns)
     if missing:
         raise ValueError(f"segmentation_robustness needs columns {sorted(missing)}")

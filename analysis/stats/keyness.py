@@ -37,14 +37,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.types import CountTable, FeatureSetLike, Selection, check_choice
+
 #: Rates are given per this many tokens (and per this many Han characters).
 RATE_PER = 10_000
 
 #: Statistic columns of :func:`keyness`, in output order.
 STATISTICS = ["g2", "chi2", "chi2_yates", "log_ratio", "fightin_delta", "fightin_z", "simple_maths"]
 
-#: ``measure`` names accepted by :func:`keyness` and :func:`compare_terms` → (sort column, p-value source).
-MEASURES = {
+#: ``statistic`` names accepted by :func:`keyness` and :func:`compare_terms` → (sort column, p-value source).
+STATISTIC_OPTIONS = {
     "g2": ("g2", "g2"),
     "chi2": ("chi2", "chi2"),
     "chi2_yates": ("chi2_yates", "chi2_yates"),
@@ -255,7 +257,7 @@ def weighted_log_odds(f_target, f_reference, alpha, *, n_target=None, n_referenc
     return delta, z
 
 
-def dirichlet_prior(terms: Sequence[str], background: Any, *, scale: float | None = None, missing: float = 0.5) -> np.ndarray:
+def dirichlet_prior(terms: Sequence[str], background: CountTable, *, scale: float | None = None, missing: float = 0.5) -> np.ndarray:
     """Return the informative Dirichlet prior α_w of each term from a background corpus.
 
     ``α_w = α_0 · b_w / Σ_v b_v`` over ``terms`` (Monroe et al. 2008, §3.5.2), where
@@ -328,7 +330,7 @@ def benjamini_hochberg(p) -> np.ndarray:
 # --------------------------------------------------------------------------- tables
 
 
-def _as_counts(table: Any, name: str) -> pd.Series:
+def _as_counts(table: CountTable, name: str) -> pd.Series:
     """Return a term → count Series from a DataFrame(term, count), a Series or a mapping."""
     if isinstance(table, pd.DataFrame):
         if not {"term", "count"} <= set(table.columns):
@@ -347,13 +349,13 @@ def _as_counts(table: Any, name: str) -> pd.Series:
 
 
 def keyness(
-    target: Any,
-    reference: Any,
+    target: CountTable,
+    reference: CountTable,
     *,
     totals: tuple[float, float] | None = None,
     han_totals: tuple[float, float] | None = None,
-    measure: str = "g2",
-    background: Any = None,
+    statistic: str = "g2",
+    background: CountTable | None = None,
     prior_scale: float | None = None,
     simple_maths_n: float = 1.0,
     min_expected: float = 5.0,
@@ -366,7 +368,7 @@ def keyness(
         totals: ``(N_T, N_R)`` tokens in each corpus; default: the sums of the tables.
             Give the full token totals when the tables omit stopwords.
         han_totals: ``(C_T, C_R)`` Han characters in each corpus; adds per-10k-Han rates.
-        measure: Sort column and source of ``p``: ``g2`` (χ²₁ p of G²), ``chi2``,
+        statistic: Sort column and source of ``p``: ``g2`` (χ²₁ p of G²), ``chi2``,
             ``chi2_yates``, ``fightin`` (two-sided normal p of z), ``logratio`` or
             ``simplemaths`` (both sorted by their effect size, with the p of G²).
         background: Background counts for the Fightin' Words prior (see
@@ -377,7 +379,7 @@ def keyness(
             and its ``p`` withheld (NaN): the χ²₁ approximation is unreliable there.
 
     Returns:
-        One row per term found in either table, sorted by the measure (descending, ties
+        One row per term found in either table, sorted by the statistic (descending, ties
         by term): ``term, f_target, f_reference, rate_target, rate_reference`` (per 10k
         tokens), ``rate_han_target, rate_han_reference`` (per 10k Han characters; only
         with ``han_totals``), ``expected_target, expected_reference, g2, chi2,
@@ -387,48 +389,22 @@ def keyness(
         the target.
 
     Raises:
-        ValueError: for an unknown measure, or totals smaller than the table sums.
+        ValueError: for an unknown statistic, or totals smaller than the table sums.
 
     Example:
-        >>> k = keyness({"甲": 8, "乙": 2}, {"甲": 2, "乙": 8}, measure="logratio", min_expected=0)
+        >>> k = keyness({"甲": 8, "乙": 2}, {"甲": 2, "乙": 8}, statistic="logratio", min_expected=0)
         >>> k[["term", "log_ratio"]].values.tolist()
         [['甲', 2.0], ['乙', -2.0]]
     """
-    from scipy import stats
-
-    if measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}; choose one of {sorted(set(MEASURES))}")
-    sort_column, p_source = MEASURES[measure]
-    t = _as_counts(target, "target")
-    r = _as_counts(reference, "reference")
-    terms = list(dict.fromkeys(list(t.index) + list(r.index)))
-    ft = t.reindex(terms).fillna(0).to_numpy(dtype=float)
-    fr = r.reindex(terms).fillna(0).to_numpy(dtype=float)
-    keep = (ft + fr) > 0
-    terms = [w for w, k in zip(terms, keep) if k]
-    ft, fr = ft[keep], fr[keep]
-    nt, nr = (float(ft.sum()), float(fr.sum())) if totals is None else (float(totals[0]), float(totals[1]))
-    if nt < ft.sum() or nr < fr.sum():
-        raise ValueError(f"totals {totals} are smaller than the table sums ({ft.sum():g}, {fr.sum():g}); "
-                         "pass the full token counts of the target and the reference")
-    if nt <= 0 or nr <= 0:
-        raise ValueError("keyness: the target and the reference must each have at least one token")
-
+    check_choice("statistic", statistic, STATISTIC_OPTIONS, caller="keyness")
+    sort_column, p_source = STATISTIC_OPTIONS[statistic]
+    terms, ft, fr = _aligned_counts(_as_counts(target, "target"), _as_counts(reference, "reference"))
+    nt, nr = _totals(ft, fr, totals)
     _, expected = contingency(ft, fr, nt, nr)
     low = expected.min(axis=(-2, -1)) < min_expected if len(terms) else np.zeros(0, dtype=bool)
-    g2 = log_likelihood(ft, fr, nt, nr)
-    chi2 = chi_squared(ft, fr, nt, nr)
-    chi2_y = chi_squared(ft, fr, nt, nr, yates=True)
-    bg = background if background is not None else pd.Series(ft + fr, index=terms)
-    alpha = dirichlet_prior(terms, bg, scale=prior_scale) if len(terms) else np.zeros(0)
-    delta, z = weighted_log_odds(ft, fr, alpha) if len(terms) else (np.zeros(0), np.zeros(0))
-
-    if p_source == "fightin":
-        p = 2.0 * stats.norm.sf(np.abs(z))
-    else:
-        stat = {"g2": g2, "chi2": chi2, "chi2_yates": chi2_y}[p_source]
-        p = stats.chi2.sf(np.abs(stat), 1)
-    p = np.where(low, np.nan, p)
+    scores = _scores(terms, ft, fr, nt, nr, background=background, prior_scale=prior_scale,
+                     simple_maths_n=simple_maths_n)
+    p = np.where(low, np.nan, _p_values(scores, p_source))
 
     data: dict[str, Any] = {
         "term": pd.array(terms, dtype="string"),
@@ -443,13 +419,7 @@ def keyness(
     data.update(
         expected_target=expected[..., 0, 0] if len(terms) else np.zeros(0),
         expected_reference=expected[..., 0, 1] if len(terms) else np.zeros(0),
-        g2=g2,
-        chi2=chi2,
-        chi2_yates=chi2_y,
-        log_ratio=log_ratio(ft, fr, nt, nr),
-        fightin_delta=delta,
-        fightin_z=z,
-        simple_maths=simple_maths(ft, fr, nt, nr, n=simple_maths_n),
+        **scores,
         p=p,
         p_fdr=benjamini_hochberg(p),
         p_test=p_source,
@@ -460,13 +430,59 @@ def keyness(
     return table.reset_index(drop=True)
 
 
-def top_keyness(table: pd.DataFrame, *, n: int = 10, by: str = "g2", drop_low_expected: bool = True) -> pd.DataFrame:
+def _aligned_counts(t: pd.Series, r: pd.Series) -> tuple[list, np.ndarray, np.ndarray]:
+    """Terms found on either side (target order first), with both counts; terms counted 0 twice dropped."""
+    terms = list(dict.fromkeys(list(t.index) + list(r.index)))
+    ft = t.reindex(terms).fillna(0).to_numpy(dtype=float)
+    fr = r.reindex(terms).fillna(0).to_numpy(dtype=float)
+    keep = (ft + fr) > 0
+    return [w for w, k in zip(terms, keep) if k], ft[keep], fr[keep]
+
+
+def _totals(ft: np.ndarray, fr: np.ndarray, totals: tuple[float, float] | None) -> tuple[float, float]:
+    """Corpus sizes N_T, N_R: the given totals (checked against the counts) or the table sums."""
+    nt, nr = (float(ft.sum()), float(fr.sum())) if totals is None else (float(totals[0]), float(totals[1]))
+    if nt < ft.sum() or nr < fr.sum():
+        raise ValueError(f"totals {totals} are smaller than the table sums ({ft.sum():g}, {fr.sum():g}); "
+                         "pass the full token counts of the target and the reference")
+    if nt <= 0 or nr <= 0:
+        raise ValueError("keyness: the target and the reference must each have at least one token")
+    return nt, nr
+
+
+def _scores(terms: list, ft: np.ndarray, fr: np.ndarray, nt: float, nr: float, *, background: CountTable | None,
+            prior_scale: float | None, simple_maths_n: float) -> dict[str, np.ndarray]:
+    """Every statistic column of :func:`keyness`, in :data:`STATISTICS` order."""
+    bg = background if background is not None else pd.Series(ft + fr, index=terms)
+    alpha = dirichlet_prior(terms, bg, scale=prior_scale) if len(terms) else np.zeros(0)
+    delta, z = weighted_log_odds(ft, fr, alpha) if len(terms) else (np.zeros(0), np.zeros(0))
+    return {
+        "g2": log_likelihood(ft, fr, nt, nr),
+        "chi2": chi_squared(ft, fr, nt, nr),
+        "chi2_yates": chi_squared(ft, fr, nt, nr, yates=True),
+        "log_ratio": log_ratio(ft, fr, nt, nr),
+        "fightin_delta": delta,
+        "fightin_z": z,
+        "simple_maths": simple_maths(ft, fr, nt, nr, n=simple_maths_n),
+    }
+
+
+def _p_values(scores: Mapping[str, np.ndarray], p_source: str) -> np.ndarray:
+    """p of the statistic named by ``p_source``: χ²₁ for G² and χ², two-sided normal for Fightin' Words z."""
+    from scipy import stats
+
+    if p_source == "fightin":
+        return 2.0 * stats.norm.sf(np.abs(scores["fightin_z"]))
+    return stats.chi2.sf(np.abs(scores[p_source]), 1)
+
+
+def top_keyness(table: pd.DataFrame, *, n: int = 10, statistic: str = "g2", drop_low_expected: bool = True) -> pd.DataFrame:
     """The ``n`` most positive and ``n`` most negative terms of a keyness table, for a bar chart.
 
     Args:
         table: A :func:`keyness` / :func:`compare_terms` table (not changed).
         n: Terms per side.
-        by: Signed statistic column to rank by (``g2``, ``log_ratio``, ``fightin_z`` …).
+        statistic: Signed statistic column to rank by (``g2``, ``log_ratio``, ``fightin_z`` …).
         drop_low_expected: Leave out terms flagged ``low_expected`` (their test is unreliable).
 
     Returns:
@@ -478,11 +494,11 @@ def top_keyness(table: pd.DataFrame, *, n: int = 10, by: str = "g2", drop_low_ex
         >>> top_keyness(k, n=1)[["term", "side"]].values.tolist()
         [['甲', 'target'], ['乙', 'reference']]
     """
-    if by == "simple_maths":
+    if statistic == "simple_maths":
         raise ValueError("top_keyness ranks signed statistics; simple_maths is a ratio (rank by log_ratio instead)")
     rows = table[~table["low_expected"].astype(bool)] if drop_low_expected else table
-    pos = rows[rows[by] > 0].sort_values([by, "term"], ascending=[False, True], kind="stable").head(n)
-    neg = rows[rows[by] < 0].sort_values([by, "term"], ascending=[True, True], kind="stable").head(n)
+    pos = rows[rows[statistic] > 0].sort_values([statistic, "term"], ascending=[False, True], kind="stable").head(n)
+    neg = rows[rows[statistic] < 0].sort_values([statistic, "term"], ascending=[True, True], kind="stable").head(n)
     return pd.concat([pos.assign(side="target"), neg.assign(side="reference")], ignore_index=True)
 
 
@@ -508,7 +524,7 @@ def _descendants(nodes: pd.DataFrame, document: str, path: str) -> set[str]:
     return {p for p in paths if p == path or (p.startswith(path) and p[len(path):len(path) + 1] in "（(0123456789.、")}
 
 
-def _normalize_spec(spec: Any) -> list[tuple[str | None, str | None, dict]]:
+def _normalize_spec(spec: Selection) -> list[tuple[str | None, str | None, dict]]:
     """Turn a selection spec into a list of (document or None, section or None, metadata filter)."""
     if isinstance(spec, str):
         doc, sep, section = spec.partition("#")
@@ -533,7 +549,7 @@ def _normalize_spec(spec: Any) -> list[tuple[str | None, str | None, dict]]:
                     "a list of those, or a dict like {'documents': [...], 'section': '三', 'year': 2023}")
 
 
-def select_mask(fs: Any, spec: Any, *, table: str = "tokens") -> np.ndarray:
+def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str = "tokens") -> np.ndarray:
     """Return a boolean mask over ``fs.tokens`` (or ``fs.sentences``) for a selection.
 
     A selection is any two documents, sections or groups:
@@ -585,7 +601,7 @@ def select_mask(fs: Any, spec: Any, *, table: str = "tokens") -> np.ndarray:
     return mask
 
 
-def selection_totals(fs: Any, spec: Any) -> dict:
+def selection_totals(fs: FeatureSetLike, spec: Selection) -> dict:
     """Return the size of a selection: word tokens, Han characters, sentences, documents.
 
     Args:
@@ -607,7 +623,7 @@ def selection_totals(fs: Any, spec: Any) -> dict:
     }
 
 
-def count_terms(fs: Any, spec: Any, *, drop_stopwords: bool = True, kinds: Sequence[str] = ("word",)) -> pd.DataFrame:
+def count_terms(fs: FeatureSetLike, spec: Selection, *, drop_stopwords: bool = True, kinds: Sequence[str] = ("word",)) -> pd.DataFrame:
     """Count the terms of a selection of a FeatureSet.
 
     Args:
@@ -629,13 +645,13 @@ def count_terms(fs: Any, spec: Any, *, drop_stopwords: bool = True, kinds: Seque
 
 
 def compare_terms(
-    fs_or_tables: Any,
-    a: Any,
-    b: Any,
+    fs_or_tables: FeatureSetLike | Mapping[str, CountTable],
+    a: Selection,
+    b: Selection,
     *,
-    measure: str = "g2",
+    statistic: str = "g2",
     drop_stopwords: bool = True,
-    background: Any = None,
+    background: CountTable | None = None,
     prior_scale: float | None = None,
     simple_maths_n: float = 1.0,
     min_expected: float = 5.0,
@@ -651,7 +667,7 @@ def compare_terms(
             ``a`` and ``b`` are names in it and the totals are the table sums.
         a: The target selection (see :func:`select_mask`).
         b: The reference selection.
-        measure: ``g2`` | ``chi2`` | ``chi2_yates`` | ``logratio`` | ``fightin`` | ``simplemaths``.
+        statistic: ``g2`` | ``chi2`` | ``chi2_yates`` | ``logratio`` | ``fightin`` | ``simplemaths``.
         drop_stopwords: Leave stopwords out of the term list.
         background: Background counts for the Fightin' Words prior (default: A and B pooled).
         prior_scale: α_0 of the prior (None: raw background counts).
@@ -669,7 +685,7 @@ def compare_terms(
         >>> compare_terms(tables, "A", "B", min_expected=0)[["term", "f_target", "f_reference"]].values.tolist()
         [['人才', 12, 2], ['工作', 40, 44]]
     """
-    options = dict(measure=measure, background=background, prior_scale=prior_scale,
+    options = dict(statistic=statistic, background=background, prior_scale=prior_scale,
                    simple_maths_n=simple_maths_n, min_expected=min_expected)
     if isinstance(fs_or_tables, Mapping):
         for name in (a, b):

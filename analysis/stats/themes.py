@@ -46,6 +46,9 @@ import pandas as pd
 
 from analysis.stats.keyness import count_terms, select_mask
 from analysis.chars import count_han
+from analysis.stats.units import section_members
+from analysis.settings import Settings
+from analysis.types import OUTLINE_UNITS, SHARES, FeatureSetLike, Selection, check_choice
 
 __all__ = [
     "ThemeLexiconError", "load_themes", "lexicon_from_dict", "describe_themes", "theme_hits",
@@ -53,8 +56,8 @@ __all__ = [
     "first_appearance", "contrast_sections", "emphasis_shift", "index_shift", "word_shift", "rejected_matches",
 ]
 
-#: The three share measures of :func:`theme_coverage` (column ``share_<measure>``).
-SHARE_MEASURES = ("tokens", "han", "sentences")
+#: The three share denominators of :func:`theme_coverage` (``share=`` everywhere; column ``share_<share>``).
+SHARE_MEASURES = SHARES
 _GAP = "\x00"
 
 
@@ -65,17 +68,15 @@ class ThemeLexiconError(ValueError):
 # --------------------------------------------------------------------------- lexicon
 
 
-def _lexicon_path(settings: Any = None, path: str | Path | None = None) -> Path:
+def _lexicon_path(settings: Settings | None = None, path: str | Path | None = None) -> Path:
     if path is not None:
         return Path(path)
     if settings is not None and getattr(settings, "themes", None) is not None:
         return Path(settings.themes)
-    from analysis.settings import Settings
-
     return Path(Settings().themes)
 
 
-def load_themes(settings: Any = None, *, path: str | Path | None = None) -> pd.DataFrame:
+def load_themes(settings: Settings | None = None, *, path: str | Path | None = None) -> pd.DataFrame:
     """Read and check the theme lexicon (YAML), one row per term per theme it counts in.
 
     Args:
@@ -172,7 +173,7 @@ def lexicon_from_dict(themes: Mapping[str, Any], *, source: str = "<dict>") -> p
     return table.reset_index(drop=True)
 
 
-def describe_themes(settings: Any = None, *, path: str | Path | None = None) -> pd.DataFrame:
+def describe_themes(settings: Settings | None = None, *, path: str | Path | None = None) -> pd.DataFrame:
     """One row per theme: its labels, rationale and term counts (for a settings cell or a review).
 
     Returns:
@@ -199,7 +200,7 @@ def _themes_in_order(lexicon: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(lexicon["theme"]))
 
 
-def _resolve_lexicon(fs: Any, lexicon: pd.DataFrame | None) -> pd.DataFrame:
+def _resolve_lexicon(fs: FeatureSetLike, lexicon: pd.DataFrame | None) -> pd.DataFrame:
     if lexicon is not None:
         return lexicon
     return load_themes(getattr(fs, "settings", None))
@@ -208,7 +209,7 @@ def _resolve_lexicon(fs: Any, lexicon: pd.DataFrame | None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- matching
 
 
-def _tokens_of(fs: Any) -> pd.DataFrame:
+def _tokens_of(fs: FeatureSetLike) -> pd.DataFrame:
     return fs if isinstance(fs, pd.DataFrame) else fs.tokens
 
 
@@ -289,7 +290,7 @@ def _doc_arrays(doc: pd.DataFrame) -> tuple:
             doc["token"].astype(object).tolist(), doc)
 
 
-def theme_hits(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     """Find every occurrence of every theme term, one row per occurrence per theme it counts in.
 
     Matching follows the segmentation: a term counts where it is one token, a run of
@@ -336,7 +337,7 @@ def theme_hits(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     return hits
 
 
-def rejected_matches(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     """Places where a term's characters occur but straddle a word boundary, so they were not counted.
 
     E.g. 人才 in 个人/才能 or 作风 in 工作/风险. Use it to check that the segmenter, not
@@ -371,19 +372,6 @@ def rejected_matches(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.Data
 # --------------------------------------------------------------------------- coverage
 
 
-def _ancestors(nodes: pd.DataFrame) -> pd.DataFrame:
-    """Map (document, path) of every node to each of its ancestors-or-self (column ``unit``)."""
-    rows = []
-    for document, doc in nodes.groupby("document", sort=False):
-        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
-        for path in doc["path"].astype(str):
-            p: Any = path
-            while isinstance(p, str):
-                rows.append((document, path, p))
-                p = parent.get(p)
-    return pd.DataFrame(rows, columns=["document", "path", "unit"])
-
-
 def _truncate_to_level(nodes: pd.DataFrame, level: int) -> pd.DataFrame:
     """Map (document, path) to its ancestor-or-self at outline level ≤ ``level`` (column ``part``)."""
     rows = []
@@ -398,7 +386,7 @@ def _truncate_to_level(nodes: pd.DataFrame, level: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["document", "path", "part"])
 
 
-def _unit_tables(fs: Any, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _unit_tables(fs: FeatureSetLike, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Per-unit denominators and per-unit-theme numerators, before shares.
 
     Returns (denominators, numerators, key columns): denominators keyed by the unit
@@ -414,8 +402,9 @@ def _unit_tables(fs: Any, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd
         hits=("term", "size"), covered_tokens=("n_tokens", "sum"), covered_han=("han_chars", "sum")).reset_index()
     with_ = hits.drop_duplicates(["document", "sentence", "theme"]).groupby(
         ["document", "path", "theme"], sort=False).size().rename("sentences_with").reset_index()
-    if by == "section":
-        anc = _ancestors(fs.nodes)
+    if by in OUTLINE_UNITS:
+        anc = (section_members(fs.nodes).rename(columns={"section": "unit"}) if by == "section"
+               else fs.nodes[["document", "path"]].assign(unit=fs.nodes["path"]))
         keys = ["document", "unit"]
 
         def lift(frame: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
@@ -426,8 +415,8 @@ def _unit_tables(fs: Any, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd
             keymap = fs.documents[["id"]].assign(unit=fs.documents["id"]).rename(columns={"id": "document"})
         else:
             if by not in fs.documents.columns:
-                raise KeyError(f"theme_coverage: by={by!r} is neither 'document', 'section' nor a metadata column "
-                               f"({list(fs.documents.columns)})")
+                raise KeyError(f"theme_coverage: by={by!r} is neither 'document', 'section', 'node' nor a metadata "
+                               f"column ({list(fs.documents.columns)})")
             keymap = fs.documents[["id", by]].rename(columns={"id": "document", by: "unit"})
         keys = ["unit"]
 
@@ -441,7 +430,7 @@ def _unit_tables(fs: Any, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd
     return dens, nums, keys
 
 
-def theme_coverage(fs: Any, *, by: str = "document", lexicon: pd.DataFrame | None = None,
+def theme_coverage(fs: FeatureSetLike, *, by: str = "document", lexicon: pd.DataFrame | None = None,
                    hits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each theme's share of each document, outline node or metadata group, by three named measures.
 
@@ -449,13 +438,15 @@ def theme_coverage(fs: Any, *, by: str = "document", lexicon: pd.DataFrame | Non
     - ``share_han`` = Han characters inside hits / Han characters;
     - ``share_sentences`` = sentences with at least one hit / sentences with Han text.
 
-    A node's counts include its descendants (三 includes 三（一）…). Nodes at one level
-    together with the level-0 nodes (preamble, closing) partition the document, so their
-    hits and tokens add up to the document's.
+    With ``by="section"`` a node's counts include its sub-points (三 includes 三（一）…):
+    nodes at one level together with the level-0 nodes (preamble, closing) partition the
+    document, so their hits and tokens add up to the document's. With ``by="node"`` each
+    node counts its own text only, and all nodes together partition the document.
 
     Args:
         fs: A FeatureSet.
-        by: ``"document"``, ``"section"`` (every outline node) or a metadata column of
+        by: ``"document"``, ``"section"`` (every outline node with its sub-points),
+            ``"node"`` (every outline node, its own text only) or a metadata column of
             ``fs.documents`` (e.g. ``"year"``: documents pooled per value).
         lexicon: The :func:`load_themes` table; default: the FeatureSet's settings' lexicon.
         hits: Precomputed :func:`theme_hits` (to avoid matching twice).
@@ -472,7 +463,7 @@ def theme_coverage(fs: Any, *, by: str = "document", lexicon: pd.DataFrame | Non
     dens, nums, keys = _unit_tables(fs, hits, by)
     themes = _themes_in_order(lexicon)
     labels = dict(zip(lexicon["theme"], lexicon["label_zh"]))
-    if by == "section":
+    if by in OUTLINE_UNITS:
         units = fs.nodes[["document", "path", "level"]].rename(columns={"path": "unit"})
     elif by == "document":
         units = fs.documents[["id"]].rename(columns={"id": "unit"})
@@ -490,20 +481,20 @@ def theme_coverage(fs: Any, *, by: str = "document", lexicon: pd.DataFrame | Non
                                            grid["sentences_with"] / grid["sentences"].where(grid["sentences"] > 0), np.nan)
     grid["label_zh"] = grid["theme"].map(labels)
     grid = grid.sort_values(["_u", "_t"], kind="stable")
-    first = {"section": ["document", "unit", "level"], "document": ["unit"]}.get(by, ["unit"])
+    first = ["document", "unit", "level"] if by in OUTLINE_UNITS else ["unit"]
     out = grid[first + ["theme", "label_zh", "hits", "share_tokens", "share_han", "share_sentences", "tokens",
                         "covered_tokens", "han_chars", "covered_han", "sentences", "sentences_with"]]
-    rename = {"unit": "path"} if by == "section" else {"unit": "document" if by == "document" else by}
+    rename = {"unit": "path"} if by in OUTLINE_UNITS else {"unit": "document" if by == "document" else by}
     return out.rename(columns=rename).reset_index(drop=True)
 
 
 def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str | None] = (None, None),
-                      themes: tuple[str, str] = ("talent", "grassroots"), measure: str = "share_tokens",
+                      themes: tuple[str, str] = ("talent", "grassroots"), share: str = "tokens",
                       level: int = 1) -> tuple[str, str]:
     """Choose two sections of one speech to compare: the one giving most room to one theme, then the other.
 
     A section named in ``sections`` is kept (after checking it exists); an empty slot gets
-    the section at ``level`` with the largest ``measure`` for its theme (ties: first in
+    the section at ``level`` with the largest ``share_<share>`` for its theme (ties: first in
     the outline), never the section already chosen for the other slot. On the seed this
     gives 三 (talent) and 四 (grassroots); on any other speech, its own talent-heaviest
     and grassroots-heaviest sections.
@@ -512,7 +503,7 @@ def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str
         coverage: :func:`theme_coverage` ``by="section"`` of ONE document.
         sections: ``(A, B)`` outline paths, each or both None to choose.
         themes: The themes that choose A and B.
-        measure: ``share_tokens``, ``share_han`` or ``share_sentences``.
+        share: ``tokens``, ``han`` or ``sentences`` (the column ``share_<share>``).
         level: Outline level to choose from (1: top-level sections).
 
     Returns:
@@ -528,6 +519,7 @@ def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str
         >>> contrast_sections(cov), contrast_sections(cov, sections=("二", None))
         (('一', '二'), ('二', '一'))
     """
+    check_choice("share", share, SHARES, caller="contrast_sections")
     if coverage["document"].nunique() != 1:
         raise ValueError("contrast_sections needs the section coverage of one document")
     paths_all = list(dict.fromkeys(coverage["path"]))
@@ -544,7 +536,7 @@ def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str
         if rows.empty:
             raise ValueError(f"the speech has fewer than two sections at level {level} to compare; "
                              "name the two parts to compare (SECTION_A, SECTION_B)")
-        best = rows[measure].fillna(-1.0).to_numpy().argmax()  # first maximum: outline order
+        best = rows[f"share_{share}"].fillna(-1.0).to_numpy().argmax()  # first maximum: outline order
         chosen[slot] = str(rows["path"].iloc[best])
     return chosen[0], chosen[1]
 
@@ -557,7 +549,7 @@ def _unit_columns(table: pd.DataFrame) -> list[str]:
     return cols
 
 
-def talent_grassroots_index(coverage: pd.DataFrame, *, measure: str = "share_tokens", numerator: str = "talent",
+def talent_grassroots_index(coverage: pd.DataFrame, *, share: str = "tokens", numerator: str = "talent",
                             denominator: str = "grassroots") -> pd.DataFrame:
     """Talent-versus-grassroots index ln(s_talent / s_grassroots) per unit of a coverage table.
 
@@ -567,12 +559,12 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, measure: str = "share_tok
 
     Args:
         coverage: A :func:`theme_coverage` table.
-        measure: ``share_tokens``, ``share_han`` or ``share_sentences``.
+        share: ``tokens``, ``han`` or ``sentences`` (the column ``share_<share>``).
         numerator: Theme in the numerator.
         denominator: Theme in the denominator.
 
     Returns:
-        The unit columns (``document``[, ``path``, ``level``]) then ``measure,
+        The unit columns (``document``[, ``path``, ``level``]) then ``share,
         hits_<numerator>, hits_<denominator>, share_<numerator>, share_<denominator>,
         index, flag``.
 
@@ -582,15 +574,17 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, measure: str = "share_tok
         >>> round(float(talent_grassroots_index(cov)["index"][0]), 4)
         1.0986
     """
-    if measure not in coverage.columns:
-        raise KeyError(f"coverage has no column {measure!r}; use share_tokens, share_han or share_sentences")
+    check_choice("share", share, SHARES, caller="talent_grassroots_index")
+    column = f"share_{share}"
+    if column not in coverage.columns:
+        raise KeyError(f"talent_grassroots_index: the coverage table has no column {column!r}; make it with theme_coverage")
     keys = _unit_columns(coverage)
     parts = []
     for theme in (numerator, denominator):
         part = coverage[coverage["theme"] == theme]
         if part.empty:
             raise KeyError(f"theme {theme!r} is not in the coverage table; themes: {sorted(set(coverage['theme']))}")
-        parts.append(part[keys + ["hits", measure]].rename(columns={"hits": f"hits_{theme}", measure: f"share_{theme}"}))
+        parts.append(part[keys + ["hits", column]].rename(columns={"hits": f"hits_{theme}", column: f"share_{theme}"}))
     table = parts[0].merge(parts[1], on=keys, how="left", sort=False)
     a, b = table[f"share_{numerator}"].to_numpy(dtype=float), table[f"share_{denominator}"].to_numpy(dtype=float)
     ok = (a > 0) & (b > 0)
@@ -601,24 +595,25 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, measure: str = "share_tok
         missing = [name for name, v in ((numerator, x), (denominator, y)) if not (v > 0)]
         flags.append("" if not missing else "no " + " and no ".join(missing) + " hits")
     table["flag"] = flags
-    table.insert(len(keys), "measure", measure)
+    table.insert(len(keys), "share", share)
     return table.reset_index(drop=True)
 
 
-def attention_diversity(coverage: pd.DataFrame, *, measure: str = "hits") -> pd.DataFrame:
+def attention_diversity(coverage: pd.DataFrame, *, column: str = "hits") -> pd.DataFrame:
     """Attention diversity over themes (Boydstun, Bevan & Thomas 2014, Policy Studies Journal 42:173).
 
     With ``p_k`` the proportion of a unit's theme attention that goes to theme k
-    (``measure`` value of k over the sum over themes): normalized Shannon entropy
+    (``column`` value of k over the sum over themes): normalized Shannon entropy
     ``H* = −Σ p_k ln p_k / ln K`` (0 = all attention on one theme, 1 = evenly spread over
     all K themes) and the Herfindahl–Hirschman index ``HHI = Σ p_k²`` (1/K … 1).
 
     Args:
         coverage: A :func:`theme_coverage` table.
-        measure: Column that measures attention: ``hits`` (default) or a share column.
+        column: Column that measures attention: ``hits`` (default) or a share column
+            (``share_tokens`` …).
 
     Returns:
-        Unit columns then ``measure, themes`` (K), ``total``, ``entropy`` (nats),
+        Unit columns then ``column`` (the attention column used), ``themes`` (K), ``total``, ``entropy`` (nats),
         ``entropy_norm`` (H*), ``hhi``, ``top_theme``; NaN when a unit has no hits.
 
     Example:
@@ -629,7 +624,7 @@ def attention_diversity(coverage: pd.DataFrame, *, measure: str = "hits") -> pd.
     keys = _unit_columns(coverage)
     rows = []
     for key, part in coverage.groupby(keys, sort=False):
-        v = part[measure].to_numpy(dtype=float)
+        v = part[column].to_numpy(dtype=float)
         v = np.where(np.isnan(v), 0.0, v)
         k = len(v)
         total = v.sum()
@@ -644,11 +639,11 @@ def attention_diversity(coverage: pd.DataFrame, *, measure: str = "hits") -> pd.
             h = h_norm = hhi = np.nan
             top = ""
         key = key if isinstance(key, tuple) else (key,)
-        rows.append((*key, measure, k, total, h, h_norm, hhi, top))
-    return pd.DataFrame(rows, columns=keys + ["measure", "themes", "total", "entropy", "entropy_norm", "hhi", "top_theme"])
+        rows.append((*key, column, k, total, h, h_norm, hhi, top))
+    return pd.DataFrame(rows, columns=keys + ["column", "themes", "total", "entropy", "entropy_norm", "hhi", "top_theme"])
 
 
-def theme_dispersion(fs: Any, *, level: int = 1, lexicon: pd.DataFrame | None = None,
+def theme_dispersion(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFrame | None = None,
                      hits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Dispersion DP of each theme across the sections of each document (Gries 2008).
 
@@ -695,7 +690,7 @@ def theme_dispersion(fs: Any, *, level: int = 1, lexicon: pd.DataFrame | None = 
     return pd.DataFrame(rows, columns=["document", "theme", "hits", "parts", "dp", "dp_norm", "top_part"])
 
 
-def first_appearance(fs: Any, *, lexicon: pd.DataFrame | None = None, hits: pd.DataFrame | None = None) -> pd.DataFrame:
+def first_appearance(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None, hits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Where each theme first appears in each document: the outline path, as a priority signal.
 
     Args:
@@ -730,7 +725,7 @@ def first_appearance(fs: Any, *, lexicon: pd.DataFrame | None = None, hits: pd.D
 # --------------------------------------------------------------------------- shifts
 
 
-def _resampling_units(fs: Any, spec: Any, hits: pd.DataFrame, themes: list[str], measure: str,
+def _resampling_units(fs: FeatureSetLike, spec: Selection, hits: pd.DataFrame, themes: list[str], share: str,
                       unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (strata, numerators[n, K], denominators[n], hits per theme[K]) of a selection's resampling units."""
     smask = select_mask(fs, spec, table="sentences")
@@ -742,22 +737,22 @@ def _resampling_units(fs: Any, spec: Any, hits: pd.DataFrame, themes: list[str],
     ntok = fs.tokens.loc[tmask].groupby(["document", "sentence"], sort=False).size().rename("tokens")
     sel_hits = hits.merge(sents[["document", "sentence"]], on=["document", "sentence"], how="inner")
     hit_totals = sel_hits["theme"].value_counts().reindex(themes, fill_value=0).to_numpy()
-    value = {"tokens": None, "han": "han_chars", "sentences": None}[measure]
-    if measure == "sentences":
+    value = {"tokens": None, "han": "han_chars", "sentences": None}[share]
+    if share == "sentences":
         sel_hits = sel_hits.drop_duplicates(["document", "sentence", "theme"])
     num = (sel_hits.assign(v=1 if value is None else sel_hits[value])
            .pivot_table(index=["document", "sentence"], columns="theme", values="v", aggfunc="sum", fill_value=0)
            .reindex(columns=themes, fill_value=0))
     frame = sents.set_index(["document", "sentence"]).join(ntok).join(num)
     frame = frame.fillna({"tokens": 0, **{t: 0 for t in themes}})
-    frame["den"] = {"tokens": frame["tokens"], "han": frame["han_chars"], "sentences": 1}[measure]
+    frame["den"] = {"tokens": frame["tokens"], "han": frame["han_chars"], "sentences": 1}[share]
     if unit == "paragraph":
         frame = frame.reset_index().groupby(["document", "paragraph"], sort=False)[themes + ["den"]].sum()
         strata = frame.index.get_level_values("document").to_numpy()
     elif unit == "sentence":
         strata = frame.index.get_level_values("document").to_numpy()
     else:
-        raise ValueError(f"unit must be 'sentence' or 'paragraph', got {unit!r}")
+        check_choice("unit", unit, ("sentence", "paragraph"), caller="emphasis_shift")
     return strata, frame[themes].to_numpy(dtype=float), frame["den"].to_numpy(dtype=float), hit_totals
 
 
@@ -770,9 +765,8 @@ def _weights(rng: np.random.Generator, strata: np.ndarray, n_resamples: int) -> 
     return w
 
 
-def _bootstrap(fs, a, b, *, lexicon, measure, unit, n_resamples, seed):
-    if measure not in SHARE_MEASURES:
-        raise ValueError(f"measure must be one of {SHARE_MEASURES}, got {measure!r}")
+def _bootstrap(fs, a, b, *, lexicon, share, unit, n_resamples, seed):
+    check_choice("share", share, SHARES, caller="emphasis_shift")
     if n_resamples < 1:
         raise ValueError("n_resamples must be positive (use ≥ 2,000 for reported intervals)")
     lexicon = _resolve_lexicon(fs, lexicon)
@@ -781,7 +775,7 @@ def _bootstrap(fs, a, b, *, lexicon, measure, unit, n_resamples, seed):
     rng = np.random.default_rng(seed)
     out = {}
     for name, spec in (("a", a), ("b", b)):
-        strata, num, den, hit_totals = _resampling_units(fs, spec, hits, themes, measure, unit)
+        strata, num, den, hit_totals = _resampling_units(fs, spec, hits, themes, share, unit)
         point = num.sum(axis=0) / den.sum()
         w = _weights(rng, strata, n_resamples)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -798,7 +792,7 @@ def _interval(values: np.ndarray, ci: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def emphasis_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, measure: str = "tokens",
+def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, share: str = "tokens",
                    unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95) -> pd.DataFrame:
     """Shift of each theme's share from A to B, Δs_k = s_k,B − s_k,A, with a bootstrap interval.
 
@@ -813,33 +807,33 @@ def emphasis_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = No
         a: Selection A (see :func:`analysis.stats.keyness.select_mask`): document, section or group.
         b: Selection B.
         lexicon: The :func:`load_themes` table.
-        measure: ``tokens`` (share_tokens), ``han`` (share_han) or ``sentences`` (share_sentences).
+        share: ``tokens`` (share_tokens), ``han`` (share_han) or ``sentences`` (share_sentences).
         unit: Resampling unit, ``sentence`` or ``paragraph``.
         n_resamples: Bootstrap replicates (≥ 2,000 for reported intervals).
         seed: Seed of ``numpy.random.default_rng``.
         ci: Confidence level of the percentile interval.
 
     Returns:
-        One row per theme: ``theme, label_zh, measure, hits_a, hits_b, share_a, share_b, delta,
+        One row per theme: ``theme, label_zh, share, hits_a, hits_b, share_a, share_b, delta,
         ci_low, ci_high, se`` (bootstrap standard deviation of Δ), ``unit, units_a,
         units_b, n_resamples``.
     """
     lexicon = _resolve_lexicon(fs, lexicon)
     labels = dict(zip(lexicon["theme"], lexicon["label_zh"]))
-    themes, out = _bootstrap(fs, a, b, lexicon=lexicon, measure=measure, unit=unit, n_resamples=n_resamples, seed=seed)
+    themes, out = _bootstrap(fs, a, b, lexicon=lexicon, share=share, unit=unit, n_resamples=n_resamples, seed=seed)
     (pa, ba, ha, na), (pb, bb, hb, nb) = out["a"], out["b"]
     delta_boot = bb - ba
     rows = []
     for k, theme in enumerate(themes):
         lo, hi = _interval(delta_boot[:, k], ci)
-        rows.append((theme, labels[theme], f"share_{measure}", int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
+        rows.append((theme, labels[theme], share, int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
                      float(np.nanstd(delta_boot[:, k], ddof=1)) if n_resamples > 1 else np.nan,
                      unit, na, nb, n_resamples))
-    return pd.DataFrame(rows, columns=["theme", "label_zh", "measure", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
+    return pd.DataFrame(rows, columns=["theme", "label_zh", "share", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
                                        "ci_high", "se", "unit", "units_a", "units_b", "n_resamples"])
 
 
-def index_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, measure: str = "tokens",
+def index_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, share: str = "tokens",
                 unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95,
                 numerator: str = "talent", denominator: str = "grassroots") -> pd.DataFrame:
     """The talent-versus-grassroots index of A and of B, their difference, and bootstrap intervals.
@@ -851,10 +845,10 @@ def index_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None,
 
     Returns:
         One row per side and one for the difference: ``side`` (``A``, ``B``, ``B − A``),
-        ``measure, index, ci_low, ci_high, valid, n_resamples, flag``.
+        ``share, index, ci_low, ci_high, valid, n_resamples, flag``.
     """
     lexicon = _resolve_lexicon(fs, lexicon)
-    themes, out = _bootstrap(fs, a, b, lexicon=lexicon, measure=measure, unit=unit, n_resamples=n_resamples, seed=seed)
+    themes, out = _bootstrap(fs, a, b, lexicon=lexicon, share=share, unit=unit, n_resamples=n_resamples, seed=seed)
     i, j = themes.index(numerator), themes.index(denominator)
 
     def idx(shares: np.ndarray) -> np.ndarray:
@@ -873,11 +867,11 @@ def index_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None,
             flag = "a share is 0: index undefined"
         elif valid < 0.95 * n_resamples:
             flag = f"only {valid} of {n_resamples} replicates have both themes"
-        rows.append((side, f"share_{measure}", point, lo, hi, valid, n_resamples, flag))
-    return pd.DataFrame(rows, columns=["side", "measure", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
+        rows.append((side, share, point, lo, hi, valid, n_resamples, flag))
+    return pd.DataFrame(rows, columns=["side", "share", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
 
 
-def word_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, terms: str = "themes",
+def word_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, terms: str = "themes",
                drop_stopwords: bool = True) -> pd.DataFrame:
     """Per-term contributions to a shift from A to B: δp_w = p_w,B − p_w,A (Gallagher et al. 2021).
 
@@ -920,7 +914,7 @@ def word_shift(fs: Any, a: Any, b: Any, *, lexicon: pd.DataFrame | None = None, 
     elif terms == "all":
         counts = [count_terms(fs, spec, drop_stopwords=drop_stopwords).set_index("term")["count"] for spec in (a, b)]
     else:
-        raise ValueError(f"terms must be 'themes' or 'all', got {terms!r}")
+        check_choice("terms", terms, ("themes", "all"), caller="word_shift")
     table = pd.concat([counts[0].rename("f_a"), counts[1].rename("f_b")], axis=1).fillna(0).astype(np.int64)
     table.index = table.index.astype(str)
     table = table.rename_axis("term").reset_index()

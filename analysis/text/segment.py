@@ -57,6 +57,7 @@ import yaml
 
 from analysis import paths
 from analysis.settings import Settings
+from analysis.types import check_choice
 from analysis.chars import HAN_CLASS, HAN_RE, REDACTION
 
 #: Token kinds, in the order they are documented.
@@ -423,8 +424,7 @@ def _entry_frequency(tok, term: str) -> int:
 
 
 def _build(settings: Settings) -> Segmenter:
-    if settings.segmenter not in SEGMENTERS:
-        raise ValueError(f"Settings.segmenter={settings.segmenter!r} is not supported; use one of {SEGMENTERS}.")
+    check_choice("segmenter", settings.segmenter, SEGMENTERS, caller="Settings")
     import jieba  # imported here: importing analysis.text.segment does no work
 
     dictionary = load_dictionary(settings)

@@ -1,0 +1,54 @@
+"""Outline units shared by the analyses: what ``by="section"`` and ``by="node"`` mean.
+
+``by="section"`` counts a node with its sub-points (三 includes 三（一）, 三（二）…), the
+unit a reader means by "section 三"; ``by="node"`` counts a node's own text only (the
+heading and any text before its first sub-point). :func:`section_members` maps every
+node to the sections it belongs to, so any per-node table can be lifted to sections
+by a merge and a sum.
+
+>>> import pandas as pd
+>>> nodes = pd.DataFrame({"document": "d", "path": ["preamble", "一", "一（一）", "一（二）"],
+...                       "parent": [None, None, "一", "一"]})
+>>> section_members(nodes)[["path", "section"]].values.tolist()
+[['preamble', 'preamble'], ['一', '一'], ['一（一）', '一（一）'], ['一（一）', '一'], ['一（二）', '一（二）'], ['一（二）', '一']]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def section_members(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Map each outline node to itself and each of its ancestors.
+
+    Args:
+        nodes: An outline node table with ``document, path, parent`` (``parent`` is the
+            parent's path, or missing for top-level nodes), e.g. ``FeatureSet.nodes``.
+
+    Returns:
+        Columns ``document, path, section``: one row per node and section containing it,
+        the node itself first, then its parent, up to the top level. Not sorted otherwise.
+
+    Raises:
+        KeyError: when ``nodes`` lacks one of the three columns.
+    """
+    missing = {"document", "path", "parent"} - set(nodes.columns)
+    if missing:
+        raise KeyError(f"section_members: the node table lacks {sorted(missing)}; use FeatureSet.nodes")
+    rows = []
+    for document, doc in nodes.groupby("document", sort=False):
+        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
+        for path in doc["path"].astype(str):
+            p: object = path
+            seen = set()
+            while isinstance(p, str) and p not in seen:
+                seen.add(p)
+                rows.append((document, path, p))
+                p = parent.get(p)
+    return pd.DataFrame(rows, columns=["document", "path", "section"])
+
+
+def node_order(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Return ``document, path, _order``: the position of every node in outline order."""
+    order = nodes[["document", "path"]].drop_duplicates().reset_index(drop=True)
+    return order.assign(_order=range(len(order)))
