@@ -36,9 +36,9 @@ import pandas as pd
 from analysis import paths
 from analysis.io.corpus import load_corpus, select_document
 from analysis.output.export import export_figure
-from analysis.text.outline import announced_table, outline_table, section_lengths
 from analysis.plots.outline import plot_outline_treemap, plot_section_lengths
 from analysis.settings import Settings
+from analysis.text.outline import announced_table, outline_table, section_lengths
 
 pd.set_option("display.max_colwidth", 30)
 pd.set_option("display.width", 160)

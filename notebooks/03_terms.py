@@ -44,13 +44,13 @@ WINDOW = 15  # characters of context on each side
 import pandas as pd
 
 from analysis import paths
-from analysis.io.corpus import load_corpus, select_document
-from analysis.stats.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
-from analysis.output.export import export_figure
 from analysis.features import build_features
-from analysis.plots.terms import plot_formulas, plot_top_terms, terms_word_cloud
-from analysis.text.segment import load_dictionary, load_stopwords
+from analysis.io.corpus import load_corpus, select_document
+from analysis.output.export import export_figure
+from analysis.plots.terms import plot_formula_frequencies, plot_term_frequencies, plot_word_cloud
 from analysis.settings import Settings
+from analysis.stats.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
+from analysis.text.segment import load_dictionary, load_stopwords
 
 pd.set_option("display.max_colwidth", 40)
 pd.set_option("display.width", 200)
@@ -90,7 +90,7 @@ top = frequencies.head(TOP_N)
 top[["term", "count", "per_10k_han", "per_10k_tokens", "doc_freq"]].round(2)
 
 # %%
-bars = plot_top_terms(top, title=f"Top {TOP_N} terms of the speech")
+bars = plot_term_frequencies(top, title=f"Top {TOP_N} terms of the speech")
 export_figure(
     bars, "top_terms", notebook=NOTEBOOK, data=top,
     title=f"Top {TOP_N} terms",
@@ -111,7 +111,7 @@ cloud_terms = frequencies.head(CLOUD_N)[["term", "count"]]
 cloud_terms
 
 # %%
-cloud = terms_word_cloud(cloud_terms, top_n=CLOUD_N, random_state=42)
+cloud = plot_word_cloud(cloud_terms, top_n=CLOUD_N, random_state=42)
 export_figure(
     cloud, "word_cloud", notebook=NOTEBOOK, data=cloud_terms,
     title="Word cloud of the speech",
@@ -134,7 +134,7 @@ formulas[["formula", "rule", "count", "quoted", "per_10k_han"]].round(2)
 
 # %%
 shown = formulas.head(FORMULAS_N)
-formula_bars = plot_formulas(shown, title="Formulas in the speech")
+formula_bars = plot_formula_frequencies(shown, title="Formulas in the speech")
 export_figure(
     formula_bars, "formulas", notebook=NOTEBOOK, data=shown,
     title="Formulas in the speech",

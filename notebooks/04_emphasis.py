@@ -24,7 +24,7 @@
 # Themes are lists of terms in a versioned lexicon (`corpus/lexicon/themes.yaml`, each
 # theme with a rationale). A term counts where the segmenter has it as a word, a run of
 # whole words, or part of one longer word (a formula the dictionary keeps whole); never
-# across a word boundary. Three share measures are given and named in every table:
+# across a word boundary. Three shares are given and named in every table:
 # `share_tokens` (theme hits / word tokens), `share_han` (Han characters inside hits /
 # Han characters) and `share_sentences` (sentences mentioning the theme / sentences).
 #
@@ -38,7 +38,7 @@ DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the
 NOTEBOOK = "04_emphasis"
 SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share (三 on the seed)
 SECTION_B = None  # part B, shifts are B − A; None: the one with the largest grassroots share (四 on the seed)
-MEASURE = "share_tokens"  # share_tokens | share_han | share_sentences
+SHARE = "tokens"  # theme share of: tokens | han (Han characters) | sentences
 N_RESAMPLES = 2000  # bootstrap replicates (sentences resampled within each part)
 SEED = 20240  # bootstrap seed
 TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
@@ -47,15 +47,15 @@ TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 import pandas as pd
 
 from analysis import paths
+from analysis.features import build_features
 from analysis.io.corpus import load_corpus, select_document
 from analysis.output.export import export_figure
-from analysis.features import build_features
 from analysis.stats.keyness import compare_terms, top_keyness
 from analysis.plots.emphasis import (
-    plot_keyness_bars,
-    plot_shift_dumbbell,
-    plot_talent_grassroots,
-    plot_theme_heatmap,
+    plot_keyness,
+    plot_emphasis_shift,
+    plot_talent_grassroots_index,
+    plot_theme_coverage,
     plot_word_shift,
 )
 from analysis.settings import Settings
@@ -103,21 +103,21 @@ document[["id", "title", "date", "han_chars", "paragraphs"]]
 # ## Theme shares, section by section
 #
 # One row per outline node (children included: 三 contains 三（一）…（三）), one column
-# per theme, in percent of the measure named in the parameters cell.
+# per theme, in percent of the share named in the parameters cell.
 
 # %%
 coverage = theme_coverage(fs, by="section", hits=hits)
-SECTION_A, SECTION_B = contrast_sections(coverage, sections=(SECTION_A, SECTION_B), measure=MEASURE)
-heat = coverage.assign(percent=(coverage[MEASURE] * 100).round(1)).pivot_table(
+SECTION_A, SECTION_B = contrast_sections(coverage, sections=(SECTION_A, SECTION_B), share=SHARE)
+heat = coverage.assign(percent=(coverage[f"share_{SHARE}"] * 100).round(1)).pivot_table(
     index="path", columns="label_zh", values="percent", sort=False)
 heat
 
 # %%
-heatmap = plot_theme_heatmap(coverage, measure=MEASURE, title="Theme shares by section (%)")
+heatmap = plot_theme_coverage(coverage, share=SHARE, title="Theme shares by section (%)")
 export_figure(
     heatmap, "theme_heatmap", notebook=NOTEBOOK, data=coverage,
     title="Theme shares by section",
-    caption=f"Share of each theme in each outline node ({MEASURE}); nodes include their sub-points.",
+    caption=f"Share of each theme in each outline node (share_{SHARE}); nodes include their sub-points.",
     documents=[DOCUMENT], settings=settings,
 )
 heatmap
@@ -130,32 +130,32 @@ heatmap
 # zero is not a number, and printing ±∞ would hide how few the hits are).
 
 # %%
-tg = talent_grassroots_index(coverage, measure=MEASURE)
-tg_cols = ["path", "measure", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]
+tg = talent_grassroots_index(coverage, share=SHARE)
+tg_cols = ["path", "share", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]
 tg[tg_cols].round(4)
 
 # %%
-tg_chart = plot_talent_grassroots(tg, title="Talent (人才) and grassroots (基层) shares by section")
+tg_chart = plot_talent_grassroots_index(tg, title="Talent (人才) and grassroots (基层) shares by section")
 export_figure(
     tg_chart, "talent_grassroots", notebook=NOTEBOOK, data=tg,
     title="Talent and grassroots shares by section",
-    caption=f"Share of the talent and grassroots themes in each outline node ({MEASURE}); hover gives ln(s_talent/s_grassroots).",
+    caption=f"Share of the talent and grassroots themes in each outline node (share_{SHARE}); hover gives ln(s_talent/s_grassroots).",
     documents=[DOCUMENT], settings=settings,
 )
 tg_chart
 
 # %% [markdown]
-# The same comparison under the three measures, for the top-level parts and the
+# The same comparison under the three shares, for the top-level parts and the
 # sub-points of the two parts compared below (三 and 四 on the seed): the direction
-# must not depend on the measure.
+# must not depend on the share.
 
 # %%
 robust = pd.concat([
-    talent_grassroots_index(coverage, measure=m)[["path", "share_talent", "share_grassroots", "index"]].assign(measure=m)
-    for m in ("share_tokens", "share_han", "share_sentences")
+    talent_grassroots_index(coverage, share=s)[["path", "share", "share_talent", "share_grassroots", "index"]]
+    for s in ("tokens", "han", "sentences")
 ])
 robust = robust[robust["path"].str.startswith((SECTION_A, SECTION_B))]
-robust.pivot_table(index="path", columns="measure", values=["share_talent", "share_grassroots", "index"], sort=False).round(3)
+robust.pivot_table(index="path", columns="share", values=["share_talent", "share_grassroots", "index"], sort=False).round(3)
 
 # %% [markdown]
 # ## Where the themes sit in the speech
@@ -180,18 +180,17 @@ placement[["theme", "hits", "dp", "dp_norm", "top_part", "first_path", "first_te
 #
 # A is the section giving most room to talent, B the one giving most room to the
 # grassroots (三 and 四 on the seed), unless the parameters cell names them.
-# Δ = share in B − share in A, in the measure of the parameters cell, with a
+# Δ = share in B − share in A, in the share of the parameters cell, with a
 # 95 % percentile bootstrap interval: sentences are resampled with replacement within
 # each part, 2,000 times, with a fixed seed.
 
 # %%
 a, b = f"{DOCUMENT}#{SECTION_A}", f"{DOCUMENT}#{SECTION_B}"
-measure_name = MEASURE.removeprefix("share_")
-shift = emphasis_shift(fs, a, b, measure=measure_name, n_resamples=N_RESAMPLES, seed=SEED)
+shift = emphasis_shift(fs, a, b, share=SHARE, n_resamples=N_RESAMPLES, seed=SEED)
 shift[["theme", "label_zh", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low", "ci_high", "units_a", "units_b"]].round(4)
 
 # %%
-dumbbell = plot_shift_dumbbell(shift, label_a=f"{SECTION_A} (A)", label_b=f"{SECTION_B} (B)",
+dumbbell = plot_emphasis_shift(shift, label_a=f"{SECTION_A} (A)", label_b=f"{SECTION_B} (B)",
                                title=f"Theme shares in section {SECTION_A} and section {SECTION_B}")
 export_figure(
     dumbbell, "shift_dumbbell", notebook=NOTEBOOK, data=shift,
@@ -208,7 +207,7 @@ dumbbell
 # an undefined index, flagged rather than given as ±∞.
 
 # %%
-index_shift(fs, a, b, measure=measure_name, n_resamples=N_RESAMPLES, seed=SEED).round(3)
+index_shift(fs, a, b, share=SHARE, n_resamples=N_RESAMPLES, seed=SEED).round(3)
 
 # %% [markdown]
 # ## Keyness: which words mark section A and which mark section B
@@ -219,7 +218,7 @@ index_shift(fs, a, b, measure=measure_name, n_resamples=N_RESAMPLES, seed=SEED).
 # rates per 10,000 word tokens are given with every statistic.
 
 # %%
-keyness = compare_terms(fs, a, b, measure="g2")
+keyness = compare_terms(fs, a, b, statistic="g2")
 counts = pd.Series({"words compared": len(keyness), "with expected counts ≥ 5": int((~keyness["low_expected"]).sum()),
                     "of these, FDR p < 0.05": int((keyness["p_fdr"] < 0.05).sum())})
 counts
@@ -230,13 +229,13 @@ counts
 # `p` and `p_fdr` stay empty (NaN) in the table.
 
 # %%
-key_top = top_keyness(keyness, n=TOP_N, by="g2", drop_low_expected=False)
+key_top = top_keyness(keyness, n=TOP_N, statistic="g2", drop_low_expected=False)
 key_top[["term", "side", "f_target", "f_reference", "rate_target", "rate_reference", "g2", "log_ratio",
          "low_expected"]].round(3).assign(p_fdr=key_top["p_fdr"].map(lambda v: "" if pd.isna(v) else f"{v:.2g}"))
 
 # %%
-key_chart = plot_keyness_bars(key_top, by="g2", label_a=SECTION_A, label_b=SECTION_B,
-                              title=f"Key words of section {SECTION_A} (right) and section {SECTION_B} (left)")
+key_chart = plot_keyness(key_top, statistic="g2", label_a=SECTION_A, label_b=SECTION_B,
+                         title=f"Key words of section {SECTION_A} (right) and section {SECTION_B} (left)")
 export_figure(
     key_chart, "keyness", notebook=NOTEBOOK, data=key_top,
     title=f"Keyness, section {SECTION_A} vs {SECTION_B}",
@@ -274,7 +273,7 @@ ws_chart
 # ## Checks: does the reading of the text hold in the numbers?
 
 # %%
-share = coverage.pivot_table(index="path", columns="theme", values=MEASURE, sort=False)
+share = coverage.pivot_table(index="path", columns="theme", values=f"share_{SHARE}", sort=False)
 level1 = coverage.loc[coverage["level"] == 1, "path"].unique()
 sub_b = fs.nodes.loc[(fs.nodes["parent"] == SECTION_B) & ~fs.nodes["unheaded"].astype(bool), "path"].tolist()
 by_theme = shift_terms.assign(theme_list=shift_terms["themes"].str.split("|")).explode("theme_list")
@@ -294,7 +293,7 @@ checks = pd.DataFrame({
         shift.set_index("theme").loc["talent", "ci_high"] < 0,
         shift.set_index("theme").loc["grassroots", "ci_low"] > 0,
         abs(by_theme.loc[by_theme["theme_list"] == "talent", "delta_p"].sum()
-            - shift.set_index("theme").loc["talent", "delta"]) < 1e-12 if measure_name == "tokens" else None,
+            - shift.set_index("theme").loc["talent", "delta"]) < 1e-12 if SHARE == "tokens" else None,
     ],
 })
 checks
