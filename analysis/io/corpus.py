@@ -1069,13 +1069,21 @@ def npc_session_years() -> dict[tuple[int, int], int]:
     return {(int(t), int(s)): int(y) for t, s, y in _reference_table("npc_sessions.csv")}
 
 
+def _whole_number(value: Any) -> int | None:
+    """An int from 20, "20" or 20.0; None for missing or anything else."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
 def _date_from_reference(row: dict) -> tuple[str, str, str] | None:
     """(date, precision, note) for an undated congress report or NPC resolution, else None."""
-    congress = row.get("congress")
-    if congress not in (None, "") and str(congress).strip().isdigit():
-        found = congress_dates().get(int(str(congress).strip()))
-        if found:
-            return found[1], "day", f"date: opening day of Party congress no. {int(str(congress).strip())} (corpus/reference/congresses.csv)"
+    number = _whole_number(row.get("congress"))
+    if number is not None and number in congress_dates():
+        return (congress_dates()[number][1], "day",
+                f"date: opening day of Party congress no. {number} (corpus/reference/congresses.csv)")
     m = _NPC_RE.search(str(row.get("title") or ""))
     if m:
         term, session = _zh_number(m.group(1)), _zh_number(m.group(2))
