@@ -34,7 +34,7 @@ import pandas as pd
 def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
     out = sys.stdout
     if fmt == "json":
-        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
         payload: object = records if extra is None else {**extra, "rows": records}
         json.dump(payload, out, ensure_ascii=False, indent=1)
         out.write("\n")
