@@ -606,7 +606,22 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     })
     keys = ["document", "path", "token", "kind", "is_stop"]
     table = frame.groupby(keys, sort=False, dropna=False).agg(count=("quoted", "size"), quoted=("quoted", "sum"))
-    return table.reset_index().astype({"count": "int64", "quoted": "int64"})[TERM_COUNT_COLUMNS]
+    table = _by_node_then(table.reset_index(), ["token", "kind", "is_stop"])
+    return table.astype({"count": "int64", "quoted": "int64"})[TERM_COUNT_COLUMNS]
+
+
+def _by_node_then(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Keep the nodes in order of first appearance, and sort the rows of each node by ``columns``.
+
+    Rows in order of first appearance would spell out a node's opening words, token by
+    token; sorted, a node's rows are a bag of counts (what a profile may hold).
+    """
+    node = table[["document", "path"]].astype(str).agg("\x00".join, axis=1) if len(table) else pd.Series(dtype=str)
+    rank = pd.Series(pd.factorize(node)[0], index=table.index)
+    keys = [table[c].astype(str) if c != "is_stop" else table[c] for c in columns]
+    order = pd.DataFrame({"_rank": rank, **{f"_k{i}": k for i, k in enumerate(keys)}})
+    index = order.sort_values(list(order.columns), kind="stable").index
+    return table.loc[index].reset_index(drop=True)
 
 
 def count_sentence_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
@@ -650,6 +665,7 @@ def count_theme_hits(hits: pd.DataFrame, tokens: pd.DataFrame) -> ThemeCounts:
                  .agg(hits=("term", "size"), covered_tokens=("n_tokens", "sum"), covered_han=("han_chars", "sum"))
                  .reset_index())
     terms = hits.groupby(["document", "path", "theme", "term", "home"], sort=False).size().rename("hits").reset_index()
+    terms = _by_node_then(terms, ["theme", "term"])
     order = {d: i for i, d in enumerate(pd.unique(hits["document"]))}
     first = hits.assign(_d=hits["document"].map(order)).sort_values(["_d", "start"], kind="stable")
     first = first.drop_duplicates(["document", "theme"])
@@ -660,4 +676,64 @@ def count_theme_hits(hits: pd.DataFrame, tokens: pd.DataFrame) -> ThemeCounts:
         sentences=sentences.astype({k: v for k, v in ints.items() if k in sentences})[SENTENCE_THEME_COLUMNS],
         terms=terms.astype({"hits": "int64"})[THEME_TERM_COLUMNS],
         first=first.astype({"sentence": "int64", "start": "int64"})[FIRST_HIT_COLUMNS].reset_index(drop=True),
+    )
+
+
+def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
+    if not parts:
+        return None
+
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    return StoredCounts(
+        term_counts=cat([p.term_counts for p in parts]),
+        sentence_tokens=cat([p.sentence_tokens for p in parts]),
+        themes=ThemeCounts(cat([p.themes.sentences for p in parts]), cat([p.themes.terms for p in parts]),
+                           cat([p.themes.first for p in parts])),
+        lexicon_sha256={k: v for p in parts for k, v in p.lexicon_sha256.items()},
+    )
+
+
+def combine(*feature_sets: FeatureSet) -> FeatureSet:
+    """Stack FeatureSets (full texts, profiles or both) into one, documents in the order given.
+
+    Args:
+        *feature_sets: FeatureSets made with the same settings (same fingerprint).
+
+    Returns:
+        One :class:`FeatureSet`; ``documents`` has the union of the metadata columns.
+
+    Raises:
+        ValueError: when no FeatureSet is given, a document id occurs twice, or the
+            settings differ (counts made with another dictionary or segmenter are not comparable).
+
+    Example:
+        >>> a = build_features(pd.DataFrame({"id": ["a"], "text": ["一、人才\\n"]}), progress=False, cache=False)
+        >>> b = build_features(pd.DataFrame({"id": ["b"], "text": ["一、基层\\n"]}), progress=False, cache=False)
+        >>> combine(a, b).documents["id"].tolist()
+        ['a', 'b']
+    """
+    if not feature_sets:
+        raise ValueError("combine needs at least one FeatureSet")
+    ids = [i for fs in feature_sets for i in fs.documents["id"].astype(str)]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise ValueError(f"combine: document ids occur twice: {duplicated}; select one of each (fs.select)")
+    prints = {fs.settings.fingerprint() for fs in feature_sets}
+    if len(prints) > 1:
+        raise ValueError("combine: the FeatureSets were made with different settings (segmenter, HMM, dictionary, "
+                         "stopwords or themes); rebuild them with the same Settings so their counts compare")
+
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        kept = [f for f in frames if len(f)] or frames[:1]
+        return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
+
+    return FeatureSet(
+        documents=pd.concat([fs.documents for fs in feature_sets], ignore_index=True),
+        nodes=cat([fs.nodes for fs in feature_sets]),
+        sentences=cat([fs.sentences for fs in feature_sets]),
+        tokens=cat([fs.tokens for fs in feature_sets]),
+        settings=feature_sets[0].settings,
+        stored=_merge_stored([fs.stored for fs in feature_sets if fs.stored is not None]),
     )

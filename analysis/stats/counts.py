@@ -237,10 +237,11 @@ def term_frequencies(
     counts_table = _term_counts(fs)
     if by == "section" and "path" not in _tokens(fs).columns:
         raise ValueError("by='section' needs a 'path' column in the tokens table (analysis.features adds it)")
+    eligible = _eligible(counts_table, kinds, stopwords)  # before grouping: a metadata column may be called kind
     grouped, keys = _group_keys(fs, counts_table, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
-    terms = grouped.loc[_eligible(grouped, kinds, stopwords), _unique([*keys, "document", "token", "count"])]
+    terms = grouped.loc[eligible, _unique([*keys, "document", "token", "count"])]
 
     counts = terms.groupby([*keys, "token"], sort=False, dropna=False)["count"].sum().reset_index()
     totals = (
@@ -570,12 +571,13 @@ def formula_frequencies(fs: Any, *, by: str | Sequence[str] | None = "document",
         [['两个维护', 'numbered', 2, 1], ['主心骨', 'quoted', 1, 1]]
     """
     seg = make_tokenizer(settings or getattr(fs, "settings", None))
-    grouped, keys = _group_keys(fs, _term_counts(fs), by)
+    counts_table = _term_counts(fs)
+    is_word = counts_table["kind"].eq("word")  # before grouping: a metadata column may be called kind
+    grouped, keys = _group_keys(fs, counts_table, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
     words = grouped["token"].astype(str)
     rule = words.map(lambda w: seg.formula_rule(w))
-    is_word = grouped["kind"].eq("word")
     quoted = grouped["quoted"].where(is_word, 0)
     # a formula counts every time; any other word only where it stands alone in quotation marks
     hit_count = grouped["count"].where(rule.notna(), quoted)

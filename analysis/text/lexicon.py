@@ -44,7 +44,6 @@ class ThemeLexiconError(ValueError):
     """A theme lexicon that cannot be used; the message names the file, theme and term."""
 
 
-
 def _lexicon_path(settings: Any = None, path: str | Path | None = None) -> Path:
     if path is not None:
         return Path(path)
