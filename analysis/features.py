@@ -7,6 +7,13 @@ segments the text and labels every token with its outline path and sentence. A
 analysis (frequencies, section shares, themes, keyness, dispersion) reads a FeatureSet
 and returns a tidy DataFrame.
 
+Full texts and reference profiles: a FeatureSet may also hold profiled documents
+(:mod:`analysis.profiles`: counts, no text). The count-based analyses read the count
+tables :attr:`FeatureSet.term_counts`, :attr:`FeatureSet.sentence_tokens` and
+:meth:`FeatureSet.theme_counts`, derived from the tokens of full texts
+(:func:`count_tokens`, :func:`count_sentence_tokens`, :func:`count_theme_hits`) and stored
+in profiles, so both give the same numbers; :func:`combine` stacks FeatureSets.
+
 Caching: :func:`build_features` stores each document's features under
 ``paths.cache_dir()/features/`` keyed by the SHA-256 of its normalized text, the
 settings fingerprint and a hash of the code that computes features; the file is
@@ -616,8 +623,7 @@ def _by_node_then(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     Rows in order of first appearance would spell out a node's opening words, token by
     token; sorted, a node's rows are a bag of counts (what a profile may hold).
     """
-    node = table[["document", "path"]].astype(str).agg("\x00".join, axis=1) if len(table) else pd.Series(dtype=str)
-    rank = pd.Series(pd.factorize(node)[0], index=table.index)
+    rank = table.groupby(["document", "path"], sort=False, dropna=False).ngroup()
     keys = [table[c].astype(str) if c != "is_stop" else table[c] for c in columns]
     order = pd.DataFrame({"_rank": rank, **{f"_k{i}": k for i, k in enumerate(keys)}})
     index = order.sort_values(list(order.columns), kind="stable").index

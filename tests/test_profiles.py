@@ -175,7 +175,7 @@ def test_running_text_analyses_refuse_a_profile_by_name(pair):
     full, prof, _ = pair
     mixed = combine(full.select(IDS[:1]), prof.select(IDS[1:2]))
     for call in (lambda: C.ngrams(mixed), lambda: C.collocations(mixed), lambda: C.kwic(mixed, "人才"),
-                 lambda: C.segmentation_robustness(prof)):
+                 lambda: C.segmentation_robustness(prof), lambda: T.theme_hits(mixed), lambda: T.rejected_matches(mixed)):
         with pytest.raises(ProfileError, match=IDS[1]):
             call()
     C.ngrams(mixed.select(IDS[:1]))  # the full text alone is fine

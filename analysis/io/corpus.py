@@ -1139,7 +1139,7 @@ def date_documents(documents: pd.DataFrame) -> pd.DataFrame:
         or the folder of a single file) set.
 
     Example:
-        >>> t = pd.DataFrame({"id": ["r"], "title": ["第十四届全国人民代表大会第二次会议关于政府工作报告的决议"],
+        >>> t = pd.DataFrame({"id": ["r"], "title": ["第十四届全国人民代表大会第二次会议决议"],
         ...                   "date": [""], "source_path": ["x/gov-work-reports.jsonl"]})
         >>> date_documents(t)[["date", "year", "collection"]].values.tolist()
         [['2024', 2024, 'gov-work-reports']]

@@ -124,6 +124,8 @@ def rejected_matches(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.Data
         Columns ``document, term, theme, start, end, tokens`` (the tokens it straddles,
         joined by ``/``), in document order.
     """
+    if hasattr(fs, "require_text"):
+        fs.require_text("rejected_matches")
     lexicon = _resolve_lexicon(fs, lexicon)
     tokens = _tokens_of(fs)
     terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))

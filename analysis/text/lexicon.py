@@ -274,15 +274,21 @@ def theme_hits(fs: Any, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
     which is its own).
 
     Args:
-        fs: A FeatureSet, or its ``tokens`` table (document, path, sentence, paragraph,
+        fs: A FeatureSet of full texts (a profiled document is refused: it has no
+            running tokens), or a ``tokens`` table (document, path, sentence, paragraph,
             start, end, token, kind, is_stop).
         lexicon: The :func:`load_themes` table; default: the FeatureSet's settings' lexicon.
+
+    Raises:
+        analysis.features.ProfileError: for a FeatureSet holding profiled documents.
 
     Returns:
         Columns ``document, theme, term, home, match`` (``token``, ``phrase`` or
         ``inside``), ``start, end, path, sentence, paragraph, n_tokens`` (tokens the
         hit touches), ``han_chars``, in document order.
     """
+    if hasattr(fs, "require_text"):
+        fs.require_text("theme_hits (hit by hit, with offsets; FeatureSet.theme_counts counts profiles too)")
     lexicon = resolve_lexicon(fs, lexicon)
     tokens = (fs if isinstance(fs, pd.DataFrame) else fs.tokens)
     terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
