@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup system report test lab notebooks-sync clean-cache
+.PHONY: setup system report test lab notebooks-sync clean-cache profiles
 
 setup: system $(STAMP)
 
@@ -39,6 +39,11 @@ notebooks-sync: setup
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.record_timing=False $${nb%.py}.ipynb; \
 	done
+
+# Rebuild the reference profiles (counts, no text) of ../shared/corpora into corpus/profiles/;
+# run after changing the dictionary, stopwords, theme lexicon or the feature code, then commit them.
+profiles: setup
+	$(BIN)/python -m analysis profiles build ../shared/corpora --out corpus/profiles --workers 2 > /dev/null
 
 clean-cache:
 	rm -rf .cache

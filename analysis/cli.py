@@ -16,6 +16,11 @@ Commands:
                                    ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
     report [--corpus DIR] [--out DIR] [--document ID]
                                    run the notebooks; print the manifest of the figures written
+    profiles build PATH... [--out DIR] [--workers N]
+                                   reference profiles (counts, no text) of the documents, written
+                                   to DIR (default corpus/profiles/); prints the profiles written
+    profiles list [DIR]            one row per profiled document: id, title, date, year, level,
+                                   kind, collection, han_chars …
 
 >>> build_parser().parse_args(["terms", "a.txt", "--top", "5"]).top
 5
@@ -34,7 +39,7 @@ import pandas as pd
 def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
     out = sys.stdout
     if fmt == "json":
-        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
         payload: object = records if extra is None else {**extra, "rows": records}
         json.dump(payload, out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -149,6 +154,45 @@ def cmd_report(args: argparse.Namespace) -> None:
     _emit(manifest, args.format)  # the figures written, one row each
 
 
+def cmd_profiles_build(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from analysis.profiles import PROFILE_TABLES, build_profiles, profiles_dir
+    from analysis.settings import Settings
+
+    out = Path(args.out) if args.out else profiles_dir()
+    table = build_profiles(list(args.paths), out=out, settings=Settings(), progress=True, workers=args.workers)
+    size = sum((out / f).stat().st_size for f in PROFILE_TABLES.values())
+    print(f"wrote the profiles of {len(table)} documents to {out} ({size:,} bytes)", file=sys.stderr)
+    _emit(table, args.format)
+
+
+def cmd_profiles_list(args: argparse.Namespace) -> None:
+    from analysis.profiles import list_profiles
+
+    _emit(list_profiles(args.directory), args.format)
+
+
+def _add_profiles(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("profiles", help="build or list reference profiles (counts of documents, no text)",
+                       description="Reference profiles: the counts of documents without their text.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="action")
+    b = actions.add_parser("build", help="profile the documents of PATH... into --out",
+                           description="Load the documents, compute their profiles and write them (Parquet) "
+                                       "into --out; prints one row per profile written.")
+    b.set_defaults(func=cmd_profiles_build)
+    b.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of documents (e.g. ../shared/corpora)")
+    b.add_argument("--out", default=None, help="profiles folder (default: corpus/profiles/)")
+    b.add_argument("--workers", type=int, default=1, help="processes computing features (default 1)")
+    b.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+    ls = actions.add_parser("list", help="one row per profiled document",
+                            description="One row per profiled document: id, title, date, year, level, kind, "
+                                        "collection, han_chars, tokens, sentences, announced, source.")
+    ls.set_defaults(func=cmd_profiles_list)
+    ls.add_argument("directory", nargs="?", default=None, metavar="DIR", help="profiles folder (default: corpus/profiles/)")
+    ls.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
@@ -188,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=["g2", "chi2", "logratio", "fightin", "simplemaths"],
                    help="keyness statistic that sorts the table and gives p (default g2; --measure is an old alias)")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    _add_profiles(sub)
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
                        description="Run every notebook on a corpus, write the figures and report.html, "
                                    "and print the figure manifest (one row per figure).")
@@ -220,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReportError as exc:
         print(f"report failed: {exc}", file=sys.stderr)
         return 1
-    except (CorpusError, FontError, OSError, ValueError, KeyError) as exc:
+    except (CorpusError, FontError, OSError, ValueError, KeyError) as exc:  # ProfileError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
         return 2

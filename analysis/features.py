@@ -7,6 +7,13 @@ segments the text and labels every token with its outline path and sentence. A
 analysis (frequencies, section shares, themes, keyness, dispersion) reads a FeatureSet
 and returns a tidy DataFrame.
 
+Full texts and reference profiles: a FeatureSet may also hold profiled documents
+(:mod:`analysis.profiles`: counts, no text). The count-based analyses read the count
+tables :attr:`FeatureSet.term_counts`, :attr:`FeatureSet.sentence_tokens` and
+:meth:`FeatureSet.theme_counts`, derived from the tokens of full texts
+(:func:`count_tokens`, :func:`count_sentence_tokens`, :func:`count_theme_hits`) and stored
+in profiles, so both give the same numbers; :func:`combine` stacks FeatureSets.
+
 Caching: :func:`build_features` stores each document's features under
 ``paths.cache_dir()/features/`` keyed by the SHA-256 of its normalized text, the
 settings fingerprint and a hash of the code that computes features; the file is
@@ -29,7 +36,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -48,7 +55,20 @@ SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "path", "paragraph",
 TOKEN_COLUMNS = ["document", "path", "sentence", "paragraph", "start", "end", "token", "kind", "is_stop"]
 #: Metadata columns that are never copied into :attr:`FeatureSet.documents` (they hold text).
 _TEXT_COLUMNS = {"text", "raw", "raw_offsets"}
-_CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "chars.py")
+#: Columns of :attr:`FeatureSet.term_counts`: ``count`` tokens of ``token`` in the node,
+#: ``quoted`` of them standing alone between quotation marks (“试金石”).
+TERM_COUNT_COLUMNS = ["document", "path", "token", "kind", "is_stop", "count", "quoted"]
+#: Columns of :attr:`FeatureSet.sentence_tokens`.
+SENTENCE_TOKEN_COLUMNS = ["document", "sentence", "word_tokens"]
+#: Columns of :attr:`ThemeCounts.sentences`.
+SENTENCE_THEME_COLUMNS = ["document", "sentence", "theme", "hits", "covered_tokens", "covered_han"]
+#: Columns of :attr:`ThemeCounts.terms`.
+THEME_TERM_COLUMNS = ["document", "path", "theme", "term", "home", "hits"]
+#: Columns of :attr:`ThemeCounts.first`.
+FIRST_HIT_COLUMNS = ["document", "theme", "path", "sentence", "start", "term", "position"]
+_OPEN_QUOTES = tuple("“‘「『")
+_CLOSE_QUOTES = tuple("”’」』")
+_CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "text/lexicon.py", "chars.py")
 
 
 @dataclass(frozen=True)
@@ -81,16 +101,84 @@ class DocumentFeatures:
 
 
 @dataclass(frozen=True)
+class ThemeCounts:
+    """Theme hits counted per sentence and per node: what the theme analyses read.
+
+    Made from :func:`analysis.text.lexicon.theme_hits` for full texts
+    (:func:`count_theme_hits`) and stored in reference profiles, so the analyses give
+    the same numbers on both.
+
+    Attributes:
+        sentences: One row per sentence and theme with at least one hit: ``document,
+            sentence, theme, hits, covered_tokens, covered_han`` (:data:`SENTENCE_THEME_COLUMNS`).
+        terms: One row per outline node, theme and term: ``document, path, theme, term,
+            home, hits`` (:data:`THEME_TERM_COLUMNS`).
+        first: The first hit of each theme in each document: ``document, theme, path,
+            sentence, start, term, position`` (start over the document's length, 0–1).
+    """
+
+    sentences: pd.DataFrame
+    terms: pd.DataFrame
+    first: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StoredCounts:
+    """The count tables of profiled documents (see :mod:`analysis.profiles`): no text, no tokens in order.
+
+    Attributes:
+        term_counts: :data:`TERM_COUNT_COLUMNS`, one row per node and distinct token.
+        sentence_tokens: :data:`SENTENCE_TOKEN_COLUMNS`, word tokens per sentence.
+        themes: The :class:`ThemeCounts` made with the lexicon whose hash is ``lexicon_sha256``.
+        lexicon_sha256: Document id → :func:`analysis.text.lexicon.lexicon_sha256` of the
+            lexicon its theme counts were made with.
+    """
+
+    term_counts: pd.DataFrame
+    sentence_tokens: pd.DataFrame
+    themes: ThemeCounts
+    lexicon_sha256: Mapping[str, str]
+
+    @property
+    def ids(self) -> list[str]:
+        """The profiled documents' ids."""
+        return list(self.lexicon_sha256)
+
+    def select(self, keep: set[str]) -> "StoredCounts":
+        """The stored counts of the documents in ``keep``."""
+        def part(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["document"].isin(keep)].reset_index(drop=True)
+
+        return StoredCounts(
+            term_counts=part(self.term_counts), sentence_tokens=part(self.sentence_tokens),
+            themes=ThemeCounts(part(self.themes.sentences), part(self.themes.terms), part(self.themes.first)),
+            lexicon_sha256={k: v for k, v in self.lexicon_sha256.items() if k in keep})
+
+
+class ProfileError(ValueError):
+    """An analysis asked a reference profile for something it does not hold (running text, another lexicon)."""
+
+
+@dataclass(frozen=True)
 class FeatureSet:
-    """Features of many documents, stacked, with their metadata.
+    """Features of many documents, stacked, with their metadata; full texts and profiles together.
+
+    A full-text document has rows in every table. A profiled document (a reference
+    profile, :func:`analysis.profiles.load_profiles`) has no rows in ``tokens``: its
+    counts come from ``stored``. Count-based analyses read the count tables
+    (:attr:`term_counts`, :attr:`sentence_tokens`, :meth:`theme_counts`), which both kinds
+    provide, so they give identical results on a profile and on the full text.
 
     Attributes:
         documents: One row per document: id, han_chars, tokens, announced and every
             metadata column of the loaded table except the text columns.
-        nodes: Outline nodes of all documents (column ``document`` first).
-        sentences: Sentence pieces of all documents.
-        tokens: Tokens of all documents.
+        nodes: Outline nodes of all documents (column ``document`` first; ``title`` is
+            None for profiled documents: profiles keep no heading wording).
+        sentences: Sentence pieces of all documents (``start``/``end`` are <NA> for
+            profiled documents).
+        tokens: Tokens of the full-text documents (running text, with offsets).
         settings: The settings used.
+        stored: Count tables of the profiled documents, or None.
     """
 
     documents: pd.DataFrame
@@ -98,6 +186,98 @@ class FeatureSet:
     sentences: pd.DataFrame
     tokens: pd.DataFrame
     settings: Settings
+    stored: StoredCounts | None = None
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def profiled(self) -> list[str]:
+        """Ids of the profiled documents (counts only, no running text), in table order."""
+        if self.stored is None:
+            return []
+        ids = set(self.stored.ids)
+        return [i for i in self.documents["id"].astype(str) if i in ids]
+
+    def require_text(self, what: str, ids: Iterable[str] | None = None) -> None:
+        """Refuse an analysis that needs running text when a (selected) document is a profile.
+
+        Raises:
+            ProfileError: naming the profiled documents.
+        """
+        wanted = set(self.documents["id"].astype(str)) if ids is None else {str(i) for i in ids}
+        profiled = [i for i in self.profiled if i in wanted]
+        if profiled:
+            raise ProfileError(
+                f"{what} needs running text, but {', '.join(profiled)} "
+                f"{'is a reference profile' if len(profiled) == 1 else 'are reference profiles'} (counts only, "
+                "no text); select full-text documents (fs.select([...])) or load the texts themselves")
+
+    @property
+    def term_counts(self) -> pd.DataFrame:
+        """One row per document, outline node and distinct token (:data:`TERM_COUNT_COLUMNS`).
+
+        Derived from :attr:`tokens` for full texts (:func:`count_tokens`), stored for
+        profiles; rows in document order, then by first appearance.
+        """
+        if "term_counts" not in self._memo:
+            stored = self.stored.term_counts if self.stored is not None else None
+            self._memo["term_counts"] = self._in_order(count_tokens(self.tokens), stored)
+        return self._memo["term_counts"]
+
+    @property
+    def sentence_tokens(self) -> pd.DataFrame:
+        """Word tokens (kind ``word``, stopwords included) per sentence (:data:`SENTENCE_TOKEN_COLUMNS`)."""
+        if "sentence_tokens" not in self._memo:
+            stored = self.stored.sentence_tokens if self.stored is not None else None
+            self._memo["sentence_tokens"] = self._in_order(count_sentence_tokens(self.tokens), stored)
+        return self._memo["sentence_tokens"]
+
+    def theme_counts(self, lexicon: pd.DataFrame | None = None, *, hits: pd.DataFrame | None = None) -> ThemeCounts:
+        """Theme hits counted per sentence and node (:class:`ThemeCounts`), full texts and profiles together.
+
+        Args:
+            lexicon: The theme lexicon table (default: the settings' lexicon).
+            hits: Precomputed :func:`analysis.text.lexicon.theme_hits` of the full texts.
+
+        Raises:
+            ProfileError: when a profiled document was counted with another lexicon.
+        """
+        from analysis.text.lexicon import lexicon_sha256, resolve_lexicon, theme_hits
+
+        lexicon = resolve_lexicon(self, lexicon)
+        key = ("themes", lexicon_sha256(lexicon))
+        if hits is None and key in self._memo:
+            return self._memo[key]
+        self._check_lexicon(key[1])
+        if hits is None:
+            hits = theme_hits(self.tokens, lexicon=lexicon)
+        full = count_theme_hits(hits, self.tokens)
+        stored = self.stored.themes if self.stored is not None else ThemeCounts(None, None, None)
+        out = ThemeCounts(*(self._in_order(f, s) for f, s in zip(
+            (full.sentences, full.terms, full.first), (stored.sentences, stored.terms, stored.first))))
+        self._memo[key] = out
+        return out
+
+    def _check_lexicon(self, sha: str) -> None:
+        if self.stored is None:
+            return
+        other = [i for i in self.profiled if self.stored.lexicon_sha256.get(i) != sha]
+        if other:
+            raise ProfileError(
+                f"the theme lexicon differs from the one the profiles of {', '.join(other[:5])}"
+                f"{' …' if len(other) > 5 else ''} were built with, so their theme counts cannot be used; "
+                "rebuild the profiles with this lexicon (python -m analysis profiles build ../shared/corpora "
+                "--out corpus/profiles, or make profiles) or analyse the full texts")
+
+    def _in_order(self, full: pd.DataFrame, stored: pd.DataFrame | None) -> pd.DataFrame:
+        """Stack a table of the full texts and one of the profiles, in the documents' order."""
+        frames = [f for f in (full, stored) if f is not None and len(f)]
+        if not frames:
+            return full if full is not None else stored
+        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if stored is not None and len(stored):
+            rank = {d: i for i, d in enumerate(self.documents["id"].astype(str))}
+            table = table.iloc[np.argsort(table["document"].map(rank).to_numpy(), kind="stable")]
+        return table.reset_index(drop=True)
 
     def select(self, ids: Iterable[str]) -> "FeatureSet":
         """Return the FeatureSet restricted to the documents ``ids`` (in their original order).
@@ -116,6 +296,7 @@ class FeatureSet:
             sentences=self.sentences[self.sentences["document"].isin(keep)].reset_index(drop=True),
             tokens=self.tokens[self.tokens["document"].isin(keep)].reset_index(drop=True),
             settings=self.settings,
+            stored=self.stored.select(keep) if self.stored is not None else None,
         )
 
 
@@ -373,3 +554,193 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
     if not frames:
         return pd.DataFrame(columns=columns or [])
     return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- count tables
+
+
+def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
+    """Flag tokens of kind ``word`` that stand alone between quotation marks (“主心骨”).
+
+    The token must directly follow an opening mark and precede a closing one, in the
+    same document (and touch both, when the table has ``start``/``end``). The tokens
+    must be in text order within each document.
+
+    >>> t = pd.DataFrame({"document": "d", "token": ["“", "主心骨", "”", "人才"], "kind": ["punct", "word", "punct", "word"]})
+    >>> quoted_tokens(t).tolist()
+    [False, True, False, False]
+    """
+    words = tokens["token"].astype(str)
+    doc = tokens["document"]
+    quoted = (words.shift(1, fill_value="").str[-1:].isin(_OPEN_QUOTES)
+              & words.shift(-1, fill_value="").str[:1].isin(_CLOSE_QUOTES)
+              & doc.eq(doc.shift(1)) & doc.eq(doc.shift(-1)))
+    if {"start", "end"} <= set(tokens.columns):
+        quoted &= tokens["start"].eq(tokens["end"].shift(1)) & tokens["end"].eq(tokens["start"].shift(-1))
+    return (quoted & tokens["kind"].eq("word")).to_numpy(dtype=bool)
+
+
+def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Count a tokens table per document, outline node and distinct token.
+
+    Every token counts, whatever its kind (punctuation and numbers too), so the table
+    gives the Han characters and word tokens of any node as well as its terms. A table
+    without ``path`` or ``is_stop`` counts them as None and False.
+
+    Args:
+        tokens: One row per token in text order: ``document, token, kind`` and
+            optionally ``path, is_stop, start, end``.
+
+    Returns:
+        :data:`TERM_COUNT_COLUMNS`: ``document, path, token, kind, is_stop, count,
+        quoted``, groups in order of first appearance.
+
+    Example:
+        >>> t = pd.DataFrame({"document": "d", "path": "一", "token": ["人才", "，", "人才"],
+        ...                   "kind": ["word", "punct", "word"], "is_stop": False})
+        >>> count_tokens(t)[["token", "count"]].values.tolist()
+        [['人才', 2], ['，', 1]]
+    """
+    if tokens is None or tokens.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("count", "quoted") else object)
+                             for c in TERM_COUNT_COLUMNS})
+    frame = pd.DataFrame({
+        "document": tokens["document"].to_numpy(dtype=object),
+        "path": tokens["path"].to_numpy(dtype=object) if "path" in tokens.columns else None,
+        "token": tokens["token"].astype(str).to_numpy(dtype=object),
+        "kind": tokens["kind"].to_numpy(dtype=object),
+        "is_stop": tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns else False,
+        "quoted": quoted_tokens(tokens.reset_index(drop=True)).astype(np.int64),
+    })
+    keys = ["document", "path", "token", "kind", "is_stop"]
+    table = frame.groupby(keys, sort=False, dropna=False).agg(count=("quoted", "size"), quoted=("quoted", "sum"))
+    table = _by_node_then(table.reset_index(), ["token", "kind", "is_stop"])
+    return table.astype({"count": "int64", "quoted": "int64"})[TERM_COUNT_COLUMNS]
+
+
+def _by_node_then(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Keep the nodes in order of first appearance, and sort the rows of each node by ``columns``.
+
+    Rows in order of first appearance would spell out a node's opening words, token by
+    token; sorted, a node's rows are a bag of counts (what a profile may hold).
+    """
+    rank = table.groupby(["document", "path"], sort=False, dropna=False).ngroup()
+    keys = [table[c].astype(str) if c != "is_stop" else table[c] for c in columns]
+    order = pd.DataFrame({"_rank": rank, **{f"_k{i}": k for i, k in enumerate(keys)}})
+    index = order.sort_values(list(order.columns), kind="stable").index
+    return table.loc[index].reset_index(drop=True)
+
+
+def count_sentence_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Word tokens (kind ``word``, stopwords included) per sentence.
+
+    Returns:
+        :data:`SENTENCE_TOKEN_COLUMNS`: ``document, sentence, word_tokens``; sentences
+        without word tokens have no row.
+
+    >>> t = pd.DataFrame({"document": "d", "sentence": [0, 0, 1], "kind": ["word", "punct", "word"]})
+    >>> count_sentence_tokens(t).values.tolist()
+    [['d', 0, 1], ['d', 1, 1]]
+    """
+    if tokens is None or tokens.empty or "sentence" not in tokens.columns:
+        return pd.DataFrame({"document": pd.Series(dtype=object), "sentence": pd.Series(dtype="int64"),
+                             "word_tokens": pd.Series(dtype="int64")})
+    words = tokens.loc[tokens["kind"] == "word", ["document", "sentence"]]
+    table = words.groupby(["document", "sentence"], sort=False).size().rename("word_tokens").reset_index()
+    return table.astype({"sentence": "int64", "word_tokens": "int64"})[SENTENCE_TOKEN_COLUMNS]
+
+
+def count_theme_hits(hits: pd.DataFrame, tokens: pd.DataFrame) -> ThemeCounts:
+    """Count theme hits per sentence and per node, and find each theme's first hit.
+
+    Args:
+        hits: :func:`analysis.text.lexicon.theme_hits` rows (one per hit per theme).
+        tokens: The tokens the hits were found in (for each document's length: the end
+            of its last token).
+
+    Returns:
+        A :class:`ThemeCounts`; each table keeps the documents in the order of ``hits``.
+
+    Example:
+        >>> hits = pd.DataFrame({"document": "d", "theme": ["t", "t"], "term": ["人才", "人才"], "home": "t",
+        ...     "start": [0, 9], "path": "一", "sentence": [0, 1], "n_tokens": 1, "han_chars": 2})
+        >>> c = count_theme_hits(hits, pd.DataFrame({"document": ["d"], "end": [10]}))
+        >>> c.sentences["hits"].tolist(), c.terms["hits"].tolist(), c.first["position"].tolist()
+        ([1, 1], [2], [0.0])
+    """
+    sentences = (hits.groupby(["document", "sentence", "theme"], sort=False)
+                 .agg(hits=("term", "size"), covered_tokens=("n_tokens", "sum"), covered_han=("han_chars", "sum"))
+                 .reset_index())
+    terms = hits.groupby(["document", "path", "theme", "term", "home"], sort=False).size().rename("hits").reset_index()
+    terms = _by_node_then(terms, ["theme", "term"])
+    order = {d: i for i, d in enumerate(pd.unique(hits["document"]))}
+    first = hits.assign(_d=hits["document"].map(order)).sort_values(["_d", "start"], kind="stable")
+    first = first.drop_duplicates(["document", "theme"])
+    length = tokens.groupby("document", sort=False)["end"].max() if len(tokens) else pd.Series(dtype=float)
+    first = first.assign(position=first["start"].astype(float) / first["document"].map(length).astype(float))
+    ints = {c: "int64" for c in ("sentence", "hits", "covered_tokens", "covered_han")}
+    return ThemeCounts(
+        sentences=sentences.astype({k: v for k, v in ints.items() if k in sentences})[SENTENCE_THEME_COLUMNS],
+        terms=terms.astype({"hits": "int64"})[THEME_TERM_COLUMNS],
+        first=first.astype({"sentence": "int64", "start": "int64"})[FIRST_HIT_COLUMNS].reset_index(drop=True),
+    )
+
+
+def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
+    if not parts:
+        return None
+
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    return StoredCounts(
+        term_counts=cat([p.term_counts for p in parts]),
+        sentence_tokens=cat([p.sentence_tokens for p in parts]),
+        themes=ThemeCounts(cat([p.themes.sentences for p in parts]), cat([p.themes.terms for p in parts]),
+                           cat([p.themes.first for p in parts])),
+        lexicon_sha256={k: v for p in parts for k, v in p.lexicon_sha256.items()},
+    )
+
+
+def combine(*feature_sets: FeatureSet) -> FeatureSet:
+    """Stack FeatureSets (full texts, profiles or both) into one, documents in the order given.
+
+    Args:
+        *feature_sets: FeatureSets made with the same settings (same fingerprint).
+
+    Returns:
+        One :class:`FeatureSet`; ``documents`` has the union of the metadata columns.
+
+    Raises:
+        ValueError: when no FeatureSet is given, a document id occurs twice, or the
+            settings differ (counts made with another dictionary or segmenter are not comparable).
+
+    Example:
+        >>> a = build_features(pd.DataFrame({"id": ["a"], "text": ["一、人才\\n"]}), progress=False, cache=False)
+        >>> b = build_features(pd.DataFrame({"id": ["b"], "text": ["一、基层\\n"]}), progress=False, cache=False)
+        >>> combine(a, b).documents["id"].tolist()
+        ['a', 'b']
+    """
+    if not feature_sets:
+        raise ValueError("combine needs at least one FeatureSet")
+    ids = [i for fs in feature_sets for i in fs.documents["id"].astype(str)]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise ValueError(f"combine: document ids occur twice: {duplicated}; select one of each (fs.select)")
+    prints = {fs.settings.fingerprint() for fs in feature_sets}
+    if len(prints) > 1:
+        raise ValueError("combine: the FeatureSets were made with different settings (segmenter, HMM, dictionary, "
+                         "stopwords or themes); rebuild them with the same Settings so their counts compare")
+
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        kept = [f for f in frames if len(f)] or frames[:1]
+        return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
+
+    return FeatureSet(
+        documents=pd.concat([fs.documents for fs in feature_sets], ignore_index=True),
+        nodes=cat([fs.nodes for fs in feature_sets]),
+        sentences=cat([fs.sentences for fs in feature_sets]),
+        tokens=cat([fs.tokens for fs in feature_sets]),
+        settings=feature_sets[0].settings,
+        stored=_merge_stored([fs.stored for fs in feature_sets if fs.stored is not None]),
+    )

@@ -60,6 +60,11 @@ class FeatureSetLike(Protocol):
         sentences: One row per sentence piece (``document, sentence, path, paragraph, han_chars`` …).
         tokens: One row per token (``document, path, sentence, token, kind, is_stop`` …).
         settings: The :class:`analysis.settings.Settings` the features were computed with.
+
+    A :class:`analysis.features.FeatureSet` also gives the count tables that reference
+    profiles store (``term_counts``, ``sentence_tokens``, ``theme_counts(lexicon)``) and
+    ``require_text(what)``, which refuses profiled documents; analyses use them when
+    present and fall back to the tokens table.
     """
 
     documents: pd.DataFrame

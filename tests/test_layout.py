@@ -28,6 +28,8 @@ def stage_of(module: str) -> str:
         return "foundation"
     if head in {"cli", "__main__"}:
         return "cli"
+    if head == "profiles":  # stored FeatureSets: the features stage
+        return "features"
     if head in STAGES:
         return head
     raise AssertionError(f"module {module} belongs to no stage; add it to a subpackage or to FOUNDATION")

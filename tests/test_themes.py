@@ -264,7 +264,7 @@ def test_emphasis_shift_point_values_equal_coverage(fs):
 
 def test_vectorized_bootstrap_equals_loop(fs):
     """Replicates computed with weight matrices equal shares recomputed from explicit resamples."""
-    hits = T.theme_hits(fs, lexicon=LEX)
+    hits = T._counted(fs, LEX)
     strata, num, den, _ = T._resampling_units(fs, "d1", hits, ["talent", "grassroots", "rural"], "tokens", "sentence")
     w = T._weights(np.random.default_rng(3), strata, 200)
     vectorized = (w @ num) / (w @ den)[:, None]

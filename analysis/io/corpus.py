@@ -50,6 +50,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,14 @@ from analysis.chars import count_han, paragraph_spans
 
 __all__ = [
     "CorpusError",
+    "DATING_COLUMNS",
     "Document",
     "LEVELS",
     "MANIFEST_COLUMNS",
     "META_COLUMNS",
     "PROBLEM_COLUMNS",
     "corpus_table",
+    "date_documents",
     "select_document",
     "decode_text",
     "describe_paths",
@@ -81,6 +84,8 @@ __all__ = [
 #: Standard metadata columns, in table order (values are strings, "" when unknown).
 META_COLUMNS = ("title", "date", "date_precision", "level", "region", "speaker_role",
                 "occasion", "source", "note")
+#: Columns every loaded table gets after the metadata (see :func:`date_documents`).
+DATING_COLUMNS = ("year", "sort_date", "collection")
 #: Columns of a manifest.csv (more columns are kept as extra metadata).
 MANIFEST_COLUMNS = ("id", "file", "title", "date", "date_precision", "level", "region",
                     "speaker_role", "occasion", "source", "sha256", "note")
@@ -93,6 +98,8 @@ _SINGLE = {".txt", ".md", ".docx"}
 _RECORDS = {".jsonl", ".csv"}
 _SUPPORTED = _SINGLE | _RECORDS
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
+#: Sub-folders of a corpus folder that hold project data, not documents (never scanned).
+_DATA_DIRS = {"lexicon", "profiles", "reference"}
 #: Names accepted for the text column of a CSV corpus / the text field of a JSONL record.
 TEXT_FIELDS = ("text", "content", "body", "正文", "全文", "内容")
 _DERIVED = ("text", "raw", "source_path", "encoding", "sha256", "redactions", "han_chars",
@@ -831,7 +838,7 @@ def _skipped(rel: Path) -> bool:
     parts = rel.parts
     if any(p.startswith((".", "~$")) for p in parts):
         return True
-    if "lexicon" in parts[:-1]:
+    if _DATA_DIRS & set(parts[:-1]):
         return True
     name = parts[-1].lower()
     return (name == "manifest.csv" or name.startswith("readme") or name in _IGNORED_NAMES
@@ -839,7 +846,7 @@ def _skipped(rel: Path) -> bool:
 
 
 def _skipped_dir(rel: Path) -> bool:
-    return any(p.startswith((".", "~$")) for p in rel.parts) or "lexicon" in rel.parts
+    return any(p.startswith((".", "~$")) for p in rel.parts) or bool(_DATA_DIRS & set(rel.parts))
 
 
 def _as_list(paths_arg: Any) -> list[Path]:
@@ -1018,6 +1025,136 @@ def _iterate(paths_arg: Any, *, manifest: Any, settings: Settings,
             yield result
 
 
+# --------------------------------------------------------------------------- dating
+
+
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NPC_RE = re.compile(r"第([一二三四五六七八九十\d]{1,3})届全国人民代表大会第([一二三四五六七八九十\d]{1,3})次会议")
+
+
+def _zh_number(text: str) -> int | None:
+    """Read a number written 1–99 in digits or Chinese numerals (十四 → 14, 二十 → 20)."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.partition("十")
+    if not ten:
+        return _ZH_DIGITS.get(text)
+    value = (_ZH_DIGITS.get(tens, 0) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+    return value or None
+
+
+@lru_cache(maxsize=4)
+def _reference_table(name: str) -> tuple[tuple, ...]:
+    """Rows of a dating table in ``corpus/reference/`` (as tuples of strings)."""
+    path = paths.project_root() / "corpus" / "reference" / name
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(tuple(row.values()) for row in csv.DictReader(handle))
+
+
+def congress_dates() -> dict[int, tuple[int, str]]:
+    """Party congress number → (year, opening date), from ``corpus/reference/congresses.csv``.
+
+    >>> congress_dates()[20]
+    (2022, '2022-10-16')
+    """
+    return {int(n): (int(y), d) for n, y, d in _reference_table("congresses.csv")}
+
+
+def npc_session_years() -> dict[tuple[int, int], int]:
+    """(NPC term, session) → year, from ``corpus/reference/npc_sessions.csv``.
+
+    >>> npc_session_years()[(14, 3)], npc_session_years()[(2, 3)]
+    (2025, 1962)
+    """
+    return {(int(t), int(s)): int(y) for t, s, y in _reference_table("npc_sessions.csv")}
+
+
+def _whole_number(value: Any) -> int | None:
+    """An int from 20, "20" or 20.0; None for missing or anything else."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _date_from_reference(row: dict) -> tuple[str, str, str] | None:
+    """(date, precision, note) for an undated congress report or NPC resolution, else None."""
+    number = _whole_number(row.get("congress"))
+    if number is not None and number in congress_dates():
+        return (congress_dates()[number][1], "day",
+                f"date: opening day of Party congress no. {number} (corpus/reference/congresses.csv)")
+    m = _NPC_RE.search(str(row.get("title") or ""))
+    if m:
+        term, session = _zh_number(m.group(1)), _zh_number(m.group(2))
+        year = npc_session_years().get((term or 0, session or 0))
+        if year:
+            return str(year), "year", f"year from the NPC session in the title (NPC term {term}, session {session}; corpus/reference/npc_sessions.csv)"
+    return None
+
+
+def _collection(source_path: str) -> str:
+    """The records file's stem for a JSONL/CSV record, else the folder holding the file."""
+    path = Path(str(source_path or ""))
+    return path.stem if path.suffix.lower() in _RECORDS else path.parent.name
+
+
+def _dated(row: dict) -> dict:
+    """Return ``row`` with a date where reference tables give one, plus year, sort_date and collection."""
+    out = dict(row)
+    notes = [out["note"]] if out.get("note") else []
+    if not out.get("date"):
+        found = _date_from_reference(out)
+        if found:
+            out["date"], out["date_precision"], note = found
+            notes.append(note)
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$", str(out.get("date") or ""))
+    if m:
+        out["year"] = int(m.group(1))
+        out["sort_date"] = pd.Timestamp(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    else:
+        out["year"], out["sort_date"] = None, pd.NaT
+        notes.append("year unknown: no date, year, congress or NPC session in the record")
+    out["note"] = "; ".join(notes)
+    out["collection"] = _collection(out.get("source_path", ""))
+    return out
+
+
+def date_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """Add ``year`` (integer), ``sort_date`` and ``collection`` to a loaded table; date the undated.
+
+    Congress reports without a date get their congress's opening day and NPC resolutions
+    the year of the session their title names (tables in ``corpus/reference/``); a
+    document that still has no year keeps <NA> and ``note`` says so. ``sort_date`` is
+    the first day of the date's period (2023 → 2023-01-01), for sorting and plotting.
+    :func:`load_corpus` already does this; use it for tables made another way.
+
+    Args:
+        documents: A table with ``date`` and ``source_path`` (and optionally ``title``,
+            ``congress``, ``note``). Not changed.
+
+    Returns:
+        The table with ``date, date_precision, note`` filled as above and the columns
+        ``year`` (Int64), ``sort_date`` (datetime) and ``collection`` (records file stem,
+        or the folder of a single file) set.
+
+    Example:
+        >>> t = pd.DataFrame({"id": ["r"], "title": ["第十四届全国人民代表大会第二次会议决议"],
+        ...                   "date": [""], "source_path": ["x/gov-work-reports.jsonl"]})
+        >>> date_documents(t)[["date", "year", "collection"]].values.tolist()
+        [['2024', 2024, 'gov-work-reports']]
+    """
+    rows = [_dated(row) for row in documents.to_dict("records")]
+    out = documents.copy()
+    for column in ("date", "date_precision", "note"):
+        if column in out.columns:
+            out[column] = [row.get(column, "") for row in rows]
+    out["year"] = pd.array([row["year"] for row in rows], dtype="Int64")
+    out["sort_date"] = pd.to_datetime(pd.Series([row["sort_date"] for row in rows], index=out.index, dtype=object))
+    out["collection"] = [row["collection"] for row in rows]
+    return out
+
+
 _TABLE_TAIL = ("source_path", "encoding", "sha256", "redactions", "han_chars", "paragraphs",
                "lines_repaired", "to_simplified")
 
@@ -1026,11 +1163,14 @@ def _frame(rows: list[dict], *, full: bool) -> pd.DataFrame:
     meta_extra: list[str] = []
     for row in rows:
         for key in row:
-            if key not in ("id", *META_COLUMNS, *_DERIVED) and key not in meta_extra:
+            if key not in ("id", *META_COLUMNS, *DATING_COLUMNS, *_DERIVED) and key not in meta_extra:
                 meta_extra.append(key)
-    columns = ["id", *META_COLUMNS, *meta_extra]
+    rows = [_dated(row) for row in rows]
+    columns = ["id", *META_COLUMNS, *DATING_COLUMNS, *meta_extra]
     columns += ["text", "raw", *_TABLE_TAIL, "raw_offsets"] if full else list(_TABLE_TAIL)
     frame = pd.DataFrame(rows, columns=columns)
+    frame["year"] = pd.array([row["year"] for row in rows], dtype="Int64")
+    frame["sort_date"] = pd.to_datetime(pd.Series([row["sort_date"] for row in rows], dtype=object))
     for col in meta_extra:  # whole numbers with gaps stay whole numbers (congress 1, 3 … not 1.0)
         values = [v for v in (row.get(col) for row in rows) if v is not None]
         if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):

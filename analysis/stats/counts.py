@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.features import ProfileError, count_tokens
 from analysis.io.normalize import raw_span
 from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
@@ -80,6 +81,42 @@ def _tokens(fs: FeatureSetLike) -> pd.DataFrame:
     if missing:
         raise ValueError(f"the tokens table lacks columns {sorted(missing)}; build it with analysis.features")
     return tokens
+
+
+def _term_counts(fs: FeatureSetLike) -> pd.DataFrame:
+    """The count table of a FeatureSet (:attr:`analysis.features.FeatureSet.term_counts`), or of a tokens table."""
+    table = getattr(fs, "term_counts", None)
+    if isinstance(table, pd.DataFrame):
+        return table
+    return count_tokens(_in_text_order(_tokens(fs)))
+
+
+def _running_tokens(fs: FeatureSetLike, what: str) -> pd.DataFrame:
+    """The tokens table, after refusing profiled documents (they hold no running text)."""
+    if hasattr(fs, "require_text"):
+        fs.require_text(what)
+    return _tokens(fs)
+
+
+def require_texts(documents: Any, what: str) -> pd.DataFrame:
+    """A loaded documents table with text in every row; a FeatureSet or a row without text is refused.
+
+    Raises:
+        ProfileError: naming the profiled documents (a FeatureSet's, or rows without text).
+        ValueError: when ``id`` or ``text`` is missing.
+    """
+    if hasattr(documents, "require_text"):
+        documents.require_text(what)
+        raise ValueError(f"{what} reads running text: pass the loaded documents "
+                         "(analysis.io.corpus.load_corpus), not a FeatureSet")
+    missing = {"id", "text"} - set(documents.columns)
+    if missing:
+        raise ValueError(f"{what} needs columns {sorted(missing)}; load documents with analysis.io.corpus.load_corpus")
+    no_text = documents.loc[~documents["text"].map(lambda t: isinstance(t, str)), "id"].astype(str).tolist()
+    if no_text:
+        raise ProfileError(f"{what} needs running text, but {', '.join(no_text)} has none (a reference profile "
+                           "holds counts only); load the texts themselves")
+    return documents
 
 
 def _group_keys(fs: FeatureSetLike, tokens: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd.DataFrame, list[str]]:
@@ -137,6 +174,8 @@ def _eligible(tokens: pd.DataFrame, kinds: Sequence[str], stopwords: bool) -> pd
 
 def _han_per_group(tokens: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     han = tokens["token"].astype(str).str.count(_HAN_PATTERN)
+    if "count" in tokens.columns:  # a term-count table: each row stands for `count` tokens
+        han = han * tokens["count"]
     if not keys:
         return pd.DataFrame({"han_chars": [int(han.sum())]})
     return han.groupby([tokens[k] for k in keys], sort=False, dropna=False).sum().rename("han_chars").reset_index()
@@ -210,17 +249,22 @@ def term_frequencies(
         >>> term_frequencies(fs, by=None)[["term", "count", "per_10k_tokens"]].values.tolist()
         [['人才', 3, 7500.0], ['基层', 1, 2500.0]]
     """
-    tokens = _tokens(fs)
-    grouped, keys = _group_keys(fs, tokens, by)
+    counts_table = _term_counts(fs)
+    if by == "section" and "path" not in _tokens(fs).columns:
+        raise ValueError("by='section' needs a 'path' column in the tokens table (analysis.features adds it)")
+    # Eligibility before grouping (a metadata column may be called kind), carried as a column
+    # because by="section" repeats a row for each section that contains its node.
+    counts_table = counts_table.assign(_eligible=_eligible(counts_table, kinds, stopwords).to_numpy())
+    grouped, keys = _group_keys(fs, counts_table, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
-    terms = grouped.loc[_eligible(grouped, kinds, stopwords), _unique([*keys, "document", "token"])]
+    terms = grouped.loc[grouped["_eligible"].to_numpy(dtype=bool), _unique([*keys, "document", "token", "count"])]
 
-    counts = terms.groupby([*keys, "token"], sort=False, dropna=False).size().rename("count").reset_index()
+    counts = terms.groupby([*keys, "token"], sort=False, dropna=False)["count"].sum().reset_index()
     totals = (
-        terms.groupby(keys, sort=False, dropna=False).size().rename("term_tokens").reset_index()
+        terms.groupby(keys, sort=False, dropna=False)["count"].sum().rename("term_tokens").reset_index()
         if keys
-        else pd.DataFrame({"term_tokens": [len(terms)]})
+        else pd.DataFrame({"term_tokens": [int(terms["count"].sum())]})
     )
     meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])  # doc_freq over the whole set
     df_keys = [*keys, "token"] if meta_grouping else ["token"]
@@ -305,7 +349,7 @@ def ngrams(
     """
     if n < 2:
         raise ValueError(f"n={n}: n-grams need n >= 2 (use term_frequencies for single terms)")
-    tokens = _in_text_order(_tokens(fs))
+    tokens = _in_text_order(_running_tokens(fs, "ngrams"))
     grouped, keys = _group_keys(fs, tokens, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
@@ -393,7 +437,7 @@ def collocations(
         raise ValueError(f"window={window}: use a window of at least 1")
     from scipy.stats import chi2
 
-    tokens = _in_text_order(_tokens(fs))
+    tokens = _in_text_order(_running_tokens(fs, "collocations"))
     eligible = _eligible(tokens, kinds, stopwords)
     kept = tokens.loc[eligible].reset_index(drop=True)
     doc = kept["document"].astype(str).to_numpy()
@@ -534,29 +578,25 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
         [['两个维护', 'numbered', 2, 1], ['主心骨', 'quoted', 1, 1]]
     """
     seg = make_tokenizer(settings or getattr(fs, "settings", None))
-    tokens = _in_text_order(_tokens(fs))
-    grouped, keys = _group_keys(fs, tokens, by)
+    counts_table = _term_counts(fs)
+    is_word = counts_table["kind"].eq("word")  # before grouping: a metadata column may be called kind
+    grouped, keys = _group_keys(fs, counts_table, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
     words = grouped["token"].astype(str)
-    prev_tok = words.shift(1, fill_value="")
-    next_tok = words.shift(-1, fill_value="")
-    same_doc_prev = grouped["document"].eq(grouped["document"].shift(1))
-    same_doc_next = grouped["document"].eq(grouped["document"].shift(-1))
-    quoted = prev_tok.str[-1:].isin(list("“‘「『")) & next_tok.str[:1].isin(list("”’」』")) & same_doc_prev & same_doc_next
-    if {"start", "end"} <= set(grouped.columns):
-        touching = grouped["start"].eq(grouped["end"].shift(1)) & grouped["end"].eq(grouped["start"].shift(-1))
-        quoted &= touching
     rule = words.map(lambda w: seg.formula_rule(w))
-    is_word = grouped["kind"].eq("word")
-    rule = rule.where(rule.notna() | ~(quoted & is_word), "quoted")
-    hits = grouped.assign(formula=words, rule=rule, quoted=quoted & is_word)[lambda t: t["rule"].notna() & is_word]
+    quoted = grouped["quoted"].where(is_word, 0)
+    # a formula counts every time; any other word only where it stands alone in quotation marks
+    hit_count = grouped["count"].where(rule.notna(), quoted)
+    rule = rule.where(rule.notna() | ~(quoted > 0), "quoted")
+    hits = grouped.assign(formula=words, rule=rule, hits=hit_count, quoted=quoted)[
+        lambda t: t["rule"].notna() & is_word & (t["hits"] > 0)]
     columns = [*keys, "formula", "rule", "count", "quoted", "per_10k_han"]
     if hits.empty:
         return pd.DataFrame(columns=columns)
     table = (
         hits.groupby([*keys, "formula"], sort=False, dropna=False)
-        .agg(rule=("rule", "first"), count=("formula", "size"), quoted=("quoted", "sum"))
+        .agg(rule=("rule", "first"), count=("hits", "sum"), quoted=("quoted", "sum"))
         .reset_index()
     )
     table = _merge(table, han, keys)
@@ -619,9 +659,7 @@ def kwic(
     if not term:
         raise ValueError("kwic needs a non-empty term")
     check_choice("match", match, ("text", "token"), caller="kwic")
-    missing = {"id", "text"} - set(documents.columns)
-    if missing:
-        raise ValueError(f"kwic needs columns {sorted(missing)}; load documents with analysis.io.corpus.load_corpus")
+    documents = require_texts(documents, "kwic")
     seg = make_tokenizer(settings)
     rows = []
     has_raw = "raw_offsets" in documents.columns
@@ -718,9 +756,7 @@ def segmentation_robustness(
     from analysis.text.segment import load_stopwords
 
     check_choice("by", by, ("document", None), caller="segmentation_robustness")
-    missing = {"id", "text"} - set(documents.columns)
-    if missing:
-        raise ValueError(f"segmentation_robustness needs columns {sorted(missing)}")
+    documents = require_texts(documents, "segmentation_robustness")
     settings = settings or Settings()
     stop = load_stopwords(settings) if stopwords else frozenset()
     tables = []

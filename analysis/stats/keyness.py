@@ -505,6 +505,16 @@ def top_keyness(table: pd.DataFrame, *, n: int = 10, statistic: str = "g2", drop
 # --------------------------------------------------------------------------- selections
 
 
+def _term_counts(fs: FeatureSetLike) -> pd.DataFrame:
+    """The FeatureSet's term-count table (one row per node and distinct token), full texts and profiles alike."""
+    table = getattr(fs, "term_counts", None)
+    if isinstance(table, pd.DataFrame):
+        return table
+    from analysis.features import count_tokens
+
+    return count_tokens(fs.tokens)
+
+
 def _descendants(nodes: pd.DataFrame, document: str, path: str) -> set[str]:
     """Return ``path`` and the paths of all its descendants in ``document``."""
     doc_nodes = nodes[nodes["document"] == document] if "document" in nodes.columns else nodes
@@ -549,8 +559,8 @@ def _normalize_spec(spec: Selection) -> list[tuple[str | None, str | None, dict]
                     "a list of those, or a dict like {'documents': [...], 'section': '三', 'year': 2023}")
 
 
-def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str = "tokens") -> np.ndarray:
-    """Return a boolean mask over ``fs.tokens`` (or ``fs.sentences``) for a selection.
+def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFrame = "tokens") -> np.ndarray:
+    """Return a boolean mask over ``fs.tokens`` (or ``fs.sentences``, or any table with ``document`` and ``path``) for a selection.
 
     A selection is any two documents, sections or groups:
 
@@ -563,7 +573,8 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str = "tokens") -
     Args:
         fs: A FeatureSet (``.documents``, ``.nodes``, ``.tokens``, ``.sentences``).
         spec: The selection.
-        table: ``"tokens"`` or ``"sentences"``.
+        table: ``"tokens"``, ``"sentences"``, ``"term_counts"`` (an attribute of ``fs``),
+            or a DataFrame with ``document`` and ``path`` columns.
 
     Returns:
         Boolean numpy array aligned with the rows of that table.
@@ -571,7 +582,7 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str = "tokens") -
     Raises:
         KeyError: when a document, section or metadata column does not exist.
     """
-    frame = getattr(fs, table)
+    frame = table if isinstance(table, pd.DataFrame) else getattr(fs, table)
     doc_col = frame["document"].astype(object).to_numpy()
     path_col = frame["path"].astype(object).to_numpy()
     known = set(fs.documents["id"].astype(str)) if hasattr(fs, "documents") else set(doc_col)
@@ -612,11 +623,11 @@ def selection_totals(fs: FeatureSetLike, spec: Selection) -> dict:
         Dict with ``tokens`` (tokens of kind ``word``, stopwords included),
         ``han_chars`` (from the sentence table), ``sentences`` and ``documents``.
     """
-    tmask = select_mask(fs, spec)
+    counts = _term_counts(fs)
+    words = select_mask(fs, spec, table=counts) & (counts["kind"].astype(object).to_numpy() == "word")
     smask = select_mask(fs, spec, table="sentences")
-    words = tmask & (fs.tokens["kind"].astype(object).to_numpy() == "word")
     return {
-        "tokens": int(words.sum()),
+        "tokens": int(counts.loc[words, "count"].sum()),
         "han_chars": int(fs.sentences.loc[smask, "han_chars"].sum()),
         "sentences": int(smask.sum()),
         "documents": int(fs.sentences.loc[smask, "document"].nunique()),
@@ -635,11 +646,11 @@ def count_terms(fs: FeatureSetLike, spec: Selection, *, drop_stopwords: bool = T
     Returns:
         Columns ``term, count``, by descending count then term.
     """
-    tokens = fs.tokens
-    mask = select_mask(fs, spec) & tokens["kind"].isin(list(kinds)).to_numpy()
+    tokens = _term_counts(fs)
+    mask = select_mask(fs, spec, table=tokens) & tokens["kind"].isin(list(kinds)).to_numpy()
     if drop_stopwords:
         mask &= ~tokens["is_stop"].astype(bool).to_numpy()
-    counts = tokens.loc[mask, "token"].astype(str).value_counts()
+    counts = tokens.loc[mask].groupby(tokens.loc[mask, "token"].astype(str), sort=False)["count"].sum()
     table = pd.DataFrame({"term": counts.index.astype(str), "count": counts.to_numpy(dtype=np.int64)})
     return table.sort_values(["count", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.chars import HAN_RE, count_han
+from analysis.stats.counts import require_texts
 
 
 def _han_stream(text: str) -> tuple[str, np.ndarray]:
@@ -75,9 +76,11 @@ def jaccard(a: set, b: set) -> float:
 
 
 def _documents(documents_df: pd.DataFrame) -> dict[str, str]:
-    missing = {"id", "text"} - set(documents_df.columns)
-    if missing:
-        raise ValueError(f"reuse needs a documents table with 'id' and 'text' (analysis.io.corpus.load_corpus); missing {sorted(missing)}")
+    if not hasattr(documents_df, "require_text"):
+        missing = {"id", "text"} - set(documents_df.columns)
+        if missing:
+            raise ValueError(f"reuse needs a documents table with 'id' and 'text' (analysis.io.corpus.load_corpus); missing {sorted(missing)}")
+    documents_df = require_texts(documents_df, "reuse")
     return dict(zip(documents_df["id"].astype(str), documents_df["text"]))
 
 

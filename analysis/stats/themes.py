@@ -44,10 +44,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.stats.keyness import count_terms, select_mask
-from analysis.chars import count_han
-from analysis.stats.units import section_members
+from analysis.features import ThemeCounts, count_sentence_tokens, count_theme_hits
 from analysis.settings import Settings
+from analysis.stats.keyness import _term_counts, count_terms, select_mask
+from analysis.stats.units import section_members
+from analysis.text.lexicon import (ThemeLexiconError, doc_arrays as _doc_arrays, lexicon_from_dict, load_themes,
+                                   match_document as _match_document, resolve_lexicon as _resolve_lexicon,
+                                   theme_hits, themes_in_order as _themes_in_order)
+from analysis.text.lexicon import _lexicon_path
 from analysis.types import OUTLINE_UNITS, SHARES, FeatureSetLike, Selection, check_choice
 
 __all__ = [
@@ -58,119 +62,25 @@ __all__ = [
 
 #: The three share denominators of :func:`theme_coverage` (``share=`` everywhere; column ``share_<share>``).
 SHARE_MEASURES = SHARES
-_GAP = "\x00"
 
 
-class ThemeLexiconError(ValueError):
-    """A theme lexicon that cannot be used; the message names the file, theme and term."""
+def _counted(fs: FeatureSetLike, lexicon: pd.DataFrame, hits: pd.DataFrame | None = None) -> ThemeCounts:
+    """Theme hits counted per sentence and node: a FeatureSet's own (full texts and profiles), else from its tokens."""
+    if hasattr(fs, "theme_counts"):
+        return fs.theme_counts(lexicon, hits=hits)
+    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
+    return count_theme_hits(hits, fs.tokens)
 
 
-# --------------------------------------------------------------------------- lexicon
+def _sentence_hits(fs: FeatureSetLike, counts: ThemeCounts) -> pd.DataFrame:
+    """Per-sentence theme counts with each sentence's outline path."""
+    return counts.sentences.merge(fs.sentences[["document", "sentence", "path"]], on=["document", "sentence"],
+                                  how="inner", sort=False)
 
 
-def _lexicon_path(settings: Settings | None = None, path: str | Path | None = None) -> Path:
-    if path is not None:
-        return Path(path)
-    if settings is not None and getattr(settings, "themes", None) is not None:
-        return Path(settings.themes)
-    return Path(Settings().themes)
-
-
-def load_themes(settings: Settings | None = None, *, path: str | Path | None = None) -> pd.DataFrame:
-    """Read and check the theme lexicon (YAML), one row per term per theme it counts in.
-
-    Args:
-        settings: :class:`analysis.settings.Settings`; its ``themes`` file is read.
-        path: Read this YAML file instead.
-
-    Returns:
-        Columns ``theme, label_zh, term, home`` (the theme the term is listed under) and
-        ``shared`` (True when the term counts in more than one theme), in file order.
-
-    Raises:
-        ThemeLexiconError: naming the file and the theme/term when a theme lacks a label,
-            rationale or terms, a term is listed twice, or ``also`` names an unknown theme.
-
-    Example:
-        >>> lex = load_themes()
-        >>> {"talent", "grassroots", "cadres"} <= set(lex["theme"])
-        True
-    """
-    import yaml
-
-    file = _lexicon_path(settings, path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ThemeLexiconError(f"{file}: theme lexicon not found; restore corpus/lexicon/themes.yaml "
-                                "or point Settings(themes=...) at your own") from None
-    except yaml.YAMLError as exc:
-        raise ThemeLexiconError(f"{file}: not valid YAML ({exc}); fix the indicated line") from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("themes"), Mapping):
-        raise ThemeLexiconError(f"{file}: expected a top-level 'themes:' mapping of theme name → definition")
-    return lexicon_from_dict(data["themes"], source=str(file))
-
-
-def lexicon_from_dict(themes: Mapping[str, Any], *, source: str = "<dict>") -> pd.DataFrame:
-    """Build and check a lexicon table from a mapping shaped like ``themes.yaml``'s ``themes:``.
-
-    Args:
-        themes: theme name → {label_zh, rationale (optional here), terms: [term or
-            {term, also}]}.
-        source: Name used in error messages.
-
-    Returns:
-        The :func:`load_themes` table.
-
-    Raises:
-        ThemeLexiconError: see :func:`load_themes`.
-
-    Example:
-        >>> lexicon_from_dict({"a": {"label_zh": "甲", "terms": ["甲乙", {"term": "丙", "also": ["b"]}]},
-        ...                    "b": {"label_zh": "乙", "terms": ["丁"]}}).values.tolist()
-        [['a', '甲', '甲乙', 'a', False], ['a', '甲', '丙', 'a', True], ['b', '乙', '丙', 'a', True], ['b', '乙', '丁', 'b', False]]
-    """
-    rows: list[tuple[str, str, str, str]] = []
-    home: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    also_of: dict[str, list[str]] = {}
-    for name, spec in themes.items():
-        if not isinstance(spec, Mapping) or not spec.get("label_zh") or not spec.get("terms"):
-            raise ThemeLexiconError(f"{source}: theme {name!r} needs label_zh and a non-empty terms list")
-        labels[str(name)] = str(spec["label_zh"])
-        for entry in spec["terms"]:
-            if isinstance(entry, Mapping):
-                term, also = entry.get("term"), entry.get("also") or []
-                if isinstance(also, str):
-                    also = [also]
-            else:
-                term, also = entry, []
-            if not isinstance(term, str) or not term.strip() or term != term.strip() or any(c.isspace() for c in term):
-                raise ThemeLexiconError(f"{source}: theme {name!r} has a bad term {term!r}; terms are strings without spaces")
-            if term in home:
-                raise ThemeLexiconError(
-                    f"{source}: term {term!r} is listed under both {home[term]!r} and {name!r}; list it once under "
-                    f"its home theme and declare the other with {{term: {term}, also: [...]}}")
-            home[term] = str(name)
-            also_of[term] = [str(a) for a in also]
-    for term, also in also_of.items():
-        for other in also:
-            if other not in labels:
-                raise ThemeLexiconError(f"{source}: term {term!r} declares also {other!r}, which is not a theme; "
-                                        f"themes are {list(labels)}")
-            if other == home[term]:
-                raise ThemeLexiconError(f"{source}: term {term!r} declares its own theme {other!r} in also")
-    order = {name: i for i, name in enumerate(labels)}
-    for term, theme in home.items():
-        shared = bool(also_of[term])
-        rows.append((theme, labels[theme], term, theme, shared))
-        for other in also_of[term]:
-            rows.append((other, labels[other], term, theme, True))
-    table = pd.DataFrame(rows, columns=["theme", "label_zh", "term", "home", "shared"])
-    table["_order"] = table["theme"].map(order)
-    table["_pos"] = np.arange(len(table))
-    table = table.sort_values(["_order", "_pos"], kind="stable").drop(columns=["_order", "_pos"])
-    return table.reset_index(drop=True)
+def _sentence_tokens(fs: FeatureSetLike) -> pd.DataFrame:
+    table = getattr(fs, "sentence_tokens", None)
+    return table if isinstance(table, pd.DataFrame) else count_sentence_tokens(fs.tokens)
 
 
 def describe_themes(settings: Settings | None = None, *, path: str | Path | None = None) -> pd.DataFrame:
@@ -196,145 +106,11 @@ def describe_themes(settings: Settings | None = None, *, path: str | Path | None
     return pd.DataFrame(rows, columns=["theme", "label_zh", "label_en", "terms", "shared_terms", "rationale"])
 
 
-def _themes_in_order(lexicon: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(lexicon["theme"]))
-
-
-def _resolve_lexicon(fs: FeatureSetLike, lexicon: pd.DataFrame | None) -> pd.DataFrame:
-    if lexicon is not None:
-        return lexicon
-    return load_themes(getattr(fs, "settings", None))
-
-
 # --------------------------------------------------------------------------- matching
 
 
 def _tokens_of(fs: FeatureSetLike) -> pd.DataFrame:
     return fs if isinstance(fs, pd.DataFrame) else fs.tokens
-
-
-def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], document: str) -> tuple[str, np.ndarray]:
-    """Rebuild a document's text from its tokens (gaps filled with NUL) and the token index of each character."""
-    pieces: list[str] = []
-    pos = 0
-    for s, e, t in zip(starts, ends, tokens):
-        if s < pos:
-            raise ValueError(f"document {document!r}: tokens overlap at offset {s}; rebuild the features")
-        if len(t) != e - s:
-            raise ValueError(f"document {document!r}: token {t!r} at {s}–{e} does not match its span; rebuild the features")
-        if s > pos:
-            pieces.append(_GAP * (s - pos))
-        pieces.append(t)
-        pos = e
-    text = "".join(pieces)
-    owner = np.full(len(text), -1, dtype=np.int64)
-    lengths = ends - starts
-    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    owner[np.repeat(starts, lengths) + within] = np.repeat(np.arange(len(starts)), lengths)
-    return text, owner
-
-
-def _match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], terms: Sequence[str],
-                    document: str) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str]]]:
-    """Match ``terms`` in one document, consistently with its segmentation.
-
-    A candidate occurrence [i, j) is accepted when it is token-aligned (starts at a token
-    start and ends at a token end: one token → ``"token"``, several → ``"phrase"``) or
-    lies inside one token (``"inside"``: the segmenter kept a longer word or formula,
-    e.g. 人才 in 人才工作领导小组). A candidate that starts or ends in the middle of a
-    token and spans a token boundary is rejected: segmentation says its characters
-    belong to different words (个人/才能 holds no 人才). Accepted candidates are
-    resolved leftmost-longest without overlap.
-
-    Returns:
-        (accepted [(start, end, term, match)], rejected [(start, end, term)]).
-    """
-    if len(starts) == 0:
-        return [], []
-    text, owner = _document_text(starts, ends, tokens, document)
-    is_start = np.zeros(len(text) + 1, dtype=bool)
-    is_end = np.zeros(len(text) + 1, dtype=bool)
-    is_start[starts] = True
-    is_end[ends] = True
-    candidates: list[tuple[int, int, str, str]] = []
-    rejected: list[tuple[int, int, str]] = []
-    for term in terms:
-        i = text.find(term)
-        while i != -1:
-            j = i + len(term)
-            if is_start[i] and is_end[j]:
-                candidates.append((i, j, term, "token" if owner[i] == owner[j - 1] else "phrase"))
-            elif owner[i] == owner[j - 1] and owner[i] >= 0:
-                candidates.append((i, j, term, "inside"))
-            else:
-                rejected.append((i, j, term))
-            i = text.find(term, i + 1)
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
-    chosen: list[tuple[int, int, str, str]] = []
-    last_end = -1
-    for cand in candidates:
-        if cand[0] >= last_end:
-            chosen.append(cand)
-            last_end = cand[1]
-    covered = np.zeros(len(text) + 1, dtype=bool)
-    for i, j, _, _ in chosen:
-        covered[i:j] = True
-    # A rejected candidate only matters where no accepted hit covers it.
-    rejected = [r for r in rejected if not covered[r[0]:r[1]].all()]
-    return chosen, rejected
-
-
-def _doc_arrays(doc: pd.DataFrame) -> tuple:
-    doc = doc.sort_values("start", kind="stable")
-    return (doc["start"].to_numpy(dtype=np.int64), doc["end"].to_numpy(dtype=np.int64),
-            doc["token"].astype(object).tolist(), doc)
-
-
-def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Find every occurrence of every theme term, one row per occurrence per theme it counts in.
-
-    Matching follows the segmentation: a term counts where it is one token, a run of
-    whole tokens (a phrase), or part of one longer token (a formula or compound the
-    dictionary keeps whole, e.g. 人才 in 人才工作领导小组); never where its characters
-    straddle a word boundary (人才 in 个人/才能; see :func:`rejected_matches`). Overlaps
-    are resolved leftmost-longest across all themes, so in 基层党组织 only the longest
-    listed term counts. A term declared in two themes gives two rows (``home`` tells
-    which is its own).
-
-    Args:
-        fs: A FeatureSet, or its ``tokens`` table (document, path, sentence, paragraph,
-            start, end, token, kind, is_stop).
-        lexicon: The :func:`load_themes` table; default: the FeatureSet's settings' lexicon.
-
-    Returns:
-        Columns ``document, theme, term, home, match`` (``token``, ``phrase`` or
-        ``inside``), ``start, end, path, sentence, paragraph, n_tokens`` (tokens the
-        hit touches), ``han_chars``, in document order.
-    """
-    lexicon = _resolve_lexicon(fs, lexicon)
-    tokens = _tokens_of(fs)
-    terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
-    themes_of = lexicon.groupby("term", sort=False)["theme"].apply(list).to_dict()
-    home_of = dict(zip(lexicon["term"], lexicon["home"]))
-    rows: list[tuple] = []
-    for document, doc in tokens.groupby("document", sort=False):
-        starts, ends, words, doc = _doc_arrays(doc)
-        paths = doc["path"].astype(object).to_numpy()
-        sentences = doc["sentence"].to_numpy()
-        paragraphs = doc["paragraph"].to_numpy()
-        accepted, _ = _match_document(starts, ends, words, terms, str(document))
-        for i, j, term, match in accepted:
-            first = int(np.searchsorted(starts, i, side="right")) - 1
-            last = int(np.searchsorted(starts, j, side="left"))
-            for theme in themes_of[term]:
-                rows.append((document, theme, term, home_of[term], match, i, j, paths[first], int(sentences[first]),
-                             int(paragraphs[first]), last - first, count_han(term)))
-    columns = ["document", "theme", "term", "home", "match", "start", "end", "path", "sentence", "paragraph",
-               "n_tokens", "han_chars"]
-    hits = pd.DataFrame(rows, columns=columns)
-    for c in ["start", "end", "sentence", "paragraph", "n_tokens", "han_chars"]:
-        hits[c] = hits[c].astype(np.int64)
-    return hits
 
 
 def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -351,6 +127,8 @@ def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None)
         Columns ``document, term, theme, start, end, tokens`` (the tokens it straddles,
         joined by ``/``), in document order.
     """
+    if hasattr(fs, "require_text"):
+        fs.require_text("rejected_matches")
     lexicon = _resolve_lexicon(fs, lexicon)
     tokens = _tokens_of(fs)
     terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
@@ -386,22 +164,21 @@ def _truncate_to_level(nodes: pd.DataFrame, level: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["document", "path", "part"])
 
 
-def _unit_tables(fs: FeatureSetLike, hits: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _unit_tables(fs: FeatureSetLike, counts: ThemeCounts, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Per-unit denominators and per-unit-theme numerators, before shares.
 
     Returns (denominators, numerators, key columns): denominators keyed by the unit
     columns (tokens, han_chars, sentences), numerators by unit and theme (hits,
     covered_tokens, covered_han, sentences_with).
     """
-    tokens, sentences = fs.tokens, fs.sentences
-    words = tokens[tokens["kind"] == "word"]
-    tok = words.groupby(["document", "path"], sort=False).size().rename("tokens").reset_index()
+    term_counts, sentences = _term_counts(fs), fs.sentences
+    words = term_counts[term_counts["kind"] == "word"]
+    tok = words.groupby(["document", "path"], sort=False)["count"].sum().rename("tokens").reset_index()
     sen = sentences[sentences["han_chars"] > 0].groupby(["document", "path"], sort=False).agg(
         han_chars=("han_chars", "sum"), sentences=("sentence", "size")).reset_index()
-    hit = hits.groupby(["document", "path", "theme"], sort=False).agg(
-        hits=("term", "size"), covered_tokens=("n_tokens", "sum"), covered_han=("han_chars", "sum")).reset_index()
-    with_ = hits.drop_duplicates(["document", "sentence", "theme"]).groupby(
-        ["document", "path", "theme"], sort=False).size().rename("sentences_with").reset_index()
+    per_sentence = _sentence_hits(fs, counts).groupby(["document", "path", "theme"], sort=False)
+    hit = per_sentence[["hits", "covered_tokens", "covered_han"]].sum().reset_index()
+    with_ = per_sentence.size().rename("sentences_with").reset_index()
     if by in OUTLINE_UNITS:
         anc = (section_members(fs.nodes).rename(columns={"section": "unit"}) if by == "section"
                else fs.nodes[["document", "path"]].assign(unit=fs.nodes["path"]))
@@ -459,8 +236,7 @@ def theme_coverage(fs: FeatureSetLike, *, by: str = "document", lexicon: pd.Data
         unit has no tokens (or Han characters, or sentences).
     """
     lexicon = _resolve_lexicon(fs, lexicon)
-    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
-    dens, nums, keys = _unit_tables(fs, hits, by)
+    dens, nums, keys = _unit_tables(fs, _counted(fs, lexicon, hits), by)
     themes = _themes_in_order(lexicon)
     labels = dict(zip(lexicon["theme"], lexicon["label_zh"]))
     if by in OUTLINE_UNITS:
@@ -665,12 +441,12 @@ def theme_dispersion(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFram
         most hits); NaN when a theme has no hits in a document.
     """
     lexicon = _resolve_lexicon(fs, lexicon)
-    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
+    sentence_hits = _sentence_hits(fs, _counted(fs, lexicon, hits))
     part_of = _truncate_to_level(fs.nodes, level)
     sizes = fs.sentences.merge(part_of, on=["document", "path"], how="inner").groupby(
         ["document", "part"], sort=False)["han_chars"].sum()
-    h = hits.merge(part_of, on=["document", "path"], how="inner").groupby(
-        ["document", "theme", "part"], sort=False).size().sort_index()
+    h = sentence_hits.merge(part_of, on=["document", "path"], how="inner").groupby(
+        ["document", "theme", "part"], sort=False)["hits"].sum().sort_index()
     rows = []
     for document in list(dict.fromkeys(fs.nodes["document"])):
         if document not in sizes.index.get_level_values(0):
@@ -704,17 +480,15 @@ def first_appearance(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None,
         without hits have empty path and NaN position.
     """
     lexicon = _resolve_lexicon(fs, lexicon)
-    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
-    length = fs.tokens.groupby("document", sort=False)["end"].max()
+    first = _counted(fs, lexicon, hits).first
     rows = []
-    for document in list(dict.fromkeys(fs.tokens["document"])):
-        doc_hits = hits[hits["document"] == document].sort_values("start", kind="stable")
-        firsts = doc_hits.drop_duplicates("theme").set_index("theme")
+    for document in list(dict.fromkeys(_term_counts(fs)["document"])):
+        firsts = first[first["document"] == document].set_index("theme")
         for theme in _themes_in_order(lexicon):
             if theme in firsts.index:
                 r = firsts.loc[theme]
                 rows.append((document, theme, r["path"], int(r["sentence"]), int(r["start"]), r["term"],
-                             int(r["start"]) / float(length[document])))
+                             float(r["position"])))
             else:
                 rows.append((document, theme, "", -1, -1, "", np.nan))
     table = pd.DataFrame(rows, columns=["document", "theme", "path", "sentence", "start", "term", "position"])
@@ -725,7 +499,7 @@ def first_appearance(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None,
 # --------------------------------------------------------------------------- shifts
 
 
-def _resampling_units(fs: FeatureSetLike, spec: Selection, hits: pd.DataFrame, themes: list[str], share: str,
+def _resampling_units(fs: FeatureSetLike, spec: Selection, counts: ThemeCounts, themes: list[str], share: str,
                       unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (strata, numerators[n, K], denominators[n], hits per theme[K]) of a selection's resampling units."""
     smask = select_mask(fs, spec, table="sentences")
@@ -733,13 +507,10 @@ def _resampling_units(fs: FeatureSetLike, spec: Selection, hits: pd.DataFrame, t
                              ["document", "sentence", "paragraph", "path", "han_chars"]]
     if sents.empty:
         raise ValueError(f"selection {spec!r} has no sentences with Han text")
-    tmask = select_mask(fs, spec) & (fs.tokens["kind"] == "word").to_numpy()
-    ntok = fs.tokens.loc[tmask].groupby(["document", "sentence"], sort=False).size().rename("tokens")
-    sel_hits = hits.merge(sents[["document", "sentence"]], on=["document", "sentence"], how="inner")
-    hit_totals = sel_hits["theme"].value_counts().reindex(themes, fill_value=0).to_numpy()
-    value = {"tokens": None, "han": "han_chars", "sentences": None}[share]
-    if share == "sentences":
-        sel_hits = sel_hits.drop_duplicates(["document", "sentence", "theme"])
+    ntok = _sentence_tokens(fs).set_index(["document", "sentence"])["word_tokens"].rename("tokens")
+    sel_hits = counts.sentences.merge(sents[["document", "sentence"]], on=["document", "sentence"], how="inner")
+    hit_totals = sel_hits.groupby("theme")["hits"].sum().reindex(themes, fill_value=0).to_numpy()
+    value = {"tokens": "hits", "han": "covered_han", "sentences": None}[share]
     num = (sel_hits.assign(v=1 if value is None else sel_hits[value])
            .pivot_table(index=["document", "sentence"], columns="theme", values="v", aggfunc="sum", fill_value=0)
            .reindex(columns=themes, fill_value=0))
@@ -771,11 +542,11 @@ def _bootstrap(fs, a, b, *, lexicon, share, unit, n_resamples, seed):
         raise ValueError("n_resamples must be positive (use ≥ 2,000 for reported intervals)")
     lexicon = _resolve_lexicon(fs, lexicon)
     themes = _themes_in_order(lexicon)
-    hits = theme_hits(fs, lexicon=lexicon)
+    counts = _counted(fs, lexicon)
     rng = np.random.default_rng(seed)
     out = {}
     for name, spec in (("a", a), ("b", b)):
-        strata, num, den, hit_totals = _resampling_units(fs, spec, hits, themes, share, unit)
+        strata, num, den, hit_totals = _resampling_units(fs, spec, counts, themes, share, unit)
         point = num.sum(axis=0) / den.sum()
         w = _weights(rng, strata, n_resamples)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -903,14 +674,12 @@ def word_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.Da
     home = dict(zip(lexicon["term"], lexicon["home"]))
     all_themes = lexicon.groupby("term", sort=False)["theme"].apply(lambda s: "|".join(s)).to_dict()
     if terms == "themes":
-        hits = theme_hits(fs, lexicon=lexicon)
-        hits = hits[hits["theme"] == hits["home"]]
+        terms_hit = _counted(fs, lexicon).terms
+        terms_hit = terms_hit[terms_hit["theme"] == terms_hit["home"]]
         counts = []
         for spec in (a, b):
-            sm = select_mask(fs, spec, table="sentences")
-            keys = fs.sentences.loc[sm, ["document", "sentence"]]
-            sel = hits.merge(keys, on=["document", "sentence"], how="inner")
-            counts.append(sel["term"].value_counts())
+            sel = terms_hit.loc[select_mask(fs, spec, table=terms_hit)]
+            counts.append(sel.groupby("term", sort=False)["hits"].sum())
     elif terms == "all":
         counts = [count_terms(fs, spec, drop_stopwords=drop_stopwords).set_index("term")["count"] for spec in (a, b)]
     else:

@@ -1,0 +1,313 @@
+"""Theme lexicons and matching their terms in segmented text.
+
+The theme lexicon is versioned data (``corpus/lexicon/themes.yaml``, read by
+:func:`load_themes`). :func:`theme_hits` finds its terms in a tokens table following
+the segmentation: a term counts as one token, a run of whole tokens, or part of one
+longer token (a formula kept whole), never across a word boundary, leftmost-longest
+across all themes. The analyses built on the hits live in :mod:`analysis.stats.themes`;
+this module sits in the text stage so that :mod:`analysis.features` and
+:mod:`analysis.profiles` can count theme hits too.
+
+>>> import pandas as pd
+>>> lex = lexicon_from_dict({"talent": {"label_zh": "人才", "terms": ["人才"]},
+...                          "grassroots": {"label_zh": "基层", "terms": ["基层"]}})
+>>> toks = pd.DataFrame({"document": "d", "path": "一", "sentence": 0, "paragraph": 0,
+...                      "start": [0, 2, 4, 6], "end": [2, 4, 6, 7], "token": ["人才", "基层", "人才", "。"],
+...                      "kind": ["word", "word", "word", "punct"], "is_stop": False})
+>>> theme_hits(toks, lexicon=lex)[["theme", "term", "start"]].values.tolist()
+[['talent', '人才', 0], ['grassroots', '基层', 2], ['talent', '人才', 4]]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.chars import count_han
+from analysis.settings import Settings
+from analysis.types import FeatureSetLike
+
+__all__ = ["ThemeLexiconError", "load_themes", "lexicon_from_dict", "lexicon_sha256", "themes_in_order",
+           "resolve_lexicon", "match_document", "doc_arrays", "theme_hits", "HIT_COLUMNS"]
+
+_GAP = "\x00"
+#: Columns of :func:`theme_hits`.
+HIT_COLUMNS = ["document", "theme", "term", "home", "match", "start", "end", "path", "sentence", "paragraph",
+               "n_tokens", "han_chars"]
+
+
+class ThemeLexiconError(ValueError):
+    """A theme lexicon that cannot be used; the message names the file, theme and term."""
+
+
+def _lexicon_path(settings: Settings | None = None, path: str | Path | None = None) -> Path:
+    if path is not None:
+        return Path(path)
+    if settings is not None and getattr(settings, "themes", None) is not None:
+        return Path(settings.themes)
+    return Path(Settings().themes)
+
+
+def load_themes(settings: Settings | None = None, *, path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the theme lexicon (YAML), one row per term per theme it counts in.
+
+    Args:
+        settings: :class:`analysis.settings.Settings`; its ``themes`` file is read.
+        path: Read this YAML file instead.
+
+    Returns:
+        Columns ``theme, label_zh, term, home`` (the theme the term is listed under) and
+        ``shared`` (True when the term counts in more than one theme), in file order.
+
+    Raises:
+        ThemeLexiconError: naming the file and the theme/term when a theme lacks a label,
+            rationale or terms, a term is listed twice, or ``also`` names an unknown theme.
+
+    Example:
+        >>> lex = load_themes()
+        >>> {"talent", "grassroots", "cadres"} <= set(lex["theme"])
+        True
+    """
+    import yaml
+
+    file = _lexicon_path(settings, path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ThemeLexiconError(f"{file}: theme lexicon not found; restore corpus/lexicon/themes.yaml "
+                                "or point Settings(themes=...) at your own") from None
+    except yaml.YAMLError as exc:
+        raise ThemeLexiconError(f"{file}: not valid YAML ({exc}); fix the indicated line") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("themes"), Mapping):
+        raise ThemeLexiconError(f"{file}: expected a top-level 'themes:' mapping of theme name → definition")
+    return lexicon_from_dict(data["themes"], source=str(file))
+
+
+def lexicon_from_dict(themes: Mapping[str, Any], *, source: str = "<dict>") -> pd.DataFrame:
+    """Build and check a lexicon table from a mapping shaped like ``themes.yaml``'s ``themes:``.
+
+    Args:
+        themes: theme name → {label_zh, rationale (optional here), terms: [term or
+            {term, also}]}.
+        source: Name used in error messages.
+
+    Returns:
+        The :func:`load_themes` table.
+
+    Raises:
+        ThemeLexiconError: see :func:`load_themes`.
+
+    Example:
+        >>> lexicon_from_dict({"a": {"label_zh": "甲", "terms": ["甲乙", {"term": "丙", "also": ["b"]}]},
+        ...                    "b": {"label_zh": "乙", "terms": ["丁"]}}).values.tolist()
+        [['a', '甲', '甲乙', 'a', False], ['a', '甲', '丙', 'a', True], ['b', '乙', '丙', 'a', True], ['b', '乙', '丁', 'b', False]]
+    """
+    rows: list[tuple[str, str, str, str]] = []
+    home: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    also_of: dict[str, list[str]] = {}
+    for name, spec in themes.items():
+        if not isinstance(spec, Mapping) or not spec.get("label_zh") or not spec.get("terms"):
+            raise ThemeLexiconError(f"{source}: theme {name!r} needs label_zh and a non-empty terms list")
+        labels[str(name)] = str(spec["label_zh"])
+        for entry in spec["terms"]:
+            if isinstance(entry, Mapping):
+                term, also = entry.get("term"), entry.get("also") or []
+                if isinstance(also, str):
+                    also = [also]
+            else:
+                term, also = entry, []
+            if not isinstance(term, str) or not term.strip() or term != term.strip() or any(c.isspace() for c in term):
+                raise ThemeLexiconError(f"{source}: theme {name!r} has a bad term {term!r}; terms are strings without spaces")
+            if term in home:
+                raise ThemeLexiconError(
+                    f"{source}: term {term!r} is listed under both {home[term]!r} and {name!r}; list it once under "
+                    f"its home theme and declare the other with {{term: {term}, also: [...]}}")
+            home[term] = str(name)
+            also_of[term] = [str(a) for a in also]
+    for term, also in also_of.items():
+        for other in also:
+            if other not in labels:
+                raise ThemeLexiconError(f"{source}: term {term!r} declares also {other!r}, which is not a theme; "
+                                        f"themes are {list(labels)}")
+            if other == home[term]:
+                raise ThemeLexiconError(f"{source}: term {term!r} declares its own theme {other!r} in also")
+    order = {name: i for i, name in enumerate(labels)}
+    for term, theme in home.items():
+        shared = bool(also_of[term])
+        rows.append((theme, labels[theme], term, theme, shared))
+        for other in also_of[term]:
+            rows.append((other, labels[other], term, theme, True))
+    table = pd.DataFrame(rows, columns=["theme", "label_zh", "term", "home", "shared"])
+    table["_order"] = table["theme"].map(order)
+    table["_pos"] = np.arange(len(table))
+    table = table.sort_values(["_order", "_pos"], kind="stable").drop(columns=["_order", "_pos"])
+    return table.reset_index(drop=True)
+
+
+def themes_in_order(lexicon: pd.DataFrame) -> list[str]:
+    """The lexicon's themes in file order.
+
+    >>> themes_in_order(lexicon_from_dict({"b": {"label_zh": "乙", "terms": ["乙"]}, "a": {"label_zh": "甲", "terms": ["甲"]}}))
+    ['b', 'a']
+    """
+    return list(dict.fromkeys(lexicon["theme"]))
+
+
+def resolve_lexicon(fs: FeatureSetLike, lexicon: pd.DataFrame | None) -> pd.DataFrame:
+    """``lexicon`` when given, else the lexicon of ``fs.settings`` (or of the default settings)."""
+    if lexicon is not None:
+        return lexicon
+    return load_themes(getattr(fs, "settings", None))
+
+
+def lexicon_sha256(lexicon: pd.DataFrame) -> str:
+    """Content hash of a lexicon table (theme, label_zh, term, home, shared, in order).
+
+    Two lexicons with the same hash give the same theme hits on the same tokens, whatever
+    file (or dict) they came from; a profile records it to refuse another lexicon.
+
+    >>> lex = lexicon_from_dict({"a": {"label_zh": "甲", "terms": ["甲乙"]}})
+    >>> lexicon_sha256(lex) == lexicon_sha256(lex.copy()), len(lexicon_sha256(lex))
+    (True, 64)
+    """
+    rows = lexicon[["theme", "label_zh", "term", "home", "shared"]].astype(str).values.tolist()
+    blob = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], document: str) -> tuple[str, np.ndarray]:
+    """Rebuild a document's text from its tokens (gaps filled with NUL) and the token index of each character."""
+    pieces: list[str] = []
+    pos = 0
+    for s, e, t in zip(starts, ends, tokens):
+        if s < pos:
+            raise ValueError(f"document {document!r}: tokens overlap at offset {s}; rebuild the features")
+        if len(t) != e - s:
+            raise ValueError(f"document {document!r}: token {t!r} at {s}–{e} does not match its span; rebuild the features")
+        if s > pos:
+            pieces.append(_GAP * (s - pos))
+        pieces.append(t)
+        pos = e
+    text = "".join(pieces)
+    owner = np.full(len(text), -1, dtype=np.int64)
+    lengths = ends - starts
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    owner[np.repeat(starts, lengths) + within] = np.repeat(np.arange(len(starts)), lengths)
+    return text, owner
+
+
+def match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], terms: Sequence[str],
+                    document: str) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str]]]:
+    """Match ``terms`` in one document, consistently with its segmentation.
+
+    A candidate occurrence [i, j) is accepted when it is token-aligned (starts at a token
+    start and ends at a token end: one token → ``"token"``, several → ``"phrase"``) or
+    lies inside one token (``"inside"``: the segmenter kept a longer word or formula,
+    e.g. 人才 in 人才工作领导小组). A candidate that starts or ends in the middle of a
+    token and spans a token boundary is rejected: segmentation says its characters
+    belong to different words (个人/才能 holds no 人才). Accepted candidates are
+    resolved leftmost-longest without overlap.
+
+    Returns:
+        (accepted [(start, end, term, match)], rejected [(start, end, term)]).
+    """
+    if len(starts) == 0:
+        return [], []
+    text, owner = _document_text(starts, ends, tokens, document)
+    is_start = np.zeros(len(text) + 1, dtype=bool)
+    is_end = np.zeros(len(text) + 1, dtype=bool)
+    is_start[starts] = True
+    is_end[ends] = True
+    candidates: list[tuple[int, int, str, str]] = []
+    rejected: list[tuple[int, int, str]] = []
+    for term in terms:
+        i = text.find(term)
+        while i != -1:
+            j = i + len(term)
+            if is_start[i] and is_end[j]:
+                candidates.append((i, j, term, "token" if owner[i] == owner[j - 1] else "phrase"))
+            elif owner[i] == owner[j - 1] and owner[i] >= 0:
+                candidates.append((i, j, term, "inside"))
+            else:
+                rejected.append((i, j, term))
+            i = text.find(term, i + 1)
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
+    chosen: list[tuple[int, int, str, str]] = []
+    last_end = -1
+    for cand in candidates:
+        if cand[0] >= last_end:
+            chosen.append(cand)
+            last_end = cand[1]
+    covered = np.zeros(len(text) + 1, dtype=bool)
+    for i, j, _, _ in chosen:
+        covered[i:j] = True
+    # A rejected candidate only matters where no accepted hit covers it.
+    rejected = [r for r in rejected if not covered[r[0]:r[1]].all()]
+    return chosen, rejected
+
+
+def doc_arrays(doc: pd.DataFrame) -> tuple:
+    doc = doc.sort_values("start", kind="stable")
+    return (doc["start"].to_numpy(dtype=np.int64), doc["end"].to_numpy(dtype=np.int64),
+            doc["token"].astype(object).tolist(), doc)
+
+
+def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Find every occurrence of every theme term, one row per occurrence per theme it counts in.
+
+    Matching follows the segmentation: a term counts where it is one token, a run of
+    whole tokens (a phrase), or part of one longer token (a formula or compound the
+    dictionary keeps whole, e.g. 人才 in 人才工作领导小组); never where its characters
+    straddle a word boundary (人才 in 个人/才能; see :func:`rejected_matches`). Overlaps
+    are resolved leftmost-longest across all themes, so in 基层党组织 only the longest
+    listed term counts. A term declared in two themes gives two rows (``home`` tells
+    which is its own).
+
+    Args:
+        fs: A FeatureSet of full texts (a profiled document is refused: it has no
+            running tokens), or a ``tokens`` table (document, path, sentence, paragraph,
+            start, end, token, kind, is_stop).
+        lexicon: The :func:`load_themes` table; default: the FeatureSet's settings' lexicon.
+
+    Raises:
+        analysis.features.ProfileError: for a FeatureSet holding profiled documents.
+
+    Returns:
+        Columns ``document, theme, term, home, match`` (``token``, ``phrase`` or
+        ``inside``), ``start, end, path, sentence, paragraph, n_tokens`` (tokens the
+        hit touches), ``han_chars``, in document order.
+    """
+    if hasattr(fs, "require_text"):
+        fs.require_text("theme_hits (hit by hit, with offsets; FeatureSet.theme_counts counts profiles too)")
+    lexicon = resolve_lexicon(fs, lexicon)
+    tokens = (fs if isinstance(fs, pd.DataFrame) else fs.tokens)
+    terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
+    themes_of = lexicon.groupby("term", sort=False)["theme"].apply(list).to_dict()
+    home_of = dict(zip(lexicon["term"], lexicon["home"]))
+    rows: list[tuple] = []
+    for document, doc in tokens.groupby("document", sort=False):
+        starts, ends, words, doc = doc_arrays(doc)
+        paths = doc["path"].astype(object).to_numpy()
+        sentences = doc["sentence"].to_numpy()
+        paragraphs = doc["paragraph"].to_numpy()
+        accepted, _ = match_document(starts, ends, words, terms, str(document))
+        for i, j, term, match in accepted:
+            first = int(np.searchsorted(starts, i, side="right")) - 1
+            last = int(np.searchsorted(starts, j, side="left"))
+            for theme in themes_of[term]:
+                rows.append((document, theme, term, home_of[term], match, i, j, paths[first], int(sentences[first]),
+                             int(paragraphs[first]), last - first, count_han(term)))
+    hits = pd.DataFrame(rows, columns=HIT_COLUMNS)
+    for c in ["start", "end", "sentence", "paragraph", "n_tokens", "han_chars"]:
+        hits[c] = hits[c].astype(np.int64)
+    return hits
