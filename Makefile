@@ -57,3 +57,4 @@ lock:
 	@{ echo "# Pins for every package in .venv (pip freeze), used as pip constraints by the Makefile so nbval"; \
 	   echo "# results are reproducible. Regenerate with: make lock"; \
 	   $(BIN)/pip freeze --exclude-editable; } > constraints.txt
+	python3 .ci/write-environment.py   # environment.yml: the same pins for conda

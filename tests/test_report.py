@@ -59,7 +59,7 @@ def test_build_report_has_toc_narrative_tables_and_charts_without_code():
     assert 'id="nb01-fig01"' in html and 'id="nb02-fig01"' in html
     assert "SECRET_CODE_TEXT" not in html  # code hidden
     assert "不应出现" not in html  # remove-output honoured
-    assert "<table><tr><td>干部</td>" in html
+    assert "<td class=\"label\">干部</td>" in html
     assert "结果 &lt;b&gt;" in html  # streams escaped
     assert "data:image/png;base64," in html
     toc = re.search(r'<nav class="toc">(.*?)</nav>', html, flags=re.S).group(1)

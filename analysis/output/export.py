@@ -11,7 +11,14 @@
 ``<stem>.csv``       the table the chart draws (UTF-8 with BOM, so Excel reads
                      Chinese correctly)
 ``manifest.csv``     one row per stem, sorted by stem (replaced on re-run)
+``findings.csv``     findings the notebooks record (:func:`record_findings`),
+                     summarised at the top of the report
 ===================  ==========================================================
+
+The :class:`Exported` that :func:`export_figure` returns displays, in a notebook, as the
+interactive chart *and* a static PNG beside it (1× the layout size), so a notebook saved
+with its outputs shows the chart on GitHub and in ``nbconvert --to html`` too, and the
+report can number the figure and print its manifest caption under it.
 
 A word cloud gives PNG and SVG (no Chromium needed). Every string the figure draws
 is first checked against the CJK font (:func:`analysis.plots.fonts.check_glyphs`): a
@@ -64,12 +71,18 @@ __all__ = [
     "export_figure",
     "export_server",
     "figure_strings",
+    "FINDINGS_COLUMNS",
+    "NO_CHROMIUM",
     "find_chromium",
+    "read_findings",
     "read_manifest",
+    "record_findings",
     "safe_stem",
     "start_export_server",
     "stop_export_server",
     "write_report",
+    "write_report_pdf",
+    "clear_findings",
 ]
 
 PNG_SCALE = 3
@@ -97,9 +110,37 @@ MANIFEST_COLUMNS = (
 CSV_ENCODING = "utf-8-sig"
 
 NO_CHROMIUM = (
-    "No Chromium found for static chart export (PNG/SVG/PDF); writing HTML and CSV only: "
-    "install it with `apt-get install chromium` or set BROWSER_PATH to a Chrome/Chromium binary."
+    "No Chromium found for static chart export (PNG/SVG/PDF); writing HTML and CSV only. "
+    "Get a browser in any of these ways: Debian/Ubuntu `apt-get install chromium`; an installed "
+    "Google Chrome, Chromium or Microsoft Edge, named by BROWSER_PATH (e.g. macOS "
+    "'/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', Windows "
+    "'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe'); or, with internet, "
+    "kaleido's own installer: `plotly_get_chrome` (in the environment's bin folder)."
 )
+
+FINDINGS = "findings.csv"
+FINDINGS_COLUMNS = (
+    "notebook",
+    "figure",
+    "order",
+    "kind",
+    "subject",
+    "a",
+    "b",
+    "statistic",
+    "value",
+    "ci_low",
+    "ci_high",
+    "p",
+    "significant",
+    "text",
+)
+"""Columns of ``findings.csv``: one row per finding. ``figure`` is the chart's stem (the
+report links the finding to it), ``text`` the sentence the report prints, ``significant``
+``True``/``False`` (or empty for a plain note); the numbers are kept for scripts."""
+
+NOTEBOOK_PNG_SCALE = 1
+"""Scale of the static PNG shown beside the interactive chart in a notebook (1× layout size)."""
 
 
 class ExportWarning(UserWarning):
@@ -113,15 +154,35 @@ class Exported(dict):
     keeps outputs free of machine-specific paths.
     """
 
-    def __init__(self, stem: str, files: dict[str, Path], skipped: str = ""):
+    def __init__(self, stem: str, files: dict[str, Path], skipped: str = "", *, title: str = "",
+                 interactive: dict | None = None, png: bytes | None = None):
         super().__init__(files)
         self.stem = stem
         self.skipped = skipped
+        self.title = title
+        self._interactive = interactive
+        self._png = png
 
     def __repr__(self) -> str:
         names = sorted(p.name for k, p in self.items() if k != "manifest")
         extra = f", skipped={self.skipped!r}" if self.skipped else ""
         return f"Exported(stem={self.stem!r}, files={names}{extra})"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Display as the interactive chart plus a static PNG beside it (when rendered).
+
+        The plain-text form names the figure only (no file list: it would depend on
+        whether Chromium was found, and nbval compares it). The output's metadata
+        carries the stem, which the report uses to number the figure and caption it.
+        """
+        import base64
+
+        data: dict = {"text/plain": f"Figure: {self.title or self.stem} [{self.stem}]"}
+        if self._interactive:
+            data.update(self._interactive)
+        if self._png:
+            data["image/png"] = base64.b64encode(self._png).decode("ascii")
+        return data, {"analysis": {"stem": self.stem}}
 
 
 # --------------------------------------------------------------------------- names
@@ -285,6 +346,154 @@ def write_report(html: str, *, directory: Path | None = None, name: str = "repor
     """
     folder = Path(directory) if directory is not None else paths.figures_dir()
     return atomic_write(folder / name, html.encode("utf-8"))
+
+
+def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 180) -> Path | None:
+    """Print the report (an HTML file) to PDF with headless Chromium, beside it, atomically.
+
+    The page's print style (A4, charts scaled to the page, a page per notebook) applies.
+
+    Args:
+        html: The report file (``report.html``); the PDF is written into its folder.
+        name: File name of the PDF.
+        timeout: Seconds Chromium may take.
+
+    Returns:
+        Path of the PDF, or None when no Chromium is found (nothing is written).
+
+    Raises:
+        RuntimeError: Chromium ran but wrote no PDF (its stderr's last line is given).
+    """
+    import subprocess
+
+    browser = find_chromium()
+    if browser is None:
+        return None
+    html = Path(html).resolve()
+    target = html.parent / name
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=html.parent)
+    os.close(fd)
+    try:
+        result = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+             "--disable-background-networking", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+             "--virtual-time-budget=30000", f"--print-to-pdf={tmp}", html.as_uri()],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
+            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"Chromium ({browser}) wrote no PDF of {html.name}: {last}")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def read_findings(directory: Path | None = None) -> pd.DataFrame:
+    """Read ``findings.csv`` (an empty table with the right columns if there is none).
+
+    Args:
+        directory: Folder holding it; default :func:`analysis.paths.figures_dir`.
+
+    Returns:
+        One row per finding, columns :data:`FINDINGS_COLUMNS`, in notebook and ``order``
+        order; numbers as floats, ``significant`` as True/False/None.
+
+    >>> import tempfile, pathlib
+    >>> list(read_findings(pathlib.Path(tempfile.mkdtemp())).columns) == list(FINDINGS_COLUMNS)
+    True
+    """
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    file = folder / FINDINGS
+    if not file.is_file():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDINGS_COLUMNS})
+    table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
+    for column in FINDINGS_COLUMNS:
+        if column not in table.columns:
+            table[column] = ""
+    table = table[list(FINDINGS_COLUMNS)]
+    for column in ("value", "ci_low", "ci_high", "p"):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    table["order"] = pd.to_numeric(table["order"], errors="coerce").fillna(0).astype(int)
+    table["significant"] = table["significant"].map({"True": True, "False": False}).astype(object)
+    table["significant"] = table["significant"].where(table["significant"].notna(), None)
+    return table.sort_values(["notebook", "order"], kind="stable").reset_index(drop=True)
+
+
+def record_findings(findings: pd.DataFrame, *, notebook: str, figure: str = "",
+                    directory: Path | None = None) -> Path:
+    """Record a notebook's findings for the report's summary (``findings.csv`` beside the manifest).
+
+    Every notebook can contribute: compute the finding rows from the numbers (e.g.
+    :func:`analysis.output.findings.shift_findings` of an emphasis-shift table), then
+    call this once per chart. The rows of the same notebook and figure are replaced, so
+    a re-run never leaves stale findings; an empty table records that there is nothing
+    to report for that chart (and removes older rows).
+
+    Args:
+        findings: One row per finding with a ``text`` column (the sentence the report
+            prints, written from the numbers) and any of :data:`FINDINGS_COLUMNS`
+            (``significant`` True/False puts significant ones first in the summary).
+        notebook: Notebook name (or path); the same as given to :func:`export_figure`.
+        figure: Chart name within the notebook (as given to :func:`export_figure`): the
+            report links each finding to that figure. Empty for findings without one.
+        directory: Folder; default :func:`analysis.paths.figures_dir`.
+
+    Returns:
+        Path of ``findings.csv``.
+
+    Raises:
+        KeyError: ``findings`` has no ``text`` column.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> rows = pd.DataFrame({"text": ["人才 gains 5 pp"], "significant": [True]})
+    >>> _ = record_findings(rows, notebook="04_emphasis", figure="shift", directory=folder)
+    >>> read_findings(folder)[["notebook", "figure", "text"]].values.tolist()
+    [['04_emphasis', '04_emphasis_shift', '人才 gains 5 pp']]
+    """
+    if "text" not in findings.columns:
+        raise KeyError(f"record_findings: the table needs a 'text' column; it has {list(findings.columns)}")
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    name = _notebook_name(notebook)
+    stem = safe_stem(name, figure) if figure else ""
+    rows = findings.copy()
+    for column in FINDINGS_COLUMNS:
+        if column not in rows.columns:
+            rows[column] = ""
+    rows["notebook"] = name
+    rows["figure"] = stem
+    rows["order"] = range(len(rows))
+    rows = rows[list(FINDINGS_COLUMNS)].astype(object).where(rows[list(FINDINGS_COLUMNS)].notna(), "")
+    with _manifest_lock(folder):
+        table = read_findings(folder).astype(object)
+        table = table[~((table["notebook"] == name) & (table["figure"] == stem))]
+        table = pd.concat([table, rows], ignore_index=True) if len(table) else rows
+        table = table.sort_values(["notebook", "figure", "order"], kind="stable")
+        text = table.to_csv(index=False, lineterminator="\n")
+        return atomic_write(folder / FINDINGS, text.encode(CSV_ENCODING))
+
+
+def clear_findings(notebooks: Iterable[str], *, directory: Path | None = None) -> None:
+    """Remove the findings of ``notebooks`` (before they run again); other rows stay.
+
+    Args:
+        notebooks: Notebook names (or paths).
+        directory: Folder; default :func:`analysis.paths.figures_dir`.
+    """
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    if not (folder / FINDINGS).is_file():
+        return
+    names = {_notebook_name(n) for n in notebooks}
+    with _manifest_lock(folder):
+        table = read_findings(folder).astype(object)
+        table = table[~table["notebook"].isin(names)]
+        text = table.to_csv(index=False, lineterminator="\n")
+        atomic_write(folder / FINDINGS, text.encode(CSV_ENCODING))
 
 
 # --------------------------------------------------------------------------- Chromium
@@ -478,10 +687,18 @@ def _svg_family() -> str:
     return ",".join(n if n in {"sans-serif", "serif"} else f"'{n}'" for n in names)
 
 
-def _wordcloud_png(wc) -> bytes:
+def _wordcloud_png(wc, *, reduce: int = 1) -> bytes:
     buffer = io.BytesIO()
-    wc.to_image().save(buffer, format="PNG", optimize=True)
+    image = wc.to_image()
+    (image.reduce(reduce) if reduce > 1 else image).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def _plotly_mimebundle(fig) -> dict:
+    """The mime bundle plotly's own notebook renderer gives (``application/vnd.plotly.v1+json``)."""
+    import plotly.io as pio
+
+    return pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
 
 
 def _fingerprint(settings) -> str:
@@ -533,6 +750,8 @@ def export_figure(
 
     Returns:
         :class:`Exported`: format → Path for every file written, plus ``"manifest"``.
+        Shown as a notebook cell's last value, it displays the interactive chart with a
+        static PNG beside it (the PNG when Chromium is available).
 
     Raises:
         analysis.plots.fonts.GlyphError: A string in the figure has a character the CJK font
@@ -547,10 +766,13 @@ def export_figure(
 
     rendered: dict[str, bytes] = {}
     skipped = ""
+    notebook_png: bytes | None = None
+    interactive: dict | None = None
     if is_wordcloud(fig):
         kind = "wordcloud"
         rendered["png"] = _wordcloud_png(fig)
         rendered["svg"] = _wordcloud_svg(fig)
+        notebook_png = _wordcloud_png(fig, reduce=max(1, round(getattr(fig, "scale", 1))))
     elif hasattr(fig, "to_plotly_json"):
         kind = "plotly"
         from analysis.plots.charts import HEIGHT, WIDTH
@@ -563,9 +785,11 @@ def export_figure(
             for fmt in STATIC_FORMATS:
                 scale = PNG_SCALE if fmt == "png" else 1
                 rendered[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
+            notebook_png = _render_static(spec, fmt="png", width=width, height=height, scale=NOTEBOOK_PNG_SCALE)
         else:
             skipped = "png;svg;pdf (no Chromium)"
         rendered["html"] = _plotly_html(figure, stem, title)
+        interactive = _plotly_mimebundle(fig)
     else:
         raise TypeError(f"export: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
 
@@ -591,5 +815,6 @@ def export_figure(
     for fmt in ALL_FORMATS:
         if fmt not in written:
             (folder / f"{stem}.{fmt}").unlink(missing_ok=True)
-    return Exported(stem, {**written, "manifest": manifest}, skipped)
+    return Exported(stem, {**written, "manifest": manifest}, skipped, title=title,
+                    interactive=interactive, png=notebook_png)
 
