@@ -2,6 +2,7 @@
 # Installs the Debian packages the workbook needs when they are missing:
 #   chromium          static chart export (kaleido), the PDF report and the report's browser test
 #   fonts-noto-cjk    Noto Sans CJK SC (SIL OFL), the font every chart names
+#   poppler-utils     pdftoppm: the tests look at the PDF report's pages
 # Idempotent: when everything is present it prints one line and runs no apt-get.
 # Without root or sudo, or without apt-get (macOS, Windows, conda), it says what is missing and
 # how to get it, and exits 0, so the Python parts still work (charts then come out as HTML and CSV only).
@@ -27,9 +28,10 @@ need=()
 has_chromium || need+=(chromium)
 has_cjk_font || need+=(fonts-noto-cjk fontconfig)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: chromium and Noto Sans CJK SC present"
+  echo "system packages: chromium, Noto Sans CJK SC and pdftoppm present"
   exit 0
 fi
 

@@ -98,13 +98,12 @@ checks.round(6)
 
 # %%
 treemap = plot_outline_treemap(lengths, title="Outline of the speech, sized by Han characters")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     treemap, "outline_treemap", notebook=NOTEBOOK, data=lengths,
     title="Outline sized by Han characters",
     caption="Preamble, sections, sub-points and closing of the speech; box area = Han characters.",
     documents=[DOCUMENT], settings=settings,
 )
-treemap
 
 # %% [markdown]
 # ## Section lengths: top level
@@ -115,13 +114,12 @@ top[["path", "title", "han_chars", "share_of_document", "sentences", "paragraphs
 
 # %%
 top_bars = plot_section_lengths(top, title="Han characters per part")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     top_bars, "section_lengths", notebook=NOTEBOOK, data=top,
     title="Han characters per part",
     caption="Preamble, top-level sections and closing; labels give the share of the document.",
     documents=[DOCUMENT], settings=settings,
 )
-top_bars
 
 # %% [markdown]
 # ## Section lengths: sub-points
@@ -132,13 +130,12 @@ subs[["path", "title", "han_chars", "share_of_document", "share_of_parent", "sen
 
 # %%
 sub_bars = plot_section_lengths(subs, title="Han characters per sub-point")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     sub_bars, "subpoint_lengths", notebook=NOTEBOOK, data=subs,
     title="Han characters per sub-point",
     caption="Sub-points of every section (and the unheaded part); labels give the share of the document.",
     documents=[DOCUMENT], settings=settings,
 )
-sub_bars
 
 # %% [markdown]
 # ## Announced versus found

@@ -91,13 +91,12 @@ top[["term", "count", "per_10k_han", "per_10k_tokens", "doc_freq"]].round(2)
 
 # %%
 bars = plot_top_terms(top, title=f"Top {TOP_N} terms of the speech")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     bars, "top_terms", notebook=NOTEBOOK, data=top,
     title=f"Top {TOP_N} terms",
     caption="Term counts after stopword removal; formulas are single terms.",
     documents=[DOCUMENT], settings=settings,
 )
-bars
 
 # %% [markdown]
 # ## Word cloud
@@ -112,13 +111,12 @@ cloud_terms
 
 # %%
 cloud = terms_word_cloud(cloud_terms, top_n=CLOUD_N, random_state=42)
-export_figure(
+export_figure(  # shows the cloud at 800×450; the exported PNG keeps the full scale
     cloud, "word_cloud", notebook=NOTEBOOK, data=cloud_terms,
     title="Word cloud of the speech",
     caption=f"The {CLOUD_N} most frequent terms after stopword removal; size by count; seeded layout.",
     documents=[DOCUMENT], settings=settings,
 )
-cloud.to_image().reduce(3)  # shown at 800×450; the exported PNG keeps the full scale
 
 # %% [markdown]
 # ## Formulas (提法)

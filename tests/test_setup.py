@@ -38,6 +38,7 @@ def fake_bin(tmp_path):
     _exe(folder / "fc-list", f'#!/bin/sh\necho "{MATCH},Noto Sans CJK"\nseq 1 200000\n')
     _exe(folder / "apt-get", f'#!/bin/sh\necho "$@" >> "{log}"\n')
     _exe(folder / "chromium", "#!/bin/sh\nexit 0\n")
+    _exe(folder / "pdftoppm", "#!/bin/sh\nexit 0\n")
     return folder, log
 
 
@@ -81,6 +82,7 @@ def test_without_apt_get_it_says_every_way_to_get_a_browser_and_a_font(fake_bin,
     folder, log = fake_bin
     (folder / "apt-get").unlink()
     (folder / "chromium").unlink()
+    (folder / "pdftoppm").unlink()
     _exe(folder / "fc-list", "#!/bin/sh\nexit 0\n")
     # a PATH with only the commands the script needs (no apt-get, no chromium)
     (folder / "python3").symlink_to(os.path.realpath(sys.executable))

@@ -359,18 +359,20 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
         timeout: Seconds Chromium may take.
 
     Returns:
-        Path of the PDF, or None when no Chromium is found (nothing is written).
+        Path of the PDF, or None when no Chromium is found (nothing is written, and a PDF
+        left by an earlier run is removed, so it never disagrees with the HTML).
 
     Raises:
         RuntimeError: Chromium ran but wrote no PDF (its stderr's last line is given).
     """
     import subprocess
 
-    browser = find_chromium()
-    if browser is None:
-        return None
     html = Path(html).resolve()
     target = html.parent / name
+    browser = find_chromium()
+    if browser is None:
+        target.unlink(missing_ok=True)
+        return None
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=html.parent)
     os.close(fd)
     try:

@@ -243,11 +243,9 @@ def run_notebooks(
     html = build_report(executed, title=title, figures=manifest, findings=findings, corpus=corpus,
                         documents=documents, document=chosen, settings=Settings(), notes=notes)
     path = export.write_report(html, directory=out_dir, name=REPORT_NAME)
-    pdf = export.write_report_pdf(path) if static else None
-    if progress:
-        print(f"report: {path}" + (f" and {pdf.name}" if pdf else ""), file=sys.stderr)
-        if not static:
-            _say_no_chromium(before=False, charts=len(skipped))
+    export.write_report_pdf(path)  # report.pdf beside it (an old one is removed when there is no Chromium)
+    if progress and not static:
+        _say_no_chromium(before=False, charts=len(skipped))
     return path
 
 
@@ -721,7 +719,8 @@ def _findings_html(findings, figures: _Figures) -> str:
                 "<code>analysis.output.export.record_findings</code>.</p>")
     items = []
     ordered = findings.assign(_rank=findings["significant"].map({True: 0, False: 1}).fillna(2))
-    ordered = ordered.sort_values(["_rank", "notebook", "figure", "order"], kind="stable")
+    ordered = ordered.assign(_figure=ordered["figure"].map(lambda f: figures.numbers.get(f, 10**6)))
+    ordered = ordered.sort_values(["_rank", "_figure", "notebook", "order"], kind="stable")
     for row in ordered.to_dict("records"):
         link = ""
         stem = row.get("figure") or ""
@@ -763,9 +762,12 @@ table.data { border-collapse: collapse; margin: .75rem 0; font-size: 14px; font-
 table.data.wide { font-size: 12.5px; }
 table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: .3rem .55rem; vertical-align: top; }
 table.data thead th { border-bottom: 2px solid var(--ink); font-weight: 600; overflow-wrap: break-word; }
-table.data th.num, table.data td.num { text-align: right; white-space: nowrap; }
-table.data td.label { white-space: nowrap; }
-table.data td.text { min-width: 12em; max-width: 26em; }
+table.data th.num { text-align: right; }
+table.data td.num { text-align: right; white-space: nowrap; }
+table.data td.label { overflow-wrap: break-word; }
+table.data td.text { min-width: 10em; max-width: 24em; overflow-wrap: anywhere; }
+table.data.wide td.text { min-width: 8em; }
+table.data.wide th, table.data.wide td { padding: .25rem .4rem; }
 table.data tbody th { text-align: left; font-weight: 600; white-space: nowrap; }
 p.empty { color: var(--muted); font-style: italic; }
 figure.figure { margin: 1.5rem 0; }
