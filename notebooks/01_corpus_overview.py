@@ -30,6 +30,7 @@
 # punctuation, digits and redaction marks are not counted.
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 NOTEBOOK = "01_corpus_overview"
 TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2s) while loading
 
@@ -55,7 +56,7 @@ settings = Settings(to_simplified=TO_SIMPLIFIED)
 # loaded and matched its manifest checksum.
 
 # %% report={"empty": "No loading problems: every file loaded and matched its manifest checksum."}
-documents, problems = load_corpus(paths.corpus_dir(), settings=settings, on_error="collect")
+documents, problems = load_corpus(CORPUS or paths.corpus_dir(), settings=settings, on_error="collect")
 problems
 
 # %% [markdown]

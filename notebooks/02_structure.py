@@ -27,6 +27,7 @@
 # characters (CJK ideographs; punctuation, digits and redaction marks excluded).
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "02_structure"
 
@@ -47,7 +48,7 @@ settings = Settings()
 {k: v for k, v in settings.describe().items() if k in ("to_simplified", "repair_lines")}
 
 # %%
-documents = load_corpus(paths.corpus_dir(), settings=settings)
+documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 document[["id", "title", "date", "level", "han_chars", "paragraphs", "redactions"]]

@@ -32,6 +32,7 @@
 # counted terms.
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "03_terms"
 TOP_N = 30  # terms in the table and bar chart
@@ -71,7 +72,7 @@ summary = dictionary.groupby(["source", "category"]).size().rename("entries").re
 summary.assign(stopwords=len(load_stopwords(settings))).sort_values(["source", "entries"], ascending=[True, False], kind="stable")
 
 # %%
-documents = load_corpus(paths.corpus_dir(), settings=settings)
+documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)

@@ -34,6 +34,7 @@
 # documents, sections or groups.
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "04_emphasis"
 SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share (三 on the seed)
@@ -93,7 +94,7 @@ settings = Settings()
 describe_themes(settings)[["theme", "label_zh", "label_en", "terms", "shared_terms"]]
 
 # %%
-documents = load_corpus(paths.corpus_dir(), settings=settings)
+documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)
