@@ -30,7 +30,7 @@
 # punctuation, digits and redaction marks are not counted.
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 NOTEBOOK = "01_corpus_overview"
 TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2s) while loading
 

@@ -27,7 +27,7 @@
 # characters (CJK ideographs; punctuation, digits and redaction marks excluded).
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "02_structure"
 

@@ -32,7 +32,7 @@
 # counted terms.
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "03_terms"
 TOP_N = 30  # terms in the table and bar chart
@@ -134,13 +134,12 @@ formulas[["formula", "rule", "count", "quoted", "per_10k_han"]].round(2)
 # %%
 shown = formulas.head(FORMULAS_N)
 formula_bars = plot_formulas(shown, title="Formulas in the speech")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     formula_bars, "formulas", notebook=NOTEBOOK, data=shown,
     title="Formulas in the speech",
     caption="Counts of political formulas, coloured by how the segmenter recognised them.",
     documents=[DOCUMENT], settings=settings,
 )
-formula_bars
 
 # %% [markdown]
 # ## Keyword in context

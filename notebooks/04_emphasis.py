@@ -34,7 +34,7 @@
 # documents, sections or groups.
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "/home/me/my_speeches"; None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "04_emphasis"
 SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share (三 on the seed)

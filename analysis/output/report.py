@@ -785,6 +785,9 @@ code { font-size: 90%%; }
   main { max-width: none; padding: 0; }
   nav.toc { break-after: page; }
   .chart { padding-top: 0; zoom: 0.76; }
+  table.data, table.data.wide { font-size: 8.5pt; }
+  table.data td.label, table.data th { overflow-wrap: anywhere; }
+  table.data td.text { min-width: 7em; }
   .chart .modebar-container { display: none !important; }
   figure.figure, table.data tr { break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
