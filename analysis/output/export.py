@@ -47,13 +47,14 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import io
 import os
 import re
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -155,7 +156,7 @@ class Exported(dict):
     """
 
     def __init__(self, stem: str, files: dict[str, Path], skipped: str = "", *, title: str = "",
-                 interactive: dict | None = None, png: bytes | None = None):
+                 interactive: dict | None = None, png: bytes | Callable[[], bytes] | None = None):
         super().__init__(files)
         self.stem = stem
         self.skipped = skipped
@@ -180,8 +181,14 @@ class Exported(dict):
         data: dict = {"text/plain": f"Figure: {self.title or self.stem} [{self.stem}]"}
         if self._interactive:
             data.update(self._interactive)
-        if self._png:
-            data["image/png"] = base64.b64encode(self._png).decode("ascii")
+        png = self._png
+        if callable(png):
+            try:
+                png = self._png = png()
+            except Exception:  # noqa: BLE001 - the server stopped: show the interactive chart alone
+                png = None
+        if png:
+            data["image/png"] = base64.b64encode(png).decode("ascii")
         return data, {"analysis": {"stem": self.stem}}
 
 
@@ -768,7 +775,7 @@ def export_figure(
 
     rendered: dict[str, bytes] = {}
     skipped = ""
-    notebook_png: bytes | None = None
+    notebook_png: bytes | Callable[[], bytes] | None = None
     interactive: dict | None = None
     if is_wordcloud(fig):
         kind = "wordcloud"
@@ -787,7 +794,9 @@ def export_figure(
             for fmt in STATIC_FORMATS:
                 scale = PNG_SCALE if fmt == "png" else 1
                 rendered[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
-            notebook_png = _render_static(spec, fmt="png", width=width, height=height, scale=NOTEBOOK_PNG_SCALE)
+            # the static image shown beside the chart in a notebook is rendered only when displayed
+            notebook_png = functools.partial(_render_static, spec, fmt="png", width=width, height=height,
+                                             scale=NOTEBOOK_PNG_SCALE)
         else:
             skipped = "png;svg;pdf (no Chromium)"
         rendered["html"] = _plotly_html(figure, stem, title)

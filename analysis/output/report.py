@@ -459,8 +459,9 @@ def _format_table(table, *, empty: str) -> str:
                 cell.text, text = fonts_labels()[text], fonts_labels()[text]
             value = _as_float(text)
             last = name.split(" ")[-1] if name else ""
-            if value is not None and (_SHARE_COLUMN.search(last) or _SHARE_COLUMN.search(name.split(" ")[0])) \
-                    and -1.0 <= value <= 1.0 and cell.tag == "td":
+            # the variable is the top header (a pivot's leaf row names categories, e.g. the share measure)
+            if value is not None and _SHARE_COLUMN.search(name.split(" ")[0]) and -1.0 <= value <= 1.0 \
+                    and cell.tag == "td":
                 cell.text = f"{value * 100:.1f}%"
             elif value is not None and has_share and last in _PP_COLUMNS and cell.tag == "td" and abs(value) <= 1:
                 cell.text = f"{value * 100:+.1f} pp".replace("-", "−")
@@ -786,7 +787,7 @@ code { font-size: 90%%; }
   nav.toc { break-after: page; }
   .chart { padding-top: 0; zoom: 0.76; }
   table.data, table.data.wide { font-size: 8.5pt; }
-  table.data td.label, table.data th { overflow-wrap: anywhere; }
+  table.data th { overflow-wrap: anywhere; }
   table.data td.text { min-width: 7em; }
   .chart .modebar-container { display: none !important; }
   figure.figure, table.data tr { break-inside: avoid; }
