@@ -5,13 +5,22 @@
 
 PYTHON ?= python3
 VENV   := .venv
-BIN    := $(VENV)/bin
+# BIN: where python, pytest and jupyter live. Conda users: `make report BIN=$$CONDA_PREFIX/bin`
+# (the environment from environment.yml; no .venv is made, nothing is pip-installed).
+BIN    ?= $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# JupyterLab refuses to start as root without --allow-root (containers, CI machines, WSL as root).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: setup system report test lab notebooks-sync clean-cache profiles
+.PHONY: setup system report test lab notebooks-sync clean-cache profiles lock
 
+ifeq ($(BIN),$(VENV)/bin)
 setup: system $(STAMP)
+else
+setup: system
+	@test -x $(BIN)/python || { echo "make: no python in BIN=$(BIN); create the conda environment first: conda env create -f environment.yml" >&2; exit 1; }
+endif
 
 system:
 	@bash .ci/system-packages.sh
@@ -30,7 +39,7 @@ test: setup
 	  --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 # After editing a notebook's py:percent file: refresh the .ipynb and re-execute it (outputs are committed).
 notebooks-sync: setup
@@ -53,3 +62,4 @@ lock:
 	@{ echo "# Pins for every package in .venv (pip freeze), used as pip constraints by the Makefile so nbval"; \
 	   echo "# results are reproducible. Regenerate with: make lock"; \
 	   $(BIN)/pip freeze --exclude-editable; } > constraints.txt
+	python3 .ci/write-environment.py   # environment.yml: the same pins for conda

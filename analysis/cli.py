@@ -149,7 +149,9 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     path = run_notebooks(corpus=args.corpus, document=args.document, out=args.out, progress=True)
     manifest = read_figure_manifest(path.parent)
-    print(f"report written to {path}; {len(manifest)} figures listed in {path.parent / 'manifest.csv'}",
+    pdf = path.with_suffix(".pdf")
+    also = f" and {pdf.name}" if pdf.is_file() else ""
+    print(f"report written to {path}{also}; {len(manifest)} figures listed in {path.parent / 'manifest.csv'}",
           file=sys.stderr)
     _emit(manifest, args.format)  # the figures written, one row each
 

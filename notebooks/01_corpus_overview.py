@@ -30,6 +30,7 @@
 # punctuation, digits and redaction marks are not counted.
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 NOTEBOOK = "01_corpus_overview"
 TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2s) while loading
 
@@ -54,8 +55,8 @@ settings = Settings(to_simplified=TO_SIMPLIFIED)
 # with what to do, and everything else still loads. An empty table means every file
 # loaded and matched its manifest checksum.
 
-# %%
-documents, problems = load_corpus(paths.corpus_dir(), settings=settings, on_error="collect")
+# %% report={"empty": "No loading problems: every file loaded and matched its manifest checksum."}
+documents, problems = load_corpus(CORPUS or paths.corpus_dir(), settings=settings, on_error="collect")
 problems
 
 # %% [markdown]
@@ -71,13 +72,13 @@ table[["id", "title", "date", "level", "region", "han_chars", "paragraphs", "red
        "lines_repaired", "encoding"]]
 
 # %%
-pd.Series({
-    "documents": len(table),
-    "han_chars": int(table["han_chars"].sum()),
-    "paragraphs": int(table["paragraphs"].sum()),
-    "redactions": int(table["redactions"].sum()),
-    "lines_repaired": int(table["lines_repaired"].sum()),
-}, name="corpus")
+pd.DataFrame({
+    "documents": [len(table)],
+    "han_chars": [int(table["han_chars"].sum())],
+    "paragraphs": [int(table["paragraphs"].sum())],
+    "redactions": [int(table["redactions"].sum())],
+    "lines_repaired": [int(table["lines_repaired"].sum())],
+})
 
 # %% [markdown]
 # ## Where the metadata comes from

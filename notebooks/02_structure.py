@@ -27,6 +27,7 @@
 # characters (CJK ideographs; punctuation, digits and redaction marks excluded).
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "02_structure"
 
@@ -47,7 +48,7 @@ settings = Settings()
 {k: v for k, v in settings.describe().items() if k in ("to_simplified", "repair_lines")}
 
 # %%
-documents = load_corpus(paths.corpus_dir(), settings=settings)
+documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 document[["id", "title", "date", "level", "han_chars", "paragraphs", "redactions"]]
@@ -98,13 +99,12 @@ checks.round(6)
 
 # %%
 treemap = plot_outline_treemap(lengths, title="Outline of the speech, sized by Han characters")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     treemap, "outline_treemap", notebook=NOTEBOOK, data=lengths,
     title="Outline sized by Han characters",
     caption="Preamble, sections, sub-points and closing of the speech; box area = Han characters.",
     documents=[DOCUMENT], settings=settings,
 )
-treemap
 
 # %% [markdown]
 # ## Section lengths: top level
@@ -115,13 +115,12 @@ top[["path", "title", "han_chars", "share_of_document", "sentences", "paragraphs
 
 # %%
 top_bars = plot_section_lengths(top, title="Han characters per part")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     top_bars, "section_lengths", notebook=NOTEBOOK, data=top,
     title="Han characters per part",
     caption="Preamble, top-level sections and closing; labels give the share of the document.",
     documents=[DOCUMENT], settings=settings,
 )
-top_bars
 
 # %% [markdown]
 # ## Section lengths: sub-points
@@ -132,13 +131,12 @@ subs[["path", "title", "han_chars", "share_of_document", "share_of_parent", "sen
 
 # %%
 sub_bars = plot_section_lengths(subs, title="Han characters per sub-point")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     sub_bars, "subpoint_lengths", notebook=NOTEBOOK, data=subs,
     title="Han characters per sub-point",
     caption="Sub-points of every section (and the unheaded part); labels give the share of the document.",
     documents=[DOCUMENT], settings=settings,
 )
-sub_bars
 
 # %% [markdown]
 # ## Announced versus found

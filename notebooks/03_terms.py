@@ -32,6 +32,7 @@
 # counted terms.
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "03_terms"
 TOP_N = 30  # terms in the table and bar chart
@@ -71,7 +72,7 @@ summary = dictionary.groupby(["source", "category"]).size().rename("entries").re
 summary.assign(stopwords=len(load_stopwords(settings))).sort_values(["source", "entries"], ascending=[True, False], kind="stable")
 
 # %%
-documents = load_corpus(paths.corpus_dir(), settings=settings)
+documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)
@@ -91,13 +92,12 @@ top[["term", "count", "per_10k_han", "per_10k_tokens", "doc_freq"]].round(2)
 
 # %%
 bars = plot_term_frequencies(top, title=f"Top {TOP_N} terms of the speech")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     bars, "top_terms", notebook=NOTEBOOK, data=top,
     title=f"Top {TOP_N} terms",
     caption="Term counts after stopword removal; formulas are single terms.",
     documents=[DOCUMENT], settings=settings,
 )
-bars
 
 # %% [markdown]
 # ## Word cloud
@@ -112,13 +112,12 @@ cloud_terms
 
 # %%
 cloud = plot_word_cloud(cloud_terms, top_n=CLOUD_N, random_state=42)
-export_figure(
+export_figure(  # shows the cloud at 800×450; the exported PNG keeps the full scale
     cloud, "word_cloud", notebook=NOTEBOOK, data=cloud_terms,
     title="Word cloud of the speech",
     caption=f"The {CLOUD_N} most frequent terms after stopword removal; size by count; seeded layout.",
     documents=[DOCUMENT], settings=settings,
 )
-cloud.to_image().reduce(3)  # shown at 800×450; the exported PNG keeps the full scale
 
 # %% [markdown]
 # ## Formulas (提法)
@@ -135,13 +134,12 @@ formulas[["formula", "rule", "count", "quoted", "per_10k_han"]].round(2)
 # %%
 shown = formulas.head(FORMULAS_N)
 formula_bars = plot_formula_frequencies(shown, title="Formulas in the speech")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     formula_bars, "formulas", notebook=NOTEBOOK, data=shown,
     title="Formulas in the speech",
     caption="Counts of political formulas, coloured by how the segmenter recognised them.",
     documents=[DOCUMENT], settings=settings,
 )
-formula_bars
 
 # %% [markdown]
 # ## Keyword in context

@@ -34,6 +34,7 @@
 # documents, sections or groups.
 
 # %% tags=["parameters"]
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
 NOTEBOOK = "04_emphasis"
 SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share (三 on the seed)
@@ -49,7 +50,8 @@ import pandas as pd
 from analysis import paths
 from analysis.features import build_features
 from analysis.io.corpus import load_corpus, select_document
-from analysis.output.export import export_figure
+from analysis.output.export import export_figure, record_findings
+from analysis.output.findings import keyness_findings, shift_findings
 from analysis.stats.keyness import compare_terms, top_keyness
 from analysis.plots.emphasis import (
     plot_keyness,
@@ -92,7 +94,7 @@ settings = Settings()
 describe_themes(settings)[["theme", "label_zh", "label_en", "terms", "shared_terms"]]
 
 # %%
-documents = load_corpus(paths.corpus_dir(), settings=settings)
+documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)
@@ -114,13 +116,12 @@ heat
 
 # %%
 heatmap = plot_theme_coverage(coverage, share=SHARE, title="Theme shares by section (%)")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     heatmap, "theme_heatmap", notebook=NOTEBOOK, data=coverage,
     title="Theme shares by section",
     caption=f"Share of each theme in each outline node (share_{SHARE}); nodes include their sub-points.",
     documents=[DOCUMENT], settings=settings,
 )
-heatmap
 
 # %% [markdown]
 # ## Talent versus grassroots per section
@@ -136,13 +137,12 @@ tg[tg_cols].round(4)
 
 # %%
 tg_chart = plot_talent_grassroots_index(tg, title="Talent (人才) and grassroots (基层) shares by section")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     tg_chart, "talent_grassroots", notebook=NOTEBOOK, data=tg,
     title="Talent and grassroots shares by section",
     caption=f"Share of the talent and grassroots themes in each outline node (share_{SHARE}); hover gives ln(s_talent/s_grassroots).",
     documents=[DOCUMENT], settings=settings,
 )
-tg_chart
 
 # %% [markdown]
 # The same comparison under the three shares, for the top-level parts and the
@@ -192,14 +192,13 @@ shift[["theme", "label_zh", "hits_a", "hits_b", "share_a", "share_b", "delta", "
 # %%
 dumbbell = plot_emphasis_shift(shift, label_a=f"{SECTION_A} (A)", label_b=f"{SECTION_B} (B)",
                                title=f"Theme shares in section {SECTION_A} and section {SECTION_B}")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     dumbbell, "shift_dumbbell", notebook=NOTEBOOK, data=shift,
     title=f"Theme shares, section {SECTION_A} vs {SECTION_B}",
     caption="Left: share of each theme in A and B. Right: B − A in percentage points with a 95% bootstrap interval "
             f"({N_RESAMPLES} resamples of sentences within each part, seed {SEED}).",
     documents=[DOCUMENT], settings=settings,
 )
-dumbbell
 
 # %% [markdown]
 # The talent-versus-grassroots index of each part and its change, same replicates. A
@@ -236,14 +235,31 @@ key_top[["term", "side", "f_target", "f_reference", "rate_target", "rate_referen
 # %%
 key_chart = plot_keyness(key_top, statistic="g2", label_a=SECTION_A, label_b=SECTION_B,
                          title=f"Key words of section {SECTION_A} (right) and section {SECTION_B} (left)")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     key_chart, "keyness", notebook=NOTEBOOK, data=key_top,
     title=f"Keyness, section {SECTION_A} vs {SECTION_B}",
     caption=f"Signed log-likelihood G² of the top {TOP_N} words on each side; pale bars have expected counts "
             "below 5 and no p-value. Labels give the counts in A / B.",
     documents=[DOCUMENT], settings=settings,
 )
-key_chart
+
+# %% [markdown]
+# ## Findings for the report
+#
+# The theme shifts whose 95 % interval excludes 0 and the words significantly key to
+# one part (FDR p < 0.05), written as sentences from the tables above. They are
+# recorded in `findings.csv` beside the figures; the report's summary lists them and
+# links each to its figure.
+
+# %%
+labels_en = dict(zip(describe_themes(settings)["theme"], describe_themes(settings)["label_en"]))
+findings = pd.concat([
+    shift_findings(shift, label_a=f"section {SECTION_A}", label_b=f"section {SECTION_B}", labels_en=labels_en),
+    keyness_findings(keyness, label_a=f"section {SECTION_A}", label_b=f"section {SECTION_B}", statistic="g2"),
+], ignore_index=True)
+record_findings(findings[findings["kind"] == "theme_shift"], notebook=NOTEBOOK, figure="shift_dumbbell")
+record_findings(findings[findings["kind"] == "keyness"], notebook=NOTEBOOK, figure="keyness")
+findings[["kind", "subject", "significant", "text"]]
 
 # %% [markdown]
 # ## Word shift: which theme terms carry the change
@@ -261,13 +277,12 @@ ws_top.assign(delta_per_10k=ws_top["delta_p"] * 1e4)[["term", "theme", "f_a", "f
 labels = dict(zip(coverage["theme"], coverage["label_zh"]))
 ws_chart = plot_word_shift(ws_top, label_a=SECTION_A, label_b=SECTION_B, labels=labels,
                            title=f"Theme terms that carry the shift from section {SECTION_A} to {SECTION_B}")
-export_figure(
+export_figure(  # shows the interactive chart and a static image beside it
     ws_chart, "word_shift", notebook=NOTEBOOK, data=ws_top,
     title=f"Word shift, section {SECTION_A} to {SECTION_B}",
     caption="Contribution δp = p(B) − p(A) of each theme term, per 10,000 word tokens; labels give the counts A → B.",
     documents=[DOCUMENT], settings=settings,
 )
-ws_chart
 
 # %% [markdown]
 # ## Checks: does the reading of the text hold in the numbers?

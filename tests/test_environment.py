@@ -1,14 +1,21 @@
-"""pyproject.toml (pip) and environment.yml (conda) must name the same packages and pins."""
+"""pyproject.toml, constraints.txt (pip) and environment.yml (conda) must name the same packages and pins."""
 
+import importlib.util
 import re
+import subprocess
+import sys
 import tomllib
 
 import yaml
 
 from analysis import paths
 
+_spec = importlib.util.spec_from_file_location("write_environment", paths.project_root() / ".ci" / "write-environment.py")
+write_environment = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(write_environment)
+
 #: conda-forge names that differ from the PyPI name.
-CONDA_TO_PYPI = {"python-kaleido": "kaleido"}
+CONDA_TO_PYPI = {conda: pypi for pypi, conda in write_environment.PYPI_TO_CONDA.items()}
 
 
 def _norm(name: str) -> str:
@@ -48,16 +55,32 @@ def environment_pins(text: str | None = None) -> dict[str, str | None]:
     return pins
 
 
-def test_same_packages_in_pyproject_and_environment():
+def constraints_pins() -> dict[str, str]:
+    return write_environment.read_constraints((paths.project_root() / "constraints.txt").read_text(encoding="utf-8"))
+
+
+def test_every_pin_of_constraints_is_in_environment_with_the_same_version():
+    """The README's "the same pins" is true: every package pip installs, direct or transitive."""
+    pins, conda = constraints_pins(), environment_pins()
+    assert len(pins) > 100
+    assert sorted(set(pins) - set(conda)) == [], "in constraints.txt but not in environment.yml"
+    assert sorted(set(conda) - set(pins)) == [], "in environment.yml but not in constraints.txt"
+    assert {n: (pins[n], conda[n]) for n in pins if pins[n] != conda[n]} == {}
+
+
+def test_direct_dependencies_have_the_pins_of_pyproject():
     pip, conda = pyproject_pins(), environment_pins()
     assert sorted(set(pip) - set(conda)) == [], "in pyproject.toml but not in environment.yml"
-    assert sorted(set(conda) - set(pip)) == [], "in environment.yml but not in pyproject.toml"
-
-
-def test_same_pins_in_pyproject_and_environment():
-    pip, conda = pyproject_pins(), environment_pins()
-    differ = {name: (pip[name], conda[name]) for name in pip if name in conda and pip[name] != conda[name]}
+    differ = {name: (pip[name], conda[name]) for name in pip if pip[name] and pip[name] != conda[name]}
     assert differ == {}
+
+
+def test_environment_is_generated_from_constraints():
+    result = subprocess.run([sys.executable, str(paths.project_root() / ".ci" / "write-environment.py"), "--check"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    text = (paths.project_root() / "environment.yml").read_text(encoding="utf-8")
+    assert "conda activate speech-workbook" in text and "BIN=$CONDA_PREFIX/bin" in text  # the next commands
 
 
 def test_outputs_that_nbval_checks_are_pinned():

@@ -274,3 +274,35 @@ def test_real_static_export_with_a_kept_alive_server(figdir, bar, table):
         target = Path(os.environ["ANALYSIS_SCREENSHOT"])
         target.mkdir(parents=True, exist_ok=True)
         (target / out["png"].name).write_bytes(out["png"].read_bytes())
+
+
+def test_exported_displays_the_interactive_chart_with_a_static_image_beside_it(figdir, fake_chromium, bar, table):
+    import base64
+
+    out = export.export_figure(bar, "bars", notebook="02_structure", data=table, title="高频词")
+    assert ("png", 900, 520, export.NOTEBOOK_PNG_SCALE) not in fake_chromium  # rendered only when displayed
+    data, metadata = out._repr_mimebundle_()
+    assert metadata == {"analysis": {"stem": "02_structure_bars"}}
+    assert data["application/vnd.plotly.v1+json"]["data"][0]["y"] == ["干部", "组织", "基层"]
+    assert base64.b64decode(data["image/png"])  # the static image beside the chart
+    assert ("png", 900, 520, export.NOTEBOOK_PNG_SCALE) in fake_chromium
+    assert data["text/plain"] == "Figure: 高频词 [02_structure_bars]"  # no file list: the same with or without Chromium
+
+
+def test_exported_without_chromium_shows_the_interactive_chart_alone(figdir, monkeypatch, bar, table):
+    monkeypatch.setattr(export, "start_export_server", lambda: False)
+    monkeypatch.setitem(export._state, "warned", True)
+    data, _ = export.export_figure(bar, "bars", notebook="02_structure", data=table)._repr_mimebundle_()
+    assert "application/vnd.plotly.v1+json" in data and "image/png" not in data
+
+
+def test_exported_word_cloud_displays_as_a_reduced_png(figdir, table):
+    from PIL import Image
+    import io as _io
+    import base64
+
+    cloud = plots.word_cloud(table, width=200, height=100, scale=3)
+    out = export.export_figure(cloud, "cloud", notebook="03_terms", data=table)
+    data, _ = out._repr_mimebundle_()
+    assert Image.open(_io.BytesIO(base64.b64decode(data["image/png"]))).size == (200, 100)
+    assert Image.open(out["png"]).size == (600, 300)  # the exported file keeps the full scale

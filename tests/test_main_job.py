@@ -8,6 +8,7 @@ and for every manifest row the files it names, with the static formats present.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -56,7 +57,8 @@ def test_every_manifest_row_has_its_files(main_job):
         if static:
             expected = WORDCLOUD_FORMATS if row.kind == "wordcloud" else PLOTLY_FORMATS
             assert expected <= written, (row.stem, written)
-    on_disk = {p.name for p in out.iterdir()} - {"manifest.csv", "report.html", ".manifest.lock"}
+    on_disk = {p.name for p in out.iterdir()} - {"manifest.csv", "findings.csv", "report.html", "report.pdf",
+                                                 ".manifest.lock"}
     listed = {f for files in manifest["files"] for f in str(files).split(";") if f}
     assert not list(out.glob("*.tmp"))  # no half-written file left behind
     assert on_disk <= listed  # nothing in the folder that the manifest does not account for
@@ -113,3 +115,126 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
     dumbbell = pd.read_csv(out / "04_emphasis_shift_dumbbell.csv")
     talent, grassroots = (dumbbell.set_index("theme").loc[t] for t in ("talent", "grassroots"))
     assert talent["share_a"] > talent["share_b"] and grassroots["share_b"] > grassroots["share_a"]  # A = 二, B = 三
+
+
+#: Checks on the report as a colleague sees it, measured in Chromium at 1400 px (see the test below).
+MEASURE_JS = """() => {
+  const main = document.querySelector('main');
+  const box = main.getBoundingClientRect(), cs = getComputedStyle(main);
+  const left = box.left + parseFloat(cs.paddingLeft) - 1, right = box.right - parseFloat(cs.paddingRight) + 1;
+  const tables = Array.from(document.querySelectorAll('table')).map(t => {
+    const r = t.getBoundingClientRect();
+    return {left: r.left, right: r.right, height: r.height, text: t.textContent.slice(0, 40)};
+  }).filter(t => t.right > right || t.left < left);
+  const figures = Array.from(document.querySelectorAll('figure.figure')).map(f => ({
+    id: f.id, caption: (f.querySelector('figcaption') || {}).textContent || ''}));
+  const justified = Array.from(document.querySelectorAll('p, li, td')).filter(
+    e => getComputedStyle(e).textAlign === 'justify').length;
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const charts = Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => {
+    const bar = d.querySelector('.modebar');
+    const legend = d.querySelector('.legend');
+    const colours = Array.from(d.querySelectorAll('.legend .traces')).map(t => {
+      const p = t.querySelector('.legendpoints path, .legendpoints .legendundefined');
+      return p ? (p.style.fill || getComputedStyle(p).fill) : '';
+    });
+    const ticks = Array.from(d.querySelectorAll('.xaxislayer-above .xtick text, .xaxislayer-above .x2tick text'))
+      .map(t => t.getBoundingClientRect()).filter(r => r.width > 0);
+    // neighbouring column headers need a visible gap (4 px), or they read as one word
+    ticks.sort((a, b) => a.left - b.left);
+    let tickOverlap = 0;
+    for (let i = 1; i < ticks.length; i++) {
+      const a = ticks[i - 1], b = ticks[i];
+      if (a.top < b.bottom && b.top < a.bottom && b.left - a.right < 4) tickOverlap++;
+    }
+    // drawn size of the treemap labels: plotly shrinks a label to its box with a transform, so measure
+    // each text line on screen (a line box is about 1.3 × the font size)
+    const treemapSizes = Array.from(d.querySelectorAll('.treemaplayer text.slicetext')).flatMap(t => {
+      const lines = t.querySelectorAll('tspan.line');
+      return Array.from(lines.length ? lines : [t]).map(l => l.getBoundingClientRect().height / 1.3);
+    }).filter(h => h > 0);
+    return {id: d.id, toolbarOverLegend: !!(bar && legend && overlaps(bar.getBoundingClientRect(), legend.getBoundingClientRect())),
+            legend: legend ? legend.textContent : '', colours, tickOverlap, treemapSizes};
+  });
+  return {tables, figures, justified, charts};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_report_reads_well_at_1400_pixels_and_as_pdf(main_job, tmp_path):
+    """The measurable parts of a report a colleague can read; the screenshots are for a person to look at."""
+    import shutil
+    import subprocess
+
+    from conftest import BROWSER_ARGS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    path, out, _, _ = main_job
+    html = path.read_text(encoding="utf-8")
+    manifest = export.read_manifest(out)
+    findings = export.read_findings(out)
+    shots = Path(os.environ.get("ANALYSIS_SCREENSHOT") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(path.as_uri())
+            page.wait_for_function("Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                                   ".every(d => d.querySelector('svg.main-svg'))", timeout=30000)
+            screen = page.evaluate(MEASURE_JS)
+            page.screenshot(path=str(shots / "report-1400.png"), full_page=True)
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": 700, "height": 1000})  # A4 minus the print margins, in CSS pixels
+            printed = page.evaluate(MEASURE_JS)
+        finally:
+            browser.close()
+
+    # the opening: question, corpus, settings, date, findings linking to figures
+    opening = html.split("</header>", 1)[0]
+    for part in ("Question", "Corpus and settings", "organization-work-speech", "jieba", "themes.yaml", "Made on",
+                 "Findings"):
+        assert part in opening, part
+    significant = findings[findings["significant"] == True]  # noqa: E712
+    assert len(significant) >= 1 and (significant["notebook"] == "04_emphasis").all()
+    assert "人才 (talent" in opening and 'href="#fig-04_emphasis_shift_dumbbell"' in opening
+
+    # tables within the page, on screen and in print; no justified Chinese
+    assert screen["tables"] == [] and printed["tables"] == []
+    assert screen["justified"] == 0
+    # every figure numbered and captioned; every exported chart has its manifest caption in the report
+    captions = [f["caption"] for f in screen["figures"]]
+    assert len(captions) >= len(manifest)
+    assert [c.split(".")[0] for c in captions] == [f"Figure {i}" for i in range(1, len(captions) + 1)]
+    for row in manifest.itertuples(index=False):
+        assert any(row.caption in c for c in captions), row.stem
+    # no raw reprs or dtype lines in the body
+    body = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    for raw in ("dtype:", "{'", "object at 0x", "Exported(", ">NaN<", ">nan<", "Name: "):
+        assert raw not in body, raw
+    # charts: toolbar never over a legend, heatmap headers apart, treemap labels legible, themes in own colours
+    assert [c["id"] for c in screen["charts"] if c["toolbarOverLegend"]] == []
+    assert all(c["tickOverlap"] == 0 for c in screen["charts"]), [(c["id"], c["tickOverlap"]) for c in screen["charts"]]
+    treemap = [s for c in screen["charts"] for s in c["treemapSizes"]]
+    assert treemap and min(treemap) >= 10, treemap
+    for chart in screen["charts"]:
+        coloured = [c for c in chart["colours"] if c]
+        assert len(coloured) == len(set(coloured)), (chart["id"], chart["colours"])
+    word_shift = [c for c in screen["charts"] if "人才" in c["legend"] and "基层" in c["legend"]]
+    assert word_shift, "a legend names the themes in Chinese"
+
+    # the PDF: printed by Chromium beside the report, every page an A4 page; pages rendered for a person to look at
+    pdf = out / "report.pdf"
+    assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(shots / "report-pdf")], check=True, timeout=300)
+        pages = sorted(shots.glob("report-pdf-*.png"))
+        assert len(pages) >= 5
+        from PIL import Image
+
+        sizes = {Image.open(p).size for p in pages}
+        assert sizes == {(496, 702)}, sizes  # A4 at 60 dpi

@@ -52,3 +52,16 @@ def test_outputs_are_committed_and_portable(path):
         assert "execution" not in cell.metadata, "timing metadata: execute with record_timing=False"
         for output in cell.outputs:
             assert output.get("name") != "stderr", f"stderr in {path.name}: {output.get('text', '')[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_interactive_chart_has_a_static_image_beside_it(path):
+    """GitHub and `nbconvert --to html` cannot draw plotly's JSON: a PNG in the same output shows the chart."""
+    notebook = nbformat.read(path, as_version=4)
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    charts = [o for o in outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    for output in charts:
+        assert "image/png" in output["data"], f"{path.name}: a chart without its static image"
+        assert output.get("metadata", {}).get("analysis", {}).get("stem", "").startswith(path.stem + "_")
+    if path.stem != "01_corpus_overview":
+        assert charts or any("image/png" in o.get("data", {}) for o in outputs)

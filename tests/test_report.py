@@ -59,7 +59,7 @@ def test_build_report_has_toc_narrative_tables_and_charts_without_code():
     assert 'id="nb01-fig01"' in html and 'id="nb02-fig01"' in html
     assert "SECRET_CODE_TEXT" not in html  # code hidden
     assert "不应出现" not in html  # remove-output honoured
-    assert "<table><tr><td>干部</td>" in html
+    assert "<td class=\"label\">干部</td>" in html
     assert "结果 &lt;b&gt;" in html  # streams escaped
     assert "data:image/png;base64," in html
     toc = re.search(r'<nav class="toc">(.*?)</nav>', html, flags=re.S).group(1)
@@ -179,3 +179,124 @@ def test_report_renders_in_headless_chromium(tmp_path, render_in_chromium):
         target = Path(os.environ["ANALYSIS_SCREENSHOT"])
         target.mkdir(parents=True, exist_ok=True)
         (target / "report.png").write_bytes(shot.read_bytes())
+
+
+# --------------------------------------------------------------------------- the report a colleague reads
+
+
+def table_output(frame, **kwargs) -> dict:
+    return new_output("execute_result", data={"text/html": frame.to_html(**kwargs), "text/plain": repr(frame)},
+                      execution_count=1)
+
+
+def reader_notebook() -> nbformat.NotebookNode:
+    import pandas as pd
+
+    lengths = pd.DataFrame({"path": ["preamble", "一", "closing"], "title": ["同志们：今天开会", "加强干部队伍建设", ""],
+                            "han_chars": [120, 900, 40], "share_of_document": [0.1125, 0.85, 0.0375]})
+    shift = pd.DataFrame({"theme": ["talent"], "share_a": [0.12], "delta": [-0.116], "ci_low": [-0.15],
+                          "ci_high": [-0.09]})
+    empty = new_code_cell("problems", outputs=[table_output(pd.DataFrame({"file": [], "problem": []}))])
+    empty.metadata["report"] = {"empty": "No loading problems."}
+    chart = new_code_cell('export_figure(fig, "bars", notebook=NOTEBOOK, data=t)',
+                          outputs=[plotly_output("词频")])
+    return new_notebook(cells=[
+        new_markdown_cell("# 结构\n\n中文叙述，不应两端对齐。"),
+        new_code_cell("lengths", outputs=[table_output(lengths[lengths["path"] != "一"])]),  # index 0, 2
+        new_code_cell("shift", outputs=[table_output(shift)]),
+        empty,
+        new_code_cell("settings", outputs=[new_output("execute_result", data={
+            "text/plain": "{'segmenter': 'jieba', 'hmm': False}"}, execution_count=2)]),
+        new_code_cell("series", outputs=[new_output("execute_result", data={
+            "text/plain": "documents     1\nhan_chars  5794\nName: corpus, dtype: int64"}, execution_count=3)]),
+        chart,
+    ])
+
+
+def test_tables_are_formatted_for_reading():
+    html = report.build_report([("02_structure", reader_notebook())], made="2024-01-01")
+    body = html.split("</header>", 1)[1]
+    assert "<th></th>" not in body and ">0</th>" not in body and ">2</th>" not in body  # no index column
+    assert ">11.2%</td>" in body and ">3.8%</td>" in body  # shares as percentages (0.1125, 0.0375)
+    assert ">−11.6 pp</td>" in body and ">12.0%</td>" in body  # Δ and interval in percentage points
+    assert ">开头</td>" in body and ">结尾</td>" in body and "preamble" not in body  # as the charts say
+    assert "No loading problems." in body  # an empty table is a sentence
+    assert "dtype" not in body and "{'" not in body and "Name: corpus" not in body  # no reprs
+    assert ">segmenter</td>" in body and ">5794</td>" in body
+    assert "text-align: justify" not in html
+
+
+def test_figures_are_numbered_with_manifest_captions_and_findings_link_to_them(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setenv("ANALYSIS_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr(export, "start_export_server", lambda: False)
+    monkeypatch.setitem(export._state, "warned", True)
+    from analysis.plots import charts as plots
+
+    t = pd.DataFrame({"term": ["干部"], "count": [1]})
+    export.export_figure(plots.bar_chart(t, x="count", y="term"), "bars", notebook="02_structure", data=t,
+                         title="高频词", caption="Counts after stopword removal.")
+    rows = pd.DataFrame({"text": ["人才 falls by 11.6 pp.", "Nothing else moved."], "significant": [True, False]})
+    export.record_findings(rows, notebook="02_structure", figure="bars")
+    nb = reader_notebook()
+    nb.cells.insert(1, new_code_cell("fig", outputs=[plotly_output("未导出")]))  # a chart without export: Figure 1
+    html = report.build_report([("02_structure", nb)], figures=export.read_manifest(), findings=export.read_findings(),
+                               made="2024-01-01")
+    assert "<strong>Figure 1.</strong> 未导出." in html
+    assert "<strong>Figure 2.</strong> 高频词. Counts after stopword removal." in html
+    assert 'id="fig-02_structure_bars"' in html
+    opening = html.split("</header>", 1)[0]
+    assert 'href="#fig-02_structure_bars">(Figure 2)</a>' in opening
+    assert opening.index("人才 falls") < opening.index("Nothing else moved")  # significant first
+    assert "Made on 2024-01-01" in opening and "Question" in opening
+
+
+def test_opening_names_corpus_documents_and_settings():
+    import pandas as pd
+
+    from analysis.settings import Settings
+
+    docs = pd.DataFrame({"id": ["a", "b"], "title": ["县委书记讲话", "区委书记讲话"], "date": ["2021-03-01", "2023-02-01"],
+                         "level": ["county", "district"], "han_chars": [5000, 7000], "text": ["正文", ""]})
+    html = report.build_report([("01_a", executed_notebook())], documents=docs, document="a", settings=Settings(),
+                               corpus="my_corpus", made="2024-01-01")
+    opening = html.split("</header>", 1)[0]
+    assert "2 document(s) (1 full text(s), 1 profiled document(s)" in opening
+    assert "dated 2021–2023" in opening and "1 county" in opening and "1 district" in opening
+    assert "区委书记讲话" in opening and "7,000" in opening and "<code>a</code>" in opening
+    assert Settings().fingerprint() in opening and "jieba" in opening and "themes.yaml" in opening
+
+
+def test_findings_of_a_chart_are_replaced_on_rerun_and_cleared_per_notebook(tmp_path):
+    import pandas as pd
+
+    one = pd.DataFrame({"text": ["a", "b"], "significant": [True, False], "value": [0.5, None]})
+    export.record_findings(one, notebook="04_emphasis", figure="shift", directory=tmp_path)
+    export.record_findings(one.head(1), notebook="05_compare", figure="shift", directory=tmp_path)
+    export.record_findings(one.head(1).assign(text="c"), notebook="04_emphasis", figure="shift", directory=tmp_path)
+    table = export.read_findings(tmp_path)
+    assert table[["notebook", "text"]].values.tolist() == [["04_emphasis", "c"], ["05_compare", "a"]]
+    assert table["significant"].tolist() == [True, True] and table["value"].tolist() == [0.5, 0.5]
+    export.clear_findings(["04_emphasis"], directory=tmp_path)
+    assert export.read_findings(tmp_path)["notebook"].tolist() == ["05_compare"]
+    with pytest.raises(KeyError, match="text"):
+        export.record_findings(pd.DataFrame({"x": [1]}), notebook="04_emphasis", directory=tmp_path)
+
+
+@pytest.mark.slow
+def test_missing_chromium_is_said_on_stderr_with_what_was_skipped(tmp_path, monkeypatch, capsys):
+    notebook = write_test_notebook(tmp_path)
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-browser"))  # kaleido's own override: nothing there
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.pdf").write_bytes(b"%PDF old")
+    path = report.run_notebooks([notebook], out=tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    assert "01_browser.ipynb: ok" in err
+    assert "no Chromium" in err and "skipped" in err and "PNG, SVG and PDF of 1 chart(s)" in err
+    assert "report.pdf" in err
+    for way in ("apt-get install chromium", "Chrome", "Edge", "BROWSER_PATH", "plotly_get_chrome"):
+        assert way in err, way
+    assert not (tmp_path / "out" / "report.pdf").exists()  # never a PDF older than the HTML
+    html = path.read_text(encoding="utf-8")
+    assert "No Chromium was found" in html and str(tmp_path) not in html

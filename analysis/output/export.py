@@ -11,7 +11,14 @@
 ``<stem>.csv``       the table the chart draws (UTF-8 with BOM, so Excel reads
                      Chinese correctly)
 ``manifest.csv``     one row per stem, sorted by stem (replaced on re-run)
+``findings.csv``     findings the notebooks record (:func:`record_findings`),
+                     summarised at the top of the report
 ===================  ==========================================================
+
+The :class:`Exported` that :func:`export_figure` returns displays, in a notebook, as the
+interactive chart *and* a static PNG beside it (1× the layout size), so a notebook saved
+with its outputs shows the chart on GitHub and in ``nbconvert --to html`` too, and the
+report can number the figure and print its manifest caption under it.
 
 A word cloud gives PNG and SVG (no Chromium needed). Every string the figure draws
 is first checked against the CJK font (:func:`analysis.plots.fonts.check_glyphs`): a
@@ -40,13 +47,15 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import io
 import os
 import re
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -64,12 +73,18 @@ __all__ = [
     "export_figure",
     "export_server",
     "figure_strings",
+    "FINDINGS_COLUMNS",
+    "NO_CHROMIUM",
     "find_chromium",
     "read_figure_manifest",
+    "read_findings",
+    "record_findings",
     "safe_stem",
     "start_export_server",
     "stop_export_server",
     "write_report",
+    "write_report_pdf",
+    "clear_findings",
 ]
 
 PNG_SCALE = 3
@@ -97,9 +112,37 @@ MANIFEST_COLUMNS = (
 CSV_ENCODING = "utf-8-sig"
 
 NO_CHROMIUM = (
-    "No Chromium found for static chart export (PNG/SVG/PDF); writing HTML and CSV only: "
-    "install it with `apt-get install chromium` or set BROWSER_PATH to a Chrome/Chromium binary."
+    "No Chromium found for static chart export (PNG/SVG/PDF); writing HTML and CSV only. "
+    "Get a browser in any of these ways: Debian/Ubuntu `apt-get install chromium`; an installed "
+    "Google Chrome, Chromium or Microsoft Edge, named by BROWSER_PATH (e.g. macOS "
+    "'/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', Windows "
+    "'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe'); or, with internet, "
+    "kaleido's own installer: `plotly_get_chrome` (in the environment's bin folder)."
 )
+
+FINDINGS = "findings.csv"
+FINDINGS_COLUMNS = (
+    "notebook",
+    "figure",
+    "order",
+    "kind",
+    "subject",
+    "a",
+    "b",
+    "statistic",
+    "value",
+    "ci_low",
+    "ci_high",
+    "p",
+    "significant",
+    "text",
+)
+"""Columns of ``findings.csv``: one row per finding. ``figure`` is the chart's stem (the
+report links the finding to it), ``text`` the sentence the report prints, ``significant``
+``True``/``False`` (or empty for a plain note); the numbers are kept for scripts."""
+
+NOTEBOOK_PNG_SCALE = 1
+"""Scale of the static PNG shown beside the interactive chart in a notebook (1× layout size)."""
 
 
 class ExportWarning(UserWarning):
@@ -113,15 +156,41 @@ class Exported(dict):
     keeps outputs free of machine-specific paths.
     """
 
-    def __init__(self, stem: str, files: dict[str, Path], skipped: str = ""):
+    def __init__(self, stem: str, files: dict[str, Path], skipped: str = "", *, title: str = "",
+                 interactive: dict | None = None, png: bytes | Callable[[], bytes] | None = None):
         super().__init__(files)
         self.stem = stem
         self.skipped = skipped
+        self.title = title
+        self._interactive = interactive
+        self._png = png
 
     def __repr__(self) -> str:
         names = sorted(p.name for k, p in self.items() if k != "manifest")
         extra = f", skipped={self.skipped!r}" if self.skipped else ""
         return f"Exported(stem={self.stem!r}, files={names}{extra})"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Display as the interactive chart plus a static PNG beside it (when rendered).
+
+        The plain-text form names the figure only (no file list: it would depend on
+        whether Chromium was found, and nbval compares it). The output's metadata
+        carries the stem, which the report uses to number the figure and caption it.
+        """
+        import base64
+
+        data: dict = {"text/plain": f"Figure: {self.title or self.stem} [{self.stem}]"}
+        if self._interactive:
+            data.update(self._interactive)
+        png = self._png
+        if callable(png):
+            try:
+                png = self._png = png()
+            except Exception:  # noqa: BLE001 - the server stopped: show the interactive chart alone
+                png = None
+        if png:
+            data["image/png"] = base64.b64encode(png).decode("ascii")
+        return data, {"analysis": {"stem": self.stem}}
 
 
 # --------------------------------------------------------------------------- names
@@ -285,6 +354,156 @@ def write_report(html: str, *, directory: Path | None = None, name: str = "repor
     """
     folder = Path(directory) if directory is not None else paths.figures_dir()
     return atomic_write(folder / name, html.encode("utf-8"))
+
+
+def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 180) -> Path | None:
+    """Print the report (an HTML file) to PDF with headless Chromium, beside it, atomically.
+
+    The page's print style (A4, charts scaled to the page, a page per notebook) applies.
+
+    Args:
+        html: The report file (``report.html``); the PDF is written into its folder.
+        name: File name of the PDF.
+        timeout: Seconds Chromium may take.
+
+    Returns:
+        Path of the PDF, or None when no Chromium is found (nothing is written, and a PDF
+        left by an earlier run is removed, so it never disagrees with the HTML).
+
+    Raises:
+        RuntimeError: Chromium ran but wrote no PDF (its stderr's last line is given).
+    """
+    import subprocess
+
+    html = Path(html).resolve()
+    target = html.parent / name
+    browser = find_chromium()
+    if browser is None:
+        target.unlink(missing_ok=True)
+        return None
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=html.parent)
+    os.close(fd)
+    try:
+        result = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+             "--disable-background-networking", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+             "--virtual-time-budget=30000", f"--print-to-pdf={tmp}", html.as_uri()],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
+            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"Chromium ({browser}) wrote no PDF of {html.name}: {last}")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def read_findings(directory: Path | None = None) -> pd.DataFrame:
+    """Read ``findings.csv`` (an empty table with the right columns if there is none).
+
+    Args:
+        directory: Folder holding it; default :func:`analysis.paths.figures_dir`.
+
+    Returns:
+        One row per finding, columns :data:`FINDINGS_COLUMNS`, in notebook and ``order``
+        order; numbers as floats, ``significant`` as True/False/None.
+
+    >>> import tempfile, pathlib
+    >>> list(read_findings(pathlib.Path(tempfile.mkdtemp())).columns) == list(FINDINGS_COLUMNS)
+    True
+    """
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    file = folder / FINDINGS
+    if not file.is_file():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDINGS_COLUMNS})
+    table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
+    for column in FINDINGS_COLUMNS:
+        if column not in table.columns:
+            table[column] = ""
+    table = table[list(FINDINGS_COLUMNS)]
+    for column in ("value", "ci_low", "ci_high", "p"):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    table["order"] = pd.to_numeric(table["order"], errors="coerce").fillna(0).astype(int)
+    table["significant"] = table["significant"].map({"True": True, "False": False}).astype(object)
+    table["significant"] = table["significant"].where(table["significant"].notna(), None)
+    return table.sort_values(["notebook", "order"], kind="stable").reset_index(drop=True)
+
+
+def record_findings(findings: pd.DataFrame, *, notebook: str, figure: str = "",
+                    directory: Path | None = None) -> Path:
+    """Record a notebook's findings for the report's summary (``findings.csv`` beside the manifest).
+
+    Every notebook can contribute: compute the finding rows from the numbers (e.g.
+    :func:`analysis.output.findings.shift_findings` of an emphasis-shift table), then
+    call this once per chart. The rows of the same notebook and figure are replaced, so
+    a re-run never leaves stale findings; an empty table records that there is nothing
+    to report for that chart (and removes older rows).
+
+    Args:
+        findings: One row per finding with a ``text`` column (the sentence the report
+            prints, written from the numbers) and any of :data:`FINDINGS_COLUMNS`
+            (``significant`` True/False puts significant ones first in the summary).
+        notebook: Notebook name (or path); the same as given to :func:`export_figure`.
+        figure: Chart name within the notebook (as given to :func:`export_figure`): the
+            report links each finding to that figure. Empty for findings without one.
+        directory: Folder; default :func:`analysis.paths.figures_dir`.
+
+    Returns:
+        Path of ``findings.csv``.
+
+    Raises:
+        KeyError: ``findings`` has no ``text`` column.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> rows = pd.DataFrame({"text": ["人才 gains 5 pp"], "significant": [True]})
+    >>> _ = record_findings(rows, notebook="04_emphasis", figure="shift", directory=folder)
+    >>> read_findings(folder)[["notebook", "figure", "text"]].values.tolist()
+    [['04_emphasis', '04_emphasis_shift', '人才 gains 5 pp']]
+    """
+    if "text" not in findings.columns:
+        raise KeyError(f"record_findings: the table needs a 'text' column; it has {list(findings.columns)}")
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    name = _notebook_name(notebook)
+    stem = safe_stem(name, figure) if figure else ""
+    rows = findings.copy()
+    for column in FINDINGS_COLUMNS:
+        if column not in rows.columns:
+            rows[column] = ""
+    rows["notebook"] = name
+    rows["figure"] = stem
+    rows["order"] = range(len(rows))
+    rows = rows[list(FINDINGS_COLUMNS)].astype(object).where(rows[list(FINDINGS_COLUMNS)].notna(), "")
+    with _manifest_lock(folder):
+        table = read_findings(folder).astype(object)
+        table = table[~((table["notebook"] == name) & (table["figure"] == stem))]
+        table = pd.concat([table, rows], ignore_index=True) if len(table) else rows
+        table = table.sort_values(["notebook", "figure", "order"], kind="stable")
+        text = table.to_csv(index=False, lineterminator="\n")
+        return atomic_write(folder / FINDINGS, text.encode(CSV_ENCODING))
+
+
+def clear_findings(notebooks: Iterable[str], *, directory: Path | None = None) -> None:
+    """Remove the findings of ``notebooks`` (before they run again); other rows stay.
+
+    Args:
+        notebooks: Notebook names (or paths).
+        directory: Folder; default :func:`analysis.paths.figures_dir`.
+    """
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    if not (folder / FINDINGS).is_file():
+        return
+    names = {_notebook_name(n) for n in notebooks}
+    with _manifest_lock(folder):
+        table = read_findings(folder).astype(object)
+        table = table[~table["notebook"].isin(names)]
+        text = table.to_csv(index=False, lineterminator="\n")
+        atomic_write(folder / FINDINGS, text.encode(CSV_ENCODING))
 
 
 # --------------------------------------------------------------------------- Chromium
@@ -478,10 +697,18 @@ def _svg_family() -> str:
     return ",".join(n if n in {"sans-serif", "serif"} else f"'{n}'" for n in names)
 
 
-def _wordcloud_png(wc) -> bytes:
+def _wordcloud_png(wc, *, reduce: int = 1) -> bytes:
     buffer = io.BytesIO()
-    wc.to_image().save(buffer, format="PNG", optimize=True)
+    image = wc.to_image()
+    (image.reduce(reduce) if reduce > 1 else image).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def _plotly_mimebundle(fig) -> dict:
+    """The mime bundle plotly's own notebook renderer gives (``application/vnd.plotly.v1+json``)."""
+    import plotly.io as pio
+
+    return pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
 
 
 def _fingerprint(settings) -> str:
@@ -536,6 +763,8 @@ def export_figure(
 
     Returns:
         :class:`Exported`: format → Path for every file written, plus ``"manifest"``.
+        Shown as a notebook cell's last value, it displays the interactive chart with a
+        static PNG beside it (the PNG when Chromium is available).
 
     Raises:
         analysis.plots.fonts.GlyphError: A string in the figure has a character the CJK font
@@ -547,9 +776,9 @@ def export_figure(
     folder = Path(directory) if directory is not None else paths.figures_dir()
     fonts.check_glyphs(figure_strings(fig))
     csv = _csv_bytes(data)
-    kind, rendered, skipped = _render(fig, stem=stem, title=title)
+    rendered = _render(fig, stem=stem, title=title)
     # Everything is rendered: only now touch the folder.
-    written = {fmt: atomic_write(folder / f"{stem}.{fmt}", payload) for fmt, payload in rendered.items()}
+    written = {fmt: atomic_write(folder / f"{stem}.{fmt}", payload) for fmt, payload in rendered.files.items()}
     written["csv"] = atomic_write(folder / f"{stem}.csv", csv)
     row = {
         "stem": stem,
@@ -557,40 +786,57 @@ def export_figure(
         "name": name,
         "title": title,
         "caption": caption,
-        "kind": kind,
+        "kind": rendered.kind,
         "data": f"{stem}.csv",
         "files": ";".join(sorted(p.name for p in written.values())),
-        "skipped": skipped,
+        "skipped": rendered.skipped,
         "documents": _documents(documents),
         "settings": _fingerprint(settings),
     }
     manifest = _update_manifest(folder, row)
     _remove_stale(folder, stem, written)
-    return Exported(stem, {**written, "manifest": manifest}, skipped)
+    return Exported(stem, {**written, "manifest": manifest}, rendered.skipped, title=title,
+                    interactive=rendered.interactive, png=rendered.notebook_png)
 
 
-def _render(fig, *, stem: str, title: str) -> tuple[str, dict[str, bytes], str]:
-    """Render a figure in memory: (kind, format → bytes, what was skipped and why)."""
+@dataclass(frozen=True)
+class _Rendered:
+    """A figure rendered in memory, before anything is written."""
+
+    kind: str  # "plotly" or "wordcloud"
+    files: dict[str, bytes]  # format → bytes
+    skipped: str = ""  # what was not rendered, and why
+    notebook_png: bytes | Callable[[], bytes] | None = None  # static image beside the chart in a notebook
+    interactive: dict | None = None  # plotly mime bundle shown in a notebook
+
+
+def _render(fig, *, stem: str, title: str) -> _Rendered:
+    """Render a figure in memory in every format this machine can make."""
     if is_wordcloud(fig):
-        return "wordcloud", {"png": _wordcloud_png(fig), "svg": _wordcloud_svg(fig)}, ""
+        return _Rendered("wordcloud", {"png": _wordcloud_png(fig), "svg": _wordcloud_svg(fig)},
+                         notebook_png=_wordcloud_png(fig, reduce=max(1, round(getattr(fig, "scale", 1)))))
     if not hasattr(fig, "to_plotly_json"):
         raise TypeError(f"export: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
     from analysis.plots.charts import HEIGHT, WIDTH
 
     figure = _with_cjk_font(fig)
-    rendered: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
     skipped = ""
+    notebook_png = None
     if start_export_server():
         spec = figure.to_dict()
         width = int(figure.layout.width or WIDTH)
         height = int(figure.layout.height or HEIGHT)
         for fmt in STATIC_FORMATS:
             scale = PNG_SCALE if fmt == "png" else 1
-            rendered[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
+            files[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
+        # the static image shown beside the chart in a notebook is rendered only when displayed
+        notebook_png = functools.partial(_render_static, spec, fmt="png", width=width, height=height,
+                                         scale=NOTEBOOK_PNG_SCALE)
     else:
         skipped = "png;svg;pdf (no Chromium)"
-    rendered["html"] = _plotly_html(figure, stem, title)
-    return "plotly", rendered, skipped
+    files["html"] = _plotly_html(figure, stem, title)
+    return _Rendered("plotly", files, skipped, notebook_png, _plotly_mimebundle(fig))
 
 
 def _remove_stale(folder: Path, stem: str, written: Mapping[str, Path]) -> None:

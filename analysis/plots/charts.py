@@ -36,6 +36,42 @@ COLORWAY = (
 )
 """Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008, *Color Universal Design*)."""
 
+THEME_COLOURS = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+    "#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#666666",
+)
+"""Twelve distinguishable colours for themes: Okabe–Ito (without yellow and black, which
+vanish on white or read as text) followed by Paul Tol's muted scheme (Tol 2021,
+*Colour Schemes*, SRON/EPS/TN/09-002). Enough for every theme of the lexicon at once."""
+
+
+def theme_colours(themes) -> dict[str, str]:
+    """Give each theme its own colour, in the order given (the lexicon's order keeps charts alike).
+
+    Up to 12 themes get 12 different colours; beyond that, colours repeat (a chart
+    with more themes should be split).
+
+    >>> theme_colours(["talent", "grassroots", "talent"])
+    {'talent': '#0072B2', 'grassroots': '#D55E00'}
+    >>> len(set(theme_colours([f"t{i}" for i in range(12)]).values()))
+    12
+    """
+    order = list(dict.fromkeys(str(t) for t in themes))
+    return {t: THEME_COLOURS[i % len(THEME_COLOURS)] for i, t in enumerate(order)}
+
+
+def wrap_label(label: str, *, width: int = 3) -> str:
+    """Break a Chinese label longer than ``width`` characters into two lines (``<br>``) for a crowded axis.
+
+    >>> wrap_label("理论学习"), wrap_label("人才"), wrap_label("从严治党责任")
+    ('理论<br>学习', '人才', '从严治<br>党责任')
+    """
+    text = str(label)
+    if len(text) <= width or " " in text or text.isascii():
+        return text
+    half = (len(text) + 1) // 2
+    return text[:half] + "<br>" + text[half:]
+
 
 def apply_style(fig, *, width: int = WIDTH, height: int = HEIGHT):
     """Return a copy of ``fig`` in the report style, with the CJK font named explicitly.

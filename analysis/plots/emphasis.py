@@ -115,15 +115,18 @@ def plot_theme_coverage(coverage: pd.DataFrame, *, share: str = "tokens", rows: 
         grid.index = [(k,) for k in grid.index]
     z = grid.reindex(index=row_keys, columns=col_keys).to_numpy(dtype=float) * 100
     text = [[("" if np.isnan(v) else f"{v:.1f}") for v in r] for r in z]
+    # column labels of four or more characters take two lines, so neighbouring headers never run together
     fig = go.Figure(go.Heatmap(
-        z=z, x=[names[c] for c in col_keys], y=[_row_label(r, keys) for r in row_keys], text=text, texttemplate="%{text}",
+        z=z, x=[charts.wrap_label(names[c]) for c in col_keys], y=[_row_label(r, keys) for r in row_keys], text=text,
+        texttemplate="%{text}",
         colorscale="Blues", zmin=0, colorbar=dict(title=dict(text="%")),
         hovertemplate="%{y} · %{x}: %{z:.2f}%<extra></extra>", xgap=1, ygap=1,
     ))
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
+    fig.update_xaxes(side="top", type="category", tickangle=0)
     fig.update_layout(title=title or None, xaxis_title=None, yaxis_title=None)
-    fig = charts.apply_style(fig, height=height or max(320, 120 + 30 * len(row_keys)))
+    fig = charts.apply_style(fig, height=height or max(320, 150 + 30 * len(row_keys)))
+    fig.update_layout(margin=dict(t=120))
     fig.update_layout(annotations=[dict(text=SHARE_NAMES[share], xref="paper", yref="paper",
                                         x=0, y=-0.02, yanchor="top", showarrow=False, font=dict(size=12))])
     return fig
@@ -327,14 +330,16 @@ def plot_word_shift(table: pd.DataFrame, *, label_a: str = "A", label_b: str = "
 
     charts.require_columns(table, ["term", "delta_p", "f_a", "f_b"], source=_SOURCE)
     themes = table["theme"].fillna("").astype(str) if "theme" in table.columns else pd.Series([""] * len(table))
-    names = dict(labels or {})
+    names = dict(zip(table["theme"], table["label_zh"])) if {"theme", "label_zh"} <= set(table.columns) else {}
+    names.update(labels or {})
     order = table["term"].astype(str).tolist()
+    colours = charts.theme_colours(list(names) + _order(themes))  # one colour per theme, never two themes alike
     fig = go.Figure()
-    for k, theme in enumerate(_order(themes)):
+    for theme in _order(themes):
         part = table[themes.to_numpy() == theme]
         fig.add_trace(go.Bar(
             x=part["delta_p"].to_numpy(dtype=float) * per, y=part["term"].astype(str).tolist(), orientation="h",
-            name=names.get(theme, theme) or "other", marker_color=charts.COLORWAY[k % len(charts.COLORWAY)],
+            name=names.get(theme, theme) or "other", marker_color=colours[theme] if theme else "#999999",
             text=[f"{int(fa)} → {int(fb)}" for fa, fb in zip(part["f_a"], part["f_b"])], textposition="outside",
             hovertemplate="%{y}: %{x:+.1f}<br>count " + label_a + " → " + label_b + ": %{text}<extra></extra>",
         ))

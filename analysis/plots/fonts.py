@@ -1,19 +1,24 @@
 """The CJK font every figure uses, and the check that no character falls back to tofu.
 
-The font is Noto Sans CJK SC (SIL Open Font License), from Debian's ``fonts-noto-cjk``
-package. Debian ships it inside a TrueType/OpenType *collection*
+The preferred font is Noto Sans CJK SC (SIL Open Font License), from Debian's
+``fonts-noto-cjk`` package. Debian ships it inside a TrueType/OpenType *collection*
 (``NotoSansCJK-Regular.ttc``) whose first face is the Japanese one; the Simplified
-Chinese face is found by its name table, never assumed by index.
+Chinese face is found by its name table, never assumed by index. Where it is not
+installed, the platform's own Simplified Chinese face is used: PingFang SC (macOS),
+Microsoft YaHei (Windows), or Noto Sans SC / Source Han Sans SC under any of their
+family names (:data:`FAMILIES`, in order of preference).
 
-* :func:`cjk_font_face` / :func:`cjk_font_path` find the collection and the SC face in it;
-* :func:`cjk_font_file` gives a single-face ``.otf`` (extracted once into
+* :func:`cjk_font_face` / :func:`cjk_font_path` find the font file and the face in it;
+  :func:`find_cjk_face` does the search for any platform's folder layout
+  (:func:`font_dirs`), which is how the lookup is tested for macOS and Windows;
+* :func:`cjk_font_file` gives a single-face file (extracted once into
   :func:`analysis.paths.cache_dir`), for libraries that cannot pick a face from a
   collection (wordcloud, PIL, matplotlib);
 * :func:`missing_glyphs` / :func:`check_glyphs` compare strings with the face's
   character map: a character the font lacks would print as a box ("tofu").
 
 ``ANALYSIS_CJK_FONT`` may name another font file (``path`` or ``path:index``); it must
-still contain a face whose family is :data:`FAMILY`.
+still contain a face of one of :data:`FAMILIES`.
 
 >>> FAMILY
 'Noto Sans CJK SC'
@@ -25,24 +30,45 @@ set()
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import os
+import platform
+import re
 import shutil
 import subprocess
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import paths
 
 FAMILY = "Noto Sans CJK SC"
-"""Family name of the chosen face, as fonts, browsers and SVG viewers know it."""
+"""Family name of the preferred face (Debian's ``fonts-noto-cjk``, the one CI uses)."""
 
-CSS_FAMILY = "Noto Sans CJK SC, Noto Sans CJK, Source Han Sans SC, sans-serif"
-"""Font-family list for plotly layouts, HTML and SVG (the first entry is the one we ship)."""
+FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "DengXian",
+    "SimHei",
+)
+"""Simplified Chinese sans-serif families accepted, best first. A face matches when any of
+its family names (name IDs 1 and 16, in any language: 微软雅黑 is Microsoft YaHei) is one of
+these, or is one of these plus a weight (``Noto Sans CJK SC Regular``)."""
+
+CSS_FAMILY = ("Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, "
+              "Hiragino Sans GB, sans-serif")
+"""Font-family list for plotly layouts, HTML and SVG: browsers take the first one installed,
+so the same chart draws Chinese on Debian, macOS and Windows."""
 
 DEBIAN_PACKAGE = "fonts-noto-cjk"
 
@@ -53,7 +79,15 @@ KNOWN_PATHS = (
     "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/OTF/NotoSansCJK-Regular.ttc",
 )
-"""Where distributions install the face; tried after fontconfig."""
+"""Where Linux distributions install the face; tried after fontconfig, before the folder scan."""
+
+FILE_PATTERNS = (
+    "notosanscjk*", "noto*sans*sc*", "noto*sans*cjk*", "sourcehansans*", "source*han*sans*",
+    "pingfang*", "msyh*", "hiragino*sans*gb*", "stheiti*", "deng*", "simhei*",
+)
+"""File names (lower case) worth opening while scanning font folders; other files are not read."""
+
+FONT_SUFFIXES = (".ttc", ".otc", ".otf", ".ttf")
 
 
 class FontError(RuntimeError):
@@ -84,7 +118,7 @@ class FontFace:
     Attributes:
         path: The font file (``.ttc`` collection or single ``.otf``/``.ttf``).
         index: Face index inside the file (0 for a single-face file).
-        family: Family name read from the face's name table.
+        family: The matching entry of :data:`FAMILIES`.
     """
 
     path: Path
@@ -94,47 +128,176 @@ class FontFace:
 
 def _missing_font_error(detail: str = "") -> FontError:
     return FontError(
-        f"The CJK font {FAMILY!r} was not found{': ' + detail if detail else ''}. "
-        f"Install Debian's {DEBIAN_PACKAGE} package (`apt-get install {DEBIAN_PACKAGE}`) "
-        "or set ANALYSIS_CJK_FONT to a font file that contains it."
+        f"No Simplified Chinese font was found{': ' + detail if detail else ''}. "
+        f"On Debian/Ubuntu install {DEBIAN_PACKAGE} (`apt-get install {DEBIAN_PACKAGE}`); macOS has "
+        "PingFang SC and Windows Microsoft YaHei built in (or install Noto Sans SC); or set "
+        f"ANALYSIS_CJK_FONT to a font file with one of: {', '.join(FAMILIES)}."
     )
 
 
-def _face_families(path: Path) -> list[str]:
-    """Family names of every face in ``path`` (one entry for a single-face file)."""
+def _face_names(path: Path) -> list[set[str]]:
+    """Every family name (IDs 1 and 16, all languages) of every face in ``path``."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    def family(font) -> str:
-        name = font["name"]
-        return str(name.getDebugName(16) or name.getDebugName(1) or "")
+    def names(font) -> set[str]:
+        found = set()
+        for record in font["name"].names:
+            if record.nameID in (1, 16):
+                try:
+                    found.add(record.toUnicode().strip())
+                except Exception:  # undecodable legacy record: skip it
+                    continue
+        return found
 
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head == b"ttcf":
         collection = TTCollection(str(path), lazy=True)
         try:
-            return [family(font) for font in collection.fonts]
+            return [names(font) for font in collection.fonts]
         finally:
             collection.close()
     font = TTFont(str(path), lazy=True)
     try:
-        return [family(font)]
+        return [names(font)]
     finally:
         font.close()
 
 
-def _find_in(path: Path, index: int | None = None) -> FontFace | None:
-    """Return the :data:`FAMILY` face in ``path`` (preferring ``index``), or None."""
+_LOCALIZED = {"微软雅黑": "Microsoft YaHei", "苹方-简": "PingFang SC", "思源黑体": "Source Han Sans SC",
+              "冬青黑体简体中文": "Hiragino Sans GB", "黑体-简": "Heiti SC", "等线": "DengXian", "黑体": "SimHei"}
+_WEIGHTS = re.compile(r"\s+(Regular|Normal|Book|Medium|Light|DemiLight|ExtraLight|Thin|Bold|Heavy|Black|UI)$", re.I)
+
+
+def family_of(names: Iterable[str]) -> str | None:
+    """Return the entry of :data:`FAMILIES` that a face's family names match (best first), or None.
+
+    >>> family_of({"Noto Sans CJK SC Regular", "Noto Sans CJK SC"})
+    'Noto Sans CJK SC'
+    >>> family_of({"微软雅黑"}), family_of({"Noto Sans CJK JP"})
+    ('Microsoft YaHei', None)
+    """
+    canonical = set()
+    for name in names:
+        name = _LOCALIZED.get(name, name)
+        canonical.add(name)
+        canonical.add(_WEIGHTS.sub("", name))
+    return next((family for family in FAMILIES if family in canonical), None)
+
+
+def _faces_in(path: Path) -> list[FontFace]:
+    """The faces of ``path`` whose family is one of :data:`FAMILIES` (none if unreadable)."""
     try:
-        families = _face_families(path)
+        per_face = _face_names(path)
     except Exception:  # unreadable or not a font: try the next candidate
-        return None
-    if index is not None and 0 <= index < len(families) and families[index] == FAMILY:
-        return FontFace(path, index, FAMILY)
-    for i, fam in enumerate(families):
-        if fam == FAMILY:
-            return FontFace(path, i, FAMILY)
-    return None
+        return []
+    found = []
+    for index, names in enumerate(per_face):
+        family = family_of(names)
+        if family is not None:
+            found.append(FontFace(path, index, family))
+    return found
+
+
+def _best(faces: Iterable[FontFace], prefer_index: int | None = None) -> FontFace | None:
+    ranked = sorted(faces, key=lambda f: (FAMILIES.index(f.family), f.index != prefer_index))
+    return ranked[0] if ranked else None
+
+
+def _find_in(path: Path, index: int | None = None) -> FontFace | None:
+    """Return the best accepted face in ``path`` (preferring ``index`` among equals), or None."""
+    return _best(_faces_in(path), index)
+
+
+def font_dirs(system: str | None = None, *, environ: Mapping[str, str] | None = None,
+              home: str | Path | None = None, root: str | Path = "/") -> list[Path]:
+    """Return the folders where the platform keeps fonts, user folders first.
+
+    Args:
+        system: ``"Linux"``, ``"Darwin"`` (macOS) or ``"Windows"``; default this machine's
+            (:func:`platform.system`).
+        environ: Environment variables to read (``WINDIR``/``SystemRoot`` and
+            ``LOCALAPPDATA`` on Windows, ``XDG_DATA_HOME`` on Linux, ``CONDA_PREFIX`` on
+            all: conda-forge font packages install into ``$CONDA_PREFIX/fonts``); default
+            ``os.environ``.
+        home: The user's home folder; default :func:`pathlib.Path.home`.
+        root: Prefix of the system folders (``/System/Library/Fonts`` …), for tests.
+
+    Returns:
+        Folders in search order (they need not exist).
+
+    >>> [str(p) for p in font_dirs("Darwin", environ={}, home="/Users/me")][:3]
+    ['/Users/me/Library/Fonts', '/Library/Fonts', '/System/Library/Fonts']
+    >>> [p.as_posix() for p in font_dirs("Windows", environ={"WINDIR": "C:/Windows"}, home="/h")]
+    ['C:/Windows/Fonts']
+    """
+    system = system or platform.system()
+    env = os.environ if environ is None else environ
+    home = Path(home) if home is not None else Path.home()
+    root = Path(root)
+    dirs: list[Path] = []
+    if system == "Darwin":
+        dirs += [home / "Library" / "Fonts", root / "Library" / "Fonts", root / "System" / "Library" / "Fonts",
+                 root / "System" / "Library" / "AssetsV2",  # PingFang on recent macOS (a downloadable asset)
+                 root / "Network" / "Library" / "Fonts"]
+    elif system == "Windows":
+        local = env.get("LOCALAPPDATA")
+        if local:  # fonts installed for one user (Windows 10 1809+)
+            dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+        dirs.append(Path(env.get("WINDIR") or env.get("SystemRoot") or "C:\\Windows") / "Fonts")
+    else:
+        xdg = env.get("XDG_DATA_HOME")
+        dirs += [Path(xdg) / "fonts" if xdg else home / ".local" / "share" / "fonts", home / ".fonts",
+                 root / "usr" / "local" / "share" / "fonts", root / "usr" / "share" / "fonts"]
+    conda = env.get("CONDA_PREFIX")
+    if conda:
+        dirs += [Path(conda) / "fonts", Path(conda) / "Library" / "fonts"]
+    return dirs
+
+
+def _candidate_files(folder: Path) -> list[Path]:
+    found = []
+    for top, _, files in os.walk(folder):
+        for name in files:
+            lower = name.lower()
+            if lower.endswith(FONT_SUFFIXES) and any(fnmatch.fnmatch(lower, p) for p in FILE_PATTERNS):
+                found.append(Path(top) / name)
+    return sorted(found)
+
+
+def find_cjk_face(*, dirs: Iterable[str | Path] | None = None, fontconfig: bool = True) -> FontFace | None:
+    """Search fontconfig, the usual Linux paths and the platform's font folders for a CJK face.
+
+    Every candidate is verified by its name table (fontconfig answers with a fallback
+    font when the family is absent). Among the faces found, the best family of
+    :data:`FAMILIES` wins.
+
+    Args:
+        dirs: Font folders to scan; default :func:`font_dirs` of this machine. Only files
+            whose names match :data:`FILE_PATTERNS` are opened.
+        fontconfig: Ask ``fc-match`` first and try :data:`KNOWN_PATHS` (skipped when
+            ``dirs`` is given, so a test sees its fake folders only).
+
+    Returns:
+        The face, or None when there is none.
+    """
+    faces: list[FontFace] = []
+    if dirs is None and fontconfig:
+        matched = _fc_match()
+        candidates: list[tuple[Path, int | None]] = [matched] if matched else []
+        candidates += [(Path(p), None) for p in KNOWN_PATHS]
+        for path, index in candidates:
+            if path.is_file():
+                face = _find_in(path, index)
+                if face is not None and face.family == FAMILY:
+                    return face  # the preferred face: no need to scan further
+                if face is not None:
+                    faces.append(face)
+    for folder in (font_dirs() if dirs is None else [Path(d) for d in dirs]):
+        if Path(folder).is_dir():
+            for file in _candidate_files(Path(folder)):
+                faces += _faces_in(file)
+    return _best(faces)
 
 
 def _fc_match() -> tuple[Path, int] | None:
@@ -161,41 +324,34 @@ def _fc_match() -> tuple[Path, int] | None:
 def _locate(override: str | None) -> FontFace:
     if override:
         file, sep, index = override.rpartition(":")
-        if not sep or not index.isdigit():
+        if not sep or not index.isdigit() or not file:
             file, index = override, ""
         path = Path(file)
         if not path.is_file():
             raise _missing_font_error(f"ANALYSIS_CJK_FONT={override!r} is not a file")
         face = _find_in(path, int(index) if index else None)
         if face is None:
-            raise _missing_font_error(f"{path} has no face named {FAMILY!r}")
+            raise _missing_font_error(f"{path} has no face named any of {', '.join(FAMILIES)}")
         return face
-    candidates: list[tuple[Path, int | None]] = []
-    matched = _fc_match()  # fontconfig answers with a fallback when SC is absent: verify
-    if matched:
-        candidates.append(matched)
-    candidates += [(Path(p), None) for p in KNOWN_PATHS]
-    for path, index in candidates:
-        if path.is_file():
-            face = _find_in(path, index)
-            if face is not None:
-                return face
-    raise _missing_font_error("fontconfig and the usual install paths have no face of that name")
+    face = find_cjk_face()
+    if face is None:
+        raise _missing_font_error("fontconfig and the platform's font folders have none")
+    return face
 
 
 def cjk_font_face() -> FontFace:
-    """Find the Noto Sans CJK SC face: its file, its index in the file, its family.
+    """Find the Simplified Chinese face: its file, its index in the file, its family.
 
     Looks at ``ANALYSIS_CJK_FONT`` first, then asks fontconfig
-    (``fc-match 'Noto Sans CJK SC'``), then tries :data:`KNOWN_PATHS`; every candidate
-    is verified by reading the family name from the face's name table (fontconfig
-    happily answers with a fallback font).
+    (``fc-match 'Noto Sans CJK SC'``) and tries :data:`KNOWN_PATHS`, then scans the
+    platform's font folders (:func:`font_dirs`: macOS, Windows, Linux, conda); every
+    candidate is verified by reading the family names from the face's name table.
 
     Returns:
         The face found (cached for the process).
 
     Raises:
-        FontError: No such face; the message names the Debian package to install.
+        FontError: No such face; the message says how to get one on each platform.
 
     >>> face = cjk_font_face()
     >>> face.family
@@ -205,7 +361,7 @@ def cjk_font_face() -> FontFace:
 
 
 def cjk_font_path() -> Path:
-    """Return the font file holding the Noto Sans CJK SC face (often a ``.ttc`` collection).
+    """Return the font file holding the CJK face (often a ``.ttc`` collection).
 
     Use :func:`cjk_font_file` when a library needs a file with that face alone.
 
@@ -213,7 +369,7 @@ def cjk_font_path() -> Path:
         Path to the font file.
 
     Raises:
-        FontError: The font is not installed (install ``fonts-noto-cjk``).
+        FontError: No CJK font is installed.
 
     >>> cjk_font_path().suffix in {".ttc", ".otf", ".ttf", ".otc"}
     True
@@ -233,7 +389,8 @@ def _sha256(path: Path) -> str:
 def _extracted(path: Path, index: int, size: int, mtime_ns: int, folder: Path) -> Path:
     if index == 0 and _face_count(path) == 1:
         return path
-    target = folder / f"NotoSansCJKsc-Regular-{_sha256(path)[:16]}-{index}.otf"
+    slug = re.sub(r"[^A-Za-z0-9]+", "", family_of(_face_names(path)[index]) or "CJK")
+    target = folder / f"{slug}-{_sha256(path)[:16]}-{index}.otf"
     if target.is_file():
         return target
     from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
@@ -267,19 +424,19 @@ def _face_count(path: Path) -> int:
 
 
 def cjk_font_file() -> Path:
-    """Return a single-face font file of Noto Sans CJK SC, for wordcloud, PIL, matplotlib.
+    """Return a single-face file of the CJK face (Noto Sans CJK SC on Debian), for wordcloud, PIL, matplotlib.
 
     Those libraries open face 0 of a collection, which in Debian's file is the
     Japanese face. The SC face is therefore copied (table by table, unchanged) into
-    ``cache_dir()/fonts/NotoSansCJKsc-Regular-<sha256 of the collection>-<index>.otf``
+    ``cache_dir()/fonts/<family>-<sha256 of the collection>-<index>.otf``
     the first time, atomically (temp file, then rename), and reused afterwards.
     A single-face source file is returned as is.
 
     Returns:
-        Path to an ``.otf`` whose only face is Noto Sans CJK SC.
+        Path to a font file whose only face is the CJK face.
 
     Raises:
-        FontError: The font is not installed (install ``fonts-noto-cjk``).
+        FontError: No CJK font is installed.
 
     >>> from PIL import ImageFont
     >>> ImageFont.truetype(str(cjk_font_file()), 12).getname()[0]
@@ -362,7 +519,8 @@ def check_glyphs(strings: Iterable[str] | str, *, font: FontFace | str | Path | 
     """
     missing = missing_glyphs(strings, font=font)
     if missing:
-        raise GlyphError(missing)
+        raise GlyphError(missing, font=font.family if isinstance(font, FontFace) else
+                         (cjk_font_face().family if font is None else str(font)))
 
 
 def matplotlib_rc() -> dict:
@@ -373,7 +531,7 @@ def matplotlib_rc() -> dict:
     ``with matplotlib.rc_context(matplotlib_rc()): ...``.
 
     Returns:
-        rc parameters putting :data:`FAMILY` first in ``font.sans-serif``.
+        rc parameters putting the CJK face's family first in ``font.sans-serif``.
 
     Raises:
         FontError: The font is not installed.
@@ -386,10 +544,11 @@ def matplotlib_rc() -> dict:
     file = str(cjk_font_file())
     if not any(entry.fname == file for entry in font_manager.fontManager.ttflist):
         font_manager.fontManager.addfont(file)
-    rest = [f for f in rcParams["font.sans-serif"] if f != FAMILY]
+    family = cjk_font_face().family
+    rest = [f for f in rcParams["font.sans-serif"] if f != family]
     return {
         "font.family": "sans-serif",
-        "font.sans-serif": [FAMILY, *rest],
+        "font.sans-serif": [family, *rest],
         "axes.unicode_minus": False,
         "svg.fonttype": "none",
     }

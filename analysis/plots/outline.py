@@ -51,7 +51,7 @@ def node_label(path: str, title: str, *, width: int = 10) -> str:
     return f"{path} {short}".strip()
 
 
-def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 620):
+def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 720):
     """Treemap of outline nodes, each box sized by its Han characters (children included).
 
     Each document is a root box holding its preamble, top-level sections and closing;
@@ -97,7 +97,10 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
                 raise ValueError(f"{doc}: node {row.path!r} has parent {parent!r}, which is not in the "
                                  "table; pass whole subtrees (e.g. all rows of the document)")
             ids.append(f"{doc}/{row.path}")
-            labels.append(node_label(row.path, row.title))
+            # sub-points: path on one line, a short title on the next, so the label fits its box
+            # at a readable size (plotly shrinks a label to its box)
+            labels.append(node_label(row.path, row.title) if row.level <= 1 else
+                          f"{row.path}<br>{node_label('', row.title, width=6)}")
             parents.append(f"{doc}/{parent}" if parent else doc)
             values.append(int(row.han_chars))
             share = getattr(row, "share_of_document", None)
@@ -106,8 +109,9 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
         customdata=hover, hovertemplate="%{label}<br>%{value} Han characters<br>%{customdata}<extra></extra>",
-        textinfo="label+value+percent root", sort=False,
+        textinfo="label+percent root", sort=False, textfont=dict(size=15),
     ))
+    fig.update_layout(uniformtext=dict(minsize=11, mode="show"))
     fig.update_layout(title=title or None, margin={"t": 50 if title else 10, "l": 10, "r": 10, "b": 10})
     return charts.apply_style(fig, height=height)
 
