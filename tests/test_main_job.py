@@ -175,7 +175,7 @@ def test_the_report_reads_well_at_1400_pixels_and_as_pdf(main_job, tmp_path):
 
     path, out, _, _ = main_job
     html = path.read_text(encoding="utf-8")
-    manifest = export.read_manifest(out)
+    manifest = export.read_figure_manifest(out)
     findings = export.read_findings(out)
     shots = Path(os.environ.get("ANALYSIS_SCREENSHOT") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)

@@ -241,7 +241,7 @@ def test_figures_are_numbered_with_manifest_captions_and_findings_link_to_them(t
     export.record_findings(rows, notebook="02_structure", figure="bars")
     nb = reader_notebook()
     nb.cells.insert(1, new_code_cell("fig", outputs=[plotly_output("未导出")]))  # a chart without export: Figure 1
-    html = report.build_report([("02_structure", nb)], figures=export.read_manifest(), findings=export.read_findings(),
+    html = report.build_report([("02_structure", nb)], figures=export.read_figure_manifest(), findings=export.read_findings(),
                                made="2024-01-01")
     assert "<strong>Figure 1.</strong> 未导出." in html
     assert "<strong>Figure 2.</strong> 高频词. Counts after stopword removal." in html
