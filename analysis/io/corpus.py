@@ -176,6 +176,9 @@ class Document:
         redactions: Number of redaction marks replaced by the placeholder.
         lines_repaired: Number of line breaks inside words or numbers that were removed.
         to_simplified: Whether traditional→simplified conversion was applied.
+        odd_characters: Private-use or unassigned characters kept in the text
+            (:func:`analysis.io.normalize.is_odd_character`); charts replace them with a
+            placeholder (:func:`analysis.plots.fonts.placeholder_strings`).
     """
 
     id: str
@@ -189,6 +192,7 @@ class Document:
     redactions: int
     lines_repaired: int = 0
     to_simplified: bool = False
+    odd_characters: int = 0
 
     @property
     def han_chars(self) -> int:
@@ -246,6 +250,15 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
                   markdown=markdown)
     full_meta = {key: "" for key in META_COLUMNS}
     full_meta.update(meta or {})
+    notes = []
+    if n.to_simplified:
+        notes.append("converted from traditional characters (OpenCC t2s)"
+                     if settings.to_simplified == "auto" else "converted to simplified characters (OpenCC t2s)")
+    if n.odd_characters:
+        notes.append(f"{n.odd_characters} private-use or unassigned character(s) kept; charts show them "
+                     "as a placeholder")
+    if notes:
+        full_meta["note"] = "; ".join(([full_meta["note"]] if full_meta.get("note") else []) + notes)
     return Document(
         id=str(id),
         meta=full_meta,
@@ -258,6 +271,7 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
         redactions=n.redactions,
         lines_repaired=n.lines_repaired,
         to_simplified=n.to_simplified,
+        odd_characters=n.odd_characters,
     )
 
 
@@ -656,9 +670,11 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
     if row is not None and row.values.get("sha256") and row.values["sha256"] != sha:
         yield _checksum_error(row, sha, shown).located(document=doc_id)
         return
+    skipped: dict[str, int] = {}
     if path.suffix.lower() == ".docx":
         try:
-            raw, encoding = _docx_text(data), "docx"
+            raw, skipped = _docx_text(data)
+            encoding = "docx"
         except CorpusError as exc:
             yield exc.located(file=shown, document=doc_id)
             return
@@ -675,22 +691,24 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
         return
     doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding, sha256=sha,
                         source_path=shown, settings=settings, markdown=path.suffix.lower() == ".md")
-    yield dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=path.stem))
+    doc_meta = _infer_meta(doc.meta, text=doc.text, stem=path.stem)
+    if skipped:
+        said = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in skipped.items())
+        doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else [])
+                                     + [f"not loaded from the Word file: {said}"])
+    yield dataclasses.replace(doc, meta=doc_meta)
 
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes) -> tuple[str, dict[str, int]]:
+    """Body text of a Word file in reading order, and what was not loaded (:mod:`analysis.io.word`)."""
     if not data:
         raise CorpusError("the file is empty (0 bytes)", fix="put the speech's text in it, or remove the file")
-    import zipfile
-
-    import docx
+    from analysis.io.word import DocxError, docx_text
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.PackageNotFoundError) as exc:
-        raise CorpusError(f"this is not a readable Word .docx file ({type(exc).__name__})",
-                          fix="open it in Word or LibreOffice and save it again as .docx, or as .txt") from None
-    return "\n".join(p.text for p in document.paragraphs)
+        return docx_text(data)
+    except DocxError as exc:
+        raise CorpusError(str(exc), fix="open it in Word or LibreOffice and save it again as .docx, or as .txt") from None
 
 
 def _records_prefix(path: Path, row: _ManifestRow | None) -> tuple[str, dict]:

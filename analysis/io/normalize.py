@@ -467,8 +467,6 @@ def _strong(a: str, b: str, c: str | None) -> bool | None:
         return False
     if _HEADING_RE.match(b) or b.startswith("——") or _LABEL_RE.fullmatch(b.rstrip(" ")):
         return False                          # 一、… （一）… 第一章 ——… 同志们：
-    if _BARE_NUMERAL_RE.fullmatch(a.strip(" ")) or _BARE_NUMERAL_RE.fullmatch(b.strip(" ")):
-        return False                          # "一" alone on its line: a heading (old collected works)
     if _TOKEN_RE.fullmatch(b.rstrip(" ")) and c is not None and c[:1] in ("、", "．", "."):
         return False                          # "1" + "、这是…": a heading split after its number
     if b[0] in _CONTINUERS:                   # 等疑虑\n，掀起 / 的内在要求\n。
@@ -524,6 +522,9 @@ def _decide(lines: list[str], i: int, logical: str, joined_prev: bool, blank_reg
     a = lines[i].rstrip(" ")
     b = lines[i + 1]
     c = lines[i + 2] if next_is_single else None
+    if (_BARE_NUMERAL_RE.fullmatch(a.strip(" ")) and not joined_prev and b.strip(" ")[:1] not in _CONTINUERS
+            and (i == 0 or not lines[i - 1].strip(" ") or _is_terminal(lines[i - 1].rstrip(" ")))):
+        return False, True                    # "一" alone after a finished paragraph: a heading
     verdict = _strong(a, b, c)
     if verdict is not None:
         return verdict, True
