@@ -151,8 +151,9 @@ class Scheme:
             start at the number after the last one seen.
         line_only: Only recognized at the start of a line.
         reject_after: Regex; a marker followed by this is not a heading (``一、二线``).
-        line_only_forms: Regex; a marker that matches it in full counts only at the start
-            of a line (the loose forms ``一.`` ``一，`` ``一 、`` of the ``cn`` scheme).
+        line_only_forms: Regex; a marker that matches it in full is a candidate only at
+            the start of a line (the loose forms ``一.`` ``一，`` ``一 、`` of the ``cn`` scheme;
+            elsewhere it is dropped, so 统一， never stands for a repeated 一、).
     """
 
     name: str
@@ -196,7 +197,8 @@ SCHEMES: tuple[Scheme, ...] = (
     Scheme("cn", rf"(?P<num>{_NUM_CN})(?:[、．]|[ \t\u3000]+、|[.，,](?![0-9]))", cn_number, _label_cn,
            reject_after=rf"[{_CN_NUM}]+[、线级类产档批期次等代]", line_only_forms=r".*(?:\s、|[.，,])"),
     # a bare numeral alone on its line (old collected works): 一 / 正文
-    Scheme("cn_bare", rf"(?P<num>{_NUM_CN})(?=[ \t\u3000]*(?:\n|$))", cn_number, _label_cn, line_only=True),
+    Scheme("cn_bare", rf"(?P<num>{_NUM_CN})(?=[ \t\u3000]*(?:\n|$))", cn_number, _label_cn, line_only=True,
+           line_only_forms=".*"),
     Scheme("cn_paren", rf"[（(](?P<num>{_NUM_CN})[）)]", cn_number, lambda n, _: f"（{_cn_label(n)}）"),
     Scheme("arabic_dot", r"(?P<num>[0-9０-９]{1,2})[.．](?![0-9０-９])", cn_number, _label_ar),
     Scheme("arabic_comma", r"(?P<num>[0-9０-９]{1,2})、(?![0-9０-９])", cn_number, _label_ar),
@@ -393,8 +395,8 @@ def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
             position, node_start = _position(text, start)
             if scheme.line_only and position != "line":
                 position = None
-            if scheme.line_only_forms and position != "line" and re.fullmatch(scheme.line_only_forms, m.group()):
-                position = None
+            if scheme.line_only_forms and position != "line" and re.fullmatch(scheme.line_only_forms, m.group(), re.S):
+                continue  # a loose form inside running text (统一，) is no candidate at all
             rest_of_line = text[m.end():_line_end(text, m.end())].strip(_SPACE)
             if m.end() >= len(text) or (scheme.sequence and not rest_of_line):
                 position = None  # heads nothing (a bare marker line is fine for the others)
