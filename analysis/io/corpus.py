@@ -912,8 +912,8 @@ def sniff_delimiter(text: str) -> str:
     one that yields a known text column wins, else the one that yields the most columns
     (a comma on ties).
 
-    >>> sniff_delimiter("标题\t日期\t正文\n甲\t2023\t乙，丙"), sniff_delimiter("id;text\n1;甲,乙"), sniff_delimiter("a,b\n")
-    ('\t', ';', ',')
+    >>> sniff_delimiter("标题\\t日期\\t正文\\n甲\\t2023\\t乙，丙"), sniff_delimiter("id;text\\n1;甲,乙"), sniff_delimiter("a,b\\n")
+    ('\\t', ';', ',')
     """
     first = text.split("\n", 1)[0]
     best, best_key = ",", (-1, -1)

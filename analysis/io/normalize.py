@@ -254,10 +254,10 @@ def raw_span(normalized, start: int, end: int) -> tuple[int, int]:
         ValueError: When the span is not inside the text.
 
     Example:
-        >>> n = normalize("甲\\u3000乙\\n丙×××丁")
+        >>> n = normalize("甲\\u3000GDP。\\n丙×××丁")
         >>> n.text
-        '甲 乙\\n丙〓丁'
-        >>> s, e = raw_span(n, 4, 6)
+        '甲 GDP。\\n丙〓丁'
+        >>> s, e = raw_span(n, 7, 9)
         >>> n.raw[s:e]
         '丙×××'
     """
@@ -302,7 +302,7 @@ def _compat_table() -> dict[int, int]:
 def is_odd_character(ch: str) -> bool:
     """True for a character no font is expected to draw: private use, unassigned, surrogate.
 
-    >>> is_odd_character("\ue000"), is_odd_character("党"), is_odd_character("\n")
+    >>> is_odd_character("\\ue000"), is_odd_character("党"), is_odd_character("\\n")
     (True, False, False)
     """
     import unicodedata

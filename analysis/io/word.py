@@ -89,11 +89,11 @@ def _letters(n: int) -> str:
 
 
 def format_number(n: int, fmt: str) -> str:
-    """Render counter ``n`` in Word's ``numFmt`` ``fmt``.
+    """Render counter ``n`` in Word's ``numFmt`` ``fmt`` (decimal where a format has no form for ``n``).
 
     >>> [format_number(12, f) for f in ("decimal", "chineseCounting", "chineseCountingThousand",
     ...                                 "decimalEnclosedCircle", "upperRoman", "lowerLetter", "ideographTraditional")]
-    ['12', '十二', '十二', '⑫', 'XII', 'l', '乙']
+    ['12', '十二', '十二', '⑫', 'XII', 'l', '12']
     """
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwanCounting",
                "taiwanCountingThousand", "ideographDigital", "koreanCounting"):

@@ -407,7 +407,7 @@ def placeholder_label(text: str, missing: set[str] | None = None) -> str:
         text: A label.
         missing: The characters to replace (default: :func:`missing_glyphs` of ``text``).
 
-    >>> placeholder_label("组\ue000织")
+    >>> placeholder_label("组\\ue000织")
     '组[U+E000]织'
     """
     missing = missing_glyphs(text) if missing is None else missing
@@ -430,9 +430,9 @@ def with_placeholders(fig):
         character → occurrences replaced (empty when none).
 
     >>> import plotly.graph_objects as go
-    >>> new, replaced = with_placeholders(go.Figure(go.Bar(x=["组\ue000织", "干部"], y=[1, 2])))
+    >>> new, replaced = with_placeholders(go.Figure(go.Bar(x=["组\\ue000织", "干部"], y=[1, 2])))
     >>> list(new.data[0].x), replaced
-    (['组[U+E000]织', '干部'], {'\ue000': 1})
+    (['组[U+E000]织', '干部'], {'\\ue000': 1})
     """
     import copy
 
