@@ -31,7 +31,7 @@
 
 # %% tags=["parameters"]
 NOTEBOOK = "01_corpus_overview"
-TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2s) while loading
+TO_SIMPLIFIED = "auto"  # traditional → simplified (OpenCC t2s): "auto" for texts written in traditional characters, True always, False never
 
 # %%
 import pandas as pd

@@ -309,7 +309,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     cases["binary"] = (f, "binary", "image.txt")
     f = case("undecodable")
     (f / "mixed.txt").write_bytes("同志们".encode("utf-8") + b"\xff\xfe\xff" + "讲话".encode("utf-8"))
-    cases["undecodable"] = (f, "cannot be decoded: byte 0xFF at offset 9", "mixed.txt")
+    cases["undecodable"] = (f, "cannot be decoded: the file reads as UTF-8 up to byte 0xFF at offset 9", "mixed.txt")
     f = case("jsonl")
     (f / "bad.jsonl").write_text('{"text": "甲。"}\n{"text": "乙。",}\n', encoding="utf-8")
     cases["jsonl"] = (f, "bad.jsonl, line 2: the line is not valid JSON", "bad.jsonl")
