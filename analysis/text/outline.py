@@ -1,8 +1,10 @@
 """Outline: parse how a speech is organized, losslessly, and measure its sections.
 
-A speech is a tree of numbered parts: ``一、`` sections with ``（一）`` sub-points,
-``1.`` items, enumerations such as ``第一，`` ``一是`` or ``一要`` that open a paragraph or a
-sentence, ``第一部分`` parts, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
+A speech is a tree of numbered parts: ``一、`` sections with ``（一）`` sub-points (also
+written ``一.`` ``一，`` ``一 、`` at the start of a line, or a bare ``一`` alone on its line as
+old collected works print it), ``第一个问题：`` / ``第一个方面`` / ``第一点，`` points, ``1.`` items,
+enumerations such as ``第一，`` ``一是`` or ``一要`` that open a paragraph or a sentence,
+``第一部分`` parts, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
 headings, nests them, and adds a *preamble* (everything before the first heading),
 a *closing* (the final exhortation) and *unheaded* parts (paragraphs after a
 section's last single-paragraph sub-point). The parts partition the text exactly.
@@ -27,6 +29,14 @@ How it decides, in brief (details in :data:`SCHEMES` and :func:`parse_outline`):
   Arabic labels meet they are joined with a dot (``1.2``). A path that would
   repeat (a duplicated number) gets ``#2``, ``#3``. Special paths: ``preamble``,
   ``closing``, and ``<parent>（未编号）`` for an unheaded part of a section.
+- **Scraped text.** An enumeration item glued to text that is no sentence end (a photo
+  caption run into the next point: ``…记者 某某/摄第三，抓好…``) still continues a series
+  that ``第一`` and ``第二`` opened (:func:`_glued`); a series with a gap (第一, 第二, 第五)
+  is kept and reported as a ``gap`` issue.
+- **Announcements.** ``讲3个问题``, ``谈四个问题``, ``从…4个方面来谈`` give
+  :attr:`Outline.announced`; ``讲几点意见`` gives None. A closing that numbers its own
+  demands (``提三点要求：一要…二要…三要…`` after the last section) keeps them: they are
+  counted in :attr:`Outline.closing_points`, not as sections.
 - **Closing.** After the last heading, the last paragraph that opens with an
   address or exhortation formula (``同志们，`` ``各位代表！`` ``让我们``) starts the
   closing, together with any address-only line (``同志们！``) or ``结束语`` line
