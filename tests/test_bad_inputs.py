@@ -7,6 +7,7 @@ a reader sees in it. Every case here failed on the code before issue 12.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,14 @@ def test_a_dictionary_entry_that_cannot_be_kept_whole_is_refused_by_name():
 
     with pytest.raises(LexiconError, match="人才#驿站"):
         load_dictionary(Settings(dictionary=FIXTURES / "dictionary-bad-entry.yaml"))
+
+
+def test_the_command_line_converts_traditional_texts_unless_told_to_keep_them(capsys):
+    from analysis.cli import main
+
+    path = str(FIXTURES / "traditional.txt")
+    assert main(["corpus", path, "--format", "json"]) == 0
+    converted = json.loads(capsys.readouterr().out)[0]
+    assert main(["corpus", path, "--format", "json", "--keep-traditional"]) == 0
+    kept = json.loads(capsys.readouterr().out)[0]
+    assert (converted["to_simplified"], kept["to_simplified"]) == (True, False)

@@ -317,7 +317,7 @@ def _count_notes(z: zipfile.ZipFile, etree) -> dict[str, int]:
         if "".join(t.text or "" for t in root.iter(_w + "t")).strip():
             texts += 1
     if texts:
-        out["header or footer"] = texts
+        out["header/footer"] = texts
     return out
 
 
@@ -330,7 +330,7 @@ def docx_text(data: bytes) -> tuple[str, dict[str, int]]:
     Returns:
         ``(text, skipped)``: the text, one paragraph (or table cell paragraph, or text
         box paragraph) per line, with automatic numbering labels rebuilt; ``skipped``
-        maps ``"comment"``, ``"footnote"``, ``"endnote"``, ``"header or footer"`` to the
+        maps ``"comment"``, ``"footnote"``, ``"endnote"``, ``"header/footer"`` to the
         number of such parts holding text that were not loaded (absent when none).
 
     Raises:
