@@ -120,6 +120,11 @@ def test_a_closing_that_numbers_its_demands_keeps_them_out_of_the_sections():
     assert text[closing.start:closing.end].startswith("同志们，最后我提三点要求")
 
 
+def test_an_inline_list_in_an_opening_paragraph_is_not_the_sections_sub_points():
+    o = outline_of("outline-inline-list.txt")
+    assert [n.path for n in o.nodes if n.level > 0] == ["一", "一第一", "一第二", "二"]
+
+
 # --------------------------------------------------------------------------- Word files
 
 

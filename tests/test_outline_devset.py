@@ -4,9 +4,8 @@
 the outline a reader sees, as numbers only (the count the speech announces and the headed
 nodes per level; no text; ``deep`` false where only the top level was judged). Measured:
 before issue 12 the parser got the top level (with the announced count) right on 25 of 30
-and every level on 24; after it, 29 and 28. Still wrong: ``z-xi-2016-cpc95`` (eight
-unnumbered parts, each opened by a dash and the same phrase) and ``sx-xi-2021-dsxx`` (an
-inline 一是…九是 list in a section's opening paragraph is taken for sub-points).
+and every level on 24; after it, 29 and 29. Still wrong: ``z-xi-2016-cpc95`` (eight
+unnumbered parts, each opened by a dash and the same phrase: no numbering to find).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from analysis.text.outline import parse_outline
 
 DEVSET = Path(__file__).resolve().parent / "data" / "outline_devset.json"
 #: The speeches whose outline the parser still gets wrong, and why (see the module docstring).
-KNOWN_MISSES = {"z-xi-2016-cpc95": "unnumbered dash-led parts", "sx-xi-2021-dsxx": "inline list in an opening paragraph"}
+KNOWN_MISSES = {"z-xi-2016-cpc95": "unnumbered dash-led parts"}
 
 
 def _levels(outline) -> dict[str, int]:
@@ -63,4 +62,4 @@ def test_share_right_on_the_development_set():
         if not every:
             wrong[d["id"]] = (d["levels"], got)
     assert set(wrong) <= set(KNOWN_MISSES), wrong
-    assert (top_right, all_right, len(expected)) == (29, 28, 30)
+    assert (top_right, all_right, len(expected)) == (29, 29, 30)

@@ -33,6 +33,9 @@ How it decides, in brief (details in :data:`SCHEMES` and :func:`parse_outline`):
   caption run into the next point: ``…记者 某某/摄第三，抓好…``) still continues a series
   that ``第一`` and ``第二`` opened (:func:`_glued`); a series with a gap (第一, 第二, 第五)
   is kept and reported as a ``gap`` issue.
+- **Inline lists.** A list that runs inside a section's opening paragraph (``…。一是…。
+  二是…``) before the section's real sub-points (paragraphs opening ``第一，`` ``第二，``)
+  is body text of the section, not its sub-points (:func:`_demote_inline_series`).
 - **Announcements.** ``讲3个问题``, ``谈四个问题``, ``从…4个方面来谈`` give
   :attr:`Outline.announced`; ``讲几点意见`` gives None. A closing that numbers its own
   demands (``提三点要求：一要…二要…三要…`` after the last section) keeps them: they are
@@ -674,6 +677,82 @@ def _announced(preamble: str) -> int | None:
     return cn_number(matches[-1].group("num")) if matches else None
 
 
+def _demote_inline_series(text: str, heads: list[_Head]) -> list[_Head]:
+    """Take an inline list in a section's opening paragraph out of its sub-points.
+
+    A section may open with a paragraph that enumerates (``…。一是…。二是…。三是…``)
+    and then have its real sub-points as paragraphs (``第一，`` ``第二，`` at line starts).
+    Nesting by first appearance makes the inline list the sub-points and hangs the real
+    ones under its last item. When a series of at least two items sits wholly inside one
+    paragraph, its earlier items have no children, and its last item's children all
+    start lines after that paragraph, the series is body text of its parent: it is
+    dropped and those children move up one level.
+    """
+    changed = True
+    while changed:
+        changed = False
+        kids: dict[int | None, list[int]] = {}
+        for k, h in enumerate(heads):
+            kids.setdefault(h.parent, []).append(k)
+        for parent, siblings in kids.items():
+            run: list[int] = []
+            for k in siblings + [None]:
+                if k is not None and run and heads[k].cand.scheme.name == heads[run[0]].cand.scheme.name:
+                    run.append(k)
+                    continue
+                if len(run) >= 2 and _inline_series(text, heads, run, kids):
+                    heads = _drop_series(heads, run, parent)
+                    changed = True
+                    break
+                run = [k] if k is not None else []
+            if changed:
+                break
+    return heads
+
+
+def _inline_series(text: str, heads: list[_Head], run: list[int], kids: dict) -> bool:
+    first, last = heads[run[0]].cand, heads[run[-1]].cand
+    if any(heads[k].cand.position != "sentence" for k in run[1:]) or "\n" in text[first.marker_start:last.marker_end]:
+        return False
+    if any(kids.get(k) for k in run[:-1]):
+        return False
+    children = kids.get(run[-1]) or []
+    para_end = _line_end(text, last.marker_end)
+    return bool(children) and all(heads[c].cand.position == "line" and heads[c].cand.marker_start > para_end
+                                  for c in children)
+
+
+def _drop_series(heads: list[_Head], run: list[int], parent: int | None) -> list[_Head]:
+    """Remove the heads in ``run``; the last one's descendants move up a level under ``parent``."""
+    dropped = set(run)
+    last = run[-1]
+
+    def under_last(k: int) -> bool:
+        p = heads[k].parent
+        while p is not None:
+            if p == last:
+                return True
+            p = heads[p].parent
+        return False
+
+    moved = {k for k in range(len(heads)) if under_last(k)}
+    new_index = {}
+    out: list[_Head] = []
+    for k, h in enumerate(heads):
+        if k in dropped:
+            continue
+        new_index[k] = len(out)
+        out.append(h)
+    for k, h in enumerate(heads):
+        if k in dropped:
+            continue
+        p = parent if h.parent == last else h.parent
+        h.parent = new_index[p] if p is not None else None
+        if k in moved:
+            h.level -= 1
+    return out
+
+
 def _split_closing_points(text: str, heads: list[_Head]) -> tuple[list[_Head], int, int | None]:
     """Take the points a closing announces (``提三点要求：一要…``) out of the sections.
 
@@ -731,7 +810,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
-    heads = _nest(_candidates(text, schemes), text)
+    heads = _demote_inline_series(text, _nest(_candidates(text, schemes), text))
     n_text = len(text)
     heads, closing_points, points_start = _split_closing_points(text, heads)
 
