@@ -176,6 +176,10 @@ def test_word_numbering_from_a_paragraph_style():
     assert row["text"].split("\n")[1::2] == ["一、加强领导", "二、狠抓落实"]
 
 
+def test_word_nested_tables_and_rows_in_content_controls_are_read_once_in_order():
+    assert doc("word-nested-table.docx")["text"] == "人才工作\n基层组织\n党员队伍"
+
+
 def test_word_comments_and_footnotes_not_loaded_are_named_in_the_note():
     row = doc("word-comments-footnotes.docx")
     assert row["text"] == "要做好人才工作。"

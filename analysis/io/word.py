@@ -215,6 +215,18 @@ _SKIP = {_w + t for t in ("del", "moveFrom", "instrText", "delText", "delInstrTe
                           "trPr", "tcPr", "sdtPr", "fldData")}
 
 
+_WRAPPERS = {_w + t for t in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag")}
+
+
+def _own(el, tag: str):
+    """The ``tag`` children of a table or row, also inside content controls and insertions."""
+    for child in el:
+        if child.tag == _w + tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _own(child, tag)
+
+
 class _Walker:
     def __init__(self, numbering: _Numbering):
         self.numbering = numbering
@@ -227,12 +239,9 @@ class _Walker:
             if tag == _w + "p":
                 self.paragraph(child)
             elif tag == _w + "tbl":
-                for row in child.iter(_w + "tr"):
-                    if row.getparent() is not child and row.getparent().getparent() is not child:
-                        continue  # a nested table's row: its cell's block() reads it
-                    for cell in row.iter(_w + "tc"):
-                        if cell.getparent() is row or cell.getparent().getparent() is row:
-                            self.block(cell)
+                for row in _own(child, "tr"):
+                    for cell in _own(row, "tc"):
+                        self.block(cell)  # a nested table is read by its cell's block()
             elif tag in (_w + "sdt",):
                 content = child.find(_w + "sdtContent")
                 if content is not None:
