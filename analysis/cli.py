@@ -36,6 +36,13 @@ from typing import Callable, Sequence
 import pandas as pd
 
 
+def _to_simplified(args) -> bool | str:
+    """``--simplified`` → True, ``--keep-traditional`` → False, else ``"auto"``."""
+    if getattr(args, "simplified", False):
+        return True
+    return False if getattr(args, "keep_traditional", False) else "auto"
+
+
 def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
     out = sys.stdout
     if fmt == "json":
@@ -51,7 +58,7 @@ def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
     from analysis.io.corpus import load_corpus
     from analysis.settings import Settings
 
-    settings = Settings(to_simplified=getattr(args, "simplified", False))
+    settings = Settings(to_simplified=_to_simplified(args))
     if getattr(args, "keep_going", False):
         documents, problems = load_corpus(list(paths), settings=settings, on_error="collect")
         for row in problems.itertuples(index=False):
@@ -64,7 +71,7 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace):
     from analysis.features import build_features
     from analysis.settings import Settings
 
-    settings = Settings(hmm=getattr(args, "hmm", False), to_simplified=getattr(args, "simplified", False))
+    settings = Settings(hmm=getattr(args, "hmm", False), to_simplified=_to_simplified(args))
     return build_features(documents, settings=settings, progress=sys.stderr.isatty())
 
 
@@ -208,7 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
         p.add_argument("--keep-going", action="store_true",
                        help="load what can be loaded and report bad files on stderr instead of stopping")
-        p.add_argument("--simplified", action="store_true", help="convert traditional to simplified characters")
+        p.add_argument("--simplified", action="store_true",
+                       help="convert every text to simplified characters (default: only texts written "
+                            "in traditional characters)")
+        p.add_argument("--keep-traditional", action="store_true",
+                       help="keep texts written in traditional characters as they are")
         return p
 
     add("corpus", cmd_corpus, "one row per document: metadata, Han characters, paragraphs, redactions, encoding")

@@ -42,7 +42,11 @@ class Settings:
         stopwords: YAML file of stopwords for this register.
         themes: YAML theme lexicon.
         use_stopwords: Drop stopwords from term counts (tokens are always kept).
-        to_simplified: Convert traditional to simplified characters (OpenCC) while normalizing.
+        to_simplified: Convert traditional to simplified characters (OpenCC ``t2s``) while
+            normalizing: ``"auto"`` (default) when the text is written in traditional
+            characters (:func:`analysis.io.normalize.is_traditional`), True always, False
+            never (keep a traditional text as it is). The loader records in each document's
+            ``to_simplified`` and ``note`` whether it converted.
         repair_lines: Join lines broken inside a word or number while normalizing.
     """
 
@@ -52,7 +56,7 @@ class Settings:
     stopwords: Path = field(default_factory=lambda: _default("stopwords.yaml"))
     themes: Path = field(default_factory=lambda: _default("themes.yaml"))
     use_stopwords: bool = True
-    to_simplified: bool = False
+    to_simplified: bool | str = "auto"
     repair_lines: bool = True
 
     def replace(self, **changes) -> "Settings":

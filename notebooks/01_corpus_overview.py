@@ -32,7 +32,7 @@
 # %% tags=["parameters"]
 CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 NOTEBOOK = "01_corpus_overview"
-TO_SIMPLIFIED = False  # convert traditional characters to simplified (OpenCC t2s) while loading
+TO_SIMPLIFIED = "auto"  # traditional → simplified (OpenCC t2s): "auto" for texts written in traditional characters, True always, False never
 
 # %%
 import pandas as pd

@@ -238,10 +238,14 @@ def test_manifest_false_ignores_the_manifest():
 
 def test_traditional_to_simplified_is_applied_and_recorded(tmp_path):
     (tmp_path / "old.txt").write_text("廣州共產黨報告。", encoding="utf-8")
-    plain = load_corpus(tmp_path).iloc[0]
+    # issue 12: a traditional text is detected and converted by default; to_simplified=False keeps it
+    plain = load_corpus(tmp_path, settings=Settings(to_simplified=False)).iloc[0]
     converted = load_corpus(tmp_path, settings=Settings(to_simplified=True)).iloc[0]
+    detected = load_corpus(tmp_path).iloc[0]
     assert (plain["text"], bool(plain["to_simplified"])) == ("廣州共產黨報告。", False)
     assert (converted["text"], bool(converted["to_simplified"])) == ("广州共产党报告。", True)
+    assert (detected["text"], bool(detected["to_simplified"])) == ("广州共产党报告。", True)
+    assert "converted from traditional characters (OpenCC t2s)" in detected["note"]
 
 
 def test_make_document_is_pure_and_maps_back():
@@ -306,7 +310,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     cases["binary"] = (f, "binary", "image.txt")
     f = case("undecodable")
     (f / "mixed.txt").write_bytes("同志们".encode("utf-8") + b"\xff\xfe\xff" + "讲话".encode("utf-8"))
-    cases["undecodable"] = (f, "cannot be decoded: byte 0xFF at offset 9", "mixed.txt")
+    cases["undecodable"] = (f, "cannot be decoded: the file reads as UTF-8 up to byte 0xFF at offset 9", "mixed.txt")
     f = case("jsonl")
     (f / "bad.jsonl").write_text('{"text": "甲。"}\n{"text": "乙。",}\n', encoding="utf-8")
     cases["jsonl"] = (f, "bad.jsonl, line 2: the line is not valid JSON", "bad.jsonl")
@@ -497,17 +501,24 @@ def test_headings_and_paragraph_breaks_survive_repair(shared_docs):
     assert chapters >= 20 and ends > 7000
 
 
+def _t2s(ch: str) -> str:
+    from opencc import OpenCC
+
+    return OpenCC("t2s").convert(ch)
+
+
 @pytest.mark.shared
 def test_offsets_map_every_shared_document_back(shared_docs):
     docs, _ = shared_docs
     rng = np.random.default_rng(7)
-    for raw, text, off in zip(docs["raw"], docs["text"], docs["raw_offsets"]):
+    for raw, text, off, simplified in zip(docs["raw"], docs["text"], docs["raw_offsets"], docs["to_simplified"]):
         assert len(off) == len(text) + 1 and off[-1] == len(raw)
         assert (np.diff(off) > 0).all()
         for i in rng.integers(0, len(text), 50):
             ch = text[i]
             if "\u4e00" <= ch <= "\u9fff":
-                assert raw[off[i]] == ch
+                # texts in traditional characters are converted (issue 12): compare converted
+                assert (_t2s(raw[off[i]]) if simplified else raw[off[i]]) == ch
 
 
 def test_select_document_by_name_environment_default_or_first(monkeypatch):

@@ -162,11 +162,16 @@ def test_atomic_write_keeps_old_file_when_the_write_fails(tmp_path, monkeypatch)
     assert [p.name for p in tmp_path.iterdir()] == ["a.png"]
 
 
-def test_tofu_stops_the_export_before_anything_is_written(figdir, fake_chromium, table):
+def test_a_private_use_character_becomes_a_placeholder_and_the_export_goes_on(figdir, fake_chromium, table):
+    # issue 12: it used to stop the export (and with it the report); now it is shown,
+    # counted and reported
     fig = plots.bar_chart(table.assign(term=["干部", "组\ue000织", "基层"]), x="count", y="term")
-    with pytest.raises(fonts.GlyphError, match="U\\+E000"):
-        export.export_figure(fig, "tofu", notebook="01_a", data=table)
-    assert not figdir.exists() or files_in(figdir) == set()
+    with pytest.warns(UserWarning, match="U\\+E000"):
+        out = export.export_figure(fig, "tofu", notebook="01_a", data=table)
+    assert set(out.placeholders) == {"\ue000"} and out.placeholders["\ue000"] >= 1
+    html = out["html"].read_text(encoding="utf-8")
+    assert "[U+E000]" in html and "\ue000" not in html and "\\ue000" not in html
+    assert "组\ue000织" in list(fig.data[0].y)  # the caller's figure is unchanged
 
 
 def test_every_exported_figure_is_checked_for_tofu(figdir, fake_chromium, bar, table, monkeypatch):

@@ -95,7 +95,7 @@ LEVELS = ("national", "provincial", "municipal", "county-district")
 PROBLEM_COLUMNS = ("file", "line", "document", "problem", "fix")
 
 _SINGLE = {".txt", ".md", ".docx"}
-_RECORDS = {".jsonl", ".csv"}
+_RECORDS = {".jsonl", ".csv", ".tsv"}
 _SUPPORTED = _SINGLE | _RECORDS
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 #: Sub-folders of a corpus folder that hold project data, not documents (never scanned).
@@ -183,6 +183,9 @@ class Document:
         redactions: Number of redaction marks replaced by the placeholder.
         lines_repaired: Number of line breaks inside words or numbers that were removed.
         to_simplified: Whether traditional→simplified conversion was applied.
+        odd_characters: Private-use or unassigned characters kept in the text
+            (:func:`analysis.io.normalize.is_odd_character`); charts replace them with a
+            placeholder (:func:`analysis.plots.fonts.placeholder_strings`).
     """
 
     id: str
@@ -196,6 +199,7 @@ class Document:
     redactions: int
     lines_repaired: int = 0
     to_simplified: bool = False
+    odd_characters: int = 0
 
     @property
     def han_chars(self) -> int:
@@ -253,6 +257,15 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
                   markdown=markdown)
     full_meta = {key: "" for key in META_COLUMNS}
     full_meta.update(meta or {})
+    notes = []
+    if n.to_simplified:
+        notes.append("converted from traditional characters (OpenCC t2s)"
+                     if settings.to_simplified == "auto" else "converted to simplified characters (OpenCC t2s)")
+    if n.odd_characters:
+        notes.append(f"{n.odd_characters} private-use or unassigned character(s) kept; charts show them "
+                     "as a placeholder")
+    if notes:
+        full_meta["note"] = "; ".join(([full_meta["note"]] if full_meta.get("note") else []) + notes)
     return Document(
         id=str(id),
         meta=full_meta,
@@ -265,6 +278,7 @@ def make_document(raw: str, *, id: str, meta: dict | None = None, encoding: str 
         redactions=n.redactions,
         lines_repaired=n.lines_repaired,
         to_simplified=n.to_simplified,
+        odd_characters=n.odd_characters,
     )
 
 
@@ -383,12 +397,37 @@ def decode_text(data: bytes) -> tuple[str, str]:
         score, _, name, text = max(scored)
         if score >= 0.5:
             return text, name
-    byte = data[utf8_error.start]
+    codec, offset = _first_bad_byte(data, utf8_error)
+    byte = data[offset]
+    line = data.count(b"\n", 0, offset) + 1
     guess = f"; charset-normalizer's best guess, {best.encoding}, does not give Chinese text" if best else ""
     raise CorpusError(
-        f"the bytes cannot be decoded: byte 0x{byte:02X} at offset {utf8_error.start} is not UTF-8, "
-        f"and neither GB18030 nor a detected encoding reads as Chinese{guess}",
-        fix=f"the file may mix encodings or be damaged: {_RESAVE}")
+        f"the bytes cannot be decoded: the file reads as {codec} up to byte 0x{byte:02X} at offset {offset} "
+        f"(line {line}), which is not valid {codec}, and neither GB18030 nor a detected encoding reads "
+        f"the whole file as Chinese{guess}",
+        fix=f"the file may mix encodings or be damaged at that point: {_RESAVE}")
+
+
+def _first_bad_byte(data: bytes, utf8_error: UnicodeDecodeError) -> tuple[str, int]:
+    """The encoding most of the file is in, and the offset of its first invalid byte.
+
+    A GBK file with one damaged byte is "not UTF-8" at offset 0; the byte that is
+    really wrong is the first one GB18030 rejects. The encoding that decodes more of the
+    file (fewer replacement characters) is taken to be the file's own.
+    """
+    def first_error(codec: str) -> int | None:
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as exc:
+            return exc.start
+        return None
+
+    utf8_bad = data.decode("utf-8", errors="replace").count("\ufffd")
+    gb_bad = data.decode("gb18030", errors="replace").count("\ufffd")
+    gb_error = first_error("gb18030")
+    if gb_error is not None and gb_bad < utf8_bad:
+        return "GB18030", gb_error
+    return "UTF-8", utf8_error.start
 
 
 # --------------------------------------------------------------------------- metadata helpers
@@ -472,6 +511,40 @@ def _infer_meta(meta: dict, *, text: str, stem: str, records: bool = False) -> d
                 break
     if notes:
         out["note"] = "; ".join(([out["note"]] if out.get("note") else []) + notes)
+    return out
+
+
+#: Chinese (and common English) column names of a CSV or JSONL corpus → the loader's fields.
+FIELD_ALIASES = {
+    "标题": "title", "题目": "title", "篇名": "title", "文章标题": "title",
+    "日期": "date", "时间": "date", "发布日期": "date", "发布时间": "date", "讲话日期": "date", "年份": "year",
+    "正文": "text", "全文": "text", "内容": "text", "文本": "text", "content": "text", "body": "text",
+    "作者": "speaker", "讲话人": "speaker", "发言人": "speaker", "讲话者": "speaker",
+    "职务": "speaker_role", "身份": "speaker_role",
+    "来源": "source", "出处": "source", "网址": "source_url", "链接": "source_url", "url": "source_url",
+    "地区": "region", "地域": "region", "层级": "level", "级别": "level",
+    "场合": "occasion", "会议": "occasion", "备注": "note", "说明": "note",
+    "编号": "id", "序号": "id", "类别": "kind", "类型": "kind",
+}
+
+
+def _canonical_fields(record: dict) -> dict:
+    """Rename a record's Chinese (or English synonym) field names to the loader's names.
+
+    A name already present under its canonical form is left as it is (no value is lost).
+
+    >>> _canonical_fields({"标题": "甲", "正文": "乙", "作者": "丙"})
+    {'title': '甲', 'text': '乙', 'speaker': '丙'}
+    """
+    out: dict = {}
+    keys = {str(k).strip() for k in record}
+    for key, value in record.items():
+        name = str(key).strip()
+        alias = FIELD_ALIASES.get(name, FIELD_ALIASES.get(name.lower()))
+        if alias and alias not in keys and alias not in out:
+            out[alias] = value
+        else:
+            out[name] = value
     return out
 
 
@@ -663,9 +736,11 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
     if row is not None and row.values.get("sha256") and row.values["sha256"] != sha:
         yield _checksum_error(row, sha, shown).located(document=doc_id)
         return
+    skipped: dict[str, int] = {}
     if path.suffix.lower() == ".docx":
         try:
-            raw, encoding = _docx_text(data), "docx"
+            raw, skipped = _docx_text(data)
+            encoding = "docx"
         except CorpusError as exc:
             yield exc.located(file=shown, document=doc_id)
             return
@@ -682,22 +757,24 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
         return
     doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding, sha256=sha,
                         source_path=shown, settings=settings, markdown=path.suffix.lower() == ".md")
-    yield dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=path.stem))
+    doc_meta = _infer_meta(doc.meta, text=doc.text, stem=path.stem)
+    if skipped:
+        said = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in skipped.items())
+        doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else [])
+                                     + [f"not loaded from the Word file: {said}"])
+    yield dataclasses.replace(doc, meta=doc_meta)
 
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes) -> tuple[str, dict[str, int]]:
+    """Body text of a Word file in reading order, and what was not loaded (:mod:`analysis.io.word`)."""
     if not data:
         raise CorpusError("the file is empty (0 bytes)", fix="put the speech's text in it, or remove the file")
-    import zipfile
-
-    import docx
+    from analysis.io.word import DocxError, docx_text
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.PackageNotFoundError) as exc:
-        raise CorpusError(f"this is not a readable Word .docx file ({type(exc).__name__})",
-                          fix="open it in Word or LibreOffice and save it again as .docx, or as .txt") from None
-    return "\n".join(p.text for p in document.paragraphs)
+        return docx_text(data)
+    except DocxError as exc:
+        raise CorpusError(str(exc), fix="open it in Word or LibreOffice and save it again as .docx, or as .txt") from None
 
 
 def _records_prefix(path: Path, row: _ManifestRow | None) -> tuple[str, dict]:
@@ -771,6 +848,7 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
                                   file=shown, line=number,
                                   fix="write each document as one JSON object: {\"title\": …, \"text\": …}")
                 continue
+            record = _canonical_fields(record)
             text_key = next((k for k in TEXT_FIELDS if k in record), None)
             if text_key is None:
                 yield CorpusError(f"the record has no text field (fields: {', '.join(map(str, record)) or 'none'})",
@@ -800,9 +878,11 @@ def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Itera
         yield exc.located(file=shown)
         return
     del data
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    delimiter = sniff_delimiter(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = [str(c).strip() for c in (reader.fieldnames or [])]
-    lowered = {c.lower(): c for c in columns}
+    canonical = list(_canonical_fields({c: None for c in columns}))
+    lowered = {c.lower(): original for c, original in zip(canonical, columns)}
     text_col = next((lowered[name] for name in TEXT_FIELDS if name in lowered), None)
     if text_col is None:
         yield CorpusError(
@@ -817,6 +897,7 @@ def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Itera
             continue  # an empty row holds no record
         found = True
         record = {("text" if k == text_col else k): (v if v is not None else "") for k, v in record.items()}
+        record = _canonical_fields(record)
         record = {k: (v if k == "text" or v.strip() else None) for k, v in record.items()}
         if record.get("id") is None:
             record.pop("id", None)
@@ -827,8 +908,33 @@ def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Itera
         yield CorpusError("the CSV has a header but no rows", file=shown, fix="add one row per document")
 
 
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: ``,`` tab ``;`` or ``|``, read off its header line.
+
+    Excel writes tab-separated "Unicode text" and, in many locales, semicolon-separated
+    "CSV"; both are often named ``.csv``. The header is split with each candidate; the
+    one that yields a known text column wins, else the one that yields the most columns
+    (a comma on ties).
+
+    >>> sniff_delimiter("标题\\t日期\\t正文\\n甲\\t2023\\t乙，丙"), sniff_delimiter("id;text\\n1;甲,乙"), sniff_delimiter("a,b\\n")
+    ('\\t', ';', ',')
+    """
+    first = text.split("\n", 1)[0]
+    best, best_key = ",", (-1, -1)
+    for rank, delim in enumerate(_DELIMITERS):
+        fields = next(csv.reader(io.StringIO(first), delimiter=delim), [])
+        names = {str(f).strip().lower() for f in _canonical_fields({f: None for f in fields})}
+        key = (int(any(name in names for name in TEXT_FIELDS)), len(fields))
+        if key > best_key:
+            best, best_key = delim, key
+    return best
+
+
 _READERS = {".txt": _read_single, ".md": _read_single, ".docx": _read_single,
-            ".jsonl": _read_jsonl, ".csv": _read_csv}
+            ".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}
 
 
 # --------------------------------------------------------------------------- finding files

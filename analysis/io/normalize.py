@@ -51,6 +51,9 @@ from analysis.chars import HAN_CLASS, REDACTION
 
 __all__ = [
     "Normalized",
+    "TRADITIONAL_SHARE",
+    "is_odd_character",
+    "is_traditional",
     "REDACTION_RE",
     "ZERO_WIDTH",
     "normalize",
@@ -71,7 +74,16 @@ _ZW_RE = re.compile(f"[{ZERO_WIDTH}]+")
 _EDGE_SPACES_RE = re.compile(r"^ +| +$", re.M)
 _MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6} +", re.M)
 _MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)[^\n]*?(?<=\S)\1")
+#: ``**…**`` or ``__…__`` around the start of a line's text (2–40 characters, no 。):
+#: emphasis around a heading in a plain-text file. Groups 1 and 3 are the delimiters.
+_LINE_EMPHASIS_RE = re.compile(r"(?m)^ *(\*\*|__)([^*_\n。]{2,40}?)(\1)")
 _BLANK_LINES_RE = re.compile(r"\n{2,}")
+
+
+def _emphasized_heading(text: str, m: re.Match) -> bool:
+    """The emphasis wraps a whole line, or a heading that opens its line (``**一、标题**正文``)."""
+    rest = text[m.end(3):text.find("\n", m.end(3)) if "\n" in text[m.end(3):] else len(text)]
+    return not rest.strip(" ") or bool(_HEADING_RE.match(m.group(2)))
 _OUTER_NEWLINES_RE = re.compile(r"^\n+|\n+$")
 
 _TRANSLATE = {ord(c): " " for c in _SPACES}
@@ -101,7 +113,7 @@ _CONTINUERS = set("，、。．；：？！）》〉」』】〕”’%‰,.;:?!
 _CN_NUM = "一二两三四五六七八九十百零〇"
 #: A line that starts with an outline marker (一、 （一） 1． （1） 第一章 第一条 第一， ①).
 _HEADING_RE = re.compile(
-    rf"(?:[{_CN_NUM}]+[、．.]"
+    rf"(?:[{_CN_NUM}]+(?:[、．.，]| +、)"
     rf"|[（(][{_CN_NUM}]+[）)]"
     r"|[（(]\d+[）)]"
     r"|\d+[、．](?!\d)|\d+\.(?![\d.])"
@@ -109,6 +121,8 @@ _HEADING_RE = re.compile(
     rf"|第[{_CN_NUM}]+[、，,：:]"
     r"|[①-⒇⑴-⒛])"
 )
+#: A Chinese numeral alone on a line: a heading in old collected works.
+_BARE_NUMERAL_RE = re.compile(f"[{_CN_NUM}]{{1,3}}")
 #: A short label line such as ``同志们：`` or ``各位代表：``.
 _LABEL_RE = re.compile(r"[^\s，。；！？、,;!?]{1,10}[：:]")
 #: A bare number or Latin token on its own line (``2018``, ``7.3%``, ``GDP``, ``1+X``, ``3-5``).
@@ -135,6 +149,8 @@ class Normalized:
         raw: The raw text (the same string object that was passed in, not a copy).
         lines_repaired: Number of line breaks removed because they split a word or number.
         to_simplified: Whether traditional→simplified conversion was applied.
+        odd_characters: Private-use, unassigned and other characters no font draws
+            (:func:`is_odd_character`); kept in the text, counted here.
     """
 
     text: str
@@ -143,9 +159,10 @@ class Normalized:
     raw: str = ""
     lines_repaired: int = 0
     to_simplified: bool = False
+    odd_characters: int = 0
 
 
-def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = True,
+def normalize(raw: str, *, to_simplified: bool | str = False, repair_lines: bool = True,
               markdown: bool = False) -> Normalized:
     """Normalize one raw text; keep a map from every normalized character to the raw text.
 
@@ -154,7 +171,10 @@ def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = Tru
     Args:
         raw: The decoded raw text of one document.
         to_simplified: Convert traditional to simplified characters with OpenCC ``t2s``
-            (opencc-python-reimplemented). Off by default; recorded in the result.
+            (opencc-python-reimplemented): True always, ``"auto"`` only when the text is
+            written in traditional characters (:func:`is_traditional`), False never
+            (the default here; :class:`analysis.settings.Settings` defaults to ``"auto"``).
+            Whether it was applied is recorded in the result.
         repair_lines: Remove line breaks that split a word or a number (on by default).
         markdown: The text is Markdown: drop heading marks and emphasis delimiters
             (the loader sets this for ``.md`` files).
@@ -182,11 +202,18 @@ def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = Tru
     t = t.sub(_ZW_LINE_RE, "")
     t = t.sub(_ZW_RE, "")
     t = t.translate(_TRANSLATE)
+    odd = sum(1 for ch in t.text if _is_odd(ch))
+    t = t.translate(_compat_table()) if _COMPAT_RE.search(t.text) else t
     if markdown:
         t = t.sub(_MD_HEADING_RE, "")
         t = t.edit([edit for m in _MD_EMPHASIS_RE.finditer(t.text)
                     for edit in ((m.start(), m.start() + 2, ""), (m.end() - 2, m.end(), ""))])[0]
-    if to_simplified:
+    else:  # **一、标题** in a .txt: emphasis around a heading line, not two redaction marks
+        t = t.edit([edit for m in _LINE_EMPHASIS_RE.finditer(t.text) if _emphasized_heading(t.text, m)
+                    for edit in ((m.start(1), m.end(1), ""), (m.start(3), m.end(3), ""))])[0]
+    t = t.edit(_han_space_edits(t.text))[0]
+    converted = bool(to_simplified) and (to_simplified != "auto" or is_traditional(t.text))
+    if converted:
         t = _to_simplified(t)
     repaired = 0
     if repair_lines:
@@ -203,7 +230,8 @@ def normalize(raw: str, *, to_simplified: bool = False, repair_lines: bool = Tru
         redactions=redactions,
         raw=raw,
         lines_repaired=repaired,
-        to_simplified=bool(to_simplified),
+        to_simplified=converted,
+        odd_characters=odd,
     )
 
 
@@ -226,10 +254,10 @@ def raw_span(normalized, start: int, end: int) -> tuple[int, int]:
         ValueError: When the span is not inside the text.
 
     Example:
-        >>> n = normalize("甲\\u3000乙\\n丙×××丁")
+        >>> n = normalize("甲\\u3000GDP。\\n丙×××丁")
         >>> n.text
-        '甲 乙\\n丙〓丁'
-        >>> s, e = raw_span(n, 4, 6)
+        '甲 GDP。\\n丙〓丁'
+        >>> s, e = raw_span(n, 7, 9)
         >>> n.raw[s:e]
         '丙×××'
     """
@@ -248,6 +276,84 @@ def raw_span(normalized, start: int, end: int) -> tuple[int, int]:
         while raw_end - 1 > last and raw[raw_end - 1] in removed:
             raw_end -= 1
     return raw_start, raw_end
+
+
+# --- PDF copies and odd characters ---------------------------------------------
+
+#: CJK compatibility ideographs, their supplement, Kangxi radicals and the CJK
+#: radicals supplement: PDF text layers use them for ordinary characters (⼀ for 一).
+_COMPAT_RE = re.compile("[\uf900-\ufaff\u2f00-\u2fdf\u2e80-\u2eff\U0002f800-\U0002fa1f]")
+
+
+@lru_cache(maxsize=1)
+def _compat_table() -> dict[int, int]:
+    """One-to-one NFKC folds of the compatibility blocks onto unified ideographs."""
+    import unicodedata
+
+    table: dict[int, int] = {}
+    for lo, hi in ((0xF900, 0xFAFF), (0x2F00, 0x2FDF), (0x2E80, 0x2EFF), (0x2F800, 0x2FA1F)):
+        for code in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1 and folded != chr(code):
+                table[code] = ord(folded)
+    return table
+
+
+def is_odd_character(ch: str) -> bool:
+    """True for a character no font is expected to draw: private use, unassigned, surrogate.
+
+    >>> is_odd_character("\\ue000"), is_odd_character("党"), is_odd_character("\\n")
+    (True, False, False)
+    """
+    import unicodedata
+
+    return unicodedata.category(ch) in ("Co", "Cn", "Cs")
+
+
+_is_odd = is_odd_character
+
+#: Outline markers after which a space separates the marker from its title (第一条 党员…).
+_MARKER_BEFORE_SPACE_RE = re.compile(
+    rf"第[{_CN_NUM}\d]+(?:章|节|条|款|编|篇|部分|点|个问题|个方面)|[{_CN_NUM}]{{1,3}}")
+_HAN_SPACE_RE = re.compile(f"(?<=[{HAN_CLASS}]) +(?=[{HAN_CLASS}])")
+
+
+def _han_space_edits(text: str) -> list[tuple[int, int, str]]:
+    """Spaces between two Han characters (``让人 才在乡村振 兴中``, copied from a PDF).
+
+    Kept: a space after an outline marker at the start of a line (``第一条 党员…``).
+    """
+    edits = []
+    for m in _HAN_SPACE_RE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _MARKER_BEFORE_SPACE_RE.fullmatch(text[line_start:m.start()].lstrip(" ")):
+            continue
+        edits.append((m.start(), m.end(), ""))
+    return edits
+
+
+#: Share of Han characters OpenCC ``t2s`` must change for a text to count as traditional.
+TRADITIONAL_SHARE = 0.05
+
+
+def is_traditional(text: str, *, min_changed: int = 3) -> bool:
+    """True when ``text`` is written in traditional characters.
+
+    OpenCC's ``t2s`` changes almost no character of a simplified text and many of a
+    traditional one (about one in four in running prose). A text counts as
+    traditional when ``t2s`` changes at least :data:`TRADITIONAL_SHARE` of its Han
+    characters and at least ``min_changed`` of them.
+
+    >>> is_traditional("組織工作會議上的講話"), is_traditional("组织工作会议上的讲话")
+    (True, False)
+    """
+    han = _HAN_RE.findall(text)
+    if not han:
+        return False
+    sample = "".join(han[:20000])
+    converted = _opencc().convert(sample)
+    changed = sum(1 for a, b in zip(sample, converted) if a != b)
+    return changed >= min_changed and changed >= TRADITIONAL_SHARE * len(sample)
 
 
 # --- offset-tracked text -----------------------------------------------------
@@ -416,6 +522,9 @@ def _decide(lines: list[str], i: int, logical: str, joined_prev: bool, blank_reg
     a = lines[i].rstrip(" ")
     b = lines[i + 1]
     c = lines[i + 2] if next_is_single else None
+    if (_BARE_NUMERAL_RE.fullmatch(a.strip(" ")) and not joined_prev and b.strip(" ")[:1] not in _CONTINUERS
+            and (i == 0 or not lines[i - 1].strip(" ") or _is_terminal(lines[i - 1].rstrip(" ")))):
+        return False, True                    # "一" alone after a finished paragraph: a heading
     verdict = _strong(a, b, c)
     if verdict is not None:
         return verdict, True

@@ -21,8 +21,10 @@ with its outputs shows the chart on GitHub and in ``nbconvert --to html`` too, a
 report can number the figure and print its manifest caption under it.
 
 A word cloud gives PNG and SVG (no Chromium needed). Every string the figure draws
-is first checked against the CJK font (:func:`analysis.plots.fonts.check_glyphs`): a
-character that would print as a box stops the export.
+is first checked against the CJK font: a character that would print as a box (a
+private-use or unassigned one, or one the font lacks) is shown as its code point
+(:func:`analysis.plots.fonts.with_placeholders`, ``[U+E000]``), counted in
+``Exported.placeholders`` and named in a warning; the export goes on.
 
 Static formats come from one kaleido/Chromium process kept alive for the whole
 Python process (started at the first export, stopped at exit; about 2–3 s to start,
@@ -157,17 +159,22 @@ class Exported(dict):
     """
 
     def __init__(self, stem: str, files: dict[str, Path], skipped: str = "", *, title: str = "",
-                 interactive: dict | None = None, png: bytes | Callable[[], bytes] | None = None):
+                 interactive: dict | None = None, png: bytes | Callable[[], bytes] | None = None,
+                 placeholders: dict[str, int] | None = None):
         super().__init__(files)
         self.stem = stem
         self.skipped = skipped
         self.title = title
         self._interactive = interactive
         self._png = png
+        #: Characters the font cannot draw → occurrences shown as a placeholder.
+        self.placeholders = dict(placeholders or {})
 
     def __repr__(self) -> str:
         names = sorted(p.name for k, p in self.items() if k != "manifest")
         extra = f", skipped={self.skipped!r}" if self.skipped else ""
+        if self.placeholders:
+            extra += f", placeholders={sum(self.placeholders.values())}"
         return f"Exported(stem={self.stem!r}, files={names}{extra})"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -767,13 +774,18 @@ def export_figure(
         static PNG beside it (the PNG when Chromium is available).
 
     Raises:
-        analysis.plots.fonts.GlyphError: A string in the figure has a character the CJK font
-            lacks (nothing is written).
+        analysis.plots.fonts.GlyphError: Only when a placeholder itself cannot be drawn
+            (nothing is written); a character the CJK font lacks is replaced, see above.
         ValueError: ``notebook`` or ``name`` has no usable characters.
         TypeError: ``fig`` or ``data`` is of the wrong kind.
     """
     stem = safe_stem(notebook, name)
     folder = Path(directory) if directory is not None else paths.figures_dir()
+    fig, replaced = fonts.with_placeholders(fig)
+    if replaced:
+        shown = ", ".join(f"U+{ord(c):04X} ×{n}" for c, n in sorted(replaced.items()))
+        warnings.warn(f"{stem}: {sum(replaced.values())} character(s) the font cannot draw are shown as "
+                      f"placeholders ({shown})", stacklevel=2)
     fonts.check_glyphs(figure_strings(fig))
     csv = _csv_bytes(data)
     rendered = _render(fig, stem=stem, title=title)
@@ -796,7 +808,7 @@ def export_figure(
     manifest = _update_manifest(folder, row)
     _remove_stale(folder, stem, written)
     return Exported(stem, {**written, "manifest": manifest}, rendered.skipped, title=title,
-                    interactive=rendered.interactive, png=rendered.notebook_png)
+                    interactive=rendered.interactive, png=rendered.notebook_png, placeholders=replaced)
 
 
 @dataclass(frozen=True)

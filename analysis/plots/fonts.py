@@ -552,3 +552,81 @@ def matplotlib_rc() -> dict:
         "axes.unicode_minus": False,
         "svg.fonttype": "none",
     }
+
+
+#: How a character the font cannot draw (private use, unassigned, missing glyph) is
+#: shown in a chart label: its code point, in ASCII, so it is visible and traceable.
+PLACEHOLDER = "[U+{code:04X}]"
+
+
+def placeholder_label(text: str, missing: set[str] | None = None) -> str:
+    """Replace the characters of ``text`` that the font lacks with :data:`PLACEHOLDER`.
+
+    Args:
+        text: A label.
+        missing: The characters to replace (default: :func:`missing_glyphs` of ``text``).
+
+    >>> placeholder_label("组\\ue000织")
+    '组[U+E000]织'
+    """
+    missing = missing_glyphs(text) if missing is None else missing
+    return "".join(PLACEHOLDER.format(code=ord(c)) if c in missing else c for c in text)
+
+
+def with_placeholders(fig):
+    """Return ``(figure, replaced)``: a copy of ``fig`` whose undrawable characters show as placeholders.
+
+    A private-use or unassigned character (or any the CJK font lacks) in a term, a
+    title or a hover text would print as a box; it is replaced by its code point
+    (:data:`PLACEHOLDER`) so the chart still renders and the reader sees where it was.
+    The input figure is not changed.
+
+    Args:
+        fig: A plotly ``Figure`` or a generated ``wordcloud.WordCloud``.
+
+    Returns:
+        The figure (``fig`` itself when nothing needed replacing) and a dict
+        character → occurrences replaced (empty when none).
+
+    >>> import plotly.graph_objects as go
+    >>> new, replaced = with_placeholders(go.Figure(go.Bar(x=["组\\ue000织", "干部"], y=[1, 2])))
+    >>> list(new.data[0].x), replaced
+    (['组[U+E000]织', '干部'], {'\\ue000': 1})
+    """
+    import copy
+
+    from analysis.plots.charts import figure_strings, is_wordcloud
+
+    missing = missing_glyphs(figure_strings(fig))
+    if not missing:
+        return fig, {}
+    replaced: dict[str, int] = {}
+
+    def fix(value):
+        if isinstance(value, str):
+            hits = [c for c in value if c in missing]
+            for c in hits:
+                replaced[c] = replaced.get(c, 0) + 1
+            return placeholder_label(value, missing) if hits else value
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(fix(v) for v in value)
+        if hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "OU":
+            return [fix(v) for v in value.tolist()]
+        return value
+
+    if is_wordcloud(fig):
+        new = copy.copy(fig)
+        new.layout_ = [((fix(word), freq), *rest) for (word, freq), *rest in fig.layout_]
+        new.words_ = {fix(w): f for w, f in getattr(fig, "words_", {}).items()}
+        return new, replaced
+    import plotly.graph_objects as go
+
+    spec = fig.to_plotly_json()
+    template = spec.get("layout", {}).get("template")
+    layout = {k: fix(v) for k, v in dict(spec.get("layout") or {}).items() if k != "template"}
+    if template is not None:
+        layout["template"] = template
+    new = go.Figure(data=[fix(trace) for trace in spec.get("data") or []], layout=layout)
+    return new, replaced

@@ -1,8 +1,10 @@
 """Outline: parse how a speech is organized, losslessly, and measure its sections.
 
-A speech is a tree of numbered parts: ``一、`` sections with ``（一）`` sub-points,
-``1.`` items, enumerations such as ``第一，`` ``一是`` or ``一要`` that open a paragraph or a
-sentence, ``第一部分`` parts, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
+A speech is a tree of numbered parts: ``一、`` sections with ``（一）`` sub-points (also
+written ``一.`` ``一，`` ``一 、`` at the start of a line, or a bare ``一`` alone on its line as
+old collected works print it), ``第一个问题：`` / ``第一个方面`` / ``第一点，`` points, ``1.`` items,
+enumerations such as ``第一，`` ``一是`` or ``一要`` that open a paragraph or a sentence,
+``第一部分`` parts, and regulations' ``第一章`` / ``第一条``. :func:`parse_outline` finds the
 headings, nests them, and adds a *preamble* (everything before the first heading),
 a *closing* (the final exhortation) and *unheaded* parts (paragraphs after a
 section's last single-paragraph sub-point). The parts partition the text exactly.
@@ -27,6 +29,17 @@ How it decides, in brief (details in :data:`SCHEMES` and :func:`parse_outline`):
   Arabic labels meet they are joined with a dot (``1.2``). A path that would
   repeat (a duplicated number) gets ``#2``, ``#3``. Special paths: ``preamble``,
   ``closing``, and ``<parent>（未编号）`` for an unheaded part of a section.
+- **Scraped text.** An enumeration item glued to text that is no sentence end (a photo
+  caption run into the next point: ``…记者 某某/摄第三，抓好…``) still continues a series
+  that ``第一`` and ``第二`` opened (:func:`_glued`); a series with a gap (第一, 第二, 第五)
+  is kept and reported as a ``gap`` issue.
+- **Inline lists.** A list that runs inside a section's opening paragraph (``…。一是…。
+  二是…``) before the section's real sub-points (paragraphs opening ``第一，`` ``第二，``)
+  is body text of the section, not its sub-points (:func:`_demote_inline_series`).
+- **Announcements.** ``讲3个问题``, ``谈四个问题``, ``从…4个方面来谈`` give
+  :attr:`Outline.announced`; ``讲几点意见`` gives None. A closing that numbers its own
+  demands (``提三点要求：一要…二要…三要…`` after the last section) keeps them: they are
+  counted in :attr:`Outline.closing_points`, not as sections.
 - **Closing.** After the last heading, the last paragraph that opens with an
   address or exhortation formula (``同志们，`` ``各位代表！`` ``让我们``) starts the
   closing, together with any address-only line (``同志们！``) or ``结束语`` line
@@ -49,6 +62,7 @@ True
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -150,6 +164,9 @@ class Scheme:
             start at the number after the last one seen.
         line_only: Only recognized at the start of a line.
         reject_after: Regex; a marker followed by this is not a heading (``一、二线``).
+        line_only_forms: Regex; a marker that matches it in full is a candidate only at
+            the start of a line (the loose forms ``一.`` ``一，`` ``一 、`` of the ``cn`` scheme;
+            elsewhere it is dropped, so 统一， never stands for a repeated 一、).
     """
 
     name: str
@@ -160,6 +177,7 @@ class Scheme:
     continuous: bool = False
     line_only: bool = False
     reject_after: str | None = None
+    line_only_forms: str | None = None
 
 
 def _label_cn(n: int, _: str) -> str:
@@ -183,8 +201,17 @@ SCHEMES: tuple[Scheme, ...] = (
            lambda n, _: f"第{_cn_label(n) if n < 100 else n}条", continuous=True, line_only=True),
     Scheme("part", rf"第(?P<num>[{_CN_NUM}]{{1,3}})部分", cn_number,
            lambda n, _: f"第{_cn_label(n)}部分", line_only=True),
-    Scheme("cn", rf"(?P<num>{_NUM_CN})[、．]", cn_number, _label_cn,
-           reject_after=rf"[{_CN_NUM}]+[、线级类产档批期次等代]"),
+    # 第一个问题： / 第一个方面 / 第一点， (the top level of 讲三个问题 speeches); a form
+    # without punctuation only when the rest of the line is a short title
+    Scheme("wenti", rf"第(?P<num>{_NUM_CN})个(?:问题|方面)(?:[，、,：:]|(?=[ \t]*[^\n。，；]{{2,40}}(?:\n|$)))",
+           cn_number, lambda n, _: f"第{_cn_label(n)}个问题"),
+    Scheme("dian", rf"(?:最后[，,][ \t]*)?第(?P<num>{_NUM_CN})点(?:[，、,：:]|(?=[ \t]*[^\n。，；]{{2,40}}(?:\n|$)))",
+           cn_number, lambda n, _: f"第{_cn_label(n)}点"),
+    Scheme("cn", rf"(?P<num>{_NUM_CN})(?:[、．]|[ \t\u3000]+、|[.，,](?![0-9]))", cn_number, _label_cn,
+           reject_after=rf"[{_CN_NUM}]+[、线级类产档批期次等代]", line_only_forms=r".*(?:\s、|[.，,])"),
+    # a bare numeral alone on its line (old collected works): 一 / 正文
+    Scheme("cn_bare", rf"(?P<num>{_NUM_CN})(?=[ \t\u3000]*(?:\n|$))", cn_number, _label_cn, line_only=True,
+           line_only_forms=".*"),
     Scheme("cn_paren", rf"[（(](?P<num>{_NUM_CN})[）)]", cn_number, lambda n, _: f"（{_cn_label(n)}）"),
     Scheme("arabic_dot", r"(?P<num>[0-9０-９]{1,2})[.．](?![0-9０-９])", cn_number, _label_ar),
     Scheme("arabic_comma", r"(?P<num>[0-9０-９]{1,2})、(?![0-9０-９])", cn_number, _label_ar),
@@ -281,12 +308,15 @@ class Outline:
         announced: The count announced in the preamble (``重点强调5方面意见`` → 5), or None.
         issues: Numbering problems found while nesting.
         length: Length of the parsed text.
+        closing_points: Points the closing announces and numbers itself (``提三点要求：一要…
+            二要…三要…`` after the last section): part of the closing, not sections.
     """
 
     nodes: tuple[Node, ...]
     announced: int | None
     issues: tuple[Issue, ...]
     length: int
+    closing_points: int = 0
 
     @property
     def found(self) -> int:
@@ -378,6 +408,8 @@ def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
             position, node_start = _position(text, start)
             if scheme.line_only and position != "line":
                 position = None
+            if scheme.line_only_forms and position != "line" and re.fullmatch(scheme.line_only_forms, m.group(), re.S):
+                continue  # a loose form inside running text (统一，) is no candidate at all
             rest_of_line = text[m.end():_line_end(text, m.end())].strip(_SPACE)
             if m.end() >= len(text) or (scheme.sequence and not rest_of_line):
                 position = None  # heads nothing (a bare marker line is fine for the others)
@@ -422,6 +454,32 @@ def _heading_line(text: str, c: _Cand) -> bool:
     return c.position == "line" and 2 <= len(title) <= 40 and "。" not in title and title[-1] not in "；;，,：:"
 
 
+#: Characters before a marker that show it sits inside a clause (位居世界第三，…).
+_INSIDE_CLAUSE = "，、；,;：:（(“‘《"
+#: A glued item must follow the previous one by at least this many characters.
+_GLUED_MIN_GAP = 20
+
+
+def _glued(text: str, c: _Cand, open_head: _Head) -> bool:
+    """True when an inline ``c`` continues an open series glued to non-sentence text.
+
+    Scraped pages run a photo caption into the next point (``…记者 某某/摄第三，抓好…``):
+    such a marker follows no sentence end, yet continues a series that ``第一`` and
+    ``第二`` opened. It counts when the series has at least two items, ``c`` is its next
+    number, it follows the last item by :data:`_GLUED_MIN_GAP` characters or more, and
+    the character before it does not put it inside a clause (``，`` ``、`` ``（`` …) or a
+    numeral or ordinal (``第``).
+    """
+    if not c.scheme.sequence or c.number == NEXT or open_head.cand.scheme.name != c.scheme.name:
+        return False
+    if open_head.number < 2 or c.number != open_head.number + 1:
+        return False
+    if c.marker_start - open_head.cand.marker_end < _GLUED_MIN_GAP:
+        return False
+    before = text[c.marker_start - 1] if c.marker_start else "\n"
+    return before not in _INSIDE_CLAUSE and before not in _CN_NUM + "第第0123456789" and before != "\n"
+
+
 def _nest(cands: list[_Cand], text: str) -> list[_Head]:
     heads: list[_Head] = []
     stack: list[int] = []  # indices into heads, one per open level
@@ -438,11 +496,20 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         stack.append(len(heads) - 1)
         last_seen[c.scheme.name] = number
 
+    def later_at_position(i: int, name: str, number: int) -> bool:
+        return any(d.scheme.name == name and d.number == number and d.position is not None
+                   for d in cands[i + 1:])
+
     for i, c in enumerate(cands):
-        if c.position is None or (heads and heads[-1].cand.marker_start == c.marker_start):
-            continue  # not at a heading position, or another scheme took this marker
+        if heads and heads[-1].cand.marker_start == c.marker_start:
+            continue  # another scheme took this marker
         name = c.scheme.name
         open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
+        if c.position is None:
+            if open_at is None or not _glued(text, c, heads[stack[open_at]]) \
+                    or later_at_position(i, name, c.number):
+                continue  # not at a heading position
+            c = dataclasses.replace(c, position="sentence", node_start=c.marker_start)
         if open_at is not None:
             last = heads[stack[open_at]].number
             n = last + 1 if c.number == NEXT else c.number
@@ -462,6 +529,10 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
                 continue
             if in_shadow:
                 shadow[name] = (n, shadow[name][1])
+                continue
+            if (c.scheme.sequence and c.position in ("line", "sentence") and last + 1 < n <= last + 4
+                    and last >= 2 and not later_at_position(i, name, last + 1)):
+                accept(c, n, open_at, ("gap", last + 1))  # 第一 第二 第五: a gap, reported
                 continue
             if c.position != "line" or c.scheme.sequence:
                 continue
@@ -583,9 +654,132 @@ _ANNOUNCE = re.compile(
 )
 
 
+#: ``从…4个方面来谈``: the count stands before 方面 and the verb after it.
+_ANNOUNCE_FROM = re.compile(
+    r"从[^。！？\n]{0,40}?(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*个\s*(?:大\s*)?方面"
+    r"(?:来|去)?(?:谈|讲|说|汇报|部署|强调)"
+)
+#: A closing that announces its own points: ``提三点要求：`` ``提几点希望：`` after the last section.
+_CLOSING_POINTS = re.compile(
+    r"(?:提|讲|强调|提出)(?:以下|如下|这么)?\s*(?:[0-9０-９]{1,2}|[一二两三四五六七八九十几]{1,3})\s*(?:个|点|条)\s*"
+    r"(?:要求|希望|建议|意见)[：:]"
+)
+
+
 def _announced(preamble: str) -> int | None:
-    matches = list(_ANNOUNCE.finditer(preamble))
+    """The count the preamble announces (the last announcement in it), or None.
+
+    ``讲3个问题``, ``谈四个问题``, ``强调5方面意见``, ``从…4个方面来谈``; an uncounted
+    ``讲几点意见`` gives None.
+    """
+    matches = sorted(list(_ANNOUNCE.finditer(preamble)) + list(_ANNOUNCE_FROM.finditer(preamble)),
+                     key=lambda m: m.end())
     return cn_number(matches[-1].group("num")) if matches else None
+
+
+def _demote_inline_series(text: str, heads: list[_Head]) -> list[_Head]:
+    """Take an inline list in a section's opening paragraph out of its sub-points.
+
+    A section may open with a paragraph that enumerates (``…。一是…。二是…。三是…``)
+    and then have its real sub-points as paragraphs (``第一，`` ``第二，`` at line starts).
+    Nesting by first appearance makes the inline list the sub-points and hangs the real
+    ones under its last item. When a series of at least two items sits wholly inside one
+    paragraph, its earlier items have no children, and its last item's children all
+    start lines after that paragraph, the series is body text of its parent: it is
+    dropped and those children move up one level.
+    """
+    changed = True
+    while changed:
+        changed = False
+        kids: dict[int | None, list[int]] = {}
+        for k, h in enumerate(heads):
+            kids.setdefault(h.parent, []).append(k)
+        for parent, siblings in kids.items():
+            run: list[int] = []
+            for k in siblings + [None]:
+                if k is not None and run and heads[k].cand.scheme.name == heads[run[0]].cand.scheme.name:
+                    run.append(k)
+                    continue
+                if len(run) >= 2 and _inline_series(text, heads, run, kids):
+                    heads = _drop_series(heads, run, parent)
+                    changed = True
+                    break
+                run = [k] if k is not None else []
+            if changed:
+                break
+    return heads
+
+
+def _inline_series(text: str, heads: list[_Head], run: list[int], kids: dict) -> bool:
+    first, last = heads[run[0]].cand, heads[run[-1]].cand
+    if any(heads[k].cand.position != "sentence" for k in run[1:]) or "\n" in text[first.marker_start:last.marker_end]:
+        return False
+    if any(kids.get(k) for k in run[:-1]):
+        return False
+    children = kids.get(run[-1]) or []
+    para_end = _line_end(text, last.marker_end)
+    return bool(children) and all(heads[c].cand.position == "line" and heads[c].cand.marker_start > para_end
+                                  for c in children)
+
+
+def _drop_series(heads: list[_Head], run: list[int], parent: int | None) -> list[_Head]:
+    """Remove the heads in ``run``; the last one's descendants move up a level under ``parent``."""
+    dropped = set(run)
+    last = run[-1]
+
+    def under_last(k: int) -> bool:
+        p = heads[k].parent
+        while p is not None:
+            if p == last:
+                return True
+            p = heads[p].parent
+        return False
+
+    moved = {k for k in range(len(heads)) if under_last(k)}
+    new_index = {}
+    out: list[_Head] = []
+    for k, h in enumerate(heads):
+        if k in dropped:
+            continue
+        new_index[k] = len(out)
+        out.append(h)
+    for k, h in enumerate(heads):
+        if k in dropped:
+            continue
+        p = parent if h.parent == last else h.parent
+        h.parent = new_index[p] if p is not None else None
+        if k in moved:
+            h.level -= 1
+    return out
+
+
+def _split_closing_points(text: str, heads: list[_Head]) -> tuple[list[_Head], int, int | None]:
+    """Take the points a closing announces (``提三点要求：一要…``) out of the sections.
+
+    When a top-level section precedes an announcement such as ``提三点要求：`` and only
+    items below the top level follow it, those items number the closing's demands, not
+    sub-points of the last section. Returns the remaining heads, the number of points
+    taken out, and the start of the paragraph holding the announcement (None when
+    there is none).
+    """
+    if not heads:
+        return heads, 0, None
+    top_scheme = heads[0].cand.scheme.name
+    for m in reversed(list(_CLOSING_POINTS.finditer(text))):
+        before = [k for k, h in enumerate(heads) if h.cand.marker_start < m.start()]
+        after = [k for k, h in enumerate(heads) if h.cand.marker_start >= m.end()]
+        if not before or not after or not any(heads[k].level == 1 for k in before):
+            continue
+        if any(heads[k].level == 1 and heads[k].cand.scheme.name == top_scheme for k in after):
+            continue  # the top-level series goes on: these are a section's sub-points
+        keep = heads[:after[0]]
+        para = text.rfind("\n", 0, m.start()) + 1
+        while para < len(text) and text[para] in _SPACE:
+            para += 1
+        if para <= keep[-1].cand.marker_start:
+            para = m.start()
+        return keep, len([k for k in after if heads[k].level == heads[after[0]].level]), para
+    return heads, 0, None
 
 
 # ---------------------------------------------------------------------------
@@ -616,14 +810,17 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
-    heads = _nest(_candidates(text, schemes), text)
+    heads = _demote_inline_series(text, _nest(_candidates(text, schemes), text))
     n_text = len(text)
+    heads, closing_points, points_start = _split_closing_points(text, heads)
 
     closing = None
     if heads:
         last = heads[-1].cand
         _, last_body = _heading_title(text, last)
         closing = _find_closing(text, _line_end(text, last_body) + 1)
+        if points_start is not None and (closing is None or closing > points_start):
+            closing = points_start
     limit = closing if closing is not None else n_text
 
     # spans of the headings
@@ -696,7 +893,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
         nodes.append(Node("closing", "closing", 0, None, None, _first_sentence(text[closing:]),
                           closing, n_text, closing))
     announced = _announced(text[:first]) if heads else None
-    return Outline(tuple(nodes), announced, tuple(issues), n_text)
+    return Outline(tuple(nodes), announced, tuple(issues), n_text, closing_points)
 
 
 

@@ -131,6 +131,9 @@ def _read_yaml(path: Path, what: str) -> dict:
     return data
 
 
+_FULLWIDTH_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
+
+
 def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
     """Read the domain dictionary (entries and punctuated phrases) as a table.
 
@@ -143,8 +146,11 @@ def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
 
     Raises:
         LexiconError: when the file is missing, is not YAML, or an entry lacks a term
-            or category, contains whitespace, or is listed twice (the message names the
-            file and the entry).
+            or category, contains whitespace or a character it cannot be kept whole with
+            (anything but Han characters, Latin letters, digits, ``+ - ·``; entries that mix
+            these, such as ``5G网络`` or ``1+X证书``, are kept whole by
+            :meth:`Segmenter.mixed_spans`), or is listed twice (the message names the file
+            and the entry).
 
     Example:
         >>> table = load_dictionary()
@@ -165,6 +171,14 @@ def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
             term = str(item[field])
             if re.search(f"[{_SPACE}]", term):
                 raise LexiconError(f"{path}: {key}[{i}] {term!r} contains whitespace; remove it.")
+            if source == "entry":
+                term = term.translate(_FULLWIDTH_ASCII)  # the normalizer folds ５Ｇ to 5G in texts
+                if not _ENTRY_RE.fullmatch(term):
+                    bad = "".join(sorted(set(_ENTRY_RE.sub("", term))))
+                    raise LexiconError(
+                        f"{path}: {key}[{i}] {term!r} holds {bad!r}, which a term cannot be kept whole "
+                        f"with (entries may mix Han characters with Latin letters, digits, '+', '-' "
+                        f"and '·'); move it to 'phrases' if it is a punctuated formula, or remove those characters.")
             freq = item.get("freq")
             if freq is not None and (not isinstance(freq, int) or freq <= 0):
                 raise LexiconError(f"{path}: {key}[{i}] {term!r}: freq must be a positive integer.")
@@ -328,6 +342,7 @@ class Segmenter:
         self._formula_entries = frozenset(
             dictionary.loc[(dictionary["source"] == "entry") & (dictionary["category"] == "formula"), "term"]
         )
+        self._mixed_re = _mixed_regex(dictionary)
 
     def __repr__(self) -> str:
         return f"Segmenter(segmenter={self.segmenter!r}, hmm={self.hmm}, fingerprint={self.fingerprint!r})"
@@ -352,11 +367,29 @@ class Segmenter:
         spans.sort()
         return spans
 
+    def mixed_spans(self, text: str, taken: list[tuple[int, int, str]] = ()) -> list[tuple[int, int, str]]:
+        """Spans of dictionary entries that mix Latin letters, digits or ``+`` with Han
+        characters (``5G网络``, ``A股``, ``1+X证书``, ``党建+网格``), outside ``taken``.
+
+        jieba cannot keep them whole (the loader splits Latin from Han before jieba sees
+        them), so they are matched first, longest entry first, as whole tokens. An entry
+        that starts or ends with a Latin letter or digit needs a boundary there
+        (``A股`` is not found inside ``AA股``).
+        """
+        if self._mixed_re is None:
+            return []
+        out = []
+        for m in self._mixed_re.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e, _ in taken):
+                out.append((m.start(), m.end(), "mixed"))
+        return out
+
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Return the token spans of ``text`` as (start, end, kind); they partition it."""
         out: list[tuple[int, int, str]] = []
         pos = 0
-        for start, end, _ in self.formula_spans(text):
+        formulas = self.formula_spans(text)
+        for start, end, _ in sorted(formulas + self.mixed_spans(text, formulas)):
             self._plain(text, pos, start, out)
             out.append((start, end, "word"))
             pos = end
@@ -407,6 +440,30 @@ class Segmenter:
         if token in self._phrases or self._formula_re.fullmatch(token):
             return "phrase"
         return None
+
+
+#: Characters an entry may mix with Han characters and still be kept whole.
+_MIXED_CHARS = "A-Za-z0-9+"
+_MIXED_RE = re.compile(f"[{_MIXED_CHARS}]")
+#: What a dictionary entry may hold: Han characters, Latin letters, digits, + - · and 〇.
+_ENTRY_RE = re.compile(f"[{HAN_CLASS}\u3007{_MIXED_CHARS}\\-·]+")
+
+
+def _mixed_regex(dictionary: pd.DataFrame) -> re.Pattern | None:
+    """One regex for the entries that mix Latin letters, digits or ``+`` with Han characters."""
+    terms = [t for t in dictionary.loc[dictionary["source"] == "entry", "term"]
+             if _MIXED_RE.search(t) and HAN_RE.search(t)]
+    if not terms:
+        return None
+    parts = []
+    for term in sorted(terms, key=lambda t: (-len(t), t)):
+        body = re.escape(term)
+        if re.match(r"[A-Za-z0-9]", term):
+            body = r"(?<![A-Za-z0-9])" + body
+        if re.search(r"[A-Za-z0-9]$", term):
+            body += r"(?![A-Za-z0-9])"
+        parts.append(body)
+    return re.compile("|".join(parts))
 
 
 def _entry_frequency(tok, term: str) -> int:
