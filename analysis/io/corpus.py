@@ -819,7 +819,7 @@ def _record_too_big(text: Any, settings: Settings) -> int | None:
     cap = settings.max_document_bytes
     if not cap or not isinstance(text, str) or len(text) * 4 <= cap:
         return None
-    size = len(text) if len(text) > cap else len(text.encode("utf-8"))
+    size = len(text.encode("utf-8"))
     return size if size > cap else None
 
 
@@ -1231,7 +1231,7 @@ def _counted(documents: Iterator[Document], progress: bool) -> Iterator[Document
 
     from tqdm import tqdm
 
-    return iter(tqdm(documents, desc="loading", unit="doc", file=sys.stderr, leave=False, dynamic_ncols=True))
+    return iter(tqdm(documents, desc="loading", unit="doc", file=sys.stderr, dynamic_ncols=True))
 
 
 def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
