@@ -2,7 +2,11 @@
 
 Every command prints one tidy table to standard output (CSV by default, or JSON
 records with ``--format json``); progress and warnings go to standard error, and a
-problem with an input exits with status 2 and a message naming the file.
+problem with an input exits with status 2 and a message naming the file. In CSV, a
+text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+carriage return first) gets a leading ``'`` (:mod:`analysis.output.csvsafe`); numbers
+and JSON are written exactly. ``--max-document-mb MB`` sets the largest single
+document read (default 64; 0: no limit).
 
 Commands:
     corpus PATH...                 one row per document: id, metadata, han_chars, paragraphs, redactions, encoding

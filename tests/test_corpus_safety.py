@@ -14,7 +14,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.io.corpus import CorpusError, iter_documents, load_corpus
-from analysis.settings import MAX_DOCUMENT_BYTES, Settings
+from analysis.settings import Settings
 
 SPEECH = "同志们：\n一、抓好人才工作\n要重视基层干部培养。\n二、加强组织建设\n要把支部建在一线。\n"
 #: Text that must never come out of the project once it lies outside the corpus folder.
@@ -130,6 +130,9 @@ def test_a_file_over_the_cap_is_refused_naming_file_size_cap_and_the_fix(tmp_pat
 
 
 def test_the_default_cap_refuses_a_huge_file_before_reading_it(tmp_path, monkeypatch):
+    from analysis.settings import MAX_DOCUMENT_BYTES
+
+    assert Settings().max_document_bytes == MAX_DOCUMENT_BYTES == 64 * 2**20
     path = tmp_path / "huge.txt"
     with path.open("wb") as fh:  # sparse: takes no disk
         fh.truncate(MAX_DOCUMENT_BYTES + 1)
@@ -242,3 +245,22 @@ def test_loading_many_rows_shows_progress_on_a_terminal_only(tmp_path, capsys, m
     out, err = capsys.readouterr()
     assert out.count("\n") == 3001
     assert "loading" in err and "3000" in err and "doc" in err
+
+
+# --------------------------------------------------------------------------- memory on pathological text
+
+
+def test_jieba_never_gets_a_run_longer_than_the_limit_and_the_tokens_still_partition_the_text():
+    from analysis.text import segment
+
+    seg = segment.make_tokenizer()
+    given: list[int] = []
+    cut = seg._cut
+    seg._cut = lambda s, hmm: (given.append(len(s)), cut(s, hmm))[1]
+    text = "党" * (2 * segment.MAX_JIEBA_RUN + 123) + "。人才工作"
+    tokens = segment.tokenize(text, tokenizer=seg)
+    assert max(given) == segment.MAX_JIEBA_RUN and sum(given) == len(text) - 1
+    assert "".join(tokens["token"]) == text
+    assert tokens["start"].tolist()[1:] == tokens["end"].tolist()[:-1]
+    tail = segment.tokenize("。人才工作", tokenizer=seg)["token"].tolist()
+    assert tokens["token"].tolist()[-len(tail):] == tail

@@ -26,9 +26,21 @@ Lines and CSV, the record's ``id`` field when present, else ``<file stem>:<n>`` 
 header). Checksums: ``sha256`` is that of the file's bytes for a single file and of
 the record's text encoded as UTF-8 for a JSONL/CSV record.
 
+One folder rule for every file, however it was found (scanned in a folder, listed in
+a manifest, named directly): it must resolve inside that folder (the manifest's folder;
+for a file named directly, its own folder). A symbolic link leading elsewhere, or to
+nothing, is refused and where it leads is never shown.
+
+Limits: one document is at most :attr:`Settings.max_document_bytes` (64 MiB by
+default): a file's size is checked before it is read, a ``.docx``'s declared unpacked
+size and compression ratios before it is unpacked (:data:`MAX_ZIP_RATIO`), a JSON
+Lines line while it is read (a longer one is never held whole), a CSV record's text
+once read. UTF-8 CSV corpora are streamed a row at a time.
+
 Errors: every problem (empty, binary or undecodable file, malformed JSONL line, CSV
 without a text column, duplicate id, manifest row for a missing file or one outside
-its folder, checksum mismatch) is a :class:`CorpusError` that names the file (and
+its folder, a link out of the folder, a document over the size limit, a Word file
+that would inflate like a zip bomb, checksum mismatch) is a :class:`CorpusError` that names the file (and
 line) and says what to do. By default the first one is raised; with
 ``on_error="collect"`` everything loadable loads and the problems come back as a
 table. Nothing is dropped silently.
@@ -1136,7 +1148,10 @@ def iter_documents(paths: Any, *, manifest: Any = None, settings: Settings | Non
     emphasis delimiters are dropped); ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
     ``lexicon/`` folder are skipped; any other file is reported as a problem (it may be
     a speech in a format this loader does not read, such as ``.doc`` or ``.pdf``).
-    JSON Lines files are read line by line; a CSV corpus is decoded once as a whole.
+    JSON Lines files are read line by line; a UTF-8 CSV corpus row by row (another
+    encoding is decoded once as a whole, since detecting it needs the whole file). A
+    file or folder that resolves outside the folder it was found in (a symbolic link)
+    is refused without showing where it leads.
     Each document is built by the pure :func:`make_document`.
 
     Args:

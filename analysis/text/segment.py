@@ -103,6 +103,11 @@ _PLAIN_RE = re.compile(
 #: Chinese numerals: a token made only of these (二, 十四, 三千) is a ``number``, unless
 #: it is a dictionary entry (十四五).
 _HAN_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
+#: jieba builds a graph over every character of the run it is given (hundreds of bytes per
+#: character), so a Han run longer than this is handed over in pieces of this length. Real
+#: text never has 10,000 Han characters without punctuation; a file of one repeated
+#: character does, and would otherwise take gigabytes.
+MAX_JIEBA_RUN = 10_000
 _ZERO_NUMERAL_RE = re.compile("[〇零一二三四五六七八九十百千万亿两]*〇[〇零一二三四五六七八九十百千万亿两]*")
 
 
@@ -382,6 +387,10 @@ class Segmenter:
         self._jieba(text, pos, end, out)
 
     def _jieba(self, text: str, start: int, end: int, out: list) -> None:
+        for piece_start in range(start, end, MAX_JIEBA_RUN):
+            self._jieba_run(text, piece_start, min(piece_start + MAX_JIEBA_RUN, end), out)
+
+    def _jieba_run(self, text: str, start: int, end: int, out: list) -> None:
         if start >= end:
             return
         pos = start

@@ -13,6 +13,9 @@ an address-space limit (``--limit-gb``, default 12) so that a regression fails w
 MemoryError instead of taking a shared machine down. The feature cache goes to a
 temporary folder.
 
+``--rows N`` writes a CSV corpus of N short rows instead (``id,text``, one sentence each),
+the case where progress matters: run it on a terminal to see the loading count.
+
 ``--project DIR`` runs the command line of another checkout (e.g. the starting
 commit, unpacked with ``git archive``), for before/after figures.
 
@@ -60,6 +63,16 @@ def make_file(folder: Path, megabytes: float, char: str) -> Path:
     return path
 
 
+def make_rows(folder: Path, rows: int) -> Path:
+    """Write a CSV corpus of ``rows`` short rows; return the file."""
+    path = folder / f"rows-{rows}.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("id,text\n")
+        for i in range(rows):
+            fh.write(f"r{i},第{i}条：加强基层组织建设。\n")
+    return path
+
+
 def measure(command: list[str], *, cwd: Path, env: dict, limit_gb: float) -> dict:
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", WRAPPER, str(int(limit_gb * 2**30)), *command],
@@ -73,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=50)
     parser.add_argument("--char", default="党")
+    parser.add_argument("--rows", type=int, default=0, help="a CSV of this many short rows instead")
     parser.add_argument("--commands", nargs="+", default=["corpus", "terms"])
     parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parents[2])
     parser.add_argument("--limit-gb", type=float, default=12)
@@ -80,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         folder = Path(tmp)
-        path = make_file(folder, args.mb, args.char)
+        path = make_rows(folder, args.rows) if args.rows else make_file(folder, args.mb, args.char)
         env = dict(os.environ, ANALYSIS_CACHE_DIR=str(folder / "cache"), PYTHONPATH=str(args.project))
         size = path.stat().st_size
-        print(f"{path.name}: {size:,} bytes of {args.char!r}; project {args.project}")
+        what = f"{args.rows:,} rows" if args.rows else f"{args.char!r}"
+        print(f"{path.name}: {size:,} bytes of {what}; project {args.project}")
         for name in args.commands:
             cmd = [sys.executable, "-m", "analysis", name, str(path), *args.extra]
             r = measure(cmd, cwd=args.project, env=env, limit_gb=args.limit_gb)
