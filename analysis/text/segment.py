@@ -551,11 +551,12 @@ def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmente
 def _span_frame(text: str, spans: list[tuple[int, int, str]], columns: list[str]) -> pd.DataFrame:
     """One row per (start, end, label) span: start, end, the span's text, the label."""
     start, end, text_column, label_column = columns
+    shared: dict[str, str] = {}  # one string object per distinct token, not one per occurrence
     return pd.DataFrame(
         {
             start: pd.array([s for s, _, _ in spans], dtype="int64"),
             end: pd.array([e for _, e, _ in spans], dtype="int64"),
-            text_column: [text[s:e] for s, e, _ in spans],
+            text_column: [shared.setdefault(piece, piece) for piece in (text[s:e] for s, e, _ in spans)],
             label_column: [label for _, _, label in spans],
         },
         columns=columns,
