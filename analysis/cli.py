@@ -2,7 +2,11 @@
 
 Every command prints one tidy table to standard output (CSV by default, or JSON
 records with ``--format json``); progress and warnings go to standard error, and a
-problem with an input exits with status 2 and a message naming the file.
+problem with an input exits with status 2 and a message naming the file. In CSV, a
+text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+carriage return first) gets a leading ``'`` (:mod:`analysis.output.csvsafe`); numbers
+and JSON are written exactly. ``--max-document-mb MB`` sets the largest single
+document read (default 64; 0: no limit).
 
 Commands:
     corpus PATH...                 one row per document: id, metadata, han_chars, paragraphs, redactions, encoding
@@ -50,35 +54,48 @@ def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
         payload: object = records if extra is None else {**extra, "rows": records}
         json.dump(payload, out, ensure_ascii=False, indent=1)
         out.write("\n")
-    else:
-        table.to_csv(out, index=False, lineterminator="\n")
+    else:  # cells a spreadsheet would run as formulas get a leading ' (JSON stays exact)
+        from analysis.output.csvsafe import to_csv_text
+
+        out.write(to_csv_text(table))
+
+
+def _settings(args: argparse.Namespace, **options):
+    from analysis.settings import MAX_DOCUMENT_BYTES, Settings
+
+    megabytes = getattr(args, "max_document_mb", None)
+    cap = MAX_DOCUMENT_BYTES if megabytes is None else int(megabytes * 2**20)
+    return Settings(to_simplified=_to_simplified(args), max_document_bytes=cap, **options)
 
 
 def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
     from analysis.io.corpus import load_corpus
-    from analysis.settings import Settings
 
-    settings = Settings(to_simplified=_to_simplified(args))
+    return _loaded(load_corpus, paths, args)
+
+
+def _loaded(loader: Callable, paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
+    settings = _settings(args)
+    progress = sys.stderr.isatty()  # a count of documents on a terminal, nothing in a log or a pipe
     if getattr(args, "keep_going", False):
-        documents, problems = load_corpus(list(paths), settings=settings, on_error="collect")
+        documents, problems = loader(list(paths), settings=settings, on_error="collect", progress=progress)
         for row in problems.itertuples(index=False):
             print(f"warning: {row.file}: {row.problem} ({row.fix})", file=sys.stderr)
         return documents
-    return load_corpus(list(paths), settings=settings)
+    return loader(list(paths), settings=settings, progress=progress)
 
 
 def _features(documents: pd.DataFrame, args: argparse.Namespace):
     from analysis.features import build_features
-    from analysis.settings import Settings
 
-    settings = Settings(hmm=getattr(args, "hmm", False), to_simplified=_to_simplified(args))
+    settings = _settings(args, hmm=getattr(args, "hmm", False))
     return build_features(documents, settings=settings, progress=sys.stderr.isatty())
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
-    from analysis.io.corpus import corpus_table
+    from analysis.io.corpus import describe_paths
 
-    _emit(corpus_table(_load(args.paths, args)), args.format)
+    _emit(_loaded(describe_paths, args.paths, args), args.format)  # streamed: one text in memory at a time
 
 
 def cmd_outline(args: argparse.Namespace) -> None:
@@ -220,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "in traditional characters)")
         p.add_argument("--keep-traditional", action="store_true",
                        help="keep texts written in traditional characters as they are")
+        p.add_argument("--max-document-mb", type=float, default=None, metavar="MB",
+                       help="refuse a single document larger than MB mebibytes (default 64; 0: no limit)")
         return p
 
     add("corpus", cmd_corpus, "one row per document: metadata, Han characters, paragraphs, redactions, encoding")

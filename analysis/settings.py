@@ -25,6 +25,12 @@ from pathlib import Path
 from analysis import paths
 
 
+#: Default :attr:`Settings.max_document_bytes`: 64 MiB. The longest speech or report in
+#: ../shared/corpora is well under 1 MB; memory while loading stays within a small
+#: multiple of a document's size (README, "Limits").
+MAX_DOCUMENT_BYTES = 64 * 2**20
+
+
 def _default(name: str) -> Path:
     return paths.lexicon_dir() / name
 
@@ -48,6 +54,13 @@ class Settings:
             never (keep a traditional text as it is). The loader records in each document's
             ``to_simplified`` and ``note`` whether it converted.
         repair_lines: Join lines broken inside a word or number while normalizing.
+        max_document_bytes: The largest single document the loader reads, in bytes
+            (default :data:`MAX_DOCUMENT_BYTES`, 64 MiB; ``None`` or 0: no limit): a text
+            file's size, a ``.docx``'s declared unpacked size, a JSON Lines line or a
+            CSV record's text in UTF-8. A bigger document is refused with an error
+            naming the file, its size and this limit, before it is read into memory.
+            On the command line: ``--max-document-mb``. Not part of the fingerprint: it
+            decides whether a document loads, never what is computed from it.
     """
 
     segmenter: str = "jieba"
@@ -58,6 +71,7 @@ class Settings:
     use_stopwords: bool = True
     to_simplified: bool | str = "auto"
     repair_lines: bool = True
+    max_document_bytes: int | None = field(default=MAX_DOCUMENT_BYTES, metadata={"fingerprint": False})
 
     def replace(self, **changes) -> "Settings":
         """Return a copy with ``changes`` applied."""
@@ -71,6 +85,8 @@ class Settings:
         """
         out: dict = {}
         for f in dataclasses.fields(self):
+            if not f.metadata.get("fingerprint", True):
+                continue
             value = getattr(self, f.name)
             if isinstance(value, Path):
                 out[f.name] = _display_path(value)

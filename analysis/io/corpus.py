@@ -26,9 +26,21 @@ Lines and CSV, the record's ``id`` field when present, else ``<file stem>:<n>`` 
 header). Checksums: ``sha256`` is that of the file's bytes for a single file and of
 the record's text encoded as UTF-8 for a JSONL/CSV record.
 
+One folder rule for every file, however it was found (scanned in a folder, listed in
+a manifest, named directly): it must resolve inside that folder (the manifest's folder;
+for a file named directly, its own folder). A symbolic link leading elsewhere, or to
+nothing, is refused and where it leads is never shown.
+
+Limits: one document is at most :attr:`Settings.max_document_bytes` (64 MiB by
+default): a file's size is checked before it is read, a ``.docx``'s declared unpacked
+size and compression ratios before it is unpacked (:data:`MAX_ZIP_RATIO`), a JSON
+Lines line while it is read (a longer one is never held whole), a CSV record's text
+once read. UTF-8 CSV corpora are streamed a row at a time.
+
 Errors: every problem (empty, binary or undecodable file, malformed JSONL line, CSV
 without a text column, duplicate id, manifest row for a missing file or one outside
-its folder, checksum mismatch) is a :class:`CorpusError` that names the file (and
+its folder, a link out of the folder, a document over the size limit, a Word file
+that would inflate like a zip bomb, checksum mismatch) is a :class:`CorpusError` that names the file (and
 line) and says what to do. By default the first one is raised; with
 ``on_error="collect"`` everything loadable loads and the problems come back as a
 table. Nothing is dropped silently.
@@ -40,6 +52,7 @@ table. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -725,6 +738,10 @@ def _single_meta(row: _ManifestRow | None) -> tuple[str | None, dict]:
 def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
     shown = _display(path)
     try:
+        too_big = _too_big(path.stat().st_size, settings, what="the file")
+        if too_big is not None:
+            yield too_big.located(file=shown)
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield CorpusError(f"the file cannot be read ({exc.strerror})", file=shown,
@@ -739,6 +756,7 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
     skipped: dict[str, int] = {}
     if path.suffix.lower() == ".docx":
         try:
+            _check_zip(data, settings)
             raw, skipped = _docx_text(data)
             encoding = "docx"
         except CorpusError as exc:
@@ -763,6 +781,66 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
         doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else [])
                                      + [f"not loaded from the Word file: {said}"])
     yield dataclasses.replace(doc, meta=doc_meta)
+
+
+#: A ``.docx`` member that unpacks to more than this many times its packed size is refused
+#: (ordinary Word XML packs 5–20×; a zip bomb hundreds of times), when it unpacks to more than
+#: :data:`ZIP_RATIO_FLOOR` bytes (small parts say nothing).
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FLOOR = 2**20
+#: More parts than this in one ``.docx`` is refused (Word writes a few dozen).
+MAX_ZIP_MEMBERS = 10_000
+_RAISE_LIMIT = ("if it really is one document, raise the limit: `--max-document-mb N` on the command "
+                "line, or Settings(max_document_bytes=N) in Python (0 for none); otherwise split it")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MiB"
+
+
+def _too_big(size: int, settings: Settings, *, what: str) -> CorpusError | None:
+    """The error for a document of ``size`` bytes over :attr:`Settings.max_document_bytes`, or None."""
+    cap = settings.max_document_bytes
+    if not cap or size <= cap:
+        return None
+    return CorpusError(f"{what} is {size:,} bytes ({_mb(size)}), more than the limit of {cap:,} bytes "
+                       f"({_mb(cap)}) for one document", fix=_RAISE_LIMIT)
+
+
+def _check_zip(data: bytes, settings: Settings) -> None:
+    """Refuse an Office file whose parts would unpack to too much, before anything is unpacked.
+
+    Reads only the zip's central directory: the declared unpacked size of every part
+    (their sum is held to :attr:`Settings.max_document_bytes`) and each part's
+    compression ratio (at most :data:`MAX_ZIP_RATIO`). Python's zipfile never inflates
+    a part beyond its declared size (it stops there and fails the CRC check), so the
+    declared sizes bound the memory that parsing needs.
+
+    Raises:
+        CorpusError: Too many parts, too much unpacked, or a ratio only a zip bomb has
+            (without a file; the caller adds it). A damaged zip is left to the parser.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a zip at all: the parser says so in its own words
+    if len(parts) > MAX_ZIP_MEMBERS:
+        raise CorpusError(f"the Word file has {len(parts):,} parts (at most {MAX_ZIP_MEMBERS:,} are read)",
+                          fix="open it in Word or LibreOffice and save it again as .docx, or as .txt")
+    for part in parts:
+        if part.file_size > ZIP_RATIO_FLOOR and part.file_size > MAX_ZIP_RATIO * max(part.compress_size, 1):
+            ratio = part.file_size / max(part.compress_size, 1)
+            raise CorpusError(
+                f"the Word file's part {part.filename!r} would unpack from {part.compress_size:,} to "
+                f"{part.file_size:,} bytes ({ratio:,.0f} times; Word files pack 5 to 20 times, a 'zip bomb' "
+                f"hundreds of times, and more than {MAX_ZIP_RATIO} times is refused), so it is not opened",
+                fix="if the file is genuine, open it in Word or LibreOffice and save it as .txt")
+    too_big = _too_big(sum(part.file_size for part in parts), settings, what="unpacked, the Word file")
+    if too_big is not None:
+        raise too_big
 
 
 def _docx_text(data: bytes) -> tuple[str, dict[str, int]]:
@@ -792,6 +870,9 @@ def _record_document(record: dict, *, text_key: str, number: int, line: int, pre
     raw = record.get(text_key)
     rid = record.get("id")
     doc_id = str(rid).strip() if rid not in (None, "") else f"{prefix}:{number}"
+    size = _record_too_big(raw, settings)
+    if size is not None:
+        return _too_big(size, settings, what=f"the {what}'s text").located(file=shown, line=line, document=doc_id)
     if not isinstance(raw, str):
         return CorpusError(f"the {what}'s {text_key!r} is {type(raw).__name__}, not text",
                            file=shown, line=line, document=doc_id,
@@ -807,6 +888,37 @@ def _record_document(record: dict, *, text_key: str, number: int, line: int, pre
     return dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=doc_id, records=True))
 
 
+def _bounded_lines(fh, limit: int | None) -> Iterator[bytes | int]:
+    """Yield the lines of a binary file; a line longer than ``limit`` bytes (without its line
+    break) is skipped in 1 MiB pieces and yielded as its length instead (an ``int``)."""
+    if not limit:
+        yield from fh
+        return
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        length = len(line)
+        while not line.endswith(b"\n"):
+            line = fh.readline(2**20)
+            if not line:
+                break
+            length += len(line)
+        yield length - (1 if line.endswith(b"\n") else 0)
+
+
+def _record_too_big(text: Any, settings: Settings) -> int | None:
+    """The UTF-8 size of a record's text when it is over the cap, else None (cheap for short texts)."""
+    cap = settings.max_document_bytes
+    if not cap or not isinstance(text, str) or len(text) * 4 <= cap:
+        return None
+    size = len(text.encode("utf-8"))
+    return size if size > cap else None
+
+
 def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
     shown = _display(path)
     prefix, defaults = _records_prefix(path, row)
@@ -820,8 +932,12 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
                           fix="put one JSON object per line in it, or remove the file")
         return
     found = False  # any non-blank line, good or bad
-    with path.open("rb") as fh:  # streamed: one line at a time
-        for number, bline in enumerate(fh, start=1):
+    with path.open("rb") as fh:  # streamed: one line at a time, none longer than the cap held in memory
+        for number, bline in enumerate(_bounded_lines(fh, settings.max_document_bytes), start=1):
+            if isinstance(bline, int):
+                found = True
+                yield _too_big(bline, settings, what="the line").located(file=shown, line=number)
+                continue
             if bline.strip():
                 found = True
             if number == 1 and bline.startswith(b"\xef\xbb\xbf"):
@@ -866,20 +982,58 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
 def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
     shown = _display(path)
     prefix, defaults = _records_prefix(path, row)
-    data = path.read_bytes()
     if row is not None and row.values.get("sha256"):
-        actual = hashlib.sha256(data).hexdigest()
+        actual = _file_sha256(path)
         if actual != row.values["sha256"]:
             yield _checksum_error(row, actual, shown)
             return
-    try:
-        text, encoding = decode_text(data)
-    except CorpusError as exc:
-        yield exc.located(file=shown)
-        return
-    del data
-    delimiter = sniff_delimiter(text)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    with contextlib.ExitStack() as stack:
+        encoding = _utf8_file(path)
+        if encoding is not None:  # streamed: one row at a time
+            source = stack.enter_context(path.open(encoding=encoding, newline=""))
+        else:  # another encoding: detecting it needs the whole file
+            try:
+                text, encoding = decode_text(path.read_bytes())
+            except CorpusError as exc:
+                yield exc.located(file=shown)
+                return
+            source = io.StringIO(text, newline="")
+            del text
+        yield from _csv_rows(source, encoding=encoding, shown=shown, prefix=prefix, defaults=defaults,
+                             settings=settings)
+
+
+def _utf8_file(path: Path) -> str | None:
+    """``"utf-8"`` or ``"utf-8-sig"`` when the whole file is valid UTF-8 without NUL bytes, else None.
+
+    Reads the file in 1 MiB pieces and keeps none of them.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        first = fh.read(2**20)
+        if not first:
+            return None
+        encoding = "utf-8-sig" if first.startswith(b"\xef\xbb\xbf") else "utf-8"
+        chunk = first
+        try:
+            while chunk:
+                if b"\x00" in chunk:
+                    return None
+                decoder.decode(chunk)
+                chunk = fh.read(2**20)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return encoding
+
+
+def _csv_rows(source, *, encoding: str, shown: str, prefix: str, defaults: dict,
+              settings: Settings) -> Iterator[Document | CorpusError]:
+    head = source.readline()  # the header line tells the delimiter (Excel writes tabs or semicolons too)
+    source.seek(0)
+    reader = csv.DictReader(source, delimiter=sniff_delimiter(head))
     columns = [str(c).strip() for c in (reader.fieldnames or [])]
     canonical = list(_canonical_fields({c: None for c in columns}))
     lowered = {c.lower(): original for c, original in zip(canonical, columns)}
@@ -891,7 +1045,16 @@ def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Itera
                 f"{', '.join(TEXT_FIELDS[1:])})")
         return
     found = False
-    for number, raw_row in enumerate(reader, start=1):
+    rows = enumerate(reader, start=1)
+    while True:
+        try:
+            number, raw_row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the csv module's limit of 131,072 characters
+            yield CorpusError(f"the CSV cannot be read on from here ({exc})", file=shown, line=reader.line_num,
+                              fix="check the quoting of this row; store very long texts in a .jsonl or .txt file")
+            return
         record = {str(k).strip(): v for k, v in raw_row.items() if k is not None}
         if not any((v or "").strip() for v in record.values()):
             continue  # an empty row holds no record
@@ -961,6 +1124,17 @@ def _as_list(paths_arg: Any) -> list[Path]:
     return [Path(p) for p in paths_arg]
 
 
+def _outside_error(path: Path, root: Path) -> CorpusError:
+    """The refusal of a file or folder that resolves outside ``root`` (its target is not shown)."""
+    shown = f"{_display(path.parent)}/{path.name}"  # the link itself, never where it leads
+    if not path.exists():
+        return CorpusError("this is a symbolic link to nothing (its target does not exist), so it is not read",
+                           file=shown, fix="remove the link, or replace it with the file itself")
+    return CorpusError(f"this leads outside the corpus folder {_display(root)} (a symbolic link), so it is not "
+                       "read; where it leads is not shown",
+                       file=shown, fix="copy the file into the corpus folder instead of linking to it")
+
+
 def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | None] | CorpusError]:
     """Yield the files to read, each with its manifest row, in a stable order."""
     explicit: dict[Path, _ManifestRow] | None = None
@@ -993,6 +1167,9 @@ def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | 
             continue
         if given.is_file():
             resolved = given.resolve()
+            if not resolved.is_relative_to(given.parent.resolve()):
+                yield _outside_error(given, given.parent.resolve())
+                continue
             if given.name.lower() == "manifest.csv":
                 yield CorpusError("this is a manifest, not a corpus file", file=_display(given),
                                   fix="pass the folder that holds it (or give it as manifest=...)")
@@ -1009,11 +1186,23 @@ def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | 
         folder = given.resolve()
         files: list[Path] = []
         listed: dict[Path, _ManifestRow] = {}
+        # One rule for every file and folder found here: it must resolve inside the folder.
+        # A symbolic link leading out of it is refused, and its target is never shown.
+        entries, outside = [], []
+        for p in sorted(folder.rglob("*")):
+            rel = p.relative_to(folder)
+            if _skipped_dir(rel.parent) or (_skipped_dir(rel) if p.is_dir() else _skipped(rel)):
+                continue
+            if not p.exists() or not p.resolve().is_relative_to(folder):
+                outside.append(p)
+            else:
+                entries.append(p)
+        for p in outside:
+            yield _outside_error(p, folder)
         if explicit is not None:
             folders = [folder]
         else:
-            folders = [folder] + sorted(p for p in folder.rglob("*")
-                                        if p.is_dir() and not _skipped_dir(p.relative_to(folder)))
+            folders = [folder] + [p for p in entries if p.is_dir()]
         for sub in folders:
             rows = rows_of(sub)
             if isinstance(rows, CorpusError):
@@ -1032,11 +1221,11 @@ def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | 
                     yield CorpusError(f"the manifest lists {row.values['file']!r}, but there is no such file",
                                       file=row.manifest, line=row.line, document=row.values.get("id") or None,
                                       fix="correct the file name in the manifest, add the file, or delete the row")
-        for p in sorted(folder.rglob("*")):
-            if p.is_file() and not _skipped(p.relative_to(folder)):
+        for p in entries:
+            if p.is_file():
                 files.append(p.resolve())
         files += [t for t in listed if t.is_file() and t not in files]
-        if not files:
+        if not files and not outside:
             yield CorpusError("the folder holds no documents", file=_display(folder),
                               fix=f"add {_SUPPORTED_TEXT} files")
             continue
@@ -1073,7 +1262,10 @@ def iter_documents(paths: Any, *, manifest: Any = None, settings: Settings | Non
     emphasis delimiters are dropped); ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
     ``lexicon/`` folder are skipped; any other file is reported as a problem (it may be
     a speech in a format this loader does not read, such as ``.doc`` or ``.pdf``).
-    JSON Lines files are read line by line; a CSV corpus is decoded once as a whole.
+    JSON Lines files are read line by line; a UTF-8 CSV corpus row by row (another
+    encoding is decoded once as a whole, since detecting it needs the whole file). A
+    file or folder that resolves outside the folder it was found in (a symbolic link)
+    is refused without showing where it leads.
     Each document is built by the pure :func:`make_document`.
 
     Args:
@@ -1293,8 +1485,19 @@ def _problems_frame(problems: list[CorpusError]) -> pd.DataFrame:
     return frame
 
 
+def _counted(documents: Iterator[Document], progress: bool) -> Iterator[Document]:
+    """Pass documents through, counting them on standard error when ``progress`` is set."""
+    if not progress:
+        return documents
+    import sys
+
+    from tqdm import tqdm
+
+    return iter(tqdm(documents, desc="loading", unit="doc", file=sys.stderr, dynamic_ncols=True))
+
+
 def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
-                on_error: str = "raise") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+                on_error: str = "raise", progress: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load files and folders into one table, one row per document.
 
     Args:
@@ -1302,6 +1505,9 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         manifest: As in :func:`iter_documents`.
         settings: Normalization settings (default :class:`Settings`).
         on_error: ``"raise"`` (default) or ``"collect"``.
+        progress: Count the documents loaded on standard error (tqdm), for long loads
+            such as a CSV of a million rows (the command line turns it on when standard
+            error is a terminal).
 
     Returns:
         With ``on_error="raise"``, a DataFrame with columns ``id``, the
@@ -1327,7 +1533,8 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         raise ValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
     problems: list[CorpusError] = []
     handler = "raise" if on_error == "raise" else problems.append
-    rows = [doc.row() for doc in iter_documents(paths, manifest=manifest, settings=settings, on_error=handler)]
+    documents = _counted(iter_documents(paths, manifest=manifest, settings=settings, on_error=handler), progress)
+    rows = [doc.row() for doc in documents]
     frame = _frame(rows, full=True)
     if on_error == "collect":
         return frame, _problems_frame(problems)
@@ -1358,7 +1565,7 @@ def corpus_table(documents: pd.DataFrame | Iterable[Document]) -> pd.DataFrame:
 
 
 def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
-                   on_error: str = "raise") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+                   on_error: str = "raise", progress: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """The :func:`corpus_table` of any files or folders, streamed (texts are not kept).
 
     Meant for ``python -m analysis corpus PATH...``: memory holds one document at a time.
@@ -1368,6 +1575,7 @@ def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | Non
         manifest: As in :func:`iter_documents`.
         settings: Normalization settings (default :class:`Settings`).
         on_error: ``"raise"`` (default) or ``"collect"``.
+        progress: Count the documents described on standard error (as in :func:`load_corpus`).
 
     Returns:
         The :func:`corpus_table` columns; with ``on_error="collect"`` the tuple
@@ -1386,7 +1594,7 @@ def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | Non
     problems: list[CorpusError] = []
     handler = "raise" if on_error == "raise" else problems.append
     rows = [doc.row(full=False) for doc in
-            iter_documents(paths, manifest=manifest, settings=settings, on_error=handler)]
+            _counted(iter_documents(paths, manifest=manifest, settings=settings, on_error=handler), progress)]
     table = _frame(rows, full=False)
     if on_error == "collect":
         return table, _problems_frame(problems)

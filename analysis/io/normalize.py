@@ -222,7 +222,7 @@ def normalize(raw: str, *, to_simplified: bool | str = False, repair_lines: bool
     t = t.sub(_BLANK_LINES_RE, "\n")
     t = t.sub(_OUTER_NEWLINES_RE, "")
     t, redactions = t.count_sub(REDACTION_RE, REDACTION)
-    offsets = np.append(t.src, len(raw)).astype(np.int64)
+    offsets = np.append(t.src, len(raw)).astype(np.int64, copy=False)  # no third copy of the map
     offsets.setflags(write=False)
     return Normalized(
         text=t.text,

@@ -9,7 +9,8 @@
 ``<stem>.html``      self-contained: plotly.js inline (no CDN, works offline),
                      fixed div id (= stem), so re-runs give the same file
 ``<stem>.csv``       the table the chart draws (UTF-8 with BOM, so Excel reads
-                     Chinese correctly)
+                     Chinese correctly; text cells that a spreadsheet would run
+                     as a formula get a leading ``'``, see :mod:`analysis.output.csvsafe`)
 ``manifest.csv``     one row per stem, sorted by stem (replaced on re-run)
 ``findings.csv``     findings the notebooks record (:func:`record_findings`),
                      summarised at the top of the report
@@ -37,6 +38,9 @@ each is written to a temporary file in the same folder and renamed over the old
 one. A failure while rendering leaves every previous file untouched.
 
 The folder is :func:`analysis.paths.figures_dir` (``ANALYSIS_FIGURES_DIR`` overrides it).
+:func:`check_output_folder` tries it before anything is rendered (and
+:func:`analysis.output.report.run_notebooks` before any notebook runs): a folder that
+cannot be written is an :class:`OutputFolderError` naming it.
 
 >>> safe_stem("01_overview", "top terms (jieba)")
 '01_overview_top_terms_jieba'
@@ -63,6 +67,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
+from analysis.output.csvsafe import restore_formulas, to_csv_text
 from analysis.plots import fonts
 from analysis.plots.charts import figure_strings, is_wordcloud
 
@@ -70,8 +75,10 @@ __all__ = [
     "ExportWarning",
     "Exported",
     "MANIFEST_COLUMNS",
+    "OutputFolderError",
     "PNG_SCALE",
     "atomic_write",
+    "check_output_folder",
     "export_figure",
     "export_server",
     "figure_strings",
@@ -149,6 +156,47 @@ NOTEBOOK_PNG_SCALE = 1
 
 class ExportWarning(UserWarning):
     """Something was left out of an export (e.g. no Chromium, so no PNG)."""
+
+
+class OutputFolderError(PermissionError):
+    """The output folder cannot be written (read-only, not a folder, no permission).
+
+    A ``PermissionError`` (an ``OSError``), raised before any work is done.
+    """
+
+
+def check_output_folder(directory: Path | str | None = None) -> Path:
+    """Make sure files can be written in the output folder, before anything is rendered or run.
+
+    Creates the folder when it is missing, then creates and removes a temporary file in it
+    (permission bits alone would not tell: root ignores them, a read-only mount does not).
+
+    Args:
+        directory: The folder; default :func:`analysis.paths.figures_dir`.
+
+    Returns:
+        The folder.
+
+    Raises:
+        OutputFolderError: The folder cannot be created or written; the message names it.
+
+    >>> import tempfile, pathlib
+    >>> check_output_folder(pathlib.Path(tempfile.mkdtemp()) / "new").name
+    'new'
+    """
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputFolderError(
+            f"cannot write to the output folder {folder} ({reason}), so nothing was run or written. "
+            "What to do: choose another folder (`python -m analysis report --out DIR`, or the environment "
+            "variable ANALYSIS_FIGURES_DIR), or make this one writable") from None
+    return folder
 
 
 class Exported(dict):
@@ -287,8 +335,7 @@ def _csv_bytes(data: pd.DataFrame | pd.Series) -> bytes:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"export: data must be the DataFrame the chart draws, got {type(data).__name__}")
     plain_index = isinstance(data.index, pd.RangeIndex) and data.index.name is None
-    text = data.to_csv(index=not plain_index, lineterminator="\n")
-    return text.encode(CSV_ENCODING)
+    return to_csv_text(data, index=not plain_index).encode(CSV_ENCODING)
 
 
 @contextlib.contextmanager
@@ -314,7 +361,9 @@ def read_figure_manifest(directory: Path | None = None) -> pd.DataFrame:
         directory: Folder holding the manifest; default :func:`analysis.paths.figures_dir`.
 
     Returns:
-        One row per exported figure, columns :data:`MANIFEST_COLUMNS`, all strings.
+        One row per exported figure, columns :data:`MANIFEST_COLUMNS`, all strings (as
+        given to :func:`export_figure`: the ``'`` put before formula-like cells on
+        writing is taken off again).
 
     >>> import tempfile, pathlib
     >>> list(read_figure_manifest(pathlib.Path(tempfile.mkdtemp())).columns) == list(MANIFEST_COLUMNS)
@@ -324,7 +373,7 @@ def read_figure_manifest(directory: Path | None = None) -> pd.DataFrame:
     file = folder / MANIFEST
     if not file.is_file():
         return pd.DataFrame({c: pd.Series([], dtype=str) for c in MANIFEST_COLUMNS})
-    table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
+    table = restore_formulas(pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING))
     for column in MANIFEST_COLUMNS:
         if column not in table.columns:
             table[column] = ""
@@ -337,8 +386,7 @@ def _update_manifest(folder: Path, row: dict) -> Path:
         table = table[table["stem"] != row["stem"]]
         table = pd.concat([table, pd.DataFrame([row], columns=list(MANIFEST_COLUMNS))], ignore_index=True)
         table = table.sort_values("stem", kind="stable").reset_index(drop=True)
-        text = table.to_csv(index=False, lineterminator="\n")
-        return atomic_write(folder / MANIFEST, text.encode(CSV_ENCODING))
+        return atomic_write(folder / MANIFEST, to_csv_text(table).encode(CSV_ENCODING))
 
 
 def write_report(html: str, *, directory: Path | None = None, name: str = "report.html") -> Path:
@@ -776,11 +824,12 @@ def export_figure(
     Raises:
         analysis.plots.fonts.GlyphError: Only when a placeholder itself cannot be drawn
             (nothing is written); a character the CJK font lacks is replaced, see above.
+        OutputFolderError: The figures folder cannot be written (checked first).
         ValueError: ``notebook`` or ``name`` has no usable characters.
         TypeError: ``fig`` or ``data`` is of the wrong kind.
     """
     stem = safe_stem(notebook, name)
-    folder = Path(directory) if directory is not None else paths.figures_dir()
+    folder = check_output_folder(Path(directory) if directory is not None else paths.figures_dir())
     fig, replaced = fonts.with_placeholders(fig)
     if replaced:
         shown = ", ".join(f"U+{ord(c):04X} ×{n}" for c, n in sorted(replaced.items()))

@@ -150,6 +150,8 @@ def run_notebooks(
         ReportError: A notebook is missing, or a cell failed (the message names the
             notebook, the cell index and the error's last line); or ``corpus`` is not
             a folder.
+        analysis.output.export.OutputFolderError: ``out`` cannot be written (checked
+            before any notebook runs; the message names the folder).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -167,7 +169,9 @@ def run_notebooks(
         env["ANALYSIS_CORPUS_DIR"] = str(corpus)
     out_dir = Path(out).resolve() if out is not None else paths.figures_dir().resolve()
     env["ANALYSIS_FIGURES_DIR"] = str(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from analysis.output.export import check_output_folder
+
+    check_output_folder(out_dir)  # a read-only folder fails here, before any notebook runs
 
     config = _kernel_config()
     loaded = [(p, nbformat.read(p, as_version=4)) for p in files]

@@ -52,6 +52,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -104,6 +105,11 @@ _PLAIN_RE = re.compile(
 #: Chinese numerals: a token made only of these (二, 十四, 三千) is a ``number``, unless
 #: it is a dictionary entry (十四五).
 _HAN_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
+#: jieba builds a graph over every character of the run it is given (hundreds of bytes per
+#: character), so a Han run longer than this is handed over in pieces of this length. Real
+#: text never has 10,000 Han characters without punctuation; a file of one repeated
+#: character does, and would otherwise take gigabytes.
+MAX_JIEBA_RUN = 10_000
 _ZERO_NUMERAL_RE = re.compile("[〇零一二三四五六七八九十百千万亿两]*〇[〇零一二三四五六七八九十百千万亿两]*")
 
 
@@ -387,6 +393,11 @@ class Segmenter:
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Return the token spans of ``text`` as (start, end, kind); they partition it."""
         out: list[tuple[int, int, str]] = []
+        self._spans_into(text, out)
+        return out
+
+    def _spans_into(self, text: str, out) -> None:
+        """Append the token spans of ``text`` to ``out`` (a list, or a :class:`_SpanColumns`)."""
         pos = 0
         formulas = self.formula_spans(text)
         for start, end, _ in sorted(formulas + self.mixed_spans(text, formulas)):
@@ -394,7 +405,6 @@ class Segmenter:
             out.append((start, end, "word"))
             pos = end
         self._plain(text, pos, len(text), out)
-        return out
 
     def _plain(self, text: str, start: int, end: int, out: list) -> None:
         for m in _PLAIN_RE.finditer(text, start, end):
@@ -416,6 +426,10 @@ class Segmenter:
         self._jieba(text, pos, end, out)
 
     def _jieba(self, text: str, start: int, end: int, out: list) -> None:
+        for piece_start in range(start, end, MAX_JIEBA_RUN):
+            self._jieba_run(text, piece_start, min(piece_start + MAX_JIEBA_RUN, end), out)
+
+    def _jieba_run(self, text: str, start: int, end: int, out: list) -> None:
         if start >= end:
             return
         pos = start
@@ -593,17 +607,51 @@ def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmente
     if not isinstance(text, str):
         raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
     seg = tokenizer or make_tokenizer(settings)
-    return _span_frame(text, seg.spans(text), TOKEN_COLUMNS)
+    columns = _SpanColumns()  # about 24 bytes a token instead of a tuple of objects
+    seg._spans_into(text, columns)
+    return columns.frame(text, TOKEN_COLUMNS)
+
+
+class _SpanColumns:
+    """Collects (start, end, label) spans as columns: two int64 arrays and a list of labels."""
+
+    def __init__(self) -> None:
+        from array import array
+
+        self.starts = array("q")
+        self.ends = array("q")
+        self.labels: list[str] = []
+
+    def append(self, span: tuple[int, int, str]) -> None:
+        start, end, label = span
+        self.starts.append(start)
+        self.ends.append(end)
+        self.labels.append(label)
+
+    def extend(self, spans) -> None:
+        for span in spans:
+            self.append(span)
+
+    def frame(self, text: str, columns: list[str]) -> pd.DataFrame:
+        start, end, text_column, label_column = columns
+        shared: dict[str, str] = {}  # one string object per distinct token, not one per occurrence
+        pieces = [shared.setdefault(piece, piece) for piece in (text[s:e] for s, e in zip(self.starts, self.ends))]
+        return pd.DataFrame(
+            {start: np.array(self.starts, dtype=np.int64), end: np.array(self.ends, dtype=np.int64),
+             text_column: pieces, label_column: self.labels},
+            columns=columns,
+        )
 
 
 def _span_frame(text: str, spans: list[tuple[int, int, str]], columns: list[str]) -> pd.DataFrame:
     """One row per (start, end, label) span: start, end, the span's text, the label."""
     start, end, text_column, label_column = columns
+    shared: dict[str, str] = {}  # one string object per distinct token, not one per occurrence
     return pd.DataFrame(
         {
             start: pd.array([s for s, _, _ in spans], dtype="int64"),
             end: pd.array([e for _, e, _ in spans], dtype="int64"),
-            text_column: [text[s:e] for s, e, _ in spans],
+            text_column: [shared.setdefault(piece, piece) for piece in (text[s:e] for s, e, _ in spans)],
             label_column: [label for _, _, label in spans],
         },
         columns=columns,
