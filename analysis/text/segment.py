@@ -48,7 +48,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import re
+import warnings
 from pathlib import Path
 from typing import Iterator
 
@@ -64,8 +66,9 @@ from analysis.chars import HAN_CLASS, HAN_RE, REDACTION
 KINDS = ("word", "latin", "number", "punct", "space", "redaction")
 #: Kinds that count as terms in :mod:`analysis.stats.counts`.
 TERM_KINDS = ("word", "latin")
-#: Segmenters :func:`make_tokenizer` can build (``rjieba`` only when that package is installed).
-SEGMENTERS = ("jieba", "rjieba")
+#: Segmenters :func:`make_tokenizer` can build: ``jieba`` (jieba's segmentation by the fastest
+#: engine installed), ``rjieba`` (forces the Rust engine), ``jieba-python`` (forces jieba's own code).
+SEGMENTERS = ("jieba", "rjieba", "jieba-python")
 #: Columns of :func:`tokenize`.
 TOKEN_COLUMNS = ["start", "end", "token", "kind"]
 #: Columns of :func:`load_dictionary`.
@@ -115,20 +118,38 @@ class LexiconError(ValueError):
 # Lexicon files
 
 
-def _read_yaml(path: Path, what: str) -> dict:
-    path = Path(path)
+#: The C-accelerated YAML loader when PyYAML was built with libyaml, else the Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_text(path: Path, what: str) -> str:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LexiconError(
             f"{what} file not found: {path}. Restore it from git (corpus/lexicon/) or point "
             f"Settings.{'dictionary' if what == 'dictionary' else 'stopwords'} at an existing YAML file."
         ) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_yaml(path: str, what: str, content: str) -> dict:
+    """Parse a lexicon file's content once per process (keyed by the content itself)."""
+    try:
+        data = yaml.load(content, Loader=_YAML_LOADER)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         raise LexiconError(f"{path}: not valid YAML ({exc}); fix the line it names.") from None
     if not isinstance(data, dict):
         raise LexiconError(f"{path}: expected a mapping at the top level of the {what} file.")
     return data
+
+
+def _read_yaml(path: Path, what: str) -> dict:
+    """Read a lexicon file, parsed once per distinct content (an edited file is parsed again).
+
+    The mapping returned is shared between callers: read it, never change it.
+    """
+    return _parse_yaml(str(path), what, _read_text(path, what))
 
 
 def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
@@ -153,7 +174,14 @@ def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
     """
     settings = settings or Settings()
     path = Path(settings.dictionary)
-    data = _read_yaml(path, "dictionary")
+    return _dictionary_table(str(path), _read_text(path, "dictionary")).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _dictionary_table(path_name: str, content: str) -> pd.DataFrame:
+    """The table of :func:`load_dictionary`, built once per file content (callers copy it)."""
+    path = Path(path_name)
+    data = _parse_yaml(path_name, "dictionary", content)
     rows = []
     for source, key, field in (("entry", "entries", "term"), ("phrase", "phrases", "phrase")):
         items = data.get(key) or []
@@ -243,7 +271,14 @@ def load_stopwords(settings: Settings | None = None) -> frozenset:
     if not settings.use_stopwords:
         return frozenset()
     path = Path(settings.stopwords)
-    data = _read_yaml(path, "stopwords")
+    return _stopword_set(str(path), _read_text(path, "stopwords"))
+
+
+@functools.lru_cache(maxsize=8)
+def _stopword_set(path_name: str, content: str) -> frozenset:
+    """The stopwords of one file content, read once per process."""
+    path = Path(path_name)
+    data = _parse_yaml(path_name, "stopwords", content)
     words: set[str] = set()
     for key, items in data.items():
         if not isinstance(items, list):
@@ -313,12 +348,15 @@ class Segmenter:
     Attributes:
         fingerprint: The settings fingerprint it was built from.
         hmm: Whether jieba's HMM guesses unknown words.
-        jieba: The private ``jieba.Tokenizer`` (do not call ``add_word`` on it).
+        engine: ``"rjieba"`` or ``"jieba"`` (jieba's Python code): which engine cuts Han runs.
+        jieba: The private ``jieba.Tokenizer`` when the engine is ``"jieba"``, else None
+            (do not call ``add_word`` on it).
     """
 
-    def __init__(self, *, settings: Settings, jieba_tokenizer, dictionary: pd.DataFrame, cut=None):
+    def __init__(self, *, settings: Settings, jieba_tokenizer, dictionary: pd.DataFrame, cut=None, engine: str = "jieba"):
         self.fingerprint = settings.fingerprint()
         self.segmenter = settings.segmenter
+        self.engine = engine
         self.hmm = bool(settings.hmm)
         self.jieba = jieba_tokenizer
         self._cut = cut or (lambda s, hmm: jieba_tokenizer.cut(s, HMM=hmm))
@@ -330,7 +368,8 @@ class Segmenter:
         )
 
     def __repr__(self) -> str:
-        return f"Segmenter(segmenter={self.segmenter!r}, hmm={self.hmm}, fingerprint={self.fingerprint!r})"
+        return (f"Segmenter(segmenter={self.segmenter!r}, engine={self.engine!r}, hmm={self.hmm}, "
+                f"fingerprint={self.fingerprint!r})")
 
     def formula_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Return the formula-layer spans of ``text`` as (start, end, rule), in text order.
@@ -341,13 +380,18 @@ class Segmenter:
         for m in self._formula_re.finditer(text):
             rule = self.formula_rule(m.group()) or "phrase"
             spans.append((m.start(), m.end(), rule))
+        # The formula matches do not overlap and come in text order, so their ends are
+        # sorted too: one pointer walks them alongside the quoted matches (one pass).
         taken = [(s, e) for s, e, _ in spans]
+        j = 0
         for m in self._quoted_re.finditer(text):
             content = m.group()
             if len(HAN_RE.findall(content)) < 2:
                 continue
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
+            while j < len(taken) and taken[j][1] <= m.start():
+                j += 1
+            if j < len(taken) and taken[j][0] < m.end():
+                continue  # overlaps a phrase or numbered formula, which wins
             spans.append((m.start(), m.end(), "quoted"))
         spans.sort()
         return spans
@@ -423,12 +467,30 @@ def _entry_frequency(tok, term: str) -> int:
     return int(max(tok.FREQ.get(term) or 0, min(needed * _FREQ_MARGIN, 10**7), _FREQ_FLOOR))
 
 
-def _build(settings: Settings) -> Segmenter:
-    check_choice("segmenter", settings.segmenter, SEGMENTERS, caller="Settings")
+# ---------------------------------------------------------------------------
+# The frequency table stored with the dictionary
+
+#: Columns of :func:`frequency_table`.
+FREQUENCY_COLUMNS = ["term", "freq"]
+_FREQ_HEADER = "# frequency table of {name}: generated by `python -m analysis frequencies --write`; do not edit\n"
+
+
+def frequency_path(settings: Settings | None = None) -> Path:
+    """Return where the frequency table of ``settings.dictionary`` is stored: beside it.
+
+    >>> frequency_path().name
+    'dictionary.freq.tsv'
+    """
+    settings = settings or Settings()
+    path = Path(settings.dictionary)
+    return path.with_name(path.stem + ".freq.tsv")
+
+
+def _jieba_python(cache: Path | None = None):
+    """A private, initialized ``jieba.Tokenizer`` with jieba's own dictionary (no domain entries)."""
     import jieba  # imported here: importing analysis.text.segment does no work
 
-    dictionary = load_dictionary(settings)
-    cache = paths.cache_dir()
+    cache = paths.cache_dir() if cache is None else cache
     with contextlib.suppress(OSError):
         cache.mkdir(parents=True, exist_ok=True)
     tok = jieba.Tokenizer(dictionary=jieba.DEFAULT_DICT)
@@ -436,65 +498,257 @@ def _build(settings: Settings) -> Segmenter:
     tok.cache_file = f"jieba-{jieba.__version__}-default.cache"
     with _quiet_jieba():
         tok.initialize()
-        entries = dictionary[(dictionary["source"] == "entry") & dictionary["term"].str.contains(HAN_RE)]
-        # Shorter entries first, so a longer entry's suggested frequency already sees them.
-        order = entries.assign(_n=entries["term"].str.len()).sort_values(["_n", "term"], kind="stable")
+    return tok
+
+
+def _entry_order(dictionary: pd.DataFrame) -> pd.DataFrame:
+    """Han entries, shorter first (a longer entry's suggested frequency already sees them)."""
+    entries = dictionary[(dictionary["source"] == "entry") & dictionary["term"].str.contains(HAN_RE)]
+    return entries.assign(_n=entries["term"].str.len()).sort_values(["_n", "term"], kind="stable")
+
+
+def compute_frequency_table(settings: Settings | None = None) -> pd.DataFrame:
+    """Compute, with jieba's Python code, the frequency each dictionary entry is given.
+
+    Entries are added to a fresh ``jieba.Tokenizer`` shorter first; an entry with a
+    ``freq`` in the YAML file keeps it, any other gets :func:`_entry_frequency`
+    (``max(jieba's own frequency, 50 × suggest_freq, 2000)``) given the entries added
+    before it. Both engines are then loaded with exactly these frequencies, so rjieba
+    never has to agree with jieba's ``suggest_freq`` (its own agrees on most entries,
+    not all). Takes a few seconds: it loads jieba's dictionary.
+
+    Returns:
+        One row per Han entry in the order they are added: ``term``, ``freq`` (int64).
+    """
+    settings = settings or Settings()
+    order = _entry_order(load_dictionary(settings))
+    tok = _jieba_python()
+    rows = []
+    with _quiet_jieba():
         for term, freq in zip(order["term"], order["freq"]):
-            tok.add_word(term, int(freq) if pd.notna(freq) else _entry_frequency(tok, term))
-        for term in load_split_words(settings):
-            # Frequency 0: jieba's DAG skips the word, so it is cut into its parts.
-            tok.total -= tok.FREQ.get(term) or 0
-            tok.FREQ[term] = 0
-    if settings.segmenter == "rjieba":
-        cut = _rjieba_cut(tok, order["term"], load_split_words(settings))
-        return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, cut=cut)
-    return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary)
+            value = int(freq) if pd.notna(freq) else _entry_frequency(tok, term)
+            tok.add_word(term, value)
+            rows.append((term, value))
+    table = pd.DataFrame(rows, columns=FREQUENCY_COLUMNS)
+    return table.astype({"freq": "int64"})
 
 
-def _rjieba_cut(tok, terms, split_words):
-    """A private ``rjieba.Jieba`` with the same entries, frequencies and split words as ``tok``."""
+def _dictionary_digest(settings: Settings) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(settings.dictionary).read_bytes()).hexdigest()
+
+
+def _jieba_version() -> str:
+    from importlib import metadata
+
     try:
-        import rjieba
+        return metadata.version("jieba")
+    except metadata.PackageNotFoundError:  # pragma: no cover - jieba is a dependency
+        return "none"
+
+
+def format_frequency_table(table: pd.DataFrame, settings: Settings | None = None) -> str:
+    """Return the text of the stored table: a header naming the dictionary's SHA-256 and jieba's version."""
+    settings = settings or Settings()
+    lines = [
+        _FREQ_HEADER.format(name=Path(settings.dictionary).name),
+        f"# dictionary_sha256\t{_dictionary_digest(settings)}\n",
+        f"# jieba\t{_jieba_version()}\n",
+        "term\tfreq\n",
+    ]
+    lines.extend(f"{term}\t{int(freq)}\n" for term, freq in zip(table["term"], table["freq"]))
+    return "".join(lines)
+
+
+def write_frequency_table(settings: Settings | None = None, path: Path | None = None) -> Path:
+    """Compute the frequency table and write it beside the dictionary (atomically); return its path.
+
+    Run it after editing the dictionary: ``python -m analysis frequencies --write``.
+    """
+    settings = settings or Settings()
+    path = Path(path) if path is not None else frequency_path(settings)
+    _write_text_atomic(path, format_frequency_table(compute_frequency_table(settings), settings))
+    return path
+
+
+def _parse_frequency_file(path: Path, digest: str) -> dict[str, int] | None:
+    """The table in ``path`` when it was made from the dictionary with ``digest`` by this jieba; else None."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    header = dict(line[2:].split("\t", 1) for line in lines if line.startswith("# ") and "\t" in line)
+    if header.get("dictionary_sha256") != digest or header.get("jieba") != _jieba_version():
+        return None
+    body = [line for line in lines if line and not line.startswith("#")]
+    if not body or body[0] != "term\tfreq":
+        return None
+    out: dict[str, int] = {}
+    for line in body[1:]:
+        term, _, freq = line.partition("\t")
+        if not freq.isdigit():
+            return None
+        out[term] = int(freq)
+    return out
+
+
+def load_frequency_table(settings: Settings | None = None) -> dict[str, int]:
+    """Return {term: frequency} for the Han entries of the dictionary, as both engines load them.
+
+    Read from the table stored beside the dictionary (:func:`frequency_path`) when its
+    header names this dictionary's SHA-256 and this jieba version. Otherwise (an edited
+    or a researcher's own dictionary) the table is computed with
+    :func:`compute_frequency_table` and kept in ``paths.cache_dir()/lexicon/`` under the
+    dictionary's hash, so that is paid once.
+
+    Example:
+        >>> table = load_frequency_table()
+        >>> table["两个确立"] > 0
+        True
+    """
+    settings = settings or Settings()
+    digest = _dictionary_digest(settings)
+    stored = _parse_frequency_file(frequency_path(settings), digest)
+    if stored is not None:
+        return stored
+    cached_path = paths.cache_dir() / "lexicon" / f"{digest[:32]}-jieba{_jieba_version()}.freq.tsv"
+    cached = _parse_frequency_file(cached_path, digest)
+    if cached is not None:
+        return cached
+    table = compute_frequency_table(settings)
+    with contextlib.suppress(OSError):  # a read-only cache folder: compute again next time
+        cached_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_text_atomic(cached_path, format_frequency_table(table, settings))
+    return dict(zip(table["term"], table["freq"].astype(int)))
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Engines
+
+#: Engines that compute jieba's segmentation: ``rjieba`` (Rust, the default when installed)
+#: and ``jieba`` (jieba's own Python code, the fallback).
+ENGINES = ("rjieba", "jieba")
+_FALLBACK_WARNED: set[str] = set()
+
+
+def _rjieba_available() -> bool:
+    try:
+        import rjieba  # noqa: F401
     except ImportError:
+        return False
+    return True
+
+
+def engine_for(settings: Settings | None = None) -> str:
+    """Return the engine that will cut Han text under ``settings``: ``"rjieba"`` or ``"jieba"``.
+
+    ``segmenter="jieba"`` (the default) means jieba's segmentation computed by the
+    fastest engine installed: rjieba (same tokens, tested on the seed and on every
+    document of the reference corpora), else jieba's Python code, with one warning per
+    process saying so. ``"rjieba"`` and ``"jieba-python"`` force one engine.
+
+    Raises:
+        ValueError: for an unknown segmenter, or ``"rjieba"`` when it is not installed.
+
+    >>> engine_for(Settings(segmenter="jieba-python"))
+    'jieba'
+    """
+    settings = settings or Settings()
+    check_choice("segmenter", settings.segmenter, SEGMENTERS, caller="Settings")
+    if settings.segmenter == "jieba-python":
+        return "jieba"
+    if _rjieba_available():
+        return "rjieba"
+    if settings.segmenter == "rjieba":
         raise ValueError(
             "Settings.segmenter='rjieba' needs the rjieba package: `.venv/bin/pip install rjieba`, "
             "or use segmenter='jieba'."
-        ) from None
+        )
+    if "jieba" not in _FALLBACK_WARNED:
+        _FALLBACK_WARNED.add("jieba")
+        warnings.warn(
+            "rjieba is not installed: segmenting with jieba's Python code (same tokens, about 10x "
+            "slower). Install it with `.venv/bin/pip install -c constraints.txt rjieba`.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return "jieba"
+
+
+def _build(settings: Settings) -> Segmenter:
+    engine = engine_for(settings)
+    dictionary = load_dictionary(settings)
+    frequencies = load_frequency_table(settings)
+    order = _entry_order(dictionary)
+    missing = [t for t in order["term"] if t not in frequencies]
+    if missing:  # pragma: no cover - the table is made from the same file
+        raise LexiconError(f"{settings.dictionary}: no frequency for {missing[:5]}; run `python -m analysis frequencies --write`.")
+    split_words = load_split_words(settings)
+    if engine == "rjieba":
+        cut = _rjieba_cut(order["term"], frequencies, split_words)
+        return Segmenter(settings=settings, jieba_tokenizer=None, dictionary=dictionary, cut=cut, engine="rjieba")
+    tok = _jieba_python()
+    with _quiet_jieba():
+        for term in order["term"]:
+            tok.add_word(term, frequencies[term])
+        for term in split_words:
+            # Frequency 0: jieba's DAG skips the word, so it is cut into its parts.
+            tok.total -= tok.FREQ.get(term) or 0
+            tok.FREQ[term] = 0
+    return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, engine="jieba")
+
+
+def _rjieba_cut(terms, frequencies: dict[str, int], split_words):
+    """A private ``rjieba.Jieba`` given the entries with the stored frequencies, and the split words."""
+    import rjieba
+
     rj = rjieba.Jieba()
     for term in terms:
-        rj.add_word(term, int(tok.FREQ[term]), None)
+        rj.add_word(term, int(frequencies[term]), None)
     for term in split_words:
         rj.add_word(term, 0, None)
     return lambda s, hmm: rj.cut(s, hmm)
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(fingerprint: str, settings: Settings) -> Segmenter:
+def _cached(fingerprint: str, engine: str, settings: Settings) -> Segmenter:
     return _build(settings)
 
 
 def make_tokenizer(settings: Settings | None = None) -> Segmenter:
-    """Build (or reuse) the tokenizer for ``settings``.
+    """Build (or reuse) the tokenizer for ``settings``: once per process and settings.
 
-    A private ``jieba.Tokenizer`` is loaded with jieba's own dictionary (its prefix
-    cache lives in :func:`analysis.paths.cache_dir`, never the system temp folder)
-    and every entry of the domain dictionary, each with a frequency that keeps it
-    whole: the entry's ``freq`` from the YAML file when given, otherwise
-    ``max(jieba's own frequency, 50 × jieba.suggest_freq(term), 2000)``. jieba's log
-    never reaches stderr. Tokenizers are cached per settings fingerprint, so an edit
-    of the dictionary file gives a fresh tokenizer.
-
-    ``segmenter="rjieba"`` (optional package, ~10x faster, used by
-    :func:`analysis.stats.counts.segmentation_robustness`) cuts Han runs with a private
-    ``rjieba.Jieba`` given the same entries and the same frequencies; the formula
-    layer is shared, so only the segmentation of plain Han text can differ.
+    Han text is cut by jieba's algorithm (a DAG of dictionary words, the route with
+    the highest product of word probabilities) over jieba's own dictionary plus every
+    entry of the domain dictionary, each with the frequency stored beside the
+    dictionary (:func:`load_frequency_table`: the entry's ``freq`` from the YAML file
+    when given, otherwise ``max(jieba's own frequency, 50 × jieba.suggest_freq(term),
+    2000)``). The engine is rjieba when installed, else jieba's Python code (see
+    :func:`engine_for`); both get the same entries and frequencies and give the same
+    tokens. jieba's log never reaches stderr; its prefix cache lives in
+    :func:`analysis.paths.cache_dir`. Tokenizers are cached per settings fingerprint,
+    so an edit of the dictionary file gives a fresh tokenizer.
 
     Args:
         settings: Analysis settings (``segmenter``, ``hmm``, ``dictionary``); the
             default :class:`Settings` when None.
 
     Returns:
-        A :class:`Segmenter`.
+        A :class:`Segmenter`; its ``engine`` says which engine cuts.
 
     Raises:
         ValueError: when ``settings.segmenter`` is not one of :data:`SEGMENTERS`, or is
@@ -509,7 +763,7 @@ def make_tokenizer(settings: Settings | None = None) -> Segmenter:
         True
     """
     settings = settings or Settings()
-    return _cached(settings.fingerprint(), settings)
+    return _cached(settings.fingerprint(), engine_for(settings), settings)
 
 
 def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmenter | None = None) -> pd.DataFrame:
