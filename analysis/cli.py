@@ -16,6 +16,8 @@ Commands:
                                    ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
     report [--corpus DIR] [--out DIR] [--document ID]
                                    run the notebooks; print the manifest of the figures written
+    frequencies [--write]          the frequency each dictionary entry is given (both engines load
+                                   the same); --write stores it beside the dictionary after an edit
 
 >>> build_parser().parse_args(["terms", "a.txt", "--top", "5"]).top
 5
@@ -149,6 +151,15 @@ def cmd_report(args: argparse.Namespace) -> None:
     _emit(manifest, args.format)  # the figures written, one row each
 
 
+def cmd_frequencies(args: argparse.Namespace) -> None:
+    from analysis.text import segment
+
+    if args.write:
+        path = segment.write_frequency_table()
+        print(f"frequency table written to {path}", file=sys.stderr)
+    _emit(segment.load_frequency_table(), args.format)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
@@ -197,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output folder (default: figures/)")
     p.add_argument("--document", default=None,
                    help="id of the speech the single-speech notebooks study (default: the seed if present, else the first)")
+    p = sub.add_parser("frequencies", help="the frequency each dictionary entry is given (both engines load the same)",
+                       description="Print the frequency table of the dictionary's entries; --write recomputes it "
+                                   "with jieba and stores it beside the dictionary (run it after editing the dictionary).")
+    p.set_defaults(func=cmd_frequencies)
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+    p.add_argument("--write", action="store_true", help="recompute the table and store it beside the dictionary")
     return parser
 
 
