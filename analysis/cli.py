@@ -9,6 +9,8 @@ Commands:
     outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
                                    and the announced count
     terms PATH... [--by document|section] [--top N]
+                                   terms, themes and compare take [--workers N] [--backend local|dask]
+                                   [--scheduler ADDRESS]; progress bars on stderr when it is a terminal
     kwic PATH... TERM [--window N]
     themes PATH... [--by document|section]
     compare A B [--statistic g2|chi2|logratio|fightin|simplemaths]
@@ -49,12 +51,18 @@ def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
     from analysis.settings import Settings
 
     settings = Settings(to_simplified=getattr(args, "simplified", False))
+    progress = _progress_wanted()
     if getattr(args, "keep_going", False):
-        documents, problems = load_corpus(list(paths), settings=settings, on_error="collect")
+        documents, problems = load_corpus(list(paths), settings=settings, on_error="collect", progress=progress)
         for row in problems.itertuples(index=False):
             print(f"warning: {row.file}: {row.problem} ({row.fix})", file=sys.stderr)
         return documents
-    return load_corpus(list(paths), settings=settings)
+    return load_corpus(list(paths), settings=settings, progress=progress)
+
+
+def _progress_wanted() -> bool:
+    """Progress bars go to standard error, and only when it is a terminal (never into a pipe or log)."""
+    return sys.stderr.isatty()
 
 
 def _features(documents: pd.DataFrame, args: argparse.Namespace):
@@ -62,7 +70,9 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace):
     from analysis.settings import Settings
 
     settings = Settings(hmm=getattr(args, "hmm", False), to_simplified=getattr(args, "simplified", False))
-    return build_features(documents, settings=settings, progress=sys.stderr.isatty())
+    return build_features(documents, settings=settings, progress=_progress_wanted(),
+                          workers=getattr(args, "workers", 1), backend=getattr(args, "backend", "local"),
+                          scheduler=getattr(args, "scheduler", None))
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
@@ -165,6 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
+    def add_compute(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+        p.add_argument("--workers", type=int, default=1,
+                       help="processes computing features (default 1; with --backend dask and no --scheduler: "
+                            "the workers of a local cluster)")
+        p.add_argument("--backend", choices=["local", "dask"], default="local",
+                       help="local (this machine) or dask (dask.distributed; see README)")
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="with --backend dask: a running scheduler, e.g. tcp://10.0.0.5:8786 "
+                            "(default: a local cluster for this run)")
+
     def add(name: str, func: Callable, help_text: str, *, paths: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
@@ -184,21 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "or a metadata column (default document)")
     p.add_argument("--top", type=int, default=0, help="keep the N most frequent terms per group")
     p.add_argument("--keep-stopwords", action="store_true", help="count stopwords too")
-    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    add_compute(p)
     p = add("kwic", cmd_kwic, "keyword in context: every hit of TERM with its outline path and raw offsets", paths=False)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders, then the term")
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
     p = add("themes", cmd_themes, "theme coverage by document or outline section")
     p.add_argument("--by", choices=["document", "section", "node"], default="document",
                    help="document; section (a node with its sub-points); node (a node's own text)")
-    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    add_compute(p)
     p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
     p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
     p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
     p.add_argument("--statistic", "--measure", dest="statistic", default="g2",
                    choices=["g2", "chi2", "logratio", "fightin", "simplemaths"],
                    help="keyness statistic that sorts the table and gives p (default g2; --measure is an old alias)")
-    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    add_compute(p)
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
                        description="Run every notebook on a corpus, write the figures and report.html, "
                                    "and print the figure manifest (one row per figure).")

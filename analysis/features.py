@@ -641,6 +641,13 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
             again = client.submit(features_partition, [rows[i] for i in retry], settings, cache, write, pure=False)
             for i, value in zip(retry, again.result()):
                 out[i] = value
+    fingerprint = settings.fingerprint()
+    foreign = sorted({f.settings_fingerprint for f in out} - {fingerprint})
+    if foreign:
+        raise ValueError(
+            f"dask workers computed features with other settings (fingerprints {foreign}, here {fingerprint}): "
+            "their dictionary, stopword or theme files, or their jieba version, differ from this machine's; "
+            "install the same project version on every worker (see README, 'Running on a Dask cluster')")
     return out
 
 

@@ -1048,7 +1048,7 @@ def _problems_frame(problems: list[CorpusError]) -> pd.DataFrame:
 
 
 def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
-                on_error: str = "raise") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+                on_error: str = "raise", progress: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load files and folders into one table, one row per document.
 
     Args:
@@ -1056,6 +1056,7 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         manifest: As in :func:`iter_documents`.
         settings: Normalization settings (default :class:`Settings`).
         on_error: ``"raise"`` (default) or ``"collect"``.
+        progress: Count the documents on a progress bar (tqdm, standard error) as they load.
 
     Returns:
         With ``on_error="raise"``, a DataFrame with columns ``id``, the
@@ -1081,7 +1082,12 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         raise ValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
     problems: list[CorpusError] = []
     handler = "raise" if on_error == "raise" else problems.append
-    rows = [doc.row() for doc in iter_documents(paths, manifest=manifest, settings=settings, on_error=handler)]
+    documents = iter_documents(paths, manifest=manifest, settings=settings, on_error=handler)
+    if progress:
+        from tqdm.auto import tqdm
+
+        documents = tqdm(documents, desc="loading", unit="doc")
+    rows = [doc.row() for doc in documents]
     frame = _frame(rows, full=True)
     if on_error == "collect":
         return frame, _problems_frame(problems)
