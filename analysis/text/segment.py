@@ -370,6 +370,7 @@ class Segmenter:
         self._formula_re, self._numbered_re, self._quoted_re = _formula_regexes(settings, dictionary)
         self._entries = frozenset(dictionary["term"])
         self._phrases = frozenset(dictionary.loc[dictionary["source"] == "phrase", "term"])
+        self._kinds: dict[str, str] = {}
         self._formula_entries = frozenset(
             dictionary.loc[(dictionary["source"] == "entry") & (dictionary["category"] == "formula"), "term"]
         )
@@ -433,14 +434,23 @@ class Segmenter:
             pos = m.end()
         self._jieba(text, pos, end, out)
 
+    def _kind(self, piece: str) -> str:
+        numeral = piece not in self._entries and all(ch in _HAN_NUMERALS for ch in piece)
+        return "number" if numeral or not HAN_RE.search(piece) else "word"
+
     def _jieba(self, text: str, start: int, end: int, out: list) -> None:
         if start >= end:
             return
         pos = start
+        kinds = self._kinds  # the kind of each distinct piece, worked out once
         for piece in self._cut(text[start:end], self.hmm):
             stop = pos + len(piece)
-            numeral = piece not in self._entries and all(ch in _HAN_NUMERALS for ch in piece)
-            out.append((pos, stop, "number" if numeral or not HAN_RE.search(piece) else "word"))
+            kind = kinds.get(piece)
+            if kind is None:
+                kind = self._kind(piece)
+                if len(kinds) < 1_000_000:
+                    kinds[piece] = kind
+            out.append((pos, stop, kind))
             pos = stop
         if pos != end:  # pragma: no cover - jieba always returns its input
             raise RuntimeError(f"{self.segmenter} lost characters in {text[start:end]!r}")
