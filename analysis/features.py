@@ -9,7 +9,8 @@ and returns a tidy DataFrame.
 
 Caching: :func:`build_features` stores each document's features under
 ``paths.cache_dir()/features/`` keyed by the SHA-256 of its normalized text, the
-settings fingerprint and a hash of the code that computes features. An entry is data
+settings fingerprint, a hash of the code that computes features and the engine that
+segments (:func:`analysis.text.segment.engine_signature`). An entry is data
 only (:mod:`analysis.store`: each DataFrame field as Parquet, the other fields as JSON,
 a SHA-256 over all of it), written to a temporary name and renamed; it is verified on
 read, and any failure is a miss that recomputes and replaces it (:func:`cached_features`).
@@ -239,7 +240,7 @@ def _code_hash() -> str:
 
 
 def cache_key(text: str, settings: Settings) -> str:
-    """Return the cache key of a document's features: text hash, settings and code.
+    """Return the cache key of a document's features: text hash, settings, code and segmentation engine.
 
     >>> cache_key("甲", Settings()) == cache_key("甲", Settings())
     True
@@ -250,7 +251,9 @@ def cache_key(text: str, settings: Settings) -> str:
 
 
 def _key(text_sha256: str, settings: Settings) -> str:
-    blob = "|".join([text_sha256, settings.fingerprint(), _code_hash()])
+    from analysis.text.segment import engine_signature
+
+    blob = "|".join([text_sha256, settings.fingerprint(), _code_hash(), engine_signature(settings)])
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 

@@ -717,6 +717,30 @@ def engine_for(settings: Settings | None = None) -> str:
     return "jieba"
 
 
+@functools.lru_cache(maxsize=8)
+def _engine_version(engine: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(engine)
+    except metadata.PackageNotFoundError:  # pragma: no cover - both are dependencies
+        return "none"
+
+
+def engine_signature(settings: Settings | None = None) -> str:
+    """Return ``ENGINE-VERSION`` of the engine that cuts under ``settings`` (e.g. ``rjieba-0.2.2``).
+
+    Not part of the settings fingerprint (both engines give the same tokens, so profiles
+    and figures stay comparable across machines); the feature cache adds it to its key,
+    so an engine upgrade never reuses entries the other version computed.
+
+    >>> engine_signature(Settings(segmenter="jieba-python"))
+    'jieba-0.42.1'
+    """
+    engine = engine_for(settings)
+    return f"{engine}-{_engine_version(engine)}"
+
+
 def _build(settings: Settings) -> Segmenter:
     engine = engine_for(settings)
     dictionary = load_dictionary(settings)
