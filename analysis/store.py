@@ -65,7 +65,7 @@ def dumps(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> byt
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"table {name!r} is a {type(frame).__name__}, not a DataFrame")
         buffer = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer, compression="zstd")
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer, compression="lz4")
         parts.append(buffer.getvalue())
         entries.append({"name": name, "length": len(parts[-1])})
     header = json.dumps({"tables": entries, "meta": dict(meta)}, ensure_ascii=False, sort_keys=True,
