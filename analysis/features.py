@@ -313,9 +313,7 @@ def _read_cache(path: Path, key: str, text: str | None, settings: Settings, *,
     try:
         tables, meta = store.read(path)
         return _from_record(tables, meta, key, text_sha256, settings)
-    except FileNotFoundError:
-        return None
-    except (OSError, store.StoreError, TypeError, ValueError, KeyError):
+    except Exception:  # noqa: BLE001 - a cache: whatever goes wrong reading it is a miss
         return None
 
 
@@ -552,7 +550,8 @@ def _dask_items(documents: pd.DataFrame, rows: list[dict]) -> list[dict]:
     simplified = documents["to_simplified"].tolist() if "to_simplified" in documents.columns else [False] * len(rows)
     for row, source, simp in zip(rows, sources, simplified):
         if isinstance(source, str) and counts.get(source) == 1:
-            items.append({"id": row["id"], "source_path": source, "to_simplified": bool(simp),
+            items.append({"id": row["id"], "source_path": source,
+                          "to_simplified": bool(simp) if isinstance(simp, (bool, np.bool_)) else False,
                           "text_sha256": _text_sha256(row["text"])})
         else:
             items.append({"id": row["id"], "text": row["text"]})
