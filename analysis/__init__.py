@@ -3,8 +3,9 @@
 The layout is the pipeline, one subpackage per stage; a module imports only from its
 own stage or earlier ones (``tests/test_layout.py`` enforces it):
 
-- ``paths``, ``settings``, ``chars``, ``types``: the foundation (folders, the frozen
-  settings, Han-character helpers, shared Protocols).
+- ``paths``, ``settings``, ``chars``, ``types``, ``store``: the foundation (folders, the
+  frozen settings, Han-character helpers, shared Protocols, the verified data-only file
+  format of the cache).
 - ``io``: files → Documents (``io.corpus``), text normalization (``io.normalize``).
 - ``text``: the outline (``text.outline``) and segmentation (``text.segment``).
 - ``features``: the hub, Document → DocumentFeatures → FeatureSet, cached by content.

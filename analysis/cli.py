@@ -13,6 +13,8 @@ Commands:
     outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
                                    and the announced count
     terms PATH... [--by document|section] [--top N]
+                                   terms, themes and compare take [--workers N] [--backend local|dask]
+                                   [--scheduler ADDRESS]; progress bars on stderr when it is a terminal
     kwic PATH... TERM [--window N]
     themes PATH... [--by document|section]
     compare A B [--statistic g2|chi2|logratio|fightin|simplemaths]
@@ -25,6 +27,8 @@ Commands:
                                    to DIR (default corpus/profiles/); prints the profiles written
     profiles list [DIR]            one row per profiled document: id, title, date, year, level,
                                    kind, collection, han_chars …
+    frequencies [--write]          the frequency each dictionary entry is given (both engines load
+                                   the same); --write stores it beside the dictionary after an edit
 
 >>> build_parser().parse_args(["terms", "a.txt", "--top", "5"]).top
 5
@@ -76,7 +80,7 @@ def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
 
 def _loaded(loader: Callable, paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
     settings = _settings(args)
-    progress = sys.stderr.isatty()  # a count of documents on a terminal, nothing in a log or a pipe
+    progress = _progress_wanted()  # a count of documents on a terminal, nothing in a log or a pipe
     if getattr(args, "keep_going", False):
         documents, problems = loader(list(paths), settings=settings, on_error="collect", progress=progress)
         for row in problems.itertuples(index=False):
@@ -85,11 +89,18 @@ def _loaded(loader: Callable, paths: Sequence[str], args: argparse.Namespace) ->
     return loader(list(paths), settings=settings, progress=progress)
 
 
+def _progress_wanted() -> bool:
+    """Progress bars go to standard error, and only when it is a terminal (never into a pipe or log)."""
+    return sys.stderr.isatty()
+
+
 def _features(documents: pd.DataFrame, args: argparse.Namespace):
     from analysis.features import build_features
 
     settings = _settings(args, hmm=getattr(args, "hmm", False))
-    return build_features(documents, settings=settings, progress=sys.stderr.isatty())
+    return build_features(documents, settings=settings, progress=_progress_wanted(),
+                          workers=getattr(args, "workers", 1), backend=getattr(args, "backend", "local"),
+                          scheduler=getattr(args, "scheduler", None))
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
@@ -217,12 +228,30 @@ def _add_profiles(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=cmd_profiles_list)
     ls.add_argument("directory", nargs="?", default=None, metavar="DIR", help="profiles folder (default: corpus/profiles/)")
     ls.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+def cmd_frequencies(args: argparse.Namespace) -> None:
+    from analysis.text import segment
+
+    if args.write:
+        path = segment.write_frequency_table()
+        print(f"frequency table written to {path}", file=sys.stderr)
+    _emit(segment.load_frequency_table(), args.format)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    def add_compute(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+        p.add_argument("--workers", type=int, default=1,
+                       help="processes computing features (default 1; with --backend dask and no --scheduler: "
+                            "the workers of a local cluster)")
+        p.add_argument("--backend", choices=["local", "dask"], default="local",
+                       help="local (this machine) or dask (dask.distributed; see README)")
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="with --backend dask: a running scheduler, e.g. tcp://10.0.0.5:8786 "
+                            "(default: a local cluster for this run)")
 
     def add(name: str, func: Callable, help_text: str, *, paths: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -249,21 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "or a metadata column (default document)")
     p.add_argument("--top", type=int, default=0, help="keep the N most frequent terms per group")
     p.add_argument("--keep-stopwords", action="store_true", help="count stopwords too")
-    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    add_compute(p)
     p = add("kwic", cmd_kwic, "keyword in context: every hit of TERM with its outline path and raw offsets", paths=False)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders, then the term")
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
     p = add("themes", cmd_themes, "theme coverage by document or outline section")
     p.add_argument("--by", choices=["document", "section", "node"], default="document",
                    help="document; section (a node with its sub-points); node (a node's own text)")
-    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    add_compute(p)
     p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
     p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
     p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
     p.add_argument("--statistic", "--measure", dest="statistic", default="g2",
                    choices=["g2", "chi2", "logratio", "fightin", "simplemaths"],
                    help="keyness statistic that sorts the table and gives p (default g2; --measure is an old alias)")
-    p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
+    add_compute(p)
     _add_profiles(sub)
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
                        description="Run every notebook on a corpus, write the figures and report.html, "
@@ -274,6 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output folder (default: figures/)")
     p.add_argument("--document", default=None,
                    help="id of the speech the single-speech notebooks study (default: the seed if present, else the first)")
+    p = sub.add_parser("frequencies", help="the frequency each dictionary entry is given (both engines load the same)",
+                       description="Print the frequency table of the dictionary's entries; --write recomputes it "
+                                   "with jieba and stores it beside the dictionary (run it after editing the dictionary).")
+    p.set_defaults(func=cmd_frequencies)
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+    p.add_argument("--write", action="store_true", help="recompute the table and store it beside the dictionary")
     return parser
 
 

@@ -16,9 +16,12 @@ in profiles, so both give the same numbers; :func:`combine` stacks FeatureSets.
 
 Caching: :func:`build_features` stores each document's features under
 ``paths.cache_dir()/features/`` keyed by the SHA-256 of its normalized text, the
-settings fingerprint and a hash of the code that computes features; the file is
-written to a temporary name and renamed, so an interrupted run never leaves half a
-cache entry. Same key, same result; change one document and only it is recomputed.
+settings fingerprint, a hash of the code that computes features and the engine that
+segments (:func:`analysis.text.segment.engine_signature`). An entry is data
+only (:mod:`analysis.store`: each DataFrame field as Parquet, the other fields as JSON,
+a SHA-256 over all of it), written to a temporary name and renamed; it is verified on
+read, and any failure is a miss that recomputes and replaces it (:func:`cached_features`).
+Same key, same result; change one document and only it is recomputed.
 
 >>> import pandas as pd
 >>> docs = pd.DataFrame({"id": ["demo"], "text": ["同志们：\\n一、重视人才\\n要关心人才。\\n"]})
@@ -32,10 +35,10 @@ cache entry. Same key, same result; change one document and only it is recompute
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
-import os
-import pickle
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -418,69 +421,178 @@ def _code_hash() -> str:
 
 
 def cache_key(text: str, settings: Settings) -> str:
-    """Return the cache key of a document's features: text hash, settings and code.
+    """Return the cache key of a document's features: text hash, settings, code and segmentation engine.
 
     >>> cache_key("甲", Settings()) == cache_key("甲", Settings())
     True
     >>> cache_key("甲", Settings()) == cache_key("乙", Settings())
     False
     """
-    blob = "|".join([hashlib.sha256(text.encode("utf-8")).hexdigest(), settings.fingerprint(), _code_hash()])
+    return _key(hashlib.sha256(text.encode("utf-8")).hexdigest(), settings)
+
+
+def _key(text_sha256: str, settings: Settings) -> str:
+    from analysis.text.segment import engine_signature
+
+    blob = "|".join([text_sha256, settings.fingerprint(), _code_hash(), engine_signature(settings)])
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
-def _read_cache(path: Path) -> DocumentFeatures | None:
+#: Suffix of a feature cache entry (an :mod:`analysis.store` file: Parquet tables + JSON).
+CACHE_SUFFIX = ".features"
+_WARNED: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def feature_cache_dir() -> Path:
+    """Return the folder of the feature cache: ``paths.cache_dir()/features``."""
+    return paths.cache_dir() / "features"
+
+
+def _to_record(value: DocumentFeatures, key: str) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Split any DocumentFeatures into its DataFrame fields and its JSON fields (every field, by name)."""
+    tables, scalars = {}, {}
+    for f in dataclasses.fields(value):
+        item = getattr(value, f.name)
+        if isinstance(item, pd.DataFrame):
+            tables[f.name] = item
+        else:
+            scalars[f.name] = item.item() if isinstance(item, np.generic) else item
+    return tables, {"kind": "DocumentFeatures", "key": key, "fields": scalars}
+
+
+def _from_record(tables: dict[str, pd.DataFrame], meta: dict, key: str, text_sha256: str,
+                 settings: Settings) -> DocumentFeatures:
+    """Rebuild a DocumentFeatures, checking it belongs under ``key`` (raises StoreError if not)."""
+    from analysis.store import StoreError
+
+    fields = meta.get("fields")
+    if meta.get("kind") != "DocumentFeatures" or meta.get("key") != key or not isinstance(fields, dict):
+        raise StoreError("the entry is not the features stored under this key")
+    names = [f.name for f in dataclasses.fields(DocumentFeatures)]
+    if set(names) != set(tables) | set(fields) or set(tables) & set(fields):
+        raise StoreError("the entry's fields differ from DocumentFeatures'")
+    if fields.get("text_sha256") != text_sha256:
+        raise StoreError("the entry was computed from another text")
+    if fields.get("settings_fingerprint") != settings.fingerprint():
+        raise StoreError("the entry was computed with other settings")
+    return DocumentFeatures(**{n: tables[n] if n in tables else fields[n] for n in names})
+
+
+def _read_cache(path: Path, key: str, text: str | None, settings: Settings, *,
+                text_sha256: str | None = None) -> DocumentFeatures | None:
+    """The verified entry at ``path``, or None for any failure (a miss: recompute and replace)."""
+    from analysis import store
+
+    if text_sha256 is None:
+        text_sha256 = _text_sha256(text or "")
     try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        tables, meta = store.read(path)
+        return _from_record(tables, meta, key, text_sha256, settings)
+    except Exception:  # noqa: BLE001 - a cache: whatever goes wrong reading it is a miss
         return None
-    return value if isinstance(value, DocumentFeatures) else None
 
 
-def _write_cache(path: Path, value: DocumentFeatures) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+def _write_cache(path: Path, value: DocumentFeatures, key: str) -> bool:
+    """Store ``value``; False (after one warning) when the cache folder cannot be written."""
+    from analysis import store
+
+    tables, meta = _to_record(value, key)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        store.write(path, tables, meta)
+    except OSError as exc:
+        _warn_once(str(path.parent), f"feature cache {path.parent} is not writable ({exc.strerror or exc}); "
+                                     "computing without a cache")
+        return False
+    return True
 
 
-def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *, cache: bool = True) -> DocumentFeatures:
-    """Return :func:`features` of ``document``, from the cache when the key matches.
+def cache_writable(folder: Path | None = None) -> bool:
+    """Return True when the feature cache folder can be created and written (checked by a write)."""
+    folder = feature_cache_dir() if folder is None else Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe.", suffix=".probe"):
+            pass
+    except OSError:
+        return False
+    return True
+
+
+def clean_cache(folder: Path | None = None) -> list[Path]:
+    """Delete what an interrupted or old run left in the feature cache; return the paths deleted.
+
+    Removes temporary files orphaned by a killed writer (see
+    :func:`analysis.store.remove_orphans`) and entries of the former pickle format
+    (``*.pkl``, never read: unpickling a planted file would run its code).
+    """
+    from analysis import store
+
+    folder = feature_cache_dir() if folder is None else Path(folder)
+    removed = store.remove_orphans(folder)
+    with contextlib.suppress(OSError):
+        for old in folder.glob("*.pkl"):
+            with contextlib.suppress(OSError):
+                old.unlink()
+                removed.append(old)
+    return removed
+
+
+def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
+                    cache: bool = True, write: bool = True) -> DocumentFeatures:
+    """Return :func:`features` of ``document``, from the cache when a verified entry matches.
+
+    An entry is used only when it is a whole, unchanged :mod:`analysis.store` file (its
+    checksum holds), it was stored under this key, and its text hash and settings
+    fingerprint equal this document's and these settings'. Anything else (a missing,
+    truncated, altered, foreign or unreadable entry) is a miss: the features are
+    computed and the entry replaced. The cache holds only data (Parquet and JSON), so a
+    planted file cannot run code. A cache folder that cannot be written means computing
+    without a cache, with one warning.
 
     The id is not part of the key (the same text under two ids shares an entry), so the
     cached value is re-labelled with this document's id.
+
+    Args:
+        document: As :func:`features`.
+        settings: As :func:`features`.
+        cache: Read and write the cache; False computes only.
+        write: Write a missing entry (False: read only).
     """
     settings = settings or Settings()
     if not cache:
         return features(document, settings)
     doc_id = str(_get(document, "id"))
-    path = paths.cache_dir() / "features" / f"{cache_key(_get(document, 'text'), settings)}.pkl"
-    value = _read_cache(path)
+    text = _get(document, "text")
+    key = cache_key(text, settings)
+    path = feature_cache_dir() / f"{key}{CACHE_SUFFIX}"
+    value = _read_cache(path, key, text, settings)
     if value is None:
         value = features(document, settings)
-        _write_cache(path, value)
+        if write:
+            _write_cache(path, value, key)
     if value.document != doc_id:
         value = _relabel(value, doc_id)
     return value
 
 
 def _relabel(value: DocumentFeatures, doc_id: str) -> DocumentFeatures:
-    return DocumentFeatures(
-        document=doc_id,
-        text_sha256=value.text_sha256,
-        settings_fingerprint=value.settings_fingerprint,
-        han_chars=value.han_chars,
-        announced=value.announced,
-        nodes=value.nodes.assign(document=doc_id),
-        sentences=value.sentences.assign(document=doc_id),
-        tokens=value.tokens.assign(document=doc_id),
-    )
+    """The same features under another id: ``document`` and every table's ``document`` column."""
+    changes: dict[str, object] = {"document": doc_id}
+    for f in dataclasses.fields(value):
+        item = getattr(value, f.name)
+        if isinstance(item, pd.DataFrame) and "document" in item.columns:
+            changes[f.name] = item.assign(document=doc_id)
+    return dataclasses.replace(value, **changes)
+
+
+#: Backends of :func:`build_features`.
+BACKENDS = ("local", "dask")
 
 
 def build_features(
@@ -490,6 +602,8 @@ def build_features(
     progress: bool = True,
     cache: bool = True,
     workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> FeatureSet:
     """Compute (or read from the cache) the features of every document in a loaded table.
 
@@ -498,18 +612,30 @@ def build_features(
             and ``text``; other columns are carried as metadata).
         settings: Analysis settings; the default :class:`Settings` when None.
         progress: Show a progress bar (tqdm) while computing.
-        cache: Read and write the content-keyed cache under ``paths.cache_dir()``.
+        cache: Read and write the content-keyed cache under ``paths.cache_dir()``
+            (verified entries only; see :func:`cached_features`). Temporary files left by
+            an interrupted run are removed first; a folder that cannot be written means
+            computing without a cache, with one warning.
         workers: Processes computing features side by side (each document is independent;
             results come back in the table's order, identical to ``workers=1``). Worth it
-            for many documents: each worker loads its own segmenter first (about 1 s).
+            for many documents: each worker builds its tokenizer once (about 1 s). With
+            ``backend="dask"`` and no ``scheduler``: the workers of the local cluster.
+        backend: ``"local"`` (this machine: one process, or a process pool) or ``"dask"``
+            (``dask.distributed``: the same per-document function mapped over partitions of
+            the table; see the README's section on clusters).
+        scheduler: With ``backend="dask"``, the address of a running scheduler
+            (``tcp://host:8786``); None starts a ``LocalCluster`` for the call.
 
     Returns:
         A :class:`FeatureSet`. Its ``documents`` table has the metadata columns plus
         ``han_chars``, ``tokens`` (tokens other than spaces) and ``announced``.
 
     Raises:
-        ValueError: when ``documents`` lacks ``id`` or ``text`` or has duplicate ids.
+        ValueError: when ``documents`` lacks ``id`` or ``text`` or has duplicate ids, or
+            ``workers`` or ``backend`` is invalid.
     """
+    from analysis.types import check_choice
+
     missing = {"id", "text"} - set(documents.columns)
     if missing:
         raise ValueError(f"build_features needs columns {sorted(missing)}; load documents with analysis.io.corpus.load_corpus")
@@ -519,21 +645,23 @@ def build_features(
     settings = settings or Settings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
+    check_choice("backend", backend, BACKENDS, caller="build_features")
+    if scheduler is not None and backend != "dask":
+        raise ValueError("scheduler= is for backend='dask'")
+    write = False
+    if cache:
+        clean_cache()
+        write = cache_writable()
+        if not write:
+            _warn_once(str(feature_cache_dir()), f"feature cache {feature_cache_dir()} is not writable; "
+                                                 "computing without a cache")
     rows = [{"id": row["id"], "text": row["text"]} for row in documents[["id", "text"]].to_dict("records")]
-    task = partial(cached_features, settings=settings, cache=cache)
-    with contextlib.ExitStack() as stack:
-        if workers > 1 and len(rows) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(rows))))
-            results: Iterable = pool.map(task, rows)
-        else:
-            results = map(task, rows)
-        if progress and len(rows) > 1:
-            from tqdm.auto import tqdm
-
-            results = tqdm(results, total=len(rows), desc="features", unit="doc")
-        computed = list(results)
+    if backend == "dask":
+        computed = _dask_features(documents, rows, settings=settings, cache=cache, write=write,
+                                  scheduler=scheduler, workers=workers, progress=progress)
+    else:
+        computed = _local_features(rows, settings=settings, cache=cache, write=write, workers=workers,
+                                   progress=progress)
 
     meta = documents.drop(columns=[c for c in documents.columns if c in _TEXT_COLUMNS])
     meta = meta.assign(
@@ -548,6 +676,162 @@ def build_features(
         tokens=_concat([f.tokens for f in computed], TOKEN_COLUMNS),
         settings=settings,
     )
+
+
+def _progress(results: Iterable, total: int, progress: bool) -> Iterable:
+    if progress and total > 1:
+        from tqdm.auto import tqdm
+
+        return tqdm(results, total=total, desc="features", unit="doc")
+    return results
+
+
+def _warm(settings: Settings) -> None:
+    """Process-pool initializer: build the tokenizer once per worker, before the first document."""
+    from analysis.text.segment import make_tokenizer
+
+    make_tokenizer(settings)
+
+
+def _local_features(rows: list[dict], *, settings: Settings, cache: bool, write: bool, workers: int,
+                    progress: bool) -> list[DocumentFeatures]:
+    task = partial(cached_features, settings=settings, cache=cache, write=write)
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(rows) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            n = min(workers, len(rows))
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=n, initializer=_warm, initargs=(settings,)))
+            # Largest documents first, so one long text does not finish last on its own.
+            order = sorted(range(len(rows)), key=lambda i: -len(rows[i]["text"]))
+            futures = {pool.submit(task, rows[i]): i for i in order}
+            from concurrent.futures import as_completed
+
+            out: list[DocumentFeatures | None] = [None] * len(rows)
+            for future in _progress(as_completed(futures), len(rows), progress):
+                out[futures[future]] = future.result()
+            return out  # type: ignore[return-value]
+        return list(_progress(map(task, rows), len(rows), progress))
+
+
+# ---------------------------------------------------------------------------
+# The Dask backend
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _dask_items(documents: pd.DataFrame, rows: list[dict]) -> list[dict]:
+    """What each worker gets: a file to read itself (with the hash its text must have) where
+    the document is the only one from a file, else the text."""
+    items = []
+    sources = documents["source_path"].tolist() if "source_path" in documents.columns else [None] * len(rows)
+    counts = pd.Series([s for s in sources if isinstance(s, str)]).value_counts().to_dict()
+    simplified = documents["to_simplified"].tolist() if "to_simplified" in documents.columns else [False] * len(rows)
+    for row, source, simp in zip(rows, sources, simplified):
+        if isinstance(source, str) and counts.get(source) == 1:
+            items.append({"id": row["id"], "source_path": source,
+                          "to_simplified": bool(simp) if isinstance(simp, (bool, np.bool_)) else False,
+                          "text_sha256": _text_sha256(row["text"])})
+        else:
+            items.append({"id": row["id"], "text": row["text"]})
+    return items
+
+
+def _read_own(item: dict) -> str | None:
+    """The normalized text of ``item``'s file read on this worker, or None when it cannot be
+    read here or does not hash to what the client loaded."""
+    from analysis.io.corpus import load_corpus
+
+    candidates = [Path(item["source_path"]), paths.project_root() / item["source_path"]]
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        try:
+            docs = load_corpus([candidate], settings=Settings(to_simplified=item["to_simplified"]))
+        except Exception:  # noqa: BLE001 - any failure here means: send the text instead
+            return None
+        if len(docs) == 1 and _text_sha256(docs["text"].iloc[0]) == item["text_sha256"]:
+            return docs["text"].iloc[0]
+        return None
+    return None
+
+
+def features_partition(items: list[dict], settings: Settings, cache: bool = True, write: bool = True) -> list:
+    """Features of a partition of documents, on a worker: :func:`cached_features` per document.
+
+    Each item is ``{"id", "text"}`` or ``{"id", "source_path", "to_simplified", "text_sha256"}``;
+    for the latter the worker first looks the features up in the cache by the hash, then
+    reads and normalizes the file itself. Returns one :class:`DocumentFeatures` per item,
+    or the item's id in a one-element tuple when its file could not be read here (the
+    client then sends the text).
+    """
+    out: list = []
+    for item in items:
+        if "text" in item:
+            out.append(cached_features(item, settings, cache=cache, write=write))
+            continue
+        if cache:
+            key = _key(item["text_sha256"], settings)
+            hit = _read_cache(feature_cache_dir() / f"{key}{CACHE_SUFFIX}", key, None, settings,
+                              text_sha256=item["text_sha256"])
+            if hit is not None:
+                out.append(hit if hit.document == str(item["id"]) else _relabel(hit, str(item["id"])))
+                continue
+        text = _read_own(item)
+        if text is None:
+            out.append((item["id"],))
+            continue
+        out.append(cached_features({"id": item["id"], "text": text}, settings, cache=cache, write=write))
+    return out
+
+
+def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Settings, cache: bool, write: bool,
+                   scheduler: str | None, workers: int, progress: bool) -> list[DocumentFeatures]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise ValueError("backend='dask' needs dask.distributed: `.venv/bin/pip install -c constraints.txt distributed`") from None
+    items = _dask_items(documents, rows)
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            cluster = stack.enter_context(LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
+                                                       processes=True, dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(Client(scheduler))
+        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        size = max(1, min(64, -(-len(items) // (n_workers * 4))))
+        # Partitions in table order; larger documents first within the submission order.
+        parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
+        parts.sort(key=lambda idx: -sum(len(rows[i]["text"]) for i in idx))
+        futures = {client.submit(features_partition, [items[i] for i in idx], settings, cache, write, pure=False): idx
+                   for idx in parts}
+        out: list = [None] * len(items)
+        bar = _progress(range(len(items)), len(items), progress)
+        bar_update = getattr(bar, "update", None)
+        for future in as_completed(futures):
+            idx = futures[future]
+            for i, value in zip(idx, future.result()):
+                out[i] = value
+            if bar_update:
+                bar_update(len(idx))
+        if hasattr(bar, "close"):
+            bar.close()
+        retry = [i for i, value in enumerate(out) if isinstance(value, tuple)]
+        if retry:  # files the workers could not read: send the texts
+            again = client.submit(features_partition, [rows[i] for i in retry], settings, cache, write, pure=False)
+            for i, value in zip(retry, again.result()):
+                out[i] = value
+    fingerprint = settings.fingerprint()
+    foreign = sorted({f.settings_fingerprint for f in out} - {fingerprint})
+    if foreign:
+        raise ValueError(
+            f"dask workers computed features with other settings (fingerprints {foreign}, here {fingerprint}): "
+            "their dictionary, stopword or theme files, or their jieba version, differ from this machine's; "
+            "install the same project version on every worker (see README, 'Running on a Dask cluster')")
+    return out
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -40,7 +41,10 @@ class Settings:
     """Analysis settings (frozen; use :meth:`replace` to vary one).
 
     Attributes:
-        segmenter: Name of the segmenter; ``"jieba"`` (a private ``jieba.Tokenizer``).
+        segmenter: ``"jieba"``: jieba's segmentation (its dictionary plus ours, max-probability
+            route), computed by rjieba when installed, else by jieba's Python code (same tokens;
+            see :func:`analysis.text.segment.engine_for`); ``"rjieba"`` or ``"jieba-python"``
+            force one engine.
         hmm: jieba's HMM for unknown words. Off by default: dictionary-only
             segmentation is reproducible and keeps the domain dictionary in charge;
             :func:`analysis.stats.counts.segmentation_robustness` shows what turning it on changes.
@@ -93,7 +97,7 @@ class Settings:
                 out[f.name + "_sha256"] = _file_sha256(value)
             else:
                 out[f.name] = value
-        out["segmenter_version"] = _version(self.segmenter)
+        out["segmenter_version"] = _version({"jieba-python": "jieba"}.get(self.segmenter, self.segmenter))
         return out
 
     def fingerprint(self) -> str:
@@ -116,6 +120,7 @@ def _file_sha256(path: Path) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=None)
 def _version(package: str) -> str | None:
     try:
         return metadata.version(package)

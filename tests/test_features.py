@@ -1,6 +1,5 @@
 """features(): outline paths, sentences and tokens of one document; the content-keyed cache."""
 
-import pickle
 
 import pandas as pd
 import pytest
@@ -78,12 +77,12 @@ def test_build_features_rejects_duplicate_ids():
 def test_cache_is_keyed_by_content_and_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
     first = cached_features({"id": "a", "text": SHORT})
-    files = list((tmp_path / "features").glob("*.pkl"))
+    files = list((tmp_path / "features").glob("*.features"))
     assert len(files) == 1
     again = cached_features({"id": "other-id", "text": SHORT})
     assert again.document == "other-id" and set(again.tokens["document"]) == {"other-id"}
     assert again.tokens.drop(columns="document").equals(first.tokens.drop(columns="document"))
-    assert len(list((tmp_path / "features").glob("*.pkl"))) == 1
+    assert len(list((tmp_path / "features").glob("*.features"))) == 1
     assert cache_key(SHORT, Settings()) != cache_key(SHORT, Settings(hmm=True))
     assert cache_key(SHORT, Settings()) != cache_key(SHORT + "。", Settings())
 
@@ -91,10 +90,12 @@ def test_cache_is_keyed_by_content_and_settings(tmp_path, monkeypatch):
 def test_interrupted_cache_write_leaves_no_entry(tmp_path, monkeypatch):
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
 
-    def broken_dump(*args, **kwargs):
+    from analysis import store
+
+    def broken_replace(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(features_mod.pickle, "dump", broken_dump)
+    monkeypatch.setattr(store.os, "replace", broken_replace)
     with pytest.raises(RuntimeError):
         cached_features({"id": "a", "text": SHORT})
     assert list((tmp_path / "features").iterdir()) == []
@@ -102,12 +103,15 @@ def test_interrupted_cache_write_leaves_no_entry(tmp_path, monkeypatch):
 
 def test_corrupt_cache_entry_is_recomputed(tmp_path, monkeypatch):
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
-    path = tmp_path / "features" / f"{cache_key(SHORT, Settings())}.pkl"
+    from analysis import store
+
+    path = tmp_path / "features" / f"{cache_key(SHORT, Settings())}{features_mod.CACHE_SUFFIX}"
     path.parent.mkdir(parents=True)
-    path.write_bytes(b"not a pickle")
+    path.write_bytes(b"not an entry")
     value = cached_features({"id": "a", "text": SHORT})
     assert len(value.tokens) > 0
-    assert isinstance(pickle.loads(path.read_bytes()), features_mod.DocumentFeatures)
+    tables, meta = store.read(path)  # replaced by a whole, verified entry
+    pd.testing.assert_frame_equal(tables["tokens"], value.tokens)
 
 
 def test_nodes_are_the_outline_section_lengths(seed_features):

@@ -1,6 +1,6 @@
 """The layout is the pipeline: a module imports only from its own stage or an earlier one.
 
-Stages, earliest first: foundation (paths, settings, chars, types) → io → text →
+Stages, earliest first: foundation (paths, settings, chars, types, store) → io → text →
 features → stats → plots → output → cli. Every ``import``/``from … import`` of an
 ``analysis`` module is checked, including imports inside functions.
 """
@@ -16,7 +16,7 @@ from analysis.paths import project_root
 
 PACKAGE = project_root() / "analysis"
 STAGES = ["foundation", "io", "text", "features", "stats", "plots", "output", "cli"]
-FOUNDATION = {"paths", "settings", "chars", "types", "__init__"}
+FOUNDATION = {"paths", "settings", "chars", "types", "store", "__init__"}
 
 
 def stage_of(module: str) -> str:

@@ -275,7 +275,8 @@ def test_rjieba_agrees_on_the_seed(seg):
 @pytest.mark.slow
 def test_jieba_log_never_reaches_stderr_and_cache_goes_to_the_project_cache(tmp_path):
     env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cache")}
-    code = "from analysis.text.segment import tokenize; print('|'.join(tokenize('坚持两个确立').token))"
+    code = ("from analysis.settings import Settings; from analysis.text.segment import tokenize; "
+            "print('|'.join(tokenize('坚持两个确立', settings=Settings(segmenter='jieba-python')).token))")
     for _ in range(2):  # first run builds jieba's cache, second reads it
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=project_root())
         assert done.returncode == 0, done.stderr

@@ -632,14 +632,29 @@ def _find_closing(text: str, after: int) -> int | None:
     return s
 
 
-def _body_paragraphs(text: str, start: int, body_start: int, end: int) -> list[tuple[int, int]]:
-    """Body paragraphs of a childless node: (start, end) spans, heading line's body included."""
+def _body_paragraphs(text: str, start: int, body_start: int, end: int,
+                     paragraphs: tuple[list[int], list[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
+    """Body paragraphs of a childless node: (start, end) spans, heading line's body included.
+
+    ``paragraphs`` is ``(starts, spans)`` of :func:`analysis.chars.paragraph_spans` over the
+    whole text, computed once per text by the caller; the node's paragraphs are found by
+    bisection, so the cost is that of the node's own paragraphs, not of ``text[:end]``.
+    A paragraph that runs past ``end`` is cut at ``end``, as if ``text[:end]`` were scanned.
+    """
+    if paragraphs is None:
+        spans_all = paragraph_spans(text)
+        paragraphs = ([s for s, _ in spans_all], spans_all)
+    starts, spans_all = paragraphs
     spans = []
     line_end = _line_end(text, body_start)
     if text[body_start:min(line_end, end)].strip(_SPACE):
         spans.append((start, min(line_end, end)))
-    for s, e in paragraph_spans(text[:end]):
-        if s > body_start and s >= line_end and text[s:e].strip(_SPACE):
+    first = bisect.bisect_right(starts, body_start)  # s > body_start
+    last = bisect.bisect_left(starts, end)  # s < end
+    for s, e in spans_all[first:last]:
+        e = min(e, end)
+        piece = text[s:e]
+        if s >= line_end and piece.strip() and piece.strip(_SPACE):
             spans.append((s, e))
     return spans
 
@@ -853,6 +868,8 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     for k, h in enumerate(heads):
         children.setdefault(h.parent, []).append(k)
     unheaded: dict[int, int] = {}  # parent index -> start of its unheaded part
+    all_paragraphs = paragraph_spans(text)
+    paragraphs = ([s for s, _ in all_paragraphs], all_paragraphs)
     for parent, kids in children.items():
         if parent is None or len(kids) < 3 or children.get(kids[-1]):
             continue
@@ -861,7 +878,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
             if children.get(k):
                 break
             _, body = _heading_title(text, heads[k].cand)
-            counts.append(_body_paragraphs(text, starts[k], body, ends[k]))
+            counts.append(_body_paragraphs(text, starts[k], body, ends[k], paragraphs))
         if len(counts) != len(kids) or any(len(c) != 1 for c in counts[:-1]) or len(counts[-1]) < 2:
             continue
         cut = counts[-1][1][0]

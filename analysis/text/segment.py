@@ -15,11 +15,17 @@ three layers, each a pure function of the text and the settings:
    whitespace, the redaction placeholder :data:`analysis.chars.REDACTION` (〓) and
    raw redaction marks (××, XX, ***) if un-normalized text is passed, and single
    punctuation characters.
-3. **Dictionary segmentation.** Han runs go to a private :class:`jieba.Tokenizer`
-   loaded with jieba's own dictionary plus ``corpus/lexicon/dictionary.yaml``; every
-   entry gets a frequency that keeps it whole (see :func:`make_tokenizer`), and the
+3. **Dictionary segmentation.** Han runs are cut by jieba's algorithm over jieba's own
+   dictionary plus ``corpus/lexicon/dictionary.yaml``; every entry gets a frequency that
+   keeps it whole, stored beside the dictionary in ``dictionary.freq.tsv`` (rebuilt by
+   ``python -m analysis frequencies --write``; see :func:`load_frequency_table`), and the
    dictionary's ``split`` words (jieba phrases such as 引进人才) get frequency 0, so
    they are cut into their parts. HMM is off unless :attr:`Settings.hmm` says otherwise.
+   The engine is rjieba (Rust) when installed, else jieba's Python code, reported once
+   (:func:`engine_for`); both give the same tokens (tests/test_engines.py: the seed with
+   and without HMM, every document of ../shared/corpora). Raw rjieba keeps hyphenated
+   number ranges (2011-2020, 3-5) whole where jieba cuts them; no engine ever sees them
+   here, since step 2 hands it Han runs only, so both give number | - | number.
 
 Tokens partition the text exactly: ``"".join(tokens.token) == text``. Token kinds:
 
@@ -33,9 +39,10 @@ Tokens partition the text exactly: ``"".join(tokens.token) == text``. Token kind
 
 Counting (:mod:`analysis.stats.counts`) treats ``word`` and ``latin`` tokens as terms.
 
-No jieba state lives at module level: tokenizers are built on demand, kept in a small
-function-level cache keyed by the settings fingerprint, and jieba's "Loading model"
-log lines are silenced while a tokenizer is built.
+No jieba state lives at module level: tokenizers are built on demand, once per process
+and settings (a small function-level cache keyed by the settings fingerprint); each
+lexicon file is parsed once per content (libyaml's ``CSafeLoader`` where available), and
+jieba's "Loading model" log lines are silenced while a tokenizer is built.
 
 >>> tokenize("坚持“两个确立”，〓同志").token.tolist()
 ['坚持', '“', '两个确立', '”', '，', '〓', '同志']
@@ -48,7 +55,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import re
+import warnings
 from pathlib import Path
 from typing import Iterator
 
@@ -65,8 +74,9 @@ from analysis.chars import HAN_CLASS, HAN_RE, REDACTION
 KINDS = ("word", "latin", "number", "punct", "space", "redaction")
 #: Kinds that count as terms in :mod:`analysis.stats.counts`.
 TERM_KINDS = ("word", "latin")
-#: Segmenters :func:`make_tokenizer` can build (``rjieba`` only when that package is installed).
-SEGMENTERS = ("jieba", "rjieba")
+#: Segmenters :func:`make_tokenizer` can build: ``jieba`` (jieba's segmentation by the fastest
+#: engine installed), ``rjieba`` (forces the Rust engine), ``jieba-python`` (forces jieba's own code).
+SEGMENTERS = ("jieba", "rjieba", "jieba-python")
 #: Columns of :func:`tokenize`.
 TOKEN_COLUMNS = ["start", "end", "token", "kind"]
 #: Columns of :func:`load_dictionary`.
@@ -121,15 +131,25 @@ class LexiconError(ValueError):
 # Lexicon files
 
 
-def _read_yaml(path: Path, what: str) -> dict:
-    path = Path(path)
+#: The C-accelerated YAML loader when PyYAML was built with libyaml, else the Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_text(path: Path, what: str) -> str:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LexiconError(
             f"{what} file not found: {path}. Restore it from git (corpus/lexicon/) or point "
             f"Settings.{'dictionary' if what == 'dictionary' else 'stopwords'} at an existing YAML file."
         ) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_yaml(path: str, what: str, content: str) -> dict:
+    """Parse a lexicon file's content once per process (keyed by the content itself)."""
+    try:
+        data = yaml.load(content, Loader=_YAML_LOADER)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         raise LexiconError(f"{path}: not valid YAML ({exc}); fix the line it names.") from None
     if not isinstance(data, dict):
@@ -138,6 +158,14 @@ def _read_yaml(path: Path, what: str) -> dict:
 
 
 _FULLWIDTH_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
+
+
+def _read_yaml(path: Path, what: str) -> dict:
+    """Read a lexicon file, parsed once per distinct content (an edited file is parsed again).
+
+    The mapping returned is shared between callers: read it, never change it.
+    """
+    return _parse_yaml(str(path), what, _read_text(path, what))
 
 
 def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
@@ -165,7 +193,14 @@ def load_dictionary(settings: Settings | None = None) -> pd.DataFrame:
     """
     settings = settings or Settings()
     path = Path(settings.dictionary)
-    data = _read_yaml(path, "dictionary")
+    return _dictionary_table(str(path), _read_text(path, "dictionary")).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _dictionary_table(path_name: str, content: str) -> pd.DataFrame:
+    """The table of :func:`load_dictionary`, built once per file content (callers copy it)."""
+    path = Path(path_name)
+    data = _parse_yaml(path_name, "dictionary", content)
     rows = []
     for source, key, field in (("entry", "entries", "term"), ("phrase", "phrases", "phrase")):
         items = data.get(key) or []
@@ -263,7 +298,14 @@ def load_stopwords(settings: Settings | None = None) -> frozenset:
     if not settings.use_stopwords:
         return frozenset()
     path = Path(settings.stopwords)
-    data = _read_yaml(path, "stopwords")
+    return _stopword_set(str(path), _read_text(path, "stopwords"))
+
+
+@functools.lru_cache(maxsize=8)
+def _stopword_set(path_name: str, content: str) -> frozenset:
+    """The stopwords of one file content, read once per process."""
+    path = Path(path_name)
+    data = _parse_yaml(path_name, "stopwords", content)
     words: set[str] = set()
     for key, items in data.items():
         if not isinstance(items, list):
@@ -333,25 +375,30 @@ class Segmenter:
     Attributes:
         fingerprint: The settings fingerprint it was built from.
         hmm: Whether jieba's HMM guesses unknown words.
-        jieba: The private ``jieba.Tokenizer`` (do not call ``add_word`` on it).
+        engine: ``"rjieba"`` or ``"jieba"`` (jieba's Python code): which engine cuts Han runs.
+        jieba: The private ``jieba.Tokenizer`` when the engine is ``"jieba"``, else None
+            (do not call ``add_word`` on it).
     """
 
-    def __init__(self, *, settings: Settings, jieba_tokenizer, dictionary: pd.DataFrame, cut=None):
+    def __init__(self, *, settings: Settings, jieba_tokenizer, dictionary: pd.DataFrame, cut=None, engine: str = "jieba"):
         self.fingerprint = settings.fingerprint()
         self.segmenter = settings.segmenter
+        self.engine = engine
         self.hmm = bool(settings.hmm)
         self.jieba = jieba_tokenizer
         self._cut = cut or (lambda s, hmm: jieba_tokenizer.cut(s, HMM=hmm))
         self._formula_re, self._numbered_re, self._quoted_re = _formula_regexes(settings, dictionary)
         self._entries = frozenset(dictionary["term"])
         self._phrases = frozenset(dictionary.loc[dictionary["source"] == "phrase", "term"])
+        self._kinds: dict[str, str] = {}
         self._formula_entries = frozenset(
             dictionary.loc[(dictionary["source"] == "entry") & (dictionary["category"] == "formula"), "term"]
         )
         self._mixed_re = _mixed_regex(dictionary)
 
     def __repr__(self) -> str:
-        return f"Segmenter(segmenter={self.segmenter!r}, hmm={self.hmm}, fingerprint={self.fingerprint!r})"
+        return (f"Segmenter(segmenter={self.segmenter!r}, engine={self.engine!r}, hmm={self.hmm}, "
+                f"fingerprint={self.fingerprint!r})")
 
     def formula_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Return the formula-layer spans of ``text`` as (start, end, rule), in text order.
@@ -362,13 +409,18 @@ class Segmenter:
         for m in self._formula_re.finditer(text):
             rule = self.formula_rule(m.group()) or "phrase"
             spans.append((m.start(), m.end(), rule))
+        # The formula matches do not overlap and come in text order, so their ends are
+        # sorted too: one pointer walks them alongside the quoted matches (one pass).
         taken = [(s, e) for s, e, _ in spans]
+        j = 0
         for m in self._quoted_re.finditer(text):
             content = m.group()
             if len(HAN_RE.findall(content)) < 2:
                 continue
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
+            while j < len(taken) and taken[j][1] <= m.start():
+                j += 1
+            if j < len(taken) and taken[j][0] < m.end():
+                continue  # overlaps a phrase or numbered formula, which wins
             spans.append((m.start(), m.end(), "quoted"))
         spans.sort()
         return spans
@@ -425,6 +477,10 @@ class Segmenter:
             pos = m.end()
         self._jieba(text, pos, end, out)
 
+    def _kind(self, piece: str) -> str:
+        numeral = piece not in self._entries and all(ch in _HAN_NUMERALS for ch in piece)
+        return "number" if numeral or not HAN_RE.search(piece) else "word"
+
     def _jieba(self, text: str, start: int, end: int, out: list) -> None:
         for piece_start in range(start, end, MAX_JIEBA_RUN):
             self._jieba_run(text, piece_start, min(piece_start + MAX_JIEBA_RUN, end), out)
@@ -433,10 +489,15 @@ class Segmenter:
         if start >= end:
             return
         pos = start
+        kinds = self._kinds  # the kind of each distinct piece, worked out once
         for piece in self._cut(text[start:end], self.hmm):
             stop = pos + len(piece)
-            numeral = piece not in self._entries and all(ch in _HAN_NUMERALS for ch in piece)
-            out.append((pos, stop, "number" if numeral or not HAN_RE.search(piece) else "word"))
+            kind = kinds.get(piece)
+            if kind is None:
+                kind = self._kind(piece)
+                if len(kinds) < 1_000_000:
+                    kinds[piece] = kind
+            out.append((pos, stop, kind))
             pos = stop
         if pos != end:  # pragma: no cover - jieba always returns its input
             raise RuntimeError(f"{self.segmenter} lost characters in {text[start:end]!r}")
@@ -494,12 +555,33 @@ def _entry_frequency(tok, term: str) -> int:
     return int(max(tok.FREQ.get(term) or 0, min(needed * _FREQ_MARGIN, 10**7), _FREQ_FLOOR))
 
 
-def _build(settings: Settings) -> Segmenter:
-    check_choice("segmenter", settings.segmenter, SEGMENTERS, caller="Settings")
+# ---------------------------------------------------------------------------
+# The frequency table stored with the dictionary
+
+#: Columns of :func:`compute_frequency_table`.
+FREQUENCY_COLUMNS = ["term", "freq", "jieba_freq"]
+#: A word that no Han run can contain (a private-use character): rjieba is given it with the
+#: frequency that jieba's Python ``add_word`` keeps in its total and rjieba's drops.
+_TOTAL_PAD = "\ue000\ue001"
+_FREQ_HEADER = "# frequency table of {name}: generated by `python -m analysis frequencies --write`; do not edit\n"
+
+
+def frequency_path(settings: Settings | None = None) -> Path:
+    """Return where the frequency table of ``settings.dictionary`` is stored: beside it.
+
+    >>> frequency_path().name
+    'dictionary.freq.tsv'
+    """
+    settings = settings or Settings()
+    path = Path(settings.dictionary)
+    return path.with_name(path.stem + ".freq.tsv")
+
+
+def _jieba_python(cache: Path | None = None):
+    """A private, initialized ``jieba.Tokenizer`` with jieba's own dictionary (no domain entries)."""
     import jieba  # imported here: importing analysis.text.segment does no work
 
-    dictionary = load_dictionary(settings)
-    cache = paths.cache_dir()
+    cache = paths.cache_dir() if cache is None else cache
     with contextlib.suppress(OSError):
         cache.mkdir(parents=True, exist_ok=True)
     tok = jieba.Tokenizer(dictionary=jieba.DEFAULT_DICT)
@@ -507,65 +589,299 @@ def _build(settings: Settings) -> Segmenter:
     tok.cache_file = f"jieba-{jieba.__version__}-default.cache"
     with _quiet_jieba():
         tok.initialize()
-        entries = dictionary[(dictionary["source"] == "entry") & dictionary["term"].str.contains(HAN_RE)]
-        # Shorter entries first, so a longer entry's suggested frequency already sees them.
-        order = entries.assign(_n=entries["term"].str.len()).sort_values(["_n", "term"], kind="stable")
+    return tok
+
+
+def _entry_order(dictionary: pd.DataFrame) -> pd.DataFrame:
+    """Han entries, shorter first (a longer entry's suggested frequency already sees them)."""
+    entries = dictionary[(dictionary["source"] == "entry") & dictionary["term"].str.contains(HAN_RE)]
+    return entries.assign(_n=entries["term"].str.len()).sort_values(["_n", "term"], kind="stable")
+
+
+def compute_frequency_table(settings: Settings | None = None) -> pd.DataFrame:
+    """Compute, with jieba's Python code, the frequency each dictionary entry is given.
+
+    Entries are added to a fresh ``jieba.Tokenizer`` shorter first; an entry with a
+    ``freq`` in the YAML file keeps it, any other gets :func:`_entry_frequency`
+    (``max(jieba's own frequency, 50 × suggest_freq, 2000)``) given the entries added
+    before it. Both engines are then loaded with exactly these frequencies, so rjieba
+    never has to agree with jieba's ``suggest_freq`` (its own agrees on most entries,
+    not all). Takes a few seconds: it loads jieba's dictionary.
+
+    Returns:
+        One row per Han entry in the order they are added: ``term``, ``freq`` (int64),
+        ``jieba_freq`` (the frequency jieba's own dictionary gave the word before, 0 when
+        it had none: jieba's Python ``add_word`` adds the new frequency to its total
+        without taking the old one out, rjieba's replaces it; :func:`make_tokenizer`
+        evens the totals out with it).
+    """
+    settings = settings or Settings()
+    order = _entry_order(load_dictionary(settings))
+    tok = _jieba_python()
+    rows = []
+    with _quiet_jieba():
         for term, freq in zip(order["term"], order["freq"]):
-            tok.add_word(term, int(freq) if pd.notna(freq) else _entry_frequency(tok, term))
-        for term in load_split_words(settings):
-            # Frequency 0: jieba's DAG skips the word, so it is cut into its parts.
-            tok.total -= tok.FREQ.get(term) or 0
-            tok.FREQ[term] = 0
-    if settings.segmenter == "rjieba":
-        cut = _rjieba_cut(tok, order["term"], load_split_words(settings))
-        return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, cut=cut)
-    return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary)
+            value = int(freq) if pd.notna(freq) else _entry_frequency(tok, term)
+            before = int(tok.FREQ.get(term) or 0)
+            tok.add_word(term, value)
+            rows.append((term, value, before))
+    table = pd.DataFrame(rows, columns=FREQUENCY_COLUMNS)
+    return table.astype({"freq": "int64", "jieba_freq": "int64"})
 
 
-def _rjieba_cut(tok, terms, split_words):
-    """A private ``rjieba.Jieba`` with the same entries, frequencies and split words as ``tok``."""
+def _dictionary_digest(settings: Settings) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(settings.dictionary).read_bytes()).hexdigest()
+
+
+def _jieba_version() -> str:
+    from importlib import metadata
+
     try:
-        import rjieba
+        return metadata.version("jieba")
+    except metadata.PackageNotFoundError:  # pragma: no cover - jieba is a dependency
+        return "none"
+
+
+def format_frequency_table(table: pd.DataFrame, settings: Settings | None = None) -> str:
+    """Return the text of the stored table: a header naming the dictionary's SHA-256 and jieba's version."""
+    settings = settings or Settings()
+    lines = [
+        _FREQ_HEADER.format(name=Path(settings.dictionary).name),
+        f"# dictionary_sha256\t{_dictionary_digest(settings)}\n",
+        f"# jieba\t{_jieba_version()}\n",
+        "term\tfreq\tjieba_freq\n",
+    ]
+    lines.extend(f"{t}\t{int(f)}\t{int(j)}\n" for t, f, j in zip(table["term"], table["freq"], table["jieba_freq"]))
+    return "".join(lines)
+
+
+def write_frequency_table(settings: Settings | None = None, path: Path | None = None) -> Path:
+    """Compute the frequency table and write it beside the dictionary (atomically); return its path.
+
+    Run it after editing the dictionary: ``python -m analysis frequencies --write``.
+    """
+    settings = settings or Settings()
+    path = Path(path) if path is not None else frequency_path(settings)
+    _write_text_atomic(path, format_frequency_table(compute_frequency_table(settings), settings))
+    return path
+
+
+def _parse_frequency_file(path: Path, digest: str) -> pd.DataFrame | None:
+    """The table in ``path`` when it was made from the dictionary with ``digest`` by this jieba; else None."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    header = dict(line[2:].split("\t", 1) for line in lines if line.startswith("# ") and "\t" in line)
+    if header.get("dictionary_sha256") != digest or header.get("jieba") != _jieba_version():
+        return None
+    body = [line for line in lines if line and not line.startswith("#")]
+    if not body or body[0] != "term\tfreq\tjieba_freq":
+        return None
+    rows = []
+    for line in body[1:]:
+        parts = line.split("\t")
+        if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+            return None
+        rows.append((parts[0], int(parts[1]), int(parts[2])))
+    return pd.DataFrame(rows, columns=FREQUENCY_COLUMNS).astype({"freq": "int64", "jieba_freq": "int64"})
+
+
+def load_frequency_table(settings: Settings | None = None) -> pd.DataFrame:
+    """Return the frequency table of the dictionary's Han entries, as both engines load them.
+
+    Read from the table stored beside the dictionary (:func:`frequency_path`) when its
+    header names this dictionary's SHA-256 and this jieba version. Otherwise (an edited
+    or a researcher's own dictionary) the table is computed with
+    :func:`compute_frequency_table` and kept in ``paths.cache_dir()/lexicon/`` under the
+    dictionary's hash, so that is paid once.
+
+    Returns:
+        The table of :func:`compute_frequency_table` (``term``, ``freq``, ``jieba_freq``).
+
+    Example:
+        >>> table = load_frequency_table().set_index("term")
+        >>> bool(table.loc["两个确立", "freq"] >= 2000), int(table.loc["两个确立", "jieba_freq"])
+        (True, 0)
+    """
+    settings = settings or Settings()
+    digest = _dictionary_digest(settings)
+    stored = _parse_frequency_file(frequency_path(settings), digest)
+    if stored is not None:
+        return stored
+    cached_path = paths.cache_dir() / "lexicon" / f"{digest[:32]}-jieba{_jieba_version()}.freq.tsv"
+    cached = _parse_frequency_file(cached_path, digest)
+    if cached is not None:
+        return cached
+    table = compute_frequency_table(settings)
+    with contextlib.suppress(OSError):  # a read-only cache folder: compute again next time
+        cached_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_text_atomic(cached_path, format_frequency_table(table, settings))
+    return table
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Engines
+
+#: Engines that compute jieba's segmentation: ``rjieba`` (Rust, the default when installed)
+#: and ``jieba`` (jieba's own Python code, the fallback).
+ENGINES = ("rjieba", "jieba")
+_FALLBACK_WARNED: set[str] = set()
+
+
+def _rjieba_available() -> bool:
+    try:
+        import rjieba  # noqa: F401
     except ImportError:
+        return False
+    return True
+
+
+def engine_for(settings: Settings | None = None) -> str:
+    """Return the engine that will cut Han text under ``settings``: ``"rjieba"`` or ``"jieba"``.
+
+    ``segmenter="jieba"`` (the default) means jieba's segmentation computed by the
+    fastest engine installed: rjieba (same tokens, tested on the seed and on every
+    document of the reference corpora), else jieba's Python code, with one warning per
+    process saying so. ``"rjieba"`` and ``"jieba-python"`` force one engine.
+
+    Raises:
+        ValueError: for an unknown segmenter, or ``"rjieba"`` when it is not installed.
+
+    >>> engine_for(Settings(segmenter="jieba-python"))
+    'jieba'
+    """
+    settings = settings or Settings()
+    check_choice("segmenter", settings.segmenter, SEGMENTERS, caller="Settings")
+    if settings.segmenter == "jieba-python":
+        return "jieba"
+    if _rjieba_available():
+        return "rjieba"
+    if settings.segmenter == "rjieba":
         raise ValueError(
             "Settings.segmenter='rjieba' needs the rjieba package: `.venv/bin/pip install rjieba`, "
             "or use segmenter='jieba'."
-        ) from None
+        )
+    if "jieba" not in _FALLBACK_WARNED:
+        _FALLBACK_WARNED.add("jieba")
+        warnings.warn(
+            "rjieba is not installed: segmenting with jieba's Python code (same tokens, about 10x "
+            "slower). Install it with `.venv/bin/pip install -c constraints.txt rjieba`.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return "jieba"
+
+
+@functools.lru_cache(maxsize=8)
+def _engine_version(engine: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(engine)
+    except metadata.PackageNotFoundError:  # pragma: no cover - both are dependencies
+        return "none"
+
+
+def engine_signature(settings: Settings | None = None) -> str:
+    """Return ``ENGINE-VERSION`` of the engine that cuts under ``settings`` (e.g. ``rjieba-0.2.2``).
+
+    Not part of the settings fingerprint (both engines give the same tokens, so profiles
+    and figures stay comparable across machines); the feature cache adds it to its key,
+    so an engine upgrade never reuses entries the other version computed.
+
+    >>> engine_signature(Settings(segmenter="jieba-python"))
+    'jieba-0.42.1'
+    """
+    engine = engine_for(settings)
+    return f"{engine}-{_engine_version(engine)}"
+
+
+def _build(settings: Settings) -> Segmenter:
+    engine = engine_for(settings)
+    dictionary = load_dictionary(settings)
+    table = load_frequency_table(settings)
+    frequencies = dict(zip(table["term"], table["freq"].astype(int)))
+    order = _entry_order(dictionary)
+    missing = [t for t in order["term"] if t not in frequencies]
+    if missing:  # pragma: no cover - the table is made from the same file
+        raise LexiconError(f"{settings.dictionary}: no frequency for {missing[:5]}; run `python -m analysis frequencies --write`.")
+    split_words = load_split_words(settings)
+    if engine == "rjieba":
+        cut = _rjieba_cut(order["term"], frequencies, split_words, pad=int(table["jieba_freq"].sum()))
+        return Segmenter(settings=settings, jieba_tokenizer=None, dictionary=dictionary, cut=cut, engine="rjieba")
+    tok = _jieba_python()
+    with _quiet_jieba():
+        for term in order["term"]:
+            tok.add_word(term, frequencies[term])
+        for term in split_words:
+            # Frequency 0: jieba's DAG skips the word, so it is cut into its parts.
+            tok.total -= tok.FREQ.get(term) or 0
+            tok.FREQ[term] = 0
+    return Segmenter(settings=settings, jieba_tokenizer=tok, dictionary=dictionary, engine="jieba")
+
+
+def _rjieba_cut(terms, frequencies: dict[str, int], split_words, pad: int = 0):
+    """A private ``rjieba.Jieba`` given the entries with the stored frequencies, and the split words.
+
+    jieba picks the route with the highest sum of ``log(freq) - log(total)``, so the total
+    matters whenever two routes have different numbers of words (社会观 against 社会|观).
+    jieba's Python ``add_word`` adds an entry's frequency to the total without removing
+    the frequency the word had before; rjieba's replaces it. ``pad`` (the sum of those
+    earlier frequencies) goes to a private-use word no text contains, so the totals agree.
+    """
+    import rjieba
+
     rj = rjieba.Jieba()
     for term in terms:
-        rj.add_word(term, int(tok.FREQ[term]), None)
+        rj.add_word(term, int(frequencies[term]), None)
+    if pad:
+        rj.add_word(_TOTAL_PAD, pad, None)
     for term in split_words:
         rj.add_word(term, 0, None)
     return lambda s, hmm: rj.cut(s, hmm)
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(fingerprint: str, settings: Settings) -> Segmenter:
+def _cached(fingerprint: str, engine: str, settings: Settings) -> Segmenter:
     return _build(settings)
 
 
 def make_tokenizer(settings: Settings | None = None) -> Segmenter:
-    """Build (or reuse) the tokenizer for ``settings``.
+    """Build (or reuse) the tokenizer for ``settings``: once per process and settings.
 
-    A private ``jieba.Tokenizer`` is loaded with jieba's own dictionary (its prefix
-    cache lives in :func:`analysis.paths.cache_dir`, never the system temp folder)
-    and every entry of the domain dictionary, each with a frequency that keeps it
-    whole: the entry's ``freq`` from the YAML file when given, otherwise
-    ``max(jieba's own frequency, 50 × jieba.suggest_freq(term), 2000)``. jieba's log
-    never reaches stderr. Tokenizers are cached per settings fingerprint, so an edit
-    of the dictionary file gives a fresh tokenizer.
-
-    ``segmenter="rjieba"`` (optional package, ~10x faster, used by
-    :func:`analysis.stats.counts.segmentation_robustness`) cuts Han runs with a private
-    ``rjieba.Jieba`` given the same entries and the same frequencies; the formula
-    layer is shared, so only the segmentation of plain Han text can differ.
+    Han text is cut by jieba's algorithm (a DAG of dictionary words, the route with
+    the highest product of word probabilities) over jieba's own dictionary plus every
+    entry of the domain dictionary, each with the frequency stored beside the
+    dictionary (:func:`load_frequency_table`: the entry's ``freq`` from the YAML file
+    when given, otherwise ``max(jieba's own frequency, 50 × jieba.suggest_freq(term),
+    2000)``). The engine is rjieba when installed, else jieba's Python code (see
+    :func:`engine_for`); both get the same entries and frequencies and give the same
+    tokens. jieba's log never reaches stderr; its prefix cache lives in
+    :func:`analysis.paths.cache_dir`. Tokenizers are cached per settings fingerprint,
+    so an edit of the dictionary file gives a fresh tokenizer.
 
     Args:
         settings: Analysis settings (``segmenter``, ``hmm``, ``dictionary``); the
             default :class:`Settings` when None.
 
     Returns:
-        A :class:`Segmenter`.
+        A :class:`Segmenter`; its ``engine`` says which engine cuts.
 
     Raises:
         ValueError: when ``settings.segmenter`` is not one of :data:`SEGMENTERS`, or is
@@ -580,7 +896,7 @@ def make_tokenizer(settings: Settings | None = None) -> Segmenter:
         True
     """
     settings = settings or Settings()
-    return _cached(settings.fingerprint(), settings)
+    return _cached(settings.fingerprint(), engine_for(settings), settings)
 
 
 def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmenter | None = None) -> pd.DataFrame:

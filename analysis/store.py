@@ -1,0 +1,200 @@
+"""A data-only, verified file for cached tables: Parquet tables plus JSON metadata, checksummed.
+
+The feature cache (:mod:`analysis.features`) keeps one file per document in this format.
+Nothing in it can run code when read: the metadata is JSON and each table is a Parquet
+file read by pyarrow (never pickle; pyarrow ≥ 14 also refuses pickled extension types).
+A file is verified before anything in it is parsed:
+
+``MAGIC`` · SHA-256 (64 hex digits) · header length (10 digits) · header (JSON) · payload
+
+The SHA-256 covers the header and the payload, so any changed byte is caught; the
+header lists each table's name and byte length in the payload, plus the caller's
+metadata. Files are written to a temporary name in the same folder and renamed, so a
+reader sees a whole file or none; a temporary file names the host and process that
+wrote it, so :func:`remove_orphans` can delete those left by a killed writer.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"a": [1, 2], "b": ["甲", None]})
+>>> tables, meta = loads(dumps({"t": frame}, {"note": "x"}))
+>>> tables["t"].equals(frame), meta
+(True, {'note': 'x'})
+>>> blob = dumps({"t": frame}, {"note": "x"})
+>>> loads(blob[:-1])
+Traceback (most recent call last):
+...
+analysis.store.StoreError: checksum mismatch: the file was changed or cut short
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import socket
+import tempfile
+import time
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+#: First bytes of every file (format version 1).
+MAGIC = b"ANALYSIS-STORE/1\n"
+_DIGEST = 64
+_LENGTH = 10
+#: Suffix of temporary files while a write is in progress.
+TMP_SUFFIX = ".tmp"
+
+
+class StoreError(ValueError):
+    """A stored file is not a whole, unchanged file of this format (treat it as a cache miss)."""
+
+
+def dumps(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> bytes:
+    """Return the bytes of a file holding ``tables`` (Parquet each) and ``meta`` (JSON).
+
+    Raises:
+        TypeError: when ``meta`` is not JSON-serializable or a value of ``tables`` is not a DataFrame.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts, entries = [], []
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"table {name!r} is a {type(frame).__name__}, not a DataFrame")
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer, compression="lz4")
+        parts.append(buffer.getvalue())
+        entries.append({"name": name, "length": len(parts[-1])})
+    header = json.dumps({"tables": entries, "meta": dict(meta)}, ensure_ascii=False, sort_keys=True,
+                        allow_nan=True).encode("utf-8")
+    payload = b"".join(parts)
+    digest = hashlib.sha256(header + payload).hexdigest().encode("ascii")
+    return MAGIC + digest + b"%010d" % len(header) + header + payload
+
+
+def loads(blob: bytes) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Parse bytes written by :func:`dumps`, after checking the magic and the checksum.
+
+    Raises:
+        StoreError: when anything is wrong (the message says what).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not blob.startswith(MAGIC):
+        raise StoreError("not a file of this format (the magic bytes differ)")
+    pos = len(MAGIC)
+    digest = blob[pos:pos + _DIGEST]
+    length_field = blob[pos + _DIGEST:pos + _DIGEST + _LENGTH]
+    body = blob[pos + _DIGEST + _LENGTH:]
+    if hashlib.sha256(body).hexdigest().encode("ascii") != digest:
+        raise StoreError("checksum mismatch: the file was changed or cut short")
+    if not length_field.isdigit() or int(length_field) > len(body):
+        raise StoreError("bad header length")
+    split = int(length_field)
+    try:
+        header = json.loads(body[:split].decode("utf-8"))
+        entries = header["tables"]
+        meta = header["meta"]
+        tables: dict[str, pd.DataFrame] = {}
+        offset = split
+        for entry in entries:
+            chunk = body[offset:offset + int(entry["length"])]
+            offset += int(entry["length"])
+            tables[str(entry["name"])] = pq.read_table(pa.BufferReader(chunk)).to_pandas()
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise StoreError(f"unreadable content: {exc}") from None
+    if offset != len(body) or not isinstance(meta, dict):
+        raise StoreError("the payload does not match its header")
+    return tables, meta
+
+
+def read(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Read and verify the file at ``path``.
+
+    Raises:
+        OSError: when it cannot be read (missing, no permission).
+        StoreError: when it is not a whole, unchanged file of this format.
+    """
+    return loads(Path(path).read_bytes())
+
+
+def _host() -> str:
+    return socket.gethostname().replace(".", "_") or "host"
+
+
+def _tmp_prefix(path: Path) -> str:
+    return f"{path.name}.{_host()}.{os.getpid()}."
+
+
+def write(path: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> None:
+    """Write the file atomically: a temporary file in the same folder, then a rename.
+
+    Raises:
+        OSError: when the folder cannot be written (the temporary file is removed).
+        TypeError: as :func:`dumps`.
+    """
+    path = Path(path)
+    blob = dumps(tables, meta)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
+
+
+def remove_orphans(folder: Path, *, max_age: float = 24 * 3600) -> list[Path]:
+    """Delete temporary files left by interrupted writes in ``folder``; return those deleted.
+
+    A temporary file is an orphan when the process named in it (on this host) is gone,
+    or when it is older than ``max_age`` seconds (a writer on another host sharing the
+    folder). Files that cannot be deleted (a read-only folder) are left alone.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / f"k.bin.{_host()}.999999999.x1.tmp").write_bytes(b"half")
+    >>> [p.name.split(".")[0] for p in remove_orphans(folder)]
+    ['k']
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    try:
+        candidates = list(folder.glob(f"*{TMP_SUFFIX}"))
+    except OSError:
+        return removed
+    host = _host()
+    now = time.time()
+    for tmp in candidates:
+        parts = tmp.name.split(".")
+        orphan = False
+        try:
+            if now - tmp.stat().st_mtime > max_age:
+                orphan = True
+            elif len(parts) >= 5 and parts[-4] == host and parts[-3].isdigit():
+                orphan = not _alive(int(parts[-3]))
+        except OSError:
+            continue
+        if orphan:
+            try:
+                tmp.unlink()
+            except OSError:
+                continue
+            removed.append(tmp)
+    return removed

@@ -1,0 +1,94 @@
+"""Cost linear in size: the seed repeated 4x and 16x, compared within one run.
+
+No absolute times: each test compares the cost per character at 16x with that at 4x,
+as an operation count where the code exposes one, else as the best of three timings.
+A quadratic path makes the 16x/4x ratio about 16; a linear one about 4.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from analysis.paths import corpus_dir
+from analysis.text import outline
+from analysis.text.segment import make_tokenizer
+
+SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
+
+
+def _best_time(func, arg, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        func(arg)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def test_outline_scans_each_paragraph_a_bounded_number_of_times(monkeypatch):
+    """Characters handed to paragraph_spans per character of text: the same at 4x and 16x."""
+    scanned = []
+    real = outline.paragraph_spans
+
+    def counting(text):
+        scanned.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(outline, "paragraph_spans", counting)
+    per_char = {}
+    for k in (4, 16):
+        text = SEED * k
+        scanned.clear()
+        parsed = outline.parse_outline(text)
+        assert "".join(text[s:e] for _, s, e in parsed.pieces()) == text  # still lossless
+        per_char[k] = sum(scanned) / len(text)
+    # Before the fix each sub-point rescanned text[:end]: about 300 characters per character at 16x.
+    assert per_char[16] <= per_char[4] * 1.05, per_char
+    assert per_char[16] <= 3, per_char
+
+
+def test_body_paragraphs_equal_a_scan_of_the_prefix():
+    """The bisected lookup returns what scanning text[:end] returned, on cut and uncut lines."""
+    text = "一、甲\n  乙丙\n\n  \n丁戊己\n庚　\n"
+    spans = outline.paragraph_spans(text)
+    table = ([s for s, _ in spans], spans)
+    for end in range(len(text) + 1):
+        for body in range(end):
+            expected = []
+            line_end = outline._line_end(text, body)
+            if text[body:min(line_end, end)].strip(outline._SPACE):
+                expected.append((0, min(line_end, end)))
+            for s, e in outline.paragraph_spans(text[:end]):
+                if s > body and s >= line_end and text[s:e].strip(outline._SPACE):
+                    expected.append((s, e))
+            assert outline._body_paragraphs(text, 0, body, end, table) == expected, (body, end)
+
+
+@pytest.mark.slow
+def test_outline_time_is_linear():
+    small, large = SEED * 4, SEED * 16
+    outline.parse_outline(small)  # warm up
+    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
+    assert ratio < 8, ratio  # linear: about 4; quadratic: about 16 (measured 16.4 before the fix)
+
+
+@pytest.mark.slow
+def test_formula_layer_time_is_linear():
+    """The quoted-slogan overlap check used to compare every quoted span with every formula span."""
+    seg = make_tokenizer()
+    small, large = SEED * 8, SEED * 64
+    seg.formula_spans(small)  # warm up
+    ratio = _best_time(seg.formula_spans, large) / _best_time(seg.formula_spans, small)
+    assert ratio < 16, ratio  # linear: about 8; quadratic: about 64 (measured 7.2 per 4x before the fix)
+
+
+@pytest.mark.slow
+def test_features_time_is_linear():
+    from analysis.features import features
+
+    small, large = {"id": "s", "text": SEED * 4}, {"id": "l", "text": SEED * 16}
+    features(small)  # warm up: the tokenizer is built once
+    ratio = _best_time(features, large, repeat=2) / _best_time(features, small, repeat=2)
+    assert ratio < 8, ratio
