@@ -430,7 +430,7 @@ def test_every_shared_document_loads_with_its_metadata(shared_docs):
     assert (docs["title"].str.len() > 0).all() and (docs["source"].str.len() > 0).all()
     assert docs["kind"].notna().all()
     reports = docs[docs["kind"] == "report"]
-    assert len(reports) == 52 and (reports["date"] == reports["year"]).all()
+    assert len(reports) == 52 and (reports["date"] == reports["year"].astype(str)).all()
     assert (reports["date_precision"] == "year").all()
     congress = docs[docs["source_path"].str.endswith("cpc-congress-reports.jsonl")]
     assert congress["congress"].notna().all() and congress["congress"].dtype == "Int64"

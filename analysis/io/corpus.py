@@ -72,6 +72,8 @@ __all__ = [
     "select_document",
     "decode_text",
     "describe_paths",
+    "document_year",
+    "congress_years",
     "iter_documents",
     "load_corpus",
     "make_document",
@@ -432,6 +434,76 @@ def _record_date(value: Any) -> tuple[str, str]:
     if found and found[0][:4] in text and len(text) <= 16:
         return found
     return text, ""
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NPC_SESSION_RE = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,3})次会议")
+
+
+def _cn_number(text: str) -> int:
+    """Chinese numeral 1–99 (十四 → 14, 二十 → 20)."""
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def congress_years() -> pd.DataFrame:
+    """The Party congresses and the year each opened (``corpus/lexicon/congress_years.csv``).
+
+    Returns:
+        Columns ``congress, year`` (int64), one row per congress, 1st to 20th.
+
+    >>> int(congress_years().set_index("congress").loc[18, "year"])
+    2012
+    """
+    congress, _ = _congress_years()
+    return pd.DataFrame({"congress": list(congress), "year": list(congress.values())}).astype("int64")
+
+
+def _congress_years() -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """Read ``corpus/lexicon/congress_years.csv``: Party congress → year, (NPC, session) → year."""
+    table = pd.read_csv(paths.lexicon_dir() / "congress_years.csv", dtype={"session": "Int64"})
+    congress = {int(r.number): int(r.year) for r in table.itertuples() if r.body == "cpc_congress"}
+    npc = {(int(r.number), 0 if pd.isna(r.session) else int(r.session)): int(r.year)
+           for r in table.itertuples() if r.body == "npc"}
+    return congress, npc
+
+
+def document_year(meta: dict) -> int | None:
+    """The calendar year of a document as an integer, or None when nothing says it.
+
+    In this order: a ``year`` field (``"2024"`` or 2024); the first four digits of
+    ``date``; a ``congress`` number (Party congress, through
+    ``corpus/lexicon/congress_years.csv``); an NPC session named in the title
+    (第十三届全国人民代表大会第三次会议 → 2020, same table: sessions listed there, and
+    from the 6th NPC on session k of the n-th NPC meets in 1983 + 5(n−6) + k − 1).
+
+    >>> document_year({"year": "2024"}), document_year({"date": "1943-11-10"}), document_year({"congress": 19})
+    (2024, 1943, 2017)
+    >>> document_year({"title": "第十三届全国人民代表大会第三次会议关于政府工作报告的决议"})
+    2020
+    >>> document_year({"title": "讲话"}) is None
+    True
+    """
+    value = meta.get("year")
+    if value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value).strip()[:4].isdigit():
+        return int(str(value).strip()[:4])
+    date = str(meta.get("date") or "")
+    if re.match(r"\d{4}", date):
+        return int(date[:4])
+    congress_years, npc_years = _congress_years()
+    congress = meta.get("congress")
+    if congress is not None and str(congress).strip().isdigit():
+        return congress_years.get(int(str(congress).strip()))
+    m = _NPC_SESSION_RE.search(str(meta.get("title") or ""))
+    if m:
+        npc, session = _cn_number(m.group(1)), _cn_number(m.group(2))
+        if (npc, session) in npc_years:
+            return npc_years[(npc, session)]
+        if npc >= 6 and 1 <= session <= 5:
+            return npc_years[(6, 0)] + 5 * (npc - 6) + session - 1
+    return None
 
 
 _TITLE_END = set("。！？!?：:，,；;")
@@ -1025,6 +1097,7 @@ _TABLE_TAIL = ("source_path", "encoding", "sha256", "redactions", "han_chars", "
 def _frame(rows: list[dict], *, full: bool) -> pd.DataFrame:
     meta_extra: list[str] = []
     for row in rows:
+        row["year"] = document_year(row)  # an integer year for every document (None when unknown)
         for key in row:
             if key not in ("id", *META_COLUMNS, *_DERIVED) and key not in meta_extra:
                 meta_extra.append(key)
@@ -1061,7 +1134,8 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         With ``on_error="raise"``, a DataFrame with columns ``id``, the
         :data:`META_COLUMNS` (``title, date, date_precision, level, region,
         speaker_role, occasion, source, note``), extra metadata fields in order of first
-        appearance (e.g. ``kind, year, congress, source_url``), then ``text`` (normalized),
+        appearance (e.g. ``kind, year, congress, source_url``; ``year`` is always there, an
+        integer (Int64, <NA> when unknown) from :func:`document_year`), then ``text`` (normalized),
         ``raw``, ``source_path``, ``encoding``, ``sha256``, ``redactions``, ``han_chars``,
         ``paragraphs``, ``lines_repaired``, ``to_simplified`` and ``raw_offsets`` (arrays).
         With ``on_error="collect"``, the tuple ``(documents, problems)`` where

@@ -41,7 +41,7 @@ import pandas as pd
 from analysis.io.normalize import raw_span
 from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
-from analysis.chars import HAN_CLASS
+from analysis.chars import HAN_CLASS, REDACTION
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
 
@@ -142,6 +142,161 @@ def _sorted(table: pd.DataFrame, keys: list[str], order: pd.DataFrame, by_col: s
     else:
         table = table.sort_values([by_col, term_col], ascending=[False, True], kind="stable")
     return table.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# term-count tables and occurrences
+
+#: Columns of a term-count table: one row per document, outline node and distinct token.
+#: It is what a reference profile stores per node (no running text); every count in
+#: this module can be derived from it.
+TERM_COUNT_COLUMNS = ["document", "path", "token", "kind", "is_stop", "count"]
+
+
+def term_counts(fs: Any) -> pd.DataFrame:
+    """The term-count table of a FeatureSet: how often each token occurs in each outline node.
+
+    A FeatureSet that carries a stored table (a reference profile: attribute
+    ``term_counts`` holding a DataFrame) returns it; otherwise the table is counted from
+    ``fs.tokens``. Tokens of every kind are kept (punctuation and numbers too), so the
+    table adds up to the document's tokens.
+
+    Args:
+        fs: A FeatureSet (``.tokens``) or a profile carrying ``term_counts``.
+
+    Returns:
+        Columns :data:`TERM_COUNT_COLUMNS`: ``document, path, token, kind, is_stop,
+        count``, in order of first appearance.
+
+    Example:
+        >>> tokens = pd.DataFrame({"document": "d", "path": ["一", "一", "二"],
+        ...                        "token": ["人才", "人才", "人才强国战略"], "kind": "word", "is_stop": False})
+        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)
+        >>> term_counts(fs)[["path", "token", "count"]].values.tolist()
+        [['一', '人才', 2], ['二', '人才强国战略', 1]]
+    """
+    stored = getattr(fs, "term_counts", None)
+    if isinstance(stored, pd.DataFrame):
+        return stored
+    tokens = _tokens(fs)
+    frame = tokens.assign(
+        path=tokens["path"] if "path" in tokens.columns else None,
+        is_stop=tokens["is_stop"].fillna(False).astype(bool) if "is_stop" in tokens.columns else False,
+    )
+    keys = ["document", "path", "token", "kind", "is_stop"]
+    table = frame.groupby(keys, sort=False, dropna=False).size().rename("count").reset_index()
+    return table.astype({"count": "int64"})[TERM_COUNT_COLUMNS]
+
+
+def _inside(token: str, term: str) -> int:
+    """Non-overlapping occurrences of ``term`` inside ``token`` (``str.count``)."""
+    return token.count(term)
+
+
+def _containment(tokens: Sequence[str], terms: set[str] | Sequence[str]) -> pd.DataFrame:
+    """Pairs (token, term, n): ``term`` (≥ 2 characters) occurs n ≥ 1 times inside ``token``.
+
+    With a small list of terms each term is searched in every token; with a large set
+    (a whole vocabulary) every substring of every token is looked up in the set.
+    """
+    terms = [t for t in dict.fromkeys(terms) if len(t) >= 2]
+    rows_token, rows_term, rows_n = [], [], []
+    if len(terms) <= 50:
+        for term in terms:
+            for token in tokens:
+                if term in token:
+                    rows_token.append(token)
+                    rows_term.append(term)
+                    rows_n.append(_inside(token, term))
+    else:
+        wanted = set(terms)
+        for token in tokens:
+            length = len(token)
+            if length < 2:
+                continue
+            found = {token[i:j] for i in range(length - 1) for j in range(i + 2, length + 1)} & wanted
+            for term in found:
+                rows_token.append(token)
+                rows_term.append(term)
+                rows_n.append(_inside(token, term))
+    return pd.DataFrame({"token": rows_token, "term": rows_term, "n": np.asarray(rows_n, dtype=np.int64)})
+
+
+def occurrences_from_counts(
+    counts: pd.DataFrame,
+    terms: Sequence[str] | None = None,
+    *,
+    by: Sequence[str] = ("document",),
+) -> pd.DataFrame:
+    """Occurrences of terms derived from a term-count table alone (no running text).
+
+    ``occurrences(t) = Σ_u count(u) · n(t, u)`` over the distinct tokens u of the group,
+    where n(t, u) is the number of non-overlapping occurrences of t inside u
+    (``str.count``): 人才 counts once in 人才, once in 人才强国战略 and twice in a token
+    人才引进人才. Only terms of at least two characters are counted (a single character
+    occurs inside too many words to mean anything). This equals the number of
+    occurrences of t in the normalized text except where t straddles a token boundary
+    (个人|才能 holds the characters 人才 but not the word); :func:`text_occurrences`
+    counts the text itself and :func:`analysis.stats.track.straddling` lists the
+    difference. A redaction mark 〓 is a token of its own, so nothing is counted across
+    one. The formula is the one in METHODS.md ("Counting a term: tokens versus
+    occurrences").
+
+    Args:
+        counts: A term-count table (:func:`term_counts`): ``token``, ``count`` and the
+            ``by`` columns.
+        terms: The terms to count; None for every token of two or more characters in
+            the table (then a term found only inside longer tokens is not listed unless
+            it is also a token somewhere in the table).
+        by: Group columns of ``counts`` (e.g. ``("document",)``, ``("document", "path")``
+            or ``()`` for the whole table).
+
+    Returns:
+        One row per group and term with at least one occurrence: the ``by`` columns,
+        ``term``, ``occurrences`` (int64). Unsorted.
+
+    Example:
+        >>> counts = pd.DataFrame({"document": "d", "token": ["人才", "人才强国战略", "个人"], "count": [3, 2, 1]})
+        >>> occurrences_from_counts(counts, ["人才", "强国"])[["term", "occurrences"]].values.tolist()
+        [['人才', 5], ['强国', 2]]
+    """
+    keys = list(by)
+    vocabulary = counts["token"].astype(str)
+    if terms is None:
+        terms = [t for t in pd.unique(vocabulary) if len(t) >= 2]
+    unique_tokens = pd.unique(vocabulary).tolist()
+    pairs = _containment(unique_tokens, terms)
+    columns = [*keys, "term", "occurrences"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns).astype({"occurrences": "int64"})
+    joined = counts[[*keys, "token", "count"]].assign(token=vocabulary).merge(pairs, on="token")
+    joined["occurrences"] = joined["count"].astype("int64") * joined["n"]
+    if keys:
+        out = joined.groupby([*keys, "term"], sort=False, dropna=False)["occurrences"].sum().reset_index()
+    else:
+        out = joined.groupby("term", sort=False)["occurrences"].sum().reset_index()
+    return out[columns].astype({"occurrences": "int64"})
+
+
+def text_occurrences(text: str, term: str) -> int:
+    """Occurrences of ``term`` in a normalized text, counted on the text itself.
+
+    Every non-overlapping occurrence (``str.count``), inside longer words too, never
+    across a redaction mark 〓 (a term holding 〓 is refused). This is the full-text
+    route to the count that :func:`occurrences_from_counts` derives from a term-count
+    table.
+
+    Raises:
+        ValueError: for a term shorter than two characters or holding 〓.
+
+    >>> text_occurrences("实施人才强国战略，引进人才。〓〓人才", "人才")
+    3
+    """
+    if len(term) < 2:
+        raise ValueError(f"term {term!r}: occurrences are counted for terms of at least two characters")
+    if REDACTION in term:
+        raise ValueError(f"term {term!r} holds the redaction mark 〓; occurrences never cross a redaction")
+    return sum(part.count(term) for part in text.split(REDACTION))
 
 
 # ---------------------------------------------------------------------------
