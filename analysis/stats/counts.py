@@ -242,9 +242,10 @@ def occurrences_from_counts(
     人才引进人才. Only terms of at least two characters are counted (a single character
     occurs inside too many words to mean anything). This equals the number of
     occurrences of t in the normalized text except where t straddles a token boundary
-    (个人|才能 holds the characters 人才 but not the word); :func:`text_occurrences`
-    counts the text itself and :func:`analysis.stats.track.straddling` lists the
-    difference. A redaction mark 〓 is a token of its own, so nothing is counted across
+    (个人|才能 holds the characters 人才 but not the word; 全面深化改革|开放 holds
+    改革开放) or is cut into several tokens (a term missing from the dictionary);
+    :func:`text_occurrences` counts the text itself and :func:`occurrence_check` lists
+    the difference. A redaction mark 〓 is a token of its own, so nothing is counted across
     one. The formula is the one in METHODS.md ("Counting a term: tokens versus
     occurrences").
 
@@ -303,6 +304,48 @@ def text_occurrences(text: str, term: str) -> int:
     if REDACTION in term:
         raise ValueError(f"term {term!r} holds the redaction mark 〓; occurrences never cross a redaction")
     return sum(part.count(term) for part in text.split(REDACTION))
+
+
+def occurrence_check(fs: Any, documents: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """Compare the two routes to ``occurrences`` document by document: term counts versus the text.
+
+    Args:
+        fs: A FeatureSet built from ``documents``.
+        documents: The loaded documents (``id``, ``text``).
+        terms: Terms of at least two characters.
+
+    Returns:
+        One row per document and term: ``document``, ``term``, ``occurrences`` (from the
+        term-count table, :func:`occurrences_from_counts`), ``text_occurrences``
+        (:func:`text_occurrences` on the normalized text) and ``across_tokens``
+        (text − counts: occurrences that straddle a token boundary or span several
+        tokens). In document order, then term order.
+
+    Raises:
+        ValueError: when a document of ``fs`` has no text in ``documents``.
+
+    >>> from analysis.features import build_features
+    >>> docs = pd.DataFrame({"id": ["d"], "text": ["实施人才强国战略，发挥个人才能。"]})
+    >>> fs = build_features(docs, progress=False, cache=False)
+    >>> occurrence_check(fs, docs, ["人才"])[["occurrences", "text_occurrences", "across_tokens"]].values.tolist()
+    [[1, 2, 1]]
+    """
+    terms = list(dict.fromkeys(terms))
+    texts = documents.assign(id=documents["id"].astype(str)).set_index("id")["text"]
+    ids = [str(i) for i in fs.documents["id"]]
+    missing = [i for i in ids if i not in texts.index]
+    if missing:
+        raise ValueError(f"no text for documents {missing[:5]}; pass the documents the FeatureSet was built from")
+    derived = occurrences_from_counts(term_counts(fs), terms, by=["document"])
+    derived = derived.assign(document=derived["document"].astype(str)).set_index(["document", "term"])["occurrences"]
+    rows = []
+    for doc in ids:
+        for term in terms:
+            from_text = text_occurrences(texts[doc], term)
+            from_counts = int(derived.get((doc, term), 0))
+            rows.append((doc, term, from_counts, from_text, from_text - from_counts))
+    columns = ["document", "term", "occurrences", "text_occurrences", "across_tokens"]
+    return pd.DataFrame(rows, columns=columns).astype({c: "int64" for c in columns[2:]})
 
 
 # ---------------------------------------------------------------------------

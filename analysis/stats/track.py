@@ -51,7 +51,7 @@ from analysis.stats.counts import occurrences_from_counts, term_counts
 from analysis.text.segment import TERM_KINDS
 
 __all__ = [
-    "PERIODS", "COLLECTIONS", "TRACK_COLUMNS", "reference_features", "assign_periods", "track",
+    "PERIODS", "COLLECTIONS", "TRACK_COLUMNS", "reference_features", "assign_periods", "track", "multi_token_terms",
     "formula_summary", "rank_by_period", "rank_change",
 ]
 
@@ -277,6 +277,10 @@ def track(
         ValueError: without terms or themes, for a term shorter than two characters, an
             unknown theme or a missing period column.
 
+    Warns:
+        UserWarning: for terms the segmenter cuts into several tokens
+            (:func:`multi_token_terms`): their occurrences across tokens are not counted.
+
     Example:
         >>> from analysis.stats.counts import FeatureTables
         >>> tokens = pd.DataFrame({"document": ["r", "r", "n"], "path": "一", "token": ["人才", "乡村振兴", "人才"],
@@ -296,6 +300,7 @@ def track(
     short = [t for t in terms if len(t) < 2]
     if short:
         raise ValueError(f"terms {short}: occurrences are counted for terms of at least two characters")
+    _warn_multi_token(terms, getattr(fs, "settings", None))
     documents = fs.documents
     keys = [by]
     if not pool and by != "kind" and "kind" in documents.columns:
@@ -337,6 +342,37 @@ def track(
     table = grid[[*keys, *TRACK_COLUMNS]].reset_index(drop=True)
     table.attrs["period"] = by
     return table
+
+
+def multi_token_terms(terms: Sequence[str], *, settings: Any = None) -> list[str]:
+    """The terms the segmenter cuts into several tokens (their occurrences cannot come from term counts).
+
+    ``occurrences`` are derived from a term-count table, so a term counts where it is a
+    token or lies inside one; a term the segmenter splits (四个|现代化 before the
+    dictionary named it) would be missed wherever it is split. Add such terms to
+    ``corpus/lexicon/dictionary.yaml`` (category ``formula``) before tracking them.
+
+    >>> multi_token_terms(["人才", "四个现代化", "乡村振兴人才"])
+    ['乡村振兴人才']
+    """
+    from analysis.text.segment import tokenize
+
+    out = []
+    for term in terms:
+        if len(tokenize(term, settings=settings)) > 1:
+            out.append(term)
+    return out
+
+
+def _warn_multi_token(terms: list[str], settings: Any) -> None:
+    import warnings
+
+    split = multi_token_terms(terms, settings=settings)
+    if split:
+        warnings.warn(
+            f"terms {split} are cut into several tokens by the segmenter: their occurrences across tokens are not "
+            "counted (only where they sit inside one token); add them to corpus/lexicon/dictionary.yaml "
+            "(category formula) to track them", UserWarning, stacklevel=3)
 
 
 def _sort_periods(grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
