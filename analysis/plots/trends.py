@@ -114,7 +114,7 @@ def plot_trends(
     panels = list(dict.fromkeys(table[facet].tolist()))
     rows = max(1, -(-len(panels) // columns))
     fig = make_subplots(rows=rows, cols=min(columns, len(panels)) or 1, subplot_titles=[str(p) for p in panels],
-                        shared_yaxes=True, shared_xaxes=True, horizontal_spacing=0.04, vertical_spacing=0.12 / rows + 0.04)
+                        shared_yaxes="all", shared_xaxes="all", horizontal_spacing=0.04, vertical_spacing=min(0.3, 0.2 / rows + 0.06))
     lines = list(dict.fromkeys(table[color].tolist())) if color else [None]
     palette = {line: charts.COLORWAY[i % len(charts.COLORWAY)] for i, line in enumerate(lines)}
     for i, panel in enumerate(panels):
@@ -134,7 +134,7 @@ def plot_trends(
                 row=i // columns + 1, col=i % columns + 1,
             )
     fig.update_layout(title=title or None)
-    fig.update_xaxes(tickformat="d")
+    fig.update_xaxes(tickformat="d", showticklabels=True)
     fig.update_yaxes(rangemode="tozero")
     fig.update_yaxes(title_text=_RATE_LABELS.get(rate, rate), col=1)
     styled = charts.apply_style(fig, height=height or 260 * rows + 120)
@@ -162,7 +162,7 @@ def plot_rank_change(table: pd.DataFrame, *, title: str = "", height: int | None
 
     >>> t = pd.DataFrame({"item": ["甲", "乙"], "rank_start": [1, 2], "rank_end": [2, 1],
     ...                   "start": "2001", "end": "2002"})
-    >>> [list(tr.y) for tr in plot_rank_change(t).data]
+    >>> [list(tr.y) for tr in plot_rank_change(t).data if tr.mode == "lines+markers"]
     [[1, 2], [2, 1]]
     """
     import plotly.graph_objects as go
@@ -173,24 +173,31 @@ def plot_rank_change(table: pd.DataFrame, *, title: str = "", height: int | None
     start, end = str(table["start"].iloc[0]), str(table["end"].iloc[0])
     fig = go.Figure()
     for i, row in enumerate(table.itertuples(index=False)):
-        xs, ys, labels = [], [], []
-        for x, rank, position in ((start, row.rank_start, "middle left"), (end, row.rank_end, "middle right")):
-            if pd.notna(rank):
-                xs.append(x)
-                ys.append(int(rank))
-                labels.append(position)
-        if not xs:
+        points = [(x, int(rank)) for x, rank in ((0, row.rank_start), (1, row.rank_end)) if pd.notna(rank)]
+        if not points:
             continue
         colour = charts.COLORWAY[i % len(charts.COLORWAY)]
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines+markers+text", text=[f"{row.item} {y}" for y in ys], textposition=labels,
+            x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
             line=dict(color=colour, width=2), marker=dict(size=8, color=colour), name=str(row.item), showlegend=False,
-            hovertemplate=f"{row.item}<br>%{{x}}: rank %{{y}}<extra></extra>",
+            hovertemplate=f"{row.item}<br>rank %{{y}}<extra></extra>",
+        ))
+    # labels: items sharing a rank on one side are listed together, so tied labels never overprint
+    for side, x, column, position in ((start, -0.04, "rank_start", "middle left"), (end, 1.04, "rank_end", "middle right")):
+        ranked = table[table[column].notna()]
+        groups = ranked.groupby(ranked[column].astype(int), sort=True)["item"].apply(lambda s: " · ".join(map(str, s)))
+        if groups.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[x] * len(groups), y=groups.index.tolist(), mode="text", textposition=position,
+            text=[f"{names} {rank}" for rank, names in groups.items()],
+            showlegend=False, hoverinfo="skip", name=f"labels {side}",
         ))
     fig.update_layout(title=title or None)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[start, end], range=[-0.6, 1.6])
+    fig.update_xaxes(tickmode="array", tickvals=[0, 1], ticktext=[start, end], range=[-1.1, 2.1], showgrid=False,
+                     zeroline=False)
     fig.update_yaxes(autorange="reversed", title_text="rank (1 = most frequent)", dtick=1)
-    return charts.apply_style(fig, width=640, height=height or max(360, 34 * len(table) + 140))
+    return charts.apply_style(fig, width=820, height=height or max(360, 34 * len(table) + 140))
 
 
 def plot_trend_heatmap(
@@ -213,7 +220,8 @@ def plot_trend_heatmap(
 
     Returns:
         A styled plotly ``Figure`` with one ``Heatmap``: rows are the items in table
-        order, columns every period of the range (blank where there were no documents).
+        order, columns every period of the range; periods without documents are empty
+        cells on a grey background (a 0 is the palest blue).
 
     Raises:
         KeyError: when a column is missing.
@@ -239,7 +247,11 @@ def plot_trend_heatmap(
         colorbar=dict(title=dict(text=_RATE_LABELS.get(rate, rate))),
         hovertemplate=f"%{{y}}<br>{period}=%{{x}}<br>{rate}=%{{z}}<extra></extra>",
     ))
-    fig.update_layout(title=title or None, plot_bgcolor="#ffffff")
+    fig.update_layout(title=title or None)
     fig.update_xaxes(tickformat="d", title_text=period)
     fig.update_yaxes(autorange="reversed")
-    return charts.apply_style(fig, height=height or max(300, 30 * len(items) + 160))
+    styled = charts.apply_style(fig, height=height or max(300, 30 * len(items) + 160))
+    styled.update_layout(plot_bgcolor="#d9d9d9")  # grey = no document that period; the palest blue = 0
+    styled.update_xaxes(showgrid=False)
+    styled.update_yaxes(showgrid=False)
+    return styled
