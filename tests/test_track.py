@@ -295,3 +295,11 @@ def test_track_command(tmp_path, capsys):
     assert main(["track", "人才", str(tmp_path / "missing")]) == 2
     assert main(["themes", str(folder), "--by", "year"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("year,theme")
+
+
+def test_term_frequencies_by_a_kind_column(hand):
+    # a metadata column named like a token column (kind) groups without clashing
+    _, fs = hand
+    table = term_frequencies(fs, by="kind").set_index(["kind", "term"])
+    assert (table.loc[("report", "改革开放"), "tokens"], table.loc[("npc_resolution", "改革开放"), "tokens"]) == (3, 1)
+    assert table.loc[("report", "人才"), "occurrences"] == 2 and table.loc[("report", "人才"), "doc_freq"] == 1

@@ -50,6 +50,7 @@ from analysis.settings import Settings
 from analysis.chars import HAN_CLASS, REDACTION
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
+_HAN_RE = re.compile(_HAN_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -410,26 +411,37 @@ def term_frequencies(
         [['人才', 1, 2], ['人才强国战略', 1, 1]]
     """
     tokens = _tokens(fs)
+    # the token's own kind and stop flag, kept apart from a metadata column of the same name (by="kind")
+    stop = tokens["is_stop"].fillna(False).astype(bool) if "is_stop" in tokens.columns else False
+    tokens = tokens.assign(_kind=tokens["kind"], _stop=stop)
     grouped, keys = _group_keys(fs, tokens, by)
     order = _group_order(grouped, keys) if keys else None
-    han = _han_per_group(grouped, keys)
-    eligible = _eligible(grouped, kinds, stopwords)
-    words = grouped["kind"].isin(list(kinds))
-    terms = grouped.loc[eligible, _unique([*keys, "document", "token"])]
-
-    counts = terms.groupby([*keys, "token"], sort=False, dropna=False).size().rename("tokens").reset_index()
-    sizes = grouped.assign(_word=words, _content=eligible & words)
+    # One pass over the tokens: a count table per group, document and distinct token; everything else
+    # (Han characters, denominators, document frequencies, occurrences) is computed on that smaller table.
+    base_keys = _unique([*keys, "document"])
+    base = (grouped
+            .groupby([*base_keys, "token", "_kind", "_stop"], sort=False, dropna=False).size()
+            .rename("n").reset_index())
+    han_of = {t: len(_HAN_RE.findall(t)) for t in pd.unique(base["token"].astype(str))}
+    base["_han"] = base["token"].astype(str).map(han_of).to_numpy() * base["n"].to_numpy()
+    words = base["_kind"].isin(list(kinds))
+    eligible = words & ~base["_stop"] if stopwords else words
+    base["_word"] = np.where(words, base["n"], 0)
+    base["_content"] = np.where(words & ~base["_stop"], base["n"], 0)
     if keys:
-        totals = sizes.groupby(keys, sort=False, dropna=False).agg(
-            word_tokens=("_word", "sum"), content_tokens=("_content", "sum")).reset_index()
+        totals = base.groupby(keys, sort=False, dropna=False).agg(
+            word_tokens=("_word", "sum"), content_tokens=("_content", "sum"), han_chars=("_han", "sum")).reset_index()
     else:
-        totals = pd.DataFrame({"word_tokens": [int(words.sum())], "content_tokens": [int((eligible & words).sum())]})
+        totals = pd.DataFrame({"word_tokens": [int(base["_word"].sum())], "content_tokens": [int(base["_content"].sum())],
+                               "han_chars": [int(base["_han"].sum())]})
+    terms = base[eligible]
+    counts = terms.groupby([*keys, "token"], sort=False, dropna=False)["n"].sum().rename("tokens").reset_index()
     meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])
     df_keys = [*keys, "token"] if meta_grouping else ["token"]
     doc_freq = terms.groupby(df_keys, sort=False, dropna=False)["document"].nunique().rename("doc_freq").reset_index()
 
     vocabulary = [t for t in pd.unique(terms["token"].astype(str)) if len(t) >= 2]
-    all_counts = grouped.groupby([*keys, "token"], sort=False, dropna=False).size().rename("count").reset_index()
+    all_counts = base.groupby([*keys, "token"], sort=False, dropna=False)["n"].sum().rename("count").reset_index()
     occ = occurrences_from_counts(all_counts, vocabulary, by=keys).rename(columns={"term": "token"})
     table = counts.merge(occ, on=[*keys, "token"], how="outer") if keys else counts.merge(occ, on="token", how="outer")
     table["tokens"] = table["tokens"].fillna(0).astype("int64")
@@ -439,7 +451,6 @@ def term_frequencies(
     table = table.merge(doc_freq, on=df_keys, how="left")
     table["doc_freq"] = table["doc_freq"].fillna(0)
     table = _merge(table, totals, keys)
-    table = _merge(table, han, keys)
     table = table.rename(columns={"token": "term"})
     table["rate_of"] = "tokens"
     table["per_10k_han"] = 1e4 * table["tokens"] / table["han_chars"].where(table["han_chars"] > 0, np.nan)
