@@ -12,12 +12,18 @@ Commands:
     corpus PATH...                 one row per document: id, metadata, han_chars, paragraphs, redactions, encoding
     outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
                                    and the announced count
-    terms PATH... [--by document|section] [--top N]
-                                   terms, themes and compare take [--workers N] [--backend local|dask]
-                                   [--scheduler ADDRESS]; progress bars on stderr when it is a terminal
+    terms PATH... [--by document|section|node|COLUMN] [--top N]
+                                   every term with ``tokens`` (whole tokens) and ``occurrences``
+                                   (also inside longer tokens), rates named by denominator
     kwic PATH... TERM [--window N]
-    themes PATH... [--by document|section]
+    themes PATH... [--by document|section|node|COLUMN]
+    track TERM... [--theme NAME...] [--by year|decade|congress|kind|level] [--pool] PATH...
+                                   one row per term or theme per period: occurrences, tokens,
+                                   theme_hits, rates, documents and the period's size
     compare A B [--statistic g2|chi2|logratio|fightin|simplemaths]
+                                   terms, themes, track and compare take [--workers N]
+                                   [--backend local|dask] [--scheduler ADDRESS]; progress bars on
+                                   stderr when it is a terminal
                                    A and B are files or folders, each optionally followed by
                                    ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
     report [--corpus DIR] [--out DIR] [--document ID]
@@ -152,6 +158,28 @@ def cmd_themes(args: argparse.Namespace) -> None:
     _emit(theme_coverage(fs, by=args.by), args.format)
 
 
+def _split_terms(items: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``TERM... PATH...``: the leading items that are no file or folder are terms."""
+    from pathlib import Path
+
+    for i, item in enumerate(items):
+        if Path(item).exists():
+            return list(items[:i]), list(items[i:])
+    return list(items), []
+
+
+def cmd_track(args: argparse.Namespace) -> None:
+    from analysis.stats.track import track
+
+    terms, paths = _split_terms(args.items)
+    if not paths:
+        raise ValueError(f"track needs at least one PATH after the terms; none of {args.items} is a file or folder")
+    if not terms and not args.theme:
+        raise ValueError("track needs at least one TERM before the paths, or --theme NAME")
+    fs = _features(_load(paths, args), args)
+    _emit(track(fs, terms=terms, themes=args.theme or (), by=args.by, pool=args.pool), args.format)
+
+
 def _side(spec: str) -> tuple[str, str | None]:
     path, _, section = spec.partition("#")
     return path, (section or None)
@@ -282,9 +310,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("kwic", cmd_kwic, "keyword in context: every hit of TERM with its outline path and raw offsets", paths=False)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders, then the term")
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
-    p = add("themes", cmd_themes, "theme coverage by document or outline section")
-    p.add_argument("--by", choices=["document", "section", "node"], default="document",
-                   help="document; section (a node with its sub-points); node (a node's own text)")
+    p = add("themes", cmd_themes, "theme coverage by document, outline section or a metadata column (e.g. year)")
+    p.add_argument("--by", default="document",
+                   help="document; section (a node with its sub-points); node (a node's own text); "
+                        "or a metadata column such as year or kind (default document)")
+    add_compute(p)
+    p = add("track", cmd_track, "terms, formulas and themes per period: occurrences, tokens, theme hits, rates",
+            paths=False)
+    p.add_argument("items", nargs="+", metavar="TERM... PATH...",
+                   help="the terms to track, then files or folders (the first existing path ends the terms)")
+    p.add_argument("--theme", action="append", metavar="NAME", help="a theme of the lexicon to track (repeatable)")
+    p.add_argument("--by", default="year", help="year, decade, congress, kind, level or a metadata column (default year)")
+    p.add_argument("--pool", action="store_true", help="pool documents of different kinds in one period")
     add_compute(p)
     p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
     p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
@@ -315,7 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "track" and not any(x.startswith("-") for x in extra):
+        args.items += extra  # TERM... --theme NAME PATH...: paths after an option
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "kwic":
         if len(args.paths) < 2:
             parser.error("kwic needs at least one PATH and then the TERM")

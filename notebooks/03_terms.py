@@ -81,14 +81,16 @@ fs.documents[["id", "title", "date", "han_chars", "tokens"]]
 # %% [markdown]
 # ## Top terms
 #
-# `count` is the number of tokens; `per_10k_han` the rate per 10,000 Han characters of
-# the speech; `per_10k_tokens` per 10,000 counted terms; `doc_freq` the documents (of
-# those loaded) that use the term.
+# `tokens` counts the term as a whole token; `occurrences` also counts it inside longer
+# tokens (人才 inside 人才强国战略; see the README's glossary). The rates are rates of
+# `tokens`: `per_10k_han` per 10,000 Han characters of the speech, `per_10k_tokens` per
+# 10,000 word tokens, `per_10k_content_tokens` per 10,000 word tokens that are not
+# stopwords; `doc_freq` the documents (of those loaded) that use the term.
 
 # %%
 frequencies = term_frequencies(fs, by="document")
 top = frequencies.head(TOP_N)
-top[["term", "count", "per_10k_han", "per_10k_tokens", "doc_freq"]].round(2)
+top[["term", "tokens", "occurrences", "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "doc_freq"]].round(2)
 
 # %%
 bars = plot_term_frequencies(top, title=f"Top {TOP_N} terms of the speech")
@@ -107,7 +109,7 @@ export_figure(  # shows the interactive chart and a static image beside it
 # what the cloud draws.
 
 # %%
-cloud_terms = frequencies.head(CLOUD_N)[["term", "count"]]
+cloud_terms = frequencies.head(CLOUD_N)[["term", "tokens"]]
 cloud_terms
 
 # %%
@@ -115,7 +117,7 @@ cloud = plot_word_cloud(cloud_terms, top_n=CLOUD_N, random_state=42)
 export_figure(  # shows the cloud at 800×450; the exported PNG keeps the full scale
     cloud, "word_cloud", notebook=NOTEBOOK, data=cloud_terms,
     title="Word cloud of the speech",
-    caption=f"The {CLOUD_N} most frequent terms after stopword removal; size by count; seeded layout.",
+    caption=f"The {CLOUD_N} most frequent terms after stopword removal; size by tokens; seeded layout.",
     documents=[DOCUMENT], settings=settings,
 )
 

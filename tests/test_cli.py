@@ -48,7 +48,7 @@ def test_terms_by_section_top_n(capsys):
     status, out, _ = run(capsys, "terms", SEED, "--by", "section", "--top", "3")
     assert status == 0
     table = pd.read_csv(io.StringIO(out))
-    assert {"document", "path", "term", "count"} <= set(table.columns)
+    assert {"document", "path", "term", "tokens", "occurrences", "per_10k_tokens", "per_10k_content_tokens"} <= set(table.columns)
     assert table.groupby("path").size().max() <= 3
     talent = table[table["path"] == "三"]
     assert "人才" in set(talent["term"])

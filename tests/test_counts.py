@@ -81,12 +81,12 @@ def eligible_counts(tokens, stopwords=True):
 
 def test_counts_add_up_to_the_term_tokens_per_document(fs):
     table = term_frequencies(fs)
-    sums = table.groupby("document")["count"].sum()
+    sums = table.groupby("document")["tokens"].sum()
     assert sums.to_dict() == eligible_counts(fs.tokens).to_dict()
-    assert (table.groupby("document")["term_tokens"].first() == sums).all()
+    assert (table.groupby("document")["content_tokens"].first() == sums).all()
     keep = term_frequencies(fs, stopwords=False)
-    assert keep.groupby("document")["count"].sum().to_dict() == eligible_counts(fs.tokens, stopwords=False).to_dict()
-    assert keep["count"].sum() > table["count"].sum()
+    assert keep.groupby("document")["tokens"].sum().to_dict() == eligible_counts(fs.tokens, stopwords=False).to_dict()
+    assert keep["tokens"].sum() > table["tokens"].sum()
 
 
 def test_rates_agree_with_an_independent_route(fs):
@@ -97,20 +97,21 @@ def test_rates_agree_with_an_independent_route(fs):
         kept = [w for w in words if w not in load_stopwords()]
         for term, n in Counter(kept).items():
             row = table.loc[(doc, term)]
-            assert row["count"] == n
+            assert row["tokens"] == n
             assert row["per_10k_han"] == pytest.approx(1e4 * n / han)
-            assert row["per_10k_tokens"] == pytest.approx(1e4 * n / len(kept))
+            assert row["per_10k_content_tokens"] == pytest.approx(1e4 * n / len(kept))
+            assert row["per_10k_tokens"] == pytest.approx(1e4 * n / len(words))
             assert row["han_chars"] == han
 
 
 def test_seed_frequencies_from_build_features(seed_fs):
     table = term_frequencies(seed_fs)
     tokens = seed_fs.tokens
-    assert table["count"].sum() == eligible_counts(tokens).sum()
+    assert table["tokens"].sum() == eligible_counts(tokens).sum()
     assert table["han_chars"].iloc[0] == count_han(SEED) == seed_fs.documents["han_chars"].iloc[0]
     top = table.head(30)["term"].tolist()
     assert "人才" in top and "的" not in top and "要" not in top
-    counts = table.set_index("term")["count"]
+    counts = table.set_index("term")["tokens"]
     assert counts["十三个坚持"] == 1 and counts["乡村振兴"] >= 4 and counts["年轻干部"] >= 4
     assert not table["term"].str.contains("〓|×").any()
 
@@ -118,11 +119,12 @@ def test_seed_frequencies_from_build_features(seed_fs):
 def test_by_node_has_the_columns_the_cli_prints(seed_fs):
     table = term_frequencies(seed_fs, by="node")
     assert list(table.columns) == [
-        "document", "path", "term", "count", "per_10k_han", "per_10k_tokens", "doc_freq", "han_chars", "term_tokens",
+        "document", "path", "term", "tokens", "occurrences", "rate_of", "per_10k_han", "per_10k_tokens",
+        "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens", "content_tokens",
     ]
     # Nodes (own text only) partition the document: node counts add up to the document's.
-    whole = term_frequencies(seed_fs).set_index("term")["count"]
-    assert table.groupby("term")["count"].sum().sort_index().equals(whole.sort_index())
+    whole = term_frequencies(seed_fs).set_index("term")["tokens"]
+    assert table.groupby("term")["tokens"].sum().sort_index().equals(whole.sort_index())
     assert table.groupby("path")["han_chars"].first().sum() == count_han(SEED)
     assert table["path"].iloc[0] == "preamble"
 
@@ -131,16 +133,16 @@ def test_by_section_counts_a_section_with_its_sub_points(seed_fs):
     nodes = term_frequencies(seed_fs, by="node")
     sections = term_frequencies(seed_fs, by="section")
     assert list(sections.columns) == list(nodes.columns)
-    own = nodes.set_index(["path", "term"])["count"]
+    own = nodes.set_index(["path", "term"])["tokens"]
     # 三 = its own text (the heading) + 三（一）+ 三（二）+ 三（三）, summed independently here.
     parts = ["三", "三（一）", "三（二）", "三（三）"]
     expected = sum(int(own.get((p, "人才"), 0)) for p in parts)
-    got = sections.set_index(["path", "term"])["count"]
+    got = sections.set_index(["path", "term"])["tokens"]
     assert got[("三", "人才")] == expected and expected > int(own.get(("三", "人才"), 0))
     # Level-1 sections with the preamble and closing partition the document.
     top = seed_fs.nodes.loc[seed_fs.nodes["level"] <= 1, "path"]
-    whole = term_frequencies(seed_fs).set_index("term")["count"]
-    summed = sections[sections["path"].isin(top)].groupby("term")["count"].sum()
+    whole = term_frequencies(seed_fs).set_index("term")["tokens"]
+    summed = sections[sections["path"].isin(top)].groupby("term")["tokens"].sum()
     assert summed.sort_index().equals(whole.sort_index())
     # Rows follow the outline: 三 comes before 三（一）.
     order = list(dict.fromkeys(sections["path"]))
@@ -153,9 +155,9 @@ def test_by_metadata_and_overall(fs):
     by_year = term_frequencies(fs, by="year")
     assert list(by_year.columns[:2]) == ["year", "term"]
     row = by_year.set_index(["year", "term"]).loc[(2023, "人才")]
-    assert row["count"] == 5 and row["doc_freq"] == 2
+    assert row["tokens"] == 5 and row["doc_freq"] == 2
     overall = term_frequencies(fs, by=None).set_index("term")
-    assert overall.loc["人才", "count"] == 6 and overall.loc["人才", "doc_freq"] == 3
+    assert overall.loc["人才", "tokens"] == 6 and overall.loc["人才", "doc_freq"] == 3
     assert "document" not in overall.columns
     two = term_frequencies(fs, by=["year", "level"])
     assert list(two.columns[:3]) == ["year", "level", "term"]
@@ -166,9 +168,9 @@ def test_by_metadata_and_overall(fs):
 def test_order_min_count_and_inputs_untouched(fs):
     before_tokens, before_docs = fs.tokens.copy(), fs.documents.copy()
     table = term_frequencies(fs, min_count=2)
-    assert (table["count"] >= 2).all()
+    assert ((table["tokens"] >= 2) | (table["occurrences"] >= 2)).all()
     for _, group in table.groupby("document", sort=False):
-        keys = list(zip(-group["count"], group["term"]))
+        keys = list(zip(-group["tokens"], -group["occurrences"].fillna(0), group["term"]))
         assert keys == sorted(keys)
     assert term_frequencies(fs)["document"].drop_duplicates().tolist() == ["a", "b", "c"]
     assert fs.tokens.equals(before_tokens) and fs.documents.equals(before_docs)
@@ -185,12 +187,12 @@ def test_counts_add_up_for_any_texts(texts):
     fs = hand_tables(docs, pd.DataFrame({"id": list(docs)}))
     table = term_frequencies(fs)
     expected = eligible_counts(fs.tokens)
-    assert table.groupby("document")["count"].sum().to_dict() == expected.to_dict()
+    assert table.groupby("document")["tokens"].sum().to_dict() == expected.to_dict()
     for doc, text in docs.items():
         rows = table[table["document"] == doc]
         if len(rows) and count_han(text):
             assert rows["han_chars"].iloc[0] == count_han(text)
-            assert rows["per_10k_tokens"].sum() == pytest.approx(1e4)
+            assert rows["per_10k_content_tokens"].sum() == pytest.approx(1e4)
 
 
 # --- n-grams, collocations, tf-idf -------------------------------------------------
@@ -249,14 +251,17 @@ def test_collocation_counts_on_a_worked_example():
 def test_tfidf_against_the_formula(fs):
     table = tfidf(fs).set_index(["document", "term"])
     freq = term_frequencies(fs)
+    freq = freq[freq["tokens"] > 0]  # rows of terms found only inside longer tokens have no TF
     docs = freq["document"].nunique()
     df = freq.groupby("term")["document"].nunique()
     for row in freq.itertuples(index=False):
-        tf = row.count / row.term_tokens
+        if row.tokens == 0:
+            continue
+        tf = row.tokens / row.content_tokens
         assert table.loc[(row.document, row.term), "tfidf"] == pytest.approx(tf * math.log(docs / df[row.term]))
     smooth = tfidf(fs, smooth=True).set_index(["document", "term"])
     row = freq.iloc[0]
-    expected = row["count"] / row["term_tokens"] * (math.log((1 + docs) / (1 + df[row["term"]])) + 1)
+    expected = row["tokens"] / row["content_tokens"] * (math.log((1 + docs) / (1 + df[row["term"]])) + 1)
     assert smooth.loc[(row["document"], row["term"]), "tfidf"] == pytest.approx(expected)
     assert table.loc[("c", "人才"), "tfidf"] == 0  # in every document
     with pytest.raises(ValueError):
@@ -337,4 +342,5 @@ def term_frequencies_seed_counts(seed_docs):
     t = tokenize(seed_docs["text"].iloc[0])
     t = t.assign(document="s", is_stop=t["token"].isin(load_stopwords()))
     fs = FeatureTables(documents=pd.DataFrame({"id": ["s"]}), tokens=t)
-    return term_frequencies(fs).set_index("term")["count"]
+    table = term_frequencies(fs)
+    return table[table["tokens"] > 0].set_index("term")["tokens"]

@@ -10,7 +10,7 @@ from analysis.plots.terms import plot_formula_frequencies, plot_term_frequencies
 
 @pytest.fixture
 def table():
-    return pd.DataFrame({"term": ["基层", "人才", "干部", "党建"], "count": [8, 24, 17, 8],
+    return pd.DataFrame({"term": ["基层", "人才", "干部", "党建"], "tokens": [8, 24, 17, 8],
                          "per_10k_han": [13.7, 41.1, 29.1, 13.7]})
 
 
@@ -23,7 +23,7 @@ def test_term_bars_largest_on_top_ties_by_term_input_unchanged(table):
     rate = plot_term_frequencies(table, value="per_10k_han")
     assert list(rate.data[0].x)[0] == pytest.approx(41.1)
     with pytest.raises(KeyError):
-        plot_term_frequencies(table, value="tokens")
+        plot_term_frequencies(table, value="count")
 
 
 def test_formula_bars_one_trace_per_rule_largest_first():

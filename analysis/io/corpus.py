@@ -1513,7 +1513,8 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         With ``on_error="raise"``, a DataFrame with columns ``id``, the
         :data:`META_COLUMNS` (``title, date, date_precision, level, region,
         speaker_role, occasion, source, note``), extra metadata fields in order of first
-        appearance (e.g. ``kind, year, congress, source_url``), then ``text`` (normalized),
+        appearance (e.g. ``kind, year, congress, source_url``; ``year`` is always there, an
+        integer (Int64, <NA> when unknown; see :func:`date_documents`)), then ``text`` (normalized),
         ``raw``, ``source_path``, ``encoding``, ``sha256``, ``redactions``, ``han_chars``,
         ``paragraphs``, ``lines_repaired``, ``to_simplified`` and ``raw_offsets`` (arrays).
         With ``on_error="collect"``, the tuple ``(documents, problems)`` where

@@ -7,7 +7,7 @@ table beside the chart) and returns a figure; none shows or writes anything:
 :func:`analysis.plots.charts.apply_style` (CJK font named in the layout).
 
 >>> import pandas as pd
->>> table = pd.DataFrame({"term": ["人才", "基层", "干部"], "count": [24, 8, 17], "per_10k_han": [41.1, 13.7, 29.1]})
+>>> table = pd.DataFrame({"term": ["人才", "基层", "干部"], "tokens": [24, 8, 17], "per_10k_han": [41.1, 13.7, 29.1]})
 >>> fig = plot_term_frequencies(table)
 >>> list(fig.data[0].y), [int(v) for v in fig.data[0].x]
 (['人才', '干部', '基层'], [24, 17, 8])
@@ -29,7 +29,7 @@ _SOURCE = "a table from analysis.stats.counts"
 def plot_term_frequencies(
     table: pd.DataFrame,
     *,
-    value: str = "count",
+    value: str = "tokens",
     term: str = "term",
     title: str = "",
     height: int | None = None,
@@ -39,7 +39,7 @@ def plot_term_frequencies(
     Args:
         table: Rows of :func:`analysis.stats.counts.term_frequencies` (one group), already
             cut to the terms to draw.
-        value: Column drawn as bar length (``count``, ``per_10k_han`` ...).
+        value: Column drawn as bar length (``tokens``, ``occurrences``, ``per_10k_han`` ...).
         term: Column of terms.
         title: Chart title.
         height: Height in CSS pixels; by default 22 px per bar (at least 320).
@@ -53,7 +53,8 @@ def plot_term_frequencies(
     """
     charts.require_columns(table, [term, value], source=_SOURCE)
     data = table.sort_values([value, term], ascending=[False, True], kind="stable")
-    labels = {value: {"count": "次数", "per_10k_han": "每万汉字"}.get(value, value), term: "词语"}
+    names = {"count": "次数", "tokens": "整词次数", "occurrences": "出现次数", "per_10k_han": "每万汉字"}
+    labels = {value: names.get(value, value), term: "词语"}
     fig = charts.bar_chart(
         data,
         x=value,
@@ -107,10 +108,12 @@ def plot_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int 
     :mod:`analysis.plots.fonts`, ``collocations=False``, fixed ``random_state``).
 
     Args:
-        table: Rows of :func:`analysis.stats.counts.term_frequencies` (``term``, ``count``).
+        table: Rows of :func:`analysis.stats.counts.term_frequencies` (``term``, ``tokens``;
+            a table with ``count`` instead works too).
         top_n: Number of terms drawn.
         random_state: Seed of the layout.
-        **options: Passed on (``width``, ``height``, ``scale``, ``weight``).
+        **options: Passed on (``width``, ``height``, ``scale``, ``weight``: default
+            ``tokens``, or ``count`` when the table has no ``tokens``).
 
     Returns:
         A generated ``wordcloud.WordCloud``.
@@ -118,9 +121,10 @@ def plot_word_cloud(table: pd.DataFrame, *, top_n: int = 120, random_state: int 
     Raises:
         KeyError: A needed column is missing.
 
-    >>> t = pd.DataFrame({"term": ["人才", "基层"], "count": [5, 3]})
+    >>> t = pd.DataFrame({"term": ["人才", "基层"], "tokens": [5, 3]})
     >>> sorted(plot_word_cloud(t, width=200, height=120, scale=1).words_)
     ['人才', '基层']
     """
-    charts.require_columns(table, ["term", options.get("weight", "count")], source=_SOURCE)
+    options.setdefault("weight", "tokens" if "tokens" in table.columns else "count")
+    charts.require_columns(table, ["term", options["weight"]], source=_SOURCE)
     return charts.word_cloud(table, top_n=top_n, random_state=random_state, **options)
