@@ -328,21 +328,51 @@ def features(document: DocumentLike | Mapping[str, object] | pd.Series, settings
         [['一', 0, 6], ['一', 7, 14]]
     """
     from analysis.text import outline as outline_mod
-    from analysis.text import segment
 
     settings = settings or Settings()
     doc_id = str(_get(document, "id"))
     text = _get(document, "text")
     parsed = outline_mod.parse_outline(text)
     pieces = parsed.pieces()
-    nodes = outline_mod.text_section_lengths(text, document=doc_id, outline=parsed)
+    labels = _Labels.of(text, pieces)
+    sentences = _sentence_table(text, pieces, labels, doc_id)
+    tokens = _token_table(text, sentences["start"].to_numpy(dtype=np.int64), labels, doc_id, settings)
+    return DocumentFeatures(
+        document=doc_id,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        settings_fingerprint=settings.fingerprint(),
+        han_chars=count_han(text),
+        announced=parsed.announced,
+        nodes=outline_mod.text_section_lengths(text, document=doc_id, outline=parsed),
+        sentences=sentences,
+        tokens=tokens,
+    )
 
-    piece_starts = np.array([start for _, start, _ in pieces], dtype=np.int64)
-    piece_paths = np.array([path for path, _, _ in pieces], dtype=object)
-    paras = paragraph_spans(text)
-    para_starts = np.array([s for s, _ in paras] or [0], dtype=np.int64)
 
-    # Sentences split at outline-piece boundaries, so every sentence lies in one node.
+@dataclass(frozen=True)
+class _Labels:
+    """Where each outline piece and each paragraph starts, to label offsets by searchsorted."""
+
+    piece_starts: np.ndarray
+    piece_paths: np.ndarray
+    para_starts: np.ndarray
+
+    @classmethod
+    def of(cls, text: str, pieces) -> "_Labels":
+        paras = paragraph_spans(text)
+        return cls(np.array([start for _, start, _ in pieces], dtype=np.int64),
+                   np.array([path for path, _, _ in pieces], dtype=object),
+                   np.array([s for s, _ in paras] or [0], dtype=np.int64))
+
+    def paths(self, offsets: np.ndarray) -> np.ndarray:
+        return _lookup(self.piece_starts, self.piece_paths, offsets)
+
+    def paragraphs(self, offsets: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.para_starts, offsets, side="right") - 1
+
+
+def _sentence_spans_in_pieces(text: str, pieces) -> list[tuple[int, int]]:
+    """Sentence spans cut at outline-piece boundaries too, so every sentence lies in one node; blanks dropped."""
     cuts = sorted({e for _, e in sentence_spans(text)} | {s for _, s, _ in pieces} | {len(text)})
     rows = []
     prev = 0
@@ -351,36 +381,44 @@ def features(document: DocumentLike | Mapping[str, object] | pd.Series, settings
             continue
         span = text[prev:cut]
         if span.strip():
-            lead = len(span) - len(span.lstrip())
-            start = prev + lead
-            end = prev + len(span.rstrip())
-            rows.append((start, end))
+            rows.append((prev + len(span) - len(span.lstrip()), prev + len(span.rstrip())))
         prev = cut
+    return rows
+
+
+def _sentence_table(text: str, pieces, labels: _Labels, doc_id: str) -> pd.DataFrame:
+    """One row per sentence piece: :data:`SENTENCE_COLUMNS`."""
+    rows = _sentence_spans_in_pieces(text, pieces)
     starts = np.array([s for s, _ in rows], dtype=np.int64)
-    sentences = pd.DataFrame(
+    return pd.DataFrame(
         {
             "document": doc_id,
             "sentence": np.arange(len(rows), dtype=np.int64),
             "start": starts,
             "end": np.array([e for _, e in rows], dtype=np.int64),
-            "path": _lookup(piece_starts, piece_paths, starts),
-            "paragraph": np.searchsorted(para_starts, starts, side="right") - 1,
+            "path": labels.paths(starts),
+            "paragraph": labels.paragraphs(starts),
             "han_chars": [count_han(text[s:e]) for s, e in rows],
         },
         columns=SENTENCE_COLUMNS,
     )
 
+
+def _token_table(text: str, sentence_starts: np.ndarray, labels: _Labels, doc_id: str,
+                 settings: Settings) -> pd.DataFrame:
+    """One row per token (spaces dropped) with its outline path, sentence and paragraph: :data:`TOKEN_COLUMNS`."""
+    from analysis.text import segment
+
     toks = segment.tokenize(text, settings=settings)
     toks = toks[toks["kind"] != "space"].reset_index(drop=True)
     tstarts = toks["start"].to_numpy(dtype=np.int64)
     stop = segment.load_stopwords(settings)
-    sentence_index = np.searchsorted(starts, tstarts, side="right") - 1
-    tokens = pd.DataFrame(
+    return pd.DataFrame(
         {
             "document": doc_id,
-            "path": _lookup(piece_starts, piece_paths, tstarts),
-            "sentence": np.clip(sentence_index, 0, None),
-            "paragraph": np.searchsorted(para_starts, tstarts, side="right") - 1,
+            "path": labels.paths(tstarts),
+            "sentence": np.clip(np.searchsorted(sentence_starts, tstarts, side="right") - 1, 0, None),
+            "paragraph": labels.paragraphs(tstarts),
             "start": tstarts,
             "end": toks["end"].to_numpy(dtype=np.int64),
             "token": toks["token"].to_numpy(dtype=object),
@@ -388,16 +426,6 @@ def features(document: DocumentLike | Mapping[str, object] | pd.Series, settings
             "is_stop": toks["token"].isin(stop).to_numpy(),
         },
         columns=TOKEN_COLUMNS,
-    )
-    return DocumentFeatures(
-        document=doc_id,
-        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        settings_fingerprint=settings.fingerprint(),
-        han_chars=count_han(text),
-        announced=parsed.announced,
-        nodes=nodes,
-        sentences=sentences,
-        tokens=tokens,
     )
 
 

@@ -826,30 +826,45 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
     heads = _demote_inline_series(text, _nest(_candidates(text, schemes), text))
-    n_text = len(text)
     heads, closing_points, points_start = _split_closing_points(text, heads)
-
-    closing = None
-    if heads:
-        last = heads[-1].cand
-        _, last_body = _heading_title(text, last)
-        closing = _find_closing(text, _line_end(text, last_body) + 1)
-        if points_start is not None and (closing is None or closing > points_start):
-            closing = points_start
-    limit = closing if closing is not None else n_text
-
-    # spans of the headings
+    closing = _closing_start(text, heads, points_start)
     starts = [h.cand.node_start for h in heads]
-    ends = []
-    for k, h in enumerate(heads):
-        end = limit
-        for j in range(k + 1, len(heads)):
-            if heads[j].level <= h.level:
-                end = starts[j]
-                break
-        ends.append(end)
+    ends = _heading_ends(heads, starts, closing if closing is not None else len(text))
+    paths = _heading_paths(heads)
+    unheaded = _unheaded_parts(text, heads, starts, ends)  # may shorten the last sub-points in ends
+    nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
+    announced = _announced(text[:starts[0]]) if heads else None
+    return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points)
 
-    # paths
+
+def _closing_start(text: str, heads: list[_Head], points_start: int | None) -> int | None:
+    """Where the closing begins (after the last point's first paragraph), or None."""
+    if not heads:
+        return None
+    _, last_body = _heading_title(text, heads[-1].cand)
+    closing = _find_closing(text, _line_end(text, last_body) + 1)
+    if points_start is not None and (closing is None or closing > points_start):
+        closing = points_start
+    return closing
+
+
+def _heading_ends(heads: list[_Head], starts: list[int], limit: int) -> list[int]:
+    """Each heading's span ends where the next heading at its level or above starts (else at ``limit``).
+
+    One pass from the end with a stack of open headings, so the cost is linear in the
+    number of headings.
+    """
+    ends = [limit] * len(heads)
+    pending: list[int] = []  # headings still waiting for their end, deepest last
+    for k, h in enumerate(heads):
+        while pending and heads[pending[-1]].level >= h.level:
+            ends[pending.pop()] = starts[k]
+        pending.append(k)
+    return ends
+
+
+def _heading_paths(heads: list[_Head]) -> list[str]:
+    """Outline paths (一, 一（二）, 2.1 …), numbered ``#2`` … when a path repeats."""
     paths: list[str] = []
     seen: dict[str, int] = {}
     for h in heads:
@@ -862,12 +877,20 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
         else:
             seen[path] = 1
         paths.append(path)
+    return paths
 
-    # unheaded parts: after a last sub-point that outgrows its single-paragraph siblings
+
+def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int]) -> dict[int, int]:
+    """Parent index → start of its unheaded part: text after a last sub-point that outgrows its siblings.
+
+    When every sub-point but the last is one paragraph and the last runs on for more, the
+    paragraphs after its first belong to the parent (e.g. a word to the organization
+    department after the numbered points). ``ends`` of such last sub-points is cut there.
+    """
     children: dict[int | None, list[int]] = {}
     for k, h in enumerate(heads):
         children.setdefault(h.parent, []).append(k)
-    unheaded: dict[int, int] = {}  # parent index -> start of its unheaded part
+    unheaded: dict[int, int] = {}
     all_paragraphs = paragraph_spans(text)
     paragraphs = ([s for s, _ in all_paragraphs], all_paragraphs)
     for parent, kids in children.items():
@@ -887,13 +910,21 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
         if count_han(text[cut:ends[parent]]) or text[cut:ends[parent]].strip():
             unheaded[parent] = cut
             ends[kids[-1]] = cut
+    return unheaded
 
+
+def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list[int], paths: list[str],
+                    unheaded: dict[int, int], closing: int | None) -> tuple[list[Node], list[Issue]]:
+    """The nodes in document order (preamble, sections, unheaded parts, closing) and the issues found."""
+    n_text = len(text)
     nodes: list[Node] = []
     first = starts[0] if heads else n_text
     if first > 0 or not heads:
-        nodes.append(Node("preamble", "preamble", 0, None, None, _first_sentence(text[:first]),
-                          0, first, 0))
+        nodes.append(Node("preamble", "preamble", 0, None, None, _first_sentence(text[:first]), 0, first, 0))
     issues: list[Issue] = []
+    last_child = {}
+    for k, h in enumerate(heads):
+        last_child[h.parent] = k
     for k, h in enumerate(heads):
         title, body = _heading_title(text, h.cand)
         parent_path = paths[h.parent] if h.parent is not None else None
@@ -902,15 +933,14 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
         if h.issue:
             issues.append(Issue(h.issue[0], paths[k], h.level, h.issue[1], h.number))
         p = h.parent
-        if p in unheaded and children[p][-1] == k:  # the unheaded part follows the last sub-point
+        if p in unheaded and last_child[p] == k:  # the unheaded part follows the last sub-point
             cut = unheaded[p]
             nodes.append(Node(paths[p] + "（未编号）", "section", heads[p].level + 1, None, None,
                               _first_sentence(text[cut:ends[p]]), cut, ends[p], cut, True, paths[p]))
     if closing is not None:
         nodes.append(Node("closing", "closing", 0, None, None, _first_sentence(text[closing:]),
                           closing, n_text, closing))
-    announced = _announced(text[:first]) if heads else None
-    return Outline(tuple(nodes), announced, tuple(issues), n_text, closing_points)
+    return nodes, issues
 
 
 
