@@ -117,3 +117,23 @@ def test_profile_matrix_and_speech_map_on_a_featureset():
     assert axes["explained"].between(0, 1).all()
     with pytest.raises(ValueError, match="on must be"):
         S.profile_matrix(fs, on="words")
+
+
+def test_similar_speeches_is_oriented_and_sorted():
+    from types import SimpleNamespace
+
+    from analysis.stats import counts
+
+    tokens = pd.DataFrame({
+        "document": ["a"] * 4 + ["b"] * 4 + ["c"] * 4,
+        "path": "一", "token": ["人才", "人才", "基层", "干部", "人才", "人才", "基层", "党员", "社区", "社区", "基层", "党员"],
+        "kind": "word", "is_stop": False, "start": list(range(0, 8, 2)) * 3, "end": list(range(2, 10, 2)) * 3,
+    })
+    fs = SimpleNamespace(documents=pd.DataFrame({"id": ["a", "b", "c"], "date": ["2020", "2021", "2022"]}),
+                         tokens=tokens)
+    assert counts.term_frequencies(fs)["count"].sum() == 12
+    table = S.similar_speeches(fs, "a", min_count=1)
+    assert table["document"].tolist() == ["b", "c"]  # b shares 人才 and 基层 with a
+    m = S.profile_matrix(fs, min_count=1)
+    assert table.loc[0, "jsd_bits"] == pytest.approx(distance.jensenshannon(m.loc["a"], m.loc["b"], base=2) ** 2)
+    assert table["decade"].tolist() == [2020, 2020]

@@ -297,8 +297,9 @@ def plot_significant_keyness(table: pd.DataFrame, *, statistic: str = "log_ratio
     ))
     fig.add_vline(x=0, line=dict(color="#888888"))
     finite = values[np.isfinite(values)]
-    span = (float(np.abs(finite).max()) if finite.size else 1.0) * 1.25
-    fig.update_xaxes(range=[-span if (values < 0).any() else 0, span if (values > 0).any() else 0])
+    lo, hi = (min(0.0, float(finite.min())), max(0.0, float(finite.max()))) if finite.size else (0.0, 1.0)
+    pad = 0.2 * ((hi - lo) or 1.0)
+    fig.update_xaxes(range=[lo - pad if lo < 0 else 0, hi + pad if hi > 0 else 0])
     fig.update_yaxes(autorange="reversed", type="category")
     name = {"log_ratio": "Log Ratio (log2, zero counts as 0.5)", "g2": "signed G²"}.get(statistic, statistic)
     fig.update_layout(title=title or None,
@@ -415,6 +416,8 @@ def plot_speech_map(coordinates: pd.DataFrame, axes: pd.DataFrame | None = None,
     """
     import plotly.graph_objects as go
 
+    if coordinates.empty:
+        return empty_figure("a map needs at least 3 speeches", title=title)
     plots.require_columns(coordinates, ["document", "dim_1", "dim_2", color],
                           source="analysis.stats.similarity.speech_map")
     values = coordinates[color].astype("string").fillna("unknown")

@@ -12,8 +12,8 @@ nothing here reads running text.
 - :func:`theme_shift` / :func:`theme_shifts`: Δ share of each theme with a bootstrap
   interval, flagged when a side has too few resampling units.
 - :func:`speech_index`: the talent-versus-grassroots index of each speech with its interval.
-- :func:`significant_keyness`: the terms key to either side at a Benjamini–Hochberg
-  FDR, Fisher's exact test where expected counts are small.
+- :func:`significant_keyness` / :func:`keyness_by_comparison`: the terms key to either
+  side at a Benjamini–Hochberg FDR, Fisher's exact test where expected counts are small.
 - :func:`speech_structure`: size and shape of each speech's outline.
 - :func:`peer_position`: a speech's theme shares as percentiles among peers by kind,
   level or decade.
@@ -38,7 +38,7 @@ from analysis import paths
 
 __all__ = ["MIN_UNITS", "Comparison", "default_references", "reference_features", "plan_comparisons",
            "comparison_table", "speech_themes", "flag_units", "theme_shift", "theme_shifts", "speech_index",
-           "fisher_p", "significant_keyness", "speech_structure", "percentile_of", "peer_position"]
+           "fisher_p", "significant_keyness", "keyness_by_comparison", "speech_structure", "percentile_of", "peer_position"]
 
 #: Fewest resampling units (sentences or paragraphs) on a side for a bootstrap interval
 #: to mean something (../shared/METHODS.md: "flag intervals built from fewer than about 20").
@@ -426,6 +426,21 @@ def significant_keyness(fs: Any, a: Any, b: Any, *, statistic: str = "g2", alpha
     if top is not None:
         table = table.groupby("side", sort=False).head(top)
     return table.drop(columns="_abs").reset_index(drop=True)
+
+
+def keyness_by_comparison(fs: Any, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
+    """:func:`significant_keyness` for each comparison, stacked, with ``comparison, label_a, label_b`` first.
+
+    Options are passed to :func:`significant_keyness`; an empty table (same columns) when
+    there is no comparison.
+    """
+    frames = [significant_keyness(fs, c.a, c.b, **options).assign(comparison=c.name, label_a=c.label_a,
+                                                                  label_b=c.label_b) for c in comparisons]
+    first = ["comparison", "label_a", "label_b"]
+    if not frames:
+        return pd.DataFrame({c: [] for c in first + ["term", "side", "f_target", "f_reference", "log_ratio", "p_fdr"]})
+    table = pd.concat(frames, ignore_index=True)
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 # --------------------------------------------------------------------------- structure

@@ -7,7 +7,8 @@ document), so a reference profile and a full text give the same result.
   shared vocabulary.
 - :func:`jensen_shannon`: Jensen–Shannon divergence in bits (Lin 1991), 0 … 1.
 - :func:`cosine`: cosine similarity of two rate vectors.
-- :func:`speech_similarity`: both, for every pair of documents, on the same vocabulary.
+- :func:`speech_similarity`: both, for every pair of documents, on the same vocabulary;
+  :func:`similar_speeches`: every speech's distance from one speech, nearest first.
 - :func:`correspondence_analysis`: principal row coordinates and inertia per axis of a
   documents × terms table (Greenacre 2017), fitted with the maintained ``prince``
   library; :func:`ca_inertia` works the total inertia out by hand (the SVD of the
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["profile_matrix", "jensen_shannon", "cosine", "speech_similarity", "correspondence_analysis",
+__all__ = ["profile_matrix", "jensen_shannon", "cosine", "speech_similarity", "similar_speeches", "correspondence_analysis",
            "ca_inertia", "speech_map", "with_decade"]
 
 #: Metadata columns carried into :func:`speech_map` when the FeatureSet has them.
@@ -192,6 +193,39 @@ def speech_similarity(matrix: pd.DataFrame) -> pd.DataFrame:
                                        "tokens_b"])
 
 
+def similar_speeches(fs: Any, document: str, *, on: str = "terms", min_count: int = 5) -> pd.DataFrame:
+    """How close every other speech is to one speech: JSD and cosine on one shared vocabulary.
+
+    Args:
+        fs: A FeatureSet.
+        document: The speech's id.
+        on: ``"terms"`` or ``"themes"`` (see :func:`profile_matrix`).
+        min_count: Vocabulary: terms with at least this many occurrences over all documents.
+
+    Returns:
+        One row per other speech, nearest first (JSD ascending, then id): ``document``,
+        the metadata columns of :data:`MAP_METADATA` it has, ``on, jsd_bits, cosine,
+        vocabulary``.
+
+    Raises:
+        KeyError: when ``document`` is not in the FeatureSet.
+    """
+    ids = [str(i) for i in fs.documents["id"]]
+    if document not in ids:
+        raise KeyError(f"document {document!r} is not in this FeatureSet")
+    matrix = profile_matrix(fs, on=on, min_count=min_count)
+    values = matrix.to_numpy(dtype=float)
+    own = values[ids.index(document)]
+    rows = [(other, jensen_shannon(own, values[k]), cosine(own, values[k])) for k, other in enumerate(ids)
+            if other != document]
+    table = pd.DataFrame(rows, columns=["document", "jsd_bits", "cosine"]).assign(on=on, vocabulary=matrix.shape[1])
+    meta = with_decade(fs.documents).rename(columns={"id": "document"})
+    meta["document"] = meta["document"].astype(str)
+    keep = ["document"] + [c for c in MAP_METADATA if c in meta.columns]
+    table = meta[keep].merge(table, on="document", how="inner")
+    return table.sort_values(["jsd_bits", "document"], kind="stable").reset_index(drop=True)
+
+
 def ca_inertia(matrix: Any) -> np.ndarray:
     """Principal inertias of a correspondence analysis, worked out by hand (Greenacre 2017, ch. 4 and appendix A).
 
@@ -285,9 +319,18 @@ def speech_map(fs: Any, *, on: str = "terms", min_count: int = 5, mark: Sequence
     Returns:
         ``(coordinates, axes)`` as :func:`correspondence_analysis`, the coordinates with
         the metadata columns of :data:`MAP_METADATA` the FeatureSet has (``decade``
-        derived from the year) and ``marked``.
+        derived from the year) and ``marked``. Both empty (with a warning) when fewer
+        than 3 speeches have counts.
     """
     matrix = profile_matrix(fs, on=on, min_count=min_count)
+    if (matrix.sum(axis=1) > 0).sum() < 3:
+        import warnings
+
+        warnings.warn(f"a map needs at least 3 speeches with counts; this FeatureSet has {len(matrix)}: "
+                      "the map is empty", stacklevel=2)
+        columns = ["document"] + [f"dim_{i + 1}" for i in range(n_components)] + ["mass", "marked"]
+        return (pd.DataFrame({c: [] for c in columns}),
+                pd.DataFrame({c: [] for c in ["axis", "eigenvalue", "explained", "cumulative", "total_inertia", "on"]}))
     coordinates, axes = correspondence_analysis(matrix, n_components=n_components)
     meta = with_decade(fs.documents).rename(columns={"id": "document"})
     meta["document"] = meta["document"].astype(str)
