@@ -8,12 +8,16 @@ Commands:
     corpus PATH...                 one row per document: id, metadata, han_chars, paragraphs, redactions, encoding
     outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
                                    and the announced count
-    terms PATH... [--by document|section] [--top N]
+    terms PATH... [--by document|section|COLUMN] [--top N]
     kwic PATH... TERM [--window N]
-    themes PATH... [--by document|section]
-    compare A B [--measure g2|chi2|logratio|fightin|simplemaths]
-                                   A and B are files or folders, each optionally followed by
-                                   ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
+    themes PATH... [--by document|section|COLUMN]
+                                   COLUMN: any metadata column (year, level, kind …): documents pooled per value
+    compare A B [--measure g2|chi2|logratio|fightin|simplemaths] [--top N] [--significant] [--themes]
+                                   A and B are files or folders, or ids of speeches in the corpus folder
+                                   or the reference speeches, each optionally followed by ``#PATH`` to
+                                   take one outline section, e.g. ``speech.txt#三`` or ``p-xi-2020-zzlx#第一``;
+                                   --significant: only terms significant at the FDR (--alpha);
+                                   --themes: theme shift B − A with bootstrap intervals
     report [--corpus DIR] [--out DIR] [--document ID]
                                    run the notebooks; print the manifest of the figures written
 
@@ -56,11 +60,15 @@ def _load(paths: Sequence[str], args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _features(documents: pd.DataFrame, args: argparse.Namespace):
+    from dataclasses import replace
+
     from analysis.features import build_features
     from analysis.settings import Settings
+    from analysis.stats.compare import with_year
 
     settings = Settings(hmm=getattr(args, "hmm", False), to_simplified=getattr(args, "simplified", False))
-    return build_features(documents, settings=settings, progress=sys.stderr.isatty())
+    fs = build_features(documents, settings=settings, progress=sys.stderr.isatty())
+    return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
@@ -117,23 +125,56 @@ def _side(spec: str) -> tuple[str, str | None]:
     return path, (section or None)
 
 
+def _side_documents(spec: str, args: argparse.Namespace) -> pd.DataFrame:
+    """The documents of one side of ``compare``: a file or folder, else a speech id."""
+    from pathlib import Path
+
+    if Path(spec).exists():
+        return _load([spec], args)
+    from analysis.settings import Settings
+    from analysis.stats.compare import speech_documents
+
+    known = speech_documents(corpus=args.corpus, settings=Settings(to_simplified=args.simplified))
+    match = known[known["id"].astype(str) == spec]
+    if match.empty:
+        ids = ", ".join(str(i) for i in known["id"][:12]) + (" …" if len(known) > 12 else "")
+        raise ValueError(f"{spec!r} is neither a file or folder nor the id of a speech in the corpus folder "
+                         f"or the reference speeches (ids: {ids}); see python -m analysis corpus")
+    return match.reset_index(drop=True)
+
+
+COMPARE_THEME_COLUMNS = ["theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a", "units_b",
+                         "label_zh", "hits_a", "hits_b", "significant", "measure", "unit", "n_resamples", "flag"]
+
+
 def cmd_compare(args: argparse.Namespace) -> None:
-    from analysis.stats.keyness import compare_terms
+    from analysis.stats.compare import significant_keyness, theme_shift
+    from analysis.stats.keyness import compare_terms, top_keyness
 
     (path_a, section_a), (path_b, section_b) = _side(args.a), _side(args.b)
     # Each side is loaded on its own and its ids prefixed, so the same file may be both A and B
     # (two sections of one speech).
-    docs_a = _load([path_a], args)
-    docs_b = _load([path_b], args)
+    docs_a = _side_documents(path_a, args)
+    docs_b = _side_documents(path_b, args)
     docs_a = docs_a.assign(id=["A:" + str(i) for i in docs_a["id"]])
     docs_b = docs_b.assign(id=["B:" + str(i) for i in docs_b["id"]])
     fs = _features(pd.concat([docs_a, docs_b], ignore_index=True), args)
-    table = compare_terms(
-        fs,
-        {"documents": list(docs_a["id"]), "section": section_a},
-        {"documents": list(docs_b["id"]), "section": section_b},
-        measure=args.measure,
-    )
+    a = {"documents": list(docs_a["id"]), "section": section_a}
+    b = {"documents": list(docs_b["id"]), "section": section_b}
+    if args.themes:
+        table = theme_shift(fs, a, b, share=args.share, unit=args.unit, n_resamples=args.resamples, seed=args.seed)
+        _emit(table[COMPARE_THEME_COLUMNS], args.format)
+        return
+    if args.significant:
+        if args.measure not in ("g2", "chi2", "chi2_yates"):
+            raise ValueError("--significant tests with g2 or chi2; choose --measure g2 or chi2")
+        table = significant_keyness(fs, a, b, statistic=args.measure, alpha=args.alpha, top=args.top or None)
+    else:
+        table = compare_terms(fs, a, b, measure=args.measure)
+        if args.top:
+            by = {"logratio": "log_ratio", "fightin": "fightin_z", "simplemaths": "log_ratio"}.get(args.measure,
+                                                                                               args.measure)
+            table = top_keyness(table, n=args.top, by=by, drop_low_expected=False)
     _emit(table, args.format)
 
 
@@ -175,13 +216,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("kwic", cmd_kwic, "keyword in context: every hit of TERM with its outline path and raw offsets", paths=False)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders, then the term")
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
-    p = add("themes", cmd_themes, "theme coverage by document or outline section")
-    p.add_argument("--by", choices=["document", "section"], default="document")
+    p = add("themes", cmd_themes, "theme coverage by document, outline section or metadata column")
+    p.add_argument("--by", default="document",
+                   help="document, section, or a metadata column such as year, level, kind (default document)")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
-    p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
-    p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
-    p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
+    p = add("compare", cmd_compare, "keyness of terms (or, with --themes, the theme shift) of A against B",
+            paths=False)
+    p.add_argument("a", metavar="A", help="file, folder or speech id, optionally #SECTION (e.g. speech.txt#三)")
+    p.add_argument("b", metavar="B", help="file, folder or speech id, optionally #SECTION")
     p.add_argument("--measure", choices=["g2", "chi2", "logratio", "fightin", "simplemaths"], default="g2")
+    p.add_argument("--top", type=int, default=0, help="keep the N most key terms on each side")
+    p.add_argument("--significant", action="store_true",
+                   help="only terms significant at the false discovery rate --alpha (Benjamini–Hochberg; "
+                        "Fisher's exact test where expected counts are below 5)")
+    p.add_argument("--alpha", type=float, default=0.05, help="false discovery rate for --significant (default 0.05)")
+    p.add_argument("--themes", action="store_true",
+                   help="theme shift B − A with bootstrap intervals instead of keyness")
+    p.add_argument("--share", choices=["tokens", "han", "sentences"], default="tokens",
+                   help="theme share for --themes (default tokens)")
+    p.add_argument("--unit", choices=["sentence", "paragraph"], default="sentence",
+                   help="bootstrap unit for --themes (default sentence)")
+    p.add_argument("--resamples", type=int, default=2000, help="bootstrap replicates for --themes (default 2000)")
+    p.add_argument("--seed", type=int, default=20240, help="bootstrap seed for --themes")
+    p.add_argument("--corpus", default=None, help="folder where speech ids are looked up (default: corpus/); "
+                                                  "the reference speeches are searched too")
     p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
                        description="Run every notebook on a corpus, write the figures and report.html, "

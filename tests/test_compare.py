@@ -50,7 +50,7 @@ def fs():
     out = build_features(docs, progress=False, cache=False)
     from dataclasses import replace
 
-    return replace(out, documents=C._with_year(out.documents))
+    return replace(out, documents=C.with_year(out.documents))
 
 
 def _shares(fs, document, theme, column="share_tokens"):

@@ -36,7 +36,8 @@ import pandas as pd
 
 from analysis import paths
 
-__all__ = ["MIN_UNITS", "Comparison", "default_references", "reference_features", "plan_comparisons",
+__all__ = ["MIN_UNITS", "Comparison", "with_year", "default_references", "reference_features", "speech_documents",
+           "plan_comparisons",
            "comparison_table", "speech_themes", "flag_units", "theme_shift", "theme_shifts", "speech_index",
            "fisher_p", "significant_keyness", "keyness_by_comparison", "speech_structure", "percentile_of", "peer_position"]
 
@@ -58,7 +59,12 @@ def default_references() -> list[Path]:
     return [path] if path.is_file() else []
 
 
-def _with_year(documents: pd.DataFrame) -> pd.DataFrame:
+def with_year(documents: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a documents table with ``year`` (from ``date`` when missing) and ``decade``.
+
+    >>> with_year(pd.DataFrame({"id": ["a"], "date": ["2020-06-29"]}))[["year", "decade"]].values.tolist()
+    [[2020, 2020]]
+    """
     from analysis.stats.similarity import with_decade
 
     out = documents
@@ -69,7 +75,8 @@ def _with_year(documents: pd.DataFrame) -> pd.DataFrame:
 
 
 def reference_features(*, corpus: str | Path | None = None, references: Sequence[str | Path] | None = None,
-                       settings: Any = None, progress: bool = False, workers: int = 1):
+                       documents: Sequence[str] | None = None, settings: Any = None, progress: bool = False,
+                       workers: int = 1):
     """The FeatureSet of a corpus folder together with the reference speeches to compare it with.
 
     This is the only place that decides where reference speeches come from: today the
@@ -80,6 +87,7 @@ def reference_features(*, corpus: str | Path | None = None, references: Sequence
         corpus: The folder of the speeches studied (default :func:`analysis.paths.corpus_dir`).
         references: Files or folders of reference speeches (default :func:`default_references`);
             an empty list for none.
+        documents: Keep only these ids (in this order); None keeps every speech.
         settings: :class:`analysis.settings.Settings` (default settings when None).
         progress: Show a progress bar while features are computed.
         workers: Processes computing features (see :func:`analysis.features.build_features`).
@@ -88,11 +96,35 @@ def reference_features(*, corpus: str | Path | None = None, references: Sequence
         A FeatureSet whose ``documents`` table has every metadata column, plus ``year``
         (from the date when missing) and ``decade``.
 
+    Raises:
+        FileNotFoundError: a reference file named in ``references`` does not exist.
+        KeyError: an id in ``documents`` is in neither the corpus nor the references.
+
     Warns:
         UserWarning: when no reference speeches are found (``../shared`` missing); the
         FeatureSet then holds the corpus folder only.
     """
     from analysis.features import build_features
+
+    table = speech_documents(corpus=corpus, references=references, settings=settings, stacklevel=3)
+    if documents is not None:
+        known = [str(i) for i in table["id"]]
+        missing = [d for d in documents if str(d) not in known]
+        if missing:
+            raise KeyError(f"speeches {missing} are neither files nor ids in the corpus or the reference speeches; "
+                           f"ids there: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}")
+        table = table.set_index(table["id"].astype(str)).loc[[str(d) for d in documents]].reset_index(drop=True)
+    fs = build_features(table, settings=settings, progress=progress, workers=workers)
+    return replace(fs, documents=with_year(fs.documents))
+
+
+def speech_documents(*, corpus: str | Path | None = None, references: Sequence[str | Path] | None = None,
+                     settings: Any = None, stacklevel: int = 2) -> pd.DataFrame:
+    """The loaded documents table of a corpus folder and the reference speeches (see :func:`reference_features`).
+
+    Returns:
+        The :func:`analysis.io.corpus.load_corpus` table (with text), corpus folder first.
+    """
     from analysis.io.corpus import load_corpus
 
     refs = default_references() if references is None else [Path(r) for r in references]
@@ -102,11 +134,9 @@ def reference_features(*, corpus: str | Path | None = None, references: Sequence
     if references is None and not refs:
         warnings.warn(f"no reference speeches: {paths.shared_dir() / 'corpora' / 'speeches.jsonl'} is missing, "
                       "so only the corpus folder is compared; put ../shared beside the project "
-                      "or pass references=[...]", stacklevel=2)
+                      "or pass references=[...]", stacklevel=stacklevel)
     corpus_path = Path(corpus) if corpus is not None else paths.corpus_dir()
-    documents = load_corpus([corpus_path, *refs], settings=settings)
-    fs = build_features(documents, settings=settings, progress=progress, workers=workers)
-    return replace(fs, documents=_with_year(fs.documents))
+    return load_corpus([corpus_path, *refs], settings=settings)
 
 
 @dataclass(frozen=True)
@@ -215,7 +245,7 @@ def speech_themes(fs: Any, *, documents: Sequence[str] | None = None, share: str
     cov = theme_coverage(fs, by="document")
     if column not in cov.columns:
         raise ValueError(f"share must be tokens, han or sentences, got {share!r}")
-    meta = _with_year(fs.documents).rename(columns={"id": "document"})
+    meta = with_year(fs.documents).rename(columns={"id": "document"})
     meta["document"] = meta["document"].astype(str)
     if documents is not None:
         meta = meta[meta["document"].isin([str(d) for d in documents])]
@@ -535,7 +565,7 @@ def peer_position(fs: Any, document: str, *, by: str = "kind", share: str = "tok
         percentile`` (0–100, see :func:`percentile_of`).
     """
     table = speech_themes(fs, share=share)
-    meta = _with_year(fs.documents).rename(columns={"id": "document"})
+    meta = with_year(fs.documents).rename(columns={"id": "document"})
     meta["document"] = meta["document"].astype(str)
     if by not in meta.columns:
         raise KeyError(f"no metadata column {by!r} to group peers; columns: {list(meta.columns)}")

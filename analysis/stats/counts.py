@@ -199,7 +199,9 @@ def term_frequencies(
     grouped, keys = _group_keys(fs, tokens, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
-    terms = grouped.loc[_eligible(grouped, kinds, stopwords), _unique([*keys, "document", "token"])]
+    # eligibility from the token table itself: a metadata column named like a token column
+    # (speeches.jsonl's ``kind``) replaces it in ``grouped``
+    terms = grouped.loc[_eligible(tokens, kinds, stopwords), _unique([*keys, "document", "token"])]
 
     counts = terms.groupby([*keys, "token"], sort=False, dropna=False).size().rename("count").reset_index()
     totals = (
@@ -294,7 +296,7 @@ def ngrams(
     grouped, keys = _group_keys(fs, tokens, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
-    run = _runs(grouped, _eligible(grouped, kinds, stopwords))
+    run = _runs(grouped, _eligible(tokens, kinds, stopwords))
     words = grouped["token"].astype(str).to_numpy()
     m = len(words) - n + 1
     if m <= 0:
