@@ -61,6 +61,8 @@ from IPython.display import display
 
 from analysis import paths
 from analysis.io.corpus import select_document
+from analysis.io.notes import NOTES_FILE, document_notes
+from IPython.display import Markdown
 from analysis.output.export import export_figure
 from analysis.plots.compare import (
     plot_peer_position,
@@ -154,10 +156,11 @@ shifts[["comparison", "theme", "label_zh", "hits_a", "hits_b", "share_a", "share
 
 # %%
 shift_chart = plot_theme_shifts(shifts, title=f"Theme shares: {LABEL} against each comparison")
-export_figure(shift_chart, "theme_shifts", notebook=NOTEBOOK, data=shifts, title="Theme shifts with intervals",
-              caption="Left: share of each theme in A and in each B. Right: B − A in percentage points with a 95% "
-                      f"bootstrap interval ({N_RESAMPLES} resamples of {UNIT}s within each speech, seed {SEED}).",
-              documents=compared, settings=settings)
+if len(shifts):  # nothing to export when the speeches compared are missing
+    export_figure(shift_chart, "theme_shifts", notebook=NOTEBOOK, data=shifts, title="Theme shifts with intervals",
+                  caption="Left: share of each theme in A and in each B. Right: B − A in percentage points with a 95% "
+                          f"bootstrap interval ({N_RESAMPLES} resamples of {UNIT}s within each speech, seed {SEED}).",
+                  documents=compared, settings=settings)
 shift_chart
 
 # %% [markdown]
@@ -254,9 +257,11 @@ peers.pivot_table(index=["by", "group", "group_size"], columns="label_zh", value
 # %%
 peer_rows = peers[peers["by"] == PEERS_BY[0]]
 peer_chart = plot_peer_position(peer_rows, title=f"Where {LABEL} sits among speeches of each {PEERS_BY[0]}")
-export_figure(peer_chart, "peer_position", notebook=NOTEBOOK, data=peer_rows, title="Position among peers",
-              caption=f"Percentile of each theme share among the other speeches of each {PEERS_BY[0]} (n in the legend).",
-              documents=list(fs.documents["id"]), settings=settings)
+if len(peer_rows):
+    export_figure(peer_chart, "peer_position", notebook=NOTEBOOK, data=peer_rows, title="Position among peers",
+                  caption=f"Percentile of each theme share among the other speeches of each {PEERS_BY[0]} "
+                          "(n in the legend).",
+                  documents=list(fs.documents["id"]), settings=settings)
 peer_chart
 
 # %% [markdown]
@@ -300,8 +305,18 @@ coordinates.reindex(columns=["document", "year", "kind", "level", "dim_1", "dim_
 # %%
 map_chart = plot_speech_map(coordinates, axes, color=MAP_COLOR,
                             title=f"All speeches by their words (correspondence analysis), coloured by {MAP_COLOR}")
-export_figure(map_chart, "speech_map", notebook=NOTEBOOK, data=coordinates, title="Map of the speeches",
-              caption=f"Correspondence analysis of speeches × terms (terms with ≥ {MIN_COUNT} occurrences); stars: "
-                      "the speech studied and the speeches compared.",
-              documents=list(fs.documents["id"]), settings=settings)
+if len(coordinates):
+    export_figure(map_chart, "speech_map", notebook=NOTEBOOK, data=coordinates, title="Map of the speeches",
+                  caption=f"Correspondence analysis of speeches × terms (terms with ≥ {MIN_COUNT} occurrences); "
+                          "stars: the speech studied and the speeches compared.",
+                  documents=list(fs.documents["id"]), settings=settings)
 map_chart
+
+# %% [markdown]
+# ## Notes on this speech
+#
+# Notes written by someone who read the speeches, kept in the corpus folder's
+# `notes.yaml` under the speech's id; nothing is shown for a speech without notes.
+
+# %%
+Markdown(document_notes(DOCUMENT, notebook=NOTEBOOK, corpus=CORPUS) or f"No notes on {DOCUMENT} in {NOTES_FILE}.")
