@@ -404,7 +404,7 @@ def plot_speech_map(coordinates: pd.DataFrame, axes: pd.DataFrame | None = None,
 
     Args:
         coordinates: Rows of :func:`analysis.stats.similarity.speech_map` (``document``,
-            ``dim_1``, ``dim_2``, ``marked``, the ``color`` column; ``title`` on hover).
+            ``dim_1``, ``dim_2``, ``marked``, the ``color`` column; ``year`` and ``level`` on hover).
         axes: Its axes table (``explained`` names the axes), or None.
         color: Metadata column that colours the points (``kind``, ``level``, ``decade`` …).
         title: Chart title.
@@ -422,7 +422,8 @@ def plot_speech_map(coordinates: pd.DataFrame, axes: pd.DataFrame | None = None,
                           source="analysis.stats.similarity.speech_map")
     values = coordinates[color].astype("string").fillna("unknown")
     marked = coordinates["marked"].astype(bool) if "marked" in coordinates.columns else pd.Series(False, index=values.index)
-    hover_title = coordinates["title"].astype(str) if "title" in coordinates.columns else coordinates["document"]
+    # hover: id, year and level (no titles: a long title is a passage of the speech it heads)
+    hover_title = coordinates.reindex(columns=["year", "level"]).astype("string").fillna("").agg(" · ".join, axis=1)
     fig = go.Figure()
     for k, value in enumerate(sorted(_order(values), key=str)):
         part = coordinates[(values == value).to_numpy()]
