@@ -138,7 +138,13 @@ def plot_speech_index(table: pd.DataFrame, *, highlight: Sequence[str] = (), tit
     Returns:
         A styled plotly ``Figure``: a point and interval per speech with a defined index;
         flagged rows (too few units, or a replicate without one theme) grey and hollow;
-        speeches whose index is undefined are listed under the axis.
+        speeches whose index is undefined are counted under the axis.
+
+    Example:
+        >>> t = pd.DataFrame({"document": ["a", "b"], "index": [0.7, -0.4], "ci_low": [0.1, -2.0],
+        ...                   "ci_high": [1.5, 1.6], "flag": ["", "only 9 sentences (< 20): interval not reliable"]})
+        >>> [trace.name for trace in plot_speech_index(t).data]
+        ['interval from enough units', 'flagged: few units, or replicates without a theme']
     """
     import plotly.graph_objects as go
 
@@ -195,6 +201,13 @@ def plot_theme_shifts(table: pd.DataFrame, *, title: str = "", height: int | Non
         theme, comparisons side by side within it): left, share in A and in B joined by
         a line; right, the shift in percentage points with its 95% interval, filled when
         significant, hollow when not, grey when the bootstrap is flagged.
+
+    Example:
+        >>> t = pd.DataFrame({"comparison": "a vs b", "label_a": "a", "label_b": "b", "theme": ["talent"],
+        ...                   "label_zh": ["人才"], "share_a": [0.02], "share_b": [0.005], "diff": [-0.015],
+        ...                   "ci_low": [-0.02], "ci_high": [-0.01], "significant": [True], "flag": [""]})
+        >>> [trace.name for trace in plot_theme_shifts(t).data if trace.name]
+        ['a', 'b', 'b']
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -276,6 +289,12 @@ def plot_significant_keyness(table: pd.DataFrame, *, statistic: str = "log_ratio
     Returns:
         A styled plotly ``Figure``, one bar per term (counts A / B printed beside it);
         a message instead of bars when no term is significant.
+
+    Example:
+        >>> k = pd.DataFrame({"term": ["人才", "条例"], "log_ratio": [2.6, -4.5], "f_target": [25, 0],
+        ...                   "f_reference": [3, 8], "p_fdr": [0.006, 0.01], "p_test": ["g2", "fisher"]})
+        >>> list(plot_significant_keyness(k).data[0].text)
+        ['25 / 3', '0 / 8']
     """
     import plotly.graph_objects as go
 
@@ -324,6 +343,12 @@ def plot_speech_structure(table: pd.DataFrame, *, labels: Mapping[str, str] | No
         A styled plotly ``Figure``: stacked horizontal bars (% of Han characters), the
         largest point's share as a marker, and Han characters and points (found /
         announced) printed at the right.
+
+    Example:
+        >>> t = pd.DataFrame({"document": ["a"], "preamble_share": [0.1], "body_share": [0.87], "closing_share": [0.03],
+        ...                   "han_chars": [5840], "points": [4], "announced": [5]})
+        >>> plot_speech_structure(t).layout.annotations[0].text
+        '5,840 字 · 4 points (5 announced)'
     """
     import plotly.graph_objects as go
 
@@ -370,6 +395,12 @@ def plot_peer_position(table: pd.DataFrame, *, title: str = "", height: int | No
 
     Returns:
         A styled plotly ``Figure``: one marker per theme per group, groups named with their size.
+
+    Example:
+        >>> t = pd.DataFrame({"group": ["national"], "theme": ["talent"], "percentile": [100.0], "group_size": [73],
+        ...                   "share": [0.024], "group_median": [0.0003]})
+        >>> plot_peer_position(t).data[0].name
+        'national (n = 73)'
     """
     import plotly.graph_objects as go
 
@@ -413,6 +444,12 @@ def plot_speech_map(coordinates: pd.DataFrame, axes: pd.DataFrame | None = None,
     Returns:
         A styled plotly ``Figure``: one trace per value of ``color`` (missing values as
         "unknown"), marked speeches as labelled stars.
+
+    Example:
+        >>> c = pd.DataFrame({"document": ["a", "b"], "dim_1": [0.1, -0.3], "dim_2": [0.2, 0.0],
+        ...                   "kind": [None, "party_building"], "marked": [True, False]})
+        >>> [trace.name for trace in plot_speech_map(c).data]
+        ['party_building', 'unknown', 'marked']
     """
     import plotly.graph_objects as go
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,23 @@ __all__ = ["MIN_UNITS", "Comparison", "with_year", "default_references", "refere
 #: Fewest resampling units (sentences or paragraphs) on a side for a bootstrap interval
 #: to mean something (../shared/METHODS.md: "flag intervals built from fewer than about 20").
 MIN_UNITS = 20
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@lru_cache(maxsize=1)
+def _example_features():
+    """Three short speeches written for the docstring examples (a FeatureSet, built once)."""
+    from analysis.features import build_features
+
+    talent = "同志们：\n一、人才\n" + "".join(f"要引进人才，培养人才第{i}批。\n" for i in range(1, 25))
+    grassroots = "同志们：\n一、基层\n" + "".join(f"社区要服务群众，基层要减负第{i}项。\n" for i in range(1, 25))
+    mixed = "一、干部\n" + "".join(f"干部要到基层锻炼，人才要到一线第{i}次。\n" for i in range(1, 25))
+    docs = pd.DataFrame({"id": ["t", "g", "m"], "text": [talent, grassroots, mixed],
+                         "date": ["2023", "2020-06-29", "2021"], "kind": ["district", "national", "national"]})
+    fs = build_features(docs, progress=False, cache=False)
+    return replace(fs, documents=with_year(fs.documents))
 
 
 # --------------------------------------------------------------------------- what to compare
@@ -191,6 +209,11 @@ def plan_comparisons(fs: Any, document: str, *, others: Sequence[str] = (),
 
     Raises:
         KeyError: when ``document`` is not in the FeatureSet.
+
+    Example:
+        >>> comps = plan_comparisons(_example_features(), "t", others=["g"], groups={"national": {"kind": "national"}})
+        >>> [(c.name, c.documents_b) for c in comps]
+        [('t vs g', ('g',)), ('t vs national', ('g', 'm'))]
     """
     ids = [str(i) for i in fs.documents["id"]]
     if document not in ids:
@@ -238,6 +261,13 @@ def speech_themes(fs: Any, *, documents: Sequence[str] | None = None, share: str
         One row per document per theme: ``document, label`` (``"<year> <id>"``, unique
         per document), ``date, year, kind, level`` (when present), ``theme, label_zh,
         measure, share, hits, tokens``, ordered by date (then id), themes in lexicon order.
+
+    Example:
+        >>> t = speech_themes(_example_features())
+        >>> t.drop_duplicates("document")["label"].tolist()
+        ['2020 g', '2021 m', '2023 t']
+        >>> round(float(t.query("document == 't' and theme == 'talent'")["share"].iloc[0]), 3)
+        0.288
     """
     from analysis.stats.themes import theme_coverage
 
@@ -300,6 +330,15 @@ def theme_shift(fs: Any, a: Any, b: Any, *, share: str = "tokens", unit: str = "
         One row per theme: ``theme, label_zh, measure, hits_a, hits_b, share_a, share_b,
         diff, ci_low, ci_high, significant`` (interval excludes 0 and no flag), ``units_a,
         units_b, unit, n_resamples, flag``.
+
+    Example:
+        >>> s = theme_shift(_example_features(), "t", "g", n_resamples=200).set_index("theme")
+        >>> s.loc["talent", ["share_a", "share_b", "diff"]].astype(float).round(3).tolist()
+        [0.288, 0.0, -0.288]
+        >>> bool(s.loc["talent", "significant"])
+        True
+        >>> theme_shift(_example_features(), "t", "g", unit="paragraph", min_units=30, n_resamples=50)["flag"].iloc[0]
+        'A has only 26 paragraphs (< 30); B has only 26 paragraphs (< 30): interval not reliable'
     """
     from analysis.stats.themes import emphasis_shift
 
@@ -352,6 +391,11 @@ def speech_index(fs: Any, *, documents: Sequence[str] | None = None, share: str 
         One row per speech, in date order: ``document, label, measure, hits_<numerator>,
         hits_<denominator>, index, ci_low, ci_high, valid`` (replicates with both themes),
         ``units, unit, flag``.
+
+    Example:
+        >>> i = speech_index(_example_features(), n_resamples=200).set_index("document")
+        >>> round(float(i.loc["m", "index"]), 3), i.loc["t", "flag"]
+        (0.0, 'a share is 0: index undefined')
     """
     from analysis.stats.themes import index_shift
 
@@ -432,6 +476,11 @@ def significant_keyness(fs: Any, a: Any, b: Any, *, statistic: str = "g2", alpha
         ``fisher`` where the exact test was used; ``low_expected`` is False for every row
         kept, since each has a valid test) plus ``side`` (``A``/``B``, by the sign of
         ``log_ratio``), sorted A then B, by ``p_fdr`` then by |log_ratio| descending, then term.
+
+    Example:
+        >>> k = significant_keyness(_example_features(), "t", "g", top=2)
+        >>> k[["side", "term", "f_target", "f_reference", "p_test"]].values.tolist()
+        [['A', '人才', 49, 0, 'g2'], ['A', '培养', 24, 0, 'g2'], ['B', '基层', 0, 25, 'g2'], ['B', '减负', 0, 24, 'g2']]
     """
     from analysis.stats.keyness import benjamini_hochberg, compare_terms, selection_totals
     from scipy import stats
@@ -492,6 +541,11 @@ def speech_structure(fs: Any) -> pd.DataFrame:
         none announced), ``preamble_share, body_share, closing_share`` (of the Han
         characters; they add up to 1), ``largest_point`` (its path), ``largest_point_share``
         (of the document), ``largest_point_share_of_body``.
+
+    Example:
+        >>> st = speech_structure(_example_features())
+        >>> st[["document", "points", "preamble_share", "body_share"]].round(3).values.tolist()
+        [['t', 1, 0.011, 0.989], ['g', 1, 0.009, 0.991], ['m', 1, 0.0, 1.0]]
     """
     nodes = fs.nodes
     announced = dict(zip(fs.documents["id"].astype(str), fs.documents["announced"]))
@@ -563,6 +617,11 @@ def peer_position(fs: Any, document: str, *, by: str = "kind", share: str = "tok
         One row per group per theme: ``document, by, group, theme, label_zh, measure,
         share`` (the speech's), ``group_size, group_median, group_min, group_max,
         percentile`` (0–100, see :func:`percentile_of`).
+
+    Example:
+        >>> p = peer_position(_example_features(), "t", by="kind")
+        >>> p.loc[p["theme"] == "talent", ["group", "group_size", "percentile"]].values.tolist()
+        [['national', 2, 100.0]]
     """
     table = speech_themes(fs, share=share)
     meta = with_year(fs.documents).rename(columns={"id": "document"})

@@ -39,6 +39,17 @@ __all__ = ["profile_matrix", "jensen_shannon", "cosine", "speech_similarity", "s
 MAP_METADATA = ("title", "date", "year", "decade", "level", "kind", "collection", "speaker_role")
 
 
+def _example_tables():
+    """Token counts of three tiny documents for the docstring examples (a FeatureSet-like namespace)."""
+    from types import SimpleNamespace
+
+    words = {"a": ["人才", "人才", "基层", "干部"], "b": ["人才", "人才", "基层", "党员"], "c": ["社区", "社区", "基层", "党员"]}
+    tokens = pd.DataFrame([(d, "一", w, "word", False) for d, ws in words.items() for w in ws],
+                          columns=["document", "path", "token", "kind", "is_stop"])
+    return SimpleNamespace(documents=pd.DataFrame({"id": list(words), "date": ["2019", "2020", "2021"],
+                                                   "kind": ["x", "x", "y"]}), tokens=tokens)
+
+
 def with_decade(documents: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of a documents table with an integer ``decade`` column (1990, 2000 …).
 
@@ -77,6 +88,10 @@ def profile_matrix(fs: Any, *, on: str = "terms", documents: Sequence[str] | Non
 
     Raises:
         ValueError: for an unknown ``on``, or when no term reaches ``min_count``.
+
+    Example:
+        >>> profile_matrix(_example_tables(), min_count=2).to_dict("index")
+        {'a': {'人才': 2, '基层': 1, '党员': 0, '社区': 0}, 'b': {'人才': 2, '基层': 1, '党员': 1, '社区': 0}, 'c': {'人才': 0, '基层': 1, '党员': 1, '社区': 2}}
     """
     ids = [str(i) for i in (fs.documents["id"] if documents is None else documents)]
     if on == "terms":
@@ -209,6 +224,10 @@ def similar_speeches(fs: Any, document: str, *, on: str = "terms", min_count: in
 
     Raises:
         KeyError: when ``document`` is not in the FeatureSet.
+
+    Example:
+        >>> similar_speeches(_example_tables(), "a", min_count=1)[["document", "jsd_bits"]].round(3).values.tolist()
+        [['b', 0.25], ['c', 0.75]]
     """
     ids = [str(i) for i in fs.documents["id"]]
     if document not in ids:
@@ -321,6 +340,11 @@ def speech_map(fs: Any, *, on: str = "terms", min_count: int = 5, mark: Sequence
         the metadata columns of :data:`MAP_METADATA` the FeatureSet has (``decade``
         derived from the year) and ``marked``. Both empty (with a warning) when fewer
         than 3 speeches have counts.
+
+    Example:
+        >>> coords, axes = speech_map(_example_tables(), min_count=1, mark=["a"])
+        >>> coords[["document", "decade", "marked"]].values.tolist()
+        [['a', 2010, True], ['b', 2020, False], ['c', 2020, False]]
     """
     matrix = profile_matrix(fs, on=on, min_count=min_count)
     if (matrix.sum(axis=1) > 0).sum() < 3:
