@@ -109,7 +109,15 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
     html = path.read_text(encoding="utf-8")
     assert "city-2024" in html and "organization-work-speech" not in html
     manifest = export.read_manifest(out)
-    assert set(manifest["documents"]) == {"city-2024"}
+    single = manifest[manifest["notebook"] != "05_compare_speeches"]
+    assert set(single["documents"]) == {"city-2024"}  # the single-speech notebooks study the first speech
+    compared = manifest[manifest["notebook"] == "05_compare_speeches"]
+    assert len(compared) and all("city-2024" in d.split(";") for d in compared["documents"])
+    themes = pd.read_csv(out / "05_compare_speeches_speech_themes.csv")
+    assert "city-2024" in set(themes["document"])
+    if (paths.shared_dir() / "corpora" / "speeches.jsonl").exists():  # compared with the reference speeches
+        shifts = pd.read_csv(out / "05_compare_speeches_theme_shifts.csv")
+        assert set(shifts["comparison"]) == {"city-2024 vs p-xi-2020-zzlx", "city-2024 vs organization & party building"}
     dumbbell = pd.read_csv(out / "04_emphasis_shift_dumbbell.csv")
     talent, grassroots = (dumbbell.set_index("theme").loc[t] for t in ("talent", "grassroots"))
     assert talent["share_a"] > talent["share_b"] and grassroots["share_b"] > grassroots["share_a"]  # A = 二, B = 三

@@ -126,7 +126,9 @@ def write_test_notebook(folder: Path) -> Path:
         new_markdown_cell("# 组织工作讲话：测试报告\n\n本笔记本只用于测试报告在浏览器中的显示。\n\n## 词频表"),
         new_code_cell(
             "import pandas as pd\n"
-            "from analysis import export, paths, plots\n"
+            "from analysis import paths\n"
+            "from analysis.output import export\n"
+            "from analysis.plots import charts as plots\n"
             "table = pd.DataFrame({'term': ['干部', '组织', '基层', '人才'], 'count': [12, 9, 4, 3]})\n"
             "table"
         ),

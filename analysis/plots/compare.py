@@ -200,7 +200,9 @@ def plot_theme_shifts(table: pd.DataFrame, *, title: str = "", height: int | Non
         A styled plotly ``Figure`` with two panels sharing the theme axis (one row per
         theme, comparisons side by side within it): left, share in A and in B joined by
         a line; right, the shift in percentage points with its 95% interval, filled when
-        significant, hollow when not, grey when the bootstrap is flagged.
+        significant, hollow when not, grey when the bootstrap is flagged. A's shares are
+        drawn once, from the first comparison (A is the same speech in every comparison
+        of :func:`analysis.stats.compare.plan_comparisons`).
 
     Example:
         >>> t = pd.DataFrame({"comparison": "a vs b", "label_a": "a", "label_b": "b", "theme": ["talent"],
