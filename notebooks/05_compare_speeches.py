@@ -77,7 +77,7 @@ from analysis.settings import Settings
 from analysis.stats.compare import (
     comparison_table,
     keyness_by_comparison,
-    peer_position,
+    peer_positions,
     plan_comparisons,
     reference_features,
     speech_index,
@@ -248,14 +248,14 @@ structure_chart
 # the group's size and median. Small groups say little: read `group_size` first.
 
 # %%
-peers = pd.concat([peer_position(fs, DOCUMENT, by=by, share=SHARE) for by in PEERS_BY], ignore_index=True)
+peers = peer_positions(fs, DOCUMENT, by=PEERS_BY, share=SHARE)
 peers[peers["theme"].isin(["talent", "grassroots"])].round(4)
 
 # %%
 peers.pivot_table(index=["by", "group", "group_size"], columns="label_zh", values="percentile", sort=False).round(0)
 
 # %%
-peer_rows = peers[peers["by"] == PEERS_BY[0]]
+peer_rows = peers[peers["by"] == peers["by"].iloc[0]] if len(peers) else peers
 peer_chart = plot_peer_position(peer_rows, title=f"Where {LABEL} sits among speeches of each {PEERS_BY[0]}")
 if len(peer_rows):
     export_figure(peer_chart, "peer_position", notebook=NOTEBOOK, data=peer_rows, title="Position among peers",

@@ -132,6 +132,8 @@ def test_plan_comparisons_drops_missing_and_never_puts_the_speech_in_its_group(f
     assert comps[0].documents_b == ("grassroots", "oneline")
     with pytest.raises(KeyError, match="missing"):
         C.plan_comparisons(fs, "missing")
+    with pytest.warns(UserWarning, match="no metadata column \\['collection'\\]"):
+        assert C.plan_comparisons(fs, "talent", groups={"x": {"collection": "speeches"}}) == []
 
 
 def test_speech_index_matches_log_ratio_of_shares(fs):
@@ -197,6 +199,13 @@ def test_significant_keyness_keeps_terms_absent_on_one_side(fs):
     assert by_term.loc["社区", "f_target"] == 0 and by_term.loc["社区", "side"] == "B"
     assert np.isfinite(by_term.loc["社区", "log_ratio"])
     assert by_term.loc["人才", "side"] == "A"
+
+
+def test_keyness_by_comparison_has_the_same_columns_with_and_without_comparisons(fs):
+    comps = C.plan_comparisons(fs, "talent", others=["grassroots"])
+    full = C.keyness_by_comparison(fs, comps)
+    assert list(full.columns) == ["comparison", "label_a", "label_b"] + C.KEYNESS_COLUMNS
+    assert list(C.keyness_by_comparison(fs, []).columns) == list(full.columns)
 
 
 def test_significant_keyness_never_fills_with_non_significant_terms(fs):

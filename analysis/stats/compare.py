@@ -15,8 +15,8 @@ nothing here reads running text.
 - :func:`significant_keyness` / :func:`keyness_by_comparison`: the terms key to either
   side at a Benjamini–Hochberg FDR, Fisher's exact test where expected counts are small.
 - :func:`speech_structure`: size and shape of each speech's outline.
-- :func:`peer_position`: a speech's theme shares as percentiles among peers by kind,
-  level or decade.
+- :func:`peer_position` / :func:`peer_positions`: a speech's theme shares as percentiles
+  among peers by kind, level or decade.
 
 >>> import pandas as pd
 >>> flag_units(12, 40, unit="sentence", min_units=20)
@@ -40,7 +40,7 @@ from analysis import paths
 __all__ = ["MIN_UNITS", "Comparison", "with_year", "default_references", "reference_features", "speech_documents",
            "plan_comparisons",
            "comparison_table", "speech_themes", "flag_units", "theme_shift", "theme_shifts", "speech_index",
-           "fisher_p", "significant_keyness", "keyness_by_comparison", "speech_structure", "percentile_of", "peer_position"]
+           "fisher_p", "significant_keyness", "keyness_by_comparison", "speech_structure", "percentile_of", "peer_position", "peer_positions"]
 
 #: Fewest resampling units (sentences or paragraphs) on a side for a bootstrap interval
 #: to mean something (../shared/METHODS.md: "flag intervals built from fewer than about 20").
@@ -193,7 +193,8 @@ def plan_comparisons(fs: Any, document: str, *, others: Sequence[str] = (),
     """The comparisons of one speech with other speeches and with groups that this FeatureSet allows.
 
     A speech or group that is not in the FeatureSet (e.g. the reference speeches are
-    missing) is left out with a warning naming it, so a notebook still runs.
+    missing, or no speech has the metadata column a group filters on) is left out with a
+    warning naming it, so a notebook still runs.
 
     Args:
         fs: A FeatureSet.
@@ -227,6 +228,11 @@ def plan_comparisons(fs: Any, document: str, *, others: Sequence[str] = (),
             continue
         out.append(Comparison(f"{label} vs {other}", document, other, label, other, (other,)))
     for name, spec in (groups or {}).items():
+        absent = [column for column in spec if column not in fs.documents.columns]
+        if absent:
+            warnings.warn(f"group {name!r}: no metadata column {absent} in these speeches "
+                          f"(columns: {list(fs.documents.columns)}): comparison left out", stacklevel=2)
+            continue
         members = _group_ids(fs.documents, spec, exclude=document)
         if not members:
             warnings.warn(f"group {name!r} ({dict(spec)}) has no speech here: comparison left out", stacklevel=2)
@@ -507,6 +513,13 @@ def significant_keyness(fs: Any, a: Any, b: Any, *, statistic: str = "g2", alpha
     return table.drop(columns="_abs").reset_index(drop=True)
 
 
+#: Columns of :func:`significant_keyness` (those of :func:`analysis.stats.keyness.compare_terms` and ``side``).
+KEYNESS_COLUMNS = ["term", "f_target", "f_reference", "rate_target", "rate_reference", "rate_han_target",
+                   "rate_han_reference", "expected_target", "expected_reference", "g2", "chi2", "chi2_yates",
+                   "log_ratio", "fightin_delta", "fightin_z", "simple_maths", "p", "p_fdr", "p_test", "low_expected",
+                   "side"]
+
+
 def keyness_by_comparison(fs: Any, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
     """:func:`significant_keyness` for each comparison, stacked, with ``comparison, label_a, label_b`` first.
 
@@ -517,7 +530,7 @@ def keyness_by_comparison(fs: Any, comparisons: Sequence[Comparison], **options:
                                                                   label_b=c.label_b) for c in comparisons]
     first = ["comparison", "label_a", "label_b"]
     if not frames:
-        return pd.DataFrame({c: [] for c in first + ["term", "side", "f_target", "f_reference", "log_ratio", "p_fdr"]})
+        return pd.DataFrame({c: [] for c in first + KEYNESS_COLUMNS})
     table = pd.concat(frames, ignore_index=True)
     return table[first + [c for c in table.columns if c not in first]]
 
@@ -652,3 +665,38 @@ def peer_position(fs: Any, document: str, *, by: str = "kind", share: str = "tok
                          percentile_of(values, score)))
     return pd.DataFrame(rows, columns=["document", "by", "group", "theme", "label_zh", "measure", "share",
                                        "group_size", "group_median", "group_min", "group_max", "percentile"])
+
+
+def peer_positions(fs: Any, document: str, *, by: Sequence[str] = ("kind", "level", "decade"),
+                   share: str = "tokens") -> pd.DataFrame:
+    """:func:`peer_position` for several groupings, stacked; a grouping whose column these speeches lack is skipped.
+
+    Args:
+        fs: A FeatureSet.
+        document: The speech's id.
+        by: Metadata columns that form the peer groups (``decade`` is derived from the year).
+        share: ``tokens``, ``han`` or ``sentences``.
+
+    Returns:
+        The :func:`peer_position` columns, groupings in the order of ``by``; empty (same
+        columns) when no grouping applies.
+
+    Warns:
+        UserWarning: naming each column that is missing.
+
+    Example:
+        >>> p = peer_positions(_example_features(), "t", by=["kind", "decade"])
+        >>> p.drop_duplicates(["by", "group"])[["by", "group", "group_size"]].values.tolist()
+        [['kind', 'national', 2], ['decade', 2020, 2]]
+    """
+    columns = with_year(fs.documents).columns
+    frames = []
+    for column in by:
+        if column not in columns:
+            warnings.warn(f"no metadata column {column!r} in these speeches: no peers by {column}", stacklevel=2)
+            continue
+        frames.append(peer_position(fs, document, by=column, share=share))
+    if not frames:
+        return pd.DataFrame({c: [] for c in ["document", "by", "group", "theme", "label_zh", "measure", "share",
+                                             "group_size", "group_median", "group_min", "group_max", "percentile"]})
+    return pd.concat(frames, ignore_index=True)
