@@ -17,15 +17,20 @@ Commands:
                                    (also inside longer tokens), rates named by denominator
     kwic PATH... TERM [--window N]
     themes PATH... [--by document|section|node|COLUMN]
+                                   COLUMN: any metadata column (year, decade, level, kind …): documents
+                                   pooled per value
     track TERM... [--theme NAME...] [--by year|decade|congress|kind|level] [--pool] PATH...
                                    one row per term or theme per period: occurrences, tokens,
                                    theme_hits, rates, documents and the period's size
-    compare A B [--statistic g2|chi2|logratio|fightin|simplemaths]
+    compare A B [--statistic g2|chi2|logratio|fightin|simplemaths] [--top N] [--significant] [--themes]
+                                   A and B are files or folders, or ids of speeches in the corpus folder
+                                   or the reference profiles, each optionally followed by ``#PATH`` to
+                                   take one outline section, e.g. ``speech.txt#三`` or ``p-xi-2020-zzlx#第一``;
+                                   --significant: only terms significant at the FDR (--alpha);
+                                   --themes: theme shift B − A with bootstrap intervals
                                    terms, themes, track and compare take [--workers N]
                                    [--backend local|dask] [--scheduler ADDRESS]; progress bars on
                                    stderr when it is a terminal
-                                   A and B are files or folders, each optionally followed by
-                                   ``#PATH`` to take one outline section, e.g. ``speech.txt#三``
     report [--corpus DIR] [--out DIR] [--document ID]
                                    run the notebooks; print the manifest of the figures written
     profiles build PATH... [--out DIR] [--workers N]
@@ -101,12 +106,16 @@ def _progress_wanted() -> bool:
 
 
 def _features(documents: pd.DataFrame, args: argparse.Namespace):
+    from dataclasses import replace
+
     from analysis.features import build_features
+    from analysis.stats.compare import with_year
 
     settings = _settings(args, hmm=getattr(args, "hmm", False))
-    return build_features(documents, settings=settings, progress=_progress_wanted(),
-                          workers=getattr(args, "workers", 1), backend=getattr(args, "backend", "local"),
-                          scheduler=getattr(args, "scheduler", None))
+    fs = build_features(documents, settings=settings, progress=_progress_wanted(),
+                        workers=getattr(args, "workers", 1), backend=getattr(args, "backend", "local"),
+                        scheduler=getattr(args, "scheduler", None))
+    return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
@@ -185,23 +194,56 @@ def _side(spec: str) -> tuple[str, str | None]:
     return path, (section or None)
 
 
+def _side_features(spec: str, args: argparse.Namespace, prefix: str):
+    """The FeatureSet of one side of ``compare``: a file or folder (ids prefixed), else a speech id.
+
+    A file's documents get ``prefix`` before their ids, so the same file may be both A and
+    B (two sections of one speech). A speech id is looked up in the corpus folder (full
+    text) and then in the shipped reference profiles (counts: everything ``compare`` needs).
+    """
+    from pathlib import Path
+
+    from analysis.stats.compare import speech_features
+
+    if Path(spec).exists():
+        docs = _load([spec], args)
+        return _features(docs.assign(id=[prefix + str(i) for i in docs["id"]]), args)
+    return speech_features(spec, corpus=args.corpus, settings=_settings(args, hmm=getattr(args, "hmm", False)))
+
+
+COMPARE_THEME_COLUMNS = ["theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a", "units_b",
+                         "label_zh", "hits_a", "hits_b", "significant", "share_of", "unit", "n_resamples", "flag"]
+
+
 def cmd_compare(args: argparse.Namespace) -> None:
-    from analysis.stats.keyness import compare_terms
+    from dataclasses import replace
+
+    from analysis.features import combine
+    from analysis.stats.compare import significant_keyness, theme_shift, with_year
+    from analysis.stats.keyness import compare_terms, top_keyness
 
     (path_a, section_a), (path_b, section_b) = _side(args.a), _side(args.b)
-    # Each side is loaded on its own and its ids prefixed, so the same file may be both A and B
-    # (two sections of one speech).
-    docs_a = _load([path_a], args)
-    docs_b = _load([path_b], args)
-    docs_a = docs_a.assign(id=["A:" + str(i) for i in docs_a["id"]])
-    docs_b = docs_b.assign(id=["B:" + str(i) for i in docs_b["id"]])
-    fs = _features(pd.concat([docs_a, docs_b], ignore_index=True), args)
-    table = compare_terms(
-        fs,
-        {"documents": list(docs_a["id"]), "section": section_a},
-        {"documents": list(docs_b["id"]), "section": section_b},
-        statistic=args.statistic,
-    )
+    fs_a, fs_b = _side_features(path_a, args, "A:"), _side_features(path_b, args, "B:")
+    ids_a, ids_b = list(fs_a.documents["id"].astype(str)), list(fs_b.documents["id"].astype(str))
+    extra = [i for i in ids_b if i not in set(ids_a)]  # the same speech id on both sides is loaded once
+    fs = combine(fs_a, fs_b.select(extra)) if extra else fs_a
+    fs = replace(fs, documents=with_year(fs.documents))
+    a = {"documents": ids_a, "section": section_a}
+    b = {"documents": ids_b, "section": section_b}
+    if args.themes:
+        table = theme_shift(fs, a, b, share=args.share, unit=args.unit, n_resamples=args.resamples, seed=args.seed)
+        _emit(table[COMPARE_THEME_COLUMNS], args.format)
+        return
+    if args.significant:
+        if args.statistic not in ("g2", "chi2", "chi2_yates"):
+            raise ValueError("--significant tests with g2 or chi2; choose --statistic g2 or chi2")
+        table = significant_keyness(fs, a, b, statistic=args.statistic, alpha=args.alpha, top=args.top or None)
+    else:
+        table = compare_terms(fs, a, b, statistic=args.statistic)
+        if args.top:
+            column = {"logratio": "log_ratio", "fightin": "fightin_z", "simplemaths": "log_ratio"}.get(
+                args.statistic, args.statistic)
+            table = top_keyness(table, n=args.top, statistic=column, drop_low_expected=False)
     _emit(table, args.format)
 
 
@@ -323,12 +365,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="year", help="year, decade, congress, kind, level or a metadata column (default year)")
     p.add_argument("--pool", action="store_true", help="pool documents of different kinds in one period")
     add_compute(p)
-    p = add("compare", cmd_compare, "keyness of terms in A against B", paths=False)
-    p.add_argument("a", metavar="A", help="file or folder, optionally FILE#SECTION (e.g. speech.txt#三)")
-    p.add_argument("b", metavar="B", help="file or folder, optionally FILE#SECTION")
+    p = add("compare", cmd_compare, "keyness of terms (or, with --themes, the theme shift) of A against B",
+            paths=False)
+    p.add_argument("a", metavar="A", help="file, folder or speech id, optionally #SECTION (e.g. speech.txt#三)")
+    p.add_argument("b", metavar="B", help="file, folder or speech id, optionally #SECTION")
     p.add_argument("--statistic", "--measure", dest="statistic", default="g2",
                    choices=["g2", "chi2", "logratio", "fightin", "simplemaths"],
                    help="keyness statistic that sorts the table and gives p (default g2; --measure is an old alias)")
+    p.add_argument("--top", type=int, default=0, help="keep the N most key terms on each side")
+    p.add_argument("--significant", action="store_true",
+                   help="only terms significant at the false discovery rate --alpha (Benjamini–Hochberg; "
+                        "Fisher's exact test where expected counts are below 5)")
+    p.add_argument("--alpha", type=float, default=0.05, help="false discovery rate for --significant (default 0.05)")
+    p.add_argument("--themes", action="store_true",
+                   help="theme shift B − A with bootstrap intervals instead of keyness")
+    p.add_argument("--share", choices=["tokens", "han", "sentences"], default="tokens",
+                   help="theme share for --themes (default tokens)")
+    p.add_argument("--unit", choices=["sentence", "paragraph"], default="sentence",
+                   help="bootstrap unit for --themes (default sentence)")
+    p.add_argument("--resamples", type=int, default=2000, help="bootstrap replicates for --themes (default 2000)")
+    p.add_argument("--seed", type=int, default=20240, help="bootstrap seed for --themes")
+    p.add_argument("--corpus", default=None, help="folder where speech ids are looked up (default: corpus/); "
+                                                  "the reference speeches are searched too")
     add_compute(p)
     _add_profiles(sub)
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",

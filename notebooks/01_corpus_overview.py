@@ -32,9 +32,12 @@
 # %% tags=["parameters"]
 CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 NOTEBOOK = "01_corpus_overview"
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 TO_SIMPLIFIED = "auto"  # traditional → simplified (OpenCC t2s): "auto" for texts written in traditional characters, True always, False never
 
 # %%
+from pathlib import Path
+
 import pandas as pd
 
 from analysis import paths
@@ -44,6 +47,7 @@ from analysis.settings import Settings
 pd.set_option("display.max_colwidth", None)  # notes and checksums in full
 pd.set_option("display.width", 200)
 settings = Settings(to_simplified=TO_SIMPLIFIED)
+corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 # loading uses only the normalization options
 {k: v for k, v in settings.describe().items() if k in ("to_simplified", "repair_lines")}
 
@@ -56,7 +60,7 @@ settings = Settings(to_simplified=TO_SIMPLIFIED)
 # loaded and matched its manifest checksum.
 
 # %% report={"empty": "No loading problems: every file loaded and matched its manifest checksum."}
-documents, problems = load_corpus(CORPUS or paths.corpus_dir(), settings=settings, on_error="collect")
+documents, problems = load_corpus(corpus, settings=settings, on_error="collect")
 problems
 
 # %% [markdown]
@@ -84,8 +88,7 @@ pd.DataFrame({
 # ## Where the metadata comes from
 #
 # Values come from the manifest; `note` says which of them are inferred rather than
-# stated in the text (for the seed speech: its title, the speaker's role and the
-# province). For a file without a manifest row the loader reads what it can (the title
+# stated in the text. For a file without a manifest row the loader reads what it can (the title
 # from the first line or the file name, a year from the name or title) and says so in
 # `note`.
 

@@ -29,12 +29,18 @@
 # %% tags=["parameters"]
 CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
+FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 NOTEBOOK = "02_structure"
 
 # %%
+import os
+from pathlib import Path
+
 import pandas as pd
 
 from analysis import paths
+from analysis.io.notes import NOTES_FILE, document_notes
+from IPython.display import Markdown
 from analysis.io.corpus import load_corpus, select_document
 from analysis.output.export import export_figure
 from analysis.plots.outline import plot_outline_treemap, plot_section_lengths
@@ -44,11 +50,14 @@ from analysis.text.outline import announced_table, outline_table, section_length
 pd.set_option("display.max_colwidth", 30)
 pd.set_option("display.width", 160)
 settings = Settings()
+if FIGURES is not None:  # export_figure writes to $ANALYSIS_FIGURES_DIR
+    os.environ["ANALYSIS_FIGURES_DIR"] = str(Path(FIGURES).resolve())
+corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 # the outline uses only the normalization options (no dictionary or lexicon)
 {k: v for k, v in settings.describe().items() if k in ("to_simplified", "repair_lines")}
 
 # %%
-documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
+documents = load_corpus(corpus, settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 document[["id", "title", "date", "level", "han_chars", "paragraphs", "redactions"]]
@@ -144,9 +153,16 @@ export_figure(  # shows the interactive chart and a static image beside it
 # The preamble often announces how many points follow (`重点强调5方面意见`,
 # `讲三点意见`). `found` counts the top-level sections the parser found; `issues`
 # lists numbering gaps, duplicates and out-of-order numbers. A mismatch is reported
-# as it is: in the bundled seed the preamble announces five points and the speech
-# heads four sections, followed by an unnumbered paragraph on the organization
-# department itself.
+# as it is, not repaired.
 
 # %%
 announced_table(document)
+
+# %% [markdown]
+# ## Notes on this speech
+#
+# Notes written by someone who read the speech, kept in the corpus folder's
+# `notes.yaml` under the speech's id; nothing is shown for a speech without notes.
+
+# %%
+Markdown(document_notes(DOCUMENT, notebook=NOTEBOOK, corpus=corpus) or f"No notes on {DOCUMENT} in {NOTES_FILE}.")

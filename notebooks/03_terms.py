@@ -34,6 +34,7 @@
 # %% tags=["parameters"]
 CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
+FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 NOTEBOOK = "03_terms"
 TOP_N = 30  # terms in the table and bar chart
 CLOUD_N = 100  # terms in the word cloud
@@ -42,6 +43,9 @@ KWIC_TERMS = ["人才", "基层"]  # keyword-in-context terms
 WINDOW = 15  # characters of context on each side
 
 # %%
+import os
+from pathlib import Path
+
 import pandas as pd
 
 from analysis import paths
@@ -57,6 +61,9 @@ pd.set_option("display.max_colwidth", 40)
 pd.set_option("display.width", 200)
 pd.set_option("display.max_rows", 40)
 settings = Settings()
+if FIGURES is not None:  # export_figure writes to $ANALYSIS_FIGURES_DIR
+    os.environ["ANALYSIS_FIGURES_DIR"] = str(Path(FIGURES).resolve())
+corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 {k: v for k, v in settings.describe().items() if k in ("segmenter", "segmenter_version", "hmm", "dictionary", "stopwords", "use_stopwords")}
 
 # %% [markdown]
@@ -72,7 +79,7 @@ summary = dictionary.groupby(["source", "category"]).size().rename("entries").re
 summary.assign(stopwords=len(load_stopwords(settings))).sort_values(["source", "entries"], ascending=[True, False], kind="stable")
 
 # %%
-documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
+documents = load_corpus(corpus, settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)

@@ -28,26 +28,32 @@
 # `share_tokens` (theme hits / word tokens), `share_han` (Han characters inside hits /
 # Han characters) and `share_sentences` (sentences mentioning the theme / sentences).
 #
-# The bundled corpus has one speech, so the comparison here is between two of its
-# parts: section 三 (talent) and section 四 (the organization system, with the
-# grassroots sub-points 四（一）and 四（二）). The same functions compare any two
-# documents, sections or groups.
+# The comparison here is between two parts of one speech: by default the top-level
+# section giving most room to talent and the one giving most room to the grassroots.
+# The same functions compare any two documents, sections or groups; notebook 05 sets
+# speech against speech.
 
 # %% tags=["parameters"]
 CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
+FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 NOTEBOOK = "04_emphasis"
-SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share (三 on the seed)
-SECTION_B = None  # part B, shifts are B − A; None: the one with the largest grassroots share (四 on the seed)
+SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share
+SECTION_B = None  # part B, shifts are B − A; None: the one with the largest grassroots share
 SHARE = "tokens"  # theme share of: tokens | han (Han characters) | sentences
 N_RESAMPLES = 2000  # bootstrap replicates (sentences resampled within each part)
 SEED = 20240  # bootstrap seed
 TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 
 # %%
+import os
+from pathlib import Path
+
 import pandas as pd
 
 from analysis import paths
+from analysis.io.notes import NOTES_FILE, document_notes
+from IPython.display import Markdown
 from analysis.features import build_features
 from analysis.io.corpus import load_corpus, select_document
 from analysis.output.export import export_figure, record_findings
@@ -79,6 +85,9 @@ pd.set_option("display.max_colwidth", 60)
 pd.set_option("display.width", 200)
 pd.set_option("display.max_rows", 80)
 settings = Settings()
+if FIGURES is not None:  # export_figure writes to $ANALYSIS_FIGURES_DIR
+    os.environ["ANALYSIS_FIGURES_DIR"] = str(Path(FIGURES).resolve())
+corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 {k: v for k, v in settings.describe().items() if k in ("segmenter", "segmenter_version", "hmm", "themes", "use_stopwords")}
 
 # %% [markdown]
@@ -94,7 +103,7 @@ settings = Settings()
 describe_themes(settings)[["theme", "label_zh", "label_en", "terms", "shared_terms"]]
 
 # %%
-documents = load_corpus(CORPUS or paths.corpus_dir(), settings=settings)
+documents = load_corpus(corpus, settings=settings)
 document = select_document(documents, DOCUMENT, default="organization-work-speech")
 DOCUMENT = document["id"].iloc[0]
 fs = build_features(document, settings=settings, progress=False)
@@ -132,7 +141,7 @@ export_figure(  # shows the interactive chart and a static image beside it
 
 # %%
 tg = talent_grassroots_index(coverage, share=SHARE)
-tg_cols = ["path", "share", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]
+tg_cols = ["path", "share_of", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]
 tg[tg_cols].round(4)
 
 # %%
@@ -146,16 +155,16 @@ export_figure(  # shows the interactive chart and a static image beside it
 
 # %% [markdown]
 # The same comparison under the three shares, for the top-level parts and the
-# sub-points of the two parts compared below (三 and 四 on the seed): the direction
+# sub-points of the two parts compared below: the direction
 # must not depend on the share.
 
 # %%
 robust = pd.concat([
-    talent_grassroots_index(coverage, share=s)[["path", "share", "share_talent", "share_grassroots", "index"]]
+    talent_grassroots_index(coverage, share=s)[["path", "share_of", "share_talent", "share_grassroots", "index"]]
     for s in ("tokens", "han", "sentences")
 ])
 robust = robust[robust["path"].str.startswith((SECTION_A, SECTION_B))]
-robust.pivot_table(index="path", columns="share", values=["share_talent", "share_grassroots", "index"], sort=False).round(3)
+robust.pivot_table(index="path", columns="share_of", values=["share_talent", "share_grassroots", "index"], sort=False).round(3)
 
 # %% [markdown]
 # ## Where the themes sit in the speech
@@ -179,7 +188,7 @@ placement[["theme", "hits", "dp", "dp_norm", "top_part", "first_path", "first_te
 # ## Section A against section B
 #
 # A is the section giving most room to talent, B the one giving most room to the
-# grassroots (三 and 四 on the seed), unless the parameters cell names them.
+# grassroots, unless the parameters cell names them.
 # Δ = share in B − share in A, in the share of the parameters cell, with a
 # 95 % percentile bootstrap interval: sentences are resampled with replacement within
 # each part, 2,000 times, with a fixed seed.
@@ -202,7 +211,7 @@ export_figure(  # shows the interactive chart and a static image beside it
 
 # %% [markdown]
 # The talent-versus-grassroots index of each part and its change, same replicates. A
-# part where one of the two themes has no hit (三 on the seed has no grassroots hit) has
+# part where one of the two themes has no hit has
 # an undefined index, flagged rather than given as ±∞.
 
 # %%
@@ -285,58 +294,49 @@ export_figure(  # shows the interactive chart and a static image beside it
 )
 
 # %% [markdown]
-# ## Checks: does the reading of the text hold in the numbers?
+# ## What the numbers say about A and B
+#
+# Read off the tables above for whichever speech is studied: where each theme peaks,
+# which way the two shifts go and whether their intervals exclude 0, and how many
+# sub-points of B give the grassroots more room than talent. The last row is an
+# invariant of the method (the word-shift contributions of a theme add up to its Δ),
+# not a finding.
 
 # %%
 share = coverage.pivot_table(index="path", columns="theme", values=f"share_{SHARE}", sort=False)
 level1 = coverage.loc[coverage["level"] == 1, "path"].unique()
 sub_b = fs.nodes.loc[(fs.nodes["parent"] == SECTION_B) & ~fs.nodes["unheaded"].astype(bool), "path"].tolist()
 by_theme = shift_terms.assign(theme_list=shift_terms["themes"].str.split("|")).explode("theme_list")
-checks = pd.DataFrame({
-    "check": [
-        f"A = {SECTION_A}: largest talent share of the top-level sections",
-        f"B = {SECTION_B}: largest grassroots share of the top-level sections",
-        f"every sub-point of B = {SECTION_B}: grassroots share > talent share",
-        "talent Δ (B − A) interval lies below 0",
-        "grassroots Δ (B − A) interval lies above 0",
-        "word-shift contributions of talent terms add up to the talent Δ",
+delta = shift.set_index("theme")
+direction = {True: "excludes 0", False: "includes 0"}
+pd.DataFrame({
+    "question": [
+        "top-level section with the largest talent share",
+        "top-level section with the largest grassroots share",
+        f"talent Δ (B − A), 95% interval",
+        f"grassroots Δ (B − A), 95% interval",
+        f"sub-points of B = {SECTION_B} with a larger grassroots than talent share",
+        "word-shift contributions of talent terms add up to the talent Δ (invariant)",
     ],
-    "holds": [
-        share.loc[level1, "talent"].idxmax() == SECTION_A,
-        share.loc[level1, "grassroots"].idxmax() == SECTION_B,
-        bool((share.loc[sub_b, "grassroots"] > share.loc[sub_b, "talent"]).all()) if len(sub_b) else None,
-        shift.set_index("theme").loc["talent", "ci_high"] < 0,
-        shift.set_index("theme").loc["grassroots", "ci_low"] > 0,
-        abs(by_theme.loc[by_theme["theme_list"] == "talent", "delta_p"].sum()
-            - shift.set_index("theme").loc["talent", "delta"]) < 1e-12 if SHARE == "tokens" else None,
+    "answer": [
+        share.loc[level1, "talent"].idxmax() if len(level1) else "",
+        share.loc[level1, "grassroots"].idxmax() if len(level1) else "",
+        f"{delta.loc['talent', 'delta']:+.4f} [{delta.loc['talent', 'ci_low']:+.4f}, {delta.loc['talent', 'ci_high']:+.4f}]: "
+        + direction[bool(delta.loc["talent", "ci_low"] > 0 or delta.loc["talent", "ci_high"] < 0)],
+        f"{delta.loc['grassroots', 'delta']:+.4f} [{delta.loc['grassroots', 'ci_low']:+.4f}, "
+        f"{delta.loc['grassroots', 'ci_high']:+.4f}]: "
+        + direction[bool(delta.loc["grassroots", "ci_low"] > 0 or delta.loc["grassroots", "ci_high"] < 0)],
+        f"{int((share.loc[sub_b, 'grassroots'] > share.loc[sub_b, 'talent']).sum())} of {len(sub_b)}",
+        str(abs(by_theme.loc[by_theme["theme_list"] == "talent", "delta_p"].sum() - delta.loc["talent", "delta"]) < 1e-12)
+        if SHARE == "tokens" else "n/a (share is not tokens)",
     ],
 })
-checks
 
 # %% [markdown]
-# ## Notes on the seed speech
+# ## Notes on this speech
 #
-# (Written for the bundled speech; on another corpus, read the tables above instead.)
-#
-# - The numbers match the reading of the text: section 三 is the talent section (its
-#   talent share is several times any other part's, and it has no grassroots hit at
-#   all), and 四（一） (抓党建促乡村振兴) and 四（二） (党建引领基层治理) carry the grassroots
-#   theme. 四（一） is as much rural revitalization as grassroots; the village-level terms
-#   count in both themes by the lexicon's declared overlap.
-# - Talent does not stay in 三: 人才 also appears in 一 (the talent-development system
-#   among the six systems, 育才聚才) and in 四 (finding talent among villagers, rallying
-#   talent in new-sector enterprises). These are real mentions and are counted.
-# - Because 三 has no grassroots hit, its talent-versus-grassroots index is undefined
-#   (flagged) rather than +∞; the shift of each share, with its interval, is the honest
-#   comparison here.
-# - The keyness of two parts of one speech rests on small counts: most words are flagged
-#   `low_expected` and get no p-value; only 人才 is both frequent enough to be tested and
-#   significant after FDR correction. The pale bars are descriptive, not tests.
-# - 三 is not only talent: development terms (科技, 企业, 创新) take 3 % of its tokens,
-#   more than in any other top-level part, and its sub-point 三（二） mentions rural
-#   revitalization (training talent for the countryside).
-# - The preamble announces five points (重点强调5方面意见) but the speech heads four
-#   sections; the fifth is the unnumbered paragraph on the organization department
-#   itself (四（未编号）), which is about discipline and loyalty, not grassroots.
-# - 二（一）, the first sub-point of the cadre section, is in fact about theory and study
-#   (主题教育, 党校): its theory share is the highest of all parts.
+# Notes written by someone who read the speech, kept in the corpus folder's
+# `notes.yaml` under the speech's id; nothing is shown for a speech without notes.
+
+# %%
+Markdown(document_notes(DOCUMENT, notebook=NOTEBOOK, corpus=corpus) or f"No notes on {DOCUMENT} in {NOTES_FILE}.")

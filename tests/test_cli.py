@@ -105,3 +105,91 @@ def test_report_prints_the_figure_manifest(capsys, monkeypatch, tmp_path):
     assert status == 0
     assert json.loads(out)[0]["stem"] == "02_structure_x"
     assert "report.html" in err and "1 figures" in err
+
+
+# --------------------------------------------------------------------------- compare between speeches, --by
+
+import pytest
+
+from analysis.paths import shared_dir
+
+SPEECHES = shared_dir() / "corpora" / "speeches.jsonl"
+needs_shared = pytest.mark.skipif(not SPEECHES.exists(), reason=f"../shared/corpora not found: {SPEECHES}")
+
+OWN_A = "同志们：\n一、人才工作\n" + "".join(f"要引进人才，用好人才第{i}批。\n" for i in range(1, 25))
+OWN_B = "同志们：\n一、基层工作\n" + "".join(f"社区要服务群众，基层要减负第{i}项。\n" for i in range(1, 25))
+
+
+@pytest.fixture
+def own_folder(tmp_path):
+    (tmp_path / "talent-2022.txt").write_text(OWN_A, encoding="utf-8")
+    (tmp_path / "grassroots-2023.txt").write_text(OWN_B, encoding="utf-8")
+    return tmp_path
+
+
+def test_compare_themes_gives_the_shift_with_intervals(capsys, own_folder):
+    status, out, _ = run(capsys, "compare", str(own_folder / "talent-2022.txt"), str(own_folder / "grassroots-2023.txt"),
+                         "--themes", "--resamples", "300")
+    assert status == 0
+    table = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert list(table.columns[:8]) == ["theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a", "units_b"]
+    talent = table.set_index("theme").loc["talent"]
+    assert talent["diff"] == pytest.approx(talent["share_b"] - talent["share_a"])
+    assert talent["ci_high"] < 0 and talent["units_a"] >= 20
+    status, out, _ = run(capsys, "compare", str(own_folder / "talent-2022.txt"), str(own_folder / "grassroots-2023.txt"),
+                         "--themes", "--unit", "paragraph", "--resamples", "100", "--format", "json")
+    rows = json.loads(out)
+    assert rows[0]["flag"] == ""  # 26 paragraphs on each side
+
+
+def test_compare_significant_lists_only_significant_terms_both_ways(capsys, own_folder):
+    a, b = str(own_folder / "talent-2022.txt"), str(own_folder / "grassroots-2023.txt")
+    status, out, _ = run(capsys, "compare", a, b, "--significant", "--top", "2")
+    assert status == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert (table["p_fdr"] < 0.05).all()
+    assert set(table["side"]) == {"A", "B"} and table.groupby("side").size().max() <= 2
+    assert "人才" in set(table["term"]) and (table.loc[table["term"] == "人才", "f_reference"] == 0).all()
+    status, out, _ = run(capsys, "compare", a, b, "--top", "3")
+    table = pd.read_csv(io.StringIO(out))
+    assert len(table) == 6
+
+
+def test_compare_names_an_unknown_speech(capsys, own_folder):
+    status, _, err = run(capsys, "compare", str(own_folder / "talent-2022.txt"), "no-such-speech-id",
+                         "--corpus", str(own_folder))
+    assert status == 2
+    assert "no-such-speech-id" in err and "talent-2022" in err
+
+
+def test_compare_takes_a_document_id_from_the_corpus_folder(capsys, own_folder):
+    status, out, _ = run(capsys, "compare", "talent-2022", "grassroots-2023#一", "--corpus", str(own_folder), "--top", "1")
+    assert status == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert table["term"].tolist()[0] == "人才"
+
+
+@needs_shared
+def test_compare_a_file_with_a_reference_speech_id(capsys):
+    status, out, _ = run(capsys, "compare", SEED, "p-xi-2020-zzlx", "--themes", "--resamples", "200", "--format", "json")
+    assert status == 0
+    rows = {r["theme"]: r for r in json.loads(out)}
+    assert rows["talent"]["units_b"] == 73 and rows["talent"]["diff"] < 0
+
+
+@needs_shared
+@pytest.mark.parametrize("by", ["kind", "level", "year"])
+def test_themes_and_terms_by_a_metadata_column(capsys, by):
+    status, out, _ = run(capsys, "themes", str(SPEECHES), "--by", by)
+    assert status == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert table.columns[0] == by and table.groupby(by).size().eq(12).all()
+    status, out, _ = run(capsys, "terms", str(SPEECHES), "--by", by, "--top", "2")
+    assert status == 0
+    terms = pd.read_csv(io.StringIO(out))
+    assert terms.columns[0] == by and len(terms) > 0 and terms.groupby(by).size().max() <= 2
+
+
+def test_by_an_unknown_column_exits_2(capsys, own_folder):
+    status, _, err = run(capsys, "themes", str(own_folder), "--by", "nosuch")
+    assert status == 2 and "nosuch" in err

@@ -344,3 +344,18 @@ def term_frequencies_seed_counts(seed_docs):
     fs = FeatureTables(documents=pd.DataFrame({"id": ["s"]}), tokens=t)
     table = term_frequencies(fs)
     return table[table["tokens"] > 0].set_index("term")["tokens"]
+
+
+def test_by_a_metadata_column_named_like_a_token_column():
+    """speeches.jsonl has a ``kind`` column, as the tokens table does: grouping by it keeps the words."""
+    import pandas as pd
+
+    from analysis.stats.counts import FeatureTables, term_frequencies
+
+    tokens = pd.DataFrame({"document": ["a", "a", "a", "b"], "path": "一", "sentence": 0,
+                           "token": ["人才", "，", "人才", "基层"], "kind": ["word", "punct", "word", "word"],
+                           "is_stop": False})
+    fs = FeatureTables(documents=pd.DataFrame({"id": ["a", "b"], "kind": ["organization_work", "other_speech"]}),
+                       tokens=tokens)
+    table = term_frequencies(fs, by="kind")
+    assert table[["kind", "term", "tokens"]].values.tolist() == [["organization_work", "人才", 2], ["other_speech", "基层", 1]]

@@ -111,9 +111,15 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
     html = path.read_text(encoding="utf-8")
     assert "city-2024" in html and "organization-work-speech" not in html
     manifest = export.read_figure_manifest(out)
-    # 06_trends draws the reference corpora (the shipped profiles), not the user's corpus
-    own = manifest[manifest["notebook"] != "06_trends"]
-    assert set(own["documents"]) == {"city-2024"}
+    # the single-speech notebooks study the first speech; 05 compares it with others, 06 draws the reference corpora
+    single = manifest[~manifest["notebook"].isin(["05_compare_speeches", "06_trends"])]
+    assert set(single["documents"]) == {"city-2024"}
+    compared = manifest[manifest["notebook"] == "05_compare_speeches"]
+    assert len(compared) and all("city-2024" in d.split(";") for d in compared["documents"])
+    themes = pd.read_csv(out / "05_compare_speeches_speech_themes.csv")
+    assert "city-2024" in set(themes["document"])
+    shifts = pd.read_csv(out / "05_compare_speeches_theme_shifts.csv")  # compared with the shipped reference profiles
+    assert set(shifts["comparison"]) == {"city-2024 vs p-xi-2020-zzlx", "city-2024 vs organization & party building"}
     dumbbell = pd.read_csv(out / "04_emphasis_shift_dumbbell.csv")
     talent, grassroots = (dumbbell.set_index("theme").loc[t] for t in ("talent", "grassroots"))
     assert talent["share_a"] > talent["share_b"] and grassroots["share_b"] > grassroots["share_a"]  # A = 二, B = 三

@@ -51,7 +51,7 @@ def test_theme_coverage_of_one_document_labels_rows_by_path_and_checks_share():
 
 
 def test_talent_grassroots_index_bars_in_percent_with_flags_on_hover():
-    t = pd.DataFrame({"path": ["三", "四"], "share": "tokens", "share_talent": [0.13, 0.003],
+    t = pd.DataFrame({"path": ["三", "四"], "share_of": "tokens", "share_talent": [0.13, 0.003],
                       "share_grassroots": [0.0, 0.04], "index": [np.nan, np.log(0.003 / 0.04)],
                       "flag": ["no grassroots hits", ""]})
     fig = plot_talent_grassroots_index(t)
@@ -62,7 +62,7 @@ def test_talent_grassroots_index_bars_in_percent_with_flags_on_hover():
 
 
 def test_emphasis_shift_draws_delta_with_its_interval():
-    s = pd.DataFrame({"theme": ["talent", "grassroots"], "label_zh": ["人才", "基层"], "share": "tokens",
+    s = pd.DataFrame({"theme": ["talent", "grassroots"], "label_zh": ["人才", "基层"], "share_of": "tokens",
                       "share_a": [0.13, 0.0], "share_b": [0.003, 0.04], "delta": [-0.127, 0.04],
                       "ci_low": [-0.16, 0.02], "ci_high": [-0.10, 0.06], "n_resamples": 2000})
     fig = plot_emphasis_shift(s, label_a="三", label_b="四")

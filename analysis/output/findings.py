@@ -17,7 +17,7 @@ Any other notebook can build its own rows: a DataFrame with a ``text`` column an
 
 >>> import pandas as pd
 >>> shift = pd.DataFrame({"theme": ["talent", "grassroots"], "label_zh": ["人才", "基层"],
-...     "share": "tokens", "share_a": [0.12, 0.001], "share_b": [0.004, 0.05],
+...     "share_of": "tokens", "share_a": [0.12, 0.001], "share_b": [0.004, 0.05],
 ...     "delta": [-0.116, 0.049], "ci_low": [-0.15, 0.03], "ci_high": [-0.09, 0.07],
 ...     "units_a": [60, 60], "units_b": [80, 80], "n_resamples": [2000, 2000]})
 >>> rows = shift_findings(shift, label_a="三", label_b="四")
@@ -65,7 +65,7 @@ def shift_findings(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
     Args:
         shift: Rows of :func:`analysis.stats.themes.emphasis_shift` (columns ``theme``,
             ``share_a``, ``share_b``, ``delta``, ``ci_low``, ``ci_high``; ``label_zh``,
-            ``share``, ``units_a``, ``units_b``, ``n_resamples``, ``unit``
+            ``share_of``, ``units_a``, ``units_b``, ``n_resamples``, ``unit``
             used when present).
         label_a: Name of A in the sentences (a section path, a speech's title or year).
         label_b: Name of B.
@@ -77,7 +77,7 @@ def shift_findings(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
         ``statistic`` (``delta_<share>``), ``value``, ``ci_low``, ``ci_high`` (fractions,
         not percent), ``p`` (empty), ``significant``, ``text``.
     """
-    share = str(shift["share"].iloc[0]) if "share" in shift.columns and len(shift) else "tokens"
+    share = str(shift["share_of"].iloc[0]) if "share_of" in shift.columns and len(shift) else "tokens"
     words = SHARE_WORDS.get(share, share)
     unit = str(shift["unit"].iloc[0]) if "unit" in shift.columns and len(shift) else "sentence"
     names_en = dict(labels_en or {})

@@ -139,7 +139,7 @@ def plot_talent_grassroots_index(index: pd.DataFrame, *, rows: str = "path", tit
 
     Args:
         index: Rows of :func:`analysis.stats.themes.talent_grassroots_index` (columns ``rows``,
-            ``share``, ``share_<numerator>``, ``share_<denominator>``, ``index``, ``flag``).
+            ``share_of``, ``share_<numerator>``, ``share_<denominator>``, ``index``, ``flag``).
         rows: Column that labels the bars (``path`` or ``document``).
         title: Chart title.
         height: Height in CSS pixels (default: grows with the rows).
@@ -151,7 +151,7 @@ def plot_talent_grassroots_index(index: pd.DataFrame, *, rows: str = "path", tit
         A styled plotly ``Figure`` with two horizontal ``Bar`` traces (first row on top).
 
     Example:
-        >>> t = pd.DataFrame({"path": ["三", "四"], "share": "tokens", "share_talent": [0.13, 0.003],
+        >>> t = pd.DataFrame({"path": ["三", "四"], "share_of": "tokens", "share_talent": [0.13, 0.003],
         ...                   "share_grassroots": [0.0, 0.04], "index": [np.nan, -2.6], "flag": ["no grassroots hits", ""]})
         >>> [trace.name for trace in plot_talent_grassroots_index(t).data]
         ['人才', '基层']
@@ -174,7 +174,7 @@ def plot_talent_grassroots_index(index: pd.DataFrame, *, rows: str = "path", tit
             text=[f"{v:.1f}" for v in values], textposition="outside", customdata=hover,
             hovertemplate="%{y}: %{x:.2f}%<br>%{customdata}<extra>" + names.get(theme, theme) + "</extra>",
         ))
-    share = str(index["share"].iloc[0]) if "share" in index.columns and len(index) else "tokens"
+    share = str(index["share_of"].iloc[0]) if "share_of" in index.columns and len(index) else "tokens"
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=_padded_range(index[[a, b]].to_numpy(dtype=float).ravel() * 100, pad=0.08))
     fig.update_layout(barmode="group", title=title or None, xaxis_title=SHARE_NAMES.get(share, share),
@@ -188,7 +188,7 @@ def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
 
     Args:
         shift: Rows of :func:`analysis.stats.themes.emphasis_shift` (columns ``theme``,
-            ``share_a``, ``share_b``, ``delta``, ``ci_low``, ``ci_high``, ``share``;
+            ``share_a``, ``share_b``, ``delta``, ``ci_low``, ``ci_high``, ``share_of``;
             ``label_zh`` names the rows when present).
         label_a: Legend name of A (e.g. "三 人才").
         label_b: Legend name of B.
@@ -200,7 +200,7 @@ def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
         A and B joined by a line; right, Δ (percentage points) with its interval.
 
     Example:
-        >>> s = pd.DataFrame({"theme": ["talent"], "label_zh": ["人才"], "share": ["tokens"],
+        >>> s = pd.DataFrame({"theme": ["talent"], "label_zh": ["人才"], "share_of": ["tokens"],
         ...                   "share_a": [0.13], "share_b": [0.003], "delta": [-0.127],
         ...                   "ci_low": [-0.16], "ci_high": [-0.10], "n_resamples": [2000]})
         >>> [trace.name for trace in plot_emphasis_shift(s, label_a="三", label_b="四").data]
@@ -217,7 +217,7 @@ def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     d = shift["delta"].to_numpy(dtype=float) * 100
     lo = shift["ci_low"].to_numpy(dtype=float) * 100
     hi = shift["ci_high"].to_numpy(dtype=float) * 100
-    share = str(shift["share"].iloc[0]) if "share" in shift.columns and len(shift) else "tokens"
+    share = str(shift["share_of"].iloc[0]) if "share_of" in shift.columns and len(shift) else "tokens"
     n = int(shift["n_resamples"].iloc[0]) if "n_resamples" in shift.columns and len(shift) else None
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.55, 0.45], horizontal_spacing=0.04,
                         subplot_titles=(SHARE_NAMES.get(share, share),

@@ -340,7 +340,7 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, share: str = "tokens", nu
         denominator: Theme in the denominator.
 
     Returns:
-        The unit columns (``document``[, ``path``, ``level``]) then ``share,
+        The unit columns (``document``[, ``path``, ``level``]) then ``share_of`` (the share used),
         hits_<numerator>, hits_<denominator>, share_<numerator>, share_<denominator>,
         index, flag``.
 
@@ -371,7 +371,7 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, share: str = "tokens", nu
         missing = [name for name, v in ((numerator, x), (denominator, y)) if not (v > 0)]
         flags.append("" if not missing else "no " + " and no ".join(missing) + " hits")
     table["flag"] = flags
-    table.insert(len(keys), "share", share)
+    table.insert(len(keys), "share_of", share)
     return table.reset_index(drop=True)
 
 
@@ -585,7 +585,7 @@ def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: p
         ci: Confidence level of the percentile interval.
 
     Returns:
-        One row per theme: ``theme, label_zh, share, hits_a, hits_b, share_a, share_b, delta,
+        One row per theme: ``theme, label_zh, share_of`` (the share used), ``hits_a, hits_b, share_a, share_b, delta,
         ci_low, ci_high, se`` (bootstrap standard deviation of Δ), ``unit, units_a,
         units_b, n_resamples``.
     """
@@ -600,7 +600,7 @@ def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: p
         rows.append((theme, labels[theme], share, int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
                      float(np.nanstd(delta_boot[:, k], ddof=1)) if n_resamples > 1 else np.nan,
                      unit, na, nb, n_resamples))
-    return pd.DataFrame(rows, columns=["theme", "label_zh", "share", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
+    return pd.DataFrame(rows, columns=["theme", "label_zh", "share_of", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
                                        "ci_high", "se", "unit", "units_a", "units_b", "n_resamples"])
 
 
@@ -616,7 +616,7 @@ def index_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.D
 
     Returns:
         One row per side and one for the difference: ``side`` (``A``, ``B``, ``B − A``),
-        ``share, index, ci_low, ci_high, valid, n_resamples, flag``.
+        ``share_of, index, ci_low, ci_high, valid, n_resamples, flag``.
     """
     lexicon = _resolve_lexicon(fs, lexicon)
     themes, out = _bootstrap(fs, a, b, lexicon=lexicon, share=share, unit=unit, n_resamples=n_resamples, seed=seed)
@@ -639,7 +639,7 @@ def index_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.D
         elif valid < 0.95 * n_resamples:
             flag = f"only {valid} of {n_resamples} replicates have both themes"
         rows.append((side, share, point, lo, hi, valid, n_resamples, flag))
-    return pd.DataFrame(rows, columns=["side", "share", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
+    return pd.DataFrame(rows, columns=["side", "share_of", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
 
 
 def word_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, terms: str = "themes",
