@@ -23,7 +23,10 @@
 # The reference corpora are the government work reports 1954–2025 (52 reports and 20 NPC
 # resolutions on them), the Party congress reports (12th–20th in full) and 80 speeches
 # 1943–2025 (`speeches.jsonl`). This notebook reads them through one call,
-# `reference_features`, and prints counts, years, ids and titles only, never their text.
+# `reference_features`: by default from the reference profiles shipped in
+# `corpus/profiles/` (counts, no text), so it runs on a fresh clone without `../shared`;
+# `SOURCE = "texts"` reads the full texts from `../shared/corpora` instead (same counts). It
+# prints counts, years, ids and titles only, never their text.
 #
 # What is counted (see the README's glossary):
 # - `occurrences`: every occurrence of a term, inside longer words too (人才 inside
@@ -39,6 +42,7 @@
 # %% tags=["parameters"]
 NOTEBOOK = "06_trends"
 COLLECTIONS = ["gov-work-reports", "cpc-congress-reports", "speeches"]  # reference collections to read
+SOURCE = "profiles"  # profiles (shipped counts, no ../shared needed) | texts (full texts in ../shared/corpora)
 TERMS = ["人才", "基层"]  # terms tracked as occurrences
 THEMES = ["talent", "grassroots"]  # themes tracked as theme hits
 XI_FORMULAS = ["新时代", "全面从严治党", "四个意识", "四个自信", "两个维护", "两个确立", "不忘初心", "乡村振兴",
@@ -76,7 +80,7 @@ settings = Settings()
 # opening year, an NPC resolution's session year, a speech's date).
 
 # %%
-reference = reference_features(collections=COLLECTIONS, settings=settings, progress=False)
+reference = reference_features(collections=COLLECTIONS, source=SOURCE, settings=settings, progress=False)
 docs = reference.documents
 docs.groupby(["collection", "kind"], sort=False).agg(
     documents=("id", "size"), first_year=("year", "min"), last_year=("year", "max"), han_chars=("han_chars", "sum"),
