@@ -27,8 +27,9 @@ from analysis import paths
 
 
 #: Default :attr:`Settings.max_document_bytes`: 64 MiB. The longest speech or report in
-#: ../shared/corpora is well under 1 MB; memory while loading stays within a small
-#: multiple of a document's size (README, "Limits").
+#: ../shared/corpora is well under 1 MB. Loading takes about 9 times a document's size,
+#: segmenting and counting it up to about 45 times (README, "Untrusted files and exported
+#: tables", measured with tests/benchmarks/bench_memory.py).
 MAX_DOCUMENT_BYTES = 64 * 2**20
 
 

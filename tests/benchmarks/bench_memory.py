@@ -19,7 +19,7 @@ the case where progress matters: run it on a terminal to see the loading count.
 ``--project DIR`` runs the command line of another checkout (e.g. the starting
 commit, unpacked with ``git archive``), for before/after figures.
 
-Figures measured (2 cores, 23 GB, Python 3.11) are in the README's "Limits" section.
+Figures measured (2 cores, 23 GB, Python 3.11) are in the README, section "Untrusted files and exported tables".
 """
 
 from __future__ import annotations
