@@ -63,7 +63,8 @@ from analysis import paths
 from analysis.io.corpus import select_document
 from analysis.io.notes import NOTES_FILE, document_notes
 from IPython.display import Markdown
-from analysis.output.export import export_figure
+from analysis.output.export import export_figure, record_findings
+from analysis.output.findings import keyness_findings, shift_findings
 from analysis.plots.compare import (
     plot_peer_position,
     plot_significant_keyness,
@@ -139,7 +140,6 @@ heatmap = plot_speech_themes(themes, title="Theme shares per speech, by date (%)
 export_figure(heatmap, "speech_themes", notebook=NOTEBOOK, data=themes, title="Theme shares per speech",
               caption=f"Share of each theme in each speech (share_{SHARE}), speeches by date.",
               documents=compared, settings=settings)
-heatmap
 
 # %% [markdown]
 # ## Theme shifts: the speech against each comparison
@@ -162,6 +162,18 @@ if len(shifts):  # nothing to export when the speeches compared are missing
                           f"bootstrap interval ({N_RESAMPLES} resamples of {UNIT}s within each speech, seed {SEED}).",
                   documents=compared, settings=settings)
 shift_chart
+
+# %% [markdown]
+# The significant shifts, written out for the report's summary (one sentence per theme
+# whose interval excludes 0; a side with fewer than 20 units is flagged in the sentence).
+
+# %%
+shift_sentences = pd.concat(
+    [shift_findings(shifts[shifts["comparison"] == c.name].rename(columns={"diff": "delta"}),
+                    label_a=c.label_a, label_b=c.label_b) for c in comparisons],
+    ignore_index=True) if comparisons else pd.DataFrame({"text": []})
+record_findings(shift_sentences, notebook=NOTEBOOK, figure="theme_shifts")
+shift_sentences.reindex(columns=["a", "b", "significant", "text"])
 
 # %% [markdown]
 # The significant shifts, largest first:
@@ -190,7 +202,6 @@ export_figure(index_chart, "speech_index", notebook=NOTEBOOK, data=index, title=
               caption=f"ln(s_talent/s_grassroots) (share_{SHARE}) with 95% bootstrap intervals; grey: flagged; "
                       "speeches without one of the two themes are left out.",
               documents=compared, settings=settings)
-index_chart
 
 # %% [markdown]
 # ## Keyness: the words that mark each side
@@ -212,11 +223,13 @@ for number, comparison in enumerate(comparisons, start=1):
     rows = keyness[keyness["comparison"] == comparison.name]
     chart = plot_significant_keyness(rows, label_a=comparison.label_a, label_b=comparison.label_b,
                                      title=f"Key terms: {comparison.label_a} (right) and {comparison.label_b} (left)")
-    export_figure(chart, f"keyness_{number}", notebook=NOTEBOOK, data=rows, title=f"Keyness, {comparison.name}",
-                  caption=f"Terms significant at FDR {ALPHA} (G², or Fisher's exact test for small expected counts); "
-                          "Log Ratio; labels give the counts A / B.",
-                  documents=[DOCUMENT, *comparison.documents_b], settings=settings)
-    display(chart)
+    display(export_figure(chart, f"keyness_{number}", notebook=NOTEBOOK, data=rows, title=f"Keyness, {comparison.name}",
+                          caption=f"Terms significant at FDR {ALPHA} (G², or Fisher's exact test for small expected "
+                                  "counts); Log Ratio; labels give the counts A / B.",
+                          documents=[DOCUMENT, *comparison.documents_b], settings=settings))
+    record_findings(keyness_findings(rows, label_a=comparison.label_a, label_b=comparison.label_b,
+                                     statistic="log_ratio", alpha=ALPHA),
+                    notebook=NOTEBOOK, figure=f"keyness_{number}")
 
 # %% [markdown]
 # ## Structure, side by side
@@ -238,7 +251,6 @@ export_figure(structure_chart, "speech_structure", notebook=NOTEBOOK, data=struc
               caption="Share of Han characters in the preamble, the numbered points and the closing; the mark is the "
                       "largest point's share; right: length and points found (announced).",
               documents=compared, settings=settings)
-structure_chart
 
 # %% [markdown]
 # ## Among its peers

@@ -117,7 +117,6 @@ export_figure(
     documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(),
     settings=settings,
 )
-gov_chart
 
 # %% [markdown]
 # ## The congress reports, 12th–20th congress
@@ -137,7 +136,6 @@ export_figure(
     caption="Occurrences of 人才 and 基层 and theme hits per 10,000 Han characters of each congress report.",
     documents=congress_ids.tolist(), settings=settings,
 )
-congress_chart
 
 # %% [markdown]
 # ## The speeches, by decade and kind
@@ -162,7 +160,6 @@ export_figure(
             "gaps are decades without a speech of that kind.",
     documents=speeches.documents["id"].tolist(), settings=settings,
 )
-speech_chart
 
 # %% [markdown]
 # ## Formulas: when they appeared, peaked and faded
@@ -201,7 +198,6 @@ export_figure(
     caption="Occurrences per 10,000 Han characters of each year's report; gaps are years without a report.",
     documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(), settings=settings,
 )
-xi_chart
 
 # %% [markdown]
 # ### All the formulas, year by year
@@ -216,7 +212,6 @@ export_figure(
     caption="Occurrences per 10,000 Han characters; grey columns are years without a report.",
     documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(), settings=settings,
 )
-heat
 
 # %% [markdown]
 # ### Rank change between two eras
@@ -238,7 +233,6 @@ export_figure(
             "1 = most frequent among the tracked formulas.",
     documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(), settings=settings,
 )
-slope
 
 # %% [markdown]
 # Rank of each formula among the tracked ones in the last five report years, with the

@@ -792,6 +792,9 @@ code { font-size: 90%%; }
   .chart { padding-top: 0; zoom: 0.76; }
   table.data, table.data.wide { font-size: 8.5pt; }
   table.data th { overflow-wrap: anywhere; }
+  /* A wide table takes the page's width and wraps inside its cells rather than running off the page. */
+  table.data.wide { table-layout: fixed; width: 100%%; font-size: 7pt; }
+  table.data.wide th, table.data.wide td { padding: .1rem .2rem; white-space: normal; overflow-wrap: anywhere; }
   table.data td.text { min-width: 7em; }
   .chart .modebar-container { display: none !important; }
   figure.figure, table.data tr { break-inside: avoid; }
