@@ -15,7 +15,8 @@ ValueError: theme_coverage: share='words' is not one of 'tokens', 'han', 'senten
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Optional, Protocol, TypeVar, Union, runtime_checkable
 
 import pandas as pd
@@ -37,6 +38,16 @@ T = TypeVar("T")
 #: document id, ``"id#三"``, ``("id", "三")``, a mapping such as
 #: ``{"documents": [...], "section": "三", "kind": "organization_work"}``, or a list of those.
 Selection = Union[str, tuple[str, Optional[str]], Mapping[str, object], Sequence[object]]
+
+#: Files to load: a file or folder (str or path), or several.
+PathsArg = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]]
+
+#: A manifest to use instead of the folder's own: a ``manifest.csv`` path, or its table.
+ManifestArg = Union[str, "os.PathLike[str]", pd.DataFrame, None]
+
+#: What loading does with a bad file: ``"raise"`` (stop), ``"collect"`` (list it), or a callable
+#: that receives each :class:`analysis.io.corpus.CorpusError`.
+OnError = Union[str, Callable[..., None]]
 
 #: Term counts: a DataFrame with ``term`` and ``count``, a Series indexed by term, or a mapping.
 CountTable = Union[pd.DataFrame, pd.Series, Mapping[str, float]]

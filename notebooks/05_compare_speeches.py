@@ -157,11 +157,13 @@ shifts[["comparison", "theme", "label_zh", "hits_a", "hits_b", "share_a", "share
 # %%
 shift_chart = plot_theme_shifts(shifts, title=f"Theme shares: {LABEL} against each comparison")
 if len(shifts):  # nothing to export when the speeches compared are missing
-    export_figure(shift_chart, "theme_shifts", notebook=NOTEBOOK, data=shifts, title="Theme shifts with intervals",
-                  caption="Left: share of each theme in A and in each B. Right: B − A in percentage points with a 95% "
-                          f"bootstrap interval ({N_RESAMPLES} resamples of {UNIT}s within each speech, seed {SEED}).",
-                  documents=compared, settings=settings)
-shift_chart
+    shown = export_figure(shift_chart, "theme_shifts", notebook=NOTEBOOK, data=shifts, title="Theme shifts with intervals",
+                         caption="Left: share of each theme in A and in each B. Right: B − A in percentage points with a 95% "
+                                 f"bootstrap interval ({N_RESAMPLES} resamples of {UNIT}s within each speech, seed {SEED}).",
+                         documents=compared, settings=settings)
+else:  # the chart says what is missing
+    shown = shift_chart
+shown
 
 # %% [markdown]
 # The significant shifts, written out for the report's summary (one sentence per theme
@@ -270,11 +272,13 @@ peers.pivot_table(index=["by", "group", "group_size"], columns="label_zh", value
 peer_rows = peers[peers["by"] == peers["by"].iloc[0]] if len(peers) else peers
 peer_chart = plot_peer_position(peer_rows, title=f"Where {LABEL} sits among speeches of each {PEERS_BY[0]}")
 if len(peer_rows):
-    export_figure(peer_chart, "peer_position", notebook=NOTEBOOK, data=peer_rows, title="Position among peers",
-                  caption=f"Percentile of each theme share among the other speeches of each {PEERS_BY[0]} "
-                          "(n in the legend).",
-                  documents=list(fs.documents["id"]), settings=settings)
-peer_chart
+    shown = export_figure(peer_chart, "peer_position", notebook=NOTEBOOK, data=peer_rows, title="Position among peers",
+                         caption=f"Percentile of each theme share among the other speeches of each {PEERS_BY[0]} "
+                                 "(n in the legend).",
+                         documents=list(fs.documents["id"]), settings=settings)
+else:  # the chart says what is missing
+    shown = peer_chart
+shown
 
 # %% [markdown]
 # ## Which speeches it resembles
@@ -318,11 +322,13 @@ coordinates.reindex(columns=["document", "year", "kind", "level", "dim_1", "dim_
 map_chart = plot_speech_map(coordinates, axes, color=MAP_COLOR,
                             title=f"All speeches by their words (correspondence analysis), coloured by {MAP_COLOR}")
 if len(coordinates):
-    export_figure(map_chart, "speech_map", notebook=NOTEBOOK, data=coordinates, title="Map of the speeches",
-                  caption=f"Correspondence analysis of speeches × terms (terms with ≥ {MIN_COUNT} occurrences); "
-                          "stars: the speech studied and the speeches compared.",
-                  documents=list(fs.documents["id"]), settings=settings)
-map_chart
+    shown = export_figure(map_chart, "speech_map", notebook=NOTEBOOK, data=coordinates, title="Map of the speeches",
+                         caption=f"Correspondence analysis of speeches × terms (terms with ≥ {MIN_COUNT} occurrences); "
+                                 "stars: the speech studied and the speeches compared.",
+                         documents=list(fs.documents["id"]), settings=settings)
+else:  # the chart says what is missing
+    shown = map_chart
+shown
 
 # %% [markdown]
 # ## Notes on this speech

@@ -73,6 +73,7 @@ import pandas as pd
 from analysis import paths
 from analysis.io.normalize import _HEADING_RE, normalize
 from analysis.settings import Settings
+from analysis.types import ManifestArg, OnError, PathsArg, check_choice
 from analysis.chars import count_han, paragraph_spans
 
 __all__ = [
@@ -480,7 +481,7 @@ def _check_date(date: str, precision: str) -> tuple[str, str] | str:
     return date, implied
 
 
-def _record_date(value: Any) -> tuple[str, str]:
+def _record_date(value: object) -> tuple[str, str]:
     """Turn a record's ``date``/``year`` value into ``(ISO date, precision)``."""
     text = str(value).strip()
     if _ISO_DATE_RE.fullmatch(text):
@@ -910,7 +911,7 @@ def _bounded_lines(fh, limit: int | None) -> Iterator[bytes | int]:
         yield length - (1 if line.endswith(b"\n") else 0)
 
 
-def _record_too_big(text: Any, settings: Settings) -> int | None:
+def _record_too_big(text: object, settings: Settings) -> int | None:
     """The UTF-8 size of a record's text when it is over the cap, else None (cheap for short texts)."""
     cap = settings.max_document_bytes
     if not cap or not isinstance(text, str) or len(text) * 4 <= cap:
@@ -1118,7 +1119,7 @@ def _skipped_dir(rel: Path) -> bool:
     return any(p.startswith((".", "~$")) for p in rel.parts) or bool(_DATA_DIRS & set(rel.parts))
 
 
-def _as_list(paths_arg: Any) -> list[Path]:
+def _as_list(paths_arg: PathsArg) -> list[Path]:
     if isinstance(paths_arg, (str, Path)):
         return [Path(paths_arg)]
     return [Path(p) for p in paths_arg]
@@ -1135,7 +1136,7 @@ def _outside_error(path: Path, root: Path) -> CorpusError:
                        file=shown, fix="copy the file into the corpus folder instead of linking to it")
 
 
-def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | None] | CorpusError]:
+def _plan(paths_arg: PathsArg, manifest: ManifestArg) -> Iterator[tuple[Path, _ManifestRow | None] | CorpusError]:
     """Yield the files to read, each with its manifest row, in a stable order."""
     explicit: dict[Path, _ManifestRow] | None = None
     if manifest not in (None, False):
@@ -1239,7 +1240,7 @@ def _plan(paths_arg: Any, manifest: Any) -> Iterator[tuple[Path, _ManifestRow | 
 # --------------------------------------------------------------------------- public loaders
 
 
-def _handler(on_error: Any) -> Callable[[CorpusError], None]:
+def _handler(on_error: OnError) -> Callable[[CorpusError], None]:
     if on_error == "raise":
         def raise_(exc: CorpusError) -> None:
             raise exc
@@ -1253,8 +1254,8 @@ def _handler(on_error: Any) -> Callable[[CorpusError], None]:
     raise ValueError(f"on_error must be 'raise' or a callable, not {on_error!r}")
 
 
-def iter_documents(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
-                   on_error: Any = "raise") -> Iterator[Document]:
+def iter_documents(paths: PathsArg, *, manifest: ManifestArg = None, settings: Settings | None = None,
+                   on_error: OnError = "raise") -> Iterator[Document]:
     """Stream the documents found in files and folders, one :class:`Document` at a time.
 
     Folders are scanned recursively for ``.txt .md .docx .jsonl .csv`` files, in sorted
@@ -1294,7 +1295,7 @@ def iter_documents(paths: Any, *, manifest: Any = None, settings: Settings | Non
     return _iterate(paths, manifest=manifest, settings=settings, report=report)
 
 
-def _iterate(paths_arg: Any, *, manifest: Any, settings: Settings,
+def _iterate(paths_arg: PathsArg, *, manifest: ManifestArg, settings: Settings,
              report: Callable[[CorpusError], None]) -> Iterator[Document]:
     ids: dict[str, str] = {}
     for item in _plan(paths_arg, manifest):
@@ -1367,7 +1368,7 @@ def npc_session_years() -> dict[tuple[int, int], int]:
     return {(int(t), int(s)): int(y) for t, s, y in _reference_table("npc_sessions.csv")}
 
 
-def _whole_number(value: Any) -> int | None:
+def _whole_number(value: object) -> int | None:
     """An int from 20, "20" or 20.0; None for missing or anything else."""
     try:
         number = float(str(value).strip())
@@ -1496,7 +1497,7 @@ def _counted(documents: Iterator[Document], progress: bool) -> Iterator[Document
     return iter(tqdm(documents, desc="loading", unit="doc", file=sys.stderr, dynamic_ncols=True))
 
 
-def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
+def load_corpus(paths: PathsArg, *, manifest: ManifestArg = None, settings: Settings | None = None,
                 on_error: str = "raise", progress: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load files and folders into one table, one row per document.
 
@@ -1530,8 +1531,7 @@ def load_corpus(paths: Any, *, manifest: Any = None, settings: Settings | None =
         >>> row["id"], row["date"], row["date_precision"], int(row["paragraphs"]), bool(row["to_simplified"])
         ('organization-work-speech', '2023', 'year', 26, False)
     """
-    if on_error not in ("raise", "collect"):
-        raise ValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
+    check_choice("on_error", on_error, ("raise", "collect"), caller="load_corpus")
     problems: list[CorpusError] = []
     handler = "raise" if on_error == "raise" else problems.append
     documents = _counted(iter_documents(paths, manifest=manifest, settings=settings, on_error=handler), progress)
@@ -1565,7 +1565,7 @@ def corpus_table(documents: pd.DataFrame | Iterable[Document]) -> pd.DataFrame:
     return _frame([doc.row(full=False) for doc in documents], full=False)
 
 
-def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | None = None,
+def describe_paths(paths: PathsArg, *, manifest: ManifestArg = None, settings: Settings | None = None,
                    on_error: str = "raise", progress: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """The :func:`corpus_table` of any files or folders, streamed (texts are not kept).
 
@@ -1590,8 +1590,7 @@ def describe_paths(paths: Any, *, manifest: Any = None, settings: Settings | Non
         >>> describe_paths(paths.corpus_dir())[["id", "paragraphs", "encoding"]].values.tolist()
         [['organization-work-speech', 26, 'utf-8']]
     """
-    if on_error not in ("raise", "collect"):
-        raise ValueError(f"on_error must be 'raise' or 'collect', not {on_error!r}")
+    check_choice("on_error", on_error, ("raise", "collect"), caller="describe_paths")
     problems: list[CorpusError] = []
     handler = "raise" if on_error == "raise" else problems.append
     rows = [doc.row(full=False) for doc in

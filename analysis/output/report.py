@@ -154,11 +154,51 @@ def run_notebooks(
             before any notebook runs; the message names the folder).
     """
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
     from tqdm import tqdm
 
+    from analysis.output import export
+
     files = _notebook_list(notebooks)
+    env, corpus, out_dir = _notebook_env(corpus=corpus, document=document, out=out)
+    export.check_output_folder(out_dir)  # a read-only folder fails here, before any notebook runs
+    loaded = [(p, nbformat.read(p, as_version=4)) for p in files]
+    export.clear_findings([p.stem for p in files], directory=out_dir)  # the notebooks record them afresh
+    static = export.find_chromium() is not None
+    if progress and not static:
+        _say_no_chromium(before=True)
+    total = sum(1 for _, nb in loaded for c in nb.cells if c.cell_type == "code")
+    # The bar redraws in place on a terminal; in a log (CI, a pipe) only the per-notebook lines are printed.
+    bar = tqdm(total=total, unit="cell", file=sys.stderr, disable=not (progress and sys.stderr.isatty()),
+               leave=False, dynamic_ncols=True)
+    config = _kernel_config()
+    executed = []
+    try:
+        for number, (path, nb) in enumerate(loaded, 1):
+            bar.set_description(path.stem)
+            began = time.perf_counter()
+            _execute(path, nb, env=env, config=config, timeout=timeout, kernel_name=kernel_name, bar=bar)
+            if progress:
+                cells = sum(1 for c in nb.cells if c.cell_type == "code")
+                bar.write(f"[{number}/{len(loaded)}] {path.name}: ok, {cells} code cells, "
+                          f"{time.perf_counter() - began:.1f} s", file=sys.stderr)
+            executed.append((path.stem, nb))
+    finally:
+        bar.close()
+    path = _write_report(executed, out_dir=out_dir, corpus=corpus, document=document, title=title, static=static)
+    if progress and not static:
+        manifest = export.read_figure_manifest(out_dir)
+        ran = manifest["notebook"].isin([p.stem for p in files])
+        _say_no_chromium(before=False, charts=int((manifest.loc[ran, "skipped"] != "").sum()))
+    return path
+
+
+def _notebook_env(*, corpus: str | Path | None, document: str | None,
+                  out: str | Path | None) -> tuple[dict, Path | None, Path]:
+    """The notebooks' environment (corpus, document, figures folder) and the resolved folders.
+
+    Raises:
+        ReportError: when ``corpus`` is given and is not a folder.
+    """
     env = dict(os.environ)
     if document is not None:
         env["ANALYSIS_DOCUMENT"] = str(document)
@@ -169,87 +209,62 @@ def run_notebooks(
         env["ANALYSIS_CORPUS_DIR"] = str(corpus)
     out_dir = Path(out).resolve() if out is not None else paths.figures_dir().resolve()
     env["ANALYSIS_FIGURES_DIR"] = str(out_dir)
-    from analysis.output.export import check_output_folder
+    return env, corpus, out_dir
 
-    check_output_folder(out_dir)  # a read-only folder fails here, before any notebook runs
 
-    config = _kernel_config()
-    loaded = [(p, nbformat.read(p, as_version=4)) for p in files]
-    from analysis.output import export
+def _execute(path: Path, nb, *, env: dict, config, timeout: int, kernel_name: str, bar) -> None:
+    """Run one notebook in memory (its outputs are filled in); a failing cell becomes a ReportError naming it."""
+    from nbclient import NotebookClient
 
-    export.clear_findings([p.stem for p in files], directory=out_dir)  # the notebooks record them afresh
-    static = export.find_chromium() is not None
-    if progress and not static:
-        _say_no_chromium(before=True)
-    total = sum(1 for _, nb in loaded for c in nb.cells if c.cell_type == "code")
-    # The bar redraws in place on a terminal; in a log (CI, a pipe) only the per-notebook lines are printed.
-    bar = tqdm(total=total, unit="cell", file=sys.stderr, disable=not (progress and sys.stderr.isatty()),
-               leave=False, dynamic_ncols=True)
-    executed = []
+    current = {"cell": None}
+
+    def started(cell, cell_index, **_):
+        current["cell"] = cell_index
+
+    def finished(cell, cell_index, **_):
+        if cell.cell_type == "code":
+            bar.update(1)
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        on_cell_start=started,
+        on_cell_executed=finished,
+        record_timing=False,
+        ipython_hist_file=":memory:",
+        config=config,
+    )
     try:
-        for number, (path, nb) in enumerate(loaded, 1):
-            bar.set_description(path.stem)
-            current = {"cell": None}
+        client.execute(env=env)
+    except Exception as error:  # a failing cell (CellExecutionError), a timeout, a dead or missing kernel
+        index = current["cell"]
+        source = nb.cells[index].source if index is not None else ""
+        raise ReportError(path.name, index, _last_line(error), source=source) from error
 
-            def started(cell, cell_index, **_):
-                current["cell"] = cell_index
 
-            def finished(cell, cell_index, **_):
-                if cell.cell_type == "code":
-                    bar.update(1)
+def _write_report(executed: list, *, out_dir: Path, corpus: Path | None, document: str | None, title: str,
+                  static: bool) -> Path:
+    """Assemble the report of the notebooks run (their figures and findings only) and write it, with its PDF."""
+    from analysis.output import export
+    from analysis.settings import Settings
 
-            client = NotebookClient(
-                nb,
-                timeout=timeout,
-                kernel_name=kernel_name,
-                resources={"metadata": {"path": str(path.parent.resolve())}},
-                on_cell_start=started,
-                on_cell_executed=finished,
-                record_timing=False,
-                ipython_hist_file=":memory:",
-                config=config,
-            )
-            began = time.perf_counter()
-            try:
-                client.execute(env=env)
-            except CellExecutionError as error:
-                index = current["cell"]
-                source = nb.cells[index].source if index is not None else ""
-                raise ReportError(path.name, index, _last_line(error), source=source) from error
-            except Exception as error:  # timeout, dead kernel, missing kernel
-                index = current["cell"]
-                source = nb.cells[index].source if index is not None else ""
-                raise ReportError(path.name, index, _last_line(error), source=source) from error
-            if progress:
-                cells = sum(1 for c in nb.cells if c.cell_type == "code")
-                bar.write(
-                    f"[{number}/{len(loaded)}] {path.name}: ok, {cells} code cells, "
-                    f"{time.perf_counter() - began:.1f} s",
-                    file=sys.stderr,
-                )
-            executed.append((path.stem, nb))
-    finally:
-        bar.close()
-
+    ran = {stem for stem, _ in executed}
     manifest = export.read_figure_manifest(out_dir)
-    ran = {p.stem for p in files}
     manifest = manifest[manifest["notebook"].isin(ran)].reset_index(drop=True)
     findings = export.read_findings(out_dir)
     findings = findings[findings["notebook"].isin(ran)].reset_index(drop=True)
     documents, chosen = _corpus_documents(corpus, document)
-    skipped = manifest[manifest["skipped"] != ""]
     notes = []
     if not static:
-        notes.append(f"No Chromium was found: {len(skipped)} chart(s) were written as HTML and CSV only (no PNG, "
+        skipped = int((manifest["skipped"] != "").sum())
+        notes.append(f"No Chromium was found: {skipped} chart(s) were written as HTML and CSV only (no PNG, "
                      "SVG or PDF), the notebooks' static images and the PDF report were skipped.")
-    from analysis.settings import Settings
-
     html = build_report(executed, title=title, figures=manifest, findings=findings, corpus=corpus,
                         documents=documents, document=chosen, settings=Settings(), notes=notes)
     path = export.write_report(html, directory=out_dir, name=REPORT_NAME)
     export.write_report_pdf(path)  # report.pdf beside it (an old one is removed when there is no Chromium)
-    if progress and not static:
-        _say_no_chromium(before=False, charts=len(skipped))
     return path
 
 

@@ -103,7 +103,7 @@ def plot_speech_themes(table: pd.DataFrame, *, title: str = "", height: int | No
     z = grid.reindex(index=keys, columns=themes).to_numpy(dtype=float) * 100
     text = [["" if np.isnan(v) else f"{v:.1f}" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[labels[t] for t in themes], y=[names[k] for k in keys], text=text, texttemplate="%{text}",
+        z=z, x=[charts.wrap_label(labels[t]) for t in themes], y=[names[k] for k in keys], text=text, texttemplate="%{text}",
         colorscale="Blues", zmin=0, colorbar=dict(title=dict(text="%")), xgap=1, ygap=1,
         hovertemplate="%{y} · %{x}: %{z:.2f}%<extra></extra>",
     ))

@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pandas as pd
 
 from analysis import paths
+from analysis.types import FeatureSetLike, Selection
 from analysis.settings import Settings
 
 __all__ = ["MIN_UNITS", "Comparison", "with_year", "default_references", "reference_features", "speech_documents",
@@ -240,8 +242,8 @@ class Comparison:
     """
 
     name: str
-    a: Any
-    b: Any
+    a: Selection
+    b: Selection
     label_a: str
     label_b: str
     documents_b: tuple[str, ...]
@@ -257,7 +259,7 @@ def _group_ids(documents: pd.DataFrame, spec: Mapping[str, Any], exclude: str) -
     return [str(i) for i in meta["id"] if str(i) != exclude]
 
 
-def plan_comparisons(fs: Any, document: str, *, others: Sequence[str] = (),
+def plan_comparisons(fs: FeatureSetLike, document: str, *, others: Sequence[str] = (),
                      groups: Mapping[str, Mapping[str, Any]] | None = None, label: str | None = None) -> list[Comparison]:
     """The comparisons of one speech with other speeches and with groups that this FeatureSet allows.
 
@@ -324,7 +326,7 @@ def comparison_table(comparisons: Sequence[Comparison]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- themes per speech
 
 
-def speech_themes(fs: Any, *, documents: Sequence[str] | None = None, share: str = "tokens") -> pd.DataFrame:
+def speech_themes(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, share: str = "tokens") -> pd.DataFrame:
     """Each speech's share of each theme, ordered by date, rows keyed by document.
 
     Args:
@@ -380,7 +382,7 @@ def flag_units(units_a: int, units_b: int, *, unit: str = "sentence", min_units:
     return "; ".join(parts) + ": interval not reliable" if parts else ""
 
 
-def theme_shift(fs: Any, a: Any, b: Any, *, share: str = "tokens", unit: str = "sentence", n_resamples: int = 2000,
+def theme_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, share: str = "tokens", unit: str = "sentence", n_resamples: int = 2000,
                 seed: int = 20240, ci: float = 0.95, min_units: int = MIN_UNITS) -> pd.DataFrame:
     """Shift of each theme's share from A to B with a bootstrap interval, flagged when units are too few.
 
@@ -426,7 +428,7 @@ def theme_shift(fs: Any, a: Any, b: Any, *, share: str = "tokens", unit: str = "
                   "significant", "units_a", "units_b", "unit", "n_resamples", "flag"]]
 
 
-def theme_shifts(fs: Any, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
+def theme_shifts(fs: FeatureSetLike, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
     """:func:`theme_shift` for each comparison, stacked, with ``comparison, label_a, label_b`` first.
 
     Options are passed to :func:`theme_shift`. Returns an empty table with the same
@@ -441,7 +443,7 @@ def theme_shifts(fs: Any, comparisons: Sequence[Comparison], **options: Any) -> 
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def speech_index(fs: Any, *, documents: Sequence[str] | None = None, share: str = "tokens", unit: str = "sentence",
+def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, share: str = "tokens", unit: str = "sentence",
                  n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95, min_units: int = MIN_UNITS,
                  numerator: str = "talent", denominator: str = "grassroots") -> pd.DataFrame:
     """The talent-versus-grassroots index ln(s_talent / s_grassroots) of each speech, with a bootstrap interval.
@@ -492,7 +494,7 @@ def speech_index(fs: Any, *, documents: Sequence[str] | None = None, share: str 
                                        "index", "ci_low", "ci_high", "valid", "units", "unit", "flag"])
 
 
-def _units(fs: Any, document: str, unit: str) -> int:
+def _units(fs: FeatureSetLike, document: str, unit: str) -> int:
     sentences = fs.sentences[(fs.sentences["document"] == document) & (fs.sentences["han_chars"] > 0)]
     return int(len(sentences) if unit == "sentence" else sentences["paragraph"].nunique())
 
@@ -524,7 +526,7 @@ def fisher_p(f_target, f_reference, n_target, n_reference) -> np.ndarray:
     return out
 
 
-def significant_keyness(fs: Any, a: Any, b: Any, *, statistic: str = "g2", alpha: float = 0.05, min_total: int = 5,
+def significant_keyness(fs: FeatureSetLike, a: Selection, b: Selection, *, statistic: str = "g2", alpha: float = 0.05, min_total: int = 5,
                         min_expected: float = 5.0, top: int | None = None) -> pd.DataFrame:
     """The terms key to A or to B at a false discovery rate ``alpha``, and only those.
 
@@ -589,7 +591,7 @@ KEYNESS_COLUMNS = ["term", "f_target", "f_reference", "rate_target", "rate_refer
                    "side"]
 
 
-def keyness_by_comparison(fs: Any, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
+def keyness_by_comparison(fs: FeatureSetLike, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
     """:func:`significant_keyness` for each comparison, stacked, with ``comparison, label_a, label_b`` first.
 
     Options are passed to :func:`significant_keyness`; an empty table (same columns) when
@@ -607,7 +609,7 @@ def keyness_by_comparison(fs: Any, comparisons: Sequence[Comparison], **options:
 # --------------------------------------------------------------------------- structure
 
 
-def speech_structure(fs: Any) -> pd.DataFrame:
+def speech_structure(fs: FeatureSetLike) -> pd.DataFrame:
     """Size and shape of each speech: length, points, preamble/body/closing shares, the largest point.
 
     Read from the outline nodes (no text): the body is every top-level point (level 1)
@@ -663,7 +665,7 @@ def speech_structure(fs: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- among peers
 
 
-def percentile_of(values: Any, score: float) -> float:
+def percentile_of(values: ArrayLike, score: float) -> float:
     """Percentile rank of ``score`` among ``values``: % below plus half the % equal (ties split).
 
     The "mean" definition of ``scipy.stats.percentileofscore(values, score, kind="mean")``;
@@ -680,7 +682,7 @@ def percentile_of(values: Any, score: float) -> float:
     return float(100.0 * ((v < score).sum() + 0.5 * (v == score).sum()) / v.size)
 
 
-def peer_position(fs: Any, document: str, *, by: str = "kind", share: str = "tokens",
+def peer_position(fs: FeatureSetLike, document: str, *, by: str = "kind", share: str = "tokens",
                   groups: Sequence[Any] | None = None) -> pd.DataFrame:
     """Where a speech sits among its peers: for each theme, its share and percentile within each group.
 
@@ -736,7 +738,7 @@ def peer_position(fs: Any, document: str, *, by: str = "kind", share: str = "tok
                                        "group_size", "group_median", "group_min", "group_max", "percentile"])
 
 
-def peer_positions(fs: Any, document: str, *, by: Sequence[str] = ("kind", "level", "decade"),
+def peer_positions(fs: FeatureSetLike, document: str, *, by: Sequence[str] = ("kind", "level", "decade"),
                    share: str = "tokens") -> pd.DataFrame:
     """:func:`peer_position` for several groupings, stacked; a grouping whose column these speeches lack is skipped.
 

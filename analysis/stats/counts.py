@@ -105,7 +105,7 @@ def _running_tokens(fs: FeatureSetLike, what: str) -> pd.DataFrame:
     return _tokens(fs)
 
 
-def require_texts(documents: Any, what: str) -> pd.DataFrame:
+def require_texts(documents: pd.DataFrame | FeatureSetLike, what: str) -> pd.DataFrame:
     """A loaded documents table with text in every row; a FeatureSet or a row without text is refused.
 
     Raises:
@@ -350,7 +350,7 @@ def text_occurrences(text: str, term: str) -> int:
     return sum(part.count(term) for part in text.split(REDACTION))
 
 
-def occurrence_check(fs: Any, documents: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+def occurrence_check(fs: FeatureSetLike, documents: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
     """Compare the two routes to ``occurrences`` document by document: term counts versus the text.
 
     Args:
@@ -858,7 +858,7 @@ def _outline_paths(text: str):
 
 
 def kwic(
-    source: Any,
+    source: FeatureSetLike | pd.DataFrame,
     term: str,
     *,
     documents: pd.DataFrame | None = None,

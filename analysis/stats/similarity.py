@@ -30,7 +30,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pandas as pd
+
+from analysis.types import FeatureSetLike
 
 __all__ = ["profile_matrix", "jensen_shannon", "cosine", "speech_similarity", "similar_speeches", "correspondence_analysis",
            "ca_inertia", "speech_map", "with_decade"]
@@ -68,7 +71,7 @@ def with_decade(documents: pd.DataFrame) -> pd.DataFrame:
     return documents.assign(decade=(year // 10 * 10).astype("Int64"))
 
 
-def profile_matrix(fs: Any, *, on: str = "terms", documents: Sequence[str] | None = None, min_count: int = 5,
+def profile_matrix(fs: FeatureSetLike, *, on: str = "terms", documents: Sequence[str] | None = None, min_count: int = 5,
                    stopwords: bool = True) -> pd.DataFrame:
     """Documents × terms (or × themes) count matrix on one shared vocabulary.
 
@@ -122,7 +125,7 @@ def profile_matrix(fs: Any, *, on: str = "terms", documents: Sequence[str] | Non
     return wide
 
 
-def jensen_shannon(p: Any, q: Any) -> float:
+def jensen_shannon(p: ArrayLike, q: ArrayLike) -> float:
     """Jensen–Shannon divergence of two distributions, in bits (Lin 1991, IEEE Trans. Inf. Theory 37:145).
 
     ``JSD(P, Q) = H(M) − (H(P) + H(Q)) / 2`` with ``M = (P + Q) / 2`` and ``H`` the
@@ -158,7 +161,7 @@ def jensen_shannon(p: Any, q: Any) -> float:
     return max(0.0, entropy(m) - (entropy(p) + entropy(q)) / 2)
 
 
-def cosine(x: Any, y: Any) -> float:
+def cosine(x: ArrayLike, y: ArrayLike) -> float:
     """Cosine similarity of two non-negative rate (or count) vectors: ``x·y / (|x| |y|)``.
 
     Scaling a vector does not change it, so counts and rates per 10,000 tokens give
@@ -208,7 +211,7 @@ def speech_similarity(matrix: pd.DataFrame) -> pd.DataFrame:
                                        "tokens_b"])
 
 
-def similar_speeches(fs: Any, document: str, *, on: str = "terms", min_count: int = 5) -> pd.DataFrame:
+def similar_speeches(fs: FeatureSetLike, document: str, *, on: str = "terms", min_count: int = 5) -> pd.DataFrame:
     """How close every other speech is to one speech: JSD and cosine on one shared vocabulary.
 
     Args:
@@ -245,7 +248,7 @@ def similar_speeches(fs: Any, document: str, *, on: str = "terms", min_count: in
     return table.sort_values(["jsd_bits", "document"], kind="stable").reset_index(drop=True)
 
 
-def ca_inertia(matrix: Any) -> np.ndarray:
+def ca_inertia(matrix: pd.DataFrame | ArrayLike) -> np.ndarray:
     """Principal inertias of a correspondence analysis, worked out by hand (Greenacre 2017, ch. 4 and appendix A).
 
     With ``P = N / n``, row masses ``r``, column masses ``c``, the standardized residuals
@@ -324,7 +327,7 @@ def correspondence_analysis(matrix: pd.DataFrame, *, n_components: int = 2,
     return coordinates, axes
 
 
-def speech_map(fs: Any, *, on: str = "terms", min_count: int = 5, mark: Sequence[str] = (),
+def speech_map(fs: FeatureSetLike, *, on: str = "terms", min_count: int = 5, mark: Sequence[str] = (),
                n_components: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A two-dimensional map of all speeches: correspondence analysis of their term (or theme) counts.
 

@@ -351,7 +351,7 @@ def track(
     return table
 
 
-def multi_token_terms(terms: Sequence[str], *, settings: Any = None) -> list[str]:
+def multi_token_terms(terms: Sequence[str], *, settings: Settings | None = None) -> list[str]:
     """The terms the segmenter cuts into several tokens (their occurrences cannot come from term counts).
 
     ``occurrences`` are derived from a term-count table, so a term counts where it is a
@@ -371,7 +371,7 @@ def multi_token_terms(terms: Sequence[str], *, settings: Any = None) -> list[str
     return out
 
 
-def _warn_multi_token(terms: list[str], settings: Any) -> None:
+def _warn_multi_token(terms: list[str], settings: Settings | None) -> None:
     import warnings
 
     split = multi_token_terms(terms, settings=settings)
@@ -523,7 +523,7 @@ def rank_by_period(table: pd.DataFrame, *, rate: str = "per_10k_han", period: st
     return data[[*series, period, "item", "rate", "rank", "rank_previous", "places_gained"]].reset_index(drop=True)
 
 
-def _span_rates(data: pd.DataFrame, span: Any, period: str, series: list[str], rate: str) -> pd.DataFrame:
+def _span_rates(data: pd.DataFrame, span: tuple[int, int], period: str, series: list[str], rate: str) -> pd.DataFrame:
     if isinstance(span, tuple):
         low, high = span
         part = data[(data[period] >= low) & (data[period] <= high)]
@@ -547,7 +547,7 @@ def _span_rates(data: pd.DataFrame, span: Any, period: str, series: list[str], r
     return pooled[[*series, "item", "count", "rate", "rank"]]
 
 
-def rank_change(table: pd.DataFrame, start: Any, end: Any, *, rate: str = "per_10k_han",
+def rank_change(table: pd.DataFrame, start: tuple[int, int], end: tuple[int, int], *, rate: str = "per_10k_han",
                 period: str | None = None) -> pd.DataFrame:
     """Ranks of the tracked items in two periods (or spans of periods), for a slope chart.
 
@@ -587,7 +587,7 @@ def rank_change(table: pd.DataFrame, start: Any, end: Any, *, rate: str = "per_1
     out = a.merge(b, on=[*series, "item"], how="outer", suffixes=("_start", "_end"))
     out["places_gained"] = out["rank_start"] - out["rank_end"]
 
-    def label(span: Any) -> str:
+    def label(span: tuple[int, int]) -> str:
         return f"{span[0]}–{span[1]}" if isinstance(span, tuple) else str(span)
 
     out["start"], out["end"] = label(start), label(end)
