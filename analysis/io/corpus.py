@@ -920,14 +920,22 @@ def _record_too_big(text: object, settings: Settings) -> int | None:
     return size if size > cap else None
 
 
-def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+def _records_file(path: Path, row: _ManifestRow | None) -> tuple[str, str, dict, CorpusError | None]:
+    """What reading a JSONL/CSV corpus file starts with: its shown name, id prefix, defaults and a checksum error."""
     shown = _display(path)
     prefix, defaults = _records_prefix(path, row)
     if row is not None and row.values.get("sha256"):
         actual = _file_sha256(path)
         if actual != row.values["sha256"]:
-            yield _checksum_error(row, actual, shown)
-            return
+            return shown, prefix, defaults, _checksum_error(row, actual, shown)
+    return shown, prefix, defaults, None
+
+
+def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+    shown, prefix, defaults, error = _records_file(path, row)
+    if error is not None:
+        yield error
+        return
     if path.stat().st_size == 0:
         yield CorpusError("the file is empty (0 bytes)", file=shown,
                           fix="put one JSON object per line in it, or remove the file")
@@ -981,13 +989,10 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
 
 
 def _read_csv(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
-    shown = _display(path)
-    prefix, defaults = _records_prefix(path, row)
-    if row is not None and row.values.get("sha256"):
-        actual = _file_sha256(path)
-        if actual != row.values["sha256"]:
-            yield _checksum_error(row, actual, shown)
-            return
+    shown, prefix, defaults, error = _records_file(path, row)
+    if error is not None:
+        yield error
+        return
     with contextlib.ExitStack() as stack:
         encoding = _utf8_file(path)
         if encoding is not None:  # streamed: one row at a time

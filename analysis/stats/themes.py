@@ -26,13 +26,12 @@ Comparisons take any two documents, sections or groups (see
 :func:`analysis.stats.keyness.compare_terms`.
 
 >>> import pandas as pd
->>> lex = lexicon_from_dict({"talent": {"label_zh": "人才", "terms": ["人才"]},
-...                          "grassroots": {"label_zh": "基层", "terms": ["基层"]}})
->>> toks = pd.DataFrame({"document": "d", "path": "一", "sentence": 0, "paragraph": 0,
-...                      "start": [0, 2, 4, 6], "end": [2, 4, 6, 7], "token": ["人才", "基层", "人才", "。"],
-...                      "kind": ["word", "word", "word", "punct"], "is_stop": False})
->>> theme_hits(toks, lexicon=lex)[["theme", "term", "start"]].values.tolist()
-[['talent', '人才', 0], ['grassroots', '基层', 2], ['talent', '人才', 4]]
+>>> from analysis.features import build_features
+>>> fs = build_features(pd.DataFrame({"id": ["d"], "text": ["一、重视人才\\n引进人才，服务基层。\\n"]}),
+...                     progress=False, cache=False)
+>>> cov = theme_coverage(fs).set_index("theme")
+>>> cov.loc[["talent", "grassroots"], ["hits", "tokens"]].values.tolist()
+[[2, 6], [1, 6]]
 """
 
 from __future__ import annotations
