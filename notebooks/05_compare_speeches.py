@@ -87,6 +87,7 @@ from analysis.stats.compare import (
     theme_shifts,
 )
 from analysis.stats.similarity import ca_inertia, profile_matrix, similar_speeches, speech_map
+from analysis.stats.themes import describe_themes
 
 pd.set_option("display.max_colwidth", 50)
 pd.set_option("display.width", 200)
@@ -170,9 +171,10 @@ shown
 # whose interval excludes 0; a side with fewer than 20 units is flagged in the sentence).
 
 # %%
+labels_en = dict(zip(describe_themes(settings)["theme"], describe_themes(settings)["label_en"]))
 shift_sentences = pd.concat(
     [shift_findings(shifts[shifts["comparison"] == c.name].rename(columns={"diff": "delta"}),
-                    label_a=c.label_a, label_b=c.label_b) for c in comparisons],
+                    label_a=c.label_a, label_b=c.label_b, labels_en=labels_en) for c in comparisons],
     ignore_index=True) if comparisons else pd.DataFrame({"text": []})
 record_findings(shift_sentences, notebook=NOTEBOOK, figure="theme_shifts")
 shift_sentences.reindex(columns=["a", "b", "significant", "text"])

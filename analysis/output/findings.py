@@ -144,7 +144,7 @@ def keyness_findings(keyness: pd.DataFrame, *, label_a: str = "A", label_b: str 
     >>> k = pd.DataFrame({"term": ["人才", "基层", "工作"], "g2": [40.2, -12.5, 0.3], "f_target": [54, 0, 9],
     ...                   "f_reference": [2, 20, 10], "p_fdr": [1e-9, 0.004, 0.9]})
     >>> keyness_findings(k, label_a="三", label_b="四")["text"].tolist()[0]
-    '人才 is key to 三 against 四: G² = 40.2, FDR p = 1e-09 (54 vs 2 occurrences).'
+    '人才 is key to 三 against 四: G² = 40.2, FDR p = 1e-09 (54 vs 2 tokens).'
     """
     names = {"g2": "G²", "log_ratio": "Log Ratio", "chi2": "χ²", "fightin_z": "z"}
     label = names.get(statistic, statistic)
@@ -157,7 +157,7 @@ def keyness_findings(keyness: pd.DataFrame, *, label_a: str = "A", label_b: str 
             value = getattr(row, statistic)
             f_t, f_r = (row.f_target, row.f_reference) if side > 0 else (row.f_reference, row.f_target)
             text = (f"{row.term} is key to {target} against {other}: {label} = {_minus(f'{abs(value):.1f}')}, "
-                    f"FDR p = {row.p_fdr:.2g} ({int(f_t)} vs {int(f_r)} occurrences).")
+                    f"FDR p = {row.p_fdr:.2g} ({int(f_t)} vs {int(f_r)} tokens).")
             rows.append(dict(kind="keyness", subject=str(row.term), a=label_a, b=label_b, statistic=statistic,
                              value=value, ci_low=np.nan, ci_high=np.nan, p=row.p_fdr, significant=True, text=text))
     if not rows:

@@ -708,7 +708,28 @@ def _corpus_html(documents, *, document: str | None, corpus: str | Path | None) 
                 cells.append(f'<td class="{cls}">{htmllib.escape(str(v))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = f"<p>… and {len(docs) - len(shown)} more documents.</p>" if len(docs) > len(shown) else ""
-    return intro + f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>' + more
+    table = f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return intro + table + more + _profiles_html()
+
+
+def _profiles_html() -> str:
+    """A sentence on the shipped reference profiles the comparison and trend notebooks read (empty if none)."""
+    from analysis.profiles import list_profiles
+
+    try:
+        listed = list_profiles()
+    except (FileNotFoundError, KeyError, ValueError, OSError):
+        return ""
+    if listed.empty:
+        return ""
+    parts = []
+    for collection, part in listed.groupby("collection", sort=False):
+        years = part["year"].dropna().astype(int) if "year" in part.columns else []
+        span = f", {min(years)}–{max(years)}" if len(years) else ""
+        parts.append(f"{len(part)} {htmllib.escape(str(collection))}{span}")
+    return (f"<p>Reference profiles (counts only, no text; <code>corpus/profiles/</code>), compared with and "
+            f"tracked over time by the comparison and trend notebooks: {len(listed)} documents "
+            f"({'; '.join(parts)}).</p>")
 
 
 def _settings_html(settings) -> str:
