@@ -177,3 +177,22 @@ def test_only_string_cells_and_labels_change_and_the_input_does_not():
     assert out["n"].tolist() == [-1, 2] and out["x"].tolist() == [-0.5, 1.5]
     assert out.dtypes.tolist()[1:] == table.dtypes.tolist()[1:]
     assert table.columns[0] == "=name" and table["=name"].tolist() == ["-a", "b"]
+
+
+def test_findings_csv_is_neutralised_and_read_back_exactly(tmp_path):
+    """findings.csv is a CSV the project writes too: a finding written from a file's text cannot run in Excel."""
+    import pandas as pd
+
+    from analysis.output import export
+
+    rows = pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "人才 rises"], "subject": ["-人才", "@基层"],
+                         "value": [-0.133, 0.02], "significant": [True, False]})
+    export.record_findings(rows, notebook="05_x", figure="shifts", directory=tmp_path)
+    written = (tmp_path / export.FINDINGS).read_text(encoding=export.CSV_ENCODING)
+    assert "'=HYPERLINK" in written and "'-人才" in written and "'@基层" in written
+    assert ",-0.133," in written  # numbers stay numbers
+    back = export.read_findings(tmp_path)
+    assert back["text"].tolist() == ['=HYPERLINK("x")', "人才 rises"]
+    assert back["subject"].tolist() == ["-人才", "@基层"] and back["value"].tolist() == [-0.133, 0.02]
+    export.clear_findings(["05_x"], directory=tmp_path)
+    assert export.read_findings(tmp_path).empty

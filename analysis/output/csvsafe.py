@@ -134,7 +134,7 @@ def to_csv_text(table: pd.DataFrame | pd.Series, *, index: bool = False) -> str:
     """Return ``table`` as CSV text (``\\n`` line ends) with formula cells neutralised.
 
     The one way this project writes a CSV: the command line's ``--format csv``, the
-    figure CSVs and ``figures/manifest.csv`` all use it.
+    figure CSVs, ``figures/manifest.csv`` and ``figures/findings.csv`` all use it.
 
     Args:
         table: The table (a Series is written as a one-column table).

@@ -354,6 +354,20 @@ def _manifest_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _read_table(directory: Path | None, name: str, columns, *, empty_dtype) -> pd.DataFrame:
+    """Read a CSV table of the figures folder as text (formula escaping undone); empty with ``columns`` if absent."""
+    folder = Path(directory) if directory is not None else paths.figures_dir()
+    file = folder / name
+    if not file.is_file():
+        return pd.DataFrame({c: pd.Series([], dtype=empty_dtype) for c in columns})
+    return restore_formulas(pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING))
+
+
+def _write_table(folder: Path, name: str, table: pd.DataFrame) -> Path:
+    """Write a CSV table of the figures folder atomically, formula-like text cells neutralised."""
+    return atomic_write(folder / name, to_csv_text(table).encode(CSV_ENCODING))
+
+
 def read_figure_manifest(directory: Path | None = None) -> pd.DataFrame:
     """Read ``figures/manifest.csv`` (empty table with the right columns if absent).
 
@@ -369,11 +383,7 @@ def read_figure_manifest(directory: Path | None = None) -> pd.DataFrame:
     >>> list(read_figure_manifest(pathlib.Path(tempfile.mkdtemp())).columns) == list(MANIFEST_COLUMNS)
     True
     """
-    folder = Path(directory) if directory is not None else paths.figures_dir()
-    file = folder / MANIFEST
-    if not file.is_file():
-        return pd.DataFrame({c: pd.Series([], dtype=str) for c in MANIFEST_COLUMNS})
-    table = restore_formulas(pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING))
+    table = _read_table(directory, MANIFEST, MANIFEST_COLUMNS, empty_dtype=str)
     for column in MANIFEST_COLUMNS:
         if column not in table.columns:
             table[column] = ""
@@ -386,7 +396,7 @@ def _update_manifest(folder: Path, row: dict) -> Path:
         table = table[table["stem"] != row["stem"]]
         table = pd.concat([table, pd.DataFrame([row], columns=list(MANIFEST_COLUMNS))], ignore_index=True)
         table = table.sort_values("stem", kind="stable").reset_index(drop=True)
-        return atomic_write(folder / MANIFEST, to_csv_text(table).encode(CSV_ENCODING))
+        return _write_table(folder, MANIFEST, table)
 
 
 def write_report(html: str, *, directory: Path | None = None, name: str = "report.html") -> Path:
@@ -472,11 +482,7 @@ def read_findings(directory: Path | None = None) -> pd.DataFrame:
     >>> list(read_findings(pathlib.Path(tempfile.mkdtemp())).columns) == list(FINDINGS_COLUMNS)
     True
     """
-    folder = Path(directory) if directory is not None else paths.figures_dir()
-    file = folder / FINDINGS
-    if not file.is_file():
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDINGS_COLUMNS})
-    table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
+    table = _read_table(directory, FINDINGS, FINDINGS_COLUMNS, empty_dtype=object)
     for column in FINDINGS_COLUMNS:
         if column not in table.columns:
             table[column] = ""
@@ -539,8 +545,7 @@ def record_findings(findings: pd.DataFrame, *, notebook: str, figure: str = "",
         table = table[~((table["notebook"] == name) & (table["figure"] == stem))]
         table = pd.concat([table, rows], ignore_index=True) if len(table) else rows
         table = table.sort_values(["notebook", "figure", "order"], kind="stable")
-        text = table.to_csv(index=False, lineterminator="\n")
-        return atomic_write(folder / FINDINGS, text.encode(CSV_ENCODING))
+        return _write_table(folder, FINDINGS, table)
 
 
 def clear_findings(notebooks: Iterable[str], *, directory: Path | None = None) -> None:
@@ -557,8 +562,7 @@ def clear_findings(notebooks: Iterable[str], *, directory: Path | None = None) -
     with _manifest_lock(folder):
         table = read_findings(folder).astype(object)
         table = table[~table["notebook"].isin(names)]
-        text = table.to_csv(index=False, lineterminator="\n")
-        atomic_write(folder / FINDINGS, text.encode(CSV_ENCODING))
+        _write_table(folder, FINDINGS, table)
 
 
 # --------------------------------------------------------------------------- Chromium
