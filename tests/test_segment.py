@@ -346,3 +346,60 @@ def test_formulas_whole_in_2024_report_and_20th_congress_report(seg):
             for m in re.finditer(re.escape(formula), text):
                 inner = any(x in starts for x in range(m.start() + 1, m.end()))
                 assert not (inner and m.start() in starts and m.end() in starts), (name, formula)
+
+
+# --- the vectorised path (Segmenter.arrays) against the plain reference (Segmenter.spans) ------
+
+
+def _same_as_reference(seg, text):
+    arrays = seg.arrays(text)
+    got = list(zip(arrays.starts.tolist(), arrays.ends.tolist(), arrays.kind_labels().tolist()))
+    assert got == seg.spans(text)
+    assert arrays.tokens().tolist() == [text[s:e] for s, e, _ in got]
+    # ids follow first appearance; the vocabulary holds each distinct token once
+    assert len(set(arrays.vocabulary.tolist())) == len(arrays.vocabulary)
+    if len(arrays):
+        firsts = [arrays.ids.tolist().index(i) for i in range(len(arrays.vocabulary))]
+        assert firsts == sorted(firsts)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["两个确立", "不忘初心、牢记使命", "“试金石”", "5G网络", "A股", "AA股"]),
+                max_size=40).map("".join) | st.text(max_size=60))
+def test_arrays_equal_the_reference_spans_on_any_text(text):
+    _same_as_reference(make_tokenizer(), text)
+
+
+def test_arrays_equal_the_reference_on_the_seed_and_edge_cases(seg):
+    for text in [SEED, "", "〓〓", "二〇二三年人才", "×××", "人" * 25_000, "人才\n\n  党建", "㐀人才𠀀党", "\ud800人才"]:
+        _same_as_reference(seg, text)
+
+
+def test_arrays_equal_the_reference_with_the_python_engine():
+    seg = make_tokenizer(Settings(segmenter="jieba-python"))
+    _same_as_reference(seg, SEED)
+
+
+@pytest.mark.shared
+def test_arrays_equal_the_reference_on_every_reference_document(seg):
+    from analysis.io.corpus import load_corpus
+
+    folder = shared_dir() / "corpora"
+    if not folder.is_dir():
+        pytest.skip(f"../shared/corpora not found: {folder}")
+    documents = load_corpus(sorted(folder.glob("*.jsonl")))
+    assert len(documents) >= 175
+    plain = re.compile(seg._formula_re.pattern.split("])(?:", 1)[1][:-1])
+    for text in documents["text"]:
+        _same_as_reference(seg, text)
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in seg._formula_re.finditer(text)]
+
+
+def test_formula_prefix_lookahead_matches_the_same_spans(seg):
+    """The first-character lookahead only skips positions where no formula starts."""
+    pattern = seg._formula_re.pattern
+    assert pattern.startswith("(?=[") and pattern.endswith(")")
+    plain = re.compile(pattern[pattern.index("])(?:") + 5:-1])
+    text = SEED + "".join(FRAMES).format("两个确立", "三大攻坚战", "中央八项规定精神") + "一乡一业，一村一策"
+    assert [m.span() for m in plain.finditer(text)] == [m.span() for m in seg._formula_re.finditer(text)]
+    assert len(list(plain.finditer(text))) >= 16
