@@ -406,24 +406,31 @@ def _sentence_table(text: str, pieces, labels: _Labels, doc_id: str) -> pd.DataF
 
 def _token_table(text: str, sentence_starts: np.ndarray, labels: _Labels, doc_id: str,
                  settings: Settings) -> pd.DataFrame:
-    """One row per token (spaces dropped) with its outline path, sentence and paragraph: :data:`TOKEN_COLUMNS`."""
+    """One row per token (spaces dropped) with its outline path, sentence and paragraph: :data:`TOKEN_COLUMNS`.
+
+    Built from :class:`analysis.text.segment.TokenArrays`: the stopword flag is looked up
+    once per distinct token, labels by ``searchsorted``; token strings are shared by
+    their occurrences.
+    """
     from analysis.text import segment
 
-    toks = segment.tokenize(text, settings=settings)
-    toks = toks[toks["kind"] != "space"].reset_index(drop=True)
-    tstarts = toks["start"].to_numpy(dtype=np.int64)
+    arrays = segment.make_tokenizer(settings).arrays(text)
+    keep = arrays.kinds != segment.KINDS.index("space")
+    tstarts = arrays.starts[keep]
+    ids = arrays.ids[keep]
     stop = segment.load_stopwords(settings)
+    is_stop = np.fromiter((word in stop for word in arrays.vocabulary), dtype=bool, count=len(arrays.vocabulary))
     return pd.DataFrame(
         {
-            "document": doc_id,
+            "document": np.full(len(ids), doc_id, dtype=object),
             "path": labels.paths(tstarts),
             "sentence": np.clip(np.searchsorted(sentence_starts, tstarts, side="right") - 1, 0, None),
             "paragraph": labels.paragraphs(tstarts),
             "start": tstarts,
-            "end": toks["end"].to_numpy(dtype=np.int64),
-            "token": toks["token"].to_numpy(dtype=object),
-            "kind": toks["kind"].to_numpy(dtype=object),
-            "is_stop": toks["token"].isin(stop).to_numpy(),
+            "end": arrays.ends[keep],
+            "token": arrays.vocabulary.take(ids),
+            "kind": segment.KIND_LABELS.take(arrays.kinds[keep]),
+            "is_stop": is_stop.take(ids),
         },
         columns=TOKEN_COLUMNS,
     )
@@ -882,14 +889,30 @@ def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
     >>> quoted_tokens(t).tolist()
     [False, True, False, False]
     """
-    words = tokens["token"].astype(str)
-    doc = tokens["document"]
-    quoted = (words.shift(1, fill_value="").str[-1:].isin(_OPEN_QUOTES)
-              & words.shift(-1, fill_value="").str[:1].isin(_CLOSE_QUOTES)
-              & doc.eq(doc.shift(1)) & doc.eq(doc.shift(-1)))
+    n = len(tokens)
+    if n < 3:
+        return np.zeros(n, dtype=bool)
+    codes, words = _factorize_str(tokens["token"])
+    opens = np.fromiter((w[-1:] in _OPEN_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
+    closes = np.fromiter((w[:1] in _CLOSE_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
+    doc = pd.factorize(tokens["document"], use_na_sentinel=False)[0]
+    quoted = np.zeros(n, dtype=bool)
+    quoted[1:-1] = opens[:-2] & closes[2:] & (doc[1:-1] == doc[:-2]) & (doc[1:-1] == doc[2:])
     if {"start", "end"} <= set(tokens.columns):
-        quoted &= tokens["start"].eq(tokens["end"].shift(1)) & tokens["end"].eq(tokens["start"].shift(-1))
-    return (quoted & tokens["kind"].eq("word")).to_numpy(dtype=bool)
+        start = tokens["start"].to_numpy()
+        end = tokens["end"].to_numpy()
+        quoted[1:-1] &= (start[1:-1] == end[:-2]) & (end[1:-1] == start[2:])
+    return quoted & tokens["kind"].eq("word").to_numpy(dtype=bool)
+
+
+def _factorize_str(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values of ``values.astype(str)``, hashing each object once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # Arrow strings hash in C
+    strings = [str(u) for u in uniques]
+    if len(set(strings)) < len(strings):  # distinct objects with the same text (1 and "1")
+        merged, strings_unique = pd.factorize(np.array(strings, dtype=object))
+        return merged.take(codes), list(strings_unique)
+    return codes, strings
 
 
 def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
@@ -897,7 +920,8 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
 
     Every token counts, whatever its kind (punctuation and numbers too), so the table
     gives the Han characters and word tokens of any node as well as its terms. A table
-    without ``path`` or ``is_stop`` counts them as None and False.
+    without ``path`` or ``is_stop`` counts them as None and False. Each column is
+    hashed once into integer codes; groups are counted with ``bincount``.
 
     Args:
         tokens: One row per token in text order: ``document, token, kind`` and
@@ -905,7 +929,8 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         :data:`TERM_COUNT_COLUMNS`: ``document, path, token, kind, is_stop, count,
-        quoted``, groups in order of first appearance.
+        quoted``; nodes in order of first appearance, the rows of each node sorted by
+        token, kind and stopword flag.
 
     Example:
         >>> t = pd.DataFrame({"document": "d", "path": "一", "token": ["人才", "，", "人才"],
@@ -916,18 +941,53 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     if tokens is None or tokens.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("count", "quoted") else object)
                              for c in TERM_COUNT_COLUMNS})
-    frame = pd.DataFrame({
-        "document": tokens["document"].to_numpy(dtype=object),
-        "path": tokens["path"].to_numpy(dtype=object) if "path" in tokens.columns else None,
-        "token": tokens["token"].astype(str).to_numpy(dtype=object),
-        "kind": tokens["kind"].to_numpy(dtype=object),
-        "is_stop": tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns else False,
-        "quoted": quoted_tokens(tokens.reset_index(drop=True)).astype(np.int64),
-    })
-    keys = ["document", "path", "token", "kind", "is_stop"]
-    table = frame.groupby(keys, sort=False, dropna=False).agg(count=("quoted", "size"), quoted=("quoted", "sum"))
-    table = _by_node_then(table.reset_index(), ["token", "kind", "is_stop"])
-    return table.astype({"count": "int64", "quoted": "int64"})[TERM_COUNT_COLUMNS]
+    tokens = tokens.reset_index(drop=True)
+    n = len(tokens)
+    document, document_values = pd.factorize(tokens["document"], use_na_sentinel=False)
+    path_column = tokens["path"] if "path" in tokens.columns else np.full(n, None, dtype=object)
+    path, path_values = pd.factorize(path_column, use_na_sentinel=False)
+    pair = document.astype(np.int64) * max(len(path_values), 1) + path
+    pairs, pair_first, pair_inverse = np.unique(pair, return_index=True, return_inverse=True)
+    node_rank = np.empty(len(pairs), dtype=np.int64)
+    node_rank[np.argsort(pair_first, kind="stable")] = np.arange(len(pairs))
+    node = node_rank.take(pair_inverse)  # nodes numbered by first appearance
+    node_first = pair_first[np.argsort(node_rank)]  # a row of each node, in node order
+    node_document = np.asarray(document_values, dtype=object).take(document.take(node_first))
+    node_path = np.asarray(path_values, dtype=object).take(path.take(node_first))
+    token, token_values = _factorize_str(tokens["token"])
+    kind, kind_values = pd.factorize(tokens["kind"], use_na_sentinel=False)
+    stop = (tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns
+            else np.zeros(n, dtype=bool))
+    # Ranks that give the output order: node by first appearance, then token, kind, flag as text.
+    token_rank = _sort_rank(token_values)
+    kind_rank = _sort_rank([str(k) for k in kind_values])
+    sizes = [len(node_document), len(token_values), len(kind_values), 2]
+    if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 62:  # pragma: no cover - beyond any corpus
+        raise ValueError("count_tokens: too many distinct nodes and tokens to count")
+    key = ((node.astype(np.int64) * sizes[1] + token_rank.take(token)) * sizes[2] + kind_rank.take(kind)) * 2 + stop
+    groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(groups))
+    quoted = np.bincount(inverse, weights=quoted_tokens(tokens), minlength=len(groups)).astype(np.int64)
+    # np.unique sorts by key, which is node code (first appearance) then the ranks: the order wanted.
+    g_node = groups // (2 * sizes[2] * sizes[1])
+    pick = first  # a token row of each group, for its original values
+    return pd.DataFrame({
+        "document": node_document.take(g_node),
+        "path": node_path.take(g_node),
+        "token": np.array(token_values, dtype=object).take(token.take(pick)),
+        "kind": np.asarray(kind_values, dtype=object).take(kind.take(pick)),
+        "is_stop": stop.take(pick),
+        "count": counts.astype(np.int64),
+        "quoted": quoted,
+    }, columns=TERM_COUNT_COLUMNS)
+
+
+def _sort_rank(values: list) -> np.ndarray:
+    """The rank of each value in sorted order (values distinct)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    return rank
 
 
 def _by_node_then(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
