@@ -46,6 +46,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from analysis import paths
 from analysis.settings import Settings
@@ -367,6 +368,15 @@ class _Labels:
     def paths(self, offsets: np.ndarray) -> np.ndarray:
         return _lookup(self.piece_starts, self.piece_paths, offsets)
 
+    def path_categorical(self, offsets: np.ndarray) -> pd.Categorical:
+        """The outline path of each offset as a categorical (paths in order of first use)."""
+        if len(self.piece_starts) == 0:
+            return pd.Categorical([None] * len(offsets))
+        index = np.clip(np.searchsorted(self.piece_starts, offsets, side="right") - 1, 0, None)
+        codes, uniques = pd.factorize(self.piece_paths)  # a path may label several pieces
+        codes, values = _compact(codes.take(index), np.asarray(uniques, dtype=object))
+        return _categorical(codes, values)
+
     def paragraphs(self, offsets: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.para_starts, offsets, side="right") - 1
 
@@ -417,23 +427,45 @@ def _token_table(text: str, sentence_starts: np.ndarray, labels: _Labels, doc_id
     arrays = segment.make_tokenizer(settings).arrays(text)
     keep = arrays.kinds != segment.KINDS.index("space")
     tstarts = arrays.starts[keep]
-    ids = arrays.ids[keep]
+    ids, vocabulary = _compact(arrays.ids[keep], arrays.vocabulary)
     stop = segment.load_stopwords(settings)
-    is_stop = np.fromiter((word in stop for word in arrays.vocabulary), dtype=bool, count=len(arrays.vocabulary))
+    is_stop = np.fromiter((word in stop for word in vocabulary), dtype=bool, count=len(vocabulary))
+    kinds, kind_labels = _compact(arrays.kinds[keep].astype(np.int8), segment.KIND_LABELS)
     return pd.DataFrame(
         {
-            "document": np.full(len(ids), doc_id, dtype=object),
-            "path": labels.paths(tstarts),
+            "document": _categorical(np.zeros(len(ids), dtype=np.int8), [doc_id]),
+            "path": labels.path_categorical(tstarts),
             "sentence": np.clip(np.searchsorted(sentence_starts, tstarts, side="right") - 1, 0, None),
             "paragraph": labels.paragraphs(tstarts),
             "start": tstarts,
             "end": arrays.ends[keep],
-            "token": arrays.vocabulary.take(ids),
-            "kind": segment.KIND_LABELS.take(arrays.kinds[keep]),
+            "token": _categorical(ids, vocabulary),
+            "kind": _categorical(kinds, kind_labels),
             "is_stop": is_stop.take(ids),
         },
         columns=TOKEN_COLUMNS,
     )
+
+
+def _compact(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the values no code uses, keeping their order; codes renumbered to match."""
+    used = np.zeros(len(values), dtype=bool)
+    used[codes] = True
+    if used.all():
+        return codes, values
+    new = np.cumsum(used) - 1
+    return new.take(codes).astype(codes.dtype), values[used]
+
+
+def _categorical(codes: np.ndarray, values) -> pd.Categorical:
+    """A categorical column from integer codes and their distinct values (no string copied per row)."""
+    if not len(codes):  # what Parquet gives back for an empty column
+        values = []
+    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(values, dtype=object), dtype="str"))
+
+
+#: The columns of the tokens table held as categoricals (codes plus distinct values).
+CATEGORICAL_TOKEN_COLUMNS = ("document", "path", "token", "kind")
 
 
 def _lookup(starts: np.ndarray, labels: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -516,7 +548,16 @@ def _from_record(tables: dict[str, pd.DataFrame], meta: dict, key: str, text_sha
         raise StoreError("the entry was computed from another text")
     if fields.get("settings_fingerprint") != settings.fingerprint():
         raise StoreError("the entry was computed with other settings")
+    tables = {n: _str_categories(t) for n, t in tables.items()}
     return DocumentFeatures(**{n: tables[n] if n in tables else fields[n] for n in names})
+
+
+def _str_categories(table: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns with ``str`` categories, as computed (Parquet gives an empty one object categories)."""
+    fix = {c: table[c].cat.set_categories(pd.Index(table[c].cat.categories, dtype="str"))
+           for c in table.columns
+           if isinstance(table[c].dtype, pd.CategoricalDtype) and table[c].cat.categories.dtype != "str"}
+    return table.assign(**fix) if fix else table
 
 
 def _read_cache(path: Path, key: str, text: str | None, settings: Settings, *,
@@ -870,9 +911,17 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+    """Stack tables; categorical columns keep one union of their categories (no strings per row)."""
     if not frames:
         return pd.DataFrame(columns=columns or [])
-    return pd.concat(frames, ignore_index=True)
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    categorical = [c for c in frames[0].columns
+                   if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    out = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
+    for c in categorical:
+        out[c] = union_categoricals([f[c] for f in frames])
+    return out[list(frames[0].columns)]
 
 
 # --------------------------------------------------------------------------- count tables

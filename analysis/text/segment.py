@@ -961,10 +961,11 @@ class TokenArrays:
         return self.vocabulary.take(self.ids)
 
     def kind_labels(self) -> np.ndarray:
-        return _KIND_LABELS.take(self.kinds)
+        return KIND_LABELS.take(self.kinds)
 
 
-_KIND_LABELS = np.array(KINDS, dtype=object)
+#: :data:`KINDS` as an object array, to turn kind codes into labels with ``take``.
+KIND_LABELS = np.array(KINDS, dtype=object)
 
 
 # Character classes of the vectorised pass (see :meth:`Segmenter.arrays`).
