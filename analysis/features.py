@@ -1021,14 +1021,19 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     g_node = groups // (2 * sizes[2] * sizes[1])
     pick = first  # a token row of each group, for its original values
     return pd.DataFrame({
-        "document": node_document.take(g_node),
-        "path": node_path.take(g_node),
-        "token": np.array(token_values, dtype=object).take(token.take(pick)),
-        "kind": np.asarray(kind_values, dtype=object).take(kind.take(pick)),
+        "document": _take(node_document, g_node),
+        "path": _take(node_path, g_node),
+        "token": _take(token_values, token.take(pick)),
+        "kind": _take(kind_values, kind.take(pick)),
         "is_stop": stop.take(pick),
         "count": counts.astype(np.int64),
         "quoted": quoted,
     }, columns=TERM_COUNT_COLUMNS)
+
+
+def _take(values, codes: np.ndarray):
+    """``values[codes]`` as a column, its dtype inferred once from the distinct values (Arrow ``str`` for text)."""
+    return pd.Series(np.asarray(values, dtype=object)).array.take(codes)
 
 
 def _sort_rank(values: list) -> np.ndarray:

@@ -54,7 +54,7 @@ def seed_tokens():
 
 def test_counts_equal_the_reference_on_the_seed(seed_tokens):
     got = count_tokens(seed_tokens)
-    pd.testing.assert_frame_equal(got, reference_counts(seed_tokens), check_dtype=False)
+    pd.testing.assert_frame_equal(got, reference_counts(seed_tokens))
     assert int(got["count"].sum()) == len(seed_tokens)
     assert got["quoted"].sum() > 10
     assert (quoted_tokens(seed_tokens) == reference_quoted(seed_tokens)).all()
