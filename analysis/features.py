@@ -963,7 +963,7 @@ def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
     codes, words = _factorize_str(tokens["token"])
     opens = np.fromiter((w[-1:] in _OPEN_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
     closes = np.fromiter((w[:1] in _CLOSE_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
-    doc = pd.factorize(tokens["document"], use_na_sentinel=False)[0]
+    doc = _codes(tokens["document"])[0]
     quoted = np.zeros(n, dtype=bool)
     quoted[1:-1] = opens[:-2] & closes[2:] & (doc[1:-1] == doc[:-2]) & (doc[1:-1] == doc[2:])
     if {"start", "end"} <= set(tokens.columns):
@@ -973,9 +973,25 @@ def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
     return quoted & tokens["kind"].eq("word").to_numpy(dtype=bool)
 
 
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values they index (missing values are a value too).
+
+    A categorical column gives its own codes (no hashing); another is hashed once.
+    """
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        categories = np.asarray(values.cat.categories, dtype=object)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(categories), codes)
+            categories = np.append(categories, None)
+        return codes, categories
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # Arrow strings hash in C
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def _factorize_str(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes and distinct values of ``values.astype(str)``, hashing each object once."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # Arrow strings hash in C
+    codes, uniques = _codes(values)
     strings = [str(u) for u in uniques]
     if len(set(strings)) < len(strings):  # distinct objects with the same text (1 and "1")
         merged, strings_unique = pd.factorize(np.array(strings, dtype=object))
@@ -1011,19 +1027,18 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
                              for c in TERM_COUNT_COLUMNS})
     tokens = tokens.reset_index(drop=True)
     n = len(tokens)
-    document, document_values = pd.factorize(tokens["document"], use_na_sentinel=False)
-    path_column = tokens["path"] if "path" in tokens.columns else np.full(n, None, dtype=object)
-    path, path_values = pd.factorize(path_column, use_na_sentinel=False)
+    document, document_values = _codes(tokens["document"])
+    path, path_values = _codes(tokens["path"] if "path" in tokens.columns else np.full(n, None, dtype=object))
     pair = document.astype(np.int64) * max(len(path_values), 1) + path
     pairs, pair_first, pair_inverse = np.unique(pair, return_index=True, return_inverse=True)
     node_rank = np.empty(len(pairs), dtype=np.int64)
     node_rank[np.argsort(pair_first, kind="stable")] = np.arange(len(pairs))
     node = node_rank.take(pair_inverse)  # nodes numbered by first appearance
     node_first = pair_first[np.argsort(node_rank)]  # a row of each node, in node order
-    node_document = np.asarray(document_values, dtype=object).take(document.take(node_first))
-    node_path = np.asarray(path_values, dtype=object).take(path.take(node_first))
+    node_document = document_values.take(document.take(node_first))
+    node_path = path_values.take(path.take(node_first))
     token, token_values = _factorize_str(tokens["token"])
-    kind, kind_values = pd.factorize(tokens["kind"], use_na_sentinel=False)
+    kind, kind_values = _codes(tokens["kind"])
     stop = (tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns
             else np.zeros(n, dtype=bool))
     # Ranks that give the output order: node by first appearance, then token, kind, flag as text.
@@ -1033,12 +1048,16 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 62:  # pragma: no cover - beyond any corpus
         raise ValueError("count_tokens: too many distinct nodes and tokens to count")
     key = ((node.astype(np.int64) * sizes[1] + token_rank.take(token)) * sizes[2] + kind_rank.take(kind)) * 2 + stop
-    groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    counts = np.bincount(inverse, minlength=len(groups))
-    quoted = np.bincount(inverse, weights=quoted_tokens(tokens), minlength=len(groups)).astype(np.int64)
-    # np.unique sorts by key, which is node code (first appearance) then the ranks: the order wanted.
+    # Groups by hashing (linear), then only the groups are sorted: by key, which is node
+    # (first appearance) then the token, kind and flag ranks, the order wanted.
+    group, keys = pd.factorize(key)
+    first = np.flatnonzero(group > np.maximum.accumulate(np.concatenate([[-1], group[:-1]])))
+    order = np.argsort(keys, kind="stable")
+    counts = np.bincount(group, minlength=len(keys)).take(order)
+    quoted = np.bincount(group, weights=quoted_tokens(tokens), minlength=len(keys)).take(order).astype(np.int64)
+    groups = np.asarray(keys).take(order)
     g_node = groups // (2 * sizes[2] * sizes[1])
-    pick = first  # a token row of each group, for its original values
+    pick = first.take(order)  # a token row of each group, for its original values
     return pd.DataFrame({
         "document": _take(node_document, g_node),
         "path": _take(node_path, g_node),
