@@ -105,7 +105,9 @@ def _progress_wanted() -> bool:
     return sys.stderr.isatty()
 
 
-def _features(documents: pd.DataFrame, args: argparse.Namespace):
+def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only: bool = False):
+    """The FeatureSet of ``documents``; ``counts_only`` for commands that read count tables only
+    (each document's tokens are counted and dropped: memory holds counts, not token tables)."""
     from dataclasses import replace
 
     from analysis.features import build_features
@@ -114,7 +116,7 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace):
     settings = _settings(args, hmm=getattr(args, "hmm", False))
     fs = build_features(documents, settings=settings, progress=_progress_wanted(),
                         workers=getattr(args, "workers", 1), backend=getattr(args, "backend", "local"),
-                        scheduler=getattr(args, "scheduler", None))
+                        scheduler=getattr(args, "scheduler", None), counts_only=counts_only)
     return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
@@ -145,7 +147,7 @@ def cmd_outline(args: argparse.Namespace) -> None:
 def cmd_terms(args: argparse.Namespace) -> None:
     from analysis.stats.counts import term_frequencies
 
-    fs = _features(_load(args.paths, args), args)
+    fs = _features(_load(args.paths, args), args, counts_only=True)
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
     if args.top:
         group = ["document", "path"] if args.by == "section" else [args.by]
@@ -163,7 +165,7 @@ def cmd_kwic(args: argparse.Namespace) -> None:
 def cmd_themes(args: argparse.Namespace) -> None:
     from analysis.stats.themes import theme_coverage
 
-    fs = _features(_load(args.paths, args), args)
+    fs = _features(_load(args.paths, args), args, counts_only=True)
     _emit(theme_coverage(fs, by=args.by), args.format)
 
 

@@ -213,8 +213,9 @@ class FeatureSet:
         if profiled:
             raise ProfileError(
                 f"{what} needs running text, but {', '.join(profiled)} "
-                f"{'is a reference profile' if len(profiled) == 1 else 'are reference profiles'} (counts only, "
-                "no text); select full-text documents (fs.select([...])) or load the texts themselves")
+                f"{'is' if len(profiled) == 1 else 'are'} counts only, no running text (a reference profile, or "
+                "built with counts_only=True); select full-text documents (fs.select([...])) or build the features "
+                "of the texts themselves with their tokens")
 
     @property
     def term_counts(self) -> pd.DataFrame:
@@ -676,6 +677,59 @@ def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, s
     return value
 
 
+@dataclass(frozen=True)
+class DocumentCounts:
+    """One document's features reduced to count tables: what a worker returns with ``counts_only``.
+
+    Attributes:
+        features: The :class:`DocumentFeatures` with an empty ``tokens`` table (nodes and
+            sentences kept).
+        tokens: The document's tokens (spaces excluded), counted before they were dropped.
+        term_counts, sentence_tokens: :func:`count_tokens` and :func:`count_sentence_tokens` of its tokens.
+        themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon.
+        lexicon_sha256: The hash of that lexicon.
+    """
+
+    features: DocumentFeatures
+    tokens: int
+    term_counts: pd.DataFrame
+    sentence_tokens: pd.DataFrame
+    themes: ThemeCounts
+    lexicon_sha256: str
+
+
+def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
+                     cache: bool = True, write: bool = True) -> DocumentCounts:
+    """:func:`cached_features` of one document reduced to its count tables (:class:`DocumentCounts`).
+
+    The reduction runs where the features are computed (a worker), so only counts travel
+    back: for a speech, about a tenth of its token table.
+
+    Example:
+        >>> c = counted_features({"id": "d", "text": "一、人才\\n重视人才。"}, cache=False)
+        >>> c.tokens, c.term_counts.query("token == '人才'")["count"].tolist(), len(c.features.tokens)
+        (6, [2], 0)
+    """
+    settings = settings or Settings()
+    return count_features(cached_features(document, settings, cache=cache, write=write), settings)
+
+
+def count_features(value: DocumentFeatures, settings: Settings | None = None) -> DocumentCounts:
+    """Reduce one document's features to its count tables (:class:`DocumentCounts`)."""
+    from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+
+    lexicon = load_themes(settings or Settings())
+    tokens = value.tokens
+    return DocumentCounts(
+        features=dataclasses.replace(value, tokens=tokens.iloc[:0]),
+        tokens=len(tokens),
+        term_counts=count_tokens(tokens),
+        sentence_tokens=count_sentence_tokens(tokens),
+        themes=count_theme_hits(theme_hits(tokens, lexicon=lexicon), tokens),
+        lexicon_sha256=lexicon_sha256(lexicon),
+    )
+
+
 def _relabel(value: DocumentFeatures, doc_id: str) -> DocumentFeatures:
     """The same features under another id: ``document`` and every table's ``document`` column."""
     changes: dict[str, object] = {"document": doc_id}
@@ -699,6 +753,7 @@ def build_features(
     workers: int = 1,
     backend: str = "local",
     scheduler: str | None = None,
+    counts_only: bool = False,
 ) -> FeatureSet:
     """Compute (or read from the cache) the features of every document in a loaded table.
 
@@ -720,6 +775,13 @@ def build_features(
             the table; see the README's section on clusters).
         scheduler: With ``backend="dask"``, the address of a running scheduler
             (``tcp://host:8786``); None starts a ``LocalCluster`` for the call.
+        counts_only: Keep count tables, not tokens: each document's tokens are counted
+            where they are computed (:func:`counted_features`) and dropped, so workers
+            send back compact tables and memory holds counts, not running text. Every
+            count-based analysis (frequencies, section shares, themes, keyness,
+            dispersion, comparisons) gives the same numbers; those that need running text
+            (KWIC, collocations, n-grams) refuse these documents, as they refuse
+            reference profiles.
 
     Returns:
         A :class:`FeatureSet`. Its ``documents`` table has the metadata columns plus
@@ -753,23 +815,37 @@ def build_features(
     rows = [{"id": row["id"], "text": row["text"]} for row in documents[["id", "text"]].to_dict("records")]
     if backend == "dask":
         computed = _dask_features(documents, rows, settings=settings, cache=cache, write=write,
-                                  scheduler=scheduler, workers=workers, progress=progress)
+                                  scheduler=scheduler, workers=workers, progress=progress, counts_only=counts_only)
     else:
         computed = _local_features(rows, settings=settings, cache=cache, write=write, workers=workers,
-                                   progress=progress)
+                                   progress=progress, counts_only=counts_only)
+    counted = computed if counts_only else None
+    if counted is not None:
+        computed = [c.features for c in counted]
 
     meta = documents.drop(columns=[c for c in documents.columns if c in _TEXT_COLUMNS])
     meta = meta.assign(
         han_chars=[f.han_chars for f in computed],
-        tokens=[len(f.tokens) for f in computed],
+        tokens=[c.tokens for c in counted] if counted is not None else [len(f.tokens) for f in computed],
         announced=pd.array([f.announced for f in computed], dtype="Int64"),
     ).reset_index(drop=True)
+    stored = None
+    if counted is not None:
+        stored = StoredCounts(
+            term_counts=_concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS),
+            sentence_tokens=_concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
+            themes=ThemeCounts(*(_concat([getattr(c.themes, name) for c in counted], columns)
+                                 for name, columns in (("sentences", SENTENCE_THEME_COLUMNS),
+                                                       ("terms", THEME_TERM_COLUMNS), ("first", FIRST_HIT_COLUMNS)))),
+            lexicon_sha256={c.features.document: c.lexicon_sha256 for c in counted},
+        )
     return FeatureSet(
         documents=meta,
         nodes=_concat([f.nodes for f in computed]),
         sentences=_concat([f.sentences for f in computed], SENTENCE_COLUMNS),
         tokens=_concat([f.tokens for f in computed], TOKEN_COLUMNS),
         settings=settings,
+        stored=stored,
     )
 
 
@@ -789,8 +865,8 @@ def _warm(settings: Settings) -> None:
 
 
 def _local_features(rows: list[dict], *, settings: Settings, cache: bool, write: bool, workers: int,
-                    progress: bool) -> list[DocumentFeatures]:
-    task = partial(cached_features, settings=settings, cache=cache, write=write)
+                    progress: bool, counts_only: bool = False) -> list:
+    task = partial(counted_features if counts_only else cached_features, settings=settings, cache=cache, write=write)
     with contextlib.ExitStack() as stack:
         if workers > 1 and len(rows) > 1:
             from concurrent.futures import ProcessPoolExecutor
@@ -853,37 +929,41 @@ def _read_own(item: dict) -> str | None:
     return None
 
 
-def features_partition(items: list[dict], settings: Settings, cache: bool = True, write: bool = True) -> list:
+def features_partition(items: list[dict], settings: Settings, cache: bool = True, write: bool = True,
+                       counts_only: bool = False) -> list:
     """Features of a partition of documents, on a worker: :func:`cached_features` per document.
 
     Each item is ``{"id", "text"}`` or ``{"id", "source_path", "to_simplified", "text_sha256"}``;
     for the latter the worker first looks the features up in the cache by the hash, then
     reads and normalizes the file itself. Returns one :class:`DocumentFeatures` per item,
     or the item's id in a one-element tuple when its file could not be read here (the
-    client then sends the text).
+    client then sends the text). With ``counts_only``, each is reduced to a
+    :class:`DocumentCounts` on the worker.
     """
     out: list = []
     for item in items:
-        if "text" in item:
-            out.append(cached_features(item, settings, cache=cache, write=write))
-            continue
-        if cache:
-            key = _key(item["text_sha256"], settings)
-            hit = _read_cache(feature_cache_dir() / f"{key}{CACHE_SUFFIX}", key, None, settings,
-                              text_sha256=item["text_sha256"])
-            if hit is not None:
-                out.append(hit if hit.document == str(item["id"]) else _relabel(hit, str(item["id"])))
-                continue
-        text = _read_own(item)
-        if text is None:
-            out.append((item["id"],))
-            continue
-        out.append(cached_features({"id": item["id"], "text": text}, settings, cache=cache, write=write))
+        value = _partition_item(item, settings, cache, write)
+        out.append(count_features(value, settings) if counts_only and isinstance(value, DocumentFeatures) else value)
     return out
 
 
+def _partition_item(item: dict, settings: Settings, cache: bool, write: bool) -> DocumentFeatures | tuple:
+    if "text" in item:
+        return cached_features(item, settings, cache=cache, write=write)
+    if cache:
+        key = _key(item["text_sha256"], settings)
+        hit = _read_cache(feature_cache_dir() / f"{key}{CACHE_SUFFIX}", key, None, settings,
+                          text_sha256=item["text_sha256"])
+        if hit is not None:
+            return hit if hit.document == str(item["id"]) else _relabel(hit, str(item["id"]))
+    text = _read_own(item)
+    if text is None:
+        return (item["id"],)
+    return cached_features({"id": item["id"], "text": text}, settings, cache=cache, write=write)
+
+
 def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Settings, cache: bool, write: bool,
-                   scheduler: str | None, workers: int, progress: bool) -> list[DocumentFeatures]:
+                   scheduler: str | None, workers: int, progress: bool, counts_only: bool = False) -> list:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - distributed is a dependency
@@ -901,7 +981,8 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
         # Partitions in table order; larger documents first within the submission order.
         parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
         parts.sort(key=lambda idx: -sum(len(rows[i]["text"]) for i in idx))
-        futures = {client.submit(features_partition, [items[i] for i in idx], settings, cache, write, pure=False): idx
+        futures = {client.submit(features_partition, [items[i] for i in idx], settings, cache, write, counts_only,
+                                 pure=False): idx
                    for idx in parts}
         out: list = [None] * len(items)
         bar = _progress(range(len(items)), len(items), progress)
@@ -916,11 +997,12 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
             bar.close()
         retry = [i for i, value in enumerate(out) if isinstance(value, tuple)]
         if retry:  # files the workers could not read: send the texts
-            again = client.submit(features_partition, [rows[i] for i in retry], settings, cache, write, pure=False)
+            again = client.submit(features_partition, [rows[i] for i in retry], settings, cache, write, counts_only,
+                                  pure=False)
             for i, value in zip(retry, again.result()):
                 out[i] = value
     fingerprint = settings.fingerprint()
-    foreign = sorted({f.settings_fingerprint for f in out} - {fingerprint})
+    foreign = sorted({(f.features if isinstance(f, DocumentCounts) else f).settings_fingerprint for f in out} - {fingerprint})
     if foreign:
         raise ValueError(
             f"dask workers computed features with other settings (fingerprints {foreign}, here {fingerprint}): "

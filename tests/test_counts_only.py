@@ -1,0 +1,60 @@
+"""build_features(counts_only=True): workers send count tables back, and every count-based
+analysis gives the numbers it gives on the full token tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.features import ProfileError, build_features, counted_features
+from analysis.paths import corpus_dir
+from analysis.stats import counts, themes
+
+SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
+DOCS = pd.DataFrame({
+    "id": ["seed", "half", "short"],
+    "text": [SEED, SEED[: len(SEED) // 2], "同志们：\n一、重视人才\n要关心人才。要留住人才！\n二、夯实基层基础\n抓党建促乡村振兴。\n"],
+})
+
+
+@pytest.fixture(scope="module")
+def both():
+    return (build_features(DOCS, progress=False, cache=False),
+            build_features(DOCS, progress=False, cache=False, counts_only=True))
+
+
+def test_count_tables_equal_those_of_the_token_tables(both):
+    full, lean = both
+    assert len(lean.tokens) == 0 and len(full.tokens) > 4000
+    pd.testing.assert_frame_equal(lean.term_counts, full.term_counts)
+    pd.testing.assert_frame_equal(lean.sentence_tokens, full.sentence_tokens)
+    for name in ("sentences", "terms", "first"):
+        pd.testing.assert_frame_equal(getattr(lean.theme_counts(), name), getattr(full.theme_counts(), name))
+    pd.testing.assert_frame_equal(lean.documents, full.documents)
+    assert lean.documents["tokens"].tolist() == full.tokens.groupby("document", sort=False, observed=True).size().tolist()
+
+
+def test_analyses_give_the_same_numbers(both):
+    full, lean = both
+    pd.testing.assert_frame_equal(counts.term_frequencies(lean), counts.term_frequencies(full))
+    pd.testing.assert_frame_equal(themes.theme_coverage(lean), themes.theme_coverage(full))
+    talent = counts.term_frequencies(lean).query("term == '人才'")
+    assert int(talent["tokens"].sum()) == int((full.tokens["token"] == "人才").sum()) > 25
+
+
+def test_running_text_analyses_refuse_counted_documents(both):
+    _, lean = both
+    with pytest.raises(ProfileError, match="counts only, no running text"):
+        counts.kwic(lean, "人才")
+
+
+def test_two_workers_return_the_same_counts(both):
+    _, lean = both
+    pooled = build_features(DOCS, progress=False, cache=False, counts_only=True, workers=2)
+    pd.testing.assert_frame_equal(pooled.term_counts, lean.term_counts)
+
+
+def test_counted_features_of_one_document():
+    c = counted_features({"id": "d", "text": "一、人才\n重视人才，“人才”。"}, cache=False)
+    assert c.tokens == 10 and len(c.features.tokens) == 0  # 一 、 人才 重视 人才 ， “ 人才 ” 。
+    assert c.term_counts.query("token == '人才'")[["count", "quoted"]].values.tolist() == [[3, 1]]
