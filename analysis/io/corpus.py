@@ -124,6 +124,8 @@ _ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _DATE_IN_TEXT_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})(?:\s*[-_./年]\s*(\d{1,2})(?:\s*[-_./月]\s*(\d{1,2})\s*日?)?\s*月?)?(?!\d)"
 )
+#: A character that is not blank (not a space, line end or zero-width character).
+_SOME_TEXT_RE = re.compile("[^ \t\r\n\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]")
 #: A run of characters that are not Han (see :func:`_count_han`).
 _NON_HAN_RUN_RE = re.compile(f"[^{HAN_CLASS}]+")
 
@@ -786,7 +788,7 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
             yield exc.located(file=shown, document=doc_id)
             return
     del data  # the raw bytes are not kept beside the decoded text
-    if not raw.strip(" \t\r\n\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"):
+    if not _SOME_TEXT_RE.search(raw):  # raw.strip(those characters) is empty, without a copy
         yield CorpusError("the file contains no text (only spaces or blank lines)", file=shown,
                           document=doc_id, fix="put the speech's text in it, or remove the file")
         return

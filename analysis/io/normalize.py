@@ -44,7 +44,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
 
 import numpy as np
 
@@ -275,7 +274,9 @@ def normalize(raw: str, *, to_simplified: bool | str = False, repair_lines: bool
     t = t.sub(_BLANK_LINES_FAST_RE, "\n")
     t = t.edit(_outer_newline_edits(t.text))[0]
     t, redactions = t.count_sub(_REDACTION_FAST_RE, REDACTION)  # the matches of REDACTION_RE
-    offsets = np.append(t.src, len(raw)).astype(np.int64, copy=False)  # no third copy of the map
+    offsets = np.empty(len(t.src) + 1, dtype=np.int64)  # the one int64 copy of the map
+    offsets[:-1] = t.src
+    offsets[-1] = len(raw)
     offsets.setflags(write=False)
     return Normalized(
         text=t.text,
@@ -466,26 +467,45 @@ def is_traditional(text: str, *, min_changed: int = 3) -> bool:
     >>> is_traditional("組織工作會議上的講話"), is_traditional("组织工作会议上的讲话")
     (True, False)
     """
-    sample = "".join(m.group() for m in islice(_HAN_RE.finditer(text), 20000))  # the first 20,000
+    sample = _first_han(text, 20000)
     if not sample:
         return False
     threshold = max(min_changed, TRADITIONAL_SHARE * len(sample))
-    changeable = _t2s_changeable_re()
-    if changeable is not None and len(changeable.findall(sample)) < threshold:
+    changeable = _t2s_changeable()
+    if changeable is not None and len(sample) - len(sample.translate(changeable)) < threshold:
         return False  # at most that many characters can change: the answer without converting
     converted = _opencc().convert(sample)
     changed = sum(1 for a, b in zip(sample, converted) if a != b)
     return changed >= min_changed and changed >= TRADITIONAL_SHARE * len(sample)
 
 
+_HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
+
+
+def _first_han(text: str, n: int) -> str:
+    """The first ``n`` Han characters of ``text``, joined (``"".join(_HAN_RE.findall(text)[:n])``).
+
+    Read from a prefix of the text that doubles until it holds ``n`` of them, so a long
+    text is not read to its end.
+    """
+    end = min(len(text), 2 * n)
+    while True:
+        han = "".join(_HAN_RUN_RE.findall(text, 0, end))
+        if len(han) >= n or end >= len(text):
+            return han[:n]
+        end = min(len(text), 2 * end)
+
+
 @lru_cache(maxsize=1)
-def _t2s_changeable_re() -> re.Pattern | None:
-    """A class of the characters OpenCC ``t2s`` can change; None when that is not known.
+def _t2s_changeable() -> dict[int, None] | None:
+    """The characters OpenCC ``t2s`` can change, as a ``str.translate`` table deleting them.
+
+    None when that is not known.
 
     ``t2s`` replaces occurrences of its dictionaries' keys (phrases, then characters) by
     values of the same length (checked here, entry by entry), so a character of the text
     changes only where a key holding a *different* character at that place matches it: the
-    number of characters of a text in this class bounds the number ``t2s`` changes, and
+    number of characters of a text in this table bounds the number ``t2s`` changes, and
     :func:`is_traditional` need not convert a text when the bound is below its threshold.
     Read from the loaded converter; None (always convert) when its dictionaries are not
     laid out as expected or an entry changes length.
@@ -503,7 +523,7 @@ def _t2s_changeable_re() -> re.Pattern | None:
                     chars.update(a for a, b in zip(key, first) if a != b)
     except (AttributeError, TypeError, ValueError):
         return None
-    return re.compile(_class(sorted(map(ord, chars)))) if chars else None
+    return dict.fromkeys(map(ord, chars)) if chars else None
 
 
 # --- offset-tracked text -----------------------------------------------------
@@ -516,7 +536,11 @@ class _Tracked:
 
     def __init__(self, text: str, src: np.ndarray | None = None):
         self.text = text
-        self.src = np.arange(len(text), dtype=np.int64) if src is None else src
+        # int32 while editing (half the memory of the int64 map it becomes); int64 only
+        # for texts of 2**31 characters or more.
+        if src is None:
+            src = np.arange(len(text), dtype=np.int32 if len(text) < 2**31 else np.int64)
+        self.src = src
 
     def translate(self, table: dict) -> "_Tracked":
         # Every entry maps one character to one character, so offsets are unchanged.
@@ -548,7 +572,7 @@ class _Tracked:
                 if len(repl) == end - start:
                     srcs.append(self.src[start:end])
                 else:
-                    srcs.append(np.full(len(repl), self.src[start], dtype=np.int64))
+                    srcs.append(np.full(len(repl), self.src[start], dtype=self.src.dtype))
             pos = end
         parts.append(self.text[pos:])
         srcs.append(self.src[pos:])
@@ -585,13 +609,13 @@ def _to_simplified(t: _Tracked) -> _Tracked:
             for k, ch in enumerate(line):
                 c = cc.convert(ch)
                 out.append(c)
-                src.append(np.full(len(c), t.src[pos + k], dtype=np.int64))
+                src.append(np.full(len(c), t.src[pos + k], dtype=t.src.dtype))
         pos += len(line)
         if pos < len(t.text):
             out.append("\n")
             src.append(t.src[pos:pos + 1])
             pos += 1
-    return _Tracked("".join(out), np.concatenate(src) if src else np.zeros(0, dtype=np.int64))
+    return _Tracked("".join(out), np.concatenate(src) if src else np.zeros(0, dtype=t.src.dtype))
 
 
 # --- line repair ---------------------------------------------------------------
