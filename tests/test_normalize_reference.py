@@ -297,3 +297,41 @@ def test_loading_every_reference_document_equals_the_definition():
         pytest.skip(f"../shared/corpora not found or holds no .jsonl files: {CORPORA}")
     loaded = sum(check_loaded(corpus.load_corpus(path)) for path in files)
     assert loaded >= 175  # the four collections of ../shared/corpora
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def reference_cjk_score(text: str) -> float:
+    good = bad = other = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            if o < 32 and ch not in "\t\n\r\f\v":
+                bad += 1
+            continue
+        if (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F
+                or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x2027 or o in (0xB7, 0xD7)):
+            good += 1
+        elif 0xE000 <= o <= 0xF8FF or unicodedata.category(ch) in ("Cc", "Co", "Cn"):
+            bad += 1
+        else:
+            other += 1
+    total = good + bad + other
+    return (good - 2 * bad) / total if total else 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.characters(), st.sampled_from(list("党，。\t\n\r\x0b\x0c\x01\x1f\x7f\ue000\u0378\x85·×‐")),
+                          st.sampled_from(["\U000f0001", "\U000e0001", "\U00020000", "\U00040000", "\ud800"])),
+                max_size=60).map("".join))
+def test_cjk_score_equals_the_definition_on_generated_strings(text):
+    assert corpus._cjk_score(text) == reference_cjk_score(text)
+
+
+def test_cjk_score_equals_the_definition_on_decodings_of_the_seed():
+    data = SEED.read_text(encoding="utf-8").encode("gb18030")
+    texts = [ALL_BMP, "".join(chr(c) for c in range(0x10000, 0x110000, 89)), data.decode("gb18030")]
+    texts += [data.decode(codec, "replace") for codec in ("big5", "cp949", "latin-1", "shift_jis", "utf-16-le")]
+    for text in texts:
+        assert corpus._cjk_score(text) == reference_cjk_score(text)
