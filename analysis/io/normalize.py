@@ -4,7 +4,11 @@
 reads, and keeps ``raw_offsets``: for each normalized character, the index of the raw
 character that produced it. A hit found in the normalized text can therefore always
 be shown in the original (:func:`raw_span`). Nothing is read or written here; the
-function is pure and cheap enough to run per document in a worker.
+function is pure and cheap enough to run per document in a worker: one scan of the raw
+text finds the rare characters (line and paragraph separators, zero-width, full-width
+and compatibility forms, private-use and unassigned characters), steps whose characters
+are absent are skipped, and the rest are regular-expression passes in C; cost is linear
+in the length (about 40 MB/s on a 2-core machine, ``tests/benchmarks/bench_load.py``).
 
 What changes, in order:
 
@@ -105,6 +109,45 @@ REDACTION_RE = re.compile(
     rf"|{REDACTION}+"
 )
 
+# --- the same matches, found faster ---------------------------------------------
+# Python's ``re`` scans quickly for a pattern that starts with a literal character or a
+# character class, and tries every position of the text otherwise. Each pattern below
+# matches exactly what the pattern it stands for matches (same spans, same order;
+# tests/test_normalize_reference.py compares them on generated strings): it consumes the first
+# character with the class every match starts with, then checks the rest.
+
+#: :data:`_EDGE_SPACES_RE` (``^ +| +$``, multiline): a run of spaces that opens or ends a line.
+_EDGE_SPACES_FAST_RE = re.compile(r"(?m) (?:(?<=^ ) *| *$)")
+#: :data:`_BLANK_LINES_RE` (``\n{2,}``).
+_BLANK_LINES_FAST_RE = re.compile(r"\n\n+")
+#: :data:`REDACTION_RE`. The lookbehinds check the first character, already consumed,
+#: against each alternative's first class, and the character before it (``.`` in
+#: ``(?<![A-Za-z].)`` is the consumed first character).
+_REDACTION_FAST_RE = re.compile(
+    rf"(?s)[×╳Xx*＊某○□■{REDACTION}](?:"
+    r"(?<=[×╳Xx])(?<![A-Za-z].)[×╳Xx]+(?![A-Za-z])"
+    r"|(?<=[*＊])[*＊]+"
+    r"|(?<=某)某+"
+    rf"|(?<=○)(?<![{_CN_NUMERALS}].)○+(?![{_CN_NUMERALS}年月日])"
+    r"|(?<=[□■])[□■]+"
+    rf"|(?<={REDACTION}){REDACTION}*)"
+)
+
+
+def _outer_newline_edits(text: str) -> list[tuple[int, int, str]]:
+    """The matches of ``^\\n+|\\n+$`` (no multiline) as edits: newlines opening or ending the text."""
+    n = len(text)
+    lead = 0
+    while lead < n and text[lead] == "\n":
+        lead += 1
+    if lead == n:
+        return [(0, n, "")] if n else []
+    end = n
+    while text[end - 1] == "\n":
+        end -= 1
+    return ([(0, lead, "")] if lead else []) + ([(end, n, "")] if end < n else [])
+
+
 # --- line repair vocabulary -------------------------------------------------
 _TERMINAL = set("。！？!?；;：:…")
 _CLOSERS = "”’」』）)】》〉〕\"'"
@@ -198,18 +241,31 @@ def normalize(raw: str, *, to_simplified: bool | str = False, repair_lines: bool
     if not isinstance(raw, str):
         raise TypeError(f"normalize() needs a str, got {type(raw).__name__}: decode the file first")
     t = _Tracked(raw)
-    t = t.sub(_LINE_ENDS_RE, "\n")
-    t = t.sub(_ZW_LINE_RE, "")
-    t = t.sub(_ZW_RE, "")
-    t = t.translate(_TRANSLATE)
-    odd = sum(1 for ch in t.text if _is_odd(ch))
-    t = t.translate(_compat_table()) if _COMPAT_RE.search(t.text) else t
+    # One scan finds the rare characters; a step whose characters are absent is skipped
+    # (it could not change anything), so an ordinary text costs a few passes in C.
+    rare = _rare_characters(raw)
+    if any(ch in rare for ch in _LINE_END_CHARS):
+        t = t.sub(_LINE_ENDS_RE, "\n")
+    if any(ch in rare for ch in ZERO_WIDTH):
+        t = t.sub(_ZW_LINE_RE, "")
+        t = t.sub(_ZW_RE, "")
+    t = _translate_present(t, _TRANSLATE, _TRANSLATE_RUN_RE, sum(rare.get(chr(c), 0) for c in _TRANSLATE))
+    # The steps above only remove line-end and zero-width characters and map spaces and
+    # full-width letters one to one, none of them odd: the raw text's odd characters are
+    # the text's.
+    odd = sum(n for ch, n in rare.items() if _is_odd(ch))
+    compat = sum(n for ch, n in rare.items() if _COMPAT_RE.match(ch))
+    if compat:
+        t = _translate_present(t, _compat_table(), _COMPAT_RUN_RE, compat)
     if markdown:
-        t = t.sub(_MD_HEADING_RE, "")
-        t = t.edit([edit for m in _MD_EMPHASIS_RE.finditer(t.text)
-                    for edit in ((m.start(), m.start() + 2, ""), (m.end() - 2, m.end(), ""))])[0]
-    else:  # **一、标题** in a .txt: emphasis around a heading line, not two redaction marks
-        t = t.edit([edit for m in _LINE_EMPHASIS_RE.finditer(t.text) if _emphasized_heading(t.text, m)
+        if "#" in t.text:
+            t = t.sub(_MD_HEADING_RE, "")
+        if "**" in t.text or "__" in t.text:
+            t = t.edit([edit for m in _MD_EMPHASIS_RE.finditer(t.text)
+                        for edit in ((m.start(), m.start() + 2, ""), (m.end() - 2, m.end(), ""))])[0]
+    elif "**" in t.text or "__" in t.text:  # **一、标题** in a .txt: emphasis around a heading line,
+        t = t.edit([edit for m in _LINE_EMPHASIS_RE.finditer(t.text)  # not two redaction marks
+                    if _emphasized_heading(t.text, m)
                     for edit in ((m.start(1), m.end(1), ""), (m.start(3), m.end(3), ""))])[0]
     t = t.edit(_han_space_edits(t.text))[0]
     converted = bool(to_simplified) and (to_simplified != "auto" or is_traditional(t.text))
@@ -218,11 +274,13 @@ def normalize(raw: str, *, to_simplified: bool | str = False, repair_lines: bool
     repaired = 0
     if repair_lines:
         t, repaired = _repair_lines(t)
-    t = t.sub(_EDGE_SPACES_RE, "")
-    t = t.sub(_BLANK_LINES_RE, "\n")
-    t = t.sub(_OUTER_NEWLINES_RE, "")
-    t, redactions = t.count_sub(REDACTION_RE, REDACTION)
-    offsets = np.append(t.src, len(raw)).astype(np.int64, copy=False)  # no third copy of the map
+    t = t.sub(_EDGE_SPACES_FAST_RE, "")  # the same matches as _EDGE_SPACES_RE, found faster
+    t = t.sub(_BLANK_LINES_FAST_RE, "\n")
+    t = t.edit(_outer_newline_edits(t.text))[0]
+    t, redactions = t.count_sub(_REDACTION_FAST_RE, REDACTION)  # the matches of REDACTION_RE
+    offsets = np.empty(len(t.src) + 1, dtype=np.int64)  # the one int64 copy of the map
+    offsets[:-1] = t.src
+    offsets[-1] = len(raw)
     offsets.setflags(write=False)
     return Normalized(
         text=t.text,
@@ -312,10 +370,76 @@ def is_odd_character(ch: str) -> bool:
 
 _is_odd = is_odd_character
 
+#: Characters :data:`_LINE_ENDS_RE` replaces.
+_LINE_END_CHARS = "\r\u2028\u2029\x0b\x0c\x85"
+#: A run of characters :data:`_TRANSLATE` maps, and of compatibility ideographs.
+_TRANSLATE_RUN_RE = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(_TRANSLATE)) + "]+")
+_COMPAT_RUN_RE = re.compile(_COMPAT_RE.pattern + "+")
+#: Characters scanned for in chunks of this many (keeps the list of hits small).
+_SCAN_CHUNK = 1 << 16
+
+
+def _class(codes) -> str:
+    """A regex character class for the code points ``codes`` (sorted), written as ranges."""
+    parts = []
+    codes = list(codes)
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(f"\\U{codes[i]:08x}" + (f"-\\U{codes[j]:08x}" if j > i else ""))
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@lru_cache(maxsize=1)
+def _rare_re() -> re.Pattern:
+    """One character class for every character a step of :func:`normalize` acts on alone.
+
+    Line ends, zero-width characters, :data:`_TRANSLATE`'s keys, the compatibility blocks
+    of :data:`_COMPAT_RE`, the odd characters of the Basic Multilingual Plane (from
+    :func:`is_odd_character` itself, so from this Python's Unicode tables) and every
+    character beyond it (:func:`normalize` asks :func:`is_odd_character` about each one
+    found). Built on first use (about 10 ms), then kept.
+    """
+    codes = {ord(c) for c in _LINE_END_CHARS + ZERO_WIDTH} | set(_TRANSLATE)
+    for lo, hi in ((0xF900, 0xFAFF), (0x2F00, 0x2FDF), (0x2E80, 0x2EFF)):  # and 0x2F800-0x2FA1F, beyond
+        codes.update(range(lo, hi + 1))
+    codes.update(c for c in range(0x10000) if _is_odd(chr(c)))
+    return re.compile(_class(sorted(codes))[:-1] + "\\U00010000-\\U0010ffff]")
+
+
+def _rare_characters(text: str) -> dict[str, int]:
+    """How often each character of :func:`_rare_re`'s class occurs in ``text``."""
+    from collections import Counter
+
+    pattern = _rare_re()
+    counts: Counter = Counter()
+    for pos in range(0, len(text), _SCAN_CHUNK):
+        counts.update(pattern.findall(text, pos, pos + _SCAN_CHUNK))
+    return counts
+
+
+def _translate_present(t: "_Tracked", table: dict, run_re: re.Pattern, hits: int) -> "_Tracked":
+    """``t.translate(table)`` when ``hits`` characters of ``t`` are in ``table``.
+
+    The same text, computed run by run where the table's characters are few (no work
+    at all when there are none), and with one ``str.translate`` where they are many.
+    ``run_re`` matches a run of the table's characters.
+    """
+    if not hits:
+        return t
+    if hits * 16 > len(t.text):
+        return t.translate(table)
+    return _Tracked(run_re.sub(lambda m: m.group().translate(table), t.text), t.src)
+
 #: Outline markers after which a space separates the marker from its title (第一条 党员…).
 _MARKER_BEFORE_SPACE_RE = re.compile(
     rf"第[{_CN_NUM}\d]+(?:章|节|条|款|编|篇|部分|点|个问题|个方面)|[{_CN_NUM}]{{1,3}}")
 _HAN_SPACE_RE = re.compile(f"(?<=[{HAN_CLASS}]) +(?=[{HAN_CLASS}])")
+#: The matches of :data:`_HAN_SPACE_RE`, found faster (starts with a literal space).
+_HAN_SPACE_FAST_RE = re.compile(f" (?<=[{HAN_CLASS}] ) *(?=[{HAN_CLASS}])")
 
 
 def _han_space_edits(text: str) -> list[tuple[int, int, str]]:
@@ -324,7 +448,7 @@ def _han_space_edits(text: str) -> list[tuple[int, int, str]]:
     Kept: a space after an outline marker at the start of a line (``第一条 党员…``).
     """
     edits = []
-    for m in _HAN_SPACE_RE.finditer(text):
+    for m in _HAN_SPACE_FAST_RE.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if _MARKER_BEFORE_SPACE_RE.fullmatch(text[line_start:m.start()].lstrip(" ")):
             continue
@@ -347,13 +471,63 @@ def is_traditional(text: str, *, min_changed: int = 3) -> bool:
     >>> is_traditional("組織工作會議上的講話"), is_traditional("组织工作会议上的讲话")
     (True, False)
     """
-    han = _HAN_RE.findall(text)
-    if not han:
+    sample = _first_han(text, 20000)
+    if not sample:
         return False
-    sample = "".join(han[:20000])
+    threshold = max(min_changed, TRADITIONAL_SHARE * len(sample))
+    changeable = _t2s_changeable()
+    if changeable is not None and len(sample) - len(sample.translate(changeable)) < threshold:
+        return False  # at most that many characters can change: the answer without converting
     converted = _opencc().convert(sample)
     changed = sum(1 for a, b in zip(sample, converted) if a != b)
     return changed >= min_changed and changed >= TRADITIONAL_SHARE * len(sample)
+
+
+_HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
+
+
+def _first_han(text: str, n: int) -> str:
+    """The first ``n`` Han characters of ``text``, joined (``"".join(_HAN_RE.findall(text)[:n])``).
+
+    Read from a prefix of the text that doubles until it holds ``n`` of them, so a long
+    text is not read to its end.
+    """
+    end = min(len(text), 2 * n)
+    while True:
+        han = "".join(_HAN_RUN_RE.findall(text, 0, end))
+        if len(han) >= n or end >= len(text):
+            return han[:n]
+        end = min(len(text), 2 * end)
+
+
+@lru_cache(maxsize=1)
+def _t2s_changeable() -> dict[int, None] | None:
+    """The characters OpenCC ``t2s`` can change, as a ``str.translate`` table deleting them.
+
+    None when that is not known.
+
+    ``t2s`` replaces occurrences of its dictionaries' keys (phrases, then characters) by
+    values of the same length (checked here, entry by entry), so a character of the text
+    changes only where a key holding a *different* character at that place matches it: the
+    number of characters of a text in this table bounds the number ``t2s`` changes, and
+    :func:`is_traditional` need not convert a text when the bound is below its threshold.
+    Read from the loaded converter; None (always convert) when its dictionaries are not
+    laid out as expected or an entry changes length.
+    """
+    cc = _opencc()
+    cc.convert("")  # loads the dictionaries
+    chars: set[str] = set()
+    try:
+        for group in cc._dict_chain_data:
+            for _, _, mapping in group:
+                for key, value in mapping.items():
+                    first = value.split(" ")[0]
+                    if len(first) != len(key):
+                        return None
+                    chars.update(a for a, b in zip(key, first) if a != b)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return dict.fromkeys(map(ord, chars)) if chars else None
 
 
 # --- offset-tracked text -----------------------------------------------------
@@ -366,7 +540,11 @@ class _Tracked:
 
     def __init__(self, text: str, src: np.ndarray | None = None):
         self.text = text
-        self.src = np.arange(len(text), dtype=np.int64) if src is None else src
+        # int32 while editing (half the memory of the int64 map it becomes); int64 only
+        # for texts of 2**31 characters or more.
+        if src is None:
+            src = np.arange(len(text), dtype=np.int32 if len(text) < 2**31 else np.int64)
+        self.src = src
 
     def translate(self, table: dict) -> "_Tracked":
         # Every entry maps one character to one character, so offsets are unchanged.
@@ -398,7 +576,7 @@ class _Tracked:
                 if len(repl) == end - start:
                     srcs.append(self.src[start:end])
                 else:
-                    srcs.append(np.full(len(repl), self.src[start], dtype=np.int64))
+                    srcs.append(np.full(len(repl), self.src[start], dtype=self.src.dtype))
             pos = end
         parts.append(self.text[pos:])
         srcs.append(self.src[pos:])
@@ -435,13 +613,13 @@ def _to_simplified(t: _Tracked) -> _Tracked:
             for k, ch in enumerate(line):
                 c = cc.convert(ch)
                 out.append(c)
-                src.append(np.full(len(c), t.src[pos + k], dtype=np.int64))
+                src.append(np.full(len(c), t.src[pos + k], dtype=t.src.dtype))
         pos += len(line)
         if pos < len(t.text):
             out.append("\n")
             src.append(t.src[pos:pos + 1])
             pos += 1
-    return _Tracked("".join(out), np.concatenate(src) if src else np.zeros(0, dtype=np.int64))
+    return _Tracked("".join(out), np.concatenate(src) if src else np.zeros(0, dtype=t.src.dtype))
 
 
 # --- line repair ---------------------------------------------------------------
