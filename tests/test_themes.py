@@ -466,3 +466,37 @@ def test_share_argument_is_checked_once_everywhere(fs):
                  lambda: T.emphasis_shift(fs, "d1#一", "d1#二", lexicon=LEX, share="words", n_resamples=5)):
         with pytest.raises(ValueError, match=r"share='(share_tokens|words)' is not one of 'tokens', 'han', 'sentences'"):
             call()
+
+
+def _plain_document_text(starts, ends, tokens):
+    """The plain definition: tokens in order, each gap filled with NUL characters."""
+    text, pos = "", 0
+    for s, e, t in zip(starts, ends, tokens):
+        text += "\x00" * (s - pos) + t
+        pos = e
+    owner = [-1] * len(text)
+    for k, (s, e) in enumerate(zip(starts, ends)):
+        owner[s:e] = [k] * (e - s)
+    return text, owner
+
+
+def test_document_text_equals_the_plain_rebuild_on_the_seed_and_with_gaps():
+    import numpy as np
+
+    from analysis.features import features
+    from analysis.paths import corpus_dir
+    from analysis.text.lexicon import _document_text
+
+    seed = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
+    tokens = features({"id": "seed", "text": seed}).tokens  # spaces dropped: gaps at line breaks
+    cases = [(tokens["start"].to_numpy(), tokens["end"].to_numpy(), tokens["token"].astype(object).tolist()),
+             (np.array([2, 4, 9]), np.array([4, 5, 11]), ["人才", "，", "基层"])]
+    for starts, ends, words in cases:
+        text, owner = _document_text(starts, ends, words, "d")
+        plain_text, plain_owner = _plain_document_text(starts.tolist(), ends.tolist(), words)
+        assert text == plain_text and owner.tolist() == plain_owner
+    assert _document_text(*cases[1][:2], cases[1][2], "d")[0] == "\x00\x00人才，\x00\x00\x00\x00基层"
+    with pytest.raises(ValueError, match="overlap"):
+        _document_text(np.array([0, 1]), np.array([2, 3]), ["人才", "才能"], "d")
+    with pytest.raises(ValueError, match="does not match its span"):
+        _document_text(np.array([0]), np.array([3]), ["人才"], "d")

@@ -186,23 +186,32 @@ def lexicon_sha256(lexicon: pd.DataFrame) -> str:
 
 
 def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], document: str) -> tuple[str, np.ndarray]:
-    """Rebuild a document's text from its tokens (gaps filled with NUL) and the token index of each character."""
-    pieces: list[str] = []
-    pos = 0
-    for s, e, t in zip(starts, ends, tokens):
-        if s < pos:
-            raise ValueError(f"document {document!r}: tokens overlap at offset {s}; rebuild the features")
-        if len(t) != e - s:
-            raise ValueError(f"document {document!r}: token {t!r} at {s}–{e} does not match its span; rebuild the features")
-        if s > pos:
-            pieces.append(_GAP * (s - pos))
-        pieces.append(t)
-        pos = e
-    text = "".join(pieces)
-    owner = np.full(len(text), -1, dtype=np.int64)
+    """Rebuild a document's text from its tokens (gaps filled with NUL) and the token index of each character.
+
+    Raises:
+        ValueError: when tokens overlap or a token's length differs from its span.
+    """
+    n = len(starts)
     lengths = ends - starts
+    token_lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n)
+    bad = np.flatnonzero(token_lengths != lengths)
+    if len(bad):
+        k = int(bad[0])
+        raise ValueError(f"document {document!r}: token {tokens[k]!r} at {starts[k]}–{ends[k]} does not match its span; "
+                         "rebuild the features")
+    previous_end = np.concatenate([[0], ends[:-1]])
+    gaps = starts - previous_end
+    if (gaps < 0).any():
+        k = int(np.flatnonzero(gaps < 0)[0])
+        raise ValueError(f"document {document!r}: tokens overlap at offset {starts[k]}; rebuild the features")
+    pieces = np.full(2 * n, "", dtype=object)
+    where = np.flatnonzero(gaps)  # mostly line breaks: a few per paragraph
+    pieces[2 * where] = [_GAP * g for g in gaps.take(where).tolist()]
+    pieces[1::2] = tokens if isinstance(tokens, np.ndarray) else list(tokens)
+    text = "".join(pieces.tolist())
+    owner = np.full(len(text), -1, dtype=np.int64)
     within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    owner[np.repeat(starts, lengths) + within] = np.repeat(np.arange(len(starts)), lengths)
+    owner[np.repeat(starts, lengths) + within] = np.repeat(np.arange(n), lengths)
     return text, owner
 
 
@@ -257,7 +266,8 @@ def match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], 
 
 
 def doc_arrays(doc: pd.DataFrame) -> tuple:
-    doc = doc.sort_values("start", kind="stable")
+    if not doc["start"].is_monotonic_increasing:
+        doc = doc.sort_values("start", kind="stable")
     return (doc["start"].to_numpy(dtype=np.int64), doc["end"].to_numpy(dtype=np.int64),
             doc["token"].astype(object).tolist(), doc)
 
@@ -294,6 +304,7 @@ def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd
     terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
     themes_of = lexicon.groupby("term", sort=False)["theme"].apply(list).to_dict()
     home_of = dict(zip(lexicon["term"], lexicon["home"]))
+    han_of = {term: count_han(term) for term in terms}
     rows: list[tuple] = []
     for document, doc in tokens.groupby("document", sort=False):
         starts, ends, words, doc = doc_arrays(doc)
@@ -301,12 +312,19 @@ def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd
         sentences = doc["sentence"].to_numpy()
         paragraphs = doc["paragraph"].to_numpy()
         accepted, _ = match_document(starts, ends, words, terms, str(document))
-        for i, j, term, match in accepted:
-            first = int(np.searchsorted(starts, i, side="right")) - 1
-            last = int(np.searchsorted(starts, j, side="left"))
+        if not accepted:
+            continue
+        hit_starts = np.fromiter((a[0] for a in accepted), dtype=np.int64, count=len(accepted))
+        hit_ends = np.fromiter((a[1] for a in accepted), dtype=np.int64, count=len(accepted))
+        firsts = np.searchsorted(starts, hit_starts, side="right") - 1
+        spans = (np.searchsorted(starts, hit_ends, side="left") - firsts).tolist()
+        hit_paths = paths.take(firsts).tolist()
+        hit_sentences = sentences.take(firsts).tolist()
+        hit_paragraphs = paragraphs.take(firsts).tolist()
+        for k, (i, j, term, match) in enumerate(accepted):
             for theme in themes_of[term]:
-                rows.append((document, theme, term, home_of[term], match, i, j, paths[first], int(sentences[first]),
-                             int(paragraphs[first]), last - first, count_han(term)))
+                rows.append((document, theme, term, home_of[term], match, i, j, hit_paths[k], hit_sentences[k],
+                             hit_paragraphs[k], spans[k], han_of[term]))
     hits = pd.DataFrame(rows, columns=HIT_COLUMNS)
     for c in ["start", "end", "sentence", "paragraph", "n_tokens", "han_chars"]:
         hits[c] = hits[c].astype(np.int64)
