@@ -105,7 +105,8 @@ def _progress_wanted() -> bool:
     return sys.stderr.isatty()
 
 
-def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only: bool = False):
+def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only: bool = False,
+              count_themes: bool = True):
     """The FeatureSet of ``documents``; ``counts_only`` for commands that read count tables only
     (each document's tokens are counted and dropped: memory holds counts, not token tables)."""
     from dataclasses import replace
@@ -116,7 +117,8 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only:
     settings = _settings(args, hmm=getattr(args, "hmm", False))
     fs = build_features(documents, settings=settings, progress=_progress_wanted(),
                         workers=getattr(args, "workers", 1), backend=getattr(args, "backend", "local"),
-                        scheduler=getattr(args, "scheduler", None), counts_only=counts_only)
+                        scheduler=getattr(args, "scheduler", None), counts_only=counts_only,
+                        count_themes=count_themes)
     return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
@@ -147,7 +149,7 @@ def cmd_outline(args: argparse.Namespace) -> None:
 def cmd_terms(args: argparse.Namespace) -> None:
     from analysis.stats.counts import term_frequencies
 
-    fs = _features(_load(args.paths, args), args, counts_only=True)
+    fs = _features(_load(args.paths, args), args, counts_only=True, count_themes=False)
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
     if args.top:
         group = ["document", "path"] if args.by == "section" else [args.by]

@@ -266,6 +266,11 @@ class FeatureSet:
     def _check_lexicon(self, sha: str) -> None:
         if self.stored is None:
             return
+        uncounted = [i for i in self.profiled if self.stored.lexicon_sha256.get(i) is None]
+        if uncounted:
+            raise ProfileError(
+                f"no theme counts for {', '.join(uncounted[:5])}{' …' if len(uncounted) > 5 else ''}: their features "
+                "were built with counts_only=True, count_themes=False; build them with count_themes=True")
         other = [i for i in self.profiled if self.stored.lexicon_sha256.get(i) != sha]
         if other:
             raise ProfileError(
@@ -686,8 +691,9 @@ class DocumentCounts:
             sentences kept).
         tokens: The document's tokens (spaces excluded), counted before they were dropped.
         term_counts, sentence_tokens: :func:`count_tokens` and :func:`count_sentence_tokens` of its tokens.
-        themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon.
-        lexicon_sha256: The hash of that lexicon.
+        themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon (empty
+            tables when theme counts were not asked for).
+        lexicon_sha256: The hash of that lexicon, or None when theme counts were not asked for.
     """
 
     features: DocumentFeatures
@@ -695,11 +701,11 @@ class DocumentCounts:
     term_counts: pd.DataFrame
     sentence_tokens: pd.DataFrame
     themes: ThemeCounts
-    lexicon_sha256: str
+    lexicon_sha256: str | None
 
 
 def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
-                     cache: bool = True, write: bool = True) -> DocumentCounts:
+                     cache: bool = True, write: bool = True, count_themes: bool = True) -> DocumentCounts:
     """:func:`cached_features` of one document reduced to its count tables (:class:`DocumentCounts`).
 
     The reduction runs where the features are computed (a worker), so only counts travel
@@ -711,22 +717,32 @@ def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, 
         (6, [2], 0)
     """
     settings = settings or Settings()
-    return count_features(cached_features(document, settings, cache=cache, write=write), settings)
+    return count_features(cached_features(document, settings, cache=cache, write=write), settings,
+                          count_themes=count_themes)
 
 
-def count_features(value: DocumentFeatures, settings: Settings | None = None) -> DocumentCounts:
-    """Reduce one document's features to its count tables (:class:`DocumentCounts`)."""
-    from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
+                   count_themes: bool = True) -> DocumentCounts:
+    """Reduce one document's features to its count tables (:class:`DocumentCounts`).
 
-    lexicon = load_themes(settings or Settings())
+    ``count_themes=False`` skips the theme counts (the slowest part), for work that reads
+    term counts only.
+    """
+    from analysis.text.lexicon import HIT_COLUMNS, lexicon_sha256, load_themes, theme_hits
+
     tokens = value.tokens
+    if count_themes:
+        lexicon = load_themes(settings or Settings())
+        themes, sha = count_theme_hits(theme_hits(tokens, lexicon=lexicon), tokens), lexicon_sha256(lexicon)
+    else:
+        themes, sha = count_theme_hits(pd.DataFrame(columns=HIT_COLUMNS), tokens.iloc[:0]), None
     return DocumentCounts(
         features=dataclasses.replace(value, tokens=tokens.iloc[:0]),
         tokens=len(tokens),
         term_counts=count_tokens(tokens),
         sentence_tokens=count_sentence_tokens(tokens),
-        themes=count_theme_hits(theme_hits(tokens, lexicon=lexicon), tokens),
-        lexicon_sha256=lexicon_sha256(lexicon),
+        themes=themes,
+        lexicon_sha256=sha,
     )
 
 
@@ -754,6 +770,7 @@ def build_features(
     backend: str = "local",
     scheduler: str | None = None,
     counts_only: bool = False,
+    count_themes: bool = True,
 ) -> FeatureSet:
     """Compute (or read from the cache) the features of every document in a loaded table.
 
@@ -782,6 +799,8 @@ def build_features(
             dispersion, comparisons) gives the same numbers; those that need running text
             (KWIC, collocations, n-grams) refuse these documents, as they refuse
             reference profiles.
+        count_themes: With ``counts_only``, count theme hits too (default); False skips
+            them, and theme analyses then refuse these documents.
 
     Returns:
         A :class:`FeatureSet`. Its ``documents`` table has the metadata columns plus
@@ -815,10 +834,11 @@ def build_features(
     rows = [{"id": row["id"], "text": row["text"]} for row in documents[["id", "text"]].to_dict("records")]
     if backend == "dask":
         computed = _dask_features(documents, rows, settings=settings, cache=cache, write=write,
-                                  scheduler=scheduler, workers=workers, progress=progress, counts_only=counts_only)
+                                  scheduler=scheduler, workers=workers, progress=progress,
+                                  counts_only=counts_only, count_themes=count_themes)
     else:
         computed = _local_features(rows, settings=settings, cache=cache, write=write, workers=workers,
-                                   progress=progress, counts_only=counts_only)
+                                   progress=progress, counts_only=counts_only, count_themes=count_themes)
     counted = computed if counts_only else None
     if counted is not None:
         computed = [c.features for c in counted]
@@ -865,8 +885,10 @@ def _warm(settings: Settings) -> None:
 
 
 def _local_features(rows: list[dict], *, settings: Settings, cache: bool, write: bool, workers: int,
-                    progress: bool, counts_only: bool = False) -> list:
-    task = partial(counted_features if counts_only else cached_features, settings=settings, cache=cache, write=write)
+                    progress: bool, counts_only: bool = False, count_themes: bool = True) -> list:
+    task = partial(cached_features, settings=settings, cache=cache, write=write)
+    if counts_only:
+        task = partial(counted_features, settings=settings, cache=cache, write=write, count_themes=count_themes)
     with contextlib.ExitStack() as stack:
         if workers > 1 and len(rows) > 1:
             from concurrent.futures import ProcessPoolExecutor
@@ -930,7 +952,7 @@ def _read_own(item: dict) -> str | None:
 
 
 def features_partition(items: list[dict], settings: Settings, cache: bool = True, write: bool = True,
-                       counts_only: bool = False) -> list:
+                       counts_only: bool = False, count_themes: bool = True) -> list:
     """Features of a partition of documents, on a worker: :func:`cached_features` per document.
 
     Each item is ``{"id", "text"}`` or ``{"id", "source_path", "to_simplified", "text_sha256"}``;
@@ -943,7 +965,9 @@ def features_partition(items: list[dict], settings: Settings, cache: bool = True
     out: list = []
     for item in items:
         value = _partition_item(item, settings, cache, write)
-        out.append(count_features(value, settings) if counts_only and isinstance(value, DocumentFeatures) else value)
+        if counts_only and isinstance(value, DocumentFeatures):
+            value = count_features(value, settings, count_themes=count_themes)
+        out.append(value)
     return out
 
 
@@ -963,7 +987,8 @@ def _partition_item(item: dict, settings: Settings, cache: bool, write: bool) ->
 
 
 def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Settings, cache: bool, write: bool,
-                   scheduler: str | None, workers: int, progress: bool, counts_only: bool = False) -> list:
+                   scheduler: str | None, workers: int, progress: bool, counts_only: bool = False,
+                   count_themes: bool = True) -> list:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - distributed is a dependency
@@ -982,7 +1007,7 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
         parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
         parts.sort(key=lambda idx: -sum(len(rows[i]["text"]) for i in idx))
         futures = {client.submit(features_partition, [items[i] for i in idx], settings, cache, write, counts_only,
-                                 pure=False): idx
+                                 count_themes, pure=False): idx
                    for idx in parts}
         out: list = [None] * len(items)
         bar = _progress(range(len(items)), len(items), progress)
@@ -998,7 +1023,7 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
         retry = [i for i, value in enumerate(out) if isinstance(value, tuple)]
         if retry:  # files the workers could not read: send the texts
             again = client.submit(features_partition, [rows[i] for i in retry], settings, cache, write, counts_only,
-                                  pure=False)
+                                  count_themes, pure=False)
             for i, value in zip(retry, again.result()):
                 out[i] = value
     fingerprint = settings.fingerprint()

@@ -58,3 +58,11 @@ def test_counted_features_of_one_document():
     c = counted_features({"id": "d", "text": "一、人才\n重视人才，“人才”。"}, cache=False)
     assert c.tokens == 10 and len(c.features.tokens) == 0  # 一 、 人才 重视 人才 ， “ 人才 ” 。
     assert c.term_counts.query("token == '人才'")[["count", "quoted"]].values.tolist() == [[3, 1]]
+
+
+def test_without_theme_counts_terms_agree_and_theme_analyses_refuse(both):
+    full, _ = both
+    lean = build_features(DOCS, progress=False, cache=False, counts_only=True, count_themes=False)
+    pd.testing.assert_frame_equal(counts.term_frequencies(lean), counts.term_frequencies(full))
+    with pytest.raises(ProfileError, match="count_themes=True"):
+        themes.theme_coverage(lean)
