@@ -92,7 +92,10 @@ class DocumentFeatures:
             lies in exactly one node; only pieces with visible text are kept.
         tokens: One row per token: document, path, sentence, paragraph, start, end,
             token, kind, is_stop. Tokens of kind ``space`` are dropped; every other
-            token keeps its offsets in the normalized text.
+            token keeps its offsets in the normalized text. Lean dtypes: document,
+            path, token and kind are categoricals (codes plus distinct values);
+            sentence, paragraph, start and end int32 (int64 for a text of 2**31
+            characters or more).
     """
 
     document: str
@@ -456,14 +459,15 @@ def _token_table(text: str, sentence_starts: np.ndarray, labels: _Labels, doc_id
     stop = segment.load_stopwords(settings)
     is_stop = np.fromiter((word in stop for word in vocabulary), dtype=bool, count=len(vocabulary))
     kinds, kind_labels = _compact(arrays.kinds[keep].astype(np.int8), segment.KIND_LABELS)
+    offset = np.int32 if len(text) < 2**31 else np.int64
     return pd.DataFrame(
         {
             "document": _categorical(np.zeros(len(ids), dtype=np.int8), [doc_id]),
             "path": labels.path_categorical(tstarts),
-            "sentence": np.clip(np.searchsorted(sentence_starts, tstarts, side="right") - 1, 0, None),
-            "paragraph": labels.paragraphs(tstarts),
-            "start": tstarts,
-            "end": arrays.ends[keep],
+            "sentence": np.clip(np.searchsorted(sentence_starts, tstarts, side="right") - 1, 0, None).astype(offset),
+            "paragraph": labels.paragraphs(tstarts).astype(offset),
+            "start": tstarts.astype(offset),
+            "end": arrays.ends[keep].astype(offset),
             "token": _categorical(ids, vocabulary),
             "kind": _categorical(kinds, kind_labels),
             "is_stop": is_stop.take(ids),
@@ -1136,14 +1140,14 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     n = len(tokens)
     document, document_values = _codes(tokens["document"])
     path, path_values = _codes(tokens["path"] if "path" in tokens.columns else np.full(n, None, dtype=object))
-    pair = document.astype(np.int64) * max(len(path_values), 1) + path
-    pairs, pair_first, pair_inverse = np.unique(pair, return_index=True, return_inverse=True)
-    node_rank = np.empty(len(pairs), dtype=np.int64)
-    node_rank[np.argsort(pair_first, kind="stable")] = np.arange(len(pairs))
-    node = node_rank.take(pair_inverse)  # nodes numbered by first appearance
-    node_first = pair_first[np.argsort(node_rank)]  # a row of each node, in node order
+    key = document.astype(np.int64)
+    key *= max(len(path_values), 1)
+    key += path
+    node, _ = pd.factorize(key)  # nodes numbered by first appearance
+    node_first = _first_rows(node)  # a row of each node, in node order
     node_document = document_values.take(document.take(node_first))
     node_path = path_values.take(path.take(node_first))
+    del document, path
     token, token_values = _factorize_str(tokens["token"])
     kind, kind_values = _codes(tokens["kind"])
     stop = (tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns
@@ -1154,14 +1158,23 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     sizes = [len(node_document), len(token_values), len(kind_values), 2]
     if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 62:  # pragma: no cover - beyond any corpus
         raise ValueError("count_tokens: too many distinct nodes and tokens to count")
-    key = ((node.astype(np.int64) * sizes[1] + token_rank.take(token)) * sizes[2] + kind_rank.take(kind)) * 2 + stop
+    key = node  # built in place: ((node * T + token rank) * K + kind rank) * 2 + flag
+    del node
+    key *= sizes[1]
+    key += token_rank.take(token)
+    key *= sizes[2]
+    key += kind_rank.take(kind)
+    key *= 2
+    key += stop
     # Groups by hashing (linear), then only the groups are sorted: by key, which is node
     # (first appearance) then the token, kind and flag ranks, the order wanted.
     group, keys = pd.factorize(key)
-    first = np.flatnonzero(group > np.maximum.accumulate(np.concatenate([[-1], group[:-1]])))
+    del key
+    first = _first_rows(group)
     order = np.argsort(keys, kind="stable")
     counts = np.bincount(group, minlength=len(keys)).take(order)
     quoted = np.bincount(group, weights=quoted_tokens(tokens), minlength=len(keys)).take(order).astype(np.int64)
+    del group
     groups = np.asarray(keys).take(order)
     g_node = groups // (2 * sizes[2] * sizes[1])
     pick = first.take(order)  # a token row of each group, for its original values
@@ -1174,6 +1187,15 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
         "count": counts.astype(np.int64),
         "quoted": quoted,
     }, columns=TERM_COUNT_COLUMNS)
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The row where each code first appears, for codes numbered by first appearance (factorize)."""
+    seen = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[:1] = True
+    np.greater(seen[1:], seen[:-1], out=new[1:])
+    return np.flatnonzero(new)
 
 
 def _take(values, codes: np.ndarray):

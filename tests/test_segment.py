@@ -403,3 +403,28 @@ def test_formula_prefix_lookahead_matches_the_same_spans(seg):
     text = SEED + "".join(FRAMES).format("两个确立", "三大攻坚战", "中央八项规定精神") + "一乡一业，一村一策"
     assert [m.span() for m in plain.finditer(text)] == [m.span() for m in seg._formula_re.finditer(text)]
     assert len(list(plain.finditer(text))) >= 16
+
+
+def test_arrays_in_small_chunks_equal_the_reference(seg, monkeypatch):
+    """Chunk cuts (after a line break before visible text) change no token."""
+    from analysis.text import segment
+
+    monkeypatch.setattr(segment, "_CHUNK", 40)
+    assert len(segment._chunks(SEED, 40)) > 20  # the seed has long paragraphs
+    text = SEED + "\n“两个\n维护”\n \n××同志\nXX\n5G网络\n二〇二三年\n" + "人" * 120 + "\n\u200b人才\n"
+    _same_as_reference(seg, text)
+    for start, end in segment._chunks(text, 40)[:-1]:
+        assert text[end - 1] == "\n" and not text[end].isspace()
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["\n", "\n\n", "两个确立", "“试金石”"]), max_size=60).map("".join))
+def test_arrays_in_tiny_chunks_equal_the_reference_on_any_text(text):
+    from analysis.text import segment
+
+    old = segment._CHUNK
+    segment._CHUNK = 3
+    try:
+        _same_as_reference(make_tokenizer(), text)
+    finally:
+        segment._CHUNK = old

@@ -463,10 +463,17 @@ class Segmenter:
             RuntimeError: if the engine lost or merged characters (never seen; a check
                 that the tokens partition the text).
         """
-        formulas = self.formula_spans(text)
-        build = _ArrayBuilder(text)
-        build.segment(self, sorted(formulas + self.mixed_spans(text, formulas)))
-        return build.finish(self)
+        vocab: dict[str, int] = {}
+        chunks = []
+        for start, end in _chunks(text, _CHUNK):
+            # Chunks end after a line break followed by visible text: no token, formula,
+            # quotation or Han run crosses such a point, so chunking changes no token.
+            piece = text[start:end] if (start, end) != (0, len(text)) else text
+            formulas = self.formula_spans(piece)
+            build = _ArrayBuilder(piece, vocab)
+            build.segment(self, sorted(formulas + self.mixed_spans(piece, formulas)))
+            chunks.append(build.finish(self, offset=start))
+        return _renumbered(chunks, vocab, len(text))
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Return the token spans of ``text`` as (start, end, kind); they partition it.
@@ -940,10 +947,10 @@ class TokenArrays:
     """The tokens of one text as columns of integers: what :func:`tokenize` returns, compactly.
 
     Attributes:
-        starts, ends: int64 offsets of each token into the text (half-open), in text order;
-            they partition the text.
+        starts, ends: Offsets of each token into the text (half-open), in text order;
+            they partition the text. int32 (int64 for a text of 2**31 characters or more).
         kinds: uint8 codes into :data:`KINDS`.
-        ids: int64 index of each token into ``vocabulary``.
+        ids: int32 index of each token into ``vocabulary``.
         vocabulary: object array of the distinct token strings, in order of first appearance.
     """
 
@@ -1003,9 +1010,9 @@ def _char_classes(text: str) -> np.ndarray:
 class _ArrayBuilder:
     """Collects the tokens of one text: Han runs for the engine, the other tokens by class."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, vocab: dict[str, int]) -> None:
         self.text = text
-        self.vocab: dict[str, int] = {}
+        self.vocab = vocab  # shared by the chunks of one text
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def ids_of(self, pieces) -> np.ndarray:
@@ -1102,7 +1109,8 @@ class _ArrayBuilder:
             self.add(*self._cut_runs(seg, starts[lo:hi], ends[lo:hi]))
             lo = hi
 
-    def finish(self, seg: "Segmenter") -> TokenArrays:
+    def finish(self, seg: "Segmenter", offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The chunk's tokens in text order: (starts, ends) shifted by ``offset``, kinds, ids."""
         n = len(self.text)
         if self.parts:
             starts, ends, kinds, ids = (np.concatenate(c) for c in zip(*self.parts))
@@ -1111,22 +1119,14 @@ class _ArrayBuilder:
             kinds = np.zeros(0, dtype=np.uint8)
         self.parts = []
         order = np.argsort(starts, kind="stable")
-        starts, ends, kinds, ids = starts[order], ends[order], kinds[order], ids[order]
+        starts, ends, kinds, ids = starts.take(order), ends.take(order), kinds.take(order), ids.take(order)
+        del order
         if len(starts) and (starts[0] != 0 or ends[-1] != n or not np.array_equal(ends[:-1], starts[1:])):
             raise RuntimeError(f"{seg.segmenter}: tokens do not partition the text (lost or merged characters)")
         if not len(starts) and n:
             raise RuntimeError(f"{seg.segmenter}: no tokens for a text of {n} characters")
-        vocabulary = np.empty(len(self.vocab), dtype=object)
-        vocabulary[list(self.vocab.values())] = list(self.vocab.keys())
-        # Renumber by first appearance, so the ids do not depend on the order of the passes.
-        used, first = np.unique(ids, return_index=True)
-        rank = np.empty(len(used), dtype=np.int64)
-        rank[np.argsort(first, kind="stable")] = np.arange(len(used))
-        remap = np.full(len(vocabulary), -1, dtype=np.int64)
-        remap[used] = rank
-        new_vocab = np.empty(len(used), dtype=object)
-        new_vocab[rank] = vocabulary[used]
-        return TokenArrays(starts, ends, kinds, remap[ids], new_vocab)
+        return ((starts + offset).astype(np.int32 if offset + n < 2**31 else np.int64), None,
+                kinds, ids.astype(np.int32))
 
     def _cut_runs(self, seg: "Segmenter", starts: np.ndarray, ends: np.ndarray):
         text = self.text
@@ -1164,6 +1164,49 @@ class _ArrayBuilder:
         return tstart, tstart + lens, unique_kinds[codes], self.ids_of(uniques)[codes]
 
 
+#: Characters segmented at a time (:meth:`Segmenter.arrays`): bounds the memory of the
+#: intermediate arrays and of the engine's list of pieces for a long document.
+_CHUNK = 2_000_000
+
+
+def _chunks(text: str, size: int) -> list[tuple[int, int]]:
+    """Split ``text`` into spans of about ``size`` characters, each ending after a line break
+    that is followed by a visible character (or at the end of the text)."""
+    spans, start = [], 0
+    cut_re = re.compile(f"\n(?=[^{_SPACE}])")
+    while len(text) - start > size:
+        m = cut_re.search(text, start + size)
+        if m is None:
+            break
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _renumbered(chunks: list[tuple], vocab: dict[str, int], n: int) -> TokenArrays:
+    """Join the chunks' tokens and number the vocabulary by first appearance."""
+    starts = np.concatenate([c[0] for c in chunks])
+    kinds = np.concatenate([c[2] for c in chunks])
+    ids = np.concatenate([c[3] for c in chunks])
+    del chunks[:]
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    if len(ends):
+        ends[-1] = n
+    vocabulary = np.empty(len(vocab), dtype=object)
+    vocabulary[np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))] = list(vocab.keys())
+    # Renumber by first appearance, so the ids do not depend on the order of the passes.
+    used, first = np.unique(ids, return_index=True)
+    rank = np.empty(len(used), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(used))
+    remap = np.full(len(vocabulary), -1, dtype=np.int32)
+    remap[used] = rank
+    new_vocab = np.empty(len(used), dtype=object)
+    new_vocab[rank] = vocabulary.take(used)
+    return TokenArrays(starts, ends, kinds, remap.take(ids), new_vocab)
+
+
 def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmenter | None = None) -> pd.DataFrame:
     """Segment ``text`` into tokens that partition it exactly.
 
@@ -1189,7 +1232,8 @@ def tokenize(text: str, *, settings: Settings | None = None, tokenizer: Segmente
         raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
     seg = tokenizer or make_tokenizer(settings)
     arrays = seg.arrays(text)
-    return pd.DataFrame({"start": arrays.starts, "end": arrays.ends, "token": arrays.tokens(),
+    return pd.DataFrame({"start": arrays.starts.astype(np.int64), "end": arrays.ends.astype(np.int64),
+                         "token": arrays.tokens(),
                          "kind": arrays.kind_labels()}, columns=TOKEN_COLUMNS)
 
 
