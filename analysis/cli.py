@@ -122,6 +122,28 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only:
     return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
+def _counted(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bool = True):
+    """Counts-only features of the files in ``paths``, streamed file by file (texts never all in
+    memory: :func:`analysis.features.stream_features`); through Dask when ``--backend dask``."""
+    from dataclasses import replace
+
+    from analysis.features import stream_features
+    from analysis.stats.compare import with_year
+
+    if getattr(args, "backend", "local") != "local":
+        return _features(_load(paths, args), args, counts_only=True, count_themes=count_themes)
+    settings = _settings(args, hmm=getattr(args, "hmm", False))
+    keep_going = getattr(args, "keep_going", False)
+    result = stream_features(list(paths), settings=settings, on_error="collect" if keep_going else "raise",
+                             workers=getattr(args, "workers", 1), progress=_progress_wanted(),
+                             count_themes=count_themes)
+    fs = result[0] if keep_going else result
+    if keep_going:
+        for row in result[1].itertuples(index=False):
+            print(f"warning: {row.file}: {row.problem} ({row.fix})", file=sys.stderr)
+    return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
+
+
 def cmd_corpus(args: argparse.Namespace) -> None:
     from analysis.io.corpus import describe_paths
 
@@ -149,7 +171,7 @@ def cmd_outline(args: argparse.Namespace) -> None:
 def cmd_terms(args: argparse.Namespace) -> None:
     from analysis.stats.counts import term_frequencies
 
-    fs = _features(_load(args.paths, args), args, counts_only=True, count_themes=False)
+    fs = _counted(args.paths, args, count_themes=False)
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
     if args.top:
         group = ["document", "path"] if args.by == "section" else [args.by]
@@ -167,7 +189,7 @@ def cmd_kwic(args: argparse.Namespace) -> None:
 def cmd_themes(args: argparse.Namespace) -> None:
     from analysis.stats.themes import theme_coverage
 
-    fs = _features(_load(args.paths, args), args, counts_only=True)
+    fs = _counted(args.paths, args)
     _emit(theme_coverage(fs, by=args.by), args.format)
 
 

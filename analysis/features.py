@@ -43,6 +43,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -843,11 +844,15 @@ def build_features(
     else:
         computed = _local_features(rows, settings=settings, cache=cache, write=write, workers=workers,
                                    progress=progress, counts_only=counts_only, count_themes=count_themes)
+    meta = documents.drop(columns=[c for c in documents.columns if c in _TEXT_COLUMNS])
+    return _assemble(meta, computed, settings=settings, counts_only=counts_only)
+
+
+def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_only: bool) -> FeatureSet:
+    """The FeatureSet of documents whose features (or counts) are ``computed``, in ``meta``'s order."""
     counted = computed if counts_only else None
     if counted is not None:
         computed = [c.features for c in counted]
-
-    meta = documents.drop(columns=[c for c in documents.columns if c in _TEXT_COLUMNS])
     meta = meta.assign(
         han_chars=[f.han_chars for f in computed],
         tokens=[c.tokens for c in counted] if counted is not None else [len(f.tokens) for f in computed],
@@ -873,11 +878,101 @@ def build_features(
     )
 
 
-def _progress(results: Iterable, total: int, progress: bool) -> Iterable:
+def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settings: Settings | None = None,
+                    on_error: str = "raise", workers: int = 1, cache: bool = True, count_themes: bool = True,
+                    progress: bool = True) -> FeatureSet | tuple[FeatureSet, pd.DataFrame]:
+    """Count a corpus of files without holding its texts: the counts-only FeatureSet of
+    ``build_features(load_corpus(paths), counts_only=True)``, streamed.
+
+    Each file is read, normalized, segmented and counted on its own (by a worker when
+    ``workers > 1``: workers get file paths and read the files themselves), and only its
+    documents' metadata and count tables are kept. Memory holds one file's texts per
+    worker plus the counts, so a corpus of many files much larger than memory can be
+    counted.
+
+    Args:
+        paths: Files and folders, as :func:`analysis.io.corpus.load_corpus` takes them.
+        manifest: As :func:`analysis.io.corpus.load_corpus`.
+        settings: Analysis settings (default :class:`Settings`).
+        on_error: ``"raise"`` (the first problem raises ``CorpusError``) or ``"collect"``
+            (problems are returned as a table and the other documents are counted).
+        workers: Processes reading and counting files side by side.
+        cache: Read and write the feature cache (see :func:`build_features`).
+        count_themes: Count theme hits too (see :func:`build_features`).
+        progress: A progress bar over files (stderr).
+
+    Returns:
+        The FeatureSet (documents in the order :func:`~analysis.io.corpus.load_corpus`
+        gives); with ``on_error="collect"``, ``(FeatureSet, problems)`` where ``problems``
+        has the columns of ``load_corpus``'s problem table.
+
+    Raises:
+        CorpusError: with ``on_error="raise"``, at the first problem.
+
+    Example:
+        >>> from analysis.paths import corpus_dir
+        >>> fs = stream_features(corpus_dir() / "organization-work-speech.txt", progress=False)
+        >>> fs.documents["id"].tolist(), len(fs.tokens), int(fs.term_counts["count"].sum()) == int(fs.documents["tokens"].sum())
+        (['organization-work-speech'], 0, True)
+    """
+    from analysis.io import corpus as corpus_mod
+    from analysis.types import check_choice
+
+    check_choice("on_error", on_error, ("raise", "collect"), caller="stream_features")
+    settings = settings or Settings()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    problems: list = []
+    report = problems.append if on_error == "collect" else corpus_mod._handler("raise")
+    items = list(corpus_mod.plan_files(paths, manifest=manifest, report=report))
+    write = False
+    if cache:
+        clean_cache()
+        write = cache_writable()
+    task = partial(_count_file, settings=settings, cache=cache, write=write, count_themes=count_themes)
+    rows: list[dict] = []
+    counted: list[DocumentCounts] = []
+    ids = corpus_mod.IdRegister()
+    with contextlib.ExitStack() as stack:
+        results: Iterable = map(task, items)
+        if workers > 1 and len(items) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_warm,
+                                                           initargs=(settings,)))
+            results = pool.map(task, items, chunksize=1)  # in file order
+        for documents, errors in _progress(results, len(items), progress, unit="file"):
+            for error in errors:
+                report(error)
+            for row, counts in documents:
+                if ids.accept(SimpleNamespace(id=row["id"], source_path=row["source_path"]), report):
+                    rows.append(row)
+                    counted.append(counts)
+    meta = corpus_mod.documents_frame(rows)
+    fs = _assemble(meta, counted, settings=settings, counts_only=True)
+    if on_error == "collect":
+        return fs, corpus_mod._problems_frame(problems)
+    return fs
+
+
+def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, count_themes: bool) -> tuple[list, list]:
+    """One file's documents (with their texts dropped) and count tables, and its problems: a worker's task."""
+    from analysis.io.corpus import read_file
+
+    errors: list = []
+    out = []
+    for document in read_file(item, settings=settings, report=errors.append):
+        counts = counted_features({"id": document.id, "text": document.text}, settings, cache=cache, write=write,
+                                  count_themes=count_themes)
+        out.append((document.row(full=False), counts))
+    return out, errors
+
+
+def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc") -> Iterable:
     if progress and total > 1:
         from tqdm.auto import tqdm
 
-        return tqdm(results, total=total, desc="features", unit="doc")
+        return tqdm(results, total=total, desc="features", unit=unit)
     return results
 
 

@@ -66,3 +66,51 @@ def test_without_theme_counts_terms_agree_and_theme_analyses_refuse(both):
     pd.testing.assert_frame_equal(counts.term_frequencies(lean), counts.term_frequencies(full))
     with pytest.raises(ProfileError, match="count_themes=True"):
         themes.theme_coverage(lean)
+
+
+# --- stream_features: files counted one by one, texts never held ------------------------------
+
+
+def _corpus_folder(tmp_path):
+    folder = tmp_path / "speeches"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEED, encoding="utf-8")
+    (folder / "b.txt").write_text(SEED[: len(SEED) // 3], encoding="utf-8")
+    records = [{"id": "r1", "text": "一、人才\n重视人才。"}, {"id": "r2", "text": "抓基层，强基础。"}]
+    import json
+
+    (folder / "more.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stream_features_equals_build_features_on_the_loaded_corpus(tmp_path, workers):
+    from analysis.features import stream_features
+    from analysis.io.corpus import load_corpus
+
+    folder = _corpus_folder(tmp_path)
+    loaded = build_features(load_corpus(folder), progress=False, cache=False, counts_only=True)
+    streamed = stream_features(folder, progress=False, cache=False, workers=workers)
+    pd.testing.assert_frame_equal(streamed.documents, loaded.documents)
+    pd.testing.assert_frame_equal(streamed.term_counts, loaded.term_counts)
+    pd.testing.assert_frame_equal(streamed.nodes, loaded.nodes)
+    pd.testing.assert_frame_equal(streamed.theme_counts().terms, loaded.theme_counts().terms)
+    assert streamed.documents["id"].tolist() == ["a", "b", "r1", "r2"]
+
+
+def test_stream_features_collects_problems_and_counts_the_rest(tmp_path):
+    from analysis.features import stream_features
+    from analysis.io.corpus import CorpusError, load_corpus
+
+    folder = _corpus_folder(tmp_path)
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\x00\xd8broken")
+    (folder / "old.doc").write_bytes(b"x")
+    (folder / "dup.jsonl").write_text('{"id": "r1", "text": "人才"}\n', encoding="utf-8")
+    fs, problems = stream_features(folder, progress=False, cache=False, on_error="collect")
+    loaded, expected = load_corpus(folder, on_error="collect")
+    assert fs.documents["id"].tolist() == loaded["id"].tolist() == ["a", "b", "r1", "r2"]
+    pd.testing.assert_frame_equal(problems, expected)
+    assert any(f.endswith("old.doc") for f in problems["file"])
+    assert any("already used" in p for p in problems["problem"])  # dup.jsonl's r1
+    with pytest.raises(CorpusError):
+        stream_features(folder, progress=False, cache=False)

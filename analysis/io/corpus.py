@@ -1344,31 +1344,69 @@ def iter_documents(paths: PathsArg, *, manifest: ManifestArg = None, settings: S
 
 def _iterate(paths_arg: PathsArg, *, manifest: ManifestArg, settings: Settings,
              report: Callable[[CorpusError], None]) -> Iterator[Document]:
-    ids: dict[str, str] = {}
-    for item in _plan(paths_arg, manifest):
+    ids = IdRegister()
+    for item in plan_files(paths_arg, manifest=manifest, report=report):
+        for result in read_file(item, settings=settings, report=report):
+            if ids.accept(result, report):
+                yield result
+
+
+def plan_files(paths: PathsArg, *, manifest: ManifestArg = None,
+               report: Callable[[CorpusError], None] | None = None) -> Iterator[tuple[Path, Any]]:
+    """The files :func:`iter_documents` reads, in its order, each with its manifest row (opaque).
+
+    Problems found while planning (a bad manifest, a path outside its folder) go to
+    ``report`` (default: raised). Each item can be handed to :func:`read_file`, in
+    another process too: this is how workers read their own files.
+    """
+    report = report or _handler("raise")
+    for item in _plan(paths, manifest):
         if isinstance(item, CorpusError):
             report(item)
-            continue
-        path, row = item
-        reader = _READERS.get(path.suffix.lower())
-        if reader is None:
-            hint = (" (old Word format)" if path.suffix.lower() == ".doc" else "")
-            report(CorpusError(f"files of type {path.suffix or '(no extension)'!r}{hint} are not read",
-                               file=_display(path),
-                               fix=f"convert it to {_SUPPORTED_TEXT}, or move it out of the folder"))
-            continue
-        for result in reader(path, row, settings):
-            if isinstance(result, CorpusError):
-                report(result)
-                continue
-            if result.id in ids:
-                report(CorpusError(f"the id {result.id!r} is already used by {ids[result.id]}",
-                                   file=result.source_path, document=result.id,
-                                   fix="give one of them another id (rename the file, set 'id' in the "
-                                       "manifest, or give the record its own \"id\")"))
-                continue
-            ids[result.id] = result.source_path
+        else:
+            yield item
+
+
+def read_file(item: tuple[Path, Any], *, settings: Settings | None = None,
+              report: Callable[[CorpusError], None] | None = None) -> Iterator[Document]:
+    """The documents of one planned file (:func:`plan_files`); its problems go to ``report`` (default: raised)."""
+    report = report or _handler("raise")
+    settings = settings or Settings()
+    path, row = item
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        hint = (" (old Word format)" if path.suffix.lower() == ".doc" else "")
+        report(CorpusError(f"files of type {path.suffix or '(no extension)'!r}{hint} are not read",
+                           file=_display(path),
+                           fix=f"convert it to {_SUPPORTED_TEXT}, or move it out of the folder"))
+        return
+    for result in reader(path, row, settings):
+        if isinstance(result, CorpusError):
+            report(result)
+        else:
             yield result
+
+
+class IdRegister:
+    """Document ids seen so far: a second document with a used id is a problem, not a row."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, str] = {}
+
+    def accept(self, document: "Document", report: Callable[[CorpusError], None]) -> bool:
+        if document.id in self.sources:
+            report(CorpusError(f"the id {document.id!r} is already used by {self.sources[document.id]}",
+                               file=document.source_path, document=document.id,
+                               fix="give one of them another id (rename the file, set 'id' in the "
+                                   "manifest, or give the record its own \"id\")"))
+            return False
+        self.sources[document.id] = document.source_path
+        return True
+
+
+def documents_frame(rows: list[dict]) -> pd.DataFrame:
+    """The documents table of :func:`load_corpus` without its text columns, from ``Document.row(full=False)`` rows."""
+    return _frame(rows, full=False)
 
 
 # --------------------------------------------------------------------------- dating
