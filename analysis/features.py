@@ -941,7 +941,7 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_warm,
                                                            initargs=(settings,)))
             results = pool.map(task, items, chunksize=1)  # in file order
-        for documents, errors in _progress(results, len(items), progress, unit="file"):
+        for documents, errors in _progress(results, len(items), progress, unit="file", desc="reading and counting"):
             for error in errors:
                 report(error)
             for row, counts in documents:
@@ -968,11 +968,11 @@ def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, co
     return out, errors
 
 
-def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc") -> Iterable:
+def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc", desc: str = "features") -> Iterable:
     if progress and total > 1:
         from tqdm.auto import tqdm
 
-        return tqdm(results, total=total, desc="features", unit=unit)
+        return tqdm(results, total=total, desc=desc, unit=unit)
     return results
 
 
