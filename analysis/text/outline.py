@@ -66,11 +66,14 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from analysis.io.normalize import REDACTION_RE
-from analysis.chars import REDACTION, count_han, paragraph_spans, sentence_spans
+from analysis.chars import (REDACTION, blank_spans, code_points, count_han, count_han_spans, han_prefix,
+                            paragraph_bounds, paragraph_spans, sentence_bounds)
 
 __all__ = [
     "Issue",
@@ -389,15 +392,26 @@ def _position(text: str, i: int) -> tuple[str | None, int]:
     return None, i
 
 
-def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
-    """Every marker of every scheme, by offset (schemes in table order at one offset)."""
+def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None = None) -> list[_Cand]:
+    """Every marker of every scheme, by offset (schemes in table order at one offset).
+
+    A scheme's markers are its pattern's ``finditer`` matches over the whole text. For the
+    patterns of :data:`SCHEMES` whose first characters are common (Chinese numerals, digits,
+    brackets), the matches are found by trying the pattern only where :data:`_PREFILTERS`
+    says one can start (found over the code points ``codes``), left to right and skipping
+    offsets inside the previous match, which gives the same matches as ``finditer``.
+    """
     found: dict[tuple[int, int], _Cand] = {}
+    n = len(text)
+    starts = _marker_starts(text, schemes, codes)
     for rank, scheme in enumerate(schemes):
         rx = re.compile(scheme.pattern)
         reject = re.compile(scheme.reject_after) if scheme.reject_after else None
-        for m in rx.finditer(text):
-            start = m.start()
-            if reject and reject.match(text, m.end()):
+        loose = re.compile(scheme.line_only_forms, re.S) if scheme.line_only_forms else None
+        at = starts[rank]
+        for m in rx.finditer(text) if at is None else _matches_at(rx, text, at):
+            start, end = m.span()
+            if reject and reject.match(text, end):
                 continue
             try:
                 number = scheme.parse(m.group("num"))
@@ -408,13 +422,129 @@ def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
             position, node_start = _position(text, start)
             if scheme.line_only and position != "line":
                 position = None
-            if scheme.line_only_forms and position != "line" and re.fullmatch(scheme.line_only_forms, m.group(), re.S):
+            if loose and position != "line" and loose.fullmatch(m.group()):
                 continue  # a loose form inside running text (统一，) is no candidate at all
-            rest_of_line = text[m.end():_line_end(text, m.end())].strip(_SPACE)
-            if m.end() >= len(text) or (scheme.sequence and not rest_of_line):
+            if end >= n or (scheme.sequence and not text[end:_line_end(text, end)].strip(_SPACE)):
                 position = None  # heads nothing (a bare marker line is fine for the others)
-            found[start, rank] = _Cand(scheme, number, m.group("num"), start, m.end(), position, node_start)
+            found[start, rank] = _Cand(scheme, number, m.group("num"), start, end, position, node_start)
     return [found[k] for k in sorted(found)]
+
+
+def _matches_at(rx: re.Pattern, text: str, offsets: np.ndarray):
+    """The matches ``rx.finditer(text)`` yields, when every match starts at one of ``offsets`` (sorted)."""
+    last_end = 0
+    for i in offsets.tolist():
+        if i < last_end:
+            continue  # inside the previous match, where finditer does not look
+        m = rx.match(text, i)
+        if m is not None:
+            yield m
+            last_end = max(m.end(), i + 1)
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """Where a pattern's match can start: a superset of its match starts, cheap to find.
+
+    Attributes:
+        pairs: ``(first, second)`` character sets: a match can start at ``i`` when
+            ``text[i]`` is in ``first`` and ``text[i + 1]`` in ``second`` (any when ``""``).
+        run: For a marker whose number is a run of these characters (Chinese numerals,
+            digits) followed by a character in ``followers`` (or the end of the text when
+            ``at_end``): the match starts in the last ``run_length`` characters of a
+            maximal run so followed.
+    """
+
+    pairs: tuple[tuple[str, str], ...] = ()
+    run: str = ""
+    run_length: int = 0
+    followers: str = ""
+    at_end: bool = False
+
+    def chars(self) -> str:
+        return "".join(a + b for a, b in self.pairs) + self.run + self.followers
+
+
+_DIGITS = "0123456789０１２３４５６７８９"
+#: Prefilters by scheme pattern (a scheme whose pattern is not listed is run with finditer;
+#: those with a literal first character, 第 or 其, are fast that way already). Each must
+#: name every way its pattern can start; tests/test_outline_speed.py checks them against
+#: finditer.
+_PREFILTER_BY_NAME = {
+    "dian": _Prefilter(pairs=(("最", "后"), ("第", _CN_NUM))),
+    "cn": _Prefilter(run=_CN_NUM, run_length=3, followers="、．.，, \t\u3000"),
+    "cn_bare": _Prefilter(run=_CN_NUM, run_length=3, followers=" \t\u3000\n", at_end=True),
+    "cn_paren": _Prefilter(pairs=(("（(", _CN_NUM),)),
+    "arabic_dot": _Prefilter(run=_DIGITS, run_length=2, followers=".．"),
+    "arabic_comma": _Prefilter(run=_DIGITS, run_length=2, followers="、"),
+    "arabic_paren": _Prefilter(pairs=(("（(", _DIGITS),)),
+    "paren_digit": _Prefilter(pairs=((_PAREN_DIGITS, ""),)),
+    "circled": _Prefilter(pairs=((_CIRCLED, ""),)),
+    "di": _Prefilter(pairs=(("第", _CN_NUM), ("首", "先"))),
+    "shi": _Prefilter(run=_CN_NUM, run_length=2, followers="是"),
+    "yao": _Prefilter(run=_CN_NUM, run_length=2, followers="要"),
+    "order": _Prefilter(pairs=(("首", "先"), ("其再", "次"), ("最", "后"))),
+}
+_PREFILTERS: dict[str, _Prefilter] = {s.pattern: _PREFILTER_BY_NAME[s.name] for s in SCHEMES
+                                      if s.name in _PREFILTER_BY_NAME}
+
+
+@lru_cache(maxsize=8)
+def _char_ids(chars: str) -> tuple[np.ndarray, dict[str, int]]:
+    """A table from code point to a small id (0: none of ``chars``), and each char's id."""
+    ids = {c: k + 1 for k, c in enumerate(dict.fromkeys(chars))}
+    if len(ids) > 255:
+        raise ValueError("too many prefilter characters for a uint8 table")
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for c, k in ids.items():
+        table[ord(c)] = k
+    table.setflags(write=False)
+    return table, ids
+
+
+def _marker_starts(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None) -> list[np.ndarray | None]:
+    """For each scheme, the sorted offsets where its marker may start (None: run finditer)."""
+    filters = [_PREFILTERS.get(s.pattern) for s in schemes]
+    if not any(filters) or not text:
+        return [None] * len(schemes)
+    table, ids = _char_ids("".join(sorted({c for f in filters if f for c in f.chars()})))
+    char_id = table[code_points(text) if codes is None else codes]
+    where = np.flatnonzero(char_id)  # the few offsets that hold a prefilter character
+    where_id = char_id[where]
+    n = len(text)
+
+    def select(chars: str) -> np.ndarray:
+        chosen = np.zeros(256, dtype=bool)
+        chosen[[ids[c] for c in chars]] = True
+        return chosen
+
+    def followed_by(offsets: np.ndarray, chars: str, at_end: bool = False) -> np.ndarray:
+        """Which of ``offsets`` hold a character of ``chars`` (or are the end, when ``at_end``)."""
+        inside = offsets < n
+        ok = np.full(len(offsets), at_end, dtype=bool)
+        ok[inside] = select(chars)[char_id[offsets[inside]]]
+        return ok
+
+    out: list[np.ndarray | None] = []
+    for f in filters:
+        if f is None:
+            out.append(None)
+            continue
+        parts = []
+        for first, second in f.pairs:
+            hits = where[select(first)[where_id]]
+            parts.append(hits[followed_by(hits + 1, second)] if second else hits)
+        if f.run:
+            inside_run = where[select(f.run)[where_id]]  # sorted offsets of run characters
+            breaks = np.flatnonzero(np.diff(inside_run) != 1)
+            run_starts = inside_run[np.concatenate(([0], breaks + 1))] if len(inside_run) else inside_run
+            run_ends = inside_run[np.concatenate((breaks, [len(inside_run) - 1]))] + 1 if len(inside_run) else inside_run
+            follows = followed_by(run_ends, f.followers, f.at_end)
+            run_starts, run_ends = run_starts[follows], run_ends[follows]
+            for back in range(1, f.run_length + 1):
+                parts.append((run_ends - back)[run_ends - back >= run_starts])
+        out.append(np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -602,16 +732,19 @@ _ADDRESS_ONLY = re.compile(rf"(?:{_ADDRESS}[！!：:，,。]?|结束语)\s*$")
 _CLOSING_GAP = 2
 
 
-def _find_closing(text: str, after: int) -> int | None:
+def _find_closing(text: str, after: int, paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> int | None:
     """Start of the closing among paragraphs starting at or after ``after``; None if absent.
 
     The closing starts at the last paragraph that opens with a closing formula. It
     reaches back over an address-only line or ``结束语`` right before it, and over an
     earlier formula paragraph (not an address-only line) when at most
     :data:`_CLOSING_GAP` ordinary paragraphs separate the two: congress reports close
-    with several ``同志们！……`` paragraphs.
+    with several ``同志们！……`` paragraphs. ``paragraphs``: :func:`analysis.chars.paragraph_bounds`
+    of ``text`` when the caller has them.
     """
-    paras = [(s, e) for s, e in paragraph_spans(text) if s >= after]
+    starts, ends = paragraph_bounds(text) if paragraphs is None else paragraphs
+    first = int(np.searchsorted(starts, after, side="left"))
+    paras = list(zip(starts[first:].tolist(), ends[first:].tolist()))
     openers = [k for k, (s, e) in enumerate(paras) if _CLOSING_OPENER.match(text[s:e].lstrip(_SPACE))]
     if not openers:
         return None
@@ -825,24 +958,28 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
-    heads = _demote_inline_series(text, _nest(_candidates(text, schemes), text))
+    codes = code_points(text)
+    heads = _demote_inline_series(text, _nest(_candidates(text, schemes, codes), text))
+    paragraphs = paragraph_bounds(text, codes)  # once per text, shared by the steps below
+    del codes
     heads, closing_points, points_start = _split_closing_points(text, heads)
-    closing = _closing_start(text, heads, points_start)
+    closing = _closing_start(text, heads, points_start, paragraphs)
     starts = [h.cand.node_start for h in heads]
     ends = _heading_ends(heads, starts, closing if closing is not None else len(text))
     paths = _heading_paths(heads)
-    unheaded = _unheaded_parts(text, heads, starts, ends)  # may shorten the last sub-points in ends
+    unheaded = _unheaded_parts(text, heads, starts, ends, paragraphs)  # may shorten the last sub-points in ends
     nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
     announced = _announced(text[:starts[0]]) if heads else None
     return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points)
 
 
-def _closing_start(text: str, heads: list[_Head], points_start: int | None) -> int | None:
+def _closing_start(text: str, heads: list[_Head], points_start: int | None,
+                   paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> int | None:
     """Where the closing begins (after the last point's first paragraph), or None."""
     if not heads:
         return None
     _, last_body = _heading_title(text, heads[-1].cand)
-    closing = _find_closing(text, _line_end(text, last_body) + 1)
+    closing = _find_closing(text, _line_end(text, last_body) + 1, paragraphs)
     if points_start is not None and (closing is None or closing > points_start):
         closing = points_start
     return closing
@@ -880,7 +1017,8 @@ def _heading_paths(heads: list[_Head]) -> list[str]:
     return paths
 
 
-def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int]) -> dict[int, int]:
+def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int],
+                    paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, int]:
     """Parent index → start of its unheaded part: text after a last sub-point that outgrows its siblings.
 
     When every sub-point but the last is one paragraph and the last runs on for more, the
@@ -891,17 +1029,19 @@ def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list
     for k, h in enumerate(heads):
         children.setdefault(h.parent, []).append(k)
     unheaded: dict[int, int] = {}
-    all_paragraphs = paragraph_spans(text)
-    paragraphs = ([s for s, _ in all_paragraphs], all_paragraphs)
+    table = None  # (starts, spans) of the paragraphs, made when a parent needs it
     for parent, kids in children.items():
         if parent is None or len(kids) < 3 or children.get(kids[-1]):
             continue
+        if table is None:
+            para_starts, para_ends = paragraph_bounds(text) if paragraphs is None else paragraphs
+            table = (para_starts.tolist(), list(zip(para_starts.tolist(), para_ends.tolist())))
         counts = []
         for k in kids:
             if children.get(k):
                 break
             _, body = _heading_title(text, heads[k].cand)
-            counts.append(_body_paragraphs(text, starts[k], body, ends[k], paragraphs))
+            counts.append(_body_paragraphs(text, starts[k], body, ends[k], table))
         if len(counts) != len(kids) or any(len(c) != 1 for c in counts[:-1]) or len(counts[-1]) < 2:
             continue
         cut = counts[-1][1][0]
@@ -953,6 +1093,45 @@ def _redactions(span: str) -> int:
     return span.count(REDACTION) + raw_marks
 
 
+#: Every character a match of REDACTION_RE consists of: each of its alternatives is a
+#: run of these, and its lookarounds look one character to either side.
+_REDACTION_CHARS = "×╳Xx*＊某○□■" + REDACTION
+_REDACTION_RUN_RE = re.compile(f"[{re.escape(_REDACTION_CHARS)}]+")
+
+
+def _redaction_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """``_redactions(text[s:e])`` for each span, without scanning each span.
+
+    Matches lie inside runs of :data:`_REDACTION_CHARS` and depend only on their run and
+    the character either side, so each run's count (read with those two characters) is
+    computed once and summed over the runs inside a span by a cumulative sum; only the
+    first and last run a span touches, which the span may cut or whose neighbour it may
+    leave out, are counted again on their part inside the span.
+    """
+    runs = [m.span() for m in _REDACTION_RUN_RE.finditer(text)]
+    if not runs:
+        return [0] * len(spans)
+    run_starts = [a for a, _ in runs]
+    run_ends = [b for _, b in runs]
+    cumulative = [0]
+    for a, b in runs:
+        cumulative.append(cumulative[-1] + _redactions(text[max(a - 1, 0):b + 1]))
+    out = []
+    for s, e in spans:
+        first = bisect.bisect_right(run_ends, s)  # the first run ending after s
+        stop = bisect.bisect_left(run_starts, e)  # runs from here on start at or after e
+        if e <= s or first >= stop:
+            out.append(0)
+            continue
+        total = cumulative[stop] - cumulative[first]
+        for r in {first, stop - 1}:
+            lo, hi = max(run_starts[r], s), min(run_ends[r], e)
+            part = _redactions(text[lo - (lo > s):hi + (hi < e)])
+            total += part - (cumulative[r + 1] - cumulative[r])
+        out.append(total)
+    return out
+
+
 def _documents(documents_df: pd.DataFrame, caller: str):
     """Yield (id, text) from a documents table, with errors that say what to do."""
     if not isinstance(documents_df, pd.DataFrame):
@@ -978,23 +1157,26 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
     nodes = outline.nodes
     pieces = outline.pieces()
     index = {n.path: i for i, n in enumerate(nodes)}
-    starts = [p[1] for p in pieces]
+    starts = np.array([p[1] for p in pieces], dtype=np.int64)
+    filled = np.flatnonzero(np.array([p[2] > p[1] for p in pieces], dtype=bool))  # non-empty pieces
 
-    def owner(offset: int) -> int:
-        # the last piece starting at or before offset, skipping empty pieces
-        i = bisect.bisect_right(starts, offset) - 1
-        while i > 0 and pieces[i][2] <= pieces[i][1]:
-            i -= 1
-        return max(i, 0)
+    def owners(offsets: np.ndarray) -> np.ndarray:
+        """Index of the piece owning each offset: the last non-empty piece starting at or before it (else 0)."""
+        at = np.searchsorted(starts, offsets, side="right") - 1
+        if not len(filled):
+            return np.zeros(len(offsets), dtype=np.int64)
+        k_filled = np.searchsorted(filled, at, side="right") - 1
+        return np.where(k_filled >= 0, filled[np.maximum(k_filled, 0)], 0)
 
     k = len(nodes)
-    own_han = [count_han(text[s:e]) for _, s, e in pieces]
-    own_sent, own_para = [0] * k, [0] * k
-    for s, e in sentence_spans(text):
-        if text[s:e].strip():
-            own_sent[owner(s)] += 1
-    for s, _ in paragraph_spans(text):
-        own_para[owner(s)] += 1
+    codes = code_points(text)
+    prefix = han_prefix(codes)
+    own_han = count_han_spans(prefix, [(s, e) for _, s, e in pieces]).tolist()
+    del codes
+    sentence_starts, sentence_ends = sentence_bounds(text)
+    sentence_starts = sentence_starts[~blank_spans(text, sentence_starts, sentence_ends)]  # non-blank ones
+    own_sent = np.bincount(owners(sentence_starts), minlength=k).tolist()
+    own_para = np.bincount(owners(paragraph_bounds(text)[0]), minlength=k).tolist()
     han, sent, para = list(own_han), list(own_sent), list(own_para)
     for i in range(k - 1, -1, -1):  # pre-order reversed: children before parents
         parent = nodes[i].parent
@@ -1003,10 +1185,10 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
             han[j] += han[i]
             sent[j] += sent[i]
             para[j] += para[i]
-    doc_han = count_han(text)
+    doc_han = int(prefix[-1])
+    redactions = _redaction_counts(text, [(n.start, n.end) for n in nodes])
     rows = []
     for i, n in enumerate(nodes):
-        span = text[n.start:n.end]
         parent_han = han[index[n.parent]] if n.parent is not None else doc_han
         rows.append({
             "document": document, "path": n.path, "level": n.level, "title": n.title,
@@ -1014,7 +1196,7 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
             "share_of_document": _share(han[i], doc_han),
             "share_of_parent": _share(han[i], parent_han),
             "sentences": sent[i], "paragraphs": para[i],
-            "redactions": _redactions(span),
+            "redactions": redactions[i],
             "kind": n.kind, "parent": n.parent, "number": n.number, "scheme": n.scheme,
             "start": n.start, "end": n.end, "body_start": n.body_start, "unheaded": n.unheaded,
             "own_han_chars": own_han[i], "own_share": _share(own_han[i], han[i]),
