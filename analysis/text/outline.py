@@ -72,8 +72,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.normalize import REDACTION_RE
-from analysis.chars import (REDACTION, blank_spans, code_points, count_han, count_han_spans, han_prefix,
-                            paragraph_bounds, paragraph_spans, sentence_bounds)
+from analysis.chars import (REDACTION, blank_spans, char_flags, code_points, count_han, count_han_spans,
+                            han_prefix, paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
 
 __all__ = [
     "Issue",
@@ -409,14 +409,19 @@ def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None =
         reject = re.compile(scheme.reject_after) if scheme.reject_after else None
         loose = re.compile(scheme.line_only_forms, re.S) if scheme.line_only_forms else None
         at = starts[rank]
+        numbers: dict[str, int | None] = {}  # parse each numeral once
         for m in rx.finditer(text) if at is None else _matches_at(rx, text, at):
             start, end = m.span()
             if reject and reject.match(text, end):
                 continue
-            try:
-                number = scheme.parse(m.group("num"))
-            except (KeyError, ValueError):
-                continue
+            word = m.group("num")
+            if word in numbers:
+                number = numbers[word]
+            else:
+                try:
+                    number = numbers[word] = scheme.parse(word)
+                except (KeyError, ValueError):
+                    number = numbers[word] = None
             if number is None or not (0 < number < 1000 or number == NEXT):
                 continue
             position, node_start = _position(text, start)
@@ -426,7 +431,7 @@ def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None =
                 continue  # a loose form inside running text (统一，) is no candidate at all
             if end >= n or (scheme.sequence and not text[end:_line_end(text, end)].strip(_SPACE)):
                 position = None  # heads nothing (a bare marker line is fine for the others)
-            found[start, rank] = _Cand(scheme, number, m.group("num"), start, end, position, node_start)
+            found[start, rank] = _Cand(scheme, number, word, start, end, position, node_start)
     return [found[k] for k in sorted(found)]
 
 
@@ -461,8 +466,12 @@ class _Prefilter:
     followers: str = ""
     at_end: bool = False
 
+    def first_chars(self) -> str:
+        """The characters a match can start with."""
+        return "".join(a for a, _ in self.pairs) + self.run
+
     def chars(self) -> str:
-        return "".join(a + b for a, b in self.pairs) + self.run + self.followers
+        return self.first_chars() + "".join(b for _, b in self.pairs) + self.followers
 
 
 _DIGITS = "0123456789０１２３４５６７８９"
@@ -491,7 +500,10 @@ _PREFILTERS: dict[str, _Prefilter] = {s.pattern: _PREFILTER_BY_NAME[s.name] for 
 
 @lru_cache(maxsize=8)
 def _char_ids(chars: str) -> tuple[np.ndarray, dict[str, int]]:
-    """A table from code point to a small id (0: none of ``chars``), and each char's id."""
+    """A table from code point to a small id (0: none of ``chars``), and each char's id.
+
+    Ids follow the order of ``chars`` (first occurrence), from 1.
+    """
     ids = {c: k + 1 for k, c in enumerate(dict.fromkeys(chars))}
     if len(ids) > 255:
         raise ValueError("too many prefilter characters for a uint8 table")
@@ -507,9 +519,11 @@ def _marker_starts(text: str, schemes: Sequence[Scheme], codes: np.ndarray | Non
     filters = [_PREFILTERS.get(s.pattern) for s in schemes]
     if not any(filters) or not text:
         return [None] * len(schemes)
-    table, ids = _char_ids("".join(sorted({c for f in filters if f for c in f.chars()})))
+    firsts = sorted({c for f in filters if f for c in f.first_chars()})
+    others = sorted({c for f in filters if f for c in f.chars()} - set(firsts))
+    table, ids = _char_ids("".join(firsts + others))  # the first characters get the low ids
     char_id = table[code_points(text) if codes is None else codes]
-    where = np.flatnonzero(char_id)  # the few offsets that hold a prefilter character
+    where = np.flatnonzero(char_id - np.uint8(1) < len(firsts))  # the few offsets where a match may start
     where_id = char_id[where]
     n = len(text)
 
@@ -960,7 +974,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
     codes = code_points(text)
     heads = _demote_inline_series(text, _nest(_candidates(text, schemes, codes), text))
-    paragraphs = paragraph_bounds(text, codes)  # once per text, shared by the steps below
+    paragraphs = paragraph_bounds(text, char_flags(codes))  # once per text, shared by the steps below
     del codes
     heads, closing_points, points_start = _split_closing_points(text, heads)
     closing = _closing_start(text, heads, points_start, paragraphs)
@@ -1096,39 +1110,43 @@ def _redactions(span: str) -> int:
 #: Every character a match of REDACTION_RE consists of: each of its alternatives is a
 #: run of these, and its lookarounds look one character to either side.
 _REDACTION_CHARS = "×╳Xx*＊某○□■" + REDACTION
-_REDACTION_RUN_RE = re.compile(f"[{re.escape(_REDACTION_CHARS)}]+")
 
 
-def _redaction_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+def _redaction_counts(text: str, spans: Sequence[tuple[int, int]], codes: np.ndarray | None = None) -> list[int]:
     """``_redactions(text[s:e])`` for each span, without scanning each span.
 
     Matches lie inside runs of :data:`_REDACTION_CHARS` and depend only on their run and
     the character either side, so each run's count (read with those two characters) is
-    computed once and summed over the runs inside a span by a cumulative sum; only the
-    first and last run a span touches, which the span may cut or whose neighbour it may
-    leave out, are counted again on their part inside the span.
+    computed once and summed over the runs inside a span by a cumulative sum. A run that
+    a span cuts, or whose neighbouring character the span leaves out (only the first and
+    last run a span touches can be such), is counted again on its part inside the span.
     """
-    runs = [m.span() for m in _REDACTION_RUN_RE.finditer(text)]
-    if not runs:
+    table, _ = _char_ids(_REDACTION_CHARS)
+    run_starts, run_ends = true_runs(table[code_points(text) if codes is None else codes] != 0)
+    if not len(spans) or not len(run_starts):
         return [0] * len(spans)
-    run_starts = [a for a, _ in runs]
-    run_ends = [b for _, b in runs]
-    cumulative = [0]
-    for a, b in runs:
-        cumulative.append(cumulative[-1] + _redactions(text[max(a - 1, 0):b + 1]))
-    out = []
-    for s, e in spans:
-        first = bisect.bisect_right(run_ends, s)  # the first run ending after s
-        stop = bisect.bisect_left(run_starts, e)  # runs from here on start at or after e
-        if e <= s or first >= stop:
-            out.append(0)
-            continue
-        total = cumulative[stop] - cumulative[first]
-        for r in {first, stop - 1}:
-            lo, hi = max(run_starts[r], s), min(run_ends[r], e)
-            part = _redactions(text[lo - (lo > s):hi + (hi < e)])
-            total += part - (cumulative[r + 1] - cumulative[r])
-        out.append(total)
+    cumulative = np.zeros(len(run_starts) + 1, dtype=np.int64)
+    cumulative[1:] = np.cumsum([_redactions(text[max(a - 1, 0):b + 1])
+                                for a, b in zip(run_starts.tolist(), run_ends.tolist())])
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    s, e = bounds[:, 0], bounds[:, 1]
+    first = np.searchsorted(run_ends, s, side="right")  # the first run ending after s
+    stop = np.searchsorted(run_starts, e, side="left")  # runs from here on start at or after e
+    touched = (e > s) & (first < stop)
+    totals = np.where(touched, cumulative[stop] - cumulative[np.minimum(first, stop)], 0)
+    last = np.maximum(stop - 1, 0)
+    first_c = np.minimum(first, len(run_starts) - 1)
+    # a run needs counting again when the span starts at or inside it, or ends at or inside it
+    redo = touched & ((run_starts[first_c] <= s) | (run_ends[first_c] >= e)
+                      | (run_starts[last] <= s) | (run_ends[last] >= e))
+    out = totals.tolist()
+    for i in np.flatnonzero(redo).tolist():
+        si, ei = int(s[i]), int(e[i])
+        for r in {int(first[i]), int(stop[i]) - 1}:
+            a, b = int(run_starts[r]), int(run_ends[r])
+            lo, hi = max(a, si), min(b, ei)
+            part = _redactions(text[lo - (lo > si):hi + (hi < ei)])
+            out[i] += part - int(cumulative[r + 1] - cumulative[r])
     return out
 
 
@@ -1170,13 +1188,18 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
 
     k = len(nodes)
     codes = code_points(text)
-    prefix = han_prefix(codes)
-    own_han = count_han_spans(prefix, [(s, e) for _, s, e in pieces]).tolist()
+    redactions = _redaction_counts(text, [(n.start, n.end) for n in nodes], codes)
+    flags = char_flags(codes)
     del codes
-    sentence_starts, sentence_ends = sentence_bounds(text)
-    sentence_starts = sentence_starts[~blank_spans(text, sentence_starts, sentence_ends)]  # non-blank ones
+    prefix = han_prefix(text, flags)
+    own_han = count_han_spans(text, [(s, e) for _, s, e in pieces], prefix).tolist()
+    doc_han = int(prefix[-1])
+    del prefix
+    sentence_starts, sentence_ends = sentence_bounds(text, flags)
+    sentence_starts = sentence_starts[~blank_spans(text, sentence_starts, sentence_ends, flags)]  # non-blank
     own_sent = np.bincount(owners(sentence_starts), minlength=k).tolist()
-    own_para = np.bincount(owners(paragraph_bounds(text)[0]), minlength=k).tolist()
+    own_para = np.bincount(owners(paragraph_bounds(text, flags)[0]), minlength=k).tolist()
+    del flags
     han, sent, para = list(own_han), list(own_sent), list(own_para)
     for i in range(k - 1, -1, -1):  # pre-order reversed: children before parents
         parent = nodes[i].parent
@@ -1185,8 +1208,6 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
             han[j] += han[i]
             sent[j] += sent[i]
             para[j] += para[i]
-    doc_han = int(prefix[-1])
-    redactions = _redaction_counts(text, [(n.start, n.end) for n in nodes])
     rows = []
     for i, n in enumerate(nodes):
         parent_han = han[index[n.parent]] if n.parent is not None else doc_han
