@@ -364,7 +364,7 @@ _CLOSERS = "”’」』\"'"
 _SENTENCE_END = "。！？!?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cand:
     scheme: Scheme
     number: int  # or NEXT
@@ -565,7 +565,7 @@ def _marker_starts(text: str, schemes: Sequence[Scheme], codes: np.ndarray | Non
 # Nesting
 
 
-@dataclass
+@dataclass(slots=True)
 class _Head:
     cand: _Cand
     number: int
@@ -927,13 +927,18 @@ def _split_closing_points(text: str, heads: list[_Head]) -> tuple[list[_Head], i
     if not heads:
         return heads, 0, None
     top_scheme = heads[0].cand.scheme.name
+    marker_starts = [h.cand.marker_start for h in heads]  # increasing: heads are in text order
+    first_top = next((k for k, h in enumerate(heads) if h.level == 1), len(heads))
+    last_top_series = max((k for k, h in enumerate(heads) if h.level == 1 and h.cand.scheme.name == top_scheme),
+                          default=-1)
     for m in reversed(list(_CLOSING_POINTS.finditer(text))):
-        before = [k for k, h in enumerate(heads) if h.cand.marker_start < m.start()]
-        after = [k for k, h in enumerate(heads) if h.cand.marker_start >= m.end()]
-        if not before or not after or not any(heads[k].level == 1 for k in before):
+        n_before = bisect.bisect_left(marker_starts, m.start())  # heads[:n_before] start before m
+        first_after = bisect.bisect_left(marker_starts, m.end())  # heads[first_after:] start at or after its end
+        if not n_before or first_after == len(heads) or first_top >= n_before:
             continue
-        if any(heads[k].level == 1 and heads[k].cand.scheme.name == top_scheme for k in after):
+        if last_top_series >= first_after:
             continue  # the top-level series goes on: these are a section's sub-points
+        after = range(first_after, len(heads))
         keep = heads[:after[0]]
         para = text.rfind("\n", 0, m.start()) + 1
         while para < len(text) and text[para] in _SPACE:
@@ -1208,21 +1213,20 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
             han[j] += han[i]
             sent[j] += sent[i]
             para[j] += para[i]
-    rows = []
-    for i, n in enumerate(nodes):
-        parent_han = han[index[n.parent]] if n.parent is not None else doc_han
-        rows.append({
-            "document": document, "path": n.path, "level": n.level, "title": n.title,
-            "han_chars": han[i],
-            "share_of_document": _share(han[i], doc_han),
-            "share_of_parent": _share(han[i], parent_han),
-            "sentences": sent[i], "paragraphs": para[i],
-            "redactions": redactions[i],
-            "kind": n.kind, "parent": n.parent, "number": n.number, "scheme": n.scheme,
-            "start": n.start, "end": n.end, "body_start": n.body_start, "unheaded": n.unheaded,
-            "own_han_chars": own_han[i], "own_share": _share(own_han[i], han[i]),
-        })
-    return pd.DataFrame(rows)
+    parent_han = [han[index[n.parent]] if n.parent is not None else doc_han for n in nodes]
+    return pd.DataFrame({
+        "document": [document] * k, "path": [n.path for n in nodes], "level": [n.level for n in nodes],
+        "title": [n.title for n in nodes],
+        "han_chars": han,
+        "share_of_document": [_share(h, doc_han) for h in han],
+        "share_of_parent": [_share(h, p) for h, p in zip(han, parent_han)],
+        "sentences": sent, "paragraphs": para,
+        "redactions": redactions,
+        "kind": [n.kind for n in nodes], "parent": [n.parent for n in nodes], "number": [n.number for n in nodes],
+        "scheme": [n.scheme for n in nodes], "start": [n.start for n in nodes], "end": [n.end for n in nodes],
+        "body_start": [n.body_start for n in nodes], "unheaded": [n.unheaded for n in nodes],
+        "own_han_chars": own_han, "own_share": [_share(o, h) for o, h in zip(own_han, han)],
+    })
 
 
 _LENGTH_COLUMNS = ["document", "path", "level", "title", "han_chars", "share_of_document",
