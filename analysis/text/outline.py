@@ -243,7 +243,7 @@ SCHEMES: tuple[Scheme, ...] = (
 # Result types
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """One part of a document's outline.
 
@@ -401,7 +401,7 @@ def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None =
     says one can start (found over the code points ``codes``), left to right and skipping
     offsets inside the previous match, which gives the same matches as ``finditer``.
     """
-    found: dict[tuple[int, int], _Cand] = {}
+    found: dict[int, _Cand] = {}  # by offset, then scheme rank: start * len(schemes) + rank
     n = len(text)
     starts = _marker_starts(text, schemes, codes)
     for rank, scheme in enumerate(schemes):
@@ -431,7 +431,7 @@ def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None =
                 continue  # a loose form inside running text (统一，) is no candidate at all
             if end >= n or (scheme.sequence and not text[end:_line_end(text, end)].strip(_SPACE)):
                 position = None  # heads nothing (a bare marker line is fine for the others)
-            found[start, rank] = _Cand(scheme, number, word, start, end, position, node_start)
+            found[start * len(schemes) + rank] = _Cand(scheme, number, word, start, end, position, node_start)
     return [found[k] for k in sorted(found)]
 
 
