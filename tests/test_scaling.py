@@ -78,6 +78,30 @@ def test_outline_time_is_linear():
 
 
 @pytest.mark.slow
+def test_outline_time_is_linear_on_unconfirmed_enumerations():
+    """Enumerations that never get a second item, on lines that never end (line breaks lost).
+
+    Each ``第一，`` looked at every later marker to find its second item, and each marker
+    read the rest of its line: both cost the rest of the text per marker.
+    """
+    unit = "甲。第一，乙。" * 2000
+    small, large = unit * 4, unit * 16
+    outline.parse_outline(small)  # warm up
+    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
+    assert ratio < 8, ratio  # linear: about 4; measured 14.6 before the look-ahead index
+
+
+@pytest.mark.slow
+def test_section_lengths_time_is_linear():
+    small, large = SEED * 4, SEED * 16
+    parsed = {text: outline.parse_outline(text) for text in (small, large)}
+    run = lambda text: outline.text_section_lengths(text, outline=parsed[text])  # noqa: E731
+    run(small)  # warm up
+    ratio = _best_time(run, large) / _best_time(run, small)
+    assert ratio < 8, ratio  # linear: about 4
+
+
+@pytest.mark.slow
 def test_formula_layer_time_is_linear():
     """The quoted-slogan overlap check used to compare every quoted span with every formula span."""
     seg = make_tokenizer()

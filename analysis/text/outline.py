@@ -429,10 +429,19 @@ def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None =
                 position = None
             if loose and position != "line" and loose.fullmatch(m.group()):
                 continue  # a loose form inside running text (统一，) is no candidate at all
-            if end >= n or (scheme.sequence and not text[end:_line_end(text, end)].strip(_SPACE)):
+            if end >= n or (scheme.sequence and _rest_of_line_blank(text, end)):
                 position = None  # heads nothing (a bare marker line is fine for the others)
             found[start * len(schemes) + rank] = _Cand(scheme, number, word, start, end, position, node_start)
     return [found[k] for k in sorted(found)]
+
+
+_NOT_SPACE = re.compile(f"[^{_SPACE}]")
+
+
+def _rest_of_line_blank(text: str, i: int) -> bool:
+    """True when ``text[i:line end]`` holds only :data:`_SPACE` characters, found without reading the line."""
+    m = _NOT_SPACE.search(text, i)
+    return m is None or m.group() == "\n"
 
 
 def _matches_at(rx: re.Pattern, text: str, offsets: np.ndarray):
@@ -579,23 +588,57 @@ def _is_second(c: _Cand, first: _Cand) -> bool:
     return c.scheme.name == first.scheme.name and c.number == first.number + 1
 
 
-def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str]) -> bool:
-    """True when the list opened by ``cands[i]`` gets its second item before it closes."""
+class _Lookahead:
+    """Where each scheme and number occurs among the candidates, to look ahead by bisection.
+
+    Scanning the candidates after ``i`` one by one costs the rest of the text for each
+    look; these sorted index lists answer the same questions in logarithmic time.
+    """
+
+    def __init__(self, cands: list[_Cand]):
+        self.at: dict[tuple[str, int], list[int]] = {}  # (scheme, number) -> indices
+        self.at_position: dict[tuple[str, int], list[int]] = {}  # the same, heading positions only
+        self.scheme_at_position: dict[str, list[int]] = {}  # scheme -> indices at heading positions
+        for k, c in enumerate(cands):
+            self.at.setdefault((c.scheme.name, c.number), []).append(k)
+            if c.position is not None:
+                self.at_position.setdefault((c.scheme.name, c.number), []).append(k)
+                self.scheme_at_position.setdefault(c.scheme.name, []).append(k)
+
+    @staticmethod
+    def after(indices: list[int] | None, i: int) -> int | None:
+        """The first of ``indices`` greater than ``i`` (None when there is none)."""
+        if not indices:
+            return None
+        j = bisect.bisect_right(indices, i)
+        return indices[j] if j < len(indices) else None
+
+
+def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str], look: _Lookahead | None = None) -> bool:
+    """True when the list opened by ``cands[i]`` gets its second item before it closes.
+
+    The first later candidate that is the second item (same scheme, next number), a repeat
+    of the first (same scheme and number) or a heading-position marker of a scheme open
+    above decides: only the second item, at a line or sentence start, confirms.
+    """
+    look = look or _Lookahead(cands)
     first = cands[i]
-    for c in cands[i + 1:]:
-        if _is_second(c, first):
-            return c.position in ("line", "sentence")
-        if c.scheme.name == first.scheme.name and c.number == first.number:
-            return False
-        if c.position is not None and c.scheme.name in open_schemes:
-            return False
+    name = first.scheme.name
+    second = look.after(look.at.get((name, first.number + 1)), i)
+    ends = [look.after(look.at.get((name, first.number)), i)]
+    ends += [look.after(look.scheme_at_position.get(s), i) for s in open_schemes]
+    end = min((j for j in ends if j is not None), default=None)
+    if second is not None and (end is None or second <= end):
+        return cands[second].position in ("line", "sentence")
     return False
 
 
 def _heading_line(text: str, c: _Cand) -> bool:
     """True when the marker heads a title line: 2-40 characters, no 。, not ending like a list item."""
+    if c.position != "line":
+        return False
     title = text[c.marker_end:_line_end(text, c.marker_end)].strip(_SPACE)
-    return c.position == "line" and 2 <= len(title) <= 40 and "。" not in title and title[-1] not in "；;，,：:"
+    return 2 <= len(title) <= 40 and "。" not in title and title[-1] not in "；;，,：:"
 
 
 #: Characters before a marker that show it sits inside a clause (位居世界第三，…).
@@ -640,9 +683,10 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         stack.append(len(heads) - 1)
         last_seen[c.scheme.name] = number
 
+    look = _Lookahead(cands)
+
     def later_at_position(i: int, name: str, number: int) -> bool:
-        return any(d.scheme.name == name and d.number == number and d.position is not None
-                   for d in cands[i + 1:])
+        return look.after(look.at_position.get((name, number)), i) is not None
 
     for i, c in enumerate(cands):
         if heads and heads[-1].cand.marker_start == c.marker_start:
@@ -699,7 +743,7 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
             accept(c, c.number, len(stack))
             continue
         open_names = {heads[h].cand.scheme.name for h in stack}
-        if _confirmed(cands, i, open_names):
+        if _confirmed(cands, i, open_names, look):
             accept(c, c.number, len(stack))
     return heads
 
@@ -713,12 +757,15 @@ def _line_end(text: str, i: int) -> int:
     return len(text) if j < 0 else j
 
 
+_FULL_STOP_OR_BREAK = re.compile("[。\n]")
+
+
 def _heading_title(text: str, c: _Cand) -> tuple[str, int]:
     """Return (title, body_start) for a heading."""
-    line_end = _line_end(text, c.marker_end)
-    stop = text.find("。", c.marker_end, line_end)
-    if stop >= 0:
-        return text[c.marker_end:stop].strip(_SPACE), stop + 1
+    first = _FULL_STOP_OR_BREAK.search(text, c.marker_end)  # not the whole line: it may be the whole text
+    if first is not None and first.group() == "。":
+        return text[c.marker_end:first.start()].strip(_SPACE), first.start() + 1
+    line_end = len(text) if first is None else first.start()
     title = text[c.marker_end:line_end].strip(_SPACE)
     if not title:  # a bare marker line: take the next paragraph's first sentence
         nxt = re.compile(r"[^\n]*\S[^\n]*").search(text, line_end)
