@@ -86,6 +86,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 #: The Unicode ranges of :data:`HAN_CLASS`, inclusive, as code points.
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 _HAN, _SPACE, _END, _CLOSER, _BREAK = 1, 2, 4, 8, 16
+#: Characters per chunk of cumulative counts (4 MB of int32).
+_CHUNK = 1 << 20
 #: ``str.isspace`` holds for characters of the Basic Multilingual Plane only (Unicode
 #: has no whitespace beyond it; a test checks the whole range).
 _SPACE_LIMIT = 0x10000
@@ -107,14 +109,20 @@ def _class_table() -> np.ndarray:
 
 
 def code_points(text: str) -> np.ndarray:
-    """The code points of ``text`` as a uint32 array, one element per character.
+    """The code points of ``text`` as an unsigned integer array, one element per character.
 
-    Lone surrogates (text decoded with ``surrogateescape``) are kept as their code points,
-    so ``len(code_points(text)) == len(text)`` for every str.
+    uint16 (two bytes a character) when every character is in the Basic Multilingual
+    Plane, as in almost every Chinese text; uint32 otherwise. Lone surrogates (text decoded
+    with ``surrogateescape``) are kept as their code points, so
+    ``len(code_points(text)) == len(text)`` for every str.
 
-    >>> code_points("党a").tolist()
-    [20826, 97]
+    >>> code_points("党a").tolist(), code_points("党a").dtype.name, code_points("𠀀").dtype.name
+    ([20826, 97], 'uint16', 'uint32')
     """
+    narrow = text.encode("utf-16-le", "surrogatepass")
+    if len(narrow) == 2 * len(text):  # no character needed a surrogate pair
+        return np.frombuffer(narrow, dtype="<u2")
+    del narrow
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
@@ -153,15 +161,19 @@ def han_prefix(text: str, flags: np.ndarray | None = None) -> np.ndarray:
     return prefix
 
 
-def count_han_spans(text: str, spans: Sequence[tuple[int, int]] | np.ndarray,
-                    prefix: np.ndarray | None = None) -> np.ndarray:
-    """``count_han(text[s:e])`` for each ``(s, e)`` span, by one cumulative sum over the text.
+def count_han_spans(text: str, spans: Sequence[tuple[int, int]] | np.ndarray, prefix: np.ndarray | None = None,
+                    flags: np.ndarray | None = None) -> np.ndarray:
+    """``count_han(text[s:e])`` for each ``(s, e)`` span, in one pass over the text.
+
+    Without ``prefix``, cumulative counts are made a chunk of :data:`_CHUNK` characters at a
+    time and read at the span bounds, so no count per character of the whole text is kept.
 
     Args:
         text: The text.
         spans: ``(start, end)`` pairs with ``0 <= start`` and ``end <= len(text)``; an empty or
             reversed span counts 0, as the empty slice does.
         prefix: ``han_prefix(text)`` when the caller has it already.
+        flags: ``char_flags(text)`` when the caller has it already.
 
     Returns:
         An int64 array, one count per span.
@@ -169,10 +181,22 @@ def count_han_spans(text: str, spans: Sequence[tuple[int, int]] | np.ndarray,
     >>> count_han_spans("一、党建。\\n二、〓〓人才", [(0, 5), (6, 12), (3, 3)]).tolist()
     [3, 3, 0]
     """
-    prefix = han_prefix(text) if prefix is None else prefix
     bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     starts, ends = bounds[:, 0], np.maximum(bounds[:, 0], bounds[:, 1])
-    return prefix[ends].astype(np.int64) - prefix[starts]
+    if prefix is not None:
+        return prefix[ends].astype(np.int64) - prefix[starts]
+    flags = _flags(text, flags)
+    n = len(flags)
+    at = np.unique(np.concatenate(([0, n], starts, ends)))  # sorted bounds, 0 and n included
+    counts = np.zeros(len(at), dtype=np.int64)  # count_han(text[:at[k]]), made chunk by chunk
+    done = 0
+    for chunk_start in range(0, n, _CHUNK):
+        chunk_end = min(n, chunk_start + _CHUNK)
+        cumulative = np.cumsum((flags[chunk_start:chunk_end] & _HAN).view(bool), dtype=np.int32)
+        lo, hi = np.searchsorted(at, [chunk_start + 1, chunk_end + 1])  # bounds in (chunk_start, chunk_end]
+        counts[lo:hi] = done + cumulative[at[lo:hi] - chunk_start - 1]
+        done += int(cumulative[-1])
+    return counts[np.searchsorted(at, ends)] - counts[np.searchsorted(at, starts)]
 
 
 def true_runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

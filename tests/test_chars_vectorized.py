@@ -100,3 +100,14 @@ def test_true_runs(flags):
         else:
             k += 1
     assert list(zip(starts.tolist(), ends.tolist())) == expected
+
+
+def test_han_counts_across_chunk_bounds(monkeypatch):
+    """The cumulative counts are made chunk by chunk: bounds on and around chunk edges."""
+    import analysis.chars as chars
+
+    monkeypatch.setattr(chars, "_CHUNK", 3)
+    for text in HAND_WRITTEN + [SEED[:200]]:
+        spans = _all_spans(text) if len(text) <= 40 else [(s, e) for s in range(0, len(text), 5)
+                                                          for e in range(s, len(text) + 1, 7)]
+        assert count_han_spans(text, spans).tolist() == [count_han(text[s:e]) for s, e in spans]

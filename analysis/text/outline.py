@@ -73,7 +73,7 @@ import pandas as pd
 
 from analysis.io.normalize import REDACTION_RE
 from analysis.chars import (REDACTION, blank_spans, char_flags, code_points, count_han, count_han_spans,
-                            han_prefix, paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
+                            paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
 
 __all__ = [
     "Issue",
@@ -523,17 +523,25 @@ def _char_ids(chars: str) -> tuple[np.ndarray, dict[str, int]]:
     return table, ids
 
 
+@lru_cache(maxsize=8)
+def _char_set(chars: str) -> np.ndarray:
+    """A table from code point to True for the characters of ``chars``."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    table.setflags(write=False)
+    return table
+
+
 def _marker_starts(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None) -> list[np.ndarray | None]:
     """For each scheme, the sorted offsets where its marker may start (None: run finditer)."""
     filters = [_PREFILTERS.get(s.pattern) for s in schemes]
     if not any(filters) or not text:
         return [None] * len(schemes)
-    firsts = sorted({c for f in filters if f for c in f.first_chars()})
-    others = sorted({c for f in filters if f for c in f.chars()} - set(firsts))
-    table, ids = _char_ids("".join(firsts + others))  # the first characters get the low ids
-    char_id = table[code_points(text) if codes is None else codes]
-    where = np.flatnonzero(char_id - np.uint8(1) < len(firsts))  # the few offsets where a match may start
-    where_id = char_id[where]
+    firsts = "".join(sorted({c for f in filters if f for c in f.first_chars()}))
+    table, ids = _char_ids(firsts + "".join(sorted({c for f in filters if f for c in f.chars()} - set(firsts))))
+    codes = code_points(text) if codes is None else codes
+    where = np.flatnonzero(_char_set(firsts)[codes])  # the few offsets where a match may start
+    where_id = table[codes[where]]
     n = len(text)
 
     def select(chars: str) -> np.ndarray:
@@ -545,7 +553,7 @@ def _marker_starts(text: str, schemes: Sequence[Scheme], codes: np.ndarray | Non
         """Which of ``offsets`` hold a character of ``chars`` (or are the end, when ``at_end``)."""
         inside = offsets < n
         ok = np.full(len(offsets), at_end, dtype=bool)
-        ok[inside] = select(chars)[char_id[offsets[inside]]]
+        ok[inside] = select(chars)[table[codes[offsets[inside]]]]
         return ok
 
     out: list[np.ndarray | None] = []
@@ -1025,9 +1033,13 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
     codes = code_points(text)
-    heads = _demote_inline_series(text, _nest(_candidates(text, schemes, codes), text))
-    paragraphs = paragraph_bounds(text, char_flags(codes))  # once per text, shared by the steps below
+    cands = _candidates(text, schemes, codes)
+    flags = char_flags(codes)
     del codes
+    paragraphs = paragraph_bounds(text, flags)  # once per text, shared by the steps below
+    del flags
+    heads = _demote_inline_series(text, _nest(cands, text))
+    del cands
     heads, closing_points, points_start = _split_closing_points(text, heads)
     closing = _closing_start(text, heads, points_start, paragraphs)
     starts = [h.cand.node_start for h in heads]
@@ -1173,8 +1185,7 @@ def _redaction_counts(text: str, spans: Sequence[tuple[int, int]], codes: np.nda
     a span cuts, or whose neighbouring character the span leaves out (only the first and
     last run a span touches can be such), is counted again on its part inside the span.
     """
-    table, _ = _char_ids(_REDACTION_CHARS)
-    run_starts, run_ends = true_runs(table[code_points(text) if codes is None else codes] != 0)
+    run_starts, run_ends = true_runs(_char_set(_REDACTION_CHARS)[code_points(text) if codes is None else codes])
     if not len(spans) or not len(run_starts):
         return [0] * len(spans)
     cumulative = np.zeros(len(run_starts) + 1, dtype=np.int64)
@@ -1243,10 +1254,8 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
     redactions = _redaction_counts(text, [(n.start, n.end) for n in nodes], codes)
     flags = char_flags(codes)
     del codes
-    prefix = han_prefix(text, flags)
-    own_han = count_han_spans(text, [(s, e) for _, s, e in pieces], prefix).tolist()
-    doc_han = int(prefix[-1])
-    del prefix
+    own_han = count_han_spans(text, [(s, e) for _, s, e in pieces] + [(0, len(text))], flags=flags).tolist()
+    doc_han = own_han.pop()
     sentence_starts, sentence_ends = sentence_bounds(text, flags)
     sentence_starts = sentence_starts[~blank_spans(text, sentence_starts, sentence_ends, flags)]  # non-blank
     own_sent = np.bincount(owners(sentence_starts), minlength=k).tolist()
