@@ -486,7 +486,7 @@ class _Prefilter:
 _DIGITS = "0123456789０１２３４５６７８９"
 #: Prefilters by scheme pattern (a scheme whose pattern is not listed is run with finditer;
 #: those with a literal first character, 第 or 其, are fast that way already). Each must
-#: name every way its pattern can start; tests/test_outline_speed.py checks them against
+#: name every way its pattern can start; tests/test_outline_vectorized.py checks them against
 #: finditer.
 _PREFILTER_BY_NAME = {
     "dian": _Prefilter(pairs=(("最", "后"), ("第", _CN_NUM))),

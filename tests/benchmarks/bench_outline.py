@@ -16,6 +16,11 @@ whether the two give the same outline and section table. The module is loaded fr
 against today's ``analysis.chars``.
 
 Issue 15 asks this stage to be at least 3 times as fast as before and linear in size.
+Measured on 2026-11-30 (2 shared cores, AMD EPYC, Python 3.11), ``--against 0c2a1c4``
+(the code before the change), best of 5: 4 MB 50.5 MB/s against 7.3 (6.9 times),
+16 MB 46.4 MB/s against 7.4 (6.2 times), cost per MB at 16 MB 1.09 times that at 4 MB
+(1.05 with the garbage collector off: a full collection of the heap lands in the 16 MB
+run), outline and table identical.
 """
 
 from __future__ import annotations
