@@ -7,11 +7,20 @@ are half-open ``(start, end)`` pairs.
 8
 >>> sentence_spans("第一句。第二句！\\n第三句")
 [(0, 4), (4, 8), (8, 9), (9, 12)]
+
+For long texts, :func:`code_points`, :func:`han_prefix` and :func:`count_han_spans` count
+Han characters of many spans with one cumulative sum over the code points (numpy), and
+:func:`paragraph_bounds` / :func:`sentence_bounds` give the spans as two arrays; each gives
+exactly what the plain function gives on each slice.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
 
 #: The placeholder that normalization puts where a redaction mark (××, XX, 某某 …) stood.
 #: U+3013 GETA MARK, the customary sign for a missing character. It is not a Han
@@ -24,7 +33,9 @@ HAN_RE = re.compile(f"[{HAN_CLASS}]")
 
 #: Characters that end a sentence in this register.
 SENTENCE_END = "。！？!?"
-_SENTENCE_RE = re.compile(f"[^{SENTENCE_END}\\n]*(?:[{SENTENCE_END}]+[”’」』）)]*|\\n|$)")
+#: Closing quotes and brackets that stay with the sentence end before them.
+_SENTENCE_CLOSERS = "”’」』）)"
+_SENTENCE_RE = re.compile(f"[^{SENTENCE_END}\\n]*(?:[{SENTENCE_END}]+[{_SENTENCE_CLOSERS}]*|\\n|$)")
 
 
 def count_han(text: str) -> int:
@@ -66,3 +77,210 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((pos, end))
         pos = end
     return spans
+
+
+# ---------------------------------------------------------------------------
+# Vectorized forms: one pass over the code points for a whole text, the same answers
+# as the functions above on each slice (tests/test_chars_vectorized.py checks them).
+
+#: The Unicode ranges of :data:`HAN_CLASS`, inclusive, as code points.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_HAN, _SPACE, _END, _CLOSER, _BREAK = 1, 2, 4, 8, 16
+#: Characters per chunk of cumulative counts (4 MB of int32).
+_CHUNK = 1 << 20
+#: ``str.isspace`` holds for characters of the Basic Multilingual Plane only (Unicode
+#: has no whitespace beyond it; a test checks the whole range).
+_SPACE_LIMIT = 0x10000
+
+
+@lru_cache(maxsize=1)
+def _class_table() -> np.ndarray:
+    """Code point → bit flags: Han, whitespace, sentence end, closer, line break."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for low, high in _HAN_RANGES:
+        table[low:high + 1] |= _HAN
+    spaces = [c for c in range(_SPACE_LIMIT) if chr(c).isspace()]
+    table[spaces] |= _SPACE
+    table[[ord(c) for c in SENTENCE_END]] |= _END
+    table[[ord(c) for c in _SENTENCE_CLOSERS]] |= _CLOSER
+    table[ord("\n")] |= _BREAK
+    table.setflags(write=False)
+    return table
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an unsigned integer array, one element per character.
+
+    uint16 (two bytes a character) when every character is in the Basic Multilingual
+    Plane, as in almost every Chinese text; uint32 otherwise. Lone surrogates (text decoded
+    with ``surrogateescape``) are kept as their code points, so
+    ``len(code_points(text)) == len(text)`` for every str.
+
+    >>> code_points("党a").tolist(), code_points("党a").dtype.name, code_points("𠀀").dtype.name
+    ([20826, 97], 'uint16', 'uint32')
+    """
+    narrow = text.encode("utf-16-le", "surrogatepass")
+    if len(narrow) == 2 * len(text):  # no character needed a surrogate pair
+        return np.frombuffer(narrow, dtype="<u2")
+    del narrow
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def char_flags(text: str | np.ndarray) -> np.ndarray:
+    """One uint8 of bit flags per character (Han, whitespace, sentence end, closer, line break).
+
+    The vectorized helpers below take it as ``flags=`` so that one text is classified once.
+
+    Args:
+        text: A str, or its :func:`code_points`.
+    """
+    return _class_table()[code_points(text) if isinstance(text, str) else text]
+
+
+def _flags(text: str, flags: np.ndarray | None) -> np.ndarray:
+    return char_flags(text) if flags is None else flags
+
+
+def han_prefix(text: str, flags: np.ndarray | None = None) -> np.ndarray:
+    """Cumulative Han counts: element ``i`` is ``count_han(text[:i])`` (length ``len(text) + 1``).
+
+    Args:
+        text: The text.
+        flags: ``char_flags(text)`` when the caller has it already.
+
+    Returns:
+        A signed integer array (int32 below 2**31 characters, else int64) with
+        ``p[e] - p[s] == count_han(text[s:e])`` for every ``0 <= s <= e <= len(text)``.
+
+    >>> han_prefix("党的2023年").tolist()
+    [0, 1, 2, 2, 2, 2, 2, 3]
+    """
+    flags = _flags(text, flags)
+    prefix = np.zeros(len(flags) + 1, dtype=np.int32 if len(flags) < 2**31 - 1 else np.int64)
+    np.cumsum((flags & _HAN) != 0, out=prefix[1:])
+    return prefix
+
+
+def count_han_spans(text: str, spans: Sequence[tuple[int, int]] | np.ndarray, prefix: np.ndarray | None = None,
+                    flags: np.ndarray | None = None) -> np.ndarray:
+    """``count_han(text[s:e])`` for each ``(s, e)`` span, in one pass over the text.
+
+    Without ``prefix``, cumulative counts are made a chunk of :data:`_CHUNK` characters at a
+    time and read at the span bounds, so no count per character of the whole text is kept.
+
+    Args:
+        text: The text.
+        spans: ``(start, end)`` pairs with ``0 <= start`` and ``end <= len(text)``; an empty or
+            reversed span counts 0, as the empty slice does.
+        prefix: ``han_prefix(text)`` when the caller has it already.
+        flags: ``char_flags(text)`` when the caller has it already.
+
+    Returns:
+        An int64 array, one count per span.
+
+    >>> count_han_spans("一、党建。\\n二、〓〓人才", [(0, 5), (6, 12), (3, 3)]).tolist()
+    [3, 3, 0]
+    """
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    starts, ends = bounds[:, 0], np.maximum(bounds[:, 0], bounds[:, 1])
+    if prefix is not None:
+        return prefix[ends].astype(np.int64) - prefix[starts]
+    flags = _flags(text, flags)
+    n = len(flags)
+    at = np.unique(np.concatenate(([0, n], starts, ends)))  # sorted bounds, 0 and n included
+    counts = np.zeros(len(at), dtype=np.int64)  # count_han(text[:at[k]]), made chunk by chunk
+    done = 0
+    for chunk_start in range(0, n, _CHUNK):
+        chunk_end = min(n, chunk_start + _CHUNK)
+        cumulative = np.cumsum((flags[chunk_start:chunk_end] & _HAN).view(bool), dtype=np.int32)
+        lo, hi = np.searchsorted(at, [chunk_start + 1, chunk_end + 1])  # bounds in (chunk_start, chunk_end]
+        counts[lo:hi] = done + cumulative[at[lo:hi] - chunk_start - 1]
+        done += int(cumulative[-1])
+    return counts[np.searchsorted(at, ends)] - counts[np.searchsorted(at, starts)]
+
+
+def true_runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of each maximal run of True in the bool array ``flags``.
+
+    >>> [a.tolist() for a in true_runs(np.array([True, True, False, True]))]
+    [[0, 3], [2, 4]]
+    """
+    if not len(flags):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    bounds = np.concatenate(([0], np.flatnonzero(flags[1:] != flags[:-1]) + 1, [len(flags)]))
+    inside = flags[bounds[:-1]]  # the value of each constant stretch
+    return bounds[:-1][inside], bounds[1:][inside]
+
+
+def blank_spans(text: str, starts, ends, flags: np.ndarray | None = None) -> np.ndarray:
+    """For each span ``text[s:e]``, True when it holds only whitespace (``not text[s:e].strip()``).
+
+    A span is blank when it is empty or one run of whitespace (the characters
+    ``str.isspace`` accepts) covers it.
+
+    Args:
+        text: The text.
+        starts, ends: The spans' bounds (arrays or sequences of ints).
+        flags: ``char_flags(text)`` when the caller has it already.
+
+    >>> blank_spans("甲 \\n 乙", [0, 1, 1, 4], [1, 4, 5, 4]).tolist()
+    [False, True, False, True]
+    """
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    run_starts, run_ends = true_runs((_flags(text, flags) & _SPACE) != 0)
+    if not len(run_starts):
+        return ends <= starts
+    k = np.searchsorted(run_starts, starts, side="right") - 1  # the last run starting at or before s
+    return (ends <= starts) | ((k >= 0) & (run_ends[np.maximum(k, 0)] >= ends))
+
+
+def paragraph_bounds(text: str, flags: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The spans of :func:`paragraph_spans` as two int64 arrays ``(starts, ends)``.
+
+    Args:
+        text: The text.
+        flags: ``char_flags(text)`` when the caller has it already.
+
+    >>> [a.tolist() for a in paragraph_bounds("甲\\n\\n乙丙\\n  \\n")]
+    [[0, 3], [1, 5]]
+    """
+    flags = _flags(text, flags)
+    breaks = np.flatnonzero((flags & _BREAK) != 0)
+    starts = np.concatenate(([0], breaks + 1)).astype(np.int64, copy=False)
+    ends = np.concatenate((breaks, [len(flags)])).astype(np.int64, copy=False)
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    keep = ~blank_spans(text, starts, ends, flags)
+    return starts[keep], ends[keep]
+
+
+def sentence_bounds(text: str, flags: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The spans of :func:`sentence_spans` as two int64 arrays ``(starts, ends)``.
+
+    A sentence ends after a line break, or after a run of sentence ends (。！？!?) and the
+    closing quotes or brackets right after it, or at the end of the text.
+
+    Args:
+        text: The text.
+        flags: ``char_flags(text)`` when the caller has it already.
+
+    >>> [a.tolist() for a in sentence_bounds("第一句。第二句！\\n第三句")]
+    [[0, 4, 8, 9], [4, 8, 9, 12]]
+    """
+    flags = _flags(text, flags)
+    n = len(flags)
+    _, end_runs = true_runs((flags & _END) != 0)
+    closer_starts, closer_ends = true_runs((flags & _CLOSER) != 0)
+    # a run of closers that starts right where a run of sentence ends stops goes with it
+    k = np.searchsorted(closer_starts, end_runs)
+    glued = k < len(closer_starts)
+    glued[glued] = closer_starts[k[glued]] == end_runs[glued]
+    end_runs[glued] = closer_ends[k[glued]]
+    # the two kinds of end never coincide (one follows a line break, the other does not)
+    ends = np.sort(np.concatenate((end_runs, np.flatnonzero((flags & _BREAK) != 0) + 1)))
+    if n and (not len(ends) or ends[-1] != n):
+        ends = np.append(ends, n)
+    ends = ends.astype(np.int64, copy=False)
+    starts = np.zeros(len(ends), dtype=np.int64)
+    starts[1:] = ends[:-1]
+    return starts, ends

@@ -28,15 +28,17 @@ def _best_time(func, arg, repeat: int = 3) -> float:
 
 
 def test_outline_scans_each_paragraph_a_bounded_number_of_times(monkeypatch):
-    """Characters handed to paragraph_spans per character of text: the same at 4x and 16x."""
+    """Characters handed to paragraph_spans or paragraph_bounds per character of text: the same at 4x and 16x."""
     scanned = []
-    real = outline.paragraph_spans
 
-    def counting(text):
-        scanned.append(len(text))
-        return real(text)
+    def counting(real):
+        def wrapped(text, *args, **kwargs):
+            scanned.append(len(text))
+            return real(text, *args, **kwargs)
+        return wrapped
 
-    monkeypatch.setattr(outline, "paragraph_spans", counting)
+    monkeypatch.setattr(outline, "paragraph_spans", counting(outline.paragraph_spans))
+    monkeypatch.setattr(outline, "paragraph_bounds", counting(outline.paragraph_bounds))
     per_char = {}
     for k in (4, 16):
         text = SEED * k
@@ -45,6 +47,7 @@ def test_outline_scans_each_paragraph_a_bounded_number_of_times(monkeypatch):
         assert "".join(text[s:e] for _, s, e in parsed.pieces()) == text  # still lossless
         per_char[k] = sum(scanned) / len(text)
     # Before the fix each sub-point rescanned text[:end]: about 300 characters per character at 16x.
+    assert per_char[4] >= 1, per_char  # the paragraphs are found (once) by one of the two
     assert per_char[16] <= per_char[4] * 1.05, per_char
     assert per_char[16] <= 3, per_char
 
@@ -72,6 +75,30 @@ def test_outline_time_is_linear():
     outline.parse_outline(small)  # warm up
     ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
     assert ratio < 8, ratio  # linear: about 4; quadratic: about 16 (measured 16.4 before the fix)
+
+
+@pytest.mark.slow
+def test_outline_time_is_linear_on_unconfirmed_enumerations():
+    """Enumerations that never get a second item, on lines that never end (line breaks lost).
+
+    Each ``第一，`` looked at every later marker to find its second item, and each marker
+    read the rest of its line: both cost the rest of the text per marker.
+    """
+    unit = "甲。第一，乙。" * 2000
+    small, large = unit * 4, unit * 16
+    outline.parse_outline(small)  # warm up
+    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
+    assert ratio < 8, ratio  # linear: about 4; measured 14.6 before the look-ahead index
+
+
+@pytest.mark.slow
+def test_section_lengths_time_is_linear():
+    small, large = SEED * 4, SEED * 16
+    parsed = {text: outline.parse_outline(text) for text in (small, large)}
+    run = lambda text: outline.text_section_lengths(text, outline=parsed[text])  # noqa: E731
+    run(small)  # warm up
+    ratio = _best_time(run, large) / _best_time(run, small)
+    assert ratio < 8, ratio  # linear: about 4
 
 
 @pytest.mark.slow

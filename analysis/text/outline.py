@@ -66,11 +66,14 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from analysis.io.normalize import REDACTION_RE
-from analysis.chars import REDACTION, count_han, paragraph_spans, sentence_spans
+from analysis.chars import (REDACTION, blank_spans, char_flags, code_points, count_han, count_han_spans,
+                            paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
 
 __all__ = [
     "Issue",
@@ -240,7 +243,7 @@ SCHEMES: tuple[Scheme, ...] = (
 # Result types
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """One part of a document's outline.
 
@@ -361,7 +364,7 @@ _CLOSERS = "”’」』\"'"
 _SENTENCE_END = "。！？!?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cand:
     scheme: Scheme
     number: int  # or NEXT
@@ -389,39 +392,197 @@ def _position(text: str, i: int) -> tuple[str | None, int]:
     return None, i
 
 
-def _candidates(text: str, schemes: Sequence[Scheme]) -> list[_Cand]:
-    """Every marker of every scheme, by offset (schemes in table order at one offset)."""
-    found: dict[tuple[int, int], _Cand] = {}
+def _candidates(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None = None) -> list[_Cand]:
+    """Every marker of every scheme, by offset (schemes in table order at one offset).
+
+    A scheme's markers are its pattern's ``finditer`` matches over the whole text. For the
+    patterns of :data:`SCHEMES` whose first characters are common (Chinese numerals, digits,
+    brackets), the matches are found by trying the pattern only where :data:`_PREFILTERS`
+    says one can start (found over the code points ``codes``), left to right and skipping
+    offsets inside the previous match, which gives the same matches as ``finditer``.
+    """
+    found: dict[int, _Cand] = {}  # by offset, then scheme rank: start * len(schemes) + rank
+    n = len(text)
+    starts = _marker_starts(text, schemes, codes)
     for rank, scheme in enumerate(schemes):
         rx = re.compile(scheme.pattern)
         reject = re.compile(scheme.reject_after) if scheme.reject_after else None
-        for m in rx.finditer(text):
-            start = m.start()
-            if reject and reject.match(text, m.end()):
+        loose = re.compile(scheme.line_only_forms, re.S) if scheme.line_only_forms else None
+        at = starts[rank]
+        numbers: dict[str, int | None] = {}  # parse each numeral once
+        for m in rx.finditer(text) if at is None else _matches_at(rx, text, at):
+            start, end = m.span()
+            if reject and reject.match(text, end):
                 continue
-            try:
-                number = scheme.parse(m.group("num"))
-            except (KeyError, ValueError):
-                continue
+            word = m.group("num")
+            if word in numbers:
+                number = numbers[word]
+            else:
+                try:
+                    number = numbers[word] = scheme.parse(word)
+                except (KeyError, ValueError):
+                    number = numbers[word] = None
             if number is None or not (0 < number < 1000 or number == NEXT):
                 continue
             position, node_start = _position(text, start)
             if scheme.line_only and position != "line":
                 position = None
-            if scheme.line_only_forms and position != "line" and re.fullmatch(scheme.line_only_forms, m.group(), re.S):
+            if loose and position != "line" and loose.fullmatch(m.group()):
                 continue  # a loose form inside running text (统一，) is no candidate at all
-            rest_of_line = text[m.end():_line_end(text, m.end())].strip(_SPACE)
-            if m.end() >= len(text) or (scheme.sequence and not rest_of_line):
+            if end >= n or (scheme.sequence and _rest_of_line_blank(text, end)):
                 position = None  # heads nothing (a bare marker line is fine for the others)
-            found[start, rank] = _Cand(scheme, number, m.group("num"), start, m.end(), position, node_start)
+            found[start * len(schemes) + rank] = _Cand(scheme, number, word, start, end, position, node_start)
     return [found[k] for k in sorted(found)]
+
+
+_NOT_SPACE = re.compile(f"[^{_SPACE}]")
+
+
+def _rest_of_line_blank(text: str, i: int) -> bool:
+    """True when ``text[i:line end]`` holds only :data:`_SPACE` characters, found without reading the line."""
+    m = _NOT_SPACE.search(text, i)
+    return m is None or m.group() == "\n"
+
+
+def _matches_at(rx: re.Pattern, text: str, offsets: np.ndarray):
+    """The matches ``rx.finditer(text)`` yields, when every match starts at one of ``offsets`` (sorted)."""
+    last_end = 0
+    for i in offsets.tolist():
+        if i < last_end:
+            continue  # inside the previous match, where finditer does not look
+        m = rx.match(text, i)
+        if m is not None:
+            yield m
+            last_end = max(m.end(), i + 1)
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """Where a pattern's match can start: a superset of its match starts, cheap to find.
+
+    Attributes:
+        pairs: ``(first, second)`` character sets: a match can start at ``i`` when
+            ``text[i]`` is in ``first`` and ``text[i + 1]`` in ``second`` (any when ``""``).
+        run: For a marker whose number is a run of these characters (Chinese numerals,
+            digits) followed by a character in ``followers`` (or the end of the text when
+            ``at_end``): the match starts in the last ``run_length`` characters of a
+            maximal run so followed.
+    """
+
+    pairs: tuple[tuple[str, str], ...] = ()
+    run: str = ""
+    run_length: int = 0
+    followers: str = ""
+    at_end: bool = False
+
+    def first_chars(self) -> str:
+        """The characters a match can start with."""
+        return "".join(a for a, _ in self.pairs) + self.run
+
+    def chars(self) -> str:
+        return self.first_chars() + "".join(b for _, b in self.pairs) + self.followers
+
+
+_DIGITS = "0123456789０１２３４５６７８９"
+#: Prefilters by scheme pattern (a scheme whose pattern is not listed is run with finditer;
+#: those with a literal first character, 第 or 其, are fast that way already). Each must
+#: name every way its pattern can start; tests/test_outline_vectorized.py checks them against
+#: finditer.
+_PREFILTER_BY_NAME = {
+    "dian": _Prefilter(pairs=(("最", "后"), ("第", _CN_NUM))),
+    "cn": _Prefilter(run=_CN_NUM, run_length=3, followers="、．.，, \t\u3000"),
+    "cn_bare": _Prefilter(run=_CN_NUM, run_length=3, followers=" \t\u3000\n", at_end=True),
+    "cn_paren": _Prefilter(pairs=(("（(", _CN_NUM),)),
+    "arabic_dot": _Prefilter(run=_DIGITS, run_length=2, followers=".．"),
+    "arabic_comma": _Prefilter(run=_DIGITS, run_length=2, followers="、"),
+    "arabic_paren": _Prefilter(pairs=(("（(", _DIGITS),)),
+    "paren_digit": _Prefilter(pairs=((_PAREN_DIGITS, ""),)),
+    "circled": _Prefilter(pairs=((_CIRCLED, ""),)),
+    "di": _Prefilter(pairs=(("第", _CN_NUM), ("首", "先"))),
+    "shi": _Prefilter(run=_CN_NUM, run_length=2, followers="是"),
+    "yao": _Prefilter(run=_CN_NUM, run_length=2, followers="要"),
+    "order": _Prefilter(pairs=(("首", "先"), ("其再", "次"), ("最", "后"))),
+}
+_PREFILTERS: dict[str, _Prefilter] = {s.pattern: _PREFILTER_BY_NAME[s.name] for s in SCHEMES
+                                      if s.name in _PREFILTER_BY_NAME}
+
+
+@lru_cache(maxsize=8)
+def _char_ids(chars: str) -> tuple[np.ndarray, dict[str, int]]:
+    """A table from code point to a small id (0: none of ``chars``), and each char's id.
+
+    Ids follow the order of ``chars`` (first occurrence), from 1.
+    """
+    ids = {c: k + 1 for k, c in enumerate(dict.fromkeys(chars))}
+    if len(ids) > 255:
+        raise ValueError("too many prefilter characters for a uint8 table")
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for c, k in ids.items():
+        table[ord(c)] = k
+    table.setflags(write=False)
+    return table, ids
+
+
+@lru_cache(maxsize=8)
+def _char_set(chars: str) -> np.ndarray:
+    """A table from code point to True for the characters of ``chars``."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    table.setflags(write=False)
+    return table
+
+
+def _marker_starts(text: str, schemes: Sequence[Scheme], codes: np.ndarray | None) -> list[np.ndarray | None]:
+    """For each scheme, the sorted offsets where its marker may start (None: run finditer)."""
+    filters = [_PREFILTERS.get(s.pattern) for s in schemes]
+    if not any(filters) or not text:
+        return [None] * len(schemes)
+    firsts = "".join(sorted({c for f in filters if f for c in f.first_chars()}))
+    table, ids = _char_ids(firsts + "".join(sorted({c for f in filters if f for c in f.chars()} - set(firsts))))
+    codes = code_points(text) if codes is None else codes
+    where = np.flatnonzero(_char_set(firsts)[codes])  # the few offsets where a match may start
+    where_id = table[codes[where]]
+    n = len(text)
+
+    def select(chars: str) -> np.ndarray:
+        chosen = np.zeros(256, dtype=bool)
+        chosen[[ids[c] for c in chars]] = True
+        return chosen
+
+    def followed_by(offsets: np.ndarray, chars: str, at_end: bool = False) -> np.ndarray:
+        """Which of ``offsets`` hold a character of ``chars`` (or are the end, when ``at_end``)."""
+        inside = offsets < n
+        ok = np.full(len(offsets), at_end, dtype=bool)
+        ok[inside] = select(chars)[table[codes[offsets[inside]]]]
+        return ok
+
+    out: list[np.ndarray | None] = []
+    for f in filters:
+        if f is None:
+            out.append(None)
+            continue
+        parts = []
+        for first, second in f.pairs:
+            hits = where[select(first)[where_id]]
+            parts.append(hits[followed_by(hits + 1, second)] if second else hits)
+        if f.run:
+            inside_run = where[select(f.run)[where_id]]  # sorted offsets of run characters
+            breaks = np.flatnonzero(np.diff(inside_run) != 1)
+            run_starts = inside_run[np.concatenate(([0], breaks + 1))] if len(inside_run) else inside_run
+            run_ends = inside_run[np.concatenate((breaks, [len(inside_run) - 1]))] + 1 if len(inside_run) else inside_run
+            follows = followed_by(run_ends, f.followers, f.at_end)
+            run_starts, run_ends = run_starts[follows], run_ends[follows]
+            for back in range(1, f.run_length + 1):
+                parts.append((run_ends - back)[run_ends - back >= run_starts])
+        out.append(np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64))
+    return out
 
 
 # ---------------------------------------------------------------------------
 # Nesting
 
 
-@dataclass
+@dataclass(slots=True)
 class _Head:
     cand: _Cand
     number: int
@@ -435,23 +596,57 @@ def _is_second(c: _Cand, first: _Cand) -> bool:
     return c.scheme.name == first.scheme.name and c.number == first.number + 1
 
 
-def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str]) -> bool:
-    """True when the list opened by ``cands[i]`` gets its second item before it closes."""
+class _Lookahead:
+    """Where each scheme and number occurs among the candidates, to look ahead by bisection.
+
+    Scanning the candidates after ``i`` one by one costs the rest of the text for each
+    look; these sorted index lists answer the same questions in logarithmic time.
+    """
+
+    def __init__(self, cands: list[_Cand]):
+        self.at: dict[tuple[str, int], list[int]] = {}  # (scheme, number) -> indices
+        self.at_position: dict[tuple[str, int], list[int]] = {}  # the same, heading positions only
+        self.scheme_at_position: dict[str, list[int]] = {}  # scheme -> indices at heading positions
+        for k, c in enumerate(cands):
+            self.at.setdefault((c.scheme.name, c.number), []).append(k)
+            if c.position is not None:
+                self.at_position.setdefault((c.scheme.name, c.number), []).append(k)
+                self.scheme_at_position.setdefault(c.scheme.name, []).append(k)
+
+    @staticmethod
+    def after(indices: list[int] | None, i: int) -> int | None:
+        """The first of ``indices`` greater than ``i`` (None when there is none)."""
+        if not indices:
+            return None
+        j = bisect.bisect_right(indices, i)
+        return indices[j] if j < len(indices) else None
+
+
+def _confirmed(cands: list[_Cand], i: int, open_schemes: set[str], look: _Lookahead | None = None) -> bool:
+    """True when the list opened by ``cands[i]`` gets its second item before it closes.
+
+    The first later candidate that is the second item (same scheme, next number), a repeat
+    of the first (same scheme and number) or a heading-position marker of a scheme open
+    above decides: only the second item, at a line or sentence start, confirms.
+    """
+    look = look or _Lookahead(cands)
     first = cands[i]
-    for c in cands[i + 1:]:
-        if _is_second(c, first):
-            return c.position in ("line", "sentence")
-        if c.scheme.name == first.scheme.name and c.number == first.number:
-            return False
-        if c.position is not None and c.scheme.name in open_schemes:
-            return False
+    name = first.scheme.name
+    second = look.after(look.at.get((name, first.number + 1)), i)
+    ends = [look.after(look.at.get((name, first.number)), i)]
+    ends += [look.after(look.scheme_at_position.get(s), i) for s in open_schemes]
+    end = min((j for j in ends if j is not None), default=None)
+    if second is not None and (end is None or second <= end):
+        return cands[second].position in ("line", "sentence")
     return False
 
 
 def _heading_line(text: str, c: _Cand) -> bool:
     """True when the marker heads a title line: 2-40 characters, no 。, not ending like a list item."""
+    if c.position != "line":
+        return False
     title = text[c.marker_end:_line_end(text, c.marker_end)].strip(_SPACE)
-    return c.position == "line" and 2 <= len(title) <= 40 and "。" not in title and title[-1] not in "；;，,：:"
+    return 2 <= len(title) <= 40 and "。" not in title and title[-1] not in "；;，,：:"
 
 
 #: Characters before a marker that show it sits inside a clause (位居世界第三，…).
@@ -496,9 +691,10 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         stack.append(len(heads) - 1)
         last_seen[c.scheme.name] = number
 
+    look = _Lookahead(cands)
+
     def later_at_position(i: int, name: str, number: int) -> bool:
-        return any(d.scheme.name == name and d.number == number and d.position is not None
-                   for d in cands[i + 1:])
+        return look.after(look.at_position.get((name, number)), i) is not None
 
     for i, c in enumerate(cands):
         if heads and heads[-1].cand.marker_start == c.marker_start:
@@ -555,7 +751,7 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
             accept(c, c.number, len(stack))
             continue
         open_names = {heads[h].cand.scheme.name for h in stack}
-        if _confirmed(cands, i, open_names):
+        if _confirmed(cands, i, open_names, look):
             accept(c, c.number, len(stack))
     return heads
 
@@ -569,12 +765,15 @@ def _line_end(text: str, i: int) -> int:
     return len(text) if j < 0 else j
 
 
+_FULL_STOP_OR_BREAK = re.compile("[。\n]")
+
+
 def _heading_title(text: str, c: _Cand) -> tuple[str, int]:
     """Return (title, body_start) for a heading."""
-    line_end = _line_end(text, c.marker_end)
-    stop = text.find("。", c.marker_end, line_end)
-    if stop >= 0:
-        return text[c.marker_end:stop].strip(_SPACE), stop + 1
+    first = _FULL_STOP_OR_BREAK.search(text, c.marker_end)  # not the whole line: it may be the whole text
+    if first is not None and first.group() == "。":
+        return text[c.marker_end:first.start()].strip(_SPACE), first.start() + 1
+    line_end = len(text) if first is None else first.start()
     title = text[c.marker_end:line_end].strip(_SPACE)
     if not title:  # a bare marker line: take the next paragraph's first sentence
         nxt = re.compile(r"[^\n]*\S[^\n]*").search(text, line_end)
@@ -602,16 +801,19 @@ _ADDRESS_ONLY = re.compile(rf"(?:{_ADDRESS}[！!：:，,。]?|结束语)\s*$")
 _CLOSING_GAP = 2
 
 
-def _find_closing(text: str, after: int) -> int | None:
+def _find_closing(text: str, after: int, paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> int | None:
     """Start of the closing among paragraphs starting at or after ``after``; None if absent.
 
     The closing starts at the last paragraph that opens with a closing formula. It
     reaches back over an address-only line or ``结束语`` right before it, and over an
     earlier formula paragraph (not an address-only line) when at most
     :data:`_CLOSING_GAP` ordinary paragraphs separate the two: congress reports close
-    with several ``同志们！……`` paragraphs.
+    with several ``同志们！……`` paragraphs. ``paragraphs``: :func:`analysis.chars.paragraph_bounds`
+    of ``text`` when the caller has them.
     """
-    paras = [(s, e) for s, e in paragraph_spans(text) if s >= after]
+    starts, ends = paragraph_bounds(text) if paragraphs is None else paragraphs
+    first = int(np.searchsorted(starts, after, side="left"))
+    paras = list(zip(starts[first:].tolist(), ends[first:].tolist()))
     openers = [k for k, (s, e) in enumerate(paras) if _CLOSING_OPENER.match(text[s:e].lstrip(_SPACE))]
     if not openers:
         return None
@@ -780,13 +982,18 @@ def _split_closing_points(text: str, heads: list[_Head]) -> tuple[list[_Head], i
     if not heads:
         return heads, 0, None
     top_scheme = heads[0].cand.scheme.name
+    marker_starts = [h.cand.marker_start for h in heads]  # increasing: heads are in text order
+    first_top = next((k for k, h in enumerate(heads) if h.level == 1), len(heads))
+    last_top_series = max((k for k, h in enumerate(heads) if h.level == 1 and h.cand.scheme.name == top_scheme),
+                          default=-1)
     for m in reversed(list(_CLOSING_POINTS.finditer(text))):
-        before = [k for k, h in enumerate(heads) if h.cand.marker_start < m.start()]
-        after = [k for k, h in enumerate(heads) if h.cand.marker_start >= m.end()]
-        if not before or not after or not any(heads[k].level == 1 for k in before):
+        n_before = bisect.bisect_left(marker_starts, m.start())  # heads[:n_before] start before m
+        first_after = bisect.bisect_left(marker_starts, m.end())  # heads[first_after:] start at or after its end
+        if not n_before or first_after == len(heads) or first_top >= n_before:
             continue
-        if any(heads[k].level == 1 and heads[k].cand.scheme.name == top_scheme for k in after):
+        if last_top_series >= first_after:
             continue  # the top-level series goes on: these are a section's sub-points
+        after = range(first_after, len(heads))
         keep = heads[:after[0]]
         para = text.rfind("\n", 0, m.start()) + 1
         while para < len(text) and text[para] in _SPACE:
@@ -825,24 +1032,32 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_outline needs the document's text as a str, got {type(text).__name__}")
-    heads = _demote_inline_series(text, _nest(_candidates(text, schemes), text))
+    codes = code_points(text)
+    cands = _candidates(text, schemes, codes)
+    flags = char_flags(codes)
+    del codes
+    paragraphs = paragraph_bounds(text, flags)  # once per text, shared by the steps below
+    del flags
+    heads = _demote_inline_series(text, _nest(cands, text))
+    del cands
     heads, closing_points, points_start = _split_closing_points(text, heads)
-    closing = _closing_start(text, heads, points_start)
+    closing = _closing_start(text, heads, points_start, paragraphs)
     starts = [h.cand.node_start for h in heads]
     ends = _heading_ends(heads, starts, closing if closing is not None else len(text))
     paths = _heading_paths(heads)
-    unheaded = _unheaded_parts(text, heads, starts, ends)  # may shorten the last sub-points in ends
+    unheaded = _unheaded_parts(text, heads, starts, ends, paragraphs)  # may shorten the last sub-points in ends
     nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
     announced = _announced(text[:starts[0]]) if heads else None
     return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points)
 
 
-def _closing_start(text: str, heads: list[_Head], points_start: int | None) -> int | None:
+def _closing_start(text: str, heads: list[_Head], points_start: int | None,
+                   paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> int | None:
     """Where the closing begins (after the last point's first paragraph), or None."""
     if not heads:
         return None
     _, last_body = _heading_title(text, heads[-1].cand)
-    closing = _find_closing(text, _line_end(text, last_body) + 1)
+    closing = _find_closing(text, _line_end(text, last_body) + 1, paragraphs)
     if points_start is not None and (closing is None or closing > points_start):
         closing = points_start
     return closing
@@ -880,7 +1095,8 @@ def _heading_paths(heads: list[_Head]) -> list[str]:
     return paths
 
 
-def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int]) -> dict[int, int]:
+def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int],
+                    paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, int]:
     """Parent index → start of its unheaded part: text after a last sub-point that outgrows its siblings.
 
     When every sub-point but the last is one paragraph and the last runs on for more, the
@@ -891,17 +1107,19 @@ def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list
     for k, h in enumerate(heads):
         children.setdefault(h.parent, []).append(k)
     unheaded: dict[int, int] = {}
-    all_paragraphs = paragraph_spans(text)
-    paragraphs = ([s for s, _ in all_paragraphs], all_paragraphs)
+    table = None  # (starts, spans) of the paragraphs, made when a parent needs it
     for parent, kids in children.items():
         if parent is None or len(kids) < 3 or children.get(kids[-1]):
             continue
+        if table is None:
+            para_starts, para_ends = paragraph_bounds(text) if paragraphs is None else paragraphs
+            table = (para_starts.tolist(), list(zip(para_starts.tolist(), para_ends.tolist())))
         counts = []
         for k in kids:
             if children.get(k):
                 break
             _, body = _heading_title(text, heads[k].cand)
-            counts.append(_body_paragraphs(text, starts[k], body, ends[k], paragraphs))
+            counts.append(_body_paragraphs(text, starts[k], body, ends[k], table))
         if len(counts) != len(kids) or any(len(c) != 1 for c in counts[:-1]) or len(counts[-1]) < 2:
             continue
         cut = counts[-1][1][0]
@@ -953,6 +1171,48 @@ def _redactions(span: str) -> int:
     return span.count(REDACTION) + raw_marks
 
 
+#: Every character a match of REDACTION_RE consists of: each of its alternatives is a
+#: run of these, and its lookarounds look one character to either side.
+_REDACTION_CHARS = "×╳Xx*＊某○□■" + REDACTION
+
+
+def _redaction_counts(text: str, spans: Sequence[tuple[int, int]], codes: np.ndarray | None = None) -> list[int]:
+    """``_redactions(text[s:e])`` for each span, without scanning each span.
+
+    Matches lie inside runs of :data:`_REDACTION_CHARS` and depend only on their run and
+    the character either side, so each run's count (read with those two characters) is
+    computed once and summed over the runs inside a span by a cumulative sum. A run that
+    a span cuts, or whose neighbouring character the span leaves out (only the first and
+    last run a span touches can be such), is counted again on its part inside the span.
+    """
+    run_starts, run_ends = true_runs(_char_set(_REDACTION_CHARS)[code_points(text) if codes is None else codes])
+    if not len(spans) or not len(run_starts):
+        return [0] * len(spans)
+    cumulative = np.zeros(len(run_starts) + 1, dtype=np.int64)
+    cumulative[1:] = np.cumsum([_redactions(text[max(a - 1, 0):b + 1])
+                                for a, b in zip(run_starts.tolist(), run_ends.tolist())])
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    s, e = bounds[:, 0], bounds[:, 1]
+    first = np.searchsorted(run_ends, s, side="right")  # the first run ending after s
+    stop = np.searchsorted(run_starts, e, side="left")  # runs from here on start at or after e
+    touched = (e > s) & (first < stop)
+    totals = np.where(touched, cumulative[stop] - cumulative[np.minimum(first, stop)], 0)
+    last = np.maximum(stop - 1, 0)
+    first_c = np.minimum(first, len(run_starts) - 1)
+    # a run needs counting again when the span starts at or inside it, or ends at or inside it
+    redo = touched & ((run_starts[first_c] <= s) | (run_ends[first_c] >= e)
+                      | (run_starts[last] <= s) | (run_ends[last] >= e))
+    out = totals.tolist()
+    for i in np.flatnonzero(redo).tolist():
+        si, ei = int(s[i]), int(e[i])
+        for r in {int(first[i]), int(stop[i]) - 1}:
+            a, b = int(run_starts[r]), int(run_ends[r])
+            lo, hi = max(a, si), min(b, ei)
+            part = _redactions(text[lo - (lo > si):hi + (hi < ei)])
+            out[i] += part - int(cumulative[r + 1] - cumulative[r])
+    return out
+
+
 def _documents(documents_df: pd.DataFrame, caller: str):
     """Yield (id, text) from a documents table, with errors that say what to do."""
     if not isinstance(documents_df, pd.DataFrame):
@@ -978,23 +1238,29 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
     nodes = outline.nodes
     pieces = outline.pieces()
     index = {n.path: i for i, n in enumerate(nodes)}
-    starts = [p[1] for p in pieces]
+    starts = np.array([p[1] for p in pieces], dtype=np.int64)
+    filled = np.flatnonzero(np.array([p[2] > p[1] for p in pieces], dtype=bool))  # non-empty pieces
 
-    def owner(offset: int) -> int:
-        # the last piece starting at or before offset, skipping empty pieces
-        i = bisect.bisect_right(starts, offset) - 1
-        while i > 0 and pieces[i][2] <= pieces[i][1]:
-            i -= 1
-        return max(i, 0)
+    def owners(offsets: np.ndarray) -> np.ndarray:
+        """Index of the piece owning each offset: the last non-empty piece starting at or before it (else 0)."""
+        at = np.searchsorted(starts, offsets, side="right") - 1
+        if not len(filled):
+            return np.zeros(len(offsets), dtype=np.int64)
+        k_filled = np.searchsorted(filled, at, side="right") - 1
+        return np.where(k_filled >= 0, filled[np.maximum(k_filled, 0)], 0)
 
     k = len(nodes)
-    own_han = [count_han(text[s:e]) for _, s, e in pieces]
-    own_sent, own_para = [0] * k, [0] * k
-    for s, e in sentence_spans(text):
-        if text[s:e].strip():
-            own_sent[owner(s)] += 1
-    for s, _ in paragraph_spans(text):
-        own_para[owner(s)] += 1
+    codes = code_points(text)
+    redactions = _redaction_counts(text, [(n.start, n.end) for n in nodes], codes)
+    flags = char_flags(codes)
+    del codes
+    own_han = count_han_spans(text, [(s, e) for _, s, e in pieces] + [(0, len(text))], flags=flags).tolist()
+    doc_han = own_han.pop()
+    sentence_starts, sentence_ends = sentence_bounds(text, flags)
+    sentence_starts = sentence_starts[~blank_spans(text, sentence_starts, sentence_ends, flags)]  # non-blank
+    own_sent = np.bincount(owners(sentence_starts), minlength=k).tolist()
+    own_para = np.bincount(owners(paragraph_bounds(text, flags)[0]), minlength=k).tolist()
+    del flags
     han, sent, para = list(own_han), list(own_sent), list(own_para)
     for i in range(k - 1, -1, -1):  # pre-order reversed: children before parents
         parent = nodes[i].parent
@@ -1003,23 +1269,20 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
             han[j] += han[i]
             sent[j] += sent[i]
             para[j] += para[i]
-    doc_han = count_han(text)
-    rows = []
-    for i, n in enumerate(nodes):
-        span = text[n.start:n.end]
-        parent_han = han[index[n.parent]] if n.parent is not None else doc_han
-        rows.append({
-            "document": document, "path": n.path, "level": n.level, "title": n.title,
-            "han_chars": han[i],
-            "share_of_document": _share(han[i], doc_han),
-            "share_of_parent": _share(han[i], parent_han),
-            "sentences": sent[i], "paragraphs": para[i],
-            "redactions": _redactions(span),
-            "kind": n.kind, "parent": n.parent, "number": n.number, "scheme": n.scheme,
-            "start": n.start, "end": n.end, "body_start": n.body_start, "unheaded": n.unheaded,
-            "own_han_chars": own_han[i], "own_share": _share(own_han[i], han[i]),
-        })
-    return pd.DataFrame(rows)
+    parent_han = [han[index[n.parent]] if n.parent is not None else doc_han for n in nodes]
+    return pd.DataFrame({
+        "document": [document] * k, "path": [n.path for n in nodes], "level": [n.level for n in nodes],
+        "title": [n.title for n in nodes],
+        "han_chars": han,
+        "share_of_document": [_share(h, doc_han) for h in han],
+        "share_of_parent": [_share(h, p) for h, p in zip(han, parent_han)],
+        "sentences": sent, "paragraphs": para,
+        "redactions": redactions,
+        "kind": [n.kind for n in nodes], "parent": [n.parent for n in nodes], "number": [n.number for n in nodes],
+        "scheme": [n.scheme for n in nodes], "start": [n.start for n in nodes], "end": [n.end for n in nodes],
+        "body_start": [n.body_start for n in nodes], "unheaded": [n.unheaded for n in nodes],
+        "own_han_chars": own_han, "own_share": [_share(o, h) for o, h in zip(own_han, han)],
+    })
 
 
 _LENGTH_COLUMNS = ["document", "path", "level", "title", "han_chars", "share_of_document",
