@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import re
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ from pandas.api.types import union_categoricals
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import DocumentLike
-from analysis.chars import HAN_CLASS, count_han, paragraph_spans, sentence_spans
+from analysis.chars import count_han, count_han_spans, paragraph_spans, sentence_spans
 
 #: Columns of :attr:`DocumentFeatures.sentences`.
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "path", "paragraph", "han_chars"]
@@ -419,28 +418,10 @@ def _sentence_table(text: str, pieces, labels: _Labels, doc_id: str) -> pd.DataF
             "end": np.array([e for _, e in rows], dtype=np.int64),
             "path": labels.paths(starts),
             "paragraph": labels.paragraphs(starts),
-            "han_chars": _han_between(text, starts, np.array([e for _, e in rows], dtype=np.int64)),
+            "han_chars": count_han_spans(text, np.array(rows, dtype=np.int64).reshape(-1, 2)),
         },
         columns=SENTENCE_COLUMNS,
     )
-
-
-def _han_between(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Han characters of ``text[s:e]`` for each span, from one cumulative count (``count_han`` on each slice)."""
-    if not len(starts):
-        return np.zeros(0, dtype=np.int64)
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    han = np.zeros(len(points) + 1, dtype=np.int64)
-    mask = np.zeros(len(points), dtype=bool)
-    for low, high in _HAN_RANGES:
-        mask |= (points >= low) & (points <= high)
-    np.cumsum(mask, out=han[1:])
-    return han.take(ends) - han.take(starts)
-
-
-#: :data:`analysis.chars.HAN_CLASS` as code-point ranges.
-_HAN_RANGES = [(int(a, 16), int(b, 16)) for a, b in re.findall(
-    r"\\[uU]([0-9a-fA-F]+)-\\[uU]([0-9a-fA-F]+)", HAN_CLASS.encode("unicode_escape").decode())]
 
 
 def _token_table(text: str, sentence_starts: np.ndarray, labels: _Labels, doc_id: str,

@@ -1,10 +1,8 @@
 """features(): outline paths, sentences and tokens of one document; the content-keyed cache."""
 
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
 
 from analysis import features as features_mod
 from analysis.features import build_features, cache_key, cached_features, features
@@ -137,18 +135,6 @@ def test_workers_give_the_same_featureset(tmp_path, monkeypatch):
 
 
 # --- vectorised helpers against their plain definitions ------------------------------------------
-
-
-@hsettings(max_examples=100, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("人才a1，〇㐀丽\u9fff\u4e00\u3400\uf900〓 \n") + ["𠀀", "\U0003134f", "\U00031350"]),
-               max_size=40), st.data())
-def test_han_between_equals_count_han_on_each_slice(text, data):
-    from analysis.chars import count_han
-    from analysis.features import _han_between
-
-    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
-    starts, ends = np.array(cuts[:-1], dtype=np.int64), np.array(cuts[1:], dtype=np.int64)
-    assert _han_between(text, starts, ends).tolist() == [count_han(text[s:e]) for s, e in zip(starts, ends)]
 
 
 def test_sentence_han_chars_of_the_seed_equal_count_han():
