@@ -299,3 +299,16 @@ def test_the_command_line_converts_traditional_texts_unless_told_to_keep_them(ca
     assert main(["corpus", path, "--format", "json", "--keep-traditional"]) == 0
     kept = json.loads(capsys.readouterr().out)[0]
     assert (converted["to_simplified"], kept["to_simplified"]) == (True, False)
+
+
+def test_an_unpaired_surrogate_escape_in_a_jsonl_record_is_a_problem_naming_the_line(tmp_path):
+    path = tmp_path / "speeches.jsonl"
+    lines = [json.dumps({"id": "a", "text": "人才\ud800工作"}), json.dumps({"id": "b", "text": "基层工作😀"}),
+             json.dumps({"id": "c", "text": "基层", "title": "题\udc00"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # json.dumps writes the \ud800 escapes
+    docs, problems = load_corpus(path, on_error="collect")
+    assert docs["id"].tolist() == ["b"] and docs["text"].iloc[0] == "基层工作😀"
+    assert problems["line"].tolist() == [1, 3] and problems["document"].tolist() == ["a", "c"]
+    assert "unpaired surrogate" in problems["problem"].iloc[0] and "'title'" in problems["problem"].iloc[1]
+    with pytest.raises(CorpusError, match="unpaired surrogate"):
+        load_corpus(path)

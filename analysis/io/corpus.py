@@ -923,12 +923,30 @@ def _record_document(record: dict, *, text_key: str, number: int, line: int, pre
     if not raw.strip():
         return CorpusError(f"the {what}'s {text_key!r} is empty", file=shown, line=line, document=doc_id,
                            fix=f"fill in the text or remove the {what}")
+    for key, value in record.items():
+        where = _lone_surrogate(value)
+        if where is not None:
+            return CorpusError(f"the {what}'s {str(key)!r} holds an unpaired surrogate (\\u{ord(value[where]):04x}, "
+                               f"character {where + 1}), which is not valid Unicode",
+                               file=shown, line=line, document=doc_id,
+                               fix="repair the escape in the file (a pair such as \\ud83d\\ude00 is fine) or remove it")
     fields = {k: v for k, v in record.items() if k not in (text_key, "id")}
     meta = _record_meta(fields, defaults=defaults)
     doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding,
                         sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
                         source_path=shown, settings=settings)
     return dataclasses.replace(doc, meta=_infer_meta(doc.meta, text=doc.text, stem=doc_id, records=True))
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: object) -> int | None:
+    """The index of the first unpaired surrogate in a string (JSON's \\ud800 escapes make them), or None."""
+    if isinstance(value, str):
+        m = _SURROGATE_RE.search(value)
+        return m.start() if m else None
+    return None
 
 
 def _bounded_lines(fh, limit: int | None) -> Iterator[bytes | int]:

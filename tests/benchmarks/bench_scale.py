@@ -140,10 +140,46 @@ def bench_features() -> dict:
     return out
 
 
+def bench_corpus(megabytes: float, files: int) -> dict:
+    """``terms`` on a folder of many generated speeches (whole processes): cold with one and two
+    workers, warm, and warm after changing one file; peak RSS of the process tree."""
+    python = sys.executable
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
+        folder = Path(tmp) / "speeches"
+        folder.mkdir()
+        per_file = megabytes / files
+        for i in range(files):
+            (folder / f"speech-{i:05d}.txt").write_text(speech_like(per_file, seed=1000 + i), encoding="utf-8")
+        mb = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+        caches = {name: tempfile.mkdtemp(prefix=f"cache-{name}-", dir=tmp) for name in ("one", "two")}
+
+        def run(workers: int, cache: str) -> tuple[float, float]:
+            env = {**os.environ, "ANALYSIS_CACHE_DIR": caches[cache]}
+            return run_measured([python, "-m", "analysis", "terms", str(folder), "--workers", str(workers)], env)
+
+        out["mb"] = mb
+        out["cold_1"] = run(1, "one")
+        out["cold_2"] = run(2, "two")
+        out["warm"] = run(1, "two")
+        first = sorted(folder.iterdir())[0]
+        first.write_text(first.read_text(encoding="utf-8") + "\n抓好基层党建。\n", encoding="utf-8")
+        out["warm_one_changed"] = run(1, "two")
+    print(f"terms on a folder of {files} speeches, {mb:.1f} MB (whole process, streamed file by file):")
+    for name, target in (("cold_1", None), ("cold_2", None), ("warm", 100.0), ("warm_one_changed", None)):
+        seconds, rss = out[name]
+        note = f"target >= {target:g} MB/s" if target else ""
+        print(f"  {name:17s} {seconds:7.1f} s {mb / seconds:7.2f} MB/s  peak {rss:6.0f} MB  {note}")
+    print(f"  two workers / one worker: {out['cold_1'][0] / out['cold_2'][0]:.2f}x (target >= 1.6)")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="*", default=[4, 16, 40], help="MB of generated text")
     parser.add_argument("--skip-features", action="store_true")
+    parser.add_argument("--corpus-mb", type=float, default=100, help="MB of the many-speeches folder (0: skip)")
+    parser.add_argument("--corpus-files", type=int, default=1000, help="files in that folder")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, Python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.1f}")
@@ -156,6 +192,8 @@ def main() -> int:
               f"{b['mb'] / a['mb']:.2f}x text ({growth:.2f} per unit; target: 16 MB at most 4.4x 4 MB)")
     if not args.skip_features:
         bench_features()
+    if args.corpus_mb:
+        bench_corpus(args.corpus_mb, args.corpus_files)
     return 0
 
 
