@@ -191,7 +191,9 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
     from analysis.text.lexicon import lexicon_sha256, load_themes
 
     settings = settings or Settings()
-    fs = build_features(documents, settings=settings, progress=progress, workers=workers)
+    # Counts only: each document's tokens are counted where computed and dropped, so memory
+    # holds count tables, not the token tables of the whole corpus.
+    fs = build_features(documents, settings=settings, progress=progress, workers=workers, counts_only=True)
     lexicon = load_themes(settings)
     themes = fs.theme_counts(lexicon)
     return {
