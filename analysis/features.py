@@ -714,22 +714,43 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
     ``count_themes=False`` skips the theme counts (the slowest part), for work that reads
     term counts only.
     """
-    from analysis.text.lexicon import HIT_COLUMNS, lexicon_sha256, load_themes, theme_hits
+    from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
 
     tokens = value.tokens
     if count_themes:
         lexicon = load_themes(settings or Settings())
         themes, sha = count_theme_hits(theme_hits(tokens, lexicon=lexicon), tokens), lexicon_sha256(lexicon)
     else:
-        themes, sha = count_theme_hits(pd.DataFrame(columns=HIT_COLUMNS), tokens.iloc[:0]), None
+        themes, sha = _NO_THEMES, None
     return DocumentCounts(
-        features=dataclasses.replace(value, tokens=tokens.iloc[:0]),
+        # A new empty table: a slice (tokens.iloc[:0]) would keep the whole token arrays alive.
+        features=dataclasses.replace(value, tokens=_empty_tokens()),
         tokens=len(tokens),
         term_counts=count_tokens(tokens),
         sentence_tokens=count_sentence_tokens(tokens),
         themes=themes,
         lexicon_sha256=sha,
     )
+
+
+def _empty_tokens() -> pd.DataFrame:
+    """An empty tokens table with the dtypes of :func:`features`' (categoricals without categories)."""
+    empty = pd.Categorical.from_codes(np.zeros(0, dtype=np.int8), categories=pd.Index([], dtype="str"))
+    return pd.DataFrame({c: (empty if c in CATEGORICAL_TOKEN_COLUMNS else
+                             np.zeros(0, dtype=bool if c == "is_stop" else np.int32)) for c in TOKEN_COLUMNS},
+                        columns=TOKEN_COLUMNS)
+
+
+def _empty_frame(columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ints else object) for c in columns}, columns=columns)
+
+
+#: The theme counts of a document counted with ``count_themes=False``.
+_NO_THEMES = ThemeCounts(
+    sentences=_empty_frame(SENTENCE_THEME_COLUMNS, ("sentence", "hits", "covered_tokens", "covered_han")),
+    terms=_empty_frame(THEME_TERM_COLUMNS, ("hits",)),
+    first=_empty_frame(FIRST_HIT_COLUMNS, ("sentence", "start")),
+)
 
 
 def _relabel(value: DocumentFeatures, doc_id: str) -> DocumentFeatures:
@@ -1315,7 +1336,15 @@ def count_sentence_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"document": pd.Series(dtype=object), "sentence": pd.Series(dtype="int64"),
                              "word_tokens": pd.Series(dtype="int64")})
     words = tokens.loc[tokens["kind"] == "word", ["document", "sentence"]]
-    table = words.groupby(["document", "sentence"], sort=False).size().rename("word_tokens").reset_index()
+    if len(words) and isinstance(words["document"].dtype, pd.CategoricalDtype) and words["document"].nunique() == 1:
+        # One document (what a worker counts): a bincount over its sentence numbers.
+        sentence = words["sentence"].to_numpy()
+        order = pd.unique(sentence)  # sentences in order of first appearance, as groupby gives
+        counts = np.bincount(sentence - sentence.min()).take(order - sentence.min())
+        return pd.DataFrame({"document": _categorical(np.zeros(len(order), dtype=np.int8), [words["document"].iloc[0]]),
+                             "sentence": order.astype(np.int64), "word_tokens": counts.astype(np.int64)},
+                            columns=SENTENCE_TOKEN_COLUMNS)
+    table = words.groupby(["document", "sentence"], sort=False, observed=True).size().rename("word_tokens").reset_index()
     return table.astype({"sentence": "int64", "word_tokens": "int64"})[SENTENCE_TOKEN_COLUMNS]
 
 
