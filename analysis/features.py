@@ -18,7 +18,7 @@ Caching: :func:`build_features` stores each document's features under
 ``paths.cache_dir()/features/`` keyed by the SHA-256 of its normalized text, the
 settings fingerprint, a hash of the code that computes features and the engine that
 segments (:func:`analysis.text.segment.engine_signature`). An entry is data
-only (:mod:`analysis.store`: each DataFrame field as Parquet, the other fields as JSON,
+only (:mod:`analysis.store`: each DataFrame field as an Arrow stream, the other fields as JSON,
 a SHA-256 over all of it), written to a temporary name and renamed; it is verified on
 read, and any failure is a miss that recomputes and replaces it (:func:`cached_features`).
 Same key, same result; change one document and only it is recomputed.
@@ -470,7 +470,7 @@ def _compact(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def _categorical(codes: np.ndarray, values) -> pd.Categorical:
     """A categorical column from integer codes and their distinct values (no string copied per row)."""
-    if not len(codes):  # what Parquet gives back for an empty column
+    if not len(codes):  # what the store gives back for an empty column
         values = []
     return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(values, dtype=object), dtype="str"))
 
@@ -516,7 +516,7 @@ def _key(text_sha256: str, settings: Settings) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
-#: Suffix of a feature cache entry (an :mod:`analysis.store` file: Parquet tables + JSON).
+#: Suffix of a feature cache entry (an :mod:`analysis.store` file: Arrow tables + JSON).
 CACHE_SUFFIX = ".features"
 _WARNED: set[str] = set()
 
@@ -564,7 +564,7 @@ def _from_record(tables: dict[str, pd.DataFrame], meta: dict, key: str, text_sha
 
 
 def _str_categories(table: pd.DataFrame) -> pd.DataFrame:
-    """Categorical columns with ``str`` categories, as computed (Parquet gives an empty one object categories)."""
+    """Categorical columns with ``str`` categories, as computed (the store gives an empty one object categories)."""
     fix = {c: table[c].cat.set_categories(pd.Index(table[c].cat.categories, dtype="str"))
            for c in table.columns
            if isinstance(table[c].dtype, pd.CategoricalDtype) and table[c].cat.categories.dtype != "str"}
@@ -638,7 +638,7 @@ def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, s
     checksum holds), it was stored under this key, and its text hash and settings
     fingerprint equal this document's and these settings'. Anything else (a missing,
     truncated, altered, foreign or unreadable entry) is a miss: the features are
-    computed and the entry replaced. The cache holds only data (Parquet and JSON), so a
+    computed and the entry replaced. The cache holds only data (Arrow tables and JSON), so a
     planted file cannot run code. A cache folder that cannot be written means computing
     without a cache, with one warning.
 

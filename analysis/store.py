@@ -1,8 +1,10 @@
-"""A data-only, verified file for cached tables: Parquet tables plus JSON metadata, checksummed.
+"""A data-only, verified file for cached tables: Arrow tables plus JSON metadata, checksummed.
 
 The feature cache (:mod:`analysis.features`) keeps one file per document in this format.
-Nothing in it can run code when read: the metadata is JSON and each table is a Parquet
-file read by pyarrow (never pickle; pyarrow ≥ 14 also refuses pickled extension types).
+Nothing in it can run code when read: the metadata is JSON and each table an Arrow IPC
+stream (LZ4-compressed) read by pyarrow (never pickle; pyarrow ≥ 14 also refuses pickled
+extension types). Arrow rather than Parquet: the cache is read back on every warm run, and
+an Arrow stream decodes about three times faster (no page decoding).
 A file is verified before anything in it is parsed:
 
 ``MAGIC`` · SHA-256 (64 hex digits) · header length (10 digits) · header (JSON) · payload
@@ -28,7 +30,6 @@ analysis.store.StoreError: checksum mismatch: the file was changed or cut short
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import socket
@@ -39,8 +40,8 @@ from typing import Mapping
 
 import pandas as pd
 
-#: First bytes of every file (format version 1).
-MAGIC = b"ANALYSIS-STORE/1\n"
+#: First bytes of every file (format version 2: Arrow IPC tables; version 1 held Parquet).
+MAGIC = b"ANALYSIS-STORE/2\n"
 _DIGEST = 64
 _LENGTH = 10
 #: Suffix of temporary files while a write is in progress.
@@ -52,21 +53,23 @@ class StoreError(ValueError):
 
 
 def dumps(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> bytes:
-    """Return the bytes of a file holding ``tables`` (Parquet each) and ``meta`` (JSON).
+    """Return the bytes of a file holding ``tables`` (an Arrow IPC stream each) and ``meta`` (JSON).
 
     Raises:
         TypeError: when ``meta`` is not JSON-serializable or a value of ``tables`` is not a DataFrame.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     parts, entries = [], []
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
     for name, frame in tables.items():
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"table {name!r} is a {type(frame).__name__}, not a DataFrame")
-        buffer = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer, compression="lz4")
-        parts.append(buffer.getvalue())
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+            writer.write_table(table)
+        parts.append(sink.getvalue().to_pybytes())
         entries.append({"name": name, "length": len(parts[-1])})
     header = json.dumps({"tables": entries, "meta": dict(meta)}, ensure_ascii=False, sort_keys=True,
                         allow_nan=True).encode("utf-8")
@@ -82,7 +85,6 @@ def loads(blob: bytes) -> tuple[dict[str, pd.DataFrame], dict]:
         StoreError: when anything is wrong (the message says what).
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     if not blob.startswith(MAGIC):
         raise StoreError("not a file of this format (the magic bytes differ)")
@@ -104,7 +106,7 @@ def loads(blob: bytes) -> tuple[dict[str, pd.DataFrame], dict]:
         for entry in entries:
             chunk = body[offset:offset + int(entry["length"])]
             offset += int(entry["length"])
-            tables[str(entry["name"])] = pq.read_table(pa.BufferReader(chunk)).to_pandas()
+            tables[str(entry["name"])] = pa.ipc.open_stream(pa.BufferReader(chunk)).read_all().to_pandas()
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, pa.ArrowException) as exc:
         raise StoreError(f"unreadable content: {exc}") from None
     if offset != len(body) or not isinstance(meta, dict):
