@@ -958,16 +958,146 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
 
 
 def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, count_themes: bool) -> tuple[list, list]:
-    """One file's documents (with their texts dropped) and count tables, and its problems: a worker's task."""
+    """One file's documents (with their texts dropped) and count tables, and its problems: a worker's task.
+
+    With the cache, a file whose bytes, manifest row, settings and code are unchanged is
+    answered from its file-counts entry (:func:`counts_cache_dir`) without being decoded,
+    normalized or segmented; a file with problems is never stored, so they are reported
+    on every run.
+    """
     from analysis.io.corpus import read_file
 
+    key = _file_key(item, settings, count_themes) if cache else None
+    entry = counts_cache_dir() / f"{key}{COUNTS_SUFFIX}" if key else None
+    if entry is not None:
+        hit = _read_counts(entry, key)
+        if hit is not None:
+            return hit, []
     errors: list = []
     out = []
     for document in read_file(item, settings=settings, report=errors.append):
         counts = counted_features({"id": document.id, "text": document.text}, settings, cache=cache, write=write,
                                   count_themes=count_themes)
         out.append((document.row(full=False), counts))
+    if entry is not None and write and not errors:
+        _write_counts(entry, key, out)
     return out, errors
+
+
+# --------------------------------------------------------------------------- the file-counts cache
+
+#: Suffix of a file-counts entry (:func:`stream_features`): a file's documents and count tables.
+COUNTS_SUFFIX = ".counts"
+#: Modules whose code shapes what a file's entry holds, besides the feature code.
+_LOADER_MODULES = ("io/corpus.py", "io/normalize.py", "io/word.py")
+_COUNT_TABLES = {"term_counts": TERM_COUNT_COLUMNS, "sentence_tokens": SENTENCE_TOKEN_COLUMNS,
+                 "theme_sentences": SENTENCE_THEME_COLUMNS, "theme_terms": THEME_TERM_COLUMNS,
+                 "theme_first": FIRST_HIT_COLUMNS}
+
+
+def counts_cache_dir() -> Path:
+    """The folder of the file-counts cache of :func:`stream_features`: ``paths.cache_dir()/counts``."""
+    return paths.cache_dir() / "counts"
+
+
+@lru_cache(maxsize=1)
+def _loader_hash() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _LOADER_MODULES:
+        path = here / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()
+
+
+def _file_key(item: tuple, settings: Settings, count_themes: bool) -> str | None:
+    """The key of a file's counts: its bytes, manifest row, the settings, lexicon and code."""
+    from analysis.text.lexicon import lexicon_sha256, load_themes
+    from analysis.text.segment import engine_signature
+
+    path, row = item
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    lexicon = lexicon_sha256(load_themes(settings)) if count_themes else "-"
+    blob = "|".join([digest.hexdigest(), str(path), repr(row), repr(settings), settings.fingerprint(), _code_hash(),
+                     _loader_hash(), engine_signature(settings), lexicon])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def _write_counts(entry: Path, key: str, out: list) -> None:
+    """Store a file's documents and counts (skipped when a row does not survive JSON exactly)."""
+    import json
+
+    from analysis import store
+
+    rows = [row for row, _ in out]
+    try:
+        if json.loads(json.dumps(rows, ensure_ascii=False)) != rows:
+            return
+    except (TypeError, ValueError):
+        return
+    docs = [{"document": c.features.document, "text_sha256": c.features.text_sha256,
+             "settings_fingerprint": c.features.settings_fingerprint, "han_chars": int(c.features.han_chars),
+             "announced": None if c.features.announced is None else int(c.features.announced),
+             "tokens": int(c.tokens), "lexicon_sha256": c.lexicon_sha256} for _, c in out]
+    counted = [c for _, c in out]
+    tables = {"nodes": _concat([c.features.nodes for c in counted]),
+              "sentences": _concat([c.features.sentences for c in counted], SENTENCE_COLUMNS),
+              "term_counts": _concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS),
+              "sentence_tokens": _concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
+              "theme_sentences": _concat([c.themes.sentences for c in counted], SENTENCE_THEME_COLUMNS),
+              "theme_terms": _concat([c.themes.terms for c in counted], THEME_TERM_COLUMNS),
+              "theme_first": _concat([c.themes.first for c in counted], FIRST_HIT_COLUMNS)}
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        store.write(entry, tables, {"kind": "FileCounts", "key": key, "rows": rows, "documents": docs})
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written only means computing next time
+
+
+def _read_counts(entry: Path, key: str) -> list | None:
+    """A file's documents and counts from its entry, or None (missing, damaged or foreign: a miss)."""
+    from analysis import store
+
+    try:
+        tables, meta = store.read(entry)
+    except (OSError, store.StoreError):
+        return None
+    if meta.get("kind") != "FileCounts" or meta.get("key") != key:
+        return None
+    rows, docs = meta.get("rows"), meta.get("documents")
+    if not isinstance(rows, list) or not isinstance(docs, list) or len(rows) != len(docs):
+        return None
+    tables = {n: _str_categories(t) for n, t in tables.items()}
+    parts = {n: dict(tuple(t.groupby("document", sort=False, observed=True))) if len(t) else {}
+             for n, t in tables.items()}
+
+    def part(name: str, doc: str, columns: list[str]) -> pd.DataFrame:
+        frame = parts.get(name, {}).get(doc)
+        return frame.reset_index(drop=True) if frame is not None else tables[name].iloc[:0].reset_index(drop=True)
+
+    out = []
+    try:
+        for row, d in zip(rows, docs):
+            doc = d["document"]
+            value = DocumentFeatures(document=doc, text_sha256=d["text_sha256"],
+                                     settings_fingerprint=d["settings_fingerprint"], han_chars=d["han_chars"],
+                                     announced=d["announced"], nodes=part("nodes", doc, []),
+                                     sentences=part("sentences", doc, SENTENCE_COLUMNS), tokens=_empty_tokens())
+            themes = ThemeCounts(part("theme_sentences", doc, []), part("theme_terms", doc, []),
+                                 part("theme_first", doc, []))
+            out.append((row, DocumentCounts(features=value, tokens=d["tokens"],
+                                            term_counts=part("term_counts", doc, []),
+                                            sentence_tokens=part("sentence_tokens", doc, []),
+                                            themes=themes, lexicon_sha256=d["lexicon_sha256"])))
+    except (KeyError, TypeError):
+        return None
+    return out
 
 
 def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc", desc: str = "features") -> Iterable:

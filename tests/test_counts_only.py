@@ -114,3 +114,44 @@ def test_stream_features_collects_problems_and_counts_the_rest(tmp_path):
     assert any("already used" in p for p in problems["problem"])  # dup.jsonl's r1
     with pytest.raises(CorpusError):
         stream_features(folder, progress=False, cache=False)
+
+
+def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_path, monkeypatch):
+    from analysis import features as features_mod
+    from analysis.features import counts_cache_dir, stream_features
+
+    folder = _corpus_folder(tmp_path)
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    cold = stream_features(folder, progress=False)
+    assert len(list(counts_cache_dir().glob("*.counts"))) == 3  # one entry per file
+    computed: list[str] = []
+    real = features_mod.counted_features
+    monkeypatch.setattr(features_mod, "counted_features",
+                        lambda document, *a, **k: (computed.append(document["id"]), real(document, *a, **k))[1])
+
+    def same(a, b):
+        for name in ("documents", "nodes", "sentences", "term_counts", "sentence_tokens"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+        for name in ("sentences", "terms", "first"):
+            pd.testing.assert_frame_equal(getattr(a.theme_counts(), name), getattr(b.theme_counts(), name))
+
+    warm = stream_features(folder, progress=False)
+    assert computed == []
+    same(warm, cold)
+    pd.testing.assert_frame_equal(counts.term_frequencies(warm), counts.term_frequencies(cold))
+
+    (folder / "b.txt").write_text(SEED[: len(SEED) // 3] + "\n抓好基层党建。\n", encoding="utf-8")
+    changed = stream_features(folder, progress=False)
+    assert computed == ["b"]
+    tokens_of = lambda fs: dict(zip(fs.documents["id"], fs.documents["tokens"]))  # noqa: E731
+    assert tokens_of(changed)["b"] > tokens_of(cold)["b"] and tokens_of(changed)["a"] == tokens_of(cold)["a"]
+    pd.testing.assert_frame_equal(changed.term_counts.query("document == 'a'"), cold.term_counts.query("document == 'a'"))
+
+    computed.clear()
+    for entry in counts_cache_dir().glob("*.counts"):  # a damaged entry is a miss, recomputed
+        data = bytearray(entry.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        entry.write_bytes(bytes(data))
+    again = stream_features(folder, progress=False)
+    assert sorted(computed) == ["a", "b", "r1", "r2"]
+    same(again, changed)
