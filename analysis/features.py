@@ -487,15 +487,20 @@ def _lookup(starts: np.ndarray, labels: np.ndarray, offsets: np.ndarray) -> np.n
     return labels[index]
 
 
-@lru_cache(maxsize=1)
-def _code_hash() -> str:
+def _hash_modules(names: Iterable[str]) -> str:
+    """SHA-256 over the source of the package's modules ``names`` (paths below ``analysis/``)."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in _CODE_MODULES:
+    for name in names:
         path = here / name
         if path.exists():
             digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    return _hash_modules(_CODE_MODULES)[:16]
 
 
 def cache_key(text: str, settings: Settings) -> str:
@@ -1002,12 +1007,7 @@ def counts_cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _loader_hash() -> str:
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in _LOADER_MODULES:
-        path = here / name
-        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
-    return digest.hexdigest()
+    return _hash_modules(_LOADER_MODULES)
 
 
 def _file_key(item: tuple, settings: Settings, count_themes: bool) -> str | None:
