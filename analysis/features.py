@@ -936,6 +936,9 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
     if cache:
         clean_cache()
         write = cache_writable()
+        if not write:
+            _warn_once(str(feature_cache_dir()), f"feature cache {feature_cache_dir()} is not writable; "
+                                                 "computing without a cache")
     task = partial(_count_file, settings=settings, cache=cache, write=write, count_themes=count_themes)
     rows: list[dict] = []
     counted: list[DocumentCounts] = []

@@ -242,3 +242,24 @@ def test_an_unwritable_cache_folder_means_computing_without_a_cache_with_one_war
     plain = build_features(docs, progress=False, cache=False)
     for table in ("documents", "nodes", "sentences", "tokens"):
         pd.testing.assert_frame_equal(getattr(fs, table), getattr(plain, table))
+
+
+def test_streaming_with_an_unwritable_cache_folder_warns_once_and_counts_the_same(tmp_path, monkeypatch):
+    from analysis.features import stream_features
+
+    folder = tmp_path / "speeches"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SHORT, encoding="utf-8")
+    (folder / "b.txt").write_text(SEED, encoding="utf-8")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(features_mod, "_WARNED", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fs = stream_features(folder, progress=False)
+        stream_features(folder, progress=False)
+    messages = [str(w.message) for w in caught if "not writable" in str(w.message)]
+    assert len(messages) == 1, messages
+    plain = stream_features(folder, progress=False, cache=False)
+    pd.testing.assert_frame_equal(fs.term_counts, plain.term_counts)
