@@ -604,6 +604,16 @@ def _write_cache(path: Path, value: DocumentFeatures, key: str) -> bool:
     return True
 
 
+def _open_cache() -> bool:
+    """Before computing with the cache: remove orphaned temporary files and say whether
+    entries can be written (a folder that cannot be means computing without, with one warning)."""
+    clean_cache()
+    if cache_writable():
+        return True
+    _warn_once(str(feature_cache_dir()), f"feature cache {feature_cache_dir()} is not writable; computing without a cache")
+    return False
+
+
 def cache_writable(folder: Path | None = None) -> bool:
     """Return True when the feature cache folder can be created and written (checked by a write)."""
     folder = feature_cache_dir() if folder is None else Path(folder)
@@ -836,13 +846,7 @@ def build_features(
     check_choice("backend", backend, BACKENDS, caller="build_features")
     if scheduler is not None and backend != "dask":
         raise ValueError("scheduler= is for backend='dask'")
-    write = False
-    if cache:
-        clean_cache()
-        write = cache_writable()
-        if not write:
-            _warn_once(str(feature_cache_dir()), f"feature cache {feature_cache_dir()} is not writable; "
-                                                 "computing without a cache")
+    write = _open_cache() if cache else False
     rows = [{"id": row["id"], "text": row["text"]} for row in documents[["id", "text"]].to_dict("records")]
     if backend == "dask":
         computed = _dask_features(documents, rows, settings=settings, cache=cache, write=write,
@@ -932,13 +936,7 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
     problems: list = []
     report = problems.append if on_error == "collect" else corpus_mod._handler("raise")
     items = list(corpus_mod.plan_files(paths, manifest=manifest, report=report))
-    write = False
-    if cache:
-        clean_cache()
-        write = cache_writable()
-        if not write:
-            _warn_once(str(feature_cache_dir()), f"feature cache {feature_cache_dir()} is not writable; "
-                                                 "computing without a cache")
+    write = _open_cache() if cache else False
     task = partial(_count_file, settings=settings, cache=cache, write=write, count_themes=count_themes)
     rows: list[dict] = []
     counted: list[DocumentCounts] = []
@@ -998,9 +996,6 @@ def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, co
 COUNTS_SUFFIX = ".counts"
 #: Modules whose code shapes what a file's entry holds, besides the feature code.
 _LOADER_MODULES = ("io/corpus.py", "io/normalize.py", "io/word.py")
-_COUNT_TABLES = {"term_counts": TERM_COUNT_COLUMNS, "sentence_tokens": SENTENCE_TOKEN_COLUMNS,
-                 "theme_sentences": SENTENCE_THEME_COLUMNS, "theme_terms": THEME_TERM_COLUMNS,
-                 "theme_first": FIRST_HIT_COLUMNS}
 
 
 def counts_cache_dir() -> Path:
@@ -1080,7 +1075,7 @@ def _read_counts(entry: Path, key: str) -> list | None:
     parts = {n: dict(tuple(t.groupby("document", sort=False, observed=True))) if len(t) else {}
              for n, t in tables.items()}
 
-    def part(name: str, doc: str, columns: list[str]) -> pd.DataFrame:
+    def part(name: str, doc: str) -> pd.DataFrame:
         frame = parts.get(name, {}).get(doc)
         return frame.reset_index(drop=True) if frame is not None else tables[name].iloc[:0].reset_index(drop=True)
 
@@ -1090,13 +1085,13 @@ def _read_counts(entry: Path, key: str) -> list | None:
             doc = d["document"]
             value = DocumentFeatures(document=doc, text_sha256=d["text_sha256"],
                                      settings_fingerprint=d["settings_fingerprint"], han_chars=d["han_chars"],
-                                     announced=d["announced"], nodes=part("nodes", doc, []),
-                                     sentences=part("sentences", doc, SENTENCE_COLUMNS), tokens=_empty_tokens())
-            themes = ThemeCounts(part("theme_sentences", doc, []), part("theme_terms", doc, []),
-                                 part("theme_first", doc, []))
+                                     announced=d["announced"], nodes=part("nodes", doc),
+                                     sentences=part("sentences", doc), tokens=_empty_tokens())
+            themes = ThemeCounts(part("theme_sentences", doc), part("theme_terms", doc),
+                                 part("theme_first", doc))
             out.append((row, DocumentCounts(features=value, tokens=d["tokens"],
-                                            term_counts=part("term_counts", doc, []),
-                                            sentence_tokens=part("sentence_tokens", doc, []),
+                                            term_counts=part("term_counts", doc),
+                                            sentence_tokens=part("sentence_tokens", doc),
                                             themes=themes, lexicon_sha256=d["lexicon_sha256"])))
     except (KeyError, TypeError):
         return None

@@ -355,12 +355,17 @@ def _manifest_lock(folder: Path) -> Iterator[None]:
 
 
 def _read_table(directory: Path | None, name: str, columns, *, empty_dtype) -> pd.DataFrame:
-    """Read a CSV table of the figures folder as text (formula escaping undone); empty with ``columns`` if absent."""
+    """Read a CSV table of the figures folder as text (formula escaping undone), with exactly
+    ``columns`` in order (a column the file lacks is ""); empty with ``columns`` if absent."""
     folder = Path(directory) if directory is not None else paths.figures_dir()
     file = folder / name
     if not file.is_file():
         return pd.DataFrame({c: pd.Series([], dtype=empty_dtype) for c in columns})
-    return restore_formulas(pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING))
+    table = restore_formulas(pd.read_csv(file, dtype=str, keep_default_na=False, encoding=CSV_ENCODING))
+    for column in columns:
+        if column not in table.columns:
+            table[column] = ""
+    return table[list(columns)]
 
 
 def _write_table(folder: Path, name: str, table: pd.DataFrame) -> Path:
@@ -383,11 +388,7 @@ def read_figure_manifest(directory: Path | None = None) -> pd.DataFrame:
     >>> list(read_figure_manifest(pathlib.Path(tempfile.mkdtemp())).columns) == list(MANIFEST_COLUMNS)
     True
     """
-    table = _read_table(directory, MANIFEST, MANIFEST_COLUMNS, empty_dtype=str)
-    for column in MANIFEST_COLUMNS:
-        if column not in table.columns:
-            table[column] = ""
-    return table[list(MANIFEST_COLUMNS)]
+    return _read_table(directory, MANIFEST, MANIFEST_COLUMNS, empty_dtype=str)
 
 
 def _update_manifest(folder: Path, row: dict) -> Path:
@@ -483,10 +484,6 @@ def read_findings(directory: Path | None = None) -> pd.DataFrame:
     True
     """
     table = _read_table(directory, FINDINGS, FINDINGS_COLUMNS, empty_dtype=object)
-    for column in FINDINGS_COLUMNS:
-        if column not in table.columns:
-            table[column] = ""
-    table = table[list(FINDINGS_COLUMNS)]
     for column in ("value", "ci_low", "ci_high", "p"):
         table[column] = pd.to_numeric(table[column], errors="coerce")
     table["order"] = pd.to_numeric(table["order"], errors="coerce").fillna(0).astype(int)

@@ -69,7 +69,7 @@ import yaml
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import check_choice
-from analysis.chars import HAN_CLASS, HAN_RE, REDACTION
+from analysis.chars import HAN_CLASS, HAN_RE, REDACTION, code_points
 
 #: Token kinds, in the order they are documented.
 KINDS = ("word", "latin", "number", "punct", "space", "redaction")
@@ -937,7 +937,7 @@ def make_tokenizer(settings: Settings | None = None) -> Segmenter:
 
 
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
-_WORD, _NUMBER, _SPACE_CODE, _REDACTION = (_KIND_CODE[k] for k in ("word", "number", "space", "redaction"))
+_NUMBER = _KIND_CODE["number"]
 #: Han characters handed to the engine per call (joined runs): bounds the engine's list of pieces.
 _ENGINE_BATCH = 1_000_000
 
@@ -997,10 +997,10 @@ def _class_table() -> np.ndarray:
 
 def _char_classes(text: str) -> np.ndarray:
     """One class code per character of ``text`` (uint8)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    points = code_points(text)
     classes = _class_table().take(np.minimum(points, 0xFFFF))
     astral = points > 0xFFFF
-    if astral.any():
+    if points.dtype.itemsize > 2 and astral.any():
         han = re.compile(f"[{HAN_CLASS}]")
         where = np.flatnonzero(astral)
         classes[where] = [_C_HAN if han.match(chr(c)) else _C_PUNCT for c in points[where].tolist()]
@@ -1109,8 +1109,9 @@ class _ArrayBuilder:
             self.add(*self._cut_runs(seg, starts[lo:hi], ends[lo:hi]))
             lo = hi
 
-    def finish(self, seg: "Segmenter", offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The chunk's tokens in text order: (starts, ends) shifted by ``offset``, kinds, ids."""
+    def finish(self, seg: "Segmenter", offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The chunk's tokens in text order: starts shifted by ``offset``, kinds, ids (each
+        token ends where the next starts: the tokens are checked to partition the chunk)."""
         n = len(self.text)
         if self.parts:
             starts, ends, kinds, ids = (np.concatenate(c) for c in zip(*self.parts))
@@ -1125,8 +1126,7 @@ class _ArrayBuilder:
             raise RuntimeError(f"{seg.segmenter}: tokens do not partition the text (lost or merged characters)")
         if not len(starts) and n:
             raise RuntimeError(f"{seg.segmenter}: no tokens for a text of {n} characters")
-        return ((starts + offset).astype(np.int32 if offset + n < 2**31 else np.int64), None,
-                kinds, ids.astype(np.int32))
+        return (starts + offset).astype(np.int32 if offset + n < 2**31 else np.int64), kinds, ids.astype(np.int32)
 
     def _cut_runs(self, seg: "Segmenter", starts: np.ndarray, ends: np.ndarray):
         text = self.text
@@ -1187,8 +1187,8 @@ def _chunks(text: str, size: int) -> list[tuple[int, int]]:
 def _renumbered(chunks: list[tuple], vocab: dict[str, int], n: int) -> TokenArrays:
     """Join the chunks' tokens and number the vocabulary by first appearance."""
     starts = np.concatenate([c[0] for c in chunks])
-    kinds = np.concatenate([c[2] for c in chunks])
-    ids = np.concatenate([c[3] for c in chunks])
+    kinds = np.concatenate([c[1] for c in chunks])
+    ids = np.concatenate([c[2] for c in chunks])
     del chunks[:]
     ends = np.empty_like(starts)
     ends[:-1] = starts[1:]
