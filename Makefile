@@ -52,7 +52,7 @@ notebooks-sync: setup
 # Rebuild the reference profiles (counts, no text) of ../shared/corpora into corpus/profiles/;
 # run after changing the dictionary, stopwords, theme lexicon or the feature code, then commit them.
 profiles: setup
-	$(BIN)/python -m analysis profiles build ../shared/corpora --out corpus/profiles --workers 2 > /dev/null
+	$(BIN)/python -m analysis profiles build ../shared/corpora/*.jsonl --out corpus/profiles --workers 2 > /dev/null
 
 clean-cache:
 	rm -rf .cache

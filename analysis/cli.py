@@ -31,8 +31,8 @@ Commands:
                                    terms, themes, track and compare take [--workers N]
                                    [--backend local|dask] [--scheduler ADDRESS]; progress bars on
                                    stderr when it is a terminal
-    report [--corpus DIR] [--out DIR] [--document ID]
-                                   run the notebooks; print the manifest of the figures written
+    report [--study FILE] [--corpus DIR] [--out DIR] [--document ID] [--strict]
+                                   run the notebooks on a study; print the manifest of the figures written
     profiles build PATH... [--out DIR] [--workers N]
                                    reference profiles (counts, no text) of the documents, written
                                    to DIR (default corpus/profiles/); prints the profiles written
@@ -112,7 +112,7 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only:
     from dataclasses import replace
 
     from analysis.features import build_features
-    from analysis.stats.compare import with_year
+    from analysis.stats.meta import with_year
 
     settings = _settings(args, hmm=getattr(args, "hmm", False))
     fs = build_features(documents, settings=settings, progress=_progress_wanted(),
@@ -128,7 +128,7 @@ def _counted(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
     from dataclasses import replace
 
     from analysis.features import stream_features
-    from analysis.stats.compare import with_year
+    from analysis.stats.meta import with_year
 
     if getattr(args, "backend", "local") != "local":
         return _features(_load(paths, args), args, counts_only=True, count_themes=count_themes)
@@ -203,16 +203,33 @@ def _split_terms(items: Sequence[str]) -> tuple[list[str], list[str]]:
     return list(items), []
 
 
+def _check_themes(names: Sequence[str], settings) -> None:
+    """Refuse a theme name the lexicon does not have, listing the themes it has."""
+    from analysis.stats.themes import describe_themes
+
+    known = list(describe_themes(settings)["theme"])
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown theme(s) {unknown}; the lexicon's themes are: {', '.join(known)}")
+
+
 def cmd_track(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
     from analysis.stats.track import track
 
-    terms, paths = _split_terms(args.items)
+    themes = list(args.theme or [])
+    # --theme takes one or more names; an existing file or folder after them is a PATH, not a theme
+    paths_after = [t for t in themes if Path(t).exists()]
+    themes = [t for t in themes if t not in paths_after]
+    terms, paths = _split_terms(list(args.items) + paths_after)
     if not paths:
         raise ValueError(f"track needs at least one PATH after the terms; none of {args.items} is a file or folder")
-    if not terms and not args.theme:
+    if not terms and not themes:
         raise ValueError("track needs at least one TERM before the paths, or --theme NAME")
+    _check_themes(themes, _settings(args))
     fs = _features(_load(paths, args), args)
-    _emit(track(fs, terms=terms, themes=args.theme or (), by=args.by, pool=args.pool), args.format)
+    _emit(track(fs, terms=terms, themes=themes, by=args.by, pool=args.pool), args.format)
 
 
 def _side(spec: str) -> tuple[str, str | None]:
@@ -224,12 +241,12 @@ def _side_features(spec: str, args: argparse.Namespace, prefix: str):
     """The FeatureSet of one side of ``compare``: a file or folder (ids prefixed), else a speech id.
 
     A file's documents get ``prefix`` before their ids, so the same file may be both A and
-    B (two sections of one speech). A speech id is looked up in the corpus folder (full
-    text) and then in the shipped reference profiles (counts: everything ``compare`` needs).
+    B (two sections of one speech). A speech id is looked up by
+    :func:`analysis.speeches.speech_features` (the corpus folder, then the shipped profiles).
     """
     from pathlib import Path
 
-    from analysis.stats.compare import speech_features
+    from analysis.speeches import speech_features
 
     if Path(spec).exists():
         docs = _load([spec], args)
@@ -237,7 +254,7 @@ def _side_features(spec: str, args: argparse.Namespace, prefix: str):
     return speech_features(spec, corpus=args.corpus, settings=_settings(args, hmm=getattr(args, "hmm", False)))
 
 
-COMPARE_THEME_COLUMNS = ["theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a", "units_b",
+COMPARE_THEME_COLUMNS = ["a", "b", "theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a", "units_b",
                          "label_zh", "hits_a", "hits_b", "significant", "share_of", "unit", "n_resamples", "flag"]
 
 
@@ -245,8 +262,9 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from dataclasses import replace
 
     from analysis.features import combine
-    from analysis.stats.compare import significant_keyness, theme_shift, with_year
     from analysis.stats.keyness import compare_terms, top_keyness
+    from analysis.stats.meta import with_year
+    from analysis.stats.themes import emphasis_shift
 
     (path_a, section_a), (path_b, section_b) = _side(args.a), _side(args.b)
     fs_a, fs_b = _side_features(path_a, args, "A:"), _side_features(path_b, args, "B:")
@@ -256,21 +274,28 @@ def cmd_compare(args: argparse.Namespace) -> None:
     fs = replace(fs, documents=with_year(fs.documents))
     a = {"documents": ids_a, "section": section_a}
     b = {"documents": ids_b, "section": section_b}
+    sides = {"a": args.a, "b": args.b}
+    print(f"A = {args.a}; B = {args.b}; differences are B − A, log ratios A over B", file=sys.stderr)
     if args.themes:
-        table = theme_shift(fs, a, b, share=args.share, unit=args.unit, n_resamples=args.resamples, seed=args.seed)
+        table = emphasis_shift(fs, a, b, share=args.share, unit=args.unit, n_resamples=args.resamples,
+                               seed=args.seed).assign(**sides)
         _emit(table[COMPARE_THEME_COLUMNS], args.format)
         return
+    # One table, one FDR family (every term tested), whatever is shown: --significant and --top only hide rows.
+    table = compare_terms(fs, a, b, statistic=args.statistic, alpha=args.alpha)
+    family = int(table["fdr_family_size"].iloc[0]) if len(table) else 0
     if args.significant:
-        if args.statistic not in ("g2", "chi2", "chi2_yates"):
-            raise ValueError("--significant tests with g2 or chi2; choose --statistic g2 or chi2")
-        table = significant_keyness(fs, a, b, statistic=args.statistic, alpha=args.alpha, top=args.top or None)
-    else:
-        table = compare_terms(fs, a, b, statistic=args.statistic)
-        if args.top:
-            column = {"logratio": "log_ratio", "fightin": "fightin_z", "simplemaths": "log_ratio"}.get(
-                args.statistic, args.statistic)
-            table = top_keyness(table, n=args.top, statistic=column, drop_low_expected=False)
-    _emit(table, args.format)
+        table = table[table["significant"]]
+    if args.top:
+        column = {"logratio": "log_ratio", "fightin": "fightin_z", "simplemaths": "log_ratio"}.get(
+            args.statistic, args.statistic)
+        table = top_keyness(table, n=args.top, statistic=column, drop_low_expected=False)
+    print(f"p_fdr: Benjamini–Hochberg over the {family:,} terms with at least 5 tokens on the two sides together; "
+          f"{len(table):,} row(s) shown", file=sys.stderr)
+    if args.significant and table.empty:
+        print(f"no term is significant at FDR {args.alpha:g} between A and B", file=sys.stderr)
+    table = table.assign(**sides)
+    _emit(table[["a", "b"] + [c for c in table.columns if c not in ("a", "b")]], args.format)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -278,7 +303,8 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     from analysis.output.export import read_figure_manifest
 
-    path = run_notebooks(corpus=args.corpus, document=args.document, out=args.out, progress=True)
+    path = run_notebooks(study=args.study, corpus=args.corpus, document=args.document, out=args.out,
+                         strict=args.strict, progress=True)
     manifest = read_figure_manifest(path.parent)
     pdf = path.with_suffix(".pdf")
     also = f" and {pdf.name}" if pdf.is_file() else ""
@@ -387,7 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
             paths=False)
     p.add_argument("items", nargs="+", metavar="TERM... PATH...",
                    help="the terms to track, then files or folders (the first existing path ends the terms)")
-    p.add_argument("--theme", action="append", metavar="NAME", help="a theme of the lexicon to track (repeatable)")
+    p.add_argument("--theme", action="extend", nargs="+", metavar="NAME",
+                   help="one or more themes of the lexicon to track; an unknown name is an error that lists the themes")
     p.add_argument("--by", default="year", help="year, decade, congress, kind, level or a metadata column (default year)")
     p.add_argument("--pool", action="store_true", help="pool documents of different kinds in one period")
     add_compute(p)
@@ -402,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--significant", action="store_true",
                    help="only terms significant at the false discovery rate --alpha (Benjamini–Hochberg; "
                         "Fisher's exact test where expected counts are below 5)")
-    p.add_argument("--alpha", type=float, default=0.05, help="false discovery rate for --significant (default 0.05)")
+    p.add_argument("--alpha", type=float, default=0.05,
+                   help="level of the significant column and of --significant (default 0.05)")
     p.add_argument("--themes", action="store_true",
                    help="theme shift B − A with bootstrap intervals instead of keyness")
     p.add_argument("--share", choices=["tokens", "han", "sentences"], default="tokens",
@@ -420,10 +448,17 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and print the figure manifest (one row per figure).")
     p.set_defaults(func=cmd_report)
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="format of the printed manifest")
-    p.add_argument("--corpus", default=None, help="corpus folder for the notebooks (default: corpus/)")
+    p.add_argument("--study", default=None, metavar="FILE",
+                   help="a study file (YAML): the speeches in focus, groups, comparisons, sections "
+                        "(default: the corpus folder's study.yaml, else every speech of the corpus folder compared "
+                        "with the others and with matching reference speeches)")
+    p.add_argument("--corpus", default=None, help="corpus folder for the notebooks (default: the study's, else corpus/)")
     p.add_argument("--out", default=None, help="output folder (default: figures/)")
     p.add_argument("--document", default=None,
-                   help="id of the speech the single-speech notebooks study (default: the seed if present, else the first)")
+                   help="id of the speech the single-speech notebooks study (default: the study's first in focus)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop at any part that cannot run for these speeches (default: skip it, list it at the "
+                        "top of the report and on stderr)")
     p = sub.add_parser("frequencies", help="the frequency each dictionary entry is given (both engines load the same)",
                        description="Print the frequency table of the dictionary's entries; --write recomputes it "
                                    "with jieba and stores it beside the dictionary (run it after editing the dictionary).")

@@ -866,7 +866,9 @@ def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_
         computed = [c.features for c in counted]
     meta = meta.assign(
         han_chars=[f.han_chars for f in computed],
-        tokens=[c.tokens for c in counted] if counted is not None else [len(f.tokens) for f in computed],
+        all_tokens=[c.tokens for c in counted] if counted is not None else [len(f.tokens) for f in computed],
+        word_tokens=[int(c.sentence_tokens["word_tokens"].sum()) for c in counted] if counted is not None
+        else [int((f.tokens["kind"] == "word").sum()) for f in computed],
         announced=pd.array([f.announced for f in computed], dtype="Int64"),
     ).reset_index(drop=True)
     stored = None
@@ -923,7 +925,7 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
     Example:
         >>> from analysis.paths import corpus_dir
         >>> fs = stream_features(corpus_dir() / "organization-work-speech.txt", progress=False)
-        >>> fs.documents["id"].tolist(), len(fs.tokens), int(fs.term_counts["count"].sum()) == int(fs.documents["tokens"].sum())
+        >>> fs.documents["id"].tolist(), len(fs.tokens), int(fs.term_counts["count"].sum()) == int(fs.documents["all_tokens"].sum())
         (['organization-work-speech'], 0, True)
     """
     from analysis.io import corpus as corpus_mod

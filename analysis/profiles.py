@@ -59,7 +59,8 @@ PROFILE_TABLES = {
 }
 BUILD_FILE = "build.json"
 #: The command that rebuilds the shipped profiles (also ``make profiles``).
-REBUILD_COMMAND = "python -m analysis profiles build ../shared/corpora --out corpus/profiles   (or: make profiles)"
+REBUILD_COMMAND = ("python -m analysis profiles build ../shared/corpora/*.jsonl --out corpus/profiles   "
+                   "(or: make profiles)")
 #: Columns of the stored node table (no ``title``: profiles keep no heading wording).
 NODE_COLUMNS = ["document", "path", "level", "number", "parent", "kind", "unheaded", "han_chars", "own_han_chars",
                 "share_of_document", "share_of_parent", "own_share", "sentences", "paragraphs", "redactions",
@@ -70,7 +71,8 @@ STORED_SENTENCE_COLUMNS = ["document", "sentence", "path", "paragraph", "han_cha
 PROVENANCE_COLUMNS = ["source_repository", "source_commit", "source_file", "corpus_file", "corpus_row",
                       "text_sha256", "settings_fingerprint", "lexicon_sha256", "code_sha256"]
 #: Columns of :func:`list_profiles`.
-LIST_COLUMNS = ["id", "title", "date", "year", "level", "kind", "collection", "han_chars", "tokens", "sentences",
+LIST_COLUMNS = ["id", "title", "date", "year", "level", "kind", "collection", "han_chars", "all_tokens", "word_tokens",
+                "sentences",
                 "announced", "speaker", "source_repository", "source_file", "corpus_row"]
 _DROP = {"text", "raw", "raw_offsets", "source_path", "sha256"}
 _SOURCE_RE = re.compile(r"^([\w.-]+/[\w.-]+)@([0-9a-f]{7,40})[\s:]*(.*)$")
@@ -358,6 +360,11 @@ def profile_feature_set(tables: dict[str, pd.DataFrame], *, settings: Settings |
 
     settings = settings or Settings()
     docs = tables["documents"]
+    if "tokens" in docs.columns and "all_tokens" not in docs.columns:  # profiles built before the rename
+        docs = docs.rename(columns={"tokens": "all_tokens"})
+    if "word_tokens" not in docs.columns:
+        words = tables["sentences"].groupby("document", sort=False)["word_tokens"].sum()
+        docs = docs.assign(word_tokens=docs["id"].astype(str).map(words).fillna(0).astype("int64"))
     nodes = tables["nodes"].assign(title=None)[_LENGTH_COLUMNS]
     stored_sentences = tables["sentences"]
     sentences = stored_sentences.assign(start=pd.array([pd.NA] * len(stored_sentences), dtype="Int64"),
@@ -416,7 +423,7 @@ def list_profiles(directory: str | Path | None = None) -> pd.DataFrame:
 
     Returns:
         Columns :data:`LIST_COLUMNS`: ``id, title, date, year, level, kind, collection,
-        han_chars, tokens, sentences, announced, speaker, source_repository,
+        han_chars, all_tokens, word_tokens, sentences, announced, speaker, source_repository,
         source_file, corpus_row``; a column a profile lacks is empty.
 
     Raises:

@@ -30,26 +30,20 @@
 # punctuation, digits and redaction marks are not counted.
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
 NOTEBOOK = "01_corpus_overview"
-CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
+STUDY = None  # a study file (YAML); None: $ANALYSIS_STUDY, else the corpus folder's study.yaml, else one made from the corpus folder
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: the study's, else corpus/
+FIGURES = None  # output folder; None: $ANALYSIS_FIGURES_DIR, else figures/
 TO_SIMPLIFIED = "auto"  # traditional → simplified (OpenCC t2s): "auto" for texts written in traditional characters, True always, False never
 
 # %%
-from pathlib import Path
-
-import pandas as pd
-
-from analysis import paths
 from analysis.io.corpus import corpus_table, load_corpus
+from analysis.notebook import workbook
 from analysis.settings import Settings
+from analysis.stats.meta import corpus_totals
 
-pd.set_option("display.max_colwidth", None)  # notes and checksums in full
-pd.set_option("display.width", 200)
-settings = Settings(to_simplified=TO_SIMPLIFIED)
-corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
-# loading uses only the normalization options
-{k: v for k, v in settings.describe().items() if k in ("to_simplified", "repair_lines")}
+wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, settings=Settings(to_simplified=TO_SIMPLIFIED))
+wb.show(wb.study.describe(), caption="The study these notebooks run: what is compared with what.")
 
 # %% [markdown]
 # ## Problems found while loading
@@ -59,9 +53,9 @@ corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 # with what to do, and everything else still loads. An empty table means every file
 # loaded and matched its manifest checksum.
 
-# %% report={"empty": "No loading problems: every file loaded and matched its manifest checksum."}
-documents, problems = load_corpus(corpus, settings=settings, on_error="collect")
-problems
+# %%
+documents, problems = load_corpus(wb.corpus, settings=wb.settings, on_error="collect")
+wb.show(problems, caption="Files that could not be loaded (none: every file loaded).")
 
 # %% [markdown]
 # ## The overview
@@ -72,17 +66,11 @@ problems
 
 # %%
 table = corpus_table(documents)
-table[["id", "title", "date", "level", "region", "han_chars", "paragraphs", "redactions",
-       "lines_repaired", "encoding"]]
+wb.show(table[["id", "title", "date", "level", "region", "han_chars", "paragraphs", "redactions",
+               "lines_repaired", "encoding"]])
 
 # %%
-pd.DataFrame({
-    "documents": [len(table)],
-    "han_chars": [int(table["han_chars"].sum())],
-    "paragraphs": [int(table["paragraphs"].sum())],
-    "redactions": [int(table["redactions"].sum())],
-    "lines_repaired": [int(table["lines_repaired"].sum())],
-})
+wb.show(corpus_totals(table))
 
 # %% [markdown]
 # ## Where the metadata comes from
@@ -93,7 +81,8 @@ pd.DataFrame({
 # `note`.
 
 # %%
-table[["id", "speaker_role", "occasion", "source", "note"]].melt(id_vars="id", var_name="field")
+wb.show(table[["id", "speaker_role", "occasion", "source", "note"]].melt(id_vars="id", var_name="field"),
+        kinds={"value": "text"})
 
 # %% [markdown]
 # ## Provenance
@@ -102,4 +91,4 @@ table[["id", "speaker_role", "occasion", "source", "note"]].melt(id_vars="id", v
 # and whether traditional characters were converted.
 
 # %%
-table[["id", "source_path", "encoding", "sha256", "to_simplified"]]
+wb.show(table[["id", "source_path", "encoding", "sha256", "to_simplified"]])

@@ -32,10 +32,11 @@
 # counted terms.
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
-DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
-FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 NOTEBOOK = "03_terms"
+STUDY = None  # a study file (YAML); None: $ANALYSIS_STUDY, else the corpus folder's study.yaml, else one made from the corpus folder
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: the study's, else corpus/
+DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the study's first speech in focus
+FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 TOP_N = 30  # terms in the table and bar chart
 CLOUD_N = 100  # terms in the word cloud
 FORMULAS_N = 25  # formulas in the bar chart
@@ -43,28 +44,18 @@ KWIC_TERMS = ["人才", "基层"]  # keyword-in-context terms
 WINDOW = 15  # characters of context on each side
 
 # %%
-import os
-from pathlib import Path
-
 import pandas as pd
 
-from analysis import paths
 from analysis.features import build_features
 from analysis.io.corpus import load_corpus, select_document
-from analysis.output.export import export_figure
+from analysis.notebook import workbook
 from analysis.plots.terms import plot_formula_frequencies, plot_term_frequencies, plot_word_cloud
-from analysis.settings import Settings
 from analysis.stats.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
-from analysis.text.segment import load_dictionary, load_stopwords
+from analysis.stats.units import hits_by_section
+from analysis.text.segment import dictionary_summary
 
-pd.set_option("display.max_colwidth", 40)
-pd.set_option("display.width", 200)
-pd.set_option("display.max_rows", 40)
-settings = Settings()
-if FIGURES is not None:  # export_figure writes to $ANALYSIS_FIGURES_DIR
-    os.environ["ANALYSIS_FIGURES_DIR"] = str(Path(FIGURES).resolve())
-corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
-{k: v for k, v in settings.describe().items() if k in ("segmenter", "segmenter_version", "hmm", "dictionary", "stopwords", "use_stopwords")}
+wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
+wb.describe()
 
 # %% [markdown]
 # ## The dictionary and the stopword list
@@ -74,22 +65,20 @@ corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 # and the size of the stopword list.
 
 # %%
-dictionary = load_dictionary(settings)
-summary = dictionary.groupby(["source", "category"]).size().rename("entries").reset_index()
-summary.assign(stopwords=len(load_stopwords(settings))).sort_values(["source", "entries"], ascending=[True, False], kind="stable")
+wb.show(dictionary_summary(wb.settings))
 
 # %%
-documents = load_corpus(corpus, settings=settings)
-document = select_document(documents, DOCUMENT, default="organization-work-speech")
-DOCUMENT = document["id"].iloc[0]
-fs = build_features(document, settings=settings, progress=False)
-fs.documents[["id", "title", "date", "han_chars", "tokens"]]
+documents = load_corpus(wb.corpus, settings=wb.settings)
+document = select_document(documents, wb.document)
+DOCUMENT = str(document["id"].iloc[0])
+fs = build_features(document, settings=wb.settings, progress=False)
+wb.show(fs.documents[["id", "title", "date", "han_chars", "word_tokens", "all_tokens"]])
 
 # %% [markdown]
 # ## Top terms
 #
 # `tokens` counts the term as a whole token; `occurrences` also counts it inside longer
-# tokens (人才 inside 人才强国战略; see the README's glossary). The rates are rates of
+# tokens (人才 inside 人才强国战略; see the glossary). The rates are rates of
 # `tokens`: `per_10k_han` per 10,000 Han characters of the speech, `per_10k_tokens` per
 # 10,000 word tokens, `per_10k_content_tokens` per 10,000 word tokens that are not
 # stopwords; `doc_freq` the documents (of those loaded) that use the term.
@@ -97,16 +86,12 @@ fs.documents[["id", "title", "date", "han_chars", "tokens"]]
 # %%
 frequencies = term_frequencies(fs, by="document")
 top = frequencies.head(TOP_N)
-top[["term", "tokens", "occurrences", "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "doc_freq"]].round(2)
+wb.show(top[["term", "tokens", "occurrences", "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "doc_freq"]])
 
 # %%
-bars = plot_term_frequencies(top, title=f"Top {TOP_N} terms of the speech")
-export_figure(  # shows the interactive chart and a static image beside it
-    bars, "top_terms", notebook=NOTEBOOK, data=top,
-    title=f"Top {TOP_N} terms",
-    caption="Term counts after stopword removal; formulas are single terms.",
-    documents=[DOCUMENT], settings=settings,
-)
+bars = plot_term_frequencies(top, title=f"Top {TOP_N} terms of {DOCUMENT} (tokens)")
+wb.export(bars, "top_terms", data=top, title=f"Top {TOP_N} terms of {DOCUMENT}",
+          caption="Whole tokens of each term after stopword removal; formulas are single terms.")
 
 # %% [markdown]
 # ## Word cloud
@@ -117,16 +102,12 @@ export_figure(  # shows the interactive chart and a static image beside it
 
 # %%
 cloud_terms = frequencies.head(CLOUD_N)[["term", "tokens"]]
-cloud_terms
+wb.show(cloud_terms, max_rows=20)
 
 # %%
 cloud = plot_word_cloud(cloud_terms, top_n=CLOUD_N, random_state=42)
-export_figure(  # shows the cloud at 800×450; the exported PNG keeps the full scale
-    cloud, "word_cloud", notebook=NOTEBOOK, data=cloud_terms,
-    title="Word cloud of the speech",
-    caption=f"The {CLOUD_N} most frequent terms after stopword removal; size by tokens; seeded layout.",
-    documents=[DOCUMENT], settings=settings,
-)
+wb.export(cloud, "word_cloud", data=cloud_terms, title=f"Word cloud of {DOCUMENT}",
+          caption=f"The {CLOUD_N} most frequent terms after stopword removal; size by tokens; seeded layout.")
 
 # %% [markdown]
 # ## Formulas (提法)
@@ -137,18 +118,14 @@ export_figure(  # shows the cloud at 800×450; the exported PNG keeps the full s
 # `quoted` counts the hits written between quotation marks.
 
 # %%
-formulas = formula_frequencies(fs, by="document", settings=settings)
-formulas[["formula", "rule", "count", "quoted", "per_10k_han"]].round(2)
+formulas = formula_frequencies(fs, by="document", settings=wb.settings)
+wb.show(formulas.drop(columns=[c for c in ("document",) if c in formulas.columns]))
 
 # %%
 shown = formulas.head(FORMULAS_N)
-formula_bars = plot_formula_frequencies(shown, title="Formulas in the speech")
-export_figure(  # shows the interactive chart and a static image beside it
-    formula_bars, "formulas", notebook=NOTEBOOK, data=shown,
-    title="Formulas in the speech",
-    caption="Counts of political formulas, coloured by how the segmenter recognised them.",
-    documents=[DOCUMENT], settings=settings,
-)
+formula_bars = plot_formula_frequencies(shown, title=f"Formulas in {DOCUMENT} (tokens)")
+wb.export(formula_bars, "formulas", data=shown, title=f"Formulas in {DOCUMENT}",
+          caption="Whole tokens of each political formula, coloured by how the segmenter recognised it.")
 
 # %% [markdown]
 # ## Keyword in context
@@ -158,30 +135,26 @@ export_figure(  # shows the interactive chart and a static image beside it
 # (人才 inside 人才驿站 or 人才强国战略 is not counted as 人才 above).
 
 # %%
-kwic_tables = {term: kwic(document, term, window=WINDOW, settings=settings) for term in KWIC_TERMS}
-kwic_tables[KWIC_TERMS[0]][["path", "left", "hit", "right", "whole_token", "raw_start"]]
-
-# %%
-kwic_tables[KWIC_TERMS[1]][["path", "left", "hit", "right", "whole_token", "raw_start"]]
+contexts = pd.concat([kwic(document, term, window=WINDOW, settings=wb.settings) for term in KWIC_TERMS],
+                     ignore_index=True)
+wb.show(contexts[["hit", "path", "left", "right", "whole_token", "raw_start"]], max_rows=40)
 
 # %% [markdown]
-# Where the two terms stand: hits per top-level section.
+# Where the terms stand: occurrences per top-level section.
 
 # %%
-sections = ["preamble", *fs.nodes.loc[fs.nodes["level"] == 1, "path"], "closing"]
-pd.concat(
-    [t.assign(section=t["path"].str.split("（").str[0]) for t in kwic_tables.values()]
-).pivot_table(index="section", columns="hit", values="start", aggfunc="count", fill_value=0).reindex(sections, fill_value=0)
+wb.show(hits_by_section(contexts, fs.nodes), caption="Occurrences of each term per top-level part")
 
 # %% [markdown]
-# ## Collocates of 人才
+# ## Collocates of the first term
 #
-# Terms within five counted terms of 人才 in the same sentence, scored by signed
-# log-likelihood G² (Dunning 1993) on the co-occurrence table (Evert 2008); PMI for
-# comparison. With one speech these are descriptive, not tests.
+# Terms within five counted terms of the first KWIC term in the same sentence, scored by
+# signed log-likelihood G² (Dunning 1993) on the co-occurrence table (Evert 2008); PMI
+# for comparison. With one speech these are descriptive, not tests.
 
 # %%
-collocations(fs, term="人才", window=5, min_count=2)[["term2", "cooccurrences", "expected", "pmi", "g2"]].head(12).round(2)
+wb.show(collocations(fs, term=KWIC_TERMS[0], window=5, min_count=2)[
+    ["term2", "cooccurrences", "expected", "pmi", "g2"]].head(12))
 
 # %% [markdown]
 # ## Does a count depend on segmentation?
@@ -190,5 +163,5 @@ collocations(fs, term="人才", window=5, min_count=2)[["term2", "cooccurrences"
 # dictionary entries do not move; what moves is plain text jieba does not know.
 
 # %%
-robust = segmentation_robustness(document, settings=settings, differences_only=True)
-robust[["term", "jieba", "jieba_hmm", "spread"]].head(15)
+robust = segmentation_robustness(document, settings=wb.settings, differences_only=True)
+wb.show(robust[["term", "jieba", "jieba_hmm", "spread"]].head(15))

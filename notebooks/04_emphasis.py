@@ -28,67 +28,54 @@
 # `share_tokens` (theme hits / word tokens), `share_han` (Han characters inside hits /
 # Han characters) and `share_sentences` (sentences mentioning the theme / sentences).
 #
-# The comparison here is between two parts of one speech: by default the top-level
-# section giving most room to talent and the one giving most room to the grassroots.
+# The comparison here is between two parts of the speech in focus: the parts the study
+# names, else the top-level section giving most room to talent and the one giving most
+# room to the grassroots.
 # The same functions compare any two documents, sections or groups; notebook 05 sets
 # speech against speech.
 
 # %% tags=["parameters"]
-CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: $ANALYSIS_CORPUS_DIR, else the bundled corpus/
-DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the seed speech, else the first
-FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 NOTEBOOK = "04_emphasis"
-SECTION_A = None  # part A of the comparison; None: the top-level section with the largest talent share
-SECTION_B = None  # part B, shifts are B − A; None: the one with the largest grassroots share
-SHARE = "tokens"  # theme share of: tokens | han (Han characters) | sentences
+STUDY = None  # a study file (YAML); None: $ANALYSIS_STUDY, else the corpus folder's study.yaml, else one made from the corpus folder
+CORPUS = None  # folder of your own speeches, e.g. "../my_speeches" (relative to notebooks/); None: the study's, else corpus/
+DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the study's first speech in focus
+FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
+SECTION_A = None  # part A of the comparison; None: the study's, else the top-level section with the largest talent share
+SECTION_B = None  # part B, differences are B − A; None: the study's, else the one with the largest grassroots share
 N_RESAMPLES = 2000  # bootstrap replicates (sentences resampled within each part)
 SEED = 20240  # bootstrap seed
 TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 
 # %%
-import os
-from pathlib import Path
-
-import pandas as pd
-
-from analysis import paths
-from analysis.io.notes import NOTES_FILE, document_notes
-from IPython.display import Markdown
 from analysis.features import build_features
 from analysis.io.corpus import load_corpus, select_document
-from analysis.output.export import export_figure, record_findings
+from analysis.notebook import workbook
 from analysis.output.findings import keyness_findings, shift_findings
-from analysis.stats.keyness import compare_terms, top_keyness
 from analysis.plots.emphasis import (
-    plot_keyness,
     plot_emphasis_shift,
+    plot_keyness,
     plot_talent_grassroots_index,
     plot_theme_coverage,
     plot_word_shift,
 )
-from analysis.settings import Settings
+from analysis.stats.keyness import compare_terms, top_keyness
+from analysis.stats.summaries import section_contrast_summary
 from analysis.stats.themes import (
     attention_diversity,
+    contrast_sections,
     describe_themes,
     emphasis_shift,
-    contrast_sections,
-    first_appearance,
     index_shift,
     talent_grassroots_index,
     theme_coverage,
-    theme_dispersion,
     theme_hits,
+    theme_placement,
     word_shift,
 )
 
-pd.set_option("display.max_colwidth", 60)
-pd.set_option("display.width", 200)
-pd.set_option("display.max_rows", 80)
-settings = Settings()
-if FIGURES is not None:  # export_figure writes to $ANALYSIS_FIGURES_DIR
-    os.environ["ANALYSIS_FIGURES_DIR"] = str(Path(FIGURES).resolve())
-corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
-{k: v for k, v in settings.describe().items() if k in ("segmenter", "segmenter_version", "hmm", "themes", "use_stopwords")}
+wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
+SHARE, UNIT = wb.study.share, wb.study.unit
+wb.describe()
 
 # %% [markdown]
 # ## The theme lexicon
@@ -100,175 +87,130 @@ corpus = Path(CORPUS) if CORPUS is not None else paths.corpus_dir()
 # members and cadres.
 
 # %%
-describe_themes(settings)[["theme", "label_zh", "label_en", "terms", "shared_terms"]]
+themes = describe_themes(wb.settings)
+wb.show(themes[["theme", "label_zh", "label_en", "terms", "shared_terms"]])
 
 # %%
-documents = load_corpus(corpus, settings=settings)
-document = select_document(documents, DOCUMENT, default="organization-work-speech")
-DOCUMENT = document["id"].iloc[0]
-fs = build_features(document, settings=settings, progress=False)
+documents = load_corpus(wb.corpus, settings=wb.settings)
+document = select_document(documents, wb.document)
+DOCUMENT = str(document["id"].iloc[0])
+fs = build_features(document, settings=wb.settings, progress=False)
 hits = theme_hits(fs)
-document[["id", "title", "date", "han_chars", "paragraphs"]]
+wb.show(fs.documents[["id", "title", "date", "han_chars", "word_tokens", "paragraphs"]])
 
 # %% [markdown]
 # ## Theme shares, section by section
 #
-# One row per outline node (children included: 三 contains 三（一）…（三）), one column
-# per theme, in percent of the share named in the parameters cell.
+# One row per outline node (children included: 三 contains 三（一）…（三）) and theme,
+# in the share named by the study (`share_tokens`: theme hits / word tokens).
 
 # %%
 coverage = theme_coverage(fs, by="section", hits=hits)
-SECTION_A, SECTION_B = contrast_sections(coverage, sections=(SECTION_A, SECTION_B), share=SHARE)
-heat = coverage.assign(percent=(coverage[f"share_{SHARE}"] * 100).round(1)).pivot_table(
-    index="path", columns="label_zh", values="percent", sort=False)
-heat
+wb.show(coverage[["path", "label_zh", "theme_hits", "word_tokens", f"share_{SHARE}"]], max_rows=36)
 
 # %%
-heatmap = plot_theme_coverage(coverage, share=SHARE, title="Theme shares by section (%)")
-export_figure(  # shows the interactive chart and a static image beside it
-    heatmap, "theme_heatmap", notebook=NOTEBOOK, data=coverage,
-    title="Theme shares by section",
-    caption=f"Share of each theme in each outline node (share_{SHARE}); nodes include their sub-points.",
-    documents=[DOCUMENT], settings=settings,
-)
+heatmap = plot_theme_coverage(coverage, share=SHARE, title=f"Theme shares by section of {DOCUMENT} (%)")
+wb.export(heatmap, "theme_heatmap", data=coverage, title=f"Theme shares by section of {DOCUMENT}",
+          caption=f"Share of each theme in each outline node (share_{SHARE}); nodes include their sub-points.")
 
 # %% [markdown]
 # ## Talent versus grassroots per section
 #
-# `index` = ln(s_talent / s_grassroots): positive when talent gets more room, 0 when
-# equal; NaN with a `flag` when one of the two themes has no hit at all (a ratio with a
-# zero is not a number, and printing ±∞ would hide how few the hits are).
+# `index` = ln(s_talent / s_grassroots), a log ratio: positive when talent gets more
+# room, 0 when equal; undefined (empty, with a `flag`) when one of the two themes has no
+# hit (a ratio with a zero is not a number, and printing ±∞ would hide how few the hits are).
 
 # %%
 tg = talent_grassroots_index(coverage, share=SHARE)
-tg_cols = ["path", "share_of", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]
-tg[tg_cols].round(4)
+wb.show(tg[["path", "share_of", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]])
 
 # %%
-tg_chart = plot_talent_grassroots_index(tg, title="Talent (人才) and grassroots (基层) shares by section")
-export_figure(  # shows the interactive chart and a static image beside it
-    tg_chart, "talent_grassroots", notebook=NOTEBOOK, data=tg,
-    title="Talent and grassroots shares by section",
-    caption=f"Share of the talent and grassroots themes in each outline node (share_{SHARE}); hover gives ln(s_talent/s_grassroots).",
-    documents=[DOCUMENT], settings=settings,
-)
-
-# %% [markdown]
-# The same comparison under the three shares, for the top-level parts and the
-# sub-points of the two parts compared below: the direction
-# must not depend on the share.
-
-# %%
-robust = pd.concat([
-    talent_grassroots_index(coverage, share=s)[["path", "share_of", "share_talent", "share_grassroots", "index"]]
-    for s in ("tokens", "han", "sentences")
-])
-robust = robust[robust["path"].str.startswith((SECTION_A, SECTION_B))]
-robust.pivot_table(index="path", columns="share_of", values=["share_talent", "share_grassroots", "index"], sort=False).round(3)
+tg_chart = plot_talent_grassroots_index(tg, title=f"Talent (人才) and grassroots (基层) shares by section of {DOCUMENT}")
+wb.export(tg_chart, "talent_grassroots", data=tg, title=f"Talent and grassroots shares by section of {DOCUMENT}",
+          caption=f"Share of the talent and grassroots themes in each outline node (share_{SHARE}); "
+                  "hover gives the log ratio ln(s_talent/s_grassroots).")
 
 # %% [markdown]
 # ## Where the themes sit in the speech
 #
-# Attention diversity across the twelve themes per top-level part (normalized entropy
-# H*: 0 = one theme only, 1 = even; HHI = Σ p²), dispersion DP of each theme across the
+# Attention diversity across the themes per top-level part (normalized entropy H*: 0 =
+# one theme only, 1 = even; HHI = Σ p²), dispersion DP of each theme across the
 # top-level parts (Gries 2008: 0 = spread like the text, near 1 = concentrated), and
 # the outline path where each theme first appears.
 
 # %%
 diversity = attention_diversity(coverage[coverage["level"] <= 1])
-diversity[["path", "total", "entropy_norm", "hhi", "top_theme"]].round(3)
+wb.show(diversity[["path", "total", "entropy_norm", "hhi", "top_theme"]])
 
 # %%
-placement = theme_dispersion(fs, hits=hits).merge(
-    first_appearance(fs, hits=hits)[["theme", "path", "term", "order"]].rename(
-        columns={"path": "first_path", "term": "first_term", "order": "first_order"}), on="theme")
-placement[["theme", "hits", "dp", "dp_norm", "top_part", "first_path", "first_term", "first_order"]].round(3)
+wb.show(theme_placement(fs, hits=hits))
 
 # %% [markdown]
 # ## Section A against section B
 #
-# A is the section giving most room to talent, B the one giving most room to the
-# grassroots, unless the parameters cell names them.
-# Δ = share in B − share in A, in the share of the parameters cell, with a
+# Δ = share in B − share in A (a difference of shares, in percentage points), with a
 # 95 % percentile bootstrap interval: sentences are resampled with replacement within
-# each part, 2,000 times, with a fixed seed.
+# each part, 2,000 times, with a fixed seed. `significant` follows the workbook's one
+# rule: the interval excludes 0 and each part has at least 20 sentences.
 
 # %%
-a, b = f"{DOCUMENT}#{SECTION_A}", f"{DOCUMENT}#{SECTION_B}"
-shift = emphasis_shift(fs, a, b, share=SHARE, n_resamples=N_RESAMPLES, seed=SEED)
-shift[["theme", "label_zh", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low", "ci_high", "units_a", "units_b"]].round(4)
+a_path, b_path = contrast_sections(coverage, sections=(SECTION_A or wb.study.section_pair(DOCUMENT)[0],
+                                                       SECTION_B or wb.study.section_pair(DOCUMENT)[1]), share=SHARE)
+a, b = f"{DOCUMENT}#{a_path}", f"{DOCUMENT}#{b_path}"
+shift = emphasis_shift(fs, a, b, share=SHARE, unit=UNIT, n_resamples=N_RESAMPLES, seed=SEED)
+wb.show(shift[["theme", "label_zh", "hits_a", "hits_b", "share_a", "share_b", "diff", "ci_low", "ci_high",
+               "significant", "units_a", "units_b", "flag"]])
 
 # %%
-dumbbell = plot_emphasis_shift(shift, label_a=f"{SECTION_A} (A)", label_b=f"{SECTION_B} (B)",
-                               title=f"Theme shares in section {SECTION_A} and section {SECTION_B}")
-export_figure(  # shows the interactive chart and a static image beside it
-    dumbbell, "shift_dumbbell", notebook=NOTEBOOK, data=shift,
-    title=f"Theme shares, section {SECTION_A} vs {SECTION_B}",
-    caption="Left: share of each theme in A and B. Right: B − A in percentage points with a 95% bootstrap interval "
-            f"({N_RESAMPLES} resamples of sentences within each part, seed {SEED}).",
-    documents=[DOCUMENT], settings=settings,
-)
+dumbbell = plot_emphasis_shift(shift, label_a=f"{a_path} (A)", label_b=f"{b_path} (B)",
+                               title=f"Theme shares in section {a_path} (A) and section {b_path} (B) of {DOCUMENT}")
+wb.export(dumbbell, "shift_dumbbell", data=shift, title=f"Theme shares, section {a_path} (A) vs {b_path} (B)",
+          caption="Left: share of each theme in A and B. Right: B − A in percentage points with a 95% bootstrap "
+                  f"interval ({N_RESAMPLES} resamples of {UNIT}s within each part, seed {SEED}).")
 
 # %% [markdown]
 # The talent-versus-grassroots index of each part and its change, same replicates. A
-# part where one of the two themes has no hit has
-# an undefined index, flagged rather than given as ±∞.
+# part where one of the two themes has no hit has an undefined index, flagged rather
+# than given as ±∞; the B − A row is a difference of log ratios, not of shares.
 
 # %%
-index_shift(fs, a, b, share=SHARE, n_resamples=N_RESAMPLES, seed=SEED).round(3)
+wb.show(index_shift(fs, a, b, share=SHARE, unit=UNIT, n_resamples=N_RESAMPLES, seed=SEED))
 
 # %% [markdown]
 # ## Keyness: which words mark section A and which mark section B
 #
 # Signed log-likelihood G² of every word (stopwords left out), A as target, B as
-# reference; `p_fdr` is Benjamini–Hochberg over the words whose expected counts are
-# at least 5 (the others are flagged `low_expected` and get no p-value). Counts and
-# rates per 10,000 word tokens are given with every statistic.
+# reference. Every word with at least 5 tokens in the two parts together is tested (χ²₁,
+# or Fisher's exact test where an expected count is below 5) and `p_fdr` is
+# Benjamini–Hochberg over all of them: the family is stated under the table and does
+# not change with what is shown.
 
 # %%
 keyness = compare_terms(fs, a, b, statistic="g2")
-counts = pd.Series({"words compared": len(keyness), "with expected counts ≥ 5": int((~keyness["low_expected"]).sum()),
-                    "of these, FDR p < 0.05": int((keyness["p_fdr"] < 0.05).sum())})
-counts
-
-# %% [markdown]
-# Two parts of one speech give small counts: few words reach an expected count of 5.
-# The chart therefore ranks all words by G² and draws the flagged ones pale; their
-# `p` and `p_fdr` stay empty (NaN) in the table.
-
-# %%
 key_top = top_keyness(keyness, n=TOP_N, statistic="g2", drop_low_expected=False)
-key_top[["term", "side", "f_target", "f_reference", "rate_target", "rate_reference", "g2", "log_ratio",
-         "low_expected"]].round(3).assign(p_fdr=key_top["p_fdr"].map(lambda v: "" if pd.isna(v) else f"{v:.2g}"))
+wb.show(key_top[["term", "side", "f_target", "f_reference", "rate_target", "rate_reference", "g2", "log_ratio",
+                 "p_test", "p_fdr", "significant"]])
 
 # %%
-key_chart = plot_keyness(key_top, statistic="g2", label_a=SECTION_A, label_b=SECTION_B,
-                         title=f"Key words of section {SECTION_A} (right) and section {SECTION_B} (left)")
-export_figure(  # shows the interactive chart and a static image beside it
-    key_chart, "keyness", notebook=NOTEBOOK, data=key_top,
-    title=f"Keyness, section {SECTION_A} vs {SECTION_B}",
-    caption=f"Signed log-likelihood G² of the top {TOP_N} words on each side; pale bars have expected counts "
-            "below 5 and no p-value. Labels give the counts in A / B.",
-    documents=[DOCUMENT], settings=settings,
-)
+key_chart = plot_keyness(key_top, statistic="g2", label_a=a_path, label_b=b_path,
+                         title=f"Key words of section {a_path} (A, right) and section {b_path} (B, left)")
+wb.export(key_chart, "keyness", data=key_top, title=f"Keyness, section {a_path} (A) vs {b_path} (B)",
+          caption=f"Signed log-likelihood G² of the top {TOP_N} words on each side; pale bars are not significant "
+                  "after Benjamini–Hochberg correction. Labels give the tokens in A / B.")
 
 # %% [markdown]
 # ## Findings for the report
 #
-# The theme shifts whose 95 % interval excludes 0 and the words significantly key to
-# one part (FDR p < 0.05), written as sentences from the tables above. They are
-# recorded in `findings.csv` beside the figures; the report's summary lists them and
-# links each to its figure.
+# The theme shifts the table calls significant and the words significantly more
+# frequent in one part, written as sentences from the tables above and recorded in
+# `findings.csv` beside the figures.
 
 # %%
-labels_en = dict(zip(describe_themes(settings)["theme"], describe_themes(settings)["label_en"]))
-findings = pd.concat([
-    shift_findings(shift, label_a=f"section {SECTION_A}", label_b=f"section {SECTION_B}", labels_en=labels_en),
-    keyness_findings(keyness, label_a=f"section {SECTION_A}", label_b=f"section {SECTION_B}", statistic="g2"),
-], ignore_index=True)
-record_findings(findings[findings["kind"] == "theme_shift"], notebook=NOTEBOOK, figure="shift_dumbbell")
-record_findings(findings[findings["kind"] == "keyness"], notebook=NOTEBOOK, figure="keyness")
-findings[["kind", "subject", "significant", "text"]]
+labels_en = dict(zip(themes["theme"], themes["label_en"]))
+wb.findings(shift_findings(shift, label_a=f"section {a_path}", label_b=f"section {b_path}", labels_en=labels_en),
+            figure="shift_dumbbell")
+wb.findings(keyness_findings(keyness, label_a=f"section {a_path}", label_b=f"section {b_path}", statistic="g2"),
+            figure="keyness")
 
 # %% [markdown]
 # ## Word shift: which theme terms carry the change
@@ -280,57 +222,24 @@ findings[["kind", "subject", "significant", "text"]]
 # %%
 shift_terms = word_shift(fs, a, b)
 ws_top = shift_terms.head(TOP_N * 2)
-ws_top.assign(delta_per_10k=ws_top["delta_p"] * 1e4)[["term", "theme", "f_a", "f_b", "p_a", "p_b", "delta_per_10k"]].round(4)
+wb.show(ws_top[["term", "theme", "f_a", "f_b", "p_a", "p_b", "delta_p"]])
 
 # %%
-labels = dict(zip(coverage["theme"], coverage["label_zh"]))
-ws_chart = plot_word_shift(ws_top, label_a=SECTION_A, label_b=SECTION_B, labels=labels,
-                           title=f"Theme terms that carry the shift from section {SECTION_A} to {SECTION_B}")
-export_figure(  # shows the interactive chart and a static image beside it
-    ws_chart, "word_shift", notebook=NOTEBOOK, data=ws_top,
-    title=f"Word shift, section {SECTION_A} to {SECTION_B}",
-    caption="Contribution δp = p(B) − p(A) of each theme term, per 10,000 word tokens; labels give the counts A → B.",
-    documents=[DOCUMENT], settings=settings,
-)
+ws_chart = plot_word_shift(ws_top, label_a=a_path, label_b=b_path, labels=dict(zip(themes["theme"], themes["label_zh"])),
+                           title=f"Theme terms that carry the difference between section {a_path} and {b_path}")
+wb.export(ws_chart, "word_shift", data=ws_top, title=f"Word shift, section {a_path} (A) to {b_path} (B)",
+          caption="Contribution δp = p(B) − p(A) of each theme term, per 10,000 word tokens; labels give the "
+                  "tokens A → B.")
 
 # %% [markdown]
 # ## What the numbers say about A and B
 #
 # Read off the tables above for whichever speech is studied: where each theme peaks,
-# which way the two shifts go and whether their intervals exclude 0, and how many
-# sub-points of B give the grassroots more room than talent. The last row is an
-# invariant of the method (the word-shift contributions of a theme add up to its Δ),
-# not a finding.
+# the two shifts with their intervals and the one significance rule, and how many
+# sub-points of B give the grassroots more room than talent.
 
 # %%
-share = coverage.pivot_table(index="path", columns="theme", values=f"share_{SHARE}", sort=False)
-level1 = coverage.loc[coverage["level"] == 1, "path"].unique()
-sub_b = fs.nodes.loc[(fs.nodes["parent"] == SECTION_B) & ~fs.nodes["unheaded"].astype(bool), "path"].tolist()
-by_theme = shift_terms.assign(theme_list=shift_terms["themes"].str.split("|")).explode("theme_list")
-delta = shift.set_index("theme")
-direction = {True: "excludes 0", False: "includes 0"}
-pd.DataFrame({
-    "question": [
-        "top-level section with the largest talent share",
-        "top-level section with the largest grassroots share",
-        f"talent Δ (B − A), 95% interval",
-        f"grassroots Δ (B − A), 95% interval",
-        f"sub-points of B = {SECTION_B} with a larger grassroots than talent share",
-        "word-shift contributions of talent terms add up to the talent Δ (invariant)",
-    ],
-    "answer": [
-        share.loc[level1, "talent"].idxmax() if len(level1) else "",
-        share.loc[level1, "grassroots"].idxmax() if len(level1) else "",
-        f"{delta.loc['talent', 'delta']:+.4f} [{delta.loc['talent', 'ci_low']:+.4f}, {delta.loc['talent', 'ci_high']:+.4f}]: "
-        + direction[bool(delta.loc["talent", "ci_low"] > 0 or delta.loc["talent", "ci_high"] < 0)],
-        f"{delta.loc['grassroots', 'delta']:+.4f} [{delta.loc['grassroots', 'ci_low']:+.4f}, "
-        f"{delta.loc['grassroots', 'ci_high']:+.4f}]: "
-        + direction[bool(delta.loc["grassroots", "ci_low"] > 0 or delta.loc["grassroots", "ci_high"] < 0)],
-        f"{int((share.loc[sub_b, 'grassroots'] > share.loc[sub_b, 'talent']).sum())} of {len(sub_b)}",
-        str(abs(by_theme.loc[by_theme["theme_list"] == "talent", "delta_p"].sum() - delta.loc["talent", "delta"]) < 1e-12)
-        if SHARE == "tokens" else "n/a (share is not tokens)",
-    ],
-})
+wb.show(section_contrast_summary(coverage, shift, a=a_path, b=b_path, share=SHARE))
 
 # %% [markdown]
 # ## Notes on this speech
@@ -339,4 +248,4 @@ pd.DataFrame({
 # `notes.yaml` under the speech's id; nothing is shown for a speech without notes.
 
 # %%
-Markdown(document_notes(DOCUMENT, notebook=NOTEBOOK, corpus=corpus) or f"No notes on {DOCUMENT} in {NOTES_FILE}.")
+wb.notes()

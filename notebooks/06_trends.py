@@ -18,19 +18,19 @@
 #
 # When did a formula appear, how fast did it spread, when did it fade; how did talent
 # (人才) and the grassroots (基层) rise or fall in official language; and where does the
-# seed speech sit in that history?
+# speech in focus sit in that history?
 #
 # The reference corpora are the government work reports 1954–2025 (52 reports and 20 NPC
 # resolutions on them), the Party congress reports (12th–20th in full) and 80 speeches
-# 1943–2025 (`speeches.jsonl`). This notebook reads them through one call,
-# `reference_features`: by default from the reference profiles shipped in
-# `corpus/profiles/` (counts, no text), so it runs on a fresh clone without `../shared`;
-# `SOURCE = "texts"` reads the full texts from `../shared/corpora` instead (same counts). It
-# prints counts, years, ids and titles only, never their text.
+# 1943–2025. This notebook reads them through one call, `reference_features`: by default
+# from the reference profiles shipped in `corpus/profiles/` (counts, no text), so it runs
+# on a fresh clone without `../shared`; `SOURCE = "texts"` reads the full texts from
+# `../shared/corpora` instead (same counts). It prints counts, years, ids and titles only,
+# never their text.
 #
-# What is counted (see the README's glossary):
+# What is counted (see the glossary):
 # - `occurrences`: every occurrence of a term, inside longer words too (人才 inside
-#   人才强国战略), derived from each document's term-count table;
+#   人才强国战略);
 # - `tokens`: the term as a whole word;
 # - `theme_hits`: hits of a theme's terms (the talent theme counts 人才, 引才, 领军人才 …).
 #
@@ -41,6 +41,10 @@
 
 # %% tags=["parameters"]
 NOTEBOOK = "06_trends"
+STUDY = None  # a study file (YAML); None: $ANALYSIS_STUDY, else the corpus folder's study.yaml, else one made from the corpus folder
+CORPUS = None  # folder of the speeches studied; None: the study's, else corpus/
+DOCUMENT = None  # the speech placed in the history; None: $ANALYSIS_DOCUMENT, else the study's first in focus
+FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 COLLECTIONS = ["gov-work-reports", "cpc-congress-reports", "speeches"]  # reference collections to read
 SOURCE = "profiles"  # profiles (shipped counts, no ../shared needed) | texts (full texts in ../shared/corpora)
 TERMS = ["人才", "基层"]  # terms tracked as occurrences
@@ -56,21 +60,18 @@ SLOPE_END = (2013, 2025)
 XI_FROM = 2000  # first year drawn in the Xi-era adoption chart
 
 # %%
-import pandas as pd
-
-from analysis import paths
 from analysis.features import build_features
 from analysis.io.corpus import load_corpus, select_document
-from analysis.output.export import export_figure
+from analysis.notebook import workbook
+from analysis.output.findings import appearance_findings
 from analysis.plots.trends import plot_rank_change, plot_trend_heatmap, plot_trends
-from analysis.settings import Settings
-from analysis.stats.track import formula_summary, rank_by_period, rank_change, reference_features, track
+from analysis.speeches import reference_features
+from analysis.stats.summaries import position_in_history
+from analysis.stats.meta import collection_summary
+from analysis.stats.track import formula_summary, rank_by_period, rank_change, track
 
-pd.set_option("display.max_colwidth", 50)
-pd.set_option("display.width", 200)
-pd.set_option("display.max_rows", 120)
-settings = Settings()
-{k: v for k, v in settings.describe().items() if k in ("segmenter", "segmenter_version", "hmm", "dictionary", "themes")}
+wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
+wb.describe()
 
 # %% [markdown]
 # ## The reference corpora
@@ -80,11 +81,9 @@ settings = Settings()
 # opening year, an NPC resolution's session year, a speech's date).
 
 # %%
-reference = reference_features(collections=COLLECTIONS, source=SOURCE, settings=settings, progress=False)
+reference = reference_features(collections=COLLECTIONS, source=SOURCE, settings=wb.settings, progress=False)
 docs = reference.documents
-docs.groupby(["collection", "kind"], sort=False).agg(
-    documents=("id", "size"), first_year=("year", "min"), last_year=("year", "max"), han_chars=("han_chars", "sum"),
-).reset_index()
+wb.show(collection_summary(docs))
 
 # %% [markdown]
 # ## Talent and grassroots in the government work reports, 1954–2025
@@ -98,24 +97,16 @@ docs.groupby(["collection", "kind"], sort=False).agg(
 gov = reference.select(docs.loc[docs["collection"] == "gov-work-reports", "id"])
 gov_track = track(gov, terms=TERMS, themes=THEMES)
 reports = gov_track[gov_track["kind"] == "report"]
-reports.pivot_table(index="year", columns="item", values=RATE, sort=False)
-
-# %% [markdown]
-# By decade (the mean of the yearly rates; each report counts once):
-
-# %%
-reports.assign(decade=reports["year"] // 10 * 10).pivot_table(
-    index="decade", columns="item", values=RATE, aggfunc="mean", sort=False).round(2)
+wb.show(reports[["year", "item", "rate_of", "occurrences", "theme_hits", RATE, "han_chars"]], max_rows=20)
 
 # %%
 gov_chart = plot_trends(reports, rate=RATE, title="Talent and grassroots in the government work reports (per 10,000 Han characters)")
-export_figure(
-    gov_chart, "reports_talent_grassroots", notebook=NOTEBOOK, data=reports,
+wb.export(
+    gov_chart, "reports_talent_grassroots", data=reports,
     title="Talent and grassroots in the government work reports, 1954–2025",
     caption="Occurrences of 人才 and 基层 and hits of the talent and grassroots themes per 10,000 Han characters "
             "of each year's report; gaps are years without a report.",
     documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(),
-    settings=settings,
 )
 
 # %% [markdown]
@@ -125,16 +116,16 @@ export_figure(
 congress_ids = docs.loc[(docs["collection"] == "cpc-congress-reports") & (docs["congress"] >= FIRST_CONGRESS), "id"]
 congress = reference.select(congress_ids)
 congress_track = track(congress, terms=TERMS, themes=THEMES, by="congress")
-congress_track.pivot_table(index="congress", columns="item", values=RATE, sort=False)
+wb.show(congress_track[["congress", "item", "rate_of", "occurrences", "theme_hits", RATE, "han_chars"]])
 
 # %%
 congress_chart = plot_trends(congress_track, rate=RATE, period="congress",
                              title="Talent and grassroots in the congress reports, 12th–20th (per 10,000 Han characters)")
-export_figure(
-    congress_chart, "congress_talent_grassroots", notebook=NOTEBOOK, data=congress_track,
+wb.export(
+    congress_chart, "congress_talent_grassroots", data=congress_track,
     title="Talent and grassroots in the congress reports, 12th–20th",
     caption="Occurrences of 人才 and 基层 and theme hits per 10,000 Han characters of each congress report.",
-    documents=congress_ids.tolist(), settings=settings,
+    documents=congress_ids.tolist(),
 )
 
 # %% [markdown]
@@ -147,18 +138,18 @@ export_figure(
 # %%
 speeches = reference.select(docs.loc[docs["collection"] == "speeches", "id"])
 speech_track = track(speeches, terms=TERMS, themes=THEMES, by="decade")
-speech_track[speech_track["item"].isin(THEMES)][
-    ["decade", "kind", "item", "theme_hits", RATE, "documents", "han_chars"]]
+wb.show(speech_track[speech_track["item"].isin(THEMES)][
+    ["decade", "kind", "item", "theme_hits", RATE, "documents", "han_chars"]])
 
 # %%
 speech_chart = plot_trends(speech_track, rate=RATE, period="decade",
                            title="Talent and grassroots in the speeches, by decade and kind (per 10,000 Han characters)")
-export_figure(
-    speech_chart, "speeches_talent_grassroots", notebook=NOTEBOOK, data=speech_track,
+wb.export(
+    speech_chart, "speeches_talent_grassroots", data=speech_track,
     title="Talent and grassroots in the speeches, by decade and kind",
     caption="Occurrences and theme hits per 10,000 Han characters of the decade's speeches of each kind; "
             "gaps are decades without a speech of that kind.",
-    documents=speeches.documents["id"].tolist(), settings=settings,
+    documents=speeches.documents["id"].tolist(),
 )
 
 # %% [markdown]
@@ -173,30 +164,34 @@ export_figure(
 FORMULAS = XI_FORMULAS + EARLY_FORMULAS
 formula_track = track(gov, terms=FORMULAS)
 report_formulas = formula_track[formula_track["kind"] == "report"]
-formula_summary(report_formulas, rate=RATE)
+report_summary = formula_summary(report_formulas, rate=RATE)
+wb.show(report_summary)
+
+# %%
+wb.findings(appearance_findings(report_summary, collection="the government work reports"), figure="formulas_heatmap")
 
 # %% [markdown]
 # The same formulas in the congress reports and the speeches together (pooled by year):
 
 # %%
 others = reference.select(docs.loc[docs["collection"] != "gov-work-reports", "id"])
-formula_summary(track(others, terms=FORMULAS, pool=True), rate=RATE)
+wb.show(formula_summary(track(others, terms=FORMULAS, pool=True), rate=RATE))
 
 # %% [markdown]
 # ### Adoption curves of the Xi-era formulas in the reports
 
 # %%
 xi_reports = report_formulas[report_formulas["item"].isin(XI_FORMULAS) & (report_formulas["year"] >= XI_FROM)]
-xi_reports.pivot_table(index="year", columns="item", values="occurrences", aggfunc="sum", sort=False)
+wb.show(xi_reports[["year", "item", "occurrences", RATE]], max_rows=20)
 
 # %%
 xi_chart = plot_trends(xi_reports, rate=RATE, columns=5, height=620,
                        title=f"Xi-era formulas in the government work reports since {XI_FROM} (per 10,000 Han characters)")
-export_figure(
-    xi_chart, "formulas_xi_era", notebook=NOTEBOOK, data=xi_reports,
+wb.export(
+    xi_chart, "formulas_xi_era", data=xi_reports,
     title="Adoption of Xi-era formulas in the government work reports",
     caption="Occurrences per 10,000 Han characters of each year's report; gaps are years without a report.",
-    documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(), settings=settings,
+    documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(),
 )
 
 # %% [markdown]
@@ -206,11 +201,11 @@ export_figure(
 
 # %%
 heat = plot_trend_heatmap(report_formulas, rate=RATE, title="Formulas in the government work reports (per 10,000 Han characters)")
-export_figure(
-    heat, "formulas_heatmap", notebook=NOTEBOOK, data=report_formulas,
+wb.export(
+    heat, "formulas_heatmap", data=report_formulas,
     title="Formulas in the government work reports, 1954–2025",
     caption="Occurrences per 10,000 Han characters; grey columns are years without a report.",
-    documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(), settings=settings,
+    documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(),
 )
 
 # %% [markdown]
@@ -221,17 +216,17 @@ export_figure(
 
 # %%
 change = rank_change(report_formulas, SLOPE_START, SLOPE_END, rate=RATE)
-change
+wb.show(change)
 
 # %%
 slope = plot_rank_change(change, title=f"Rank of formulas in the reports, {SLOPE_START[0]}–{SLOPE_START[1]} "
                                         f"against {SLOPE_END[0]}–{SLOPE_END[1]}")
-export_figure(
-    slope, "formulas_rank_change", notebook=NOTEBOOK, data=change,
+wb.export(
+    slope, "formulas_rank_change", data=change,
     title="Rank change of formulas between two eras of government work reports",
     caption="Rank by occurrences per 10,000 Han characters of the pooled reports of each span; "
             "1 = most frequent among the tracked formulas.",
-    documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(), settings=settings,
+    documents=gov.documents.loc[gov.documents["kind"] == "report", "id"].tolist(),
 )
 
 # %% [markdown]
@@ -240,84 +235,31 @@ export_figure(
 
 # %%
 ranks = rank_by_period(report_formulas, rate=RATE)
-ranks[ranks["year"] >= 2021].pivot(index="item", columns="year", values="rank")
+wb.show(ranks[ranks["year"] >= 2021])
 
 # %% [markdown]
-# ## The seed speech in that history
+# ## The speech in focus in that history
 #
-# The seed (a 2023 district organization-work conference speech) tracked the same way,
-# beside the 2023 government work report, the 20th congress report (2022), the
-# organization-work speech of 2020 and the percentile of the seed's rate among the 80
-# speeches (each speech's own rate).
+# The speech in focus tracked the same way, and where its rate of each item sits among
+# the 80 reference speeches (each speech's own rate; percentile by mean rank, given only
+# when at least 5 speeches have a rate).
 
 # %%
-seed_docs = select_document(load_corpus(paths.corpus_dir(), settings=settings), None, default="organization-work-speech")
-seed = build_features(seed_docs, settings=settings, progress=False)
+documents = load_corpus(wb.corpus, settings=wb.settings)
+focus = select_document(documents, wb.document)
+DOCUMENT = str(focus["id"].iloc[0])
 ITEMS = TERMS + ["乡村振兴", "全面从严治党", "两个确立", "两个维护"]
-seed_track = track(seed, terms=ITEMS, themes=THEMES).set_index("item")
+own = track(build_features(focus, settings=wb.settings, progress=False), terms=ITEMS, themes=THEMES, by="id")
 per_speech = track(speeches, terms=ITEMS, themes=THEMES, by="id")
-org_work = track(speeches.select(docs.loc[(docs["collection"] == "speeches") & (docs["kind"] == "organization_work") & (docs["year"] >= 2020), "id"]),
-                 terms=ITEMS, themes=THEMES, pool=True, by="decade").set_index("item")
-reference_2023 = track(gov.select(docs.loc[(docs["collection"] == "gov-work-reports") & (docs["kind"] == "report") & (docs["year"] == 2023), "id"]),
-                       terms=ITEMS, themes=THEMES, pool=True).set_index("item")
-congress_20 = track(congress.select(congress.documents.loc[congress.documents["congress"] == 20, "id"]),
-                    terms=ITEMS, themes=THEMES, by="congress").set_index("item")
-pd.DataFrame({
-    "seed": seed_track[RATE],
-    "gov report 2023": reference_2023[RATE],
-    "20th congress report": congress_20[RATE],
-    "organization-work speech 2020": org_work[RATE],
-    "speeches: median": per_speech.groupby("item", sort=False)[RATE].median(),
-    "seed percentile among speeches": per_speech.assign(seed=per_speech["item"].map(seed_track[RATE]))
-        .assign(below=lambda t: t[RATE] < t["seed"]).groupby("item", sort=False)["below"].mean().mul(100).round(0),
-}).round(2)
+wb.show(position_in_history(per_speech, own, value=RATE),
+        caption=f"{DOCUMENT} among the reference speeches ({RATE}: occurrences for terms, theme hits for themes)")
 
 # %% [markdown]
-# ## What the notebook shows, and whether it holds
+# ## Reading these curves
 #
-# Three trends, with the numbers above:
-#
-# 1. **Talent rises in the government work reports.** 人才 goes from 0.8 occurrences
-#    per 10,000 Han characters (mean of the 1950s reports) to 5.1 in the 2000s and 7.9
-#    in the 2020s, with peaks in 2001 (9.8), 2010 (10.6, the year of the national
-#    medium- and long-term talent development plan) and 2024–2025 (12.9 and 15.2, when
-#    education, science and technology, and talent are planned as one). 基层 rises more
-#    slowly (0.5 → 5.0). A reader of the reports would expect this: the talent strategy
-#    (人才强国战略, 2002–2003) and the 2010 plan are well-known milestones.
-# 2. **The congress reports move from grassroots to talent.** Grassroots comes first from
-#    the 12th congress (3.4 theme hits per 10,000 against 0.7 for talent) to the 19th
-#    (8.1 against 6.7); in the 20th report talent leads (14.1 against 11.4). That is the
-#    report that gives education, science and technology, and talent a chapter of their
-#    own. The grassroots peak of the 17th and 18th reports (13.1 and 13.4) matches their
-#    sections on grassroots democracy and grassroots Party organizations. Someone who knows
-#    the reports will recognise both.
-# 3. **Formulas arrive in the order of their political history.** In the reports,
-#    阶级斗争 comes first (1955, peak 1964, last in 1986), then 无产阶级专政 (1957–1983) and
-#    四个现代化 (1978–1988, peak 1979). 精神文明, 市场经济 and 以经济建设为中心 come in 1981,
-#    改革开放 in 1988 (peak 1992), 小康社会 in 1998, 三个代表 in 2001, 科学发展观 in 2004, and
-#    和谐社会 in 2005–2007. Of the Xi-era Party formulas, 全面从严治党 comes first (2015),
-#    then 四个意识 and 不忘初心 (2017), 四个自信 and 乡村振兴 (2018), 两个维护 (2019) and
-#    两个确立 (2022). This matches when each was coined (两个确立 at the 2021 Sixth Plenum,
-#    so first in the 2022 report). The rank chart shows the turnover: of the top formulas
-#    of 1978–1992 (精神文明, 四个现代化, 改革开放), only 改革开放 is still near the top in
-#    2013–2025, behind 高质量发展. These curves should look right to someone who knows the
-#    texts.
-#
-# What does not fit, and the caveats:
-# - The Xi-era Party formulas stay rare in the government work reports (at most 0.65 per
-#    10,000: one occurrence a year). They belong to Party documents. Even so, 两个确立 has no
-#    occurrence at all in the congress reports or the speeches here. The 20th report states
-#    the content without the formula, and the speeches in the file that date from after 2021
-#    do not use it.
-# - Single early occurrences (新时代 in 2011, 新发展理念 in 2013, both before the formula
-#    was coined) are generic uses of the same words. Check such a hit with KWIC on the full
-#    text before calling it the formula's first appearance.
-# - Each report year is one document, so one long passage moves a year's rate. The
-#    speeches are few per decade (see `documents`), and their early decades rest on one or
-#    two texts. 共同富裕 (not tracked here) appears in the reports of the 1980s–90s: it is
-#    an older formula that the Xi era revived.
-# - The seed speech gives talent far more room than any national text. Its talent theme
-#    reaches 102.7 hits per 10,000 Han characters, against 24.5 in the 2020 organization-work
-#    speech and 14.1 in the 20th congress report. Its grassroots share (49.7) is close to
-#    that speech's 38.0. This is what a district speech with a whole section on talent work
-#    looks like next to national documents.
+# Each report year is one document, so one long passage moves a year's rate; the
+# speeches are few per decade (see `documents`), and their early decades rest on one or
+# two texts. A single early occurrence of a formula before it was coined may be the
+# same words used generically, or a segmentation artefact: check it with KWIC on the
+# full texts (`python -m analysis kwic`) before calling it the formula's first
+# appearance. The first and last years above are read off the tables, never typed in.

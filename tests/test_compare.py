@@ -17,6 +17,9 @@ from scipy import stats
 
 from analysis.features import build_features
 from analysis.stats import compare as C
+from analysis import speeches as S
+from analysis.results import declared, units_note
+from analysis.stats.keyness import fisher_p
 from analysis.stats.themes import theme_coverage
 
 TALENT = (
@@ -61,10 +64,11 @@ def _shares(fs, document, theme, column="share_tokens"):
 # --------------------------------------------------------------------------- flags and percentiles
 
 
-def test_flag_units_names_the_side_and_the_count():
-    assert C.flag_units(20, 20) == ""
-    assert C.flag_units(1, 25, unit="paragraph") == "A has only 1 paragraph (< 20): interval not reliable"
-    assert "A has only 3" in C.flag_units(3, 4, min_units=5) and "B has only 4" in C.flag_units(3, 4, min_units=5)
+def test_units_note_names_the_side_and_the_count():
+    assert units_note(20, 20) == ""
+    assert units_note(1, 25, unit="paragraph") == \
+        "A has only 1 paragraph (< 20): interval not reliable, not called significant"
+    assert "A has only 3" in units_note(3, 4, min_units=5) and "B has only 4" in units_note(3, 4, min_units=5)
 
 
 @pytest.mark.parametrize("score", [0.0, 0.2, 0.35, 0.5, 1.0])
@@ -81,7 +85,7 @@ def test_percentile_of_ignores_nan_and_empty():
 def test_fisher_p_equals_scipy_term_by_term():
     ft, fr = [0, 3, 12, 0, 7], [9, 1, 0, 0, 7]
     expected = [stats.fisher_exact([[a, 900 - a], [b, 4000 - b]]).pvalue for a, b in zip(ft, fr)]
-    assert C.fisher_p(ft, fr, 900, 4000) == pytest.approx(expected, rel=1e-12)
+    assert fisher_p(ft, fr, 900, 4000) == pytest.approx(expected, rel=1e-12)
 
 
 # --------------------------------------------------------------------------- themes and shifts
@@ -106,13 +110,14 @@ def test_theme_shift_diff_is_share_b_minus_share_a_and_interval_brackets_it(fs):
     assert shift.loc["talent", "ci_high"] < 0 and bool(shift.loc["talent", "significant"])
     assert (shift["flag"] == "").all()
     assert list(shift.columns[:10]) == ["label_zh", "share_of", "hits_a", "hits_b", "share_a", "share_b", "diff",
-                                        "ci_low", "ci_high", "significant"]
+                                        "ci_low", "ci_high", "se"]
+    assert declared(shift.reset_index())["estimate"] == "diff"
 
 
 def test_theme_shift_flags_a_text_without_line_breaks(fs):
     shift = C.theme_shift(fs, "oneline", "grassroots", unit="paragraph", n_resamples=200, seed=1)
     assert (shift["units_a"] == 1).all()
-    assert shift["flag"].iloc[0] == "A has only 1 paragraph (< 20): interval not reliable"
+    assert shift["flag"].iloc[0] == "A has only 1 paragraph (< 20): interval not reliable, not called significant"
     assert not shift["significant"].any()  # a one-unit bootstrap never counts as evidence
 
 
@@ -241,7 +246,7 @@ def test_speech_structure_by_hand(fs):
 
 
 def test_peer_position_percentiles_and_group_sizes(fs):
-    table = C.peer_position(fs, "talent", by="kind")
+    table = C.peer_position(fs, "talent", by="kind", min_group=2)
     assert set(table["group"]) == {"party_building"}  # the speech is never its own peer
     row = table[table["theme"] == "talent"].iloc[0]
     peers = [_shares(fs, d, "talent") for d in ("grassroots", "oneline")]
@@ -254,6 +259,9 @@ def test_peer_position_by_decade(fs):
     table = C.peer_position(fs, "talent", by="decade")
     assert set(table["group"]) == {2020}
     assert table["group_size"].eq(2).all()
+    # two peers are fewer than MIN_GROUP: no percentile, and the table says why
+    assert table["percentile"].isna().all()
+    assert table["group_warning"].str.contains("only 2 speeches").all()
     with pytest.raises(KeyError, match="speaker"):
         C.peer_position(fs, "talent", by="speaker")
 
@@ -265,13 +273,14 @@ def test_reference_features_come_from_the_shipped_profiles_without_shared(tmp_pa
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "a.txt").write_text(TALENT, encoding="utf-8")
-    monkeypatch.setattr(C.paths, "shared_dir", lambda: tmp_path / "no-shared")  # ../shared is not needed
-    fs = C.reference_features(corpus=folder)
+    monkeypatch.setattr(S.paths, "shared_dir", lambda: tmp_path / "no-shared")  # ../shared is not needed
+    fs = S.corpus_features(corpus=folder)
     ids = list(fs.documents["id"])
     assert ids[0] == "a" and "p-xi-2020-zzlx" in ids and len(ids) == 1 + 80
     assert fs.profiled == ids[1:]  # the reference speeches are counts, not texts
     assert {"year", "decade"} <= set(fs.documents.columns)
-    assert len(C.reference_features(corpus=folder, documents=["a", "p-xi-2020-zzlx"]).documents) == 2
+    assert len(S.corpus_features(corpus=folder, documents=["a", "p-xi-2020-zzlx"]).documents) == 2
+    assert fs.documents["in_corpus"].tolist() == [True] + [False] * 80
 
 
 def test_reference_features_without_profiles_warns_and_keeps_the_corpus(tmp_path, monkeypatch):
@@ -282,10 +291,10 @@ def test_reference_features_without_profiles_warns_and_keeps_the_corpus(tmp_path
     (folder / "a.txt").write_text(TALENT, encoding="utf-8")
     monkeypatch.setattr(profiles, "profiles_dir", lambda: tmp_path / "no-profiles")
     with pytest.warns(UserWarning, match="no reference speeches"):
-        fs = C.reference_features(corpus=folder)
+        fs = S.corpus_features(corpus=folder)
     assert list(fs.documents["id"]) == ["a"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert len(C.reference_features(corpus=folder, references=[]).documents) == 1
+        assert len(S.corpus_features(corpus=folder, references=[]).documents) == 1
     with pytest.raises(FileNotFoundError, match="nothing.jsonl"):
-        C.reference_features(corpus=folder, references=[tmp_path / "nothing.jsonl"])
+        S.corpus_features(corpus=folder, references=[tmp_path / "nothing.jsonl"])

@@ -421,7 +421,9 @@ CHAPTER = re.compile(r"第[一二三四五六七八九十]+章")
 def shared_docs():
     if not SHARED.is_dir():
         pytest.skip(f"../shared/corpora not found: {SHARED} (these tests need the reference corpora)")
-    docs, problems = load_corpus(SHARED, on_error="collect")
+    from analysis.speeches import reference_sources
+
+    docs, problems = load_corpus(reference_sources(), on_error="collect")  # the four corpora, not the saved pages
     return docs, problems
 
 

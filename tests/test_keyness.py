@@ -84,14 +84,18 @@ def test_p_values_match_scipy_where_given():
             ref = stats.chi2_contingency([[ft[i], fr[i]], [N_T - ft[i], N_R - fr[i]]], correction=corr, lambda_=lam)
             expected_min = ref.expected_freq.min()
             assert bool(row["low_expected"]) == (expected_min < 5)
-            if expected_min < 5:
-                assert np.isnan(row["p"])
+            if ft[i] + fr[i] < 5:  # below MIN_TOTAL: not in the family, no p
+                assert np.isnan(row["p"]) and not bool(row["tested"])
+            elif expected_min < 5:  # Fisher's exact test where the χ² approximation is unreliable
+                fisher = stats.fisher_exact([[ft[i], N_T - ft[i]], [fr[i], N_R - fr[i]]]).pvalue
+                assert row["p"] == pytest.approx(fisher, abs=TOL, rel=0) and row["p_test"] == "fisher"
             else:
-                assert row["p"] == pytest.approx(ref.pvalue, abs=TOL, rel=0)
+                assert row["p"] == pytest.approx(ref.pvalue, abs=TOL, rel=0) and row["p_test"] == statistic
         given_p = table["p"].dropna()
+        assert len(given_p) == int((ft + fr >= 5).sum()) == int(table["fdr_family_size"].iloc[0])
         fdr = stats.false_discovery_control(given_p.to_numpy(), method="bh")
         np.testing.assert_allclose(table.loc[given_p.index, "p_fdr"].to_numpy(), fdr, rtol=0, atol=TOL)
-        assert table["p_test"].eq(statistic).all()
+        assert (table["significant"] == (table["p_fdr"].fillna(1) < 0.05)).all()
 
 
 def test_benjamini_hochberg_matches_scipy_with_ties_and_nan():
@@ -212,6 +216,7 @@ def test_columns_in_contract_order():
         "term", "f_target", "f_reference", "rate_target", "rate_reference", "rate_han_target",
         "rate_han_reference", "expected_target", "expected_reference", "g2", "chi2", "chi2_yates",
         "log_ratio", "fightin_delta", "fightin_z", "simple_maths", "p", "p_fdr", "p_test", "low_expected",
+        "tested", "fdr_family_size", "significant",
     ]
 
 

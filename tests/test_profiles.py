@@ -314,7 +314,9 @@ def test_no_profile_holds_a_passage_of_the_corpora():
 def test_rebuilding_from_the_shared_corpora_gives_the_committed_bytes(tmp_path):
     from analysis.profiles import build_profiles
 
-    build_profiles(SHARED, out=tmp_path, progress=False, workers=2)
+    from analysis.speeches import reference_sources
+
+    build_profiles(reference_sources(), out=tmp_path, progress=False, workers=2)
     for file in [*PROFILE_TABLES.values(), "build.json"]:
         assert (tmp_path / file).read_bytes() == (profiles_dir() / file).read_bytes(), \
             f"{file} differs from corpus/profiles: run make profiles and commit"

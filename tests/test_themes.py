@@ -155,44 +155,44 @@ def test_coverage_by_document_hand_worked(fs):
     cov = T.theme_coverage(fs, lexicon=LEX).set_index("theme")
     # 18 word tokens (1+4+3+3+4+3), 43 Han characters (3+8+10+9+7+6), 6 sentences.
     talent, grass, rural = cov.loc["talent"], cov.loc["grassroots"], cov.loc["rural"]
-    assert (talent["tokens"], talent["han_chars"], talent["sentences"]) == (18, 43, 6)
-    assert talent["hits"] == 5 and talent["covered_han"] == 2 + 2 + 4 + 2 + 2
+    assert (talent["word_tokens"], talent["han_chars"], talent["sentences"]) == (18, 43, 6)
+    assert talent["theme_hits"] == 5 and talent["covered_han"] == 2 + 2 + 4 + 2 + 2
     assert talent["share_tokens"] == pytest.approx(5 / 18, abs=TOL)
     assert talent["share_han"] == pytest.approx(12 / 43, abs=TOL)
     assert talent["share_sentences"] == pytest.approx(3 / 6, abs=TOL)
-    assert grass["hits"] == 2 and grass["covered_tokens"] == 1 + 2
+    assert grass["theme_hits"] == 2 and grass["covered_tokens"] == 1 + 2
     assert grass["share_tokens"] == pytest.approx(2 / 18, abs=TOL)
     assert grass["share_han"] == pytest.approx((5 + 4) / 43, abs=TOL)
     assert grass["share_sentences"] == pytest.approx(2 / 6, abs=TOL)
-    assert rural["hits"] == 0 and rural["share_tokens"] == 0
+    assert rural["theme_hits"] == 0 and rural["share_tokens"] == 0
     assert list(T.theme_coverage(fs, lexicon=LEX).columns[:9]) == [
-        "document", "theme", "label_zh", "hits", "share_tokens", "share_han", "share_sentences", "tokens", "covered_tokens"]
+        "document", "theme", "label_zh", "theme_hits", "share_tokens", "share_han", "share_sentences", "word_tokens", "covered_tokens"]
 
 
 def test_coverage_by_section_includes_children_and_adds_up(fs):
     cov = T.theme_coverage(fs, by="section", lexicon=LEX)
     assert list(dict.fromkeys(cov["path"])) == ["preamble", "一", "一（一）", "二", "closing"]
     t = cov[cov["theme"] == "talent"].set_index("path")
-    assert t.loc["一", "hits"] == 4 and t.loc["一", "tokens"] == 7 and t.loc["一", "han_chars"] == 18
+    assert t.loc["一", "theme_hits"] == 4 and t.loc["一", "word_tokens"] == 7 and t.loc["一", "han_chars"] == 18
     assert t.loc["一", "share_han"] == pytest.approx((2 + 2 + 4 + 2) / 18, abs=TOL)
     assert t.loc["一（一）", "share_tokens"] == pytest.approx(2 / 3, abs=TOL)
     assert t.loc["二", "share_sentences"] == pytest.approx(1 / 2, abs=TOL)
     # Level 1 plus level 0 partitions the document: counts add up to the document's.
     doc = T.theme_coverage(fs, lexicon=LEX).set_index("theme")
-    top = cov[cov["level"] <= 1].groupby("theme")[["hits", "tokens", "han_chars", "sentences", "covered_han"]].sum()
+    top = cov[cov["level"] <= 1].groupby("theme")[["theme_hits", "word_tokens", "han_chars", "sentences", "covered_han"]].sum()
     for theme in ["talent", "grassroots", "rural"]:
         for column in top.columns:
             assert top.loc[theme, column] == doc.loc[theme, column]
     # Shares weighted by tokens add up to the document share.
     part = cov[(cov["level"] <= 1) & (cov["theme"] == "talent")]
-    assert (part["share_tokens"] * part["tokens"]).sum() / part["tokens"].sum() == pytest.approx(doc.loc["talent", "share_tokens"], abs=TOL)
+    assert (part["share_tokens"] * part["word_tokens"]).sum() / part["word_tokens"].sum() == pytest.approx(doc.loc["talent", "share_tokens"], abs=TOL)
 
 
 def test_coverage_by_metadata_group_and_no_mutation():
     fs2 = build({"d1": D1, "d2": [("一", 1, None, [["基层", "社区", "。"]])]})
     before = {name: getattr(fs2, name).copy() for name in ["documents", "nodes", "sentences", "tokens"]}
     cov = T.theme_coverage(fs2, by="year", lexicon=LEX).set_index(["year", "theme"])
-    assert cov.loc[(2023, "grassroots"), "hits"] == 2 and cov.loc[(2023, "grassroots"), "share_tokens"] == 1.0
+    assert cov.loc[(2023, "grassroots"), "theme_hits"] == 2 and cov.loc[(2023, "grassroots"), "share_tokens"] == 1.0
     for name, frame in before.items():
         pd.testing.assert_frame_equal(getattr(fs2, name), frame)
     with pytest.raises(KeyError, match="metadata column"):
@@ -253,8 +253,8 @@ def test_emphasis_shift_point_values_equal_coverage(fs):
     for theme in ["talent", "grassroots"]:
         a, b = cov.loc[("一", theme), "share_tokens"], cov.loc[("二", theme), "share_tokens"]
         assert shift.loc[theme, "share_a"] == pytest.approx(a, abs=TOL)
-        assert shift.loc[theme, "delta"] == pytest.approx(b - a, abs=TOL)
-        assert shift.loc[theme, "ci_low"] <= shift.loc[theme, "delta"] <= shift.loc[theme, "ci_high"]
+        assert shift.loc[theme, "diff"] == pytest.approx(b - a, abs=TOL)
+        assert shift.loc[theme, "ci_low"] <= shift.loc[theme, "diff"] <= shift.loc[theme, "ci_high"]
     assert shift.loc["talent", "hits_a"] == 4 and shift.loc["grassroots", "hits_b"] == 2
     again = T.emphasis_shift(fs, "d1#一", "d1#二", lexicon=LEX, n_resamples=2000, seed=1)
     pd.testing.assert_frame_equal(shift.reset_index(), again)
@@ -288,9 +288,9 @@ def test_bootstrap_se_matches_binomial_se():
     talent, grass = shift.loc["talent"], shift.loc["grassroots"]
     # Talent is only in A, grassroots only in B: each Δ's SE is one side's binomial SE (plug-in, n not n − 1).
     assert talent["share_a"] == pytest.approx(pa, abs=TOL) and talent["share_b"] == 0
-    assert talent["delta"] == pytest.approx(-pa, abs=TOL)
+    assert talent["diff"] == pytest.approx(-pa, abs=TOL)
     assert talent["se"] == pytest.approx(math.sqrt(pa * (1 - pa) / 400), rel=0.08)
-    assert grass["delta"] == pytest.approx(pb, abs=TOL)
+    assert grass["diff"] == pytest.approx(pb, abs=TOL)
     assert grass["se"] == pytest.approx(math.sqrt(pb * (1 - pb) / 300), rel=0.08)
     # The percentile interval is close to the normal one.
     z = 1.959963984540054
@@ -317,7 +317,7 @@ def test_word_shift_sums_to_theme_shift(fs):
     ws = T.word_shift(fs, "d1#一", "d1#二", lexicon=LEX)
     for theme in ["talent", "grassroots"]:
         part = ws[ws["themes"].str.split("|").apply(lambda x: theme in x)]
-        assert part["delta_p"].sum() == pytest.approx(shift.loc[theme, "delta"], abs=TOL)
+        assert part["delta_p"].sum() == pytest.approx(shift.loc[theme, "diff"], abs=TOL)
     row = ws.set_index("term").loc["人才"]
     assert (row["f_a"], row["f_b"]) == (2, 1)
     assert row["delta_p"] == pytest.approx(1 / 7 - 2 / 7, abs=TOL)
@@ -357,8 +357,8 @@ def test_seed_talent_section_and_grassroots_subsections(seed_fs):
     assert idx.loc["四", "index"] < 0
     assert idx.loc["三", "flag"] == "no grassroots hits"
     # Level-1 and level-0 nodes partition the speech: hits add up to the document's.
-    doc = T.theme_coverage(seed_fs).set_index("theme")["hits"]
-    top = cov[cov["level"] <= 1].groupby("theme")["hits"].sum()
+    doc = T.theme_coverage(seed_fs).set_index("theme")["theme_hits"]
+    top = cov[cov["level"] <= 1].groupby("theme")["theme_hits"].sum()
     assert (top.reindex(doc.index) == doc).all()
 
 
@@ -382,17 +382,17 @@ def test_coverage_and_shift_on_two_congress_reports(congress_fs):
     for column in ["share_tokens", "share_han", "share_sentences"]:
         assert doc[column].between(0, 1).all()
     sec = T.theme_coverage(fs, by="section")
-    top = sec[sec["level"] <= 1].groupby(["document", "theme"])[["hits", "tokens", "han_chars"]].sum()
-    full = doc.set_index(["document", "theme"])[["hits", "tokens", "han_chars"]]
+    top = sec[sec["level"] <= 1].groupby(["document", "theme"])[["theme_hits", "word_tokens", "han_chars"]].sum()
+    full = doc.set_index(["document", "theme"])[["theme_hits", "word_tokens", "han_chars"]]
     pd.testing.assert_frame_equal(top.loc[full.index].astype(np.int64), full.astype(np.int64))
     shift = T.emphasis_shift(fs, ids["19"], ids["20"], n_resamples=2000, seed=3)
-    assert (shift["ci_low"] <= shift["delta"] + TOL).all() and (shift["delta"] <= shift["ci_high"] + TOL).all()
+    assert (shift["ci_low"] <= shift["diff"] + TOL).all() and (shift["diff"] <= shift["ci_high"] + TOL).all()
     cov = doc.set_index(["document", "theme"])["share_tokens"]
     for row in shift.itertuples():
-        assert row.delta == pytest.approx(cov[(ids["20"], row.theme)] - cov[(ids["19"], row.theme)], abs=TOL)
+        assert row.diff == pytest.approx(cov[(ids["20"], row.theme)] - cov[(ids["19"], row.theme)], abs=TOL)
     ws = T.word_shift(fs, ids["19"], ids["20"])
     talent = ws[ws["themes"].str.split("|").apply(lambda x: "talent" in x)]
-    assert talent["delta_p"].sum() == pytest.approx(shift.set_index("theme").loc["talent", "delta"], abs=TOL)
+    assert talent["delta_p"].sum() == pytest.approx(shift.set_index("theme").loc["talent", "diff"], abs=TOL)
     diversity = T.attention_diversity(doc)
     assert diversity["entropy_norm"].between(0, 1).all() and diversity["hhi"].between(1 / 12, 1).all()
 
@@ -406,7 +406,7 @@ def test_groups_and_documents_without_hits():
     assert shift.loc["grassroots", "share_a"] == pytest.approx(4 / 21, abs=TOL)
     assert shift.loc["grassroots", "share_b"] == 0 and shift.loc["grassroots", "units_a"] == 8
     cov = T.theme_coverage(fs3, lexicon=LEX).set_index(["document", "theme"])
-    assert cov.loc[("d3", "talent"), "hits"] == 0 and cov.loc[("d3", "talent"), "share_han"] == 0
+    assert cov.loc[("d3", "talent"), "theme_hits"] == 0 and cov.loc[("d3", "talent"), "share_han"] == 0
     empty = T.theme_hits(fs3.tokens[fs3.tokens["document"] == "d3"], lexicon=LEX)
     assert empty.empty and list(empty.columns)[:3] == ["document", "theme", "term"]
 
@@ -447,7 +447,7 @@ def test_coverage_by_node_counts_own_text_and_partitions_the_document(fs):
     assert list(node.columns) == list(section.columns)
     n = node.set_index(["path", "theme"])
     s = section.set_index(["path", "theme"])
-    counts = ["hits", "tokens", "han_chars", "sentences", "covered_han", "covered_tokens"]
+    counts = ["theme_hits", "word_tokens", "han_chars", "sentences", "covered_han", "covered_tokens"]
     # A section is its own text plus its sub-points: 一 = node 一 + node 一（一）.
     for theme in ["talent", "grassroots"]:
         for column in counts:

@@ -130,22 +130,8 @@ NO_CHROMIUM = (
 )
 
 FINDINGS = "findings.csv"
-FINDINGS_COLUMNS = (
-    "notebook",
-    "figure",
-    "order",
-    "kind",
-    "subject",
-    "a",
-    "b",
-    "statistic",
-    "value",
-    "ci_low",
-    "ci_high",
-    "p",
-    "significant",
-    "text",
-)
+FINDINGS_COLUMNS = ("notebook", "figure", "order", "kind", "subject", "a", "b", "statistic", "value", "value_unit",
+                    "ci_low", "ci_high", "p", "significant", "effect", "warnings", "text")
 """Columns of ``findings.csv``: one row per finding. ``figure`` is the chart's stem (the
 report links the finding to it), ``text`` the sentence the report prints, ``significant``
 ``True``/``False`` (or empty for a plain note); the numbers are kept for scripts."""
@@ -484,7 +470,7 @@ def read_findings(directory: Path | None = None) -> pd.DataFrame:
     True
     """
     table = _read_table(directory, FINDINGS, FINDINGS_COLUMNS, empty_dtype=object)
-    for column in ("value", "ci_low", "ci_high", "p"):
+    for column in ("value", "ci_low", "ci_high", "p", "effect"):
         table[column] = pd.to_numeric(table[column], errors="coerce")
     table["order"] = pd.to_numeric(table["order"], errors="coerce").fillna(0).astype(int)
     table["significant"] = table["significant"].map({"True": True, "False": False}).astype(object)

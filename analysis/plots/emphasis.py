@@ -201,7 +201,7 @@ def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
 
     Example:
         >>> s = pd.DataFrame({"theme": ["talent"], "label_zh": ["人才"], "share_of": ["tokens"],
-        ...                   "share_a": [0.13], "share_b": [0.003], "delta": [-0.127],
+        ...                   "share_a": [0.13], "share_b": [0.003], "diff": [-0.127],
         ...                   "ci_low": [-0.16], "ci_high": [-0.10], "n_resamples": [2000]})
         >>> [trace.name for trace in plot_emphasis_shift(s, label_a="三", label_b="四").data]
         ['', '三', '四', 'Δ (B − A)']
@@ -210,11 +210,11 @@ def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     from plotly.subplots import make_subplots
 
 
-    charts.require_columns(shift, ["theme", "share_a", "share_b", "delta", "ci_low", "ci_high"], source=_SOURCE)
+    charts.require_columns(shift, ["theme", "share_a", "share_b", "diff", "ci_low", "ci_high"], source=_SOURCE)
     y = (shift["label_zh"] if "label_zh" in shift.columns else shift["theme"]).astype(str).tolist()
     a = shift["share_a"].to_numpy(dtype=float) * 100
     b = shift["share_b"].to_numpy(dtype=float) * 100
-    d = shift["delta"].to_numpy(dtype=float) * 100
+    d = shift["diff"].to_numpy(dtype=float) * 100
     lo = shift["ci_low"].to_numpy(dtype=float) * 100
     hi = shift["ci_high"].to_numpy(dtype=float) * 100
     share = str(shift["share_of"].iloc[0]) if "share_of" in shift.columns and len(shift) else "tokens"
@@ -253,8 +253,8 @@ def plot_keyness(table: pd.DataFrame, *, statistic: str = "g2", label_a: str = "
     Args:
         table: Rows to draw, e.g. :func:`analysis.stats.keyness.top_keyness` of a
             :func:`analysis.stats.keyness.compare_terms` table (columns ``term``, ``statistic``,
-            ``f_target``, ``f_reference``; ``p_fdr`` on hover when present; rows flagged
-            ``low_expected`` are drawn pale and say so).
+            ``f_target``, ``f_reference``; ``p_fdr`` on hover when present; rows whose
+            ``significant`` is false are drawn pale and say so).
         statistic: Statistic column drawn (``g2``, ``log_ratio``, ``fightin_z`` …).
         label_a: Name of the target (A).
         label_b: Name of the reference (B).
@@ -277,13 +277,17 @@ def plot_keyness(table: pd.DataFrame, *, statistic: str = "g2", label_a: str = "
     charts.require_columns(table, ["term", statistic, "f_target", "f_reference"], source=_SOURCE)
     values = table[statistic].to_numpy(dtype=float)
     colours = [charts.COLORWAY[0] if v > 0 else charts.COLORWAY[1] for v in values]
-    low = table["low_expected"].astype(bool).to_numpy() if "low_expected" in table.columns else np.zeros(len(table), bool)
+    # Pale: not significant by the table's own rule (analysis.results.is_significant); untested terms say so.
+    sig = table["significant"].astype(bool).to_numpy() if "significant" in table.columns else np.ones(len(table), bool)
+    tested = table["tested"].astype(bool).to_numpy() if "tested" in table.columns else np.ones(len(table), bool)
+    low = ~sig
     opacity = [0.4 if flag else 1.0 for flag in low]
     text = [f"{int(fa)} / {int(fb)}" for fa, fb in zip(table["f_target"], table["f_reference"])]
     p = table["p_fdr"].to_numpy(dtype=float) if "p_fdr" in table.columns else np.full(len(table), np.nan)
-    hover = [f"{label_a} {int(fa)} · {label_b} {int(fb)} · "
-             + ("expected count < 5: no p-value" if flag else f"FDR p {'n/a' if np.isnan(q) else f'{q:.2g}'}")
-             for fa, fb, q, flag in zip(table["f_target"], table["f_reference"], p, low)]
+    hover = [f"{label_a} {int(fa)} tokens · {label_b} {int(fb)} tokens · "
+             + (f"FDR p {q:.2g}" if t and not np.isnan(q) else "too few tokens to test")
+             + ("" if s_ else " (not significant)")
+             for fa, fb, q, t, s_ in zip(table["f_target"], table["f_reference"], p, tested, sig)]
     names = {"g2": "signed log-likelihood G²", "log_ratio": "Log Ratio (log₂)", "fightin_z": "Fightin' Words z",
              "chi2": "signed χ²", "chi2_yates": "signed χ² (Yates)"}
     fig = go.Figure(go.Bar(
@@ -297,8 +301,8 @@ def plot_keyness(table: pd.DataFrame, *, statistic: str = "g2", label_a: str = "
     fig.update_traces(cliponaxis=False)
     fig.update_layout(title=title or None,
                       xaxis_title=f"{names.get(statistic, statistic)}: ← more in {label_b} · more in {label_a} →<br>"
-                                  f"labels: count {label_a} / {label_b}"
-                                  + ("; pale bars: expected count < 5, no p-value" if low.any() else ""))
+                                  f"labels: tokens in {label_a} / {label_b}"
+                                  + ("; pale bars: not significant (FDR)" if low.any() else ""))
     return charts.apply_style(fig, height=height or max(360, 120 + 26 * len(table)))
 
 

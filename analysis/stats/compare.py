@@ -4,10 +4,12 @@ Built on the count-based analyses (theme coverage, emphasis and index shifts wit
 bootstrap, keyness), so a reference profile and a full text give the same tables:
 nothing here reads running text.
 
-- :func:`reference_features`: the FeatureSet of a corpus folder plus the reference
-  speeches; the one call that decides where the reference speeches come from.
-- :func:`plan_comparisons` / :func:`comparison_table`: which comparisons can be made
-  (a speech against named speeches and against metadata groups).
+Where the speeches come from is decided in :mod:`analysis.speeches`; this module only
+reads FeatureSets.
+
+- :func:`plan_comparisons` / :func:`comparison_table` / :func:`comparison_groups`: which
+  comparisons can be made (a speech against named speeches and against metadata
+  groups), and who is in each group, with a warning for small, long or mixed groups.
 - :func:`speech_themes`: each speech's theme shares, ordered by date, rows keyed by document.
 - :func:`theme_shift` / :func:`theme_shifts`: Δ share of each theme with a bootstrap
   interval, flagged when a side has too few resampling units.
@@ -18,9 +20,8 @@ nothing here reads running text.
 - :func:`peer_position` / :func:`peer_positions`: a speech's theme shares as percentiles
   among peers by kind, level or decade.
 
->>> import pandas as pd
->>> flag_units(12, 40, unit="sentence", min_units=20)
-'A has only 12 sentences (< 20): interval not reliable'
+>>> [c.name for c in plan_comparisons(_example_features(), "t", others=["g"])]
+['t vs g']
 """
 
 from __future__ import annotations
@@ -36,19 +37,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 import pandas as pd
 
-from analysis import paths
+from analysis.results import ALPHA, CI_LEVEL, MIN_EXPECTED, MIN_GROUP, MIN_TOTAL, MIN_UNITS, declare
+from analysis.stats.meta import describe_group, group_warning, with_year
 from analysis.types import FeatureSetLike, Selection
-from analysis.settings import Settings
 
-__all__ = ["MIN_UNITS", "Comparison", "with_year", "default_references", "reference_features", "speech_documents",
+__all__ = ["Comparison",
            "plan_comparisons",
-           "comparison_table", "speech_themes", "flag_units", "theme_shift", "theme_shifts", "speech_index",
-           "fisher_p", "significant_keyness", "keyness_by_comparison", "speech_structure", "percentile_of", "peer_position", "peer_positions"]
-
-#: Fewest resampling units (sentences or paragraphs) on a side for a bootstrap interval
-#: to mean something (../shared/METHODS.md: "flag intervals built from fewer than about 20").
-MIN_UNITS = 20
-
+           "comparison_table", "comparison_groups", "speech_themes", "theme_shift", "theme_shifts", "speech_index",
+           "significant_keyness", "keyness_by_comparison", "speech_structure", "percentile_of", "peer_position", "peer_positions"]
 
 # --------------------------------------------------------------------------- examples
 
@@ -70,164 +66,6 @@ def _example_features():
 # --------------------------------------------------------------------------- what to compare
 
 
-#: Collections of the shipped reference profiles that hold speeches to compare with.
-REFERENCE_COLLECTIONS = ("speeches",)
-
-
-def default_references() -> list[Path]:
-    """The reference speeches as full texts, when ``../shared/corpora/speeches.jsonl`` is there.
-
-    :func:`reference_features` does not need them: it reads the shipped profiles. Pass
-    these as ``references=`` to compare with the full texts instead (the counts are the
-    same; only running-text views such as KWIC need them).
-
-    Returns:
-        A list with that path, or an empty list when ``../shared`` is missing.
-    """
-    path = paths.shared_dir() / "corpora" / "speeches.jsonl"
-    return [path] if path.is_file() else []
-
-
-def with_year(documents: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of a documents table with ``year`` (from ``date`` when missing) and ``decade``.
-
-    >>> with_year(pd.DataFrame({"id": ["a"], "date": ["2020-06-29"]}))[["year", "decade"]].values.tolist()
-    [[2020, 2020]]
-    """
-    from analysis.stats.similarity import with_decade
-
-    out = documents
-    if "year" not in out.columns and "date" in out.columns:
-        year = pd.to_numeric(out["date"].astype(str).str.extract(r"^(\d{4})")[0], errors="coerce")
-        out = out.assign(year=year.astype("Int64"))
-    return with_decade(out)
-
-
-def reference_features(*, corpus: str | Path | None = None, references: Sequence[str | Path] | None = None,
-                       documents: Sequence[str] | None = None, settings: Settings | None = None,
-                       progress: bool = False, workers: int = 1):
-    """The FeatureSet of a corpus folder together with the reference speeches to compare it with.
-
-    This is the only place that decides where reference speeches come from. By default
-    they are the reference profiles shipped in ``corpus/profiles/`` (the 80 speeches of
-    ``speeches.jsonl`` as counts, no text: :func:`analysis.profiles.load_profiles`), so a
-    fresh clone compares without ``../shared``; count-based analyses give the same numbers
-    on a profile as on its full text. ``references=`` names files or folders of full texts
-    to use instead (``[]`` for none).
-
-    Args:
-        corpus: The folder of the speeches studied (default :func:`analysis.paths.corpus_dir`).
-        references: Files or folders of reference speeches as full texts; None: the
-            shipped profiles; an empty list for none.
-        documents: Keep only these ids (in this order); None keeps every speech.
-        settings: :class:`analysis.settings.Settings` (default settings when None).
-        progress: Show a progress bar while features are computed.
-        workers: Processes computing features (see :func:`analysis.features.build_features`).
-
-    Returns:
-        A FeatureSet whose ``documents`` table has every metadata column, plus ``year``
-        (from the date when missing) and ``decade``. Corpus speeches come first; a
-        reference speech with the id of a corpus speech is left out.
-
-    Raises:
-        FileNotFoundError: a reference file named in ``references`` does not exist.
-        KeyError: an id in ``documents`` is in neither the corpus nor the references.
-
-    Warns:
-        UserWarning: when no reference speeches are found (profiles missing); the
-        FeatureSet then holds the corpus folder only.
-    """
-    from analysis.features import build_features, combine
-    from analysis.io.corpus import load_corpus
-
-    settings = settings or Settings()
-    corpus_path = Path(corpus) if corpus is not None else paths.corpus_dir()
-    own = build_features(load_corpus(corpus_path, settings=settings), settings=settings, progress=progress,
-                         workers=workers)
-    if references is None:
-        refs = _reference_profiles(settings)
-    elif references:
-        missing = [str(r) for r in references if not Path(r).exists()]
-        if missing:
-            raise FileNotFoundError(f"reference speeches not found: {missing}")
-        refs = build_features(load_corpus([Path(r) for r in references], settings=settings), settings=settings,
-                              progress=progress, workers=workers)
-    else:
-        refs = None
-    fs = own
-    if refs is not None:
-        own_ids = set(own.documents["id"].astype(str))
-        keep = [i for i in refs.documents["id"].astype(str) if i not in own_ids]
-        fs = combine(own, refs.select(keep)) if keep else own
-    if documents is not None:
-        known = [str(i) for i in fs.documents["id"]]
-        missing = [d for d in documents if str(d) not in known]
-        if missing:
-            raise KeyError(f"speeches {missing} are neither files nor ids in the corpus or the reference speeches; "
-                           f"ids there: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}")
-        fs = fs.select([str(d) for d in documents])
-    return replace(fs, documents=with_year(fs.documents))
-
-
-def _reference_profiles(settings: Settings):
-    """The shipped reference profiles of :data:`REFERENCE_COLLECTIONS`, or None (with a warning) when missing."""
-    from analysis.profiles import load_profiles
-
-    try:
-        return load_profiles(collection=list(REFERENCE_COLLECTIONS), settings=settings)
-    except (FileNotFoundError, KeyError) as error:
-        warnings.warn(f"no reference speeches: the shipped profiles could not be read ({error}); only the corpus "
-                      "folder is compared. Restore corpus/profiles from git or rebuild them (make profiles)",
-                      stacklevel=3)
-        return None
-
-
-def speech_features(spec: str, *, corpus: str | Path | None = None, settings: Settings | None = None):
-    """The FeatureSet of one speech named by id: from the corpus folder (full text), else the reference profiles.
-
-    Args:
-        spec: A document id.
-        corpus: The folder searched first (default :func:`analysis.paths.corpus_dir`).
-        settings: :class:`analysis.settings.Settings` (default settings when None).
-
-    Returns:
-        A FeatureSet holding that one document.
-
-    Raises:
-        ValueError: when the id is in neither place (the message lists some ids).
-    """
-    from analysis.features import build_features
-    from analysis.io.corpus import load_corpus
-
-    settings = settings or Settings()
-    corpus_path = Path(corpus) if corpus is not None else paths.corpus_dir()
-    own = load_corpus(corpus_path, settings=settings)
-    match = own[own["id"].astype(str) == spec]
-    if not match.empty:
-        return build_features(match.reset_index(drop=True), settings=settings, progress=False)
-    refs = _reference_profiles(settings)
-    known = list(own["id"].astype(str)) + (list(refs.documents["id"].astype(str)) if refs is not None else [])
-    if refs is None or spec not in set(refs.documents["id"].astype(str)):
-        shown = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
-        raise ValueError(f"{spec!r} is neither a file or folder nor the id of a speech in the corpus folder "
-                         f"or the reference profiles (ids: {shown}); see python -m analysis profiles list")
-    return refs.select([spec])
-
-
-def speech_documents(*, corpus: str | Path | None = None, references: Sequence[str | Path] | None = None,
-                     settings: Settings | None = None) -> pd.DataFrame:
-    """The loaded documents table (with text) of a corpus folder and reference speeches given as files.
-
-    Returns:
-        The :func:`analysis.io.corpus.load_corpus` table, corpus folder first.
-    """
-    from analysis.io.corpus import load_corpus
-
-    refs = default_references() if references is None else [Path(r) for r in references]
-    corpus_path = Path(corpus) if corpus is not None else paths.corpus_dir()
-    return load_corpus([corpus_path, *refs], settings=settings)
-
-
 @dataclass(frozen=True)
 class Comparison:
     """One comparison: selection A against selection B (see :func:`analysis.stats.keyness.select_mask`).
@@ -239,6 +77,7 @@ class Comparison:
         label_a: Legend name of A.
         label_b: Legend name of B.
         documents_b: The ids in B.
+        warning: Why B (a group) should be read with care (:func:`analysis.stats.meta.group_warning`).
     """
 
     name: str
@@ -247,6 +86,7 @@ class Comparison:
     label_a: str
     label_b: str
     documents_b: tuple[str, ...]
+    warning: str = ""
 
 
 def _group_ids(documents: pd.DataFrame, spec: Mapping[str, Any], exclude: str) -> list[str]:
@@ -308,19 +148,39 @@ def plan_comparisons(fs: FeatureSetLike, document: str, *, others: Sequence[str]
         if not members:
             warnings.warn(f"group {name!r} ({dict(spec)}) has no speech here: comparison left out", stacklevel=2)
             continue
+        meta = fs.documents[fs.documents["id"].astype(str).isin(members)]
         out.append(Comparison(f"{label} vs {name}", document, members, label, f"{name} ({len(members)})",
-                              tuple(members)))
+                              tuple(members), group_warning(meta)))
     return out
 
 
 def comparison_table(comparisons: Sequence[Comparison]) -> pd.DataFrame:
-    """One row per comparison: ``comparison, a, b`` (ids joined by ``;``), ``speeches_b``.
+    """One row per comparison: ``comparison, a, b`` (ids joined by ``;``), ``speeches_b``, ``group_warning``.
 
     >>> comparison_table([Comparison("x vs y", "x", "y", "x", "y", ("y",))]).values.tolist()
-    [['x vs y', 'x', 'y', 1]]
+    [['x vs y', 'x', 'y', 1, '']]
     """
-    return pd.DataFrame([(c.name, str(c.a), ";".join(c.documents_b), len(c.documents_b)) for c in comparisons],
-                        columns=["comparison", "a", "b", "speeches_b"])
+    table = pd.DataFrame([(c.name, str(c.a), ";".join(c.documents_b), len(c.documents_b), c.warning)
+                          for c in comparisons], columns=["comparison", "a", "b", "speeches_b", "group_warning"])
+    return declare(table, result="comparisons")
+
+
+def comparison_groups(fs: FeatureSetLike, comparisons: Sequence[Comparison]) -> pd.DataFrame:
+    """Who is on side B of each comparison: :func:`analysis.stats.meta.describe_group` per comparison.
+
+    Returns:
+        One row per comparison: ``comparison`` and the columns of ``describe_group``
+        (``group, speeches, years, levels, kinds, speaker_roles, group_warning``).
+
+    >>> comparison_groups(_example_features(), plan_comparisons(_example_features(), "t", others=["g"]))[
+    ...     ["comparison", "speeches", "years"]].values.tolist()
+    [['t vs g', 1, '2020']]
+    """
+    frames = [describe_group(fs.documents, c.documents_b, name=c.label_b).assign(comparison=c.name)
+              for c in comparisons]
+    columns = ["comparison", "group", "speeches", "years", "levels", "kinds", "speaker_roles", "group_warning"]
+    table = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame({c: [] for c in columns})
+    return declare(table, result="groups")
 
 
 # --------------------------------------------------------------------------- themes per speech
@@ -337,7 +197,7 @@ def speech_themes(fs: FeatureSetLike, *, documents: Sequence[str] | None = None,
     Returns:
         One row per document per theme: ``document, label`` (``"<year> <id>"``, unique
         per document), ``date, year, kind, level`` (when present), ``theme, label_zh,
-        share_of, share, hits, tokens``, ordered by date (then id), themes in lexicon order.
+        share_of, share, theme_hits, word_tokens``, ordered by date (then id), themes in lexicon order.
 
     Example:
         >>> t = speech_themes(_example_features())
@@ -364,68 +224,29 @@ def speech_themes(fs: FeatureSetLike, *, documents: Sequence[str] | None = None,
     cov = cov.assign(document=cov["document"].astype(str)).merge(meta[keep], on="document", how="inner")
     cov = cov.assign(_t=cov.groupby("document").cumcount()).sort_values(["_order", "_t"], kind="stable")
     cov = cov.rename(columns={column: "share"}).assign(share_of=share)
-    out = keep[:2] + keep[3:] + ["theme", "label_zh", "share_of", "share", "hits", "tokens"]
+    out = keep[:2] + keep[3:] + ["theme", "label_zh", "share_of", "share", "theme_hits", "word_tokens"]
     return cov[out].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- shifts with intervals
 
 
-def flag_units(units_a: int, units_b: int, *, unit: str = "sentence", min_units: int = MIN_UNITS) -> str:
-    """The warning for a bootstrap built from too few units on a side; ``""`` when both have enough.
+def theme_shift(fs: FeatureSetLike, a: Selection, b: Selection, **options: Any) -> pd.DataFrame:
+    """Shift of each theme's share from A to B with a bootstrap interval: :func:`analysis.stats.themes.emphasis_shift`.
 
-    >>> flag_units(30, 3, unit="paragraph")
-    'B has only 3 paragraphs (< 20): interval not reliable'
-    """
-    parts = [f"{side} has only {n} {unit}{'' if n == 1 else 's'} (< {min_units})"
-             for side, n in (("A", units_a), ("B", units_b)) if n < min_units]
-    return "; ".join(parts) + ": interval not reliable" if parts else ""
-
-
-def theme_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, share: str = "tokens", unit: str = "sentence", n_resamples: int = 2000,
-                seed: int = 20240, ci: float = 0.95, min_units: int = MIN_UNITS) -> pd.DataFrame:
-    """Shift of each theme's share from A to B with a bootstrap interval, flagged when units are too few.
-
-    The statistic and the bootstrap are :func:`analysis.stats.themes.emphasis_shift`
-    (sentences or paragraphs resampled within each speech, percentile interval; METHODS.md,
-    Efron & Tibshirani 1993). A side with fewer than ``min_units`` units (a text whose
-    line breaks were lost has one paragraph) gets a ``flag``, and its shifts are never
-    called significant.
-
-    Args:
-        fs: A FeatureSet.
-        a: Selection A (document id, ``"id#path"``, list of ids …).
-        b: Selection B; ``diff`` = B − A.
-        share: ``tokens``, ``han`` or ``sentences``.
-        unit: ``sentence`` or ``paragraph``.
-        n_resamples: Bootstrap replicates.
-        seed: Seed of the bootstrap.
-        ci: Confidence level.
-        min_units: Fewest units per side for a usable interval.
-
-    Returns:
-        One row per theme: ``theme, label_zh, share_of, hits_a, hits_b, share_a, share_b,
-        diff, ci_low, ci_high, significant`` (interval excludes 0 and no flag), ``units_a,
-        units_b, unit, n_resamples, flag``.
+    The same function under the name the speech-level notebook uses; one table, one
+    significance rule (:func:`analysis.results.is_significant`).
 
     Example:
         >>> s = theme_shift(_example_features(), "t", "g", n_resamples=200).set_index("theme")
         >>> s.loc["talent", ["share_a", "share_b", "diff"]].astype(float).round(3).tolist()
         [0.288, 0.0, -0.288]
-        >>> bool(s.loc["talent", "significant"])
-        True
         >>> theme_shift(_example_features(), "t", "g", unit="paragraph", min_units=30, n_resamples=50)["flag"].iloc[0]
-        'A has only 26 paragraphs (< 30); B has only 26 paragraphs (< 30): interval not reliable'
+        'A has only 26 paragraphs (< 30); B has only 26 paragraphs (< 30): interval not reliable, not called significant'
     """
     from analysis.stats.themes import emphasis_shift
 
-    table = emphasis_shift(fs, a, b, share=share, unit=unit, n_resamples=n_resamples, seed=seed, ci=ci)
-    table = table.rename(columns={"delta": "diff"})
-    flag = flag_units(int(table["units_a"].iloc[0]), int(table["units_b"].iloc[0]), unit=unit, min_units=min_units)
-    significant = ((table["ci_low"] > 0) | (table["ci_high"] < 0)) & (flag == "")
-    table = table.assign(significant=significant.astype(bool), flag=flag)
-    return table[["theme", "label_zh", "share_of", "hits_a", "hits_b", "share_a", "share_b", "diff", "ci_low", "ci_high",
-                  "significant", "units_a", "units_b", "unit", "n_resamples", "flag"]]
+    return emphasis_shift(fs, a, b, **options)
 
 
 def theme_shifts(fs: FeatureSetLike, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
@@ -434,17 +255,19 @@ def theme_shifts(fs: FeatureSetLike, comparisons: Sequence[Comparison], **option
     Options are passed to :func:`theme_shift`. Returns an empty table with the same
     columns when there is no comparison.
     """
-    frames = [theme_shift(fs, c.a, c.b, **options).assign(comparison=c.name, label_a=c.label_a, label_b=c.label_b)
+    frames = [theme_shift(fs, c.a, c.b, **options).assign(comparison=c.name, label_a=c.label_a, label_b=c.label_b,
+                                                          group_warning=c.warning)
               for c in comparisons]
     columns = ["comparison", "label_a", "label_b", "theme", "label_zh", "share_of", "hits_a", "hits_b", "share_a",
-               "share_b", "diff", "ci_low", "ci_high", "significant", "units_a", "units_b", "unit", "n_resamples", "flag"]
-    if not frames:
-        return pd.DataFrame({c: [] for c in columns})
-    return pd.concat(frames, ignore_index=True)[columns]
+               "share_b", "diff", "ci_low", "ci_high", "significant", "units_a", "units_b", "unit", "n_resamples", "flag",
+               "group_warning"]
+    table = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame({c: [] for c in columns})
+    return declare(table, result="theme_shift", estimate="diff",
+                   note="Each row: diff = share in B − share in A of its comparison (A = label_a, B = label_b).")
 
 
 def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, share: str = "tokens", unit: str = "sentence",
-                 n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95, min_units: int = MIN_UNITS,
+                 n_resamples: int = 2000, seed: int = 20240, ci: float = CI_LEVEL, min_units: int = MIN_UNITS,
                  numerator: str = "talent", denominator: str = "grassroots") -> pd.DataFrame:
     """The talent-versus-grassroots index ln(s_talent / s_grassroots) of each speech, with a bootstrap interval.
 
@@ -478,7 +301,7 @@ def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, 
 
     themes = speech_themes(fs, documents=documents, share=share)
     order = themes.drop_duplicates("document")[["document", "label"]]
-    hits = themes.pivot_table(index="document", columns="theme", values="hits", aggfunc="sum")
+    hits = themes.pivot_table(index="document", columns="theme", values="theme_hits", aggfunc="sum")
     rows = []
     for document, label in order.itertuples(index=False):
         one = fs.select([document])
@@ -490,8 +313,11 @@ def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, 
         rows.append((document, label, share, int(hits.loc[document, numerator]),
                      int(hits.loc[document, denominator]), result["index"], result["ci_low"], result["ci_high"],
                      int(result["valid"]), units, unit, "; ".join(flags)))
-    return pd.DataFrame(rows, columns=["document", "label", "share_of", f"hits_{numerator}", f"hits_{denominator}",
-                                       "index", "ci_low", "ci_high", "valid", "units", "unit", "flag"])
+    table = pd.DataFrame(rows, columns=["document", "label", "share_of", f"hits_{numerator}", f"hits_{denominator}",
+                                        "index", "ci_low", "ci_high", "valid", "units", "unit", "flag"])
+    return declare(table, result="speech_index", estimate="index",
+                   note=f"index = ln(share of {numerator} / share of {denominator}), a log ratio (0: equal shares); "
+                        f"{ci:.0%} bootstrap interval ({n_resamples:,} resamples of {unit}s, seed {seed}).")
 
 
 def _units(fs: FeatureSetLike, document: str, unit: str) -> int:
@@ -502,41 +328,17 @@ def _units(fs: FeatureSetLike, document: str, unit: str) -> int:
 # --------------------------------------------------------------------------- keyness, significant only
 
 
-def fisher_p(f_target, f_reference, n_target, n_reference) -> np.ndarray:
-    """Two-sided p-values of Fisher's exact test on each term's 2×2 table (Fisher 1922; Agresti 2013 §3.5).
-
-    The table is ``[[f_T, N_T − f_T], [f_R, N_R − f_R]]``; terms with the same counts
-    are tested once. Equal to ``scipy.stats.fisher_exact(table).pvalue`` term by term.
-
-    Example:
-        >>> [f"{p:.2g}" for p in fisher_p([0, 3], [30, 1], 1000, 1000)]
-        ['1.5e-09', '0.62']
-    """
-    from scipy.stats import fisher_exact
-
-    ft = np.asarray(f_target, dtype=np.int64)
-    fr = np.asarray(f_reference, dtype=np.int64)
-    nt, nr = int(n_target), int(n_reference)
-    cache: dict[tuple[int, int], float] = {}
-    out = np.empty(ft.shape, dtype=float)
-    for k, (x, y) in enumerate(zip(ft.tolist(), fr.tolist())):
-        if (x, y) not in cache:
-            cache[(x, y)] = float(fisher_exact([[x, nt - x], [y, nr - y]]).pvalue)
-        out[k] = cache[(x, y)]
-    return out
-
-
-def significant_keyness(fs: FeatureSetLike, a: Selection, b: Selection, *, statistic: str = "g2", alpha: float = 0.05, min_total: int = 5,
-                        min_expected: float = 5.0, top: int | None = None) -> pd.DataFrame:
+def significant_keyness(fs: FeatureSetLike, a: Selection, b: Selection, *, statistic: str = "g2", alpha: float = ALPHA,
+                        min_total: int = MIN_TOTAL, min_expected: float = MIN_EXPECTED,
+                        top: int | None = None) -> pd.DataFrame:
     """The terms key to A or to B at a false discovery rate ``alpha``, and only those.
 
-    Every term that occurs at least ``min_total`` times on the two sides together is
-    tested: by the χ²₁ p of ``statistic`` when both expected counts are at least
-    ``min_expected``, else by Fisher's exact test, so a term absent from one side is
-    kept when the other side has enough of it to be significant. p-values are adjusted
-    by Benjamini & Hochberg (1995) over the tested terms (terms below ``min_total`` are
-    filtered before testing, on their total, which does not bias the test: Bourgon,
-    Gentleman & Huber 2010). Non-significant terms are never added to fill the list.
+    The rows of :func:`analysis.stats.keyness.compare_terms` whose ``significant`` is
+    true: every term that occurs at least ``min_total`` times on the two sides together
+    is tested (χ²₁ p of ``statistic``, Fisher's exact test where an expected count is
+    below ``min_expected``) and adjusted by Benjamini & Hochberg (1995) over that whole
+    family, so ``p_fdr`` is the same number as in the full table; this function only
+    hides rows. Non-significant terms are never added to fill the list.
 
     Args:
         fs: A FeatureSet.
@@ -550,8 +352,7 @@ def significant_keyness(fs: FeatureSetLike, a: Selection, b: Selection, *, stati
 
     Returns:
         The columns of :func:`analysis.stats.keyness.compare_terms` (``p_test`` says
-        ``fisher`` where the exact test was used; ``low_expected`` is False for every row
-        kept, since each has a valid test) plus ``side`` (``A``/``B``, by the sign of
+        ``fisher`` where the exact test was used) plus ``side`` (``A``/``B``, by the sign of
         ``log_ratio``), sorted A then B, by ``p_fdr`` then by |log_ratio| descending, then term.
 
     Example:
@@ -559,36 +360,28 @@ def significant_keyness(fs: FeatureSetLike, a: Selection, b: Selection, *, stati
         >>> k[["side", "term", "f_target", "f_reference", "p_test"]].values.tolist()
         [['A', '人才', 49, 0, 'g2'], ['A', '培养', 24, 0, 'g2'], ['B', '基层', 0, 25, 'g2'], ['B', '减负', 0, 24, 'g2']]
     """
-    from analysis.stats.keyness import benjamini_hochberg, compare_terms, selection_totals
-    from scipy import stats
+    from analysis.stats.keyness import compare_terms
 
     if statistic not in ("g2", "chi2", "chi2_yates"):
         raise ValueError(f"statistic must be g2, chi2 or chi2_yates for the significance test, got {statistic!r}")
-    table = compare_terms(fs, a, b, statistic=statistic, min_expected=0.0)
-    n_a, n_b = selection_totals(fs, a)["tokens"], selection_totals(fs, b)["tokens"]
-    ft, fr = table["f_target"].to_numpy(), table["f_reference"].to_numpy()
-    small = np.minimum(table["expected_target"], table["expected_reference"]).to_numpy() < min_expected
-    p = stats.chi2.sf(np.abs(table[statistic].to_numpy(dtype=float)), 1)
-    if small.any():
-        p[small] = fisher_p(ft[small], fr[small], n_a, n_b)
-    tested = (ft + fr) >= min_total
-    p = np.where(tested, p, np.nan)
-    table = table.assign(p=p, p_fdr=benjamini_hochberg(p), p_test=np.where(small, "fisher", statistic),
-                         low_expected=False)
-    table = table[table["p_fdr"] < alpha].copy()
+    table = compare_terms(fs, a, b, statistic=statistic, alpha=alpha, min_total=min_total, min_expected=min_expected)
+    meta = dict(table.attrs)
+    table = table[table["significant"]].copy()
     table["side"] = np.where(table["log_ratio"] > 0, "A", "B")
     table["_abs"] = table["log_ratio"].abs()
     table = table.sort_values(["side", "p_fdr", "_abs", "term"], ascending=[True, True, False, True], kind="stable")
     if top is not None:
         table = table.groupby("side", sort=False).head(top)
-    return table.drop(columns="_abs").reset_index(drop=True)
+    table = table.drop(columns="_abs").reset_index(drop=True)
+    table.attrs = meta
+    return table
 
 
 #: Columns of :func:`significant_keyness` (those of :func:`analysis.stats.keyness.compare_terms` and ``side``).
 KEYNESS_COLUMNS = ["term", "f_target", "f_reference", "rate_target", "rate_reference", "rate_han_target",
                    "rate_han_reference", "expected_target", "expected_reference", "g2", "chi2", "chi2_yates",
                    "log_ratio", "fightin_delta", "fightin_z", "simple_maths", "p", "p_fdr", "p_test", "low_expected",
-                   "side"]
+                   "tested", "fdr_family_size", "significant", "side"]
 
 
 def keyness_by_comparison(fs: FeatureSetLike, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
@@ -683,7 +476,7 @@ def percentile_of(values: ArrayLike, score: float) -> float:
 
 
 def peer_position(fs: FeatureSetLike, document: str, *, by: str = "kind", share: str = "tokens",
-                  groups: Sequence[Any] | None = None) -> pd.DataFrame:
+                  groups: Sequence[Any] | None = None, min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Where a speech sits among its peers: for each theme, its share and percentile within each group.
 
     Peers are the other speeches of the FeatureSet grouped by a metadata column
@@ -696,16 +489,21 @@ def peer_position(fs: FeatureSetLike, document: str, *, by: str = "kind", share:
         by: Metadata column that forms the groups (``decade`` is derived when missing).
         share: ``tokens``, ``han`` or ``sentences``.
         groups: Group values to keep, in this order (default: every value, by size descending).
+        min_group: Fewest peers for a percentile (:data:`analysis.results.MIN_GROUP`); a
+            smaller group gets no percentile and a ``group_warning``.
 
     Returns:
         One row per group per theme: ``document, by, group, theme, label_zh, share_of,
         share`` (the speech's), ``group_size, group_median, group_min, group_max,
-        percentile`` (0–100, see :func:`percentile_of`).
+        percentile`` (0–100, see :func:`percentile_of`; NaN for groups under
+        ``min_group``), ``group_warning``.
 
     Example:
-        >>> p = peer_position(_example_features(), "t", by="kind")
+        >>> p = peer_position(_example_features(), "t", by="kind", min_group=2)
         >>> p.loc[p["theme"] == "talent", ["group", "group_size", "percentile"]].values.tolist()
         [['national', 2, 100.0]]
+        >>> peer_position(_example_features(), "t", by="kind")["percentile"].isna().all()
+        np.True_
     """
     table = speech_themes(fs, share=share)
     meta = with_year(fs.documents).rename(columns={"id": "document"})
@@ -725,6 +523,9 @@ def peer_position(fs: FeatureSetLike, document: str, *, by: str = "kind", share:
     rows = []
     for group in groups:
         members = peers[peers[by] == group]
+        ids = members["document"].unique()
+        warning = group_warning(meta[meta["document"].isin(ids)], min_group=min_group)
+        small = len(ids) < min_group
         for theme in own.index:
             values = members.loc[members["theme"] == theme, "share"].to_numpy(dtype=float)
             score = float(own.loc[theme, "share"])
@@ -733,9 +534,12 @@ def peer_position(fs: FeatureSetLike, document: str, *, by: str = "kind", share:
                          float(np.nanmedian(values)) if values.size else np.nan,
                          float(np.nanmin(values)) if values.size else np.nan,
                          float(np.nanmax(values)) if values.size else np.nan,
-                         percentile_of(values, score)))
-    return pd.DataFrame(rows, columns=["document", "by", "group", "theme", "label_zh", "share_of", "share",
-                                       "group_size", "group_median", "group_min", "group_max", "percentile"])
+                         np.nan if small else percentile_of(values, score), warning))
+    table = pd.DataFrame(rows, columns=["document", "by", "group", "theme", "label_zh", "share_of", "share",
+                                        "group_size", "group_median", "group_min", "group_max", "percentile",
+                                        "group_warning"])
+    return declare(table, result="peer_position",
+                   note=f"Percentiles need at least {min_group} peers; smaller groups show none.")
 
 
 def peer_positions(fs: FeatureSetLike, document: str, *, by: Sequence[str] = ("kind", "level", "decade"),
@@ -769,5 +573,8 @@ def peer_positions(fs: FeatureSetLike, document: str, *, by: Sequence[str] = ("k
         frames.append(peer_position(fs, document, by=column, share=share))
     if not frames:
         return pd.DataFrame({c: [] for c in ["document", "by", "group", "theme", "label_zh", "share_of", "share",
-                                             "group_size", "group_median", "group_min", "group_max", "percentile"]})
-    return pd.concat(frames, ignore_index=True)
+                                             "group_size", "group_median", "group_min", "group_max", "percentile",
+                                             "group_warning"]})
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = dict(frames[0].attrs)
+    return out

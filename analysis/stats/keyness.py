@@ -14,6 +14,7 @@ Scorers (vectorized over numpy arrays, so they can be reused outside DataFrames)
   (Monroe, Colaresi & Quinn 2008).
 - :func:`simple_maths`: Kilgarriff's (2009) simple-maths keyness.
 - :func:`benjamini_hochberg`: FDR-adjusted p-values (Benjamini & Hochberg 1995).
+- :func:`fisher_p`: Fisher's exact test, used where an expected count is below 5.
 
 Tables: :func:`keyness` compares two count tables; :func:`compare_terms` compares any two
 documents, sections or groups of a :class:`analysis.features.FeatureSet` (the CLI's
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.results import ALPHA, MIN_EXPECTED, MIN_TOTAL, declare, is_significant, with_sides
 from analysis.types import CountTable, FeatureSetLike, Selection, check_choice
 
 #: Rates are given per this many tokens (and per this many Han characters).
@@ -290,6 +292,30 @@ def dirichlet_prior(terms: Sequence[str], background: CountTable, *, scale: floa
     return float(scale) * b / b.sum()
 
 
+def fisher_p(f_target, f_reference, n_target, n_reference) -> np.ndarray:
+    """Two-sided p-values of Fisher's exact test on each term's 2×2 table (Fisher 1922; Agresti 2013 §3.5).
+
+    The table is ``[[f_T, N_T − f_T], [f_R, N_R − f_R]]``; terms with the same counts
+    are tested once. Equal to ``scipy.stats.fisher_exact(table).pvalue`` term by term.
+
+    Example:
+        >>> [f"{p:.2g}" for p in fisher_p([0, 3], [30, 1], 1000, 1000)]
+        ['1.5e-09', '0.62']
+    """
+    from scipy.stats import fisher_exact
+
+    ft = np.asarray(f_target, dtype=np.int64)
+    fr = np.asarray(f_reference, dtype=np.int64)
+    nt, nr = int(n_target), int(n_reference)
+    cache: dict[tuple[int, int], float] = {}
+    out = np.empty(ft.shape, dtype=float)
+    for k, (x, y) in enumerate(zip(ft.tolist(), fr.tolist())):
+        if (x, y) not in cache:
+            cache[(x, y)] = float(fisher_exact([[x, nt - x], [y, nr - y]]).pvalue)
+        out[k] = cache[(x, y)]
+    return out
+
+
 def benjamini_hochberg(p) -> np.ndarray:
     """Benjamini–Hochberg FDR-adjusted p-values (Benjamini & Hochberg 1995).
 
@@ -358,7 +384,9 @@ def keyness(
     background: CountTable | None = None,
     prior_scale: float | None = None,
     simple_maths_n: float = 1.0,
-    min_expected: float = 5.0,
+    min_expected: float = MIN_EXPECTED,
+    min_total: int = MIN_TOTAL,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Compare a target count table with a reference count table, term by term.
 
@@ -376,17 +404,24 @@ def keyness(
         prior_scale: α_0 for the prior; None uses the background counts as they are.
         simple_maths_n: Kilgarriff's n.
         min_expected: Expected count below which a term is flagged ``low_expected``
-            and its ``p`` withheld (NaN): the χ²₁ approximation is unreliable there.
+            and tested by Fisher's exact test instead of the χ²₁ approximation
+            (not for ``fightin``, whose z is tested as it is).
+        min_total: Fewest tokens on the two sides together for a term to be tested.
+            Every such term is in the FDR family (``tested``; ``fdr_family_size``), and
+            the family does not depend on what a display later filters.
+        alpha: Level of ``significant`` (:func:`analysis.results.is_significant`).
 
     Returns:
         One row per term found in either table, sorted by the statistic (descending, ties
         by term): ``term, f_target, f_reference, rate_target, rate_reference`` (per 10k
         tokens), ``rate_han_target, rate_han_reference`` (per 10k Han characters; only
         with ``han_totals``), ``expected_target, expected_reference, g2, chi2,
-        chi2_yates, log_ratio, fightin_delta, fightin_z, simple_maths, p, p_fdr``
-        (Benjamini–Hochberg over the terms with a p), ``p_test`` (which statistic ``p``
-        belongs to) and ``low_expected``. Positive statistics (ratio > 1) mean more in
-        the target.
+        chi2_yates, log_ratio, fightin_delta, fightin_z, simple_maths, p`` (NaN for
+        terms below ``min_total``), ``p_fdr`` (Benjamini–Hochberg over the tested
+        terms), ``p_test`` (the test behind ``p``: the statistic's χ²₁, ``fightin`` or
+        ``fisher``), ``low_expected``, ``tested``, ``fdr_family_size``, ``significant``.
+        Positive statistics (ratio > 1) mean more in the target. The table is declared
+        (:func:`analysis.results.declare`) with its FDR family.
 
     Raises:
         ValueError: for an unknown statistic, or totals smaller than the table sums.
@@ -404,7 +439,15 @@ def keyness(
     low = expected.min(axis=(-2, -1)) < min_expected if len(terms) else np.zeros(0, dtype=bool)
     scores = _scores(terms, ft, fr, nt, nr, background=background, prior_scale=prior_scale,
                      simple_maths_n=simple_maths_n)
-    p = np.where(low, np.nan, _p_values(scores, p_source))
+    p = _p_values(scores, p_source) if len(terms) else np.zeros(0)
+    tests = np.full(len(terms), p_source, dtype=object)
+    exact = low & (p_source != "fightin")
+    if exact.any():
+        p[exact] = fisher_p(np.round(ft[exact]), np.round(fr[exact]), round(nt), round(nr))
+        tests[exact] = "fisher"
+    tested = (ft + fr) >= min_total
+    p = np.where(tested, p, np.nan)
+    p_fdr = benjamini_hochberg(p)
 
     data: dict[str, Any] = {
         "term": pd.array(terms, dtype="string"),
@@ -421,13 +464,20 @@ def keyness(
         expected_reference=expected[..., 0, 1] if len(terms) else np.zeros(0),
         **scores,
         p=p,
-        p_fdr=benjamini_hochberg(p),
-        p_test=p_source,
+        p_fdr=p_fdr,
+        p_test=np.where(tested, tests, ""),
         low_expected=low,
+        tested=tested,
+        fdr_family_size=int(tested.sum()),
+        significant=is_significant(p_adj=p_fdr, alpha=alpha),
     )
     table = pd.DataFrame(data)
     table = table.sort_values([sort_column, "term"], ascending=[False, True], kind="stable")
-    return table.reset_index(drop=True)
+    family = {"name": f"every term with at least {min_total} tokens on the two sides together",
+              "size": int(tested.sum()), "method": "Benjamini–Hochberg"}
+    return declare(table.reset_index(drop=True), result="keyness", family=family,
+                   note=f"p: {p_source} (χ²₁), Fisher's exact test where an expected count is below {min_expected:g}; "
+                        f"significant: p_fdr < {alpha:g}.")
 
 
 def _aligned_counts(t: pd.Series, r: pd.Series) -> tuple[list, np.ndarray, np.ndarray]:
@@ -665,7 +715,9 @@ def compare_terms(
     background: CountTable | None = None,
     prior_scale: float | None = None,
     simple_maths_n: float = 1.0,
-    min_expected: float = 5.0,
+    min_expected: float = MIN_EXPECTED,
+    min_total: int = MIN_TOTAL,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Keyness of the terms of A (target) against B (reference): any two documents, sections or groups.
 
@@ -683,13 +735,16 @@ def compare_terms(
         background: Background counts for the Fightin' Words prior (default: A and B pooled).
         prior_scale: α_0 of the prior (None: raw background counts).
         simple_maths_n: Kilgarriff's n.
-        min_expected: Expected count below which ``p`` is withheld.
+        min_expected: Expected count below which Fisher's exact test gives ``p``.
+        min_total: Fewest tokens on both sides together for a term to be tested (the FDR family).
+        alpha: Level of ``significant``.
 
     Returns:
         The :func:`keyness` table: ``term, f_target, f_reference, rate_target,
         rate_reference, rate_han_target, rate_han_reference, expected_target,
         expected_reference, g2, chi2, chi2_yates, log_ratio, fightin_delta, fightin_z,
-        simple_maths, p, p_fdr, p_test, low_expected``; target = A.
+        simple_maths, p, p_fdr, p_test, low_expected, tested, fdr_family_size,
+        significant``; target = A. Declared with its sides (A, B) and FDR family.
 
     Example:
         >>> tables = {"A": {"人才": 12, "工作": 40}, "B": {"人才": 2, "工作": 44}}
@@ -697,12 +752,12 @@ def compare_terms(
         [['人才', 12, 2], ['工作', 40, 44]]
     """
     options = dict(statistic=statistic, background=background, prior_scale=prior_scale,
-                   simple_maths_n=simple_maths_n, min_expected=min_expected)
+                   simple_maths_n=simple_maths_n, min_expected=min_expected, min_total=min_total, alpha=alpha)
     if isinstance(fs_or_tables, Mapping):
         for name in (a, b):
             if name not in fs_or_tables:
                 raise KeyError(f"{name!r} is not one of the count tables {list(fs_or_tables)}")
-        return keyness(fs_or_tables[a], fs_or_tables[b], **options)
+        return with_sides(keyness(fs_or_tables[a], fs_or_tables[b], **options), a=str(a), b=str(b))
     fs = fs_or_tables
     tab_a = count_terms(fs, a, drop_stopwords=drop_stopwords)
     tab_b = count_terms(fs, b, drop_stopwords=drop_stopwords)
@@ -710,5 +765,22 @@ def compare_terms(
     if tot_a["tokens"] == 0 or tot_b["tokens"] == 0:
         empty = a if tot_a["tokens"] == 0 else b
         raise ValueError(f"compare_terms: selection {empty!r} has no word tokens; check the document id and section")
-    return keyness(tab_a, tab_b, totals=(tot_a["tokens"], tot_b["tokens"]),
-                   han_totals=(tot_a["han_chars"], tot_b["han_chars"]), **options)
+    table = keyness(tab_a, tab_b, totals=(tot_a["tokens"], tot_b["tokens"]),
+                    han_totals=(tot_a["han_chars"], tot_b["han_chars"]), **options)
+    return with_sides(table, a=_side_name(a), b=_side_name(b))
+
+
+def _side_name(spec: Selection) -> str:
+    """A selection in words, for the sides of a table."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, Mapping):
+        docs = spec.get("documents", spec.get("document"))
+        docs = [docs] if isinstance(docs, str) else list(docs or [])
+        name = ", ".join(map(str, docs[:3])) + (f" … ({len(docs)} documents)" if len(docs) > 3 else "")
+        section = spec.get("section") or spec.get("path")
+        return f"{name}#{section}" if section else name
+    if isinstance(spec, (list, tuple)):
+        items = [str(x) for x in spec]
+        return ", ".join(items[:3]) + (f" … ({len(items)} documents)" if len(items) > 3 else "")
+    return str(spec)

@@ -115,7 +115,7 @@ def profile_matrix(fs: FeatureSetLike, *, on: str = "terms", documents: Sequence
         cov = theme_coverage(fs, by="document")
         cov = cov[cov["document"].astype(str).isin(ids)]
         themes = list(dict.fromkeys(cov["theme"]))
-        wide = cov.pivot_table(index="document", columns="theme", values="hits", aggfunc="sum", fill_value=0)[themes]
+        wide = cov.pivot_table(index="document", columns="theme", values="theme_hits", aggfunc="sum", fill_value=0)[themes]
     else:
         raise ValueError(f"on must be 'terms' or 'themes', got {on!r}")
     wide.index = wide.index.astype(str)

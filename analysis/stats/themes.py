@@ -30,7 +30,7 @@ Comparisons take any two documents, sections or groups (see
 >>> fs = build_features(pd.DataFrame({"id": ["d"], "text": ["一、重视人才\\n引进人才，服务基层。\\n"]}),
 ...                     progress=False, cache=False)
 >>> cov = theme_coverage(fs).set_index("theme")
->>> cov.loc[["talent", "grassroots"], ["hits", "tokens"]].values.tolist()
+>>> cov.loc[["talent", "grassroots"], ["theme_hits", "word_tokens"]].values.tolist()
 [[2, 6], [1, 6]]
 """
 
@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.features import ThemeCounts, count_sentence_tokens, count_theme_hits
+from analysis.results import CI_LEVEL, MIN_UNITS, NotApplicable, declare, is_significant, units_note
 from analysis.settings import Settings
 from analysis.stats.keyness import _term_counts, count_terms, select_mask
 from analysis.stats.units import section_members
@@ -55,7 +56,7 @@ from analysis.types import OUTLINE_UNITS, SHARES, FeatureSetLike, Selection, che
 
 __all__ = [
     "ThemeLexiconError", "load_themes", "lexicon_from_dict", "describe_themes", "theme_hits",
-    "theme_coverage", "talent_grassroots_index", "attention_diversity", "theme_dispersion",
+    "theme_coverage", "talent_grassroots_index", "attention_diversity", "theme_dispersion", "theme_placement",
     "first_appearance", "contrast_sections", "emphasis_shift", "index_shift", "word_shift", "rejected_matches",
 ]
 
@@ -230,9 +231,9 @@ def theme_coverage(fs: FeatureSetLike, *, by: str = "document", lexicon: pd.Data
     Returns:
         One row per unit per theme (themes in lexicon order, zero rows kept): ``document``
         (or the ``by`` column), ``path`` and ``level`` (by section), ``theme, label_zh,
-        hits, share_tokens, share_han, share_sentences, tokens, covered_tokens,
-        han_chars, covered_han, sentences, sentences_with``. Shares are NaN when the
-        unit has no tokens (or Han characters, or sentences).
+        theme_hits, share_tokens, share_han, share_sentences, word_tokens,
+        covered_tokens, han_chars, covered_han, sentences, sentences_with``. Shares are
+        NaN when the unit has no word tokens (or Han characters, or sentences).
     """
     lexicon = _resolve_lexicon(fs, lexicon)
     dens, nums, keys = _unit_tables(fs, _counted(fs, lexicon, hits), by)
@@ -260,7 +261,8 @@ def theme_coverage(fs: FeatureSetLike, *, by: str = "document", lexicon: pd.Data
     out = grid[first + ["theme", "label_zh", "hits", "share_tokens", "share_han", "share_sentences", "tokens",
                         "covered_tokens", "han_chars", "covered_han", "sentences", "sentences_with"]]
     rename = {"unit": "path"} if by in OUTLINE_UNITS else {"unit": "document" if by == "document" else by}
-    return out.rename(columns=rename).reset_index(drop=True)
+    out = out.rename(columns={**rename, "hits": "theme_hits", "tokens": "word_tokens"}).reset_index(drop=True)
+    return declare(out, result="theme_coverage")
 
 
 def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str | None] = (None, None),
@@ -285,8 +287,8 @@ def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str
         ``(path_a, path_b)``.
 
     Raises:
-        ValueError: Several documents in ``coverage``, a named section that is not in it,
-            or fewer than two sections at ``level`` to choose from.
+        ValueError: Several documents in ``coverage``, or a named section that is not in it.
+        analysis.results.NotApplicable: fewer than two sections at ``level`` to choose from.
 
     Example:
         >>> cov = pd.DataFrame({"document": "d", "path": ["一", "一", "二", "二"], "level": 1,
@@ -309,8 +311,10 @@ def contrast_sections(coverage: pd.DataFrame, *, sections: tuple[str | None, str
         taken = {p for p in chosen if p is not None}
         rows = candidates[(candidates["theme"] == theme) & ~candidates["path"].isin(taken)]
         if rows.empty:
-            raise ValueError(f"the speech has fewer than two sections at level {level} to compare; "
-                             "name the two parts to compare (SECTION_A, SECTION_B)")
+            found = candidates["path"].nunique()
+            raise NotApplicable(f"the speech has {found} section(s) at outline level {level}, so there are no two "
+                                "parts to set side by side; name two outline nodes (SECTION_A, SECTION_B, or "
+                                "sections in the study file) to compare them")
         best = rows[f"share_{share}"].fillna(-1.0).to_numpy().argmax()  # first maximum: outline order
         chosen[slot] = str(rows["path"].iloc[best])
     return chosen[0], chosen[1]
@@ -345,7 +349,7 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, share: str = "tokens", nu
 
     Example:
         >>> cov = pd.DataFrame({"document": ["d", "d"], "theme": ["talent", "grassroots"],
-        ...                     "hits": [6, 2], "share_tokens": [0.06, 0.02]})
+        ...                     "theme_hits": [6, 2], "share_tokens": [0.06, 0.02]})
         >>> round(float(talent_grassroots_index(cov)["index"][0]), 4)
         1.0986
     """
@@ -359,7 +363,8 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, share: str = "tokens", nu
         part = coverage[coverage["theme"] == theme]
         if part.empty:
             raise KeyError(f"theme {theme!r} is not in the coverage table; themes: {sorted(set(coverage['theme']))}")
-        parts.append(part[keys + ["hits", column]].rename(columns={"hits": f"hits_{theme}", column: f"share_{theme}"}))
+        parts.append(part[keys + ["theme_hits", column]].rename(columns={"theme_hits": f"hits_{theme}",
+                                                                         column: f"share_{theme}"}))
     table = parts[0].merge(parts[1], on=keys, how="left", sort=False)
     a, b = table[f"share_{numerator}"].to_numpy(dtype=float), table[f"share_{denominator}"].to_numpy(dtype=float)
     ok = (a > 0) & (b > 0)
@@ -371,10 +376,11 @@ def talent_grassroots_index(coverage: pd.DataFrame, *, share: str = "tokens", nu
         flags.append("" if not missing else "no " + " and no ".join(missing) + " hits")
     table["flag"] = flags
     table.insert(len(keys), "share_of", share)
-    return table.reset_index(drop=True)
+    return declare(table.reset_index(drop=True), result="talent_grassroots_index",
+                   note=f"index = ln(share_{numerator} / share_{denominator}): a log ratio, 0 when equal.")
 
 
-def attention_diversity(coverage: pd.DataFrame, *, column: str = "hits") -> pd.DataFrame:
+def attention_diversity(coverage: pd.DataFrame, *, column: str = "theme_hits") -> pd.DataFrame:
     """Attention diversity over themes (Boydstun, Bevan & Thomas 2014, Policy Studies Journal 42:173).
 
     With ``p_k`` the proportion of a unit's theme attention that goes to theme k
@@ -384,15 +390,15 @@ def attention_diversity(coverage: pd.DataFrame, *, column: str = "hits") -> pd.D
 
     Args:
         coverage: A :func:`theme_coverage` table.
-        column: Column that measures attention: ``hits`` (default) or a share column
+        column: Column that measures attention: ``theme_hits`` (default) or a share column
             (``share_tokens`` …).
 
     Returns:
-        Unit columns then ``column`` (the attention column used), ``themes`` (K), ``total``, ``entropy`` (nats),
+        Unit columns then ``measure`` (the attention column used), ``themes`` (K), ``total``, ``entropy`` (nats),
         ``entropy_norm`` (H*), ``hhi``, ``top_theme``; NaN when a unit has no hits.
 
     Example:
-        >>> cov = pd.DataFrame({"document": "d", "theme": ["a", "b", "c", "d"], "hits": [1, 1, 1, 1]})
+        >>> cov = pd.DataFrame({"document": "d", "theme": ["a", "b", "c", "d"], "theme_hits": [1, 1, 1, 1]})
         >>> attention_diversity(cov)[["entropy_norm", "hhi"]].values.tolist()
         [[1.0, 0.25]]
     """
@@ -415,7 +421,7 @@ def attention_diversity(coverage: pd.DataFrame, *, column: str = "hits") -> pd.D
             top = ""
         key = key if isinstance(key, tuple) else (key,)
         rows.append((*key, column, k, total, h, h_norm, hhi, top))
-    return pd.DataFrame(rows, columns=keys + ["column", "themes", "total", "entropy", "entropy_norm", "hhi", "top_theme"])
+    return pd.DataFrame(rows, columns=keys + ["measure", "themes", "total", "entropy", "entropy_norm", "hhi", "top_theme"])
 
 
 def theme_dispersion(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFrame | None = None,
@@ -436,7 +442,7 @@ def theme_dispersion(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFram
         hits: Precomputed :func:`theme_hits`.
 
     Returns:
-        Columns ``document, theme, hits, parts, dp, dp_norm, top_part`` (the part with
+        Columns ``document, theme, theme_hits, parts, dp, dp_norm, top_part`` (the part with
         most hits); NaN when a theme has no hits in a document.
     """
     lexicon = _resolve_lexicon(fs, lexicon)
@@ -462,7 +468,24 @@ def theme_dispersion(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFram
             dp = 0.5 * float(np.abs(v / total - s).sum())
             dp_norm = dp / (1 - float(s.min())) if len(s) > 1 else np.nan
             rows.append((document, theme, int(total), len(s), dp, dp_norm, str(v.idxmax())))
-    return pd.DataFrame(rows, columns=["document", "theme", "hits", "parts", "dp", "dp_norm", "top_part"])
+    return pd.DataFrame(rows, columns=["document", "theme", "theme_hits", "parts", "dp", "dp_norm", "top_part"])
+
+
+def theme_placement(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFrame | None = None,
+                    hits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Where each theme sits in each speech: its dispersion and its first appearance, one row per theme.
+
+    :func:`theme_dispersion` joined with :func:`first_appearance`.
+
+    Returns:
+        ``document, theme, theme_hits, dp, dp_norm, top_part, first_path, first_term, first_order``.
+    """
+    first = first_appearance(fs, lexicon=lexicon, hits=hits)[["document", "theme", "path", "term", "order"]].rename(
+        columns={"path": "first_path", "term": "first_term", "order": "first_order"})
+    table = theme_dispersion(fs, level=level, lexicon=lexicon, hits=hits).merge(first, on=["document", "theme"],
+                                                                                how="left")
+    return declare(table[["document", "theme", "theme_hits", "dp", "dp_norm", "top_part", "first_path", "first_term",
+                          "first_order"]], result="theme_placement")
 
 
 def first_appearance(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None, hits: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -563,7 +586,8 @@ def _interval(values: np.ndarray, ci: float) -> tuple[float, float]:
 
 
 def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, share: str = "tokens",
-                   unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = 0.95) -> pd.DataFrame:
+                   unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = CI_LEVEL,
+                   min_units: int = MIN_UNITS) -> pd.DataFrame:
     """Shift of each theme's share from A to B, Δs_k = s_k,B − s_k,A, with a bootstrap interval.
 
     The interval is the percentile interval of Δ over ``n_resamples`` bootstrap
@@ -582,11 +606,24 @@ def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: p
         n_resamples: Bootstrap replicates (≥ 2,000 for reported intervals).
         seed: Seed of ``numpy.random.default_rng``.
         ci: Confidence level of the percentile interval.
+        min_units: Fewest units per side for a shift to be called significant.
 
     Returns:
-        One row per theme: ``theme, label_zh, share_of`` (the share used), ``hits_a, hits_b, share_a, share_b, delta,
-        ci_low, ci_high, se`` (bootstrap standard deviation of Δ), ``unit, units_a,
-        units_b, n_resamples``.
+        One row per theme: ``theme, label_zh, share_of`` (the share used), ``hits_a,
+        hits_b, share_a, share_b, diff`` (B − A, a difference of shares), ``ci_low,
+        ci_high`` (its interval), ``se`` (bootstrap standard deviation of ``diff``),
+        ``significant`` (:func:`analysis.results.is_significant`: the interval excludes 0
+        and each side has ``min_units`` units), ``units_a, units_b, unit, n_resamples,
+        flag`` (why the interval should be read with care). Declared
+        (:func:`analysis.results.declare`) with ``diff`` as the estimate and the sides.
+
+    Example:
+        >>> from analysis.stats.compare import _example_features
+        >>> s = emphasis_shift(_example_features(), "t", "g", n_resamples=200).set_index("theme")
+        >>> s.loc["talent", ["share_a", "share_b", "diff"]].astype(float).round(3).tolist()
+        [0.288, 0.0, -0.288]
+        >>> bool(s.loc["talent", "significant"])
+        True
     """
     lexicon = _resolve_lexicon(fs, lexicon)
     labels = dict(zip(lexicon["theme"], lexicon["label_zh"]))
@@ -594,13 +631,26 @@ def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: p
     (pa, ba, ha, na), (pb, bb, hb, nb) = out["a"], out["b"]
     delta_boot = bb - ba
     rows = []
+    note = units_note(na, nb, unit=unit, min_units=min_units)
     for k, theme in enumerate(themes):
         lo, hi = _interval(delta_boot[:, k], ci)
         rows.append((theme, labels[theme], share, int(ha[k]), int(hb[k]), pa[k], pb[k], pb[k] - pa[k], lo, hi,
                      float(np.nanstd(delta_boot[:, k], ddof=1)) if n_resamples > 1 else np.nan,
-                     unit, na, nb, n_resamples))
-    return pd.DataFrame(rows, columns=["theme", "label_zh", "share_of", "hits_a", "hits_b", "share_a", "share_b", "delta", "ci_low",
-                                       "ci_high", "se", "unit", "units_a", "units_b", "n_resamples"])
+                     na, nb, unit, n_resamples, note))
+    table = pd.DataFrame(rows, columns=["theme", "label_zh", "share_of", "hits_a", "hits_b", "share_a", "share_b", "diff",
+                                        "ci_low", "ci_high", "se", "units_a", "units_b", "unit", "n_resamples", "flag"])
+    significant = is_significant(ci_low=table["ci_low"], ci_high=table["ci_high"], units_a=table["units_a"],
+                                 units_b=table["units_b"], min_units=min_units)
+    table.insert(table.columns.get_loc("se") + 1, "significant", significant)
+    return declare(table, result="theme_shift", estimate="diff", sides={"a": _side_label(a), "b": _side_label(b)},
+                   note=f"{ci:.0%} percentile bootstrap interval of diff ({n_resamples:,} resamples of {unit}s "
+                        f"within each side, seed {seed}).")
+
+
+def _side_label(spec: Selection) -> str:
+    from analysis.stats.keyness import _side_name
+
+    return _side_name(spec)
 
 
 def index_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, share: str = "tokens",
@@ -638,7 +688,10 @@ def index_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.D
         elif valid < 0.95 * n_resamples:
             flag = f"only {valid} of {n_resamples} replicates have both themes"
         rows.append((side, share, point, lo, hi, valid, n_resamples, flag))
-    return pd.DataFrame(rows, columns=["side", "share_of", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
+    table = pd.DataFrame(rows, columns=["side", "share_of", "index", "ci_low", "ci_high", "valid", "n_resamples", "flag"])
+    return declare(table, result="index_shift", estimate="index", sides={"a": _side_label(a), "b": _side_label(b)},
+                   note=f"index = ln(share of {numerator} / share of {denominator}), a log ratio; the B − A row is "
+                        f"a difference of log ratios, not of shares.")
 
 
 def word_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, terms: str = "themes",

@@ -26,7 +26,7 @@ period and rate, order of appearance), :func:`rank_by_period` (rank among the tr
 items in each period and the places gained since the previous period) and
 :func:`rank_change` (ranks in two periods or spans, for a slope chart).
 
-:func:`reference_features` is the one place the reference corpora are read.
+:func:`analysis.speeches.reference_features` is the one place the reference corpora are read.
 
 >>> import pandas as pd
 >>> from analysis.stats.counts import FeatureTables
@@ -46,76 +46,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import paths
 from analysis.stats.counts import occurrences_from_counts, term_counts
 from analysis.text.segment import TERM_KINDS
 from analysis.settings import Settings
-from analysis.types import FeatureSetLike, check_choice
+from analysis.types import FeatureSetLike
 
 __all__ = [
-    "PERIODS", "COLLECTIONS", "TRACK_COLUMNS", "reference_features", "assign_periods", "track", "multi_token_terms",
+    "PERIODS", "TRACK_COLUMNS", "assign_periods", "track", "multi_token_terms",
     "formula_summary", "rank_by_period", "rank_change",
 ]
 
 #: Named periods of :func:`track` (any other metadata column works too).
 PERIODS = ("year", "decade", "congress", "kind", "level")
-#: The reference collections in ``../shared/corpora`` (file stems).
-COLLECTIONS = ("gov-work-reports", "cpc-congress-reports", "speeches", "party-building-texts")
 #: Columns of a track table after the period (and ``kind``) columns.
 TRACK_COLUMNS = [
     "item", "item_type", "occurrences", "tokens", "theme_hits", "rate_of", "per_10k_han", "per_10k_tokens",
     "per_10k_content_tokens", "documents", "han_chars", "word_tokens", "content_tokens",
 ]
-
-
-# --------------------------------------------------------------------------- reference corpora
-
-
-def reference_features(collections: Sequence[str] | None = None, *, source: str = "profiles",
-                       settings: Settings | None = None, progress: bool = True, workers: int = 1):
-    """Features of the reference corpora: the one call that reads them.
-
-    By default it loads the reference profiles shipped in ``corpus/profiles/`` (counts of
-    every document of ``../shared/corpora``, no text: :func:`analysis.profiles.load_profiles`),
-    so it works on a fresh clone without ``../shared``. With ``source="texts"`` it loads the
-    full texts from ``../shared/corpora/<collection>.jsonl`` instead and computes their
-    features (cached by content); count-based results are identical either way, and only
-    the full texts allow KWIC. Every document has a ``collection`` and an integer ``year``
-    (:func:`analysis.io.corpus.date_documents`).
-
-    Args:
-        collections: Stems from :data:`COLLECTIONS`; None for all four.
-        source: ``"profiles"`` (default) or ``"texts"``.
-        settings: :class:`analysis.settings.Settings` (defaults when None).
-        progress: With ``source="texts"``: a progress bar while computing features.
-        workers: With ``source="texts"``: processes for the first, uncached run.
-
-    Returns:
-        A :class:`analysis.features.FeatureSet`.
-
-    Raises:
-        ValueError: for an unknown collection name or source.
-        FileNotFoundError: when the profiles (or, for texts, ``../shared/corpora``) are missing.
-    """
-    from analysis.features import build_features
-    from analysis.io.corpus import load_corpus
-    from analysis.profiles import load_profiles
-
-    names = list(collections) if collections is not None else list(COLLECTIONS)
-    unknown = [c for c in names if c not in COLLECTIONS]
-    if unknown:
-        raise ValueError(f"unknown reference collection(s) {unknown}; choose from {list(COLLECTIONS)}")
-    check_choice("source", source, ("profiles", "texts"), caller="reference_features")
-    if source == "profiles":
-        return load_profiles(collection=names, settings=settings)
-    folder = paths.shared_dir() / "corpora"
-    files = [folder / f"{name}.jsonl" for name in names]
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        raise FileNotFoundError(f"reference corpora not found: {missing}; put ../shared/corpora beside the project, "
-                                "or use the shipped profiles (source='profiles')")
-    documents = load_corpus(files, settings=settings)
-    return build_features(documents, settings=settings, progress=progress, workers=workers)
 
 
 # --------------------------------------------------------------------------- periods

@@ -52,3 +52,26 @@ def node_order(nodes: pd.DataFrame) -> pd.DataFrame:
     """Return ``document, path, _order``: the position of every node in outline order."""
     order = nodes[["document", "path"]].drop_duplicates().reset_index(drop=True)
     return order.assign(_order=range(len(order)))
+
+
+def hits_by_section(hits: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    """Count KWIC hits per top-level part: one row per part (preamble, 一, 二 …, closing), one column per hit text.
+
+    Args:
+        hits: A KWIC table (``path``, ``hit``), e.g. several :func:`analysis.stats.counts.kwic` tables stacked.
+        nodes: The outline nodes of the document (``path``, ``level``).
+
+    Returns:
+        ``section`` then one column per distinct hit with its count (``occurrences``
+        of that term in the part; 0 where none), parts in outline order.
+
+    >>> nodes = pd.DataFrame({"path": ["preamble", "一", "一（一）", "closing"], "level": [0, 1, 2, 0]})
+    >>> k = pd.DataFrame({"path": ["一（一）", "一", "closing"], "hit": ["人才", "人才", "基层"]})
+    >>> hits_by_section(k, nodes).values.tolist()
+    [['preamble', 0, 0], ['一', 2, 0], ['closing', 0, 1]]
+    """
+    parts = ["preamble", *[str(p) for p in nodes.loc[nodes["level"] == 1, "path"]], "closing"]
+    section = hits["path"].astype(str).str.split("（").str[0]
+    table = pd.crosstab(section, hits["hit"]).reindex(parts, fill_value=0)
+    table.columns = [str(c) for c in table.columns]
+    return table.rename_axis(index="section", columns=None).reset_index()

@@ -272,6 +272,24 @@ def _numbered_heads(settings: Settings) -> dict[str, list[str]]:
     return {k: [str(h) for h in v] for k, v in heads.items()}
 
 
+def dictionary_summary(settings: Settings | None = None) -> pd.DataFrame:
+    """Entries of the dictionary per source and category, with the size of the stopword list.
+
+    Returns:
+        Columns ``source, category, entries, stopwords`` (the same stopword count on every
+        row), sorted by source, then entries descending.
+
+    Example:
+        >>> t = dictionary_summary()
+        >>> list(t.columns), bool((t["entries"] > 0).all())
+        (['source', 'category', 'entries', 'stopwords'], True)
+    """
+    dictionary = load_dictionary(settings)
+    table = dictionary.groupby(["source", "category"]).size().rename("entries").reset_index()
+    table = table.assign(stopwords=len(load_stopwords(settings)))
+    return table.sort_values(["source", "entries"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
 def load_stopwords(settings: Settings | None = None) -> frozenset:
     """Return the stopwords in force: the YAML list, or nothing when stopwords are off.
 

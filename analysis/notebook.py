@@ -1,0 +1,211 @@
+"""What every notebook's setup cell needs, in one call: :func:`workbook`.
+
+A notebook's parameters cell names the study, the corpus folder and the figures folder;
+the next cell calls ``wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS,
+figures=FIGURES)`` and from then on
+
+* ``wb.settings``, ``wb.study``, ``wb.corpus``, ``wb.figures``, ``wb.document`` (the
+  speech in focus) are at hand;
+* ``wb.show(table)`` displays a result table formatted from its declarations
+  (:mod:`analysis.results`) and hands the typed table to the report;
+* ``wb.export(fig, "name", data=..., title=..., caption=...)`` writes the chart and its
+  data to the figures folder, which is an argument, not an environment variable;
+* ``wb.findings(rows, figure="name")`` records finding rows for the report's summary;
+* ``wb.notes()`` shows the notes written on the speech in focus (never another's).
+
+>>> table = show(pd.DataFrame({"theme": ["talent"], "share_a": [0.12]}))
+>>> "12.0%" in table._repr_html_() and RESULT_MIME in table._repr_mimebundle_()
+True
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.results import declared, format_frame, render_table
+from analysis.settings import Settings
+
+__all__ = ["Workbook", "workbook", "show", "Shown", "RESULT_MIME", "NOTE_MIME"]
+
+#: MIME type of a typed result table in a notebook's output (read by the report).
+RESULT_MIME = "application/vnd.analysis.result+json"
+#: MIME type of a note that stands in for an analysis that could not run.
+NOTE_MIME = "application/vnd.analysis.note+json"
+
+
+def _jsonable(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        x = float(value)
+        return None if np.isnan(x) or np.isinf(x) else x
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+@dataclass
+class Shown:
+    """A result table as a notebook shows it: formatted HTML and plain text, plus the typed table for the report."""
+
+    table: pd.DataFrame
+    caption: str = ""
+    max_rows: int = 60
+
+    def _repr_html_(self) -> str:
+        return render_table(self.table, caption=self.caption, max_rows=self.max_rows)
+
+    def __repr__(self) -> str:
+        text = format_frame(self.table.head(self.max_rows)).to_string(index=False)
+        return (self.caption + "\n" if self.caption else "") + text
+
+    def payload(self) -> dict:
+        """The typed table: columns, rows (JSON values), declaration and caption."""
+        rows = [[_jsonable(v) for v in record] for record in self.table.itertuples(index=False, name=None)]
+        return {"columns": [str(c) for c in self.table.columns], "rows": rows,
+                "result": json.loads(json.dumps(declared(self.table), default=str)), "caption": self.caption,
+                "max_rows": self.max_rows}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": repr(self), "text/html": self._repr_html_(), RESULT_MIME: self.payload()}
+
+
+def show(table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, kinds: dict | None = None) -> Shown:
+    """Show a result table the way the report prints it (units from its declarations).
+
+    Args:
+        table: A result table (plain tables work too; their columns are read from the glossary).
+        caption: One sentence above the table.
+        max_rows: Rows shown (the rest are counted below it).
+        kinds: Column kinds for this table (see :class:`analysis.results.Column`), e.g.
+            ``{"value": "text"}`` for a long table of mixed values.
+
+    Returns:
+        A :class:`Shown`; as a cell's last value it displays the table.
+    """
+    from analysis.results import declare
+
+    frame = table.reset_index(drop=True) if not isinstance(table.index, pd.RangeIndex) else table
+    if kinds:
+        meta = declared(frame)
+        frame = declare(frame, result=meta.get("result", "table"), estimate=meta.get("estimate"),
+                        sides=meta.get("sides"), family=meta.get("family"),
+                        kinds={**(meta.get("kinds") or {}), **kinds}, note=meta.get("note", ""))
+    return Shown(frame, caption=caption, max_rows=max_rows)
+
+
+@dataclass
+class _Note:
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": self.text, "text/markdown": self.text, NOTE_MIME: {"text": self.text}}
+
+
+@dataclass
+class Workbook:
+    """The setup of one notebook: its name, settings, study, corpus and figures folders."""
+
+    notebook: str
+    settings: Settings
+    study: object
+    corpus: Path
+    figures: Path
+    document: str | None
+    exported: list[str] = field(default_factory=list)
+
+    def show(self, table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, kinds: dict | None = None) -> Shown:
+        """:func:`show`."""
+        return show(table, caption=caption, max_rows=max_rows, kinds=kinds)
+
+    def export(self, fig, name: str, *, data: pd.DataFrame, title: str = "", caption: str = "",
+               documents=None):
+        """Write a chart and its data to the figures folder (:func:`analysis.output.export.export_figure`).
+
+        With no data (nothing to compare for these speeches) nothing is written and the
+        figure, which says what is missing, is returned as it is.
+        """
+        from analysis.output.export import export_figure
+
+        if data is None or len(data) == 0:
+            return fig
+        self.exported.append(name)
+        docs = list(documents) if documents is not None else ([self.document] if self.document else [])
+        return export_figure(fig, name, notebook=self.notebook, data=data, title=title, caption=caption,
+                             documents=docs, settings=self.settings, directory=self.figures)
+
+    def findings(self, rows: pd.DataFrame, *, figure: str = "") -> pd.DataFrame:
+        """Record finding rows for the report (:func:`analysis.output.export.record_findings`); returns them."""
+        from analysis.output.export import record_findings
+
+        record_findings(rows, notebook=self.notebook, figure=figure, directory=self.figures)
+        return rows
+
+    def notes(self, document: str | None = None) -> _Note:
+        """The notes written on the speech in focus for this notebook, or a sentence saying there are none.
+
+        A notes file that does not parse gives a sentence naming it (and a warning), never an error.
+        """
+        from analysis.io.notes import NOTES_FILE, document_notes
+
+        doc = document or self.document
+        try:
+            text = document_notes(str(doc), notebook=self.notebook, corpus=self.corpus)
+        except ValueError as error:
+            warnings.warn(str(error), stacklevel=2)
+            return _Note(f"The notes file ({NOTES_FILE}) could not be read, so no notes are shown: {error}")
+        return _Note(text or f"No notes on {doc} in {NOTES_FILE}.")
+
+    def describe(self) -> dict:
+        """The settings a reader needs to reproduce the notebook (segmenter, lexicons, share, unit)."""
+        keys = ("segmenter", "segmenter_version", "hmm", "themes", "use_stopwords", "to_simplified")
+        out = {k: v for k, v in self.settings.describe().items() if k in keys}
+        out.update(share=getattr(self.study, "share", ""), unit=getattr(self.study, "unit", ""))
+        return out
+
+
+def workbook(notebook: str, *, study=None, corpus: str | Path | None = None, figures: str | Path | None = None,
+             document: str | None = None, settings: Settings | None = None) -> Workbook:
+    """Set a notebook up: settings, the study, the corpus and figures folders, display options.
+
+    Args:
+        notebook: The notebook's name (``"04_emphasis"``).
+        study: A study file or :class:`analysis.study.Study`; None: ``$ANALYSIS_STUDY``,
+            the corpus folder's ``study.yaml``, else one made from the corpus folder.
+        corpus: The corpus folder; None: the study's, else ``$ANALYSIS_CORPUS_DIR``, else ``corpus/``.
+        figures: The figures folder; None: ``$ANALYSIS_FIGURES_DIR``, else ``figures/``.
+        document: The speech in focus; None: ``$ANALYSIS_DOCUMENT``, else the study's first.
+        settings: The settings; None: defaults.
+
+    Returns:
+        A :class:`Workbook`.
+
+    Raises:
+        analysis.study.StudyError: the study file cannot be used.
+    """
+    import os
+
+    from analysis.study import resolve_study
+
+    pd.set_option("display.max_colwidth", 60)
+    pd.set_option("display.width", 200)
+    pd.set_option("display.max_rows", 100)
+    settings = settings or Settings()
+    the_study = resolve_study(study, corpus=corpus)
+    folder = Path(corpus) if corpus is not None else (the_study.corpus or paths.corpus_dir())
+    out = Path(figures).resolve() if figures is not None else paths.figures_dir()
+    chosen = document or os.environ.get("ANALYSIS_DOCUMENT") or the_study.document
+    return Workbook(notebook=notebook, settings=settings, study=the_study, corpus=Path(folder), figures=out,
+                    document=chosen)
