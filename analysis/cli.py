@@ -38,6 +38,7 @@ Commands:
                                    to DIR (default corpus/profiles/); prints the profiles written
     profiles list [DIR]            one row per profiled document: id, title, date, year, level,
                                    kind, collection, han_chars …
+    glossary [--write]             every column the project writes, with what it counts and its unit
     frequencies [--write]          the frequency each dictionary entry is given (both engines load
                                    the same); --write stores it beside the dictionary after an edit
 
@@ -350,6 +351,16 @@ def _add_profiles(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=cmd_profiles_list)
     ls.add_argument("directory", nargs="?", default=None, metavar="DIR", help="profiles folder (default: corpus/profiles/)")
     ls.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+def cmd_glossary(args: argparse.Namespace) -> None:
+    from analysis import paths
+    from analysis.results import glossary, write_glossary
+
+    if args.write:
+        path = write_glossary(paths.project_root() / "docs" / "glossary.md")
+        print(f"glossary written to {path}", file=sys.stderr)
+    _emit(glossary(), args.format)
+
+
 def cmd_frequencies(args: argparse.Namespace) -> None:
     from analysis.text import segment
 
@@ -411,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compute(p)
     p = add("track", cmd_track, "terms, formulas and themes per period: occurrences, tokens, theme hits, rates",
             paths=False)
-    p.add_argument("items", nargs="+", metavar="TERM... PATH...",
+    p.add_argument("items", nargs="*", metavar="TERM... PATH...",
                    help="the terms to track, then files or folders (the first existing path ends the terms)")
     p.add_argument("--theme", action="extend", nargs="+", metavar="NAME",
                    help="one or more themes of the lexicon to track; an unknown name is an error that lists the themes")
@@ -459,6 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="stop at any part that cannot run for these speeches (default: skip it, list it at the "
                         "top of the report and on stderr)")
+    p = sub.add_parser("glossary", help="every column the project writes: what it counts, its unit, its meaning",
+                       description="Print the glossary of columns (declared in analysis/results.py); --write "
+                                   "writes docs/glossary.md from it.")
+    p.set_defaults(func=cmd_glossary)
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+    p.add_argument("--write", action="store_true", help="write docs/glossary.md")
     p = sub.add_parser("frequencies", help="the frequency each dictionary entry is given (both engines load the same)",
                        description="Print the frequency table of the dictionary's entries; --write recomputes it "
                                    "with jieba and stores it beside the dictionary (run it after editing the dictionary).")

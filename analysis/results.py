@@ -46,7 +46,7 @@ __all__ = [
     "ALPHA", "CI_LEVEL", "MIN_UNITS", "MIN_TOTAL", "MIN_EXPECTED", "MIN_GROUP", "MAX_GROUP_SPAN_YEARS",
     "Column", "COLUMNS", "NotApplicable", "is_significant", "interval_excludes_zero", "units_note",
     "declare", "declared", "with_sides", "column_kind", "format_value", "format_frame", "render_table", "header_of",
-    "glossary", "glossary_markdown", "undeclared_columns", "significance_rule",
+    "glossary", "glossary_markdown", "write_glossary", "undeclared_columns", "significance_rule",
 ]
 
 # --------------------------------------------------------------------------- decision rules
@@ -644,3 +644,33 @@ def glossary_markdown() -> str:
         name = row.column.replace("|", "\\|")
         lines.append(f"| `{name}` | {row.kind} | {row.unit} | {row.of} | {row.meaning.replace('|', '/')} |")
     return "\n".join(lines) + "\n"
+
+
+GLOSSARY_INTRO = """# Glossary: what every column holds
+
+Every table the workbook writes (the CSV of each figure, `findings.csv`, `manifest.csv`, every
+`python -m analysis … --format csv`) uses these column names, and only these. A count names what it
+counts, a share or rate its denominator, a difference its sides (always B − A) and its unit. The
+table is generated from the declarations in `analysis/results.py`
+(`python -m analysis glossary --write`); a test fails when a CSV the project writes has a column
+that is not here.
+
+Units: `%` a share (a fraction of a whole, printed as a percentage); `pp` percentage points (a
+difference of two shares); `log ratio` a logarithm of a ratio (never percentage points); `per 10k`
+a rate per 10,000 of the denominator named.
+
+## The decision rules
+
+{rule}
+
+"""
+
+
+def write_glossary(path) -> "Path":
+    """Write the glossary page (``docs/glossary.md``) from the declarations; returns its path."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(GLOSSARY_INTRO.format(rule=significance_rule()) + glossary_markdown(), encoding="utf-8")
+    return path

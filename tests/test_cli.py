@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 
 from analysis.cli import main
@@ -67,7 +68,8 @@ def test_themes_and_compare(capsys):
     status, out, _ = run(capsys, "themes", SEED, "--by", "section")
     assert status == 0
     table = pd.read_csv(io.StringIO(out))
-    assert {"document", "path", "theme", "hits", "share_tokens", "share_han", "share_sentences"} <= set(table.columns)
+    assert {"document", "path", "theme", "theme_hits", "word_tokens", "share_tokens", "share_han",
+            "share_sentences"} <= set(table.columns)
     status, out, _ = run(capsys, "compare", SEED + "#三", SEED + "#四", "--statistic", "g2")
     assert status == 0
     table = pd.read_csv(io.StringIO(out))
@@ -93,10 +95,10 @@ def test_module_entry_point_runs():
 def test_report_prints_the_figure_manifest(capsys, monkeypatch, tmp_path):
     from analysis.output import report
 
-    def fake_run(*, corpus, document, out, progress):
+    def fake_run(*, study, corpus, document, out, strict, progress):
         (tmp_path / "manifest.csv").write_text("stem,notebook\n02_structure_x,02_structure\n", encoding="utf-8")
         (tmp_path / "report.html").write_text("<html></html>", encoding="utf-8")
-        assert (corpus, document, out) == ("my_corpus", "speech-2", str(tmp_path))
+        assert (study, corpus, document, out, strict) == (None, "my_corpus", "speech-2", str(tmp_path), False)
         return tmp_path / "report.html"
 
     monkeypatch.setattr(report, "run_notebooks", fake_run)
@@ -132,7 +134,9 @@ def test_compare_themes_gives_the_shift_with_intervals(capsys, own_folder):
                          "--themes", "--resamples", "300")
     assert status == 0
     table = pd.read_csv(io.StringIO(out), keep_default_na=False)
-    assert list(table.columns[:8]) == ["theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a", "units_b"]
+    assert list(table.columns[:10]) == ["a", "b", "theme", "share_a", "share_b", "diff", "ci_low", "ci_high", "units_a",
+                                        "units_b"]
+    assert table["a"].iloc[0].endswith("talent-2022.txt") and table["b"].iloc[0].endswith("grassroots-2023.txt")
     talent = table.set_index("theme").loc["talent"]
     assert talent["diff"] == pytest.approx(talent["share_b"] - talent["share_a"])
     assert talent["ci_high"] < 0 and talent["units_a"] >= 20
@@ -153,6 +157,41 @@ def test_compare_significant_lists_only_significant_terms_both_ways(capsys, own_
     status, out, _ = run(capsys, "compare", a, b, "--top", "3")
     table = pd.read_csv(io.StringIO(out))
     assert len(table) == 6
+
+
+def test_compare_significant_and_compare_share_one_fdr_family(capsys, own_folder):
+    """The family is fixed by the comparison, not the display: --significant only hides rows."""
+    a, b = str(own_folder / "talent-2022.txt"), str(own_folder / "grassroots-2023.txt")
+    status, out, err = run(capsys, "compare", a, b)
+    full = pd.read_csv(io.StringIO(out)).set_index("term")
+    assert status == 0 and "A = " in err and "B − A" in err
+    status, out, _ = run(capsys, "compare", a, b, "--significant")
+    shown = pd.read_csv(io.StringIO(out)).set_index("term")
+    assert len(shown) and len(shown) < len(full)
+    pd.testing.assert_series_equal(shown["p_fdr"], full.loc[shown.index, "p_fdr"], check_exact=True)
+    assert shown["fdr_family_size"].eq(full["fdr_family_size"].iloc[0]).all()
+    # the family: every term with at least 5 tokens on the two sides together, whatever is printed
+    assert full["fdr_family_size"].iloc[0] == int(((full["f_target"] + full["f_reference"]) >= 5).sum())
+    # and by hand: Benjamini–Hochberg over the family's p-values equals p_fdr
+    from scipy import stats
+
+    tested = full[full["tested"]]
+    expected = stats.false_discovery_control(tested["p"].to_numpy(), method="bh")
+    np.testing.assert_allclose(tested["p_fdr"].to_numpy(), expected, rtol=1e-12)
+
+
+def test_compare_significant_with_no_row_says_so(capsys, tmp_path):
+    (tmp_path / "x.txt").write_text("同志们：\n要做好人才工作。\n", encoding="utf-8")
+    (tmp_path / "y.txt").write_text("同志们：\n要做好基层工作。\n", encoding="utf-8")
+    status, out, err = run(capsys, "compare", str(tmp_path / "x.txt"), str(tmp_path / "y.txt"), "--significant")
+    assert status == 0 and "no term is significant" in err
+
+
+def test_track_refuses_an_unknown_theme_and_lists_the_themes(capsys):
+    status, _, err = run(capsys, "track", "--theme", "talent", "nosuchtheme", SEED)
+    assert status == 2 and "nosuchtheme" in err and "grassroots" in err
+    status, out, _ = run(capsys, "track", "--theme", "talent", "grassroots", SEED, "--format", "json")
+    assert status == 0 and {r["item"] for r in json.loads(out)} == {"talent", "grassroots"}
 
 
 def test_compare_names_an_unknown_speech(capsys, own_folder):

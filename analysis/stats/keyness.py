@@ -536,20 +536,20 @@ def top_keyness(table: pd.DataFrame, *, n: int = 10, statistic: str = "g2", drop
         drop_low_expected: Leave out terms flagged ``low_expected`` (their test is unreliable).
 
     Returns:
-        The selected rows plus ``side`` (``target`` / ``reference``), target terms first
+        The selected rows plus ``side`` (``A``, the target / ``B``, the reference), A terms first
         (descending), then reference terms (from the most negative), ties by term.
 
     Example:
         >>> k = keyness({"甲": 30, "乙": 5, "丙": 10}, {"甲": 5, "乙": 30, "丙": 10})
         >>> top_keyness(k, n=1)[["term", "side"]].values.tolist()
-        [['甲', 'target'], ['乙', 'reference']]
+        [['甲', 'A'], ['乙', 'B']]
     """
     if statistic == "simple_maths":
         raise ValueError("top_keyness ranks signed statistics; simple_maths is a ratio (rank by log_ratio instead)")
     rows = table[~table["low_expected"].astype(bool)] if drop_low_expected else table
     pos = rows[rows[statistic] > 0].sort_values([statistic, "term"], ascending=[False, True], kind="stable").head(n)
     neg = rows[rows[statistic] < 0].sort_values([statistic, "term"], ascending=[True, True], kind="stable").head(n)
-    return pd.concat([pos.assign(side="target"), neg.assign(side="reference")], ignore_index=True)
+    return pd.concat([pos.assign(side="A"), neg.assign(side="B")], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- selections
