@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.io.formats import FORMATS, Format, format_for
 from analysis.io.normalize import _HEADING_RE, _class, normalize
 from analysis.settings import Settings
 from analysis.types import ManifestArg, OnError, PathsArg, check_choice
@@ -103,14 +104,14 @@ DATING_COLUMNS = ("year", "sort_date", "collection")
 #: Columns of a manifest.csv (more columns are kept as extra metadata).
 MANIFEST_COLUMNS = ("id", "file", "title", "date", "date_precision", "level", "region",
                     "speaker_role", "occasion", "source", "sha256", "note")
-#: Administrative levels a manifest may name.
-LEVELS = ("national", "provincial", "municipal", "county-district")
+#: Levels a manifest may name: the administrative levels read from a speech's words
+#: (:mod:`analysis.io.infer`), institutions, and the older coarse names.
+LEVELS = ("national", "provincial", "city", "county", "district", "township", "institution",
+          "municipal", "county-district")
 #: Columns of the problems table returned with ``on_error="collect"``.
 PROBLEM_COLUMNS = ("file", "line", "document", "problem", "fix")
 
-_SINGLE = {".txt", ".md", ".docx"}
-_RECORDS = {".jsonl", ".csv", ".tsv"}
-_SUPPORTED = _SINGLE | _RECORDS
+_RECORDS = {s for fmt in FORMATS if fmt.records for s in fmt.suffixes}
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 #: Sub-folders of a corpus folder that hold project data, not documents (never scanned).
 _DATA_DIRS = {"lexicon", "profiles", "reference"}
@@ -142,7 +143,8 @@ def _count_han(text: str) -> int:
                            for pos in range(0, len(text), step))
 
 
-_SUPPORTED_TEXT = "'.txt', '.md' (UTF-8, GB18030/GBK, UTF-16 with BOM), '.docx', '.jsonl' or '.csv'"
+_SUPPORTED_TEXT = ("'.txt', '.md' (UTF-8, GB18030/GBK, UTF-16 with BOM), '.docx', a web page ('.html', "
+                   "'.shtml', '.mhtml'), a '.pdf' with a text layer, '.jsonl' or '.csv'")
 
 
 class CorpusError(ValueError):
@@ -778,7 +780,9 @@ def _single_meta(row: _ManifestRow | None) -> tuple[str | None, dict]:
     return doc_id, values
 
 
-def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+def _read_single(path: Path, row: _ManifestRow | None, settings: Settings,
+                 fmt: Format) -> Iterator[Document | CorpusError]:
+    """The one document of a single file, read by the file reader of its format (:mod:`analysis.io.formats`)."""
     shown = _display(path)
     try:
         too_big = _too_big(path.stat().st_size, settings, what="the file")
@@ -796,33 +800,31 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
     if row is not None and row.values.get("sha256") and row.values["sha256"] != sha:
         yield _checksum_error(row, sha, shown).located(document=doc_id)
         return
-    skipped: dict[str, int] = {}
-    if path.suffix.lower() == ".docx":
-        try:
-            _check_zip(data, settings)
-            raw, skipped = _docx_text(data)
-            encoding = "docx"
-        except CorpusError as exc:
-            yield exc.located(file=shown, document=doc_id)
-            return
-    else:
-        try:
-            raw, encoding = decode_text(data)
-        except CorpusError as exc:
-            yield exc.located(file=shown, document=doc_id)
-            return
+    try:
+        got = fmt.load()(data, settings=settings)
+    except CorpusError as exc:
+        yield exc.located(file=shown, document=doc_id)
+        return
     del data  # the raw bytes are not kept beside the decoded text
+    raw = got.raw
     if not _SOME_TEXT_RE.search(raw):  # raw.strip(those characters) is empty, without a copy
         yield CorpusError("the file contains no text (only spaces or blank lines)", file=shown,
                           document=doc_id, fix="put the speech's text in it, or remove the file")
         return
-    doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding, sha256=sha,
-                        source_path=shown, settings=settings, markdown=path.suffix.lower() == ".md")
-    doc_meta = _infer_meta(doc.meta, text=doc.text, stem=path.stem)
-    if skipped:
-        said = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in skipped.items())
-        doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else [])
-                                     + [f"not loaded from the Word file: {said}"])
+    stated = {k: v for k, v in got.meta.items() if v and not meta.get(k)}  # the manifest wins
+    doc = make_document(raw, id=doc_id, meta={**meta, **stated}, encoding=got.encoding, sha256=sha,
+                        source_path=shown, settings=settings, markdown=got.markdown)
+    from analysis.io.infer import fill_metadata
+
+    doc_meta = fill_metadata(doc.meta, text=doc.text)
+    if stated:  # what the file says of itself (a page's title, date, source) is read, not given: say so
+        said = [k for k in ("title", "date", "speaker", "source") if k in stated]
+        before = [f for f in str(doc_meta.get("inferred") or "").split(",") if f]
+        if said:
+            doc_meta["inferred"] = ",".join(said + [f for f in before if f not in said])
+    doc_meta = _infer_meta(doc_meta, text=doc.text, stem=path.stem)
+    if got.notes:
+        doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else []) + list(got.notes))
     yield dataclasses.replace(doc, meta=doc_meta)
 
 
@@ -1162,8 +1164,6 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-_READERS = {".txt": _read_single, ".md": _read_single, ".docx": _read_single,
-            ".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}
 
 
 # --------------------------------------------------------------------------- finding files
@@ -1391,14 +1391,14 @@ def read_file(item: tuple[Path, Any], *, settings: Settings | None = None,
     report = report or _handler("raise")
     settings = settings or Settings()
     path, row = item
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        hint = (" (old Word format)" if path.suffix.lower() == ".doc" else "")
-        report(CorpusError(f"files of type {path.suffix or '(no extension)'!r}{hint} are not read",
+    fmt = format_for(path)
+    if fmt is None:
+        report(CorpusError(f"files of type {path.suffix or '(no extension)'!r} are not read",
                            file=_display(path),
                            fix=f"convert it to {_SUPPORTED_TEXT}, or move it out of the folder"))
         return
-    for result in reader(path, row, settings):
+    results = fmt.load()(path, row, settings) if fmt.records else _read_single(path, row, settings, fmt)
+    for result in results:
         if isinstance(result, CorpusError):
             report(result)
         else:
