@@ -107,6 +107,8 @@ def head_lines(text: str, *, limit: int = 6) -> list[str]:
         if len(line) > 90 or _SENTENCE_END_RE.search(line[:-1]) or len(out) >= limit:
             break
         out.append(line)
+        if line.endswith(("：", ":")):  # the salutation (同志们：): the speech begins
+            break
     return out
 
 

@@ -16,7 +16,8 @@ What is done with the text layer:
    every page, a file path);
 3. lines are joined into paragraphs: a new paragraph starts at an indented line, after
    a line that stops well short of the right margin, or after a wide vertical gap; a
-   paragraph may run on across a page break; a title centred over two lines stays one. Lines are joined without a space, except
+   paragraph may run on across a page break; a title centred over two lines, or set in larger
+   type over two lines, stays one. Lines are joined without a space, except
    between two Latin letters or digits.
 
 Errors: a PDF without a text layer (a scan) says it needs OCR first; an encrypted one
@@ -125,9 +126,15 @@ def _paragraphs(pages: list[list[_Line]]) -> list[str]:
     def centred(line: _Line) -> bool:
         return line.x0 > left + size and abs((line.x0 + line.x1) / 2 - middle) < size
 
+    def large(line: _Line) -> bool:  # set in a larger type than the body: a title or heading
+        return line.bottom - line.top > 1.15 * size
+
     for line in body:
-        title_goes_on = (previous is not None and centred(previous) and centred(line) and line.page == previous.page
-                         and line.top - previous.bottom < gap + 0.8 * size)
+        title_goes_on = (previous is not None and line.page == previous.page
+                         and line.top - previous.bottom < gap + 0.8 * size
+                         and ((len(paragraphs) == 1 and centred(previous) and centred(line))
+                              or (large(previous) and large(line)
+                                  and abs((line.bottom - line.top) - (previous.bottom - previous.top)) < 0.1 * size)))
         new = not title_goes_on and (previous is None
                or line.x0 > left + 0.8 * size                       # indented, or centred
                or previous.x1 < right - 1.5 * size                  # the line before stopped short
