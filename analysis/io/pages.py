@@ -164,7 +164,7 @@ def _strip_chrome(root) -> None:
     for el in list(root.iter(*_CHROME_TAGS)):
         if el.getparent() is None:
             continue
-        if el.tag in ("header", "footer", "aside", "nav") and _han(el.text_content()) > total / 2:
+        if el.tag in ("header", "footer", "aside") and _han(el.text_content()) > total / 2:
             continue
         _drop(el)
     for el in list(root.iter()):
@@ -257,7 +257,7 @@ def _page_title(root) -> str:
         el = root.find(".//title")
         value = el.text_content().strip() if el is not None else ""
         # "标题_栏目_站名", "标题 - 站名", "标题--栏目-站名": the longest piece is the title
-        pieces = [p.strip() for p in re.split(r"\s*(?:--|——|_|\||｜| - | – )\s*", value) if p.strip()]
+        pieces = [p.strip() for p in re.split(r"\s*(?:--|_|\||｜| - | – )\s*", value) if p.strip()]
         value = max(pieces, key=_han) if pieces else value
     return value
 
@@ -269,7 +269,10 @@ _CHROME_LINE_RE = re.compile(
     r"浏览次数|点击数|点击量|阅读次数|阅读量|字号|【?字体|分享到|分享|打印|关闭|收藏|上一篇|下一篇|"
     r"相关(?:文章|阅读|新闻|链接|报道)|推荐阅读|延伸阅读|热点推荐|扫一扫|扫码|返回顶部|图片来源|"
     r"视频加载|点击播放|播放视频|您的浏览器|当前位置|您当前的位置|首页\s*[>＞›»])")
-_INLINE_CHROME_RE = re.compile(r"责任编辑\s*[:：]|分享到\s*[:：]|【\s*打印\s*】|【\s*关闭\s*】|扫一扫|点击数\s*[:：]")
+_INLINE_CHROME_RE = re.compile(r"责任编辑\s*[:：]|分享到\s*[:：]|【\s*打印\s*】|【\s*关闭\s*】|扫一扫|点击数\s*[:：]|"
+                               r"浏览次数\s*[:：]|^.{0,30}(?:信息|文章|稿件)?来源\s*[:：].{0,30}$")
+#: A line that is only a time stamp: 2024-03-19 08:00, 2024年03月19日 08:00:00.
+_STAMP_RE = re.compile(r"^\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _CAPTION_RE = re.compile(r"^(?:图为|▲|△|图\s*[:：]|图片\s*[:：]|（图片|\(图片|资料图)")
 _CREDIT_RE = re.compile(r"(?:记者|通讯员|摄影|摄)\s*[\w·×X某]{0,12}\s*摄?\s*[)）]?$|^[（(]?\s*[\w·×X某]{2,12}\s*摄\s*[)）]?$")
 _DATED_LINK_RE = re.compile(r"[\[［(（【]\s*(?:\d{4}[-/.])?\d{1,2}[-/.]\d{1,2}\s*[\]］)）】]\s*$|\s(?:\d{4}-)?\d{2}-\d{2}$")
@@ -285,6 +288,8 @@ def _chrome_line(line: str) -> bool:
     if short and (_CAPTION_RE.match(line) or _CREDIT_RE.search(line)):
         return True
     if short and _DATED_LINK_RE.search(line):
+        return True
+    if _STAMP_RE.match(line) and ":" in line:
         return True
     return line in {"视频", "图片", "播放", "更多", "更多>>", "返回", "打印本页", "关闭窗口"}
 
@@ -384,6 +389,19 @@ def _tail(lines: list[str]) -> tuple[list[str], dict]:
     return out, meta
 
 
+def _head_around_title(page_text: str, title: str) -> dict:
+    """The speaker and date lines under the title where the page shows them outside the body block."""
+    compact_title = re.sub(r"\s+", "", title)
+    lines = _clean_lines(page_text)
+    for i, line in enumerate(lines):
+        compact = re.sub(r"\s+", "", line)
+        if compact_title and len(compact) >= 6 and (compact == compact_title or compact in compact_title
+                                                    or compact_title in compact):
+            _, head = _head(lines[i:i + 8], title)
+            return {k: v for k, v in head.items() if k in ("date", "date_precision", "speaker")}
+    return {}
+
+
 def _clean_lines(text: str) -> list[str]:
     out = []
     for line in text.split("\n"):
@@ -417,6 +435,9 @@ def page_from_html(html: str) -> Page:
     lines, tail = _tail(lines)
     lines, head = _head(lines, page_title)
     meta.update(head)
+    if "date" not in head or "speaker" not in head:
+        for key, value in _head_around_title(page_text, meta["title"]).items():
+            meta.setdefault(key, value)
     if not meta.get("source") and tail.get("source"):
         meta["source"] = tail["source"]
     if tail.get("given"):
