@@ -11,9 +11,10 @@ What is done with the text layer:
 
 1. each page's lines, with their boxes (PDFium's lines, in the page's reading order);
 2. running heads and feet are dropped: a line in the top or bottom 8% of the page that
-   is a page number (``3``, ``- 3 -``, ``第3页``, ``3/12``), or whose shape (digits as ``#``)
-   comes back in that band on at least half of the pages (a title or date printed on
-   every page, a file path);
+   is a page number (``3``, ``- 3 -``, ``第3页``, ``3/12``) or a file path or web address, or
+   whose shape (digits as ``#``) comes back at the same height (within 3 points) on at
+   least half of the pages (a title or date printed on every page); only lines at the
+   page's edges go (nothing between them and the edge but other running lines);
 3. lines are joined into paragraphs: a new paragraph starts at an indented line, after
    a line that stops well short of the right margin, or after a wide vertical gap; a
    paragraph may run on across a page break; a title centred over two lines, or set in larger
@@ -97,15 +98,31 @@ def _drop_running(pages: list[list[_Line]], heights: list[float]) -> list[list[_
         h = heights[line.page]
         return line.top < BAND * h or line.bottom > (1 - BAND) * h
 
-    shapes = Counter()
+    def key(line: _Line) -> tuple[str, int]:  # a running head comes back with its words, at its place
+        return _shape(line.text), round(line.top / 3)
+
+    places = Counter()
     for lines in pages:
-        shapes.update({_shape(line.text) for line in lines if in_band(line)})
-    repeated = {s for s, n in shapes.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)}
+        places.update({key(line) for line in lines if in_band(line)})
+    repeated = {k for k, n in places.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)}
+
+    def running(line: _Line) -> bool:
+        if not in_band(line):
+            return False
+        if _PAGE_NUMBER_RE.match(line.text) or line.text.startswith(("file:", "http:", "https:")):
+            return True
+        return key(line) in repeated
+
     out = []
-    for lines in pages:
-        out.append([line for line in lines
-                    if not (in_band(line) and (_PAGE_NUMBER_RE.match(line.text) or _shape(line.text) in repeated
-                                               or line.text.startswith(("file:", "http:", "https:"))))])
+    for lines in pages:  # only from the edges: the lines above (below) a running head are running too
+        by_top = sorted(lines, key=lambda line: line.top)
+        drop = set()
+        for edge in (by_top, by_top[::-1]):
+            for line in edge:
+                if not running(line):
+                    break
+                drop.add(id(line))
+        out.append([line for line in lines if id(line) not in drop])
     return out
 
 
