@@ -18,7 +18,8 @@ never from the body, where dates of other events abound.
   (总书记, 国家主席) gives national when no place word does.
 - ``kind``: ``organization_work`` (组织工作, 组织部, 组织路线, 干部工作, 人才工作 …),
   ``cadre_training`` (党校, 干部培训, 读书班), ``party_building`` (党建, 党的建设, 主题教育,
-  纪委全会, 民主生活会, 全面从严治党 …), else ``other_speech`` when an occasion or title was read.
+  纪委全会, 民主生活会, 全面从严治党 …), else ``other_speech`` when an occasion was read (a
+  title that names no occasion and none of these words leaves the kind empty).
 
 :func:`fill_metadata` fills only the fields a manifest (or the file) left empty and lists
 the fields it filled in ``inferred``, so a researcher can check them.
@@ -164,12 +165,11 @@ def _level(*texts: str, role: str = "") -> str:
     return "national" if _NATIONAL_ROLE_RE.search(role) else ""
 
 
-def _kind(*texts: str) -> str:
-    joined = " ".join(t for t in texts if t)
+def _kind(text: str, *, occasion: bool) -> str:
     for name, rx in _KIND_RES:
-        if rx.search(joined):
+        if rx.search(text):
             return name
-    return "other_speech" if joined else ""
+    return "other_speech" if occasion else ""
 
 
 def infer_metadata(text: str, *, title: str = "") -> dict:
@@ -210,7 +210,7 @@ def infer_metadata(text: str, *, title: str = "") -> dict:
     level = _level(occasion, *lines, role=role)
     if level:
         out["level"] = level
-    kind = _kind(occasion or (title or (head[0] if head else "")))
+    kind = _kind(occasion or (title or (head[0] if head else "")), occasion=bool(occasion))
     if kind:
         out["kind"] = kind
     return out
