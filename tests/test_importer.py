@@ -129,3 +129,11 @@ def test_corpus_command_still_describes_paths(tmp_path, capsys):
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
     assert table.loc[0, "id"] == "a" and table.loc[0, "level"] == "county"
     assert main(["corpus", str(tmp_path), "--dedupe"]) == 2
+
+
+def test_repost_shingles_are_those_of_the_reuse_statistics():
+    from analysis.io.reposts import _shingles
+    from analysis.stats.reuse import shingles
+
+    for text in (BODY, "人才强国，战略", "甲乙", ""):
+        assert _shingles(text, 5) == shingles(text, n=5)

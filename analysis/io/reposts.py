@@ -3,7 +3,7 @@
 A speech reposted by another site comes with other menus, a few edited words, another
 date, sometimes an extra paragraph or a missing one. Two documents are copies of one
 speech when most of the shorter one's character 5-gram shingles (Han characters only,
-:func:`analysis.stats.reuse.shingles`) occur in the longer: the *containment*
+the shingles of :func:`analysis.stats.reuse.shingles`) occur in the longer: the *containment*
 |A ∩ B| / min(|A|, |B|) (Broder 1997) is at least ``threshold`` (default 0.8). Candidates
 are found with MinHash LSH (datasketch; Leskovec, Rajaraman & Ullman, *Mining of Massive
 Datasets*, ch. 3), so a collection of thousands of speeches is not compared pair by pair;
@@ -25,13 +25,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.chars import count_han
-from analysis.stats.reuse import shingles
+from analysis.chars import HAN_RE, count_han
 
 __all__ = ["REPOST_COLUMNS", "find_reposts"]
 
 #: Columns of :func:`find_reposts`.
 REPOST_COLUMNS = ("id", "group", "copies", "keep", "containment")
+
+
+def _shingles(text: str, n: int) -> set[str]:
+    """The character n-grams over the Han characters of ``text`` (as :func:`analysis.stats.reuse.shingles`,
+    which a loading stage may not import)."""
+    han = "".join(HAN_RE.findall(text))
+    return {han[i:i + n] for i in range(len(han) - n + 1)}
 
 
 def _find(parent: dict, x: str) -> str:
@@ -69,7 +75,7 @@ def find_reposts(documents: pd.DataFrame, *, threshold: float = 0.8, n: int = 5,
     ids = [str(i) for i in documents["id"]]
     texts = dict(zip(ids, documents["text"].astype(str)))
     dates = dict(zip(ids, documents["date"].fillna("").astype(str))) if "date" in documents else dict.fromkeys(ids, "")
-    sets = {i: shingles(texts[i], n=n) for i in ids}
+    sets = {i: _shingles(texts[i], n) for i in ids}
     # Jaccard of a copy that holds the other is at least containment × |short| / |long|; a loose LSH
     # threshold finds copies with extra text, and every candidate is checked exactly.
     lsh = MinHashLSH(threshold=max(0.2, threshold / 3), num_perm=num_perm)
