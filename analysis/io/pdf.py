@@ -77,11 +77,12 @@ def _page_lines(page, number: int) -> list[_Line]:
             if ch in "\r\n":
                 flush()
                 continue
+            box = textpage.get_charbox(i) if not ch.isspace() else None
+            if box and boxes and box[0] < boxes[-1][0] - 4 and box[3] < boxes[-1][1]:
+                flush()  # back to the left margin and below: a new line PDFium did not mark (——, rules)
             chars.append(ch)
-            if not ch.isspace():
-                box = textpage.get_charbox(i)
-                if box[2] > box[0] or box[3] > box[1]:
-                    boxes.append(box)
+            if box and (box[2] > box[0] or box[3] > box[1]):
+                boxes.append(box)
         flush()
         return lines
     finally:
