@@ -1,7 +1,9 @@
 """Load speeches from files and folders into Documents and one tidy table.
 
 A *document* is one speech (or report, or regulation). It comes from a single file
-(``.txt``, ``.md``, ``.docx``) or from one record of a JSON Lines or CSV corpus. The
+(``.txt``, ``.md``, ``.docx``, a saved web page, a PDF with a text layer) or from one record
+of a JSON Lines or CSV corpus; each format's reader is registered in one table,
+:data:`analysis.io.formats.FORMATS`. The
 loader decodes it, normalizes it (:func:`analysis.io.normalize.normalize`), and keeps
 the raw text, the map back to it, the encoding used and a checksum. It never writes
 anywhere, least of all to ``corpus/``.
@@ -15,10 +17,13 @@ Where the metadata comes from:
 - JSON Lines / CSV records: their own fields (``title``, ``date``/``year``, ``kind``,
   ``source_url``/``source_path`` …); a manifest row naming the whole file fills the
   fields the records leave empty.
-- Otherwise what the file itself says: the title is the first line when it reads like
-  a title (short, unpunctuated), else the file name; a date (``2023``, ``2023-06``,
-  ``2023年6月29日``) in the file name or title gives ``date`` with its precision. The
-  ``note`` column says which values were inferred.
+- Otherwise what the file itself says: a page's title, date, source and address
+  (:mod:`analysis.io.pages`); the date, occasion, speaker's role, level and kind read from
+  the title and first lines (:mod:`analysis.io.infer`); the title is the first line when it
+  reads like a title (short, unpunctuated), else the file name; a date (``2023``,
+  ``2023-06``, ``2023年6月29日``) in the file name or title gives ``date`` with its
+  precision. The ``inferred`` column lists the fields read from the text (only those the
+  manifest left empty), and ``note`` says where title and date came from.
 
 Identifiers: the file stem for a single file (or the manifest's ``id``); for JSON
 Lines and CSV, the record's ``id`` field when present, else ``<file stem>:<n>`` with
@@ -1323,11 +1328,13 @@ def iter_documents(paths: PathsArg, *, manifest: ManifestArg = None, settings: S
                    on_error: OnError = "raise") -> Iterator[Document]:
     """Stream the documents found in files and folders, one :class:`Document` at a time.
 
-    Folders are scanned recursively for ``.txt .md .docx .jsonl .csv`` files, in sorted
+    Folders are scanned recursively for the files of :data:`analysis.io.formats.FORMATS`
+    (``.txt .md .docx .html .shtml .mhtml .pdf .jsonl .csv`` …), in sorted
     order (``.md`` files are normalized with ``markdown=True``: heading marks and
     emphasis delimiters are dropped); ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
     ``lexicon/`` folder are skipped; any other file is reported as a problem (it may be
-    a speech in a format this loader does not read, such as ``.doc`` or ``.pdf``).
+    a speech in a format this loader does not read, such as ``.rtf``; ``.doc`` is refused with
+    what to do).
     JSON Lines files are read line by line; a UTF-8 CSV corpus row by row (another
     encoding is decoded once as a whole, since detecting it needs the whole file). A
     file or folder that resolves outside the folder it was found in (a symbolic link)
