@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-LAYOUTS = ("party_site", "news_portal", "gov_table")
+LAYOUTS = ("party_site", "news_portal", "gov_table", "gov_cms")
 
 
 def _paras(text: str) -> str:
@@ -73,6 +73,20 @@ def render_page(title: str, text: str, *, date: str = "", speaker: str = "", lay
 <tr><td>上一篇：全县人才工作推进会召开</td></tr><tr><td>下一篇：关于开展2024年度党员冬训的通知</td></tr>
 <tr><td><a href="javascript:window.print()">打印</a> <a href="javascript:window.close()">关闭</a></td></tr></table></td></tr>
 <tr><td class="bottom">版权所有：某某县人民政府 地址：某某县人民路1号</td></tr></table></body></html>"""
+    if layout == "gov_cms":  # a government CMS page: TRS_Editor body, long link lists around it, <br> lines
+        many = "".join(f"<li><a href='/b/{i}.html'>某某镇召开第{i}次党委理论学习中心组学习会议暨专题研讨会</a></li>"
+                       for i in range(1, 41))
+        br_body = "<br/>".join(f"&emsp;&emsp;{_html.escape(line)}" for line in text.split("\n") if line.strip())
+        return f"""<html><head><meta charset="utf-8"><title>{t}-某某市人民政府门户网站</title>
+<meta name="ArticleTitle" content="{t}"><meta name="PubDate" content="2024/03/21 10:00"></head><body>
+<div id="top"><ul class="list"><li><a href="/">首页</a></li><li><a href="/xxgk">信息公开</a></li></ul></div>
+<div class="left"><h3>最新动态</h3><ul class="list">{many}</ul></div>
+<div class="right"><div class="title">{t}</div>
+<div class="property">发布时间：2024-03-21　来源：{_html.escape(source)}　【字体：大 中 小】</div>
+{("<div style='text-align:center'>（" + _html.escape(date) + "）</div>") if date else ""}
+<div id="zoom"><div class="TRS_Editor"><p>{br_body}</p></div></div>
+<div class="pages">第1页 共1页</div></div>
+<div class="foot">网站标识码：0000000000 某ICP备00000000号</div></body></html>"""
     raise ValueError(f"unknown layout {layout!r}")
 
 

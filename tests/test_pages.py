@@ -36,7 +36,8 @@ def test_every_layout_gives_the_body_exactly(layout):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_without_a_date_line_the_publication_date_is_used(layout):
     page = page_from_html(render_page(TITLE, BODY, layout=layout))
-    published = {"party_site": "2024-03-18", "news_portal": "2024-03-19", "gov_table": "2024-03-20"}[layout]
+    published = {"party_site": "2024-03-18", "news_portal": "2024-03-19", "gov_table": "2024-03-20",
+                 "gov_cms": "2024-03-21"}[layout]
     assert page.meta["published"] == published
     assert page.meta["date"] == published
     assert page.text == BODY

@@ -129,7 +129,7 @@ _CHROME_WORDS = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|menus|breadcrumbs?|crumbs?|position|location|weizhi|dqwz|footer|foot|"
     r"bottom|copyright|share|sharing|bdshare|social|related|relate|recommend|tuijian|xgwz|xgxw|hot|rank|"
     r"comments?|pinglun|sidebar|side|toolbar|tools|qrcode|ewm|erweima|print|pager|pages|prev|next|"
-    r"ads?|banner|login|search|topbar|header|head|caption|pic-?info|img-?desc|editor|zrbj|video|player|"
+    r"ads?|banner|login|search|topbar|header|head|caption|pic-?info|img-?desc|zrbj|video|player|"
     r"fontsize|zihao|subnav|links?|friendlink|yqlj)(?:$|[\s_-])", re.IGNORECASE)
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article",
