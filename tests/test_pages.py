@@ -146,9 +146,11 @@ def test_real_pages_han_recall_and_precision():
     speeches = _speeches()
     rows = [line.split("\t") for line in (PAGES / "index.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     assert len(rows) == 22
-    recalls, precisions = [], []
+    recalls, precisions, dated = [], [], 0
     for file, sid, _ in rows:
-        got = _han(read_page((PAGES / file).read_bytes(), settings=None).raw)
+        extracted = read_page((PAGES / file).read_bytes(), settings=None)
+        dated += extracted.meta.get("date") == speeches[sid]["date"]
+        got = _han(extracted.raw)
         want = _han(speeches[sid]["text"])
         common = sum((got & want).values())
         recalls.append(common / sum(want.values()))
@@ -157,6 +159,7 @@ def test_real_pages_han_recall_and_precision():
     assert min(recalls) >= 0.999      # measured: 1.000 on every page but one (0.9997)
     assert min(precisions) >= 0.99    # measured: 1.000 on the 18 pages of one speech
     assert sum(precisions) / len(precisions) >= 0.995
+    assert dated >= 15                # measured 15: the other pages print only a publication date
 
 
 @pytest.mark.shared
@@ -173,3 +176,12 @@ def test_shared_speeches_rendered_in_other_layouts(layout):
         assert common / sum(want.values()) >= 0.99, sid
         assert common / sum(got.values()) >= 0.97, sid  # body within 3% of the clean text
         assert page.meta["date"] == row["date"], sid
+
+
+def test_a_news_dateline_dates_the_speech_in_the_year_of_publication():
+    html = ("<html><head><meta name='PubDate' content='2024-01-05'></head><body><div class='content'>"
+            "<h1>在全市组织工作会议上的讲话</h1><p>同志们：</p><p>今天召开全市组织工作会议，总结去年工作，部署今年任务。"
+            "要把各项工作抓实抓细，推动组织工作高质量发展。</p><p>（新华社某地12月28日电）</p></div></body></html>")
+    page = page_from_html(html)
+    assert (page.meta["date"], page.meta["published"]) == ("2023-12-28", "2024-01-05")
+    assert "新华社" not in page.text

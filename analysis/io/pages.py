@@ -18,7 +18,9 @@ cleanup that works on any layout:
 - the lines above the speech that repeat its title, subtitle (——在…上的讲话), speaker and
   date (（2024年3月15日）) become the document's ``title``, ``speaker`` and ``date``.
 
-Metadata: ``title``; ``date`` (the date under the title, else the publication date) and
+Metadata: ``title``; ``date`` (the date under the title, else the date in a note on where the
+speech was given (※这是…2021年12月6日在…上的讲话), else a news agency's dateline (（新华社北京4月24日电）)
+in the year of publication, else the publication date) and
 ``published`` (the page's publication date: ``article:published_time``-style meta tags,
 else a 发布时间/日期 line); ``source`` (来源：…); ``source_url`` (the canonical URL).
 
@@ -306,6 +308,8 @@ _TITLE_WORD_RE = re.compile(r"讲话|报告|致辞|演讲|发言|说明|党课|�
 #: "※这是××2021年12月6日在××上的讲话。": a note on where the speech was given (kept as metadata).
 _GIVEN_RE = re.compile(r"^[※*]?\s*[（(]?\s*这是.{0,40}?(在.{2,80}?(?:上|时)的?.{0,12}(?:讲话|报告|发言|致辞|演讲).{0,12})[。.]?\s*[）)]?$")
 #: A line that only says where the text came from: （来源：新华社）, 《人民日报》（2018年05月21日 01 版）.
+#: A news agency's dateline: （新华社北京4月24日电）: the month and day of the event.
+_DATELINE_RE = re.compile(r"社[^（）()\d]{0,12}?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*电")
 _SOURCE_LINE_RE = re.compile(r"^[（(]\s*(?:信息|文章|稿件)?来源\s*[:：]\s*(.{1,40}?)\s*[）)]$|^[（(][^（）()]{0,30}电\s*[）)]"
                              r"(?:\s*[（(]\s*来源\s*[:：].{0,40}[）)])?$|^《\s*[^》]{1,20}\s*》\s*[（(][^）)]{0,30}版\s*[）)]$")
 
@@ -385,6 +389,9 @@ def _tail(lines: list[str]) -> tuple[list[str], dict]:
         elif source and len(line) <= 80:
             if source.group(1):
                 meta.setdefault("source", source.group(1).strip())
+            dateline = _DATELINE_RE.search(line)
+            if dateline:
+                meta.setdefault("dateline", (int(dateline.group(1)), int(dateline.group(2))))
             out.pop(end)
     return out, meta
 
@@ -431,8 +438,12 @@ def page_from_html(html: str) -> Page:
             "source_url": _canonical(root)}
     _strip_chrome(root)
     body = Readable(root).summary(html_partial=True)
-    lines = _clean_lines(_block_text(_parse(f"<html><body>{body}</body></html>").find("body")))
-    lines, tail = _tail(lines)
+    raw_lines = _block_text(_parse(f"<html><body>{body}</body></html>").find("body")).split("\n")
+    lines, tail = _tail(_clean_lines("\n".join(raw_lines)))
+    for line in raw_lines[-6:]:  # a dateline in a source line that the cleanup took away
+        dateline = _DATELINE_RE.search(line) if _SOURCE_LINE_RE.match(line) else None
+        if dateline:
+            tail.setdefault("dateline", (int(dateline.group(1)), int(dateline.group(2))))
     lines, head = _head(lines, page_title)
     meta.update(head)
     if "date" not in head or "speaker" not in head:
@@ -444,6 +455,11 @@ def page_from_html(html: str) -> Page:
         meta["note"] = f"the page says: {tail['given']}"
         if not meta.get("date") and tail.get("given_date"):
             meta["date"], meta["date_precision"] = tail["given_date"]
+    if not meta.get("date") and tail.get("dateline") and meta["published"]:
+        month, day = tail["dateline"]  # the year of publication, or the one before for a December dateline
+        year = int(meta["published"][:4]) - (1 if month > int(meta["published"][5:7]) else 0)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            meta["date"], meta["date_precision"] = f"{year:04d}-{month:02d}-{day:02d}", "day"
     if not meta.get("date") and meta["published"]:
         meta["date"], meta["date_precision"] = meta["published"], "day"
     return Page("\n".join(lines), {k: v for k, v in meta.items() if v}, ())

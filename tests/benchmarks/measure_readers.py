@@ -21,8 +21,8 @@ Measured on 2026-12-06 (2 cores, shared):
 - pages, 18 single-speech pages: project reader recall 1.000 (min 1.000), precision 1.000 (min
   1.000); readability-lxml bare: recall 1.000, precision mean 0.988 (min 0.964); trafilatura 2.3.1
   bare: recall 1.000, precision mean 0.980 (min 0.906: it keeps "推荐阅读" link lists and
-  previous/next links). All 22 pages: recall min 0.9997. Dates right on 14 of 22 pages (the
-  others print only a publication date).
+  previous/next links). All 22 pages: recall min 0.9997. Dates right on 15 of 22 pages (the
+  others print only a publication date, or the manifest has a month).
 - PDFs (5 speeches, 49 pages): pypdfium2 0.39 CPU-s, recall 1.000, in-order 0.991–0.994;
   pdfplumber 0.11 4.97 CPU-s and pdfminer.six 4.64 CPU-s, recall 0.862–0.899, in-order 0.28–0.44
   ("Could not get FontBBox" on Chromium's CID fonts). Project reader: recall and precision 1.000
@@ -85,6 +85,8 @@ def page_readers():
 
 
 def measure_pages(speeches: dict) -> None:
+    from analysis.io.pages import read_page
+
     pages = shared_dir() / "corpora" / "pages"
     rows = [line.split("\t") for line in (pages / "index.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     print(f"== saved pages: {len(rows)}")
@@ -93,6 +95,10 @@ def measure_pages(speeches: dict) -> None:
         results = [(sid, *overlap(read((pages / file).read_bytes()), speeches[sid]["text"])) for file, sid, _ in rows]
         cpu = time.process_time() - start
         single = [r for r in results if r[0] not in COMPILATIONS]
+        if name == "project":
+            dated = sum(read_page((pages / file).read_bytes(), settings=None).meta.get("date") == speeches[sid]["date"]
+                        for file, sid, _ in rows)
+            print(f"project: date right on {dated} of {len(rows)} pages")
         print(f"{name}: {cpu:.2f} CPU-s; recall min {min(r[1] for r in results):.4f}; "
               f"{len(single)} single-speech pages: recall mean {statistics.mean(r[1] for r in single):.4f}, "
               f"precision mean {statistics.mean(r[2] for r in single):.4f} min {min(r[2] for r in single):.4f}")
