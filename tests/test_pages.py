@@ -185,3 +185,10 @@ def test_a_news_dateline_dates_the_speech_in_the_year_of_publication():
     page = page_from_html(html)
     assert (page.meta["date"], page.meta["published"]) == ("2023-12-28", "2024-01-05")
     assert "新华社" not in page.text
+
+
+def test_publication_date_from_a_time_stamp_when_no_tag_or_label_says_it():
+    html = ("<html><body><div class='info'>2024-03-19 08:00　某某县融媒体中心</div><div class='content'>"
+            "<p>同志们：</p><p>今天召开全县人才工作会议，总结去年工作，部署今年任务，研究引才育才留才的具体举措。</p>"
+            "</div></body></html>")
+    assert page_from_html(html).meta["published"] == "2024-03-19"

@@ -18,11 +18,12 @@ cleanup that works on any layout:
 - the lines above the speech that repeat its title, subtitle (——在…上的讲话), speaker and
   date (（2024年3月15日）) become the document's ``title``, ``speaker`` and ``date``.
 
-Metadata: ``title``; ``date`` (the date under the title, else the date in a note on where the
-speech was given (※这是…2021年12月6日在…上的讲话), else a news agency's dateline (（新华社北京4月24日电）)
-in the year of publication, else the publication date) and
-``published`` (the page's publication date: ``article:published_time``-style meta tags,
-else a 发布时间/日期 line); ``source`` (来源：…); ``source_url`` (the canonical URL).
+Metadata: ``title``; ``date``: the date under the title, else the date in a note on where
+the speech was given (※这是…2021年12月6日在…上的讲话), else a news agency's dateline
+(（新华社北京4月24日电）) in the year of publication, else the publication date; ``published``:
+the page's publication date (``article:published_time``-style meta tags, else a 发布时间/日期
+line, else the first date printed with a time of day); ``source`` (来源：…); ``source_url``
+(the canonical URL); ``speaker`` (a name under the title).
 
 Safety: the page is parsed by lxml's HTML parser with network access off and no entity
 expansion; nothing in it runs (scripts are dropped unread); an MHTML archive's HTML part
@@ -207,6 +208,8 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "pubda
                    "publish_date", "firstpublishedtime", "datePublished", "dc.date", "DC.Date", "date",
                    "og:release_date", "ArticlePublishTime")
 _PUBLISHED_LINE_RE = re.compile(r"(?:发布时间|发布日期|发表时间|发稿时间|更新时间|时间|日期)\s*[:：]\s*" + _DATE_RE.pattern)
+#: A date with a time of day, as pages print their publication: 2024-03-19 08:00.
+_STAMPED_RE = re.compile(_DATE_RE.pattern + r"\s+\d{1,2}:\d{2}")
 _SOURCE_RE = re.compile(r"(?:文章来源|稿件来源|信息来源|来源)\s*[:：]\s*([^\s|｜/，,。；;]{2,40})")
 _SOURCE_TAIL_RE = re.compile(r"(?:作者|编辑|责任编辑|发布时间|时间|日期|点击|浏览|字号).*$")
 
@@ -234,7 +237,7 @@ def _published(root, page_text: str) -> str:
     m = _DATE_RE.search(value) if value else None
     if m and _iso(m):
         return _iso(m)
-    m = _PUBLISHED_LINE_RE.search(page_text)
+    m = _PUBLISHED_LINE_RE.search(page_text) or _STAMPED_RE.search(page_text)
     return (_iso(m) or "") if m else ""
 
 
