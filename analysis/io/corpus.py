@@ -823,7 +823,7 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings,
 
     doc_meta = fill_metadata(doc.meta, text=doc.text)
     if stated:  # what the file says of itself (a page's title, date, source) is read, not given: say so
-        said = [k for k in ("title", "date", "speaker", "source") if k in stated]
+        said = [k for k in ("title", "date", "speaker", "source", "occasion") if k in stated]
         before = [f for f in str(doc_meta.get("inferred") or "").split(",") if f]
         if said:
             doc_meta["inferred"] = ",".join(said + [f for f in before if f not in said])

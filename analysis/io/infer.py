@@ -113,7 +113,7 @@ def head_lines(text: str, *, limit: int = 6) -> list[str]:
     return out
 
 
-_OCCASION_RE = re.compile(r"在(.{2,80}?)(?:上|时|期间)的(?:总结|主旨|重要|开幕|闭幕|即席|专题|动员|书面)?"
+_OCCASION_RE = re.compile(r"在(.{2,80}?)(?:上|时|期间)的?(?:总结|主旨|重要|开幕|闭幕|即席|专题|动员|书面)?"
                           r"(?:讲话|发言|报告|致辞|演讲|主持词|讲话要点|辅导报告|党课)")
 _ROLE_RE = re.compile(
     r"(?:(?:省|市|县|区|州|盟|旗|镇|乡|街道)(?:委|党委|党工委|政府)(?:常委、|副)?(?:组织部)?"
@@ -172,12 +172,13 @@ def _kind(text: str, *, occasion: bool) -> str:
     return "other_speech" if occasion else ""
 
 
-def infer_metadata(text: str, *, title: str = "") -> dict:
+def infer_metadata(text: str, *, title: str = "", occasion: str = "") -> dict:
     """Date, occasion, speaker's role, level and kind read from the title and the head of the text.
 
     Args:
         text: The speech's text (its first lines are read).
         title: Its title, when known apart from the text.
+        occasion: The occasion, when known (level and kind are then read from it first).
 
     Returns:
         A dict with the keys of :data:`INFERRED_FIELDS` that could be read (none empty).
@@ -190,8 +191,9 @@ def infer_metadata(text: str, *, title: str = "") -> dict:
         if found:
             out["date"], out["date_precision"] = found
             break
+    given = occasion
     occasion = ""
-    for line in lines:
+    for line in ([] if given else lines):
         matches = _OCCASION_RE.findall(line)
         if matches:
             occasion = re.sub(r"^[“\"]?(?:中共)?", lambda m: m.group(0) if m.group(0).startswith(("“", '"')) else "",
@@ -199,6 +201,7 @@ def infer_metadata(text: str, *, title: str = "") -> dict:
             break
     if occasion:
         out["occasion"] = occasion
+    occasion = given or occasion
     role = ""
     for line in lines:
         m = _ROLE_RE.search(line)
@@ -227,7 +230,7 @@ def fill_metadata(meta: dict, *, text: str) -> dict:
     {'date': '2023', 'occasion': '全区组织工作会议', 'level': 'district', 'kind': 'organization_work', 'inferred': 'occasion,level,kind'}
     """
     out = dict(meta)
-    got = infer_metadata(text, title=str(meta.get("title") or ""))
+    got = infer_metadata(text, title=str(meta.get("title") or ""), occasion=str(meta.get("occasion") or ""))
     filled = []
     for key in INFERRED_FIELDS:
         if key == "date_precision":

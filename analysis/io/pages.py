@@ -311,6 +311,7 @@ _TITLE_WORD_RE = re.compile(r"讲话|报告|致辞|演讲|发言|说明|党课|�
 #: "※这是××2021年12月6日在××上的讲话。": a note on where the speech was given (kept as metadata).
 _GIVEN_RE = re.compile(r"^[※*]?\s*[（(]?\s*这是.{0,40}?(在.{2,80}?(?:上|时)的?.{0,12}(?:讲话|报告|发言|致辞|演讲).{0,12})[。.]?\s*[）)]?$")
 #: A line that only says where the text came from: （来源：新华社）, 《人民日报》（2018年05月21日 01 版）.
+_OCCASION_IN_TITLE_RE = re.compile(r"在.{2,80}?(?:上|时)的")
 #: A news agency's dateline: （新华社北京4月24日电）: the month and day of the event.
 _DATELINE_RE = re.compile(r"社[^（）()\d]{0,12}?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*电")
 _SOURCE_LINE_RE = re.compile(r"^[（(]\s*(?:信息|文章|稿件)?来源\s*[:：]\s*(.{1,40}?)\s*[）)]$|^[（(][^（）()]{0,30}电\s*[）)]"
@@ -356,7 +357,7 @@ def _head(lines: list[str], page_title: str) -> tuple[list[str], dict]:
         elif "speaker" in meta or "date" in meta:
             break  # a short line after the speaker or date: the speech has begun
         else:
-            if not any(compact in re.sub(r"\s+", "", t) for t in titles):  # a title shown twice
+            if not any(compact.strip("※*") in re.sub(r"\s+", "", t) for t in titles):  # a title shown twice
                 titles.append(line)
             else:
                 series.append(line)
@@ -456,6 +457,11 @@ def page_from_html(html: str) -> Page:
         meta["source"] = tail["source"]
     if tail.get("given"):
         meta["note"] = f"the page says: {tail['given']}"
+        from analysis.io.infer import infer_metadata
+
+        occasion = infer_metadata("", title=tail["given"]).get("occasion")
+        if occasion and not _OCCASION_IN_TITLE_RE.search(meta.get("title", "")):
+            meta["occasion"] = occasion
         if not meta.get("date") and tail.get("given_date"):
             meta["date"], meta["date_precision"] = tail["given_date"]
     if not meta.get("date") and tail.get("dateline") and meta["published"]:
