@@ -10,6 +10,10 @@ document read (default 64; 0: no limit).
 
 Commands:
     corpus PATH...                 one row per document: id, metadata, han_chars, paragraphs, redactions, encoding
+    corpus import SRC... --out DIR [--dedupe]
+                                   pages, PDFs, Word and text files → DIR/*.txt and DIR/manifest.csv (metadata
+                                   read from the text marked in ``inferred``); prints the manifest, and on stderr
+                                   what was skipped and the speeches found more than once
     outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
                                    and the announced count
     terms PATH... [--by document|section|node|COLUMN] [--top N]
@@ -146,9 +150,28 @@ def _counted(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
     from analysis.io.corpus import describe_paths
 
+    if args.paths[0] == "import" and not Path("import").exists():
+        return cmd_corpus_import(args)
+    if args.out or args.dedupe:
+        raise ValueError("--out and --dedupe belong to `corpus import SRC... --out DIR`")
     _emit(_loaded(describe_paths, args.paths, args), args.format)  # streamed: one text in memory at a time
+
+
+def cmd_corpus_import(args: argparse.Namespace) -> None:
+    """``corpus import SRC... --out DIR [--dedupe]``: the manifest written on stdout, a summary on stderr."""
+    from analysis.io.importer import import_corpus
+
+    sources = args.paths[1:]
+    if not sources or not args.out:
+        raise ValueError("usage: python -m analysis corpus import SRC... --out DIR [--dedupe]")
+    result = import_corpus(sources, out=args.out, dedupe=args.dedupe, settings=_settings(args),
+                           progress=_progress_wanted())
+    print(result.summary(), file=sys.stderr)
+    _emit(result.manifest, args.format)
 
 
 def cmd_outline(args: argparse.Namespace) -> None:
@@ -403,7 +426,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="refuse a single document larger than MB mebibytes (default 64; 0: no limit)")
         return p
 
-    add("corpus", cmd_corpus, "one row per document: metadata, Han characters, paragraphs, redactions, encoding")
+    p = add("corpus", cmd_corpus, "one row per document: metadata, Han characters, paragraphs, redactions, encoding; "
+            "`corpus import SRC... --out DIR [--dedupe]` writes a clean corpus folder")
+    p.add_argument("--out", default=None, metavar="DIR", help="with `corpus import`: the folder to write")
+    p.add_argument("--dedupe", action="store_true",
+                   help="with `corpus import`: keep one copy of each speech found more than once")
     add("outline", cmd_outline, "the outline nodes of each document and the announced number of points")
     p = add("terms", cmd_terms, "term frequencies by document or by outline section")
     p.add_argument("--by", default="document",

@@ -73,7 +73,8 @@ THEME_TERM_COLUMNS = ["document", "path", "theme", "term", "home", "hits"]
 FIRST_HIT_COLUMNS = ["document", "theme", "path", "sentence", "start", "term", "position"]
 _OPEN_QUOTES = tuple("“‘「『")
 _CLOSE_QUOTES = tuple("”’」』")
-_CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "text/lexicon.py", "chars.py")
+#: The code a document's features depend on: this module, ``chars.py`` and every module of ``text/``.
+_CODE_MODULES = ("features.py", "chars.py", "text/")
 
 
 @dataclass(frozen=True)
@@ -488,13 +489,22 @@ def _lookup(starts: np.ndarray, labels: np.ndarray, offsets: np.ndarray) -> np.n
 
 
 def _hash_modules(names: Iterable[str]) -> str:
-    """SHA-256 over the source of the package's modules ``names`` (paths below ``analysis/``)."""
+    """SHA-256 over the source of the package's modules ``names`` (paths below ``analysis/``).
+
+    A name ending in ``/`` is a subpackage: every ``.py`` file below it, in sorted order,
+    with its path (a new reader module changes the hash by itself). A listed module that
+    does not exist is an error, never skipped.
+    """
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for name in names:
         path = here / name
-        if path.exists():
-            digest.update(path.read_bytes())
+        files = sorted(path.rglob("*.py")) if name.endswith("/") else [path]
+        if not path.exists() or not files:
+            raise FileNotFoundError(f"the cache key hashes analysis/{name}, which does not exist; "
+                                    "correct the module list in analysis/features.py")
+        for file in files:
+            digest.update(file.relative_to(here).as_posix().encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
 
 
@@ -997,7 +1007,7 @@ def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, co
 #: Suffix of a file-counts entry (:func:`stream_features`): a file's documents and count tables.
 COUNTS_SUFFIX = ".counts"
 #: Modules whose code shapes what a file's entry holds, besides the feature code.
-_LOADER_MODULES = ("io/corpus.py", "io/normalize.py", "io/word.py")
+_LOADER_MODULES = ("io/",)
 
 
 def counts_cache_dir() -> Path:

@@ -163,7 +163,9 @@ def test_docx_paragraphs_are_joined_by_line_breaks(tmp_path):
     assert row["raw"] == SPEECH.strip()
     assert row["sha256"] == sha(path)
     assert row["title"] == "在全县组织工作会议上的讲话"
-    assert (row["date"], row["date_precision"]) == ("2024", "year")
+    # the date under the title (（2024年3月5日）) wins over the year in the file name, and is marked inferred
+    assert (row["date"], row["date_precision"]) == ("2024-03-05", "day")
+    assert "date" in row["inferred"].split(",")
 
 
 # --------------------------------------------------------------------------- JSONL and CSV corpora
@@ -341,14 +343,14 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     cases["csv"] = (f, "line 1: the CSV has no text column \\(columns: title, body_text\\)", "table.csv")
     f = case("unsupported")
     (f / "speech.doc").write_bytes(b"\xd0\xcf\x11\xe0")
-    cases["unsupported"] = (f, "type '.doc' \\(old Word format\\) are not read", "speech.doc")
+    cases["unsupported"] = (f, "old Word file \\(.doc, Word 97–2003\\), which is not read", "speech.doc")
     f = case("docx")
     (f / "broken.docx").write_bytes(b"not a zip file")
     cases["docx"] = (f, "not a readable Word .docx file", "broken.docx")
     f = case("level")
     (f / "a.txt").write_text("甲。", encoding="utf-8")
-    write_manifest(f, [{"id": "a", "file": "a.txt", "level": "township"}])
-    cases["level"] = (f, "level 'township' is not one of", "manifest.csv")
+    write_manifest(f, [{"id": "a", "file": "a.txt", "level": "village"}])
+    cases["level"] = (f, "level 'village' is not one of", "manifest.csv")
     cases["nowhere"] = (tmp_path / "does-not-exist", "no such file or folder", "does-not-exist")
     cases["empty-folder"] = (case("nothing"), "holds no documents", "nothing")
     return cases

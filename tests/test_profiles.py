@@ -36,7 +36,7 @@ def shared_documents():
         pytest.skip(f"../shared/corpora not found: {SHARED} (these tests need the reference corpora)")
     from analysis.io.corpus import load_corpus
 
-    docs = load_corpus(SHARED)
+    docs = load_corpus(sorted(SHARED.glob("*.jsonl")))  # pages/ holds saved web pages of some of these speeches
     return docs[docs["id"].isin(IDS)].reset_index(drop=True)
 
 

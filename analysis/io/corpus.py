@@ -1,7 +1,9 @@
 """Load speeches from files and folders into Documents and one tidy table.
 
 A *document* is one speech (or report, or regulation). It comes from a single file
-(``.txt``, ``.md``, ``.docx``) or from one record of a JSON Lines or CSV corpus. The
+(``.txt``, ``.md``, ``.docx``, a saved web page, a PDF with a text layer) or from one record
+of a JSON Lines or CSV corpus; each format's reader is registered in one table,
+:data:`analysis.io.formats.FORMATS`. The
 loader decodes it, normalizes it (:func:`analysis.io.normalize.normalize`), and keeps
 the raw text, the map back to it, the encoding used and a checksum. It never writes
 anywhere, least of all to ``corpus/``.
@@ -15,10 +17,13 @@ Where the metadata comes from:
 - JSON Lines / CSV records: their own fields (``title``, ``date``/``year``, ``kind``,
   ``source_url``/``source_path`` …); a manifest row naming the whole file fills the
   fields the records leave empty.
-- Otherwise what the file itself says: the title is the first line when it reads like
-  a title (short, unpunctuated), else the file name; a date (``2023``, ``2023-06``,
-  ``2023年6月29日``) in the file name or title gives ``date`` with its precision. The
-  ``note`` column says which values were inferred.
+- Otherwise what the file itself says: a page's title, date, source and address
+  (:mod:`analysis.io.pages`); the date, occasion, speaker's role, level and kind read from
+  the title and first lines (:mod:`analysis.io.infer`); the title is the first line when it
+  reads like a title (short, unpunctuated), else the file name; a date (``2023``,
+  ``2023-06``, ``2023年6月29日``) in the file name or title gives ``date`` with its
+  precision. The ``inferred`` column lists the fields read from the text (only those the
+  manifest left empty), and ``note`` says where title and date came from.
 
 Identifiers: the file stem for a single file (or the manifest's ``id``); for JSON
 Lines and CSV, the record's ``id`` field when present, else ``<file stem>:<n>`` with
@@ -71,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.io.formats import FORMATS, Format, format_for
 from analysis.io.normalize import _HEADING_RE, _class, normalize
 from analysis.settings import Settings
 from analysis.types import ManifestArg, OnError, PathsArg, check_choice
@@ -103,14 +109,14 @@ DATING_COLUMNS = ("year", "sort_date", "collection")
 #: Columns of a manifest.csv (more columns are kept as extra metadata).
 MANIFEST_COLUMNS = ("id", "file", "title", "date", "date_precision", "level", "region",
                     "speaker_role", "occasion", "source", "sha256", "note")
-#: Administrative levels a manifest may name.
-LEVELS = ("national", "provincial", "municipal", "county-district")
+#: Levels a manifest may name: the administrative levels read from a speech's words
+#: (:mod:`analysis.io.infer`), institutions, and the older coarse names.
+LEVELS = ("national", "provincial", "city", "county", "district", "township", "institution",
+          "municipal", "county-district")
 #: Columns of the problems table returned with ``on_error="collect"``.
 PROBLEM_COLUMNS = ("file", "line", "document", "problem", "fix")
 
-_SINGLE = {".txt", ".md", ".docx"}
-_RECORDS = {".jsonl", ".csv", ".tsv"}
-_SUPPORTED = _SINGLE | _RECORDS
+_RECORDS = {s for fmt in FORMATS if fmt.records for s in fmt.suffixes}
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 #: Sub-folders of a corpus folder that hold project data, not documents (never scanned).
 _DATA_DIRS = {"lexicon", "profiles", "reference"}
@@ -142,7 +148,8 @@ def _count_han(text: str) -> int:
                            for pos in range(0, len(text), step))
 
 
-_SUPPORTED_TEXT = "'.txt', '.md' (UTF-8, GB18030/GBK, UTF-16 with BOM), '.docx', '.jsonl' or '.csv'"
+_SUPPORTED_TEXT = ("'.txt', '.md' (UTF-8, GB18030/GBK, UTF-16 with BOM), '.docx', a web page ('.html', "
+                   "'.shtml', '.mhtml'), a '.pdf' with a text layer, '.jsonl' or '.csv'")
 
 
 class CorpusError(ValueError):
@@ -778,7 +785,9 @@ def _single_meta(row: _ManifestRow | None) -> tuple[str | None, dict]:
     return doc_id, values
 
 
-def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> Iterator[Document | CorpusError]:
+def _read_single(path: Path, row: _ManifestRow | None, settings: Settings,
+                 fmt: Format) -> Iterator[Document | CorpusError]:
+    """The one document of a single file, read by the file reader of its format (:mod:`analysis.io.formats`)."""
     shown = _display(path)
     try:
         too_big = _too_big(path.stat().st_size, settings, what="the file")
@@ -796,33 +805,31 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings) -> It
     if row is not None and row.values.get("sha256") and row.values["sha256"] != sha:
         yield _checksum_error(row, sha, shown).located(document=doc_id)
         return
-    skipped: dict[str, int] = {}
-    if path.suffix.lower() == ".docx":
-        try:
-            _check_zip(data, settings)
-            raw, skipped = _docx_text(data)
-            encoding = "docx"
-        except CorpusError as exc:
-            yield exc.located(file=shown, document=doc_id)
-            return
-    else:
-        try:
-            raw, encoding = decode_text(data)
-        except CorpusError as exc:
-            yield exc.located(file=shown, document=doc_id)
-            return
+    try:
+        got = fmt.load()(data, settings=settings)
+    except CorpusError as exc:
+        yield exc.located(file=shown, document=doc_id)
+        return
     del data  # the raw bytes are not kept beside the decoded text
+    raw = got.raw
     if not _SOME_TEXT_RE.search(raw):  # raw.strip(those characters) is empty, without a copy
         yield CorpusError("the file contains no text (only spaces or blank lines)", file=shown,
                           document=doc_id, fix="put the speech's text in it, or remove the file")
         return
-    doc = make_document(raw, id=doc_id, meta=meta, encoding=encoding, sha256=sha,
-                        source_path=shown, settings=settings, markdown=path.suffix.lower() == ".md")
-    doc_meta = _infer_meta(doc.meta, text=doc.text, stem=path.stem)
-    if skipped:
-        said = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in skipped.items())
-        doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else [])
-                                     + [f"not loaded from the Word file: {said}"])
+    stated = {k: v for k, v in got.meta.items() if v and not meta.get(k)}  # the manifest wins
+    doc = make_document(raw, id=doc_id, meta={**meta, **stated}, encoding=got.encoding, sha256=sha,
+                        source_path=shown, settings=settings, markdown=got.markdown)
+    from analysis.io.infer import fill_metadata
+
+    doc_meta = fill_metadata(doc.meta, text=doc.text)
+    if stated:  # what the file says of itself (a page's title, date, source) is read, not given: say so
+        said = [k for k in ("title", "date", "speaker", "source", "occasion") if k in stated]
+        before = [f for f in str(doc_meta.get("inferred") or "").split(",") if f]
+        if said:
+            doc_meta["inferred"] = ",".join(said + [f for f in before if f not in said])
+    doc_meta = _infer_meta(doc_meta, text=doc.text, stem=path.stem)
+    if got.notes:
+        doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else []) + list(got.notes))
     yield dataclasses.replace(doc, meta=doc_meta)
 
 
@@ -1162,8 +1169,6 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-_READERS = {".txt": _read_single, ".md": _read_single, ".docx": _read_single,
-            ".jsonl": _read_jsonl, ".csv": _read_csv, ".tsv": _read_csv}
 
 
 # --------------------------------------------------------------------------- finding files
@@ -1323,11 +1328,13 @@ def iter_documents(paths: PathsArg, *, manifest: ManifestArg = None, settings: S
                    on_error: OnError = "raise") -> Iterator[Document]:
     """Stream the documents found in files and folders, one :class:`Document` at a time.
 
-    Folders are scanned recursively for ``.txt .md .docx .jsonl .csv`` files, in sorted
+    Folders are scanned recursively for the files of :data:`analysis.io.formats.FORMATS`
+    (``.txt .md .docx .html .shtml .mhtml .pdf .jsonl .csv`` …), in sorted
     order (``.md`` files are normalized with ``markdown=True``: heading marks and
     emphasis delimiters are dropped); ``manifest.csv``, ``README*``, ``*.yaml``, hidden files and anything under a
     ``lexicon/`` folder are skipped; any other file is reported as a problem (it may be
-    a speech in a format this loader does not read, such as ``.doc`` or ``.pdf``).
+    a speech in a format this loader does not read, such as ``.rtf``; ``.doc`` is refused with
+    what to do).
     JSON Lines files are read line by line; a UTF-8 CSV corpus row by row (another
     encoding is decoded once as a whole, since detecting it needs the whole file). A
     file or folder that resolves outside the folder it was found in (a symbolic link)
@@ -1391,14 +1398,14 @@ def read_file(item: tuple[Path, Any], *, settings: Settings | None = None,
     report = report or _handler("raise")
     settings = settings or Settings()
     path, row = item
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        hint = (" (old Word format)" if path.suffix.lower() == ".doc" else "")
-        report(CorpusError(f"files of type {path.suffix or '(no extension)'!r}{hint} are not read",
+    fmt = format_for(path)
+    if fmt is None:
+        report(CorpusError(f"files of type {path.suffix or '(no extension)'!r} are not read",
                            file=_display(path),
                            fix=f"convert it to {_SUPPORTED_TEXT}, or move it out of the folder"))
         return
-    for result in reader(path, row, settings):
+    results = fmt.load()(path, row, settings) if fmt.records else _read_single(path, row, settings, fmt)
+    for result in results:
         if isinstance(result, CorpusError):
             report(result)
         else:
