@@ -232,3 +232,19 @@ def test_themes_and_terms_by_a_metadata_column(capsys, by):
 def test_by_an_unknown_column_exits_2(capsys, own_folder):
     status, _, err = run(capsys, "themes", str(own_folder), "--by", "nosuch")
     assert status == 2 and "nosuch" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["corpus", SEED], ["outline", SEED], ["terms", SEED, "--top", "5"], ["terms", SEED, "--by", "section", "--top", "2"],
+    ["kwic", SEED, "人才"], ["themes", SEED], ["themes", SEED, "--by", "section"],
+    ["track", "人才", "--theme", "talent", SEED], ["compare", SEED + "#三", SEED + "#四"],
+    ["compare", SEED + "#三", SEED + "#四", "--themes", "--resamples", "50"], ["profiles", "list"],
+    ["frequencies"],
+])
+def test_every_csv_column_the_cli_writes_is_in_the_glossary(capsys, argv):
+    from analysis.results import undeclared_columns
+
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    header = pd.read_csv(io.StringIO(out), nrows=0).columns
+    assert len(header) and undeclared_columns(header) == []

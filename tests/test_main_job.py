@@ -101,7 +101,20 @@ OWN_SPEECH = """在全市组织工作会议上的讲话
 
 
 @pytest.mark.slow
+def test_every_csv_the_main_job_writes_has_only_glossary_columns(main_job):
+    from analysis.results import undeclared_columns
+
+    _, out, _, _ = main_job
+    files = sorted(out.glob("*.csv"))
+    assert len(files) >= 10
+    for file in files:
+        header = pd.read_csv(file, nrows=0).columns
+        assert undeclared_columns(header) == [], file.name
+
+
+@pytest.mark.slow
 def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
+    """A report on other speeches: nothing written for the seed, comparisons among the speeches studied."""
     corpus = tmp_path / "my_speeches"
     corpus.mkdir()
     (corpus / "city-2024.txt").write_text(OWN_SPEECH, encoding="utf-8")
@@ -110,19 +123,39 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
     path = report.run_notebooks(corpus=corpus, out=out, progress=False)
     html = path.read_text(encoding="utf-8")
     assert "city-2024" in html and "organization-work-speech" not in html
+    body = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    for seed_text in ("the seed", "bundled seed", "102.7", "p-xi-2020-zzlx vs"):
+        assert seed_text not in body, seed_text
     manifest = export.read_figure_manifest(out)
-    # the single-speech notebooks study the first speech; 05 compares it with others, 06 draws the reference corpora
+    # the single-speech notebooks study the study's first speech; 05 compares the two with each other
     single = manifest[~manifest["notebook"].isin(["05_compare_speeches", "06_trends"])]
     assert set(single["documents"]) == {"city-2024"}
-    compared = manifest[manifest["notebook"] == "05_compare_speeches"]
-    assert len(compared) and all("city-2024" in d.split(";") for d in compared["documents"])
-    themes = pd.read_csv(out / "05_compare_speeches_speech_themes.csv")
-    assert "city-2024" in set(themes["document"])
-    shifts = pd.read_csv(out / "05_compare_speeches_theme_shifts.csv")  # compared with the shipped reference profiles
-    assert set(shifts["comparison"]) == {"city-2024 vs p-xi-2020-zzlx", "city-2024 vs organization & party building"}
+    shifts = pd.read_csv(out / "05_compare_speeches_theme_shifts.csv")
+    assert set(shifts["comparison"]) == {"city-2024 (2024) vs county-2024 (2024)"}
+    # no reference speech is local organization work: the report says so instead of comparing with whatever is there
+    assert "compared with the corpus folder" in body
     dumbbell = pd.read_csv(out / "04_emphasis_shift_dumbbell.csv")
     talent, grassroots = (dumbbell.set_index("theme").loc[t] for t in ("talent", "grassroots"))
     assert talent["share_a"] > talent["share_b"] and grassroots["share_b"] > grassroots["share_a"]  # A = 二, B = 三
+    findings = export.read_findings(out)
+    assert not findings["text"].str.contains("organization-work-speech").any()
+
+
+@pytest.mark.slow
+def test_a_report_never_dies_for_one_part(tmp_path):
+    """A speech without an outline and an unreadable notes file: the parts that cannot run are skipped and listed."""
+    corpus = tmp_path / "flat"
+    corpus.mkdir()
+    (corpus / "flat-2024.txt").write_text("同志们：\n" + "今天我们要抓好基层党组织建设，做好人才工作。" * 30 + "\n",
+                                          encoding="utf-8")
+    (corpus / "notes.yaml").write_text("flat-2024: [unclosed\n", encoding="utf-8")
+    out = tmp_path / "out"
+    path = report.run_notebooks(corpus=corpus, out=out, progress=False)
+    html = path.read_text(encoding="utf-8")
+    assert "Parts not run for these speeches" in html and "no two" in html
+    assert "could not be read" in html  # the notes file, named instead of stopping notebook 02
+    with pytest.raises(report.ReportError, match="04_emphasis"):
+        report.run_notebooks(corpus=corpus, out=tmp_path / "strict", progress=False, strict=True)
 
 
 #: Checks on the report as a colleague sees it, measured in Chromium at 1400 px (see the test below).

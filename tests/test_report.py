@@ -33,11 +33,17 @@ def tiny_png() -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+def result_output(frame, **kwargs) -> dict:
+    """The output of ``wb.show(frame)``: the typed table the report renders."""
+    from analysis.notebook import show
+
+    return new_output("execute_result", data=show(frame, **kwargs)._repr_mimebundle_(), execution_count=1)
+
+
 def executed_notebook() -> nbformat.NotebookNode:
-    table = new_code_cell("table", outputs=[
-        new_output("execute_result", data={"text/html": "<table><tr><td>干部</td><td>12</td></tr></table>",
-                                           "text/plain": "table"}, execution_count=1)
-    ])
+    import pandas as pd
+
+    table = new_code_cell("table", outputs=[result_output(pd.DataFrame({"term": ["干部"], "tokens": [12]}))])
     chart = new_code_cell("SECRET_CODE_TEXT = 1\nfig", outputs=[plotly_output("图一")])
     hidden = new_code_cell("hidden", outputs=[new_output("stream", name="stdout", text="不应出现")])
     hidden.metadata["tags"] = ["remove-output"]
@@ -59,8 +65,8 @@ def test_build_report_has_toc_narrative_tables_and_charts_without_code():
     assert 'id="nb01-fig01"' in html and 'id="nb02-fig01"' in html
     assert "SECRET_CODE_TEXT" not in html  # code hidden
     assert "不应出现" not in html  # remove-output honoured
-    assert "<td class=\"label\">干部</td>" in html
-    assert "结果 &lt;b&gt;" in html  # streams escaped
+    assert '<td class="text">干部</td>' in html and '<td class="num">12</td>' in html
+    assert "结果" not in html  # plain prints are not part of the report: it is built from typed results
     assert "data:image/png;base64," in html
     toc = re.search(r'<nav class="toc">(.*?)</nav>', html, flags=re.S).group(1)
     assert "总览笔记本" in toc and "第一节" in toc and "第二节" in toc
@@ -105,18 +111,28 @@ def test_missing_notebook_and_missing_corpus_are_reported(tmp_path):
 
 
 @pytest.mark.slow
-def test_failing_cell_stops_the_run_with_its_notebook_and_cell(tmp_path):
+def test_a_failing_cell_is_skipped_and_listed_and_strict_stops_at_it(tmp_path):
     good = tmp_path / "01_good.ipynb"
     bad = tmp_path / "02_bad.ipynb"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("同志们：\n要做好人才工作。\n", encoding="utf-8")
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")], metadata=KERNELSPEC), good)
     nbformat.write(new_notebook(cells=[
         new_markdown_cell("# 坏"), new_code_cell("y = 2"), new_code_cell("raise ValueError('缺少年份')"),
+        new_code_cell("print(y_missing)"), new_markdown_cell("## 后面"), new_code_cell("z = 3"),
     ], metadata=KERNELSPEC), bad)
+    path = report.run_notebooks([good, bad], corpus=corpus, out=tmp_path / "out", progress=False)
+    html = path.read_text(encoding="utf-8")
+    top = html.split('<h2 id="question">', 1)[0]
+    assert "Parts not run for these speeches (1)" in top
+    assert "02_bad</strong>, cell 2: ValueError: 缺少年份 (1 later part(s) that need it were not run either)" in top
+    assert "后面" in html  # the notebook went on after the failing cell
     with pytest.raises(report.ReportError) as info:
-        report.run_notebooks([good, bad], out=tmp_path / "out", progress=False)
+        report.run_notebooks([good, bad], corpus=corpus, out=tmp_path / "strict", progress=False, strict=True)
     assert (info.value.notebook, info.value.cell) == ("02_bad.ipynb", 2)
     assert info.value.error == "ValueError: 缺少年份"
-    assert not (tmp_path / "out" / "report.html").exists()
+    assert not (tmp_path / "strict" / "report.html").exists()
     assert str(info.value).startswith("02_bad.ipynb, cell 2 (`raise ValueError('缺少年份')`) failed: ValueError: 缺少年份")
 
 
@@ -144,7 +160,8 @@ def write_test_notebook(folder: Path) -> Path:
             "                        x='年份', y='比率', title='比率变化')\n"
             "line"
         ),
-        new_code_cell("print(paths.figures_dir().name, paths.corpus_dir().name)"),
+        new_code_cell("(paths.figures_dir() / 'where.txt').write_text(paths.figures_dir().name + ' ' + "
+                      "paths.corpus_dir().name, encoding='utf-8')"),
     ]
     path = folder / "01_browser.ipynb"
     nbformat.write(new_notebook(cells=cells, metadata=KERNELSPEC), path)
@@ -158,13 +175,14 @@ def test_report_renders_in_headless_chromium(tmp_path, render_in_chromium):
     committed = notebook.read_bytes()
     corpus = tmp_path / "my_corpus"
     corpus.mkdir()
+    (corpus / "a.txt").write_text("同志们：\n要做好人才工作。\n", encoding="utf-8")
     out = tmp_path / "my_out"
     path = report.run_notebooks([notebook], corpus=corpus, out=out, progress=False)
 
     assert path == out / "report.html"
     assert notebook.read_bytes() == committed  # executed in memory only
     assert {"01_browser_top_terms.csv", "01_browser_top_terms.html"} <= {p.name for p in out.iterdir()}
-    assert "my_out my_corpus" in path.read_text(encoding="utf-8")  # env overrides reached the kernel
+    assert (out / "where.txt").read_text(encoding="utf-8") == "my_out my_corpus"  # env overrides reached the kernel
 
     shot = tmp_path / "report.png"
     charts, problems = render_in_chromium(path, shot)
@@ -184,45 +202,42 @@ def test_report_renders_in_headless_chromium(tmp_path, render_in_chromium):
 # --------------------------------------------------------------------------- the report a colleague reads
 
 
-def table_output(frame, **kwargs) -> dict:
-    return new_output("execute_result", data={"text/html": frame.to_html(**kwargs), "text/plain": repr(frame)},
-                      execution_count=1)
-
-
 def reader_notebook() -> nbformat.NotebookNode:
     import pandas as pd
 
+    from analysis.results import declare
+
     lengths = pd.DataFrame({"path": ["preamble", "一", "closing"], "title": ["同志们：今天开会", "加强干部队伍建设", ""],
                             "han_chars": [120, 900, 40], "share_of_document": [0.1125, 0.85, 0.0375]})
-    shift = pd.DataFrame({"theme": ["talent"], "share_a": [0.12], "delta": [-0.116], "ci_low": [-0.15],
-                          "ci_high": [-0.09]})
-    empty = new_code_cell("problems", outputs=[table_output(pd.DataFrame({"file": [], "problem": []}))])
-    empty.metadata["report"] = {"empty": "No loading problems."}
-    chart = new_code_cell('export_figure(fig, "bars", notebook=NOTEBOOK, data=t)',
-                          outputs=[plotly_output("词频")])
+    shift = declare(pd.DataFrame({"theme": ["talent"], "share_a": [0.12], "diff": [-0.116], "ci_low": [-0.15],
+                                  "ci_high": [-0.09]}), result="theme_shift", estimate="diff",
+                    sides={"a": "三", "b": "四"})
+    index = declare(pd.DataFrame({"document": ["d"], "index": [0.847], "ci_low": [-0.05], "ci_high": [1.2]}),
+                    result="speech_index", estimate="index")
+    chart = new_code_cell('wb.export(fig, "bars", data=t)', outputs=[plotly_output("词频")])
     return new_notebook(cells=[
-        new_markdown_cell("# 结构\n\n中文叙述，不应两端对齐。"),
-        new_code_cell("lengths", outputs=[table_output(lengths[lengths["path"] != "一"])]),  # index 0, 2
-        new_code_cell("shift", outputs=[table_output(shift)]),
-        empty,
+        new_markdown_cell("# 结构\n\n中文叙述，不应两端对齐。<script>alert(1)</script>"),
+        new_code_cell("lengths", outputs=[result_output(lengths)]),
+        new_code_cell("shift", outputs=[result_output(shift)]),
+        new_code_cell("index", outputs=[result_output(index)]),
+        new_code_cell("problems", outputs=[result_output(pd.DataFrame({"file": [], "problem": []}),
+                                                         caption="Files that could not be loaded")]),
         new_code_cell("settings", outputs=[new_output("execute_result", data={
             "text/plain": "{'segmenter': 'jieba', 'hmm': False}"}, execution_count=2)]),
-        new_code_cell("series", outputs=[new_output("execute_result", data={
-            "text/plain": "documents     1\nhan_chars  5794\nName: corpus, dtype: int64"}, execution_count=3)]),
         chart,
     ])
 
 
-def test_tables_are_formatted_for_reading():
+def test_tables_are_formatted_from_their_declarations():
     html = report.build_report([("02_structure", reader_notebook())], made="2024-01-01")
     body = html.split("</header>", 1)[1]
-    assert "<th></th>" not in body and ">0</th>" not in body and ">2</th>" not in body  # no index column
     assert ">11.2%</td>" in body and ">3.8%</td>" in body  # shares as percentages (0.1125, 0.0375)
-    assert ">−11.6 pp</td>" in body and ">12.0%</td>" in body  # Δ and interval in percentage points
-    assert ">开头</td>" in body and ">结尾</td>" in body and "preamble" not in body  # as the charts say
-    assert "No loading problems." in body  # an empty table is a sentence
-    assert "dtype" not in body and "{'" not in body and "Name: corpus" not in body  # no reprs
-    assert ">segmenter</td>" in body and ">5794</td>" in body
+    assert ">−11.6 pp</td>" in body and ">12.0%</td>" in body and ">−15.0 pp</td>" in body  # a share difference
+    assert ">+0.85</td>" in body and ">−0.05</td>" in body and "+84.7 pp" not in body  # a log ratio is never pp
+    assert "A = 三; B = 四; differences are B − A." in body
+    assert "Nothing to list: the table is empty." in body  # an empty table is a sentence
+    assert "{'" not in body  # untyped outputs are not in the report
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "text-align: justify" not in html
 
 
@@ -252,20 +267,37 @@ def test_figures_are_numbered_with_manifest_captions_and_findings_link_to_them(t
     assert "Made on 2024-01-01" in opening and "Question" in opening
 
 
-def test_opening_names_corpus_documents_and_settings():
+def test_opening_names_the_study_corpus_groups_and_settings():
     import pandas as pd
 
     from analysis.settings import Settings
+    from analysis.stats.meta import describe_group
+    from analysis.study import study_from_dict
 
     docs = pd.DataFrame({"id": ["a", "b"], "title": ["县委书记讲话", "区委书记讲话"], "date": ["2021-03-01", "2023-02-01"],
-                         "level": ["county", "district"], "han_chars": [5000, 7000], "text": ["正文", ""]})
-    html = report.build_report([("01_a", executed_notebook())], documents=docs, document="a", settings=Settings(),
-                               corpus="my_corpus", made="2024-01-01")
+                         "level": ["county", "district"], "han_chars": [5000, 7000]})
+    study = study_from_dict({"title": "两个县区讲话", "focus": ["a"], "comparisons": [{"a": "a", "b": "b"}]})
+    groups = describe_group(docs, ["a", "b"], name="both")
+    html = report.build_report([("01_a", executed_notebook())], documents=docs, study=study, groups=groups,
+                               settings=Settings(), corpus="my_corpus", made="2024-01-01")
     opening = html.split("</header>", 1)[0]
-    assert "2 document(s) (1 full text(s), 1 profiled document(s)" in opening
-    assert "dated 2021–2023" in opening and "1 county" in opening and "1 district" in opening
-    assert "区委书记讲话" in opening and "7,000" in opening and "<code>a</code>" in opening
+    assert "<h1>两个县区讲话</h1>" in opening
+    assert "a vs b" in opening and "2 speech(es) with full text" in opening
+    assert "区委书记讲话" in opening and "7,000" in opening
+    assert "only 2 speeches (&lt; 5)" in opening  # the group's warning
     assert Settings().fingerprint() in opening and "jieba" in opening and "themes.yaml" in opening
+
+
+def test_the_report_allows_only_its_own_scripts():
+    html = report.build_report([("02_structure", reader_notebook())], made="2024-01-01")
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    assert "default-src &#x27;none&#x27;" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S)
+    import hashlib
+
+    for body in scripts:
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        assert digest in policy
 
 
 def test_findings_of_a_chart_are_replaced_on_rerun_and_cleared_per_notebook(tmp_path):

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from analysis import paths
-from analysis.output.report_html import QUESTION, build_report
+from analysis.output.report_html import PLOTLY_MIME, QUESTION, build_report  # noqa: F401 (re-exported)
 
 __all__ = ["ReportError", "build_report", "run_notebooks", "QUESTION", "REPORT_NAME"]
 

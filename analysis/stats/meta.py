@@ -28,7 +28,8 @@ from analysis.results import MAX_GROUP_SPAN_YEARS, MIN_GROUP, declare
 __all__ = ["with_year", "with_decade", "describe_group", "group_warning", "corpus_totals", "collection_summary", "level_class", "LOCAL_LEVELS"]
 
 #: Levels below the centre: their speakers are local (a district secretary, a province's head).
-LOCAL_LEVELS = ("provincial", "province", "city", "prefecture", "county", "district", "county-district", "township",
+LOCAL_LEVELS = ("provincial", "province", "city", "municipal", "prefecture", "county", "district", "county-district",
+                "township",
                 "village", "local")
 
 
