@@ -294,7 +294,8 @@ def cmd_profiles_build(args: argparse.Namespace) -> None:
     from analysis.settings import Settings
 
     out = Path(args.out) if args.out else profiles_dir()
-    table = build_profiles(list(args.paths), out=out, settings=Settings(), progress=True, workers=args.workers)
+    table = build_profiles(list(args.paths), out=out, settings=Settings(), progress=_progress_wanted(),
+                           workers=args.workers)  # no progress bar in a log file or a pipe
     size = sum((out / f).stat().st_size for f in PROFILE_TABLES.values())
     print(f"wrote the profiles of {len(table)} documents to {out} ({size:,} bytes)", file=sys.stderr)
     _emit(table, args.format)
