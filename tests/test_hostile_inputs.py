@@ -443,3 +443,16 @@ def test_terms_and_themes_with_two_workers_keep_going_past_every_bad_file(tmp_pa
     strict = subprocess.run([sys.executable, "-m", "analysis", command, str(folder)], env=env,
                             capture_output=True, text=True, timeout=600)
     assert strict.returncode == 2 and "Traceback" not in strict.stderr and strict.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_control_characters_in_the_text_are_escaped_on_stdout(tmp_path, capsys, fmt):
+    path = tmp_path / "esc.txt"
+    path.write_text("同志们：\x1b[2J要关心\x9b人才\x07工作。\n", encoding="utf-8")
+    assert main(["kwic", str(path), "人才", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x1b\x07\x9b")
+    if fmt == "json":  # escaped as JSON escapes: the same values
+        assert json.loads(out)[0]["left"].endswith("\x1b[2J要关心\x9b")
+    else:
+        assert "\\x1b[2J" in out and "\\x9b" in out
