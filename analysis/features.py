@@ -564,6 +564,9 @@ def _from_record(tables: dict[str, pd.DataFrame], meta: dict, key: str, text_sha
         raise StoreError("the entry was computed from another text")
     if fields.get("settings_fingerprint") != settings.fingerprint():
         raise StoreError("the entry was computed with other settings")
+    from analysis.cache_schema import check_tables, feature_columns
+
+    check_tables(tables, feature_columns())  # columns and their kinds, as the current code writes them
     tables = {n: _str_categories(t) for n, t in tables.items()}
     return DocumentFeatures(**{n: tables[n] if n in tables else fields[n] for n in names})
 
@@ -1058,10 +1061,6 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
         pass  # a cache that cannot be written only means computing next time
 
 
-_COUNTS_TABLES = ("nodes", "sentences", "term_counts", "sentence_tokens", "theme_sentences", "theme_terms",
-                  "theme_first")
-
-
 def _counts_doc_ok(d: object) -> bool:
     """A file-counts entry's document record has the fields and types the current code writes."""
     def whole(v: object) -> bool:
@@ -1078,11 +1077,11 @@ def _read_counts(entry: Path, key: str) -> list | None:
     """A file's documents and counts from its entry, or None (missing, damaged or foreign: a miss)."""
     from analysis import store
 
-    from analysis.cache_schema import check_tables
+    from analysis.cache_schema import check_tables, counts_columns
 
     try:
         tables, meta = store.read(entry)
-        check_tables(tables)  # columns and their kinds, as the current code writes them
+        check_tables(tables, counts_columns())  # columns and their kinds, as the current code writes them
     except (OSError, store.StoreError):
         return None
     if meta.get("kind") != "FileCounts" or meta.get("key") != key:
@@ -1090,7 +1089,7 @@ def _read_counts(entry: Path, key: str) -> list | None:
     rows, docs = meta.get("rows"), meta.get("documents")
     if not isinstance(rows, list) or not isinstance(docs, list) or len(rows) != len(docs):
         return None
-    if set(tables) != set(_COUNTS_TABLES) or not all(map(_counts_doc_ok, docs)) \
+    if set(tables) != set(counts_columns()) or not all(map(_counts_doc_ok, docs)) \
             or not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in rows):
         return None
     tables = {n: _str_categories(t) for n, t in tables.items()}

@@ -456,3 +456,17 @@ def test_control_characters_in_the_text_are_escaped_on_stdout(tmp_path, capsys, 
         assert json.loads(out)[0]["left"].endswith("\x1b[2J要关心\x9b")
     else:
         assert "\\x1b[2J" in out and "\\x9b" in out
+
+
+def test_a_feature_cache_entry_with_a_table_of_another_shape_is_a_miss(tmp_path, monkeypatch):
+    from analysis.features import cached_features, feature_cache_dir, features
+
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    document = {"id": "d", "text": SPEECH}
+    cached_features(document)
+    [entry] = feature_cache_dir().glob("*.features")
+    tables, meta = store.read(entry)
+    store.write(entry, {**tables, "tokens": tables["tokens"].drop(columns=["start"])}, meta)  # a valid checksum
+    value = cached_features(document)
+    assert list(value.tokens.columns) == list(features(document).tokens.columns)
+    assert "start" in store.read(entry)[0]["tokens"].columns  # the entry was recomputed and replaced
