@@ -470,3 +470,14 @@ def test_a_feature_cache_entry_with_a_table_of_another_shape_is_a_miss(tmp_path,
     value = cached_features(document)
     assert list(value.tokens.columns) == list(features(document).tokens.columns)
     assert "start" in store.read(entry)[0]["tokens"].columns  # the entry was recomputed and replaced
+
+
+def test_word_xml_nested_deeper_than_python_recurses_is_an_error_naming_the_part(tmp_path):
+    def nested(depth: int) -> bytes:
+        return docx(["<w:ins>" * depth + paragraph("甲") + "</w:ins>" * depth])
+
+    (tmp_path / "fine.docx").write_bytes(nested(500))  # deep, but readable: loads
+    assert load_corpus(tmp_path / "fine.docx")["raw"].tolist() == ["甲"]
+    (tmp_path / "deep.docx").write_bytes(nested(5000))
+    error = _one_problem(tmp_path / "deep.docx")
+    assert error.file.endswith("deep.docx") and "word/document.xml" in error.problem

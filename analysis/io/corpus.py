@@ -40,10 +40,15 @@ once read. UTF-8 CSV corpora are streamed a row at a time.
 Errors: every problem (empty, binary or undecodable file, malformed JSONL line, CSV
 without a text column, duplicate id, manifest row for a missing file or one outside
 its folder, a link out of the folder, a document over the size limit, a Word file
-that would inflate like a zip bomb, checksum mismatch) is a :class:`CorpusError` that names the file (and
-line) and says what to do. By default the first one is raised; with
-``on_error="collect"`` everything loadable loads and the problems come back as a
-table. Nothing is dropped silently.
+that would inflate like a zip bomb, checksum mismatch, a Word part that cannot be unpacked, a
+JSON record nested too deeply, a named pipe or device, a folder that cannot be read) is a
+:class:`CorpusError` that names the file (and line or part) and says what to do; whatever else
+a reader raises becomes one too (:func:`read_file`), so no input ends a load with a traceback.
+By default the first one is raised; with ``on_error="collect"`` everything loadable loads
+and the problems come back as a table. Nothing is dropped silently: what loads but was
+changed or looks wrong (control characters removed from metadata, a text of punctuation or
+redaction marks only, a file name that is not UTF-8) is said in a
+:class:`analysis.io.guards.CorpusWarning` naming the file.
 
 >>> docs = load_corpus(paths.corpus_dir())
 >>> docs[["id", "level", "han_chars", "redactions", "encoding"]].values.tolist()
@@ -1433,7 +1438,13 @@ def plan_files(paths: PathsArg, *, manifest: ManifestArg = None,
 
 def read_file(item: tuple[Path, Any], *, settings: Settings | None = None,
               report: Callable[[CorpusError], None] | None = None) -> Iterator[Document]:
-    """The documents of one planned file (:func:`plan_files`); its problems go to ``report`` (default: raised)."""
+    """The documents of one planned file (:func:`plan_files`); its problems go to ``report`` (default: raised).
+
+    A path that became a pipe or device since it was planned is not opened. Whatever a
+    reader raises becomes a last CorpusError naming the file (the documents before it are
+    kept). Each document leaves with control characters out of its id and metadata, and a
+    :class:`analysis.io.guards.CorpusWarning` for what was changed or has no words.
+    """
     report = report or _handler("raise")
     settings = settings or Settings()
     path, row = item
