@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Callable, Sequence
 
@@ -67,8 +68,29 @@ def _to_simplified(args) -> bool | str:
     return False if getattr(args, "keep_traditional", False) else "auto"
 
 
+class _NoControls:
+    """Standard output with terminal control characters escaped (text from files never drives a terminal).
+
+    JSON gets ``\\u009b``-style escapes (the same JSON value); CSV cells get ``\\xNN`` (line breaks
+    and tabs, which CSV quotes, are kept).
+    """
+
+    _JSON = re.compile("[\x7f-\x9f]")  # json already escapes everything below 0x20
+    _CSV = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+    def __init__(self, stream, fmt: str):
+        self.stream, self.json = stream, fmt == "json"
+
+    def write(self, text: str) -> int:
+        if self.json:
+            text = self._JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        else:
+            text = self._CSV.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+        return self.stream.write(text)
+
+
 def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
-    out = sys.stdout
+    out = _NoControls(sys.stdout, fmt)
     if fmt == "json":
         records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
         payload: object = records if extra is None else {**extra, "rows": records}
@@ -78,6 +100,13 @@ def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
         from analysis.output.csvsafe import to_csv_text
 
         out.write(to_csv_text(table))
+
+
+def _say(message: str) -> None:
+    """A line on standard error with control characters shown as ``\\xNN`` (file text never drives the terminal)."""
+    from analysis.io.guards import shown_name
+
+    print("\n".join(shown_name(line) for line in str(message).split("\n")), file=sys.stderr)
 
 
 def _settings(args: argparse.Namespace, **options):
@@ -100,7 +129,7 @@ def _loaded(loader: Callable, paths: Sequence[str], args: argparse.Namespace) ->
     if getattr(args, "keep_going", False):
         documents, problems = loader(list(paths), settings=settings, on_error="collect", progress=progress)
         for row in problems.itertuples(index=False):
-            print(f"warning: {row.file}: {row.problem} ({row.fix})", file=sys.stderr)
+            _say(f"warning: {row.file}: {row.problem} ({row.fix})")
         return documents
     return loader(list(paths), settings=settings, progress=progress)
 
@@ -145,7 +174,7 @@ def _counted(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
     fs = result[0] if keep_going else result
     if keep_going:
         for row in result[1].itertuples(index=False):
-            print(f"warning: {row.file}: {row.problem} ({row.fix})", file=sys.stderr)
+            _say(f"warning: {row.file}: {row.problem} ({row.fix})")
     return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
@@ -344,7 +373,8 @@ def cmd_profiles_build(args: argparse.Namespace) -> None:
     from analysis.settings import Settings
 
     out = Path(args.out) if args.out else profiles_dir()
-    table = build_profiles(list(args.paths), out=out, settings=Settings(), progress=True, workers=args.workers)
+    table = build_profiles(list(args.paths), out=out, settings=Settings(), progress=_progress_wanted(),
+                           workers=args.workers)  # no progress bar in a log file or a pipe
     size = sum((out / f).stat().st_size for f in PROFILE_TABLES.values())
     print(f"wrote the profiles of {len(table)} documents to {out} ({size:,} bytes)", file=sys.stderr)
     _emit(table, args.format)
@@ -538,6 +568,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (CorpusError, FontError, OSError, ValueError, KeyError) as exc:  # ProfileError is a ValueError
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+        _say(f"error: {message}")
         return 2
     return 0

@@ -574,6 +574,9 @@ def _from_record(tables: dict[str, pd.DataFrame], meta: dict, key: str, text_sha
         raise StoreError("the entry was computed from another text")
     if fields.get("settings_fingerprint") != settings.fingerprint():
         raise StoreError("the entry was computed with other settings")
+    from analysis.cache_schema import check_tables, feature_columns
+
+    check_tables(tables, feature_columns())  # columns and their kinds, as the current code writes them
     tables = {n: _str_categories(t) for n, t in tables.items()}
     return DocumentFeatures(**{n: tables[n] if n in tables else fields[n] for n in names})
 
@@ -1036,7 +1039,7 @@ def _file_key(item: tuple, settings: Settings, count_themes: bool) -> str | None
     lexicon = lexicon_sha256(load_themes(settings)) if count_themes else "-"
     blob = "|".join([digest.hexdigest(), str(path), repr(row), repr(settings), settings.fingerprint(), _code_hash(),
                      _loader_hash(), engine_signature(settings), lexicon])
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()[:32]  # names need not be UTF-8
 
 
 def _write_counts(entry: Path, key: str, out: list) -> None:
@@ -1070,18 +1073,36 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
         pass  # a cache that cannot be written only means computing next time
 
 
+def _counts_doc_ok(d: object) -> bool:
+    """A file-counts entry's document record has the fields and types the current code writes."""
+    def whole(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+    return (isinstance(d, dict) and all(isinstance(d.get(k), str) for k in ("document", "text_sha256",
+                                                                            "settings_fingerprint"))
+            and whole(d.get("han_chars")) and whole(d.get("tokens"))
+            and (d.get("announced") is None or whole(d.get("announced")))
+            and (d.get("lexicon_sha256") is None or isinstance(d.get("lexicon_sha256"), str)))
+
+
 def _read_counts(entry: Path, key: str) -> list | None:
     """A file's documents and counts from its entry, or None (missing, damaged or foreign: a miss)."""
     from analysis import store
 
+    from analysis.cache_schema import check_tables, counts_columns
+
     try:
         tables, meta = store.read(entry)
+        check_tables(tables, counts_columns())  # columns and their kinds, as the current code writes them
     except (OSError, store.StoreError):
         return None
     if meta.get("kind") != "FileCounts" or meta.get("key") != key:
         return None
     rows, docs = meta.get("rows"), meta.get("documents")
     if not isinstance(rows, list) or not isinstance(docs, list) or len(rows) != len(docs):
+        return None
+    if set(tables) != set(counts_columns()) or not all(map(_counts_doc_ok, docs)) \
+            or not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in rows):
         return None
     tables = {n: _str_categories(t) for n, t in tables.items()}
     parts = {n: dict(tuple(t.groupby("document", sort=False, observed=True))) if len(t) else {}
@@ -1105,7 +1126,7 @@ def _read_counts(entry: Path, key: str) -> list | None:
                                             term_counts=part("term_counts", doc),
                                             sentence_tokens=part("sentence_tokens", doc),
                                             themes=themes, lexicon_sha256=d["lexicon_sha256"])))
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return None
     return out
 

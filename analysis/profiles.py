@@ -15,6 +15,10 @@ could be rebuilt in order:
 
 All profiles of a folder are stored together, one Parquet file per table (zstd), plus
 ``build.json`` describing the settings. Same inputs, same settings and code: same bytes.
+The files are one set: ``build.json``, written last, records the SHA-256 of every table
+file, and loading checks them, so a folder left half-rewritten (a build killed midway,
+a file copied from another build) is refused by name (:class:`ProfileSetError`) and
+never loads with counts from two builds.
 Loading compares the recorded settings and code with the current ones and warns, with
 the rebuild command, when they differ; theme analyses refuse profiles counted with
 another theme lexicon (:class:`analysis.features.ProfileError`).
@@ -44,7 +48,8 @@ from analysis.features import (FIRST_HIT_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THE
                                _code_hash, build_features)
 from analysis.settings import Settings
 
-__all__ = ["PROFILE_TABLES", "REBUILD_COMMAND", "ProfileStaleWarning", "profile_tables", "write_profiles",
+__all__ = ["PROFILE_TABLES", "REBUILD_COMMAND", "ProfileSetError", "ProfileStaleWarning", "profile_tables",
+           "write_profiles",
            "build_profiles", "read_profile_tables", "load_profiles", "list_profiles", "profiles_dir"]
 
 #: File of each stored table in a profiles folder.
@@ -80,6 +85,13 @@ _SOURCE_RE = re.compile(r"^([\w.-]+/[\w.-]+)@([0-9a-f]{7,40})[\s:]*(.*)$")
 
 class ProfileStaleWarning(UserWarning):
     """Profiles made with other settings or code than the current ones."""
+
+
+class ProfileSetError(FileNotFoundError):
+    """A profiles folder whose files are not one build (a rebuild stopped midway, a file from elsewhere).
+
+    A :class:`FileNotFoundError`: there is no whole set of profiles in the folder.
+    """
 
 
 def profiles_dir() -> Path:
@@ -209,10 +221,14 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
     }
 
 
-def _build_description(settings: Settings) -> dict:
+def _build_description(settings: Settings, files: dict[str, str]) -> dict:
     return {"analysis_version": __version__, "code_sha256": _code_hash(), "settings": settings.describe(),
             "settings_fingerprint": settings.fingerprint(), "rebuild": REBUILD_COMMAND,
-            "tables": PROFILE_TABLES}
+            "tables": PROFILE_TABLES, "files_sha256": files}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _write_atomic(path: Path, write) -> None:
@@ -244,15 +260,19 @@ def write_profiles(tables: dict[str, pd.DataFrame], directory: str | Path, *, se
         settings: The settings the tables were made with (described in ``build.json``).
 
     Returns:
-        The paths written, ``build.json`` last.
+        The paths written, ``build.json`` last (it records each table file's SHA-256, so
+        a folder whose rewrite stopped midway is refused on loading).
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / BUILD_FILE).unlink(missing_ok=True)  # from here until the end, the folder is no whole set
     written = []
     for name, file in PROFILE_TABLES.items():
         _write_parquet(tables[name], directory / file)
         written.append(directory / file)
-    blob = json.dumps(_build_description(settings or Settings()), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    files = {file: _sha256(directory / file) for file in PROFILE_TABLES.values()}
+    blob = json.dumps(_build_description(settings or Settings(), files), ensure_ascii=False, indent=1,
+                      sort_keys=True) + "\n"
     _write_atomic(directory / BUILD_FILE, lambda tmp: Path(tmp).write_text(blob, encoding="utf-8"))
     written.append(directory / BUILD_FILE)
     return written
@@ -289,10 +309,29 @@ def build_profiles(sources: Any, *, out: str | Path | None = None, settings: Set
 
 
 def _profile_files(directory: Path) -> None:
+    """Check that the folder holds one whole build: every file, each with the SHA-256 ``build.json`` records."""
     missing = [f for f in [*PROFILE_TABLES.values(), BUILD_FILE] if not (directory / f).is_file()]
     if missing:
+        if BUILD_FILE in missing and len(missing) < len(PROFILE_TABLES) + 1:
+            raise ProfileSetError(f"{directory}: the reference profiles are incomplete (no {BUILD_FILE}: a build "
+                                  f"stopped before it finished); rebuild them: {REBUILD_COMMAND}")
         raise FileNotFoundError(f"{directory}: no reference profiles here (missing {', '.join(missing)}); "
                                 f"build them with: {REBUILD_COMMAND}")
+    try:
+        recorded = json.loads((directory / BUILD_FILE).read_text(encoding="utf-8")).get("files_sha256")
+    except (ValueError, AttributeError, UnicodeDecodeError) as exc:
+        raise ProfileSetError(f"{directory / BUILD_FILE} cannot be read ({exc}); rebuild the profiles: "
+                              f"{REBUILD_COMMAND}") from None
+    if recorded is None:  # made before builds recorded their files: loaded, with a word
+        warnings.warn(f"{directory}: {BUILD_FILE} records no checksums of the table files (an older build), so "
+                      f"whether they belong together is not checked; rebuild them: {REBUILD_COMMAND}",
+                      ProfileStaleWarning, stacklevel=4)
+        return
+    for file in PROFILE_TABLES.values():
+        if not isinstance(recorded, dict) or recorded.get(file) != _sha256(directory / file):
+            raise ProfileSetError(f"{directory / file} is not the file {BUILD_FILE} describes (a rebuild stopped "
+                                  f"midway, or the file comes from another build), so the profiles are not loaded; "
+                                  f"rebuild them: {REBUILD_COMMAND}")
 
 
 def read_profile_tables(directory: str | Path | None = None, *, ids: Iterable[str] | None = None,
@@ -309,6 +348,7 @@ def read_profile_tables(directory: str | Path | None = None, *, ids: Iterable[st
 
     Raises:
         FileNotFoundError: when the folder holds no profiles (the message gives the build command).
+        ProfileSetError: when its files are not one build (a rebuild stopped midway).
         KeyError: for an id or collection that is not there.
     """
     import pyarrow.parquet as pq

@@ -15,6 +15,16 @@ metadata. Files are written to a temporary name in the same folder and renamed, 
 reader sees a whole file or none; a temporary file names the host and process that
 wrote it, so :func:`remove_orphans` can delete those left by a killed writer.
 
+:func:`read` opens regular files only: a symbolic link, a named pipe, a device or a
+folder put where an entry was is refused without waiting on it, and no more bytes are
+read than the file's header declares (a file of another size is refused before its
+payload is read).
+
+What the checksum protects: an entry damaged, cut short or mixed up on disk is never
+used. What it does not: anyone who may write the cache folder can write a valid entry
+with other counts (the checksum is not a signature), so a cache folder shared with
+others is trusted like the code itself.
+
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"a": [1, 2], "b": ["甲", None]})
 >>> tables, meta = loads(dumps({"t": frame}, {"note": "x"}))
@@ -33,6 +43,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -104,24 +115,84 @@ def loads(blob: bytes) -> tuple[dict[str, pd.DataFrame], dict]:
         tables: dict[str, pd.DataFrame] = {}
         offset = split
         for entry in entries:
-            chunk = body[offset:offset + int(entry["length"])]
-            offset += int(entry["length"])
+            length = int(entry["length"])
+            if length < 0:
+                raise ValueError("a negative table length")
+            chunk = body[offset:offset + length]
+            offset += length
             tables[str(entry["name"])] = pa.ipc.open_stream(pa.BufferReader(chunk)).read_all().to_pandas()
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, pa.ArrowException) as exc:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError, pa.ArrowException) as exc:
         raise StoreError(f"unreadable content: {exc}") from None
     if offset != len(body) or not isinstance(meta, dict):
         raise StoreError("the payload does not match its header")
     return tables, meta
 
 
+_PREFIX = len(MAGIC) + _DIGEST + _LENGTH
+#: The header of an entry is at most this long (it lists a few tables and the caller's metadata).
+MAX_HEADER_BYTES = 256 * 2**20
+
+
+def _declared_size(handle, prefix: bytes, size: int) -> tuple[bytes, int]:
+    """Read the header; return it and the total size the header declares (checked before the checksum)."""
+    length_field = prefix[len(MAGIC) + _DIGEST:]
+    if not prefix.startswith(MAGIC) or not length_field.isdigit():
+        raise StoreError("not a file of this format (the magic bytes differ)")
+    header_length = int(length_field)
+    if header_length > min(size - _PREFIX, MAX_HEADER_BYTES):
+        raise StoreError("bad header length")
+    header = handle.read(header_length)
+    try:
+        entries = json.loads(header.decode("utf-8"))["tables"]
+        payload = sum(int(entry["length"]) for entry in entries)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
+        raise StoreError("unreadable header") from None
+    return header, _PREFIX + header_length + payload
+
+
 def read(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Read and verify the file at ``path``.
+    """Read and verify the file at ``path``: a regular file, read no further than its header declares.
+
+    The file is opened without following a symbolic link and without waiting (a named
+    pipe put in its place returns at once); it must be a regular file whose size is the
+    one its header declares; then the checksum is verified (:func:`loads`).
 
     Raises:
         OSError: when it cannot be read (missing, no permission).
-        StoreError: when it is not a whole, unchanged file of this format.
+        StoreError: when it is a link, pipe, device or folder, or not a whole, unchanged file of this format.
     """
-    return loads(Path(path).read_bytes())
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if Path(path).is_symlink():
+            raise StoreError("a symbolic link, not a stored file") from None
+        raise exc
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreError("not a regular file (a pipe, device or folder)")
+        if info.st_size < _PREFIX:
+            raise StoreError("checksum mismatch: the file was changed or cut short")
+        prefix = _read_exactly(handle, _PREFIX)
+        header, declared = _declared_size(handle, prefix, info.st_size)
+        if declared != info.st_size:
+            raise StoreError(f"the file is {info.st_size:,} bytes, but its header declares {declared:,}")
+        payload = _read_exactly(handle, declared - _PREFIX - len(header))
+        if handle.read(1):
+            raise StoreError("the file grew while it was read")
+    return loads(prefix + header + payload)
+
+
+def _read_exactly(handle, size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = handle.read(min(left, 1 << 24))
+        if not chunk:
+            raise StoreError("checksum mismatch: the file was changed or cut short")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _host() -> str:

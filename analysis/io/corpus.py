@@ -45,10 +45,15 @@ once read. UTF-8 CSV corpora are streamed a row at a time.
 Errors: every problem (empty, binary or undecodable file, malformed JSONL line, CSV
 without a text column, duplicate id, manifest row for a missing file or one outside
 its folder, a link out of the folder, a document over the size limit, a Word file
-that would inflate like a zip bomb, checksum mismatch) is a :class:`CorpusError` that names the file (and
-line) and says what to do. By default the first one is raised; with
-``on_error="collect"`` everything loadable loads and the problems come back as a
-table. Nothing is dropped silently.
+that would inflate like a zip bomb, checksum mismatch, a Word part that cannot be unpacked, a
+JSON record nested too deeply, a named pipe or device, a folder that cannot be read) is a
+:class:`CorpusError` that names the file (and line or part) and says what to do; whatever else
+a reader raises becomes one too (:func:`read_file`), so no input ends a load with a traceback.
+By default the first one is raised; with ``on_error="collect"`` everything loadable loads
+and the problems come back as a table. Nothing is dropped silently: what loads but was
+changed or looks wrong (control characters removed from metadata, a text of punctuation or
+redaction marks only, a file name that is not UTF-8) is said in a
+:class:`analysis.io.guards.CorpusWarning` naming the file.
 
 >>> docs = load_corpus(paths.corpus_dir())
 >>> docs[["id", "level", "han_chars", "redactions", "encoding"]].values.tolist()
@@ -76,6 +81,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.io import guards
 from analysis.io.formats import FORMATS, Format, format_for
 from analysis.io.normalize import _HEADING_RE, _class, normalize
 from analysis.settings import Settings
@@ -500,9 +506,10 @@ def _display(path: Path) -> str:
     """Show a path relative to the project when inside it, else absolute (POSIX style)."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(paths.project_root()).as_posix()
+        shown = resolved.relative_to(paths.project_root()).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        shown = resolved.as_posix()
+    return guards.shown_name(shown)  # bytes that are not UTF-8 and control characters as \xNN
 
 
 def _date_from(text: str) -> tuple[str, str] | None:
@@ -618,7 +625,7 @@ def _record_meta(record: dict, *, defaults: dict) -> dict:
     for key, value in record.items():
         name = str(key).strip()
         if name in META_COLUMNS:
-            meta[name] = "" if value is None else str(value).strip()
+            meta[name] = "" if value is None else guards.json_text(value).strip()
         elif name in _RESERVED:
             extras[f"record_{name}"] = value
         else:
@@ -801,7 +808,7 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings,
         return
     sha = hashlib.sha256(data).hexdigest()
     doc_id, meta = _single_meta(row)
-    doc_id = doc_id or path.stem
+    doc_id = doc_id or guards.shown_name(path.stem)
     if row is not None and row.values.get("sha256") and row.values["sha256"] != sha:
         yield _checksum_error(row, sha, shown).located(document=doc_id)
         return
@@ -827,7 +834,7 @@ def _read_single(path: Path, row: _ManifestRow | None, settings: Settings,
         before = [f for f in str(doc_meta.get("inferred") or "").split(",") if f]
         if said:
             doc_meta["inferred"] = ",".join(said + [f for f in before if f not in said])
-    doc_meta = _infer_meta(doc_meta, text=doc.text, stem=path.stem)
+    doc_meta = _infer_meta(doc_meta, text=doc.text, stem=guards.shown_name(path.stem))
     if got.notes:
         doc_meta["note"] = "; ".join(([doc_meta["note"]] if doc_meta.get("note") else []) + list(got.notes))
     yield dataclasses.replace(doc, meta=doc_meta)
@@ -875,8 +882,8 @@ def _check_zip(data: bytes, settings: Settings) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        return  # not a zip at all: the parser says so in its own words
+    except Exception:  # noqa: BLE001 - not a readable zip at all: the parser says so in its own words
+        return
     if len(parts) > MAX_ZIP_MEMBERS:
         raise CorpusError(f"the Word file has {len(parts):,} parts (at most {MAX_ZIP_MEMBERS:,} are read)",
                           fix="open it in Word or LibreOffice and save it again as .docx, or as .txt")
@@ -893,14 +900,20 @@ def _check_zip(data: bytes, settings: Settings) -> None:
         raise too_big
 
 
-def _docx_text(data: bytes) -> tuple[str, dict[str, int]]:
-    """Body text of a Word file in reading order, and what was not loaded (:mod:`analysis.io.word`)."""
+def _docx_text(data: bytes, settings: Settings) -> tuple[str, dict[str, int]]:
+    """Body text of a Word file in reading order, and what was not loaded (:mod:`analysis.io.word`).
+
+    The text produced (with list labels rebuilt) is held to :attr:`Settings.max_document_bytes`.
+    """
     if not data:
         raise CorpusError("the file is empty (0 bytes)", fix="put the speech's text in it, or remove the file")
-    from analysis.io.word import DocxError, docx_text
+    from analysis.io.word import DocxError, DocxTooBig, docx_text
 
+    settings = settings or Settings()
     try:
-        return docx_text(data)
+        return docx_text(data, max_bytes=settings.max_document_bytes)
+    except DocxTooBig as exc:
+        raise _too_big(exc.size, settings, what="the text the Word file produces (when reading stopped)") from None
     except DocxError as exc:
         raise CorpusError(str(exc), fix="open it in Word or LibreOffice and save it again as .docx, or as .txt") from None
 
@@ -919,7 +932,12 @@ def _record_document(record: dict, *, text_key: str, number: int, line: int, pre
     """Build the Document of one JSONL record or CSV row (``number`` names it, ``line`` locates it)."""
     raw = record.get(text_key)
     rid = record.get("id")
-    doc_id = str(rid).strip() if rid not in (None, "") else f"{prefix}:{number}"
+    if isinstance(rid, bool) or not isinstance(rid, (str, int, float, type(None))):
+        return CorpusError(f"the {what}'s \"id\" is a JSON {_json_kind(rid)} ({_clip(guards.json_text(rid))}), "
+                           "not a string or a number", file=shown, line=line,
+                           fix="give the record a string id such as \"2023-01\", or remove \"id\" to number it "
+                               "by its line")
+    doc_id = guards.json_text(rid).strip() if rid not in (None, "") else f"{prefix}:{number}"
     size = _record_too_big(raw, settings)
     if size is not None:
         return _too_big(size, settings, what=f"the {what}'s text").located(file=shown, line=line, document=doc_id)
@@ -946,6 +964,14 @@ def _record_document(record: dict, *, text_key: str, number: int, line: int, pre
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _json_kind(value: object) -> str:
+    return {dict: "object", list: "array", bool: "boolean"}.get(type(value), type(value).__name__)
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _lone_surrogate(value: object) -> int | None:
@@ -991,6 +1017,7 @@ def _records_file(path: Path, row: _ManifestRow | None) -> tuple[str, str, dict,
     """What reading a JSONL/CSV corpus file starts with: its shown name, id prefix, defaults and a checksum error."""
     shown = _display(path)
     prefix, defaults = _records_prefix(path, row)
+    prefix = guards.shown_name(prefix)
     if row is not None and row.values.get("sha256"):
         actual = _file_sha256(path)
         if actual != row.values["sha256"]:
@@ -1028,7 +1055,12 @@ def _read_jsonl(path: Path, row: _ManifestRow | None, settings: Settings) -> Ite
             if not line.strip():
                 continue  # a blank line holds no record
             try:
-                record = json.loads(line)
+                record = guards.parse_json_record(line)
+            except guards.JsonLimitError as exc:
+                yield CorpusError(f"the line is not read: {exc}", file=shown, line=number,
+                                  fix="each line should be one flat JSON object; write long numbers as strings "
+                                      "(in quotes)")
+                continue
             except json.JSONDecodeError as exc:
                 yield CorpusError(f"the line is not valid JSON ({exc.msg} at column {exc.colno})",
                                   file=shown, line=number,
@@ -1195,6 +1227,11 @@ def _as_list(paths_arg: PathsArg) -> list[Path]:
     return [Path(p) for p in paths_arg]
 
 
+def _unreadable_error(path: Path, exc: OSError) -> CorpusError:
+    return CorpusError(f"this folder or file cannot be read ({exc.strerror or exc}), so what it holds is not loaded",
+                       file=_display(path), fix="check that you may read it (permissions), or move it out of the folder")
+
+
 def _outside_error(path: Path, root: Path) -> CorpusError:
     """The refusal of a file or folder that resolves outside ``root`` (its target is not shown)."""
     shown = f"{_display(path.parent)}/{path.name}"  # the link itself, never where it leads
@@ -1233,8 +1270,12 @@ def _plan(paths_arg: PathsArg, manifest: ManifestArg) -> Iterator[tuple[Path, _M
     seen: set[Path] = set()
     for given in _as_list(paths_arg):
         if not given.exists():
-            yield CorpusError("no such file or folder", file=str(given),
+            yield CorpusError("no such file or folder", file=guards.shown_name(str(given)),
                               fix="check the spelling; relative paths start from the current folder")
+            continue
+        kind = guards.special_kind(given)
+        if kind is not None:
+            yield _special_error(given, kind)
             continue
         if given.is_file():
             resolved = given.resolve()
@@ -1259,15 +1300,20 @@ def _plan(paths_arg: PathsArg, manifest: ManifestArg) -> Iterator[tuple[Path, _M
         listed: dict[Path, _ManifestRow] = {}
         # One rule for every file and folder found here: it must resolve inside the folder.
         # A symbolic link leading out of it is refused, and its target is never shown.
-        entries, outside = [], []
-        for p in sorted(folder.rglob("*")):
+        entries, outside, unreadable = [], [], []
+        for p in guards.walk_folder(folder, prune=_skipped_dir,
+                                    problem=lambda where, exc: unreadable.append(_unreadable_error(where, exc))):
             rel = p.relative_to(folder)
-            if _skipped_dir(rel.parent) or (_skipped_dir(rel) if p.is_dir() else _skipped(rel)):
-                continue
-            if not p.exists() or not p.resolve().is_relative_to(folder):
-                outside.append(p)
-            else:
-                entries.append(p)
+            try:
+                if _skipped_dir(rel.parent) or (_skipped_dir(rel) if p.is_dir() else _skipped(rel)):
+                    continue
+                if not p.exists() or not p.resolve().is_relative_to(folder):
+                    outside.append(p)
+                else:
+                    entries.append(p)
+            except OSError as exc:  # e.g. a folder that may be listed but not entered
+                unreadable.append(_unreadable_error(p, exc))
+        yield from unreadable
         for p in outside:
             yield _outside_error(p, folder)
         if explicit is not None:
@@ -1292,11 +1338,17 @@ def _plan(paths_arg: PathsArg, manifest: ManifestArg) -> Iterator[tuple[Path, _M
                     yield CorpusError(f"the manifest lists {row.values['file']!r}, but there is no such file",
                                       file=row.manifest, line=row.line, document=row.values.get("id") or None,
                                       fix="correct the file name in the manifest, add the file, or delete the row")
+        special = 0
         for p in entries:
             if p.is_file():
                 files.append(p.resolve())
+            elif not p.is_dir():
+                kind = guards.special_kind(p)
+                if kind is not None:  # a pipe or device is never opened: it would wait forever or never end
+                    special += 1
+                    yield _special_error(p, kind)
         files += [t for t in listed if t.is_file() and t not in files]
-        if not files and not outside:
+        if not files and not outside and not special and not unreadable:
             yield CorpusError("the folder holds no documents", file=_display(folder),
                               fix=f"add {_SUPPORTED_TEXT} files")
             continue
@@ -1394,22 +1446,96 @@ def plan_files(paths: PathsArg, *, manifest: ManifestArg = None,
 
 def read_file(item: tuple[Path, Any], *, settings: Settings | None = None,
               report: Callable[[CorpusError], None] | None = None) -> Iterator[Document]:
-    """The documents of one planned file (:func:`plan_files`); its problems go to ``report`` (default: raised)."""
+    """The documents of one planned file (:func:`plan_files`); its problems go to ``report`` (default: raised).
+
+    A path that became a pipe or device since it was planned is not opened. Whatever a
+    reader raises becomes a last CorpusError naming the file (the documents before it are
+    kept). Each document leaves with control characters out of its id and metadata, and a
+    :class:`analysis.io.guards.CorpusWarning` for what was changed or has no words.
+    """
     report = report or _handler("raise")
     settings = settings or Settings()
     path, row = item
     fmt = format_for(path)
     if fmt is None:
-        report(CorpusError(f"files of type {path.suffix or '(no extension)'!r} are not read",
+        hint = (" (old Word format)" if path.suffix.lower() == ".doc" else "")
+        report(CorpusError(f"files of type {guards.shown_name(path.suffix) or '(no extension)'!r}{hint} are not read",
                            file=_display(path),
                            fix=f"convert it to {_SUPPORTED_TEXT}, or move it out of the folder"))
         return
+    kind = guards.special_kind(path)
+    if kind is not None:  # replaced since it was planned: never opened (a pipe would wait forever)
+        report(_special_error(path, kind))
+        return
+    _warn_name(path)
     results = fmt.load()(path, row, settings) if fmt.records else _read_single(path, row, settings, fmt)
-    for result in results:
+    for result in _guarded(results, path):
         if isinstance(result, CorpusError):
             report(result)
         else:
-            yield result
+            yield _checked(result)
+
+
+def _guarded(results: Iterator[Document | CorpusError], path: Path) -> Iterator[Document | CorpusError]:
+    """A reader's results; whatever it raises becomes one last CorpusError naming the file (no traceback)."""
+    while True:
+        try:
+            result = next(results)
+        except StopIteration:
+            return
+        except CorpusError as exc:
+            yield exc.located(file=_display(path))
+            return
+        except Exception as exc:  # noqa: BLE001 - the last guard: no input may end the whole load
+            reason = guards.shown_name(_clip(f"{type(exc).__name__}: {exc}", 200))
+            yield CorpusError(f"the file could not be read ({reason}); the rest of it is not loaded",
+                              file=_display(path),
+                              fix="check the file (open and save it again in the program that made it); if it "
+                                  "looks fine, report this message as a bug")
+            return
+        yield result
+
+
+def _special_error(path: Path, kind: str) -> CorpusError:
+    return CorpusError(f"this is {kind}, not a file, so it is not read", file=_display(path),
+                       fix="pass the files of the speeches, or move it out of the corpus folder")
+
+
+def _warn_name(path: Path) -> None:
+    """Warn about a file name that is not UTF-8 (its id and shown name use \\xNN escapes)."""
+    import warnings
+
+    if guards.shown_name(path.name) == path.name:
+        return
+    gbk = guards.gbk_reading(path.name)
+    hint = f" (in GB18030 it reads {guards.shown_name(gbk)!r}: rename the file so)" if gbk else ""
+    warnings.warn(f"{_display(path)}: the file name is not UTF-8 or holds control characters; it is shown and "
+                  f"named with \\xNN escapes{hint}", guards.CorpusWarning, stacklevel=4)
+
+
+_WORDLESS_RE = re.compile(r"[^\W_]")
+
+
+def _checked(document: Document) -> Document:
+    """Control characters out of the id and metadata, and a word for a document with no words (warnings)."""
+    import warnings
+
+    meta, removed = guards.clean_metadata(document.meta)
+    doc_id = guards.shown_name(document.id)
+    if removed or doc_id != document.id:
+        fields = sorted(removed) + (["id"] if doc_id != document.id else [])
+        chars = sorted({c for cs in removed.values() for c in cs})
+        said = f"control characters ({', '.join(chars)}) removed from {', '.join(fields)}" if chars else \
+            "control characters in the id shown as \\xNN"
+        meta["note"] = "; ".join(([meta["note"]] if meta.get("note") else []) + [said])
+        warnings.warn(f"{document.source_path} (document {doc_id}): {said}", guards.CorpusWarning, stacklevel=4)
+        document = dataclasses.replace(document, id=doc_id, meta=meta)
+    if not _WORDLESS_RE.search(document.text):
+        what = "redaction marks" if document.redactions else "punctuation or symbols"
+        warnings.warn(f"{document.source_path} (document {document.id}): the text holds no Han characters, letters "
+                      f"or digits, only {what}; it is loaded, but every count of it is zero",
+                      guards.CorpusWarning, stacklevel=4)
+    return document
 
 
 class IdRegister:

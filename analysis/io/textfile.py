@@ -69,7 +69,7 @@ def read_docx(data: bytes, *, settings) -> Extracted:
     from analysis.io.corpus import _check_zip, _docx_text
 
     _check_zip(data, settings)
-    raw, skipped = _docx_text(data)
+    raw, skipped = _docx_text(data, settings)
     notes = ()
     if skipped:
         said = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in skipped.items())

@@ -36,9 +36,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
-__all__ = ["DocxError", "docx_text", "format_number"]
+__all__ = ["DocxError", "DocxTooBig", "MAX_LIST_NUMBER", "MAX_LETTER_NUMBER", "docx_text", "format_number"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -46,7 +47,38 @@ _w = "{%s}" % W
 
 
 class DocxError(ValueError):
-    """The bytes are not a readable ``.docx`` (no zip, no ``word/document.xml``, bad XML)."""
+    """The bytes are not a readable ``.docx`` (no zip, no ``word/document.xml``, bad XML).
+
+    Attributes:
+        part: The part of the zip the problem is in (``word/numbering.xml`` …), or None.
+    """
+
+    def __init__(self, message: str, *, part: str | None = None):
+        self.part = part
+        super().__init__(message)
+
+
+class DocxTooBig(DocxError):
+    """The text a ``.docx`` produces would be larger than the caller's limit.
+
+    Attributes:
+        size: The UTF-8 bytes produced when reading stopped (more than ``limit``).
+        limit: The limit in bytes.
+    """
+
+    def __init__(self, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(f"its text would be more than {limit:,} bytes")
+
+
+#: The largest list number rendered in a numbering format: Word's "Start at" goes up to 32,767,
+#: and a counter is an unsigned 16-bit value in the binary format; beyond it, decimal digits.
+MAX_LIST_NUMBER = 32_767
+#: Letter numbering (``a`` … ``z``, ``aa`` … ``zz`` …) stops at 780 (``z`` 30 times), as in Word;
+#: beyond it, decimal digits. A label is therefore at most a few dozen characters per level.
+MAX_LETTER_NUMBER = 780
+#: A level text (``lvlText``) longer than this is refused: Word writes a few characters.
+MAX_LEVEL_TEXT = 255
 
 
 # --------------------------------------------------------------------------- number formats
@@ -74,6 +106,8 @@ def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = 
 
 
 def _roman(n: int) -> str:
+    if not 0 < n <= MAX_LIST_NUMBER:
+        return str(n)
     out = ""
     for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
                            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
@@ -84,16 +118,23 @@ def _roman(n: int) -> str:
 
 
 def _letters(n: int) -> str:
-    # Word repeats the letter: a … z, aa … zz
+    # Word repeats the letter: a … z, aa … zz, up to z thirty times
+    if not 0 < n <= MAX_LETTER_NUMBER:
+        return str(n)
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 
 def format_number(n: int, fmt: str) -> str:
     """Render counter ``n`` in Word's ``numFmt`` ``fmt`` (decimal where a format has no form for ``n``).
 
+    Roman numerals stop at :data:`MAX_LIST_NUMBER` and letters at :data:`MAX_LETTER_NUMBER`
+    (decimal digits beyond), so no number makes a label longer than a few dozen characters.
+
     >>> [format_number(12, f) for f in ("decimal", "chineseCounting", "chineseCountingThousand",
     ...                                 "decimalEnclosedCircle", "upperRoman", "lowerLetter", "ideographTraditional")]
     ['12', '十二', '十二', '⑫', 'XII', 'l', '12']
+    >>> format_number(10**15, "upperRoman"), format_number(10**9, "lowerLetter"), len(format_number(780, "lowerLetter"))
+    ('1000000000000000', '1000000000', 30)
     """
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwanCounting",
                "taiwanCountingThousand", "ideographDigital", "koreanCounting"):
@@ -173,36 +214,62 @@ def _attr(el, name: str) -> str | None:
     return el.get(_w + name) if el is not None else None
 
 
+_INT_RE = re.compile(r"[+-]?\d{1,10}")
+
+
+def _int(el, name: str, default: int, *, part: str, what: str) -> int:
+    """An integer attribute (``w:val``, ``w:ilvl``), held to Word's 32-bit range; DocxError naming the part if not."""
+    value = _attr(el, name)
+    if value is None or value == "":
+        return default
+    text = value.strip()
+    if not _INT_RE.fullmatch(text) or not -2**31 <= int(text) < 2**31:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise DocxError(f"in {part}, the {what} {shown!r} is not a whole number Word can hold", part=part)
+    return int(text)
+
+
+def _start(el, *, part: str, what: str) -> int:
+    """A list's start value, capped at :data:`MAX_LIST_NUMBER` as Word caps it (and at least 0)."""
+    return min(max(_int(el, "val", 1, part=part, what=what), 0), MAX_LIST_NUMBER)
+
+
 def _read_numbering(z: zipfile.ZipFile, etree) -> _Numbering:
     numbering = _Numbering()
     names = set(z.namelist())
-    if "word/numbering.xml" in names:
-        root = etree.fromstring(z.read("word/numbering.xml"))
+    part = "word/numbering.xml"
+    if part in names:
+        root = _parse(z, part, etree)
         for ab in root.iter(_w + "abstractNum"):
             levels: dict[int, _Level] = {}
             for lvl in ab.findall(_w + "lvl"):
                 level = _Level()
-                level.start = int(_attr(lvl.find(_w + "start"), "val") or 1)
+                level.start = _start(lvl.find(_w + "start"), part=part, what="list start (w:start)")
                 level.fmt = _attr(lvl.find(_w + "numFmt"), "val") or "decimal"
                 text = lvl.find(_w + "lvlText")
                 level.text = _attr(text, "val") if text is not None and _attr(text, "val") is not None else ""
+                if len(level.text) > MAX_LEVEL_TEXT:
+                    raise DocxError(f"in {part}, a level text (w:lvlText) is {len(level.text):,} characters long "
+                                    f"(Word writes a few; at most {MAX_LEVEL_TEXT} are read)", part=part)
                 level.legal = lvl.find(_w + "isLgl") is not None
-                levels[int(_attr(lvl, "ilvl") or 0)] = level
+                levels[_int(lvl, "ilvl", 0, part=part, what="list level (w:ilvl)")] = level
             numbering.abstract[_attr(ab, "abstractNumId")] = levels
         for num in root.iter(_w + "num"):
             overrides = {}
             for ov in num.findall(_w + "lvlOverride"):
                 start = ov.find(_w + "startOverride")
                 if start is not None:
-                    overrides[int(_attr(ov, "ilvl") or 0)] = int(_attr(start, "val") or 1)
+                    ilvl = _int(ov, "ilvl", 0, part=part, what="list level (w:ilvl)")
+                    overrides[ilvl] = _start(start, part=part, what="start override (w:startOverride)")
             numbering.nums[_attr(num, "numId")] = (_attr(num.find(_w + "abstractNumId"), "val"), overrides)
-    if "word/styles.xml" in names:
-        root = etree.fromstring(z.read("word/styles.xml"))
+    part = "word/styles.xml"
+    if part in names:
+        root = _parse(z, part, etree)
         for style in root.iter(_w + "style"):
             num_pr = style.find(f"{_w}pPr/{_w}numPr")
             if num_pr is not None:
                 num_id = _attr(num_pr.find(_w + "numId"), "val")
-                ilvl = int(_attr(num_pr.find(_w + "ilvl"), "val") or 0)
+                ilvl = _int(num_pr.find(_w + "ilvl"), "val", 0, part=part, what="list level (w:ilvl)")
                 if num_id:
                     numbering.style_num[_attr(style, "styleId")] = (num_id, ilvl)
     return numbering
@@ -228,9 +295,11 @@ def _own(el, tag: str):
 
 
 class _Walker:
-    def __init__(self, numbering: _Numbering):
+    def __init__(self, numbering: _Numbering, max_bytes: int | None = None):
         self.numbering = numbering
         self.lines: list[str] = []
+        self.max_bytes = max_bytes
+        self.size = 0  # UTF-8 bytes of the lines so far, with their line breaks
 
     def block(self, el) -> None:
         """A body, cell, text box or content control's content: paragraphs and tables in order."""
@@ -258,7 +327,12 @@ class _Walker:
         parts: list[str] = []
         boxes: list = []
         self._runs(p, parts, boxes)
-        self.lines.append(label + "".join(parts))
+        line = label + "".join(parts)
+        if self.max_bytes:  # what the file produces counts, not only what it holds
+            self.size += len(line.encode("utf-8", "surrogatepass")) + 1
+            if self.size - 1 > self.max_bytes:
+                raise DocxTooBig(self.size - 1, self.max_bytes)
+        self.lines.append(line)
         for box in boxes:
             self.block(box)
 
@@ -267,7 +341,7 @@ class _Walker:
         num_id, ilvl = None, 0
         if num_pr is not None:
             num_id = _attr(num_pr.find(_w + "numId"), "val")
-            ilvl = int(_attr(num_pr.find(_w + "ilvl"), "val") or 0)
+            ilvl = _int(num_pr.find(_w + "ilvl"), "val", 0, part="word/document.xml", what="list level (w:ilvl)")
         if num_id is None:
             style = _attr(p.find(f"{_w}pPr/{_w}pStyle"), "val")
             if style in self.numbering.style_num:
@@ -308,7 +382,7 @@ def _count_notes(z: zipfile.ZipFile, etree) -> dict[str, int]:
     for part, what in _NOT_LOADED:
         if part not in names:
             continue
-        root = etree.fromstring(z.read(part))
+        root = _parse(z, part, etree)
         tag = {"comment": "comment", "footnote": "footnote", "endnote": "endnote"}[what]
         count = 0
         for el in root.iter(_w + tag):
@@ -322,7 +396,7 @@ def _count_notes(z: zipfile.ZipFile, etree) -> dict[str, int]:
     headers = [n for n in names if re.fullmatch(r"word/(header|footer)\d*\.xml", n)]
     texts = 0
     for name in headers:
-        root = etree.fromstring(z.read(name))
+        root = _parse(z, name, etree)
         if "".join(t.text or "" for t in root.iter(_w + "t")).strip():
             texts += 1
     if texts:
@@ -330,11 +404,43 @@ def _count_notes(z: zipfile.ZipFile, etree) -> dict[str, int]:
     return out
 
 
-def docx_text(data: bytes) -> tuple[str, dict[str, int]]:
+def _unpack(z: zipfile.ZipFile, part: str) -> bytes:
+    """The bytes of one part; every way unpacking can fail becomes a DocxError naming the part."""
+    try:
+        return z.read(part)
+    except NotImplementedError:  # (a RuntimeError) compression method 99 (AES encryption), other unknown methods
+        method = z.getinfo(part).compress_type
+        reason = (f"it is packed with compression method {method}, which this reader does not know "
+                  "(method 99 is AES encryption)")
+    except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+        reason = "it is encrypted (the file is password-protected)" if "encrypt" in str(exc) else f"{exc}"
+    except zlib.error:
+        reason = "its compressed data is damaged"
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError) as exc:
+        reason = f"it is damaged ({exc})"
+    raise DocxError(f"the part {part} cannot be unpacked: {reason}", part=part)
+
+
+def _parser(etree):
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
+
+
+def _parse(z: zipfile.ZipFile, part: str, etree):
+    """Unpack and parse one XML part (entities not resolved, no network); DocxError naming the part."""
+    data = _unpack(z, part)
+    try:
+        return etree.fromstring(data, _parser(etree))
+    except etree.XMLSyntaxError as exc:
+        raise DocxError(f"the XML of {part} is broken ({exc})", part=part) from None
+
+
+def docx_text(data: bytes, *, max_bytes: int | None = None) -> tuple[str, dict[str, int]]:
     """Return the body text of a ``.docx`` and what was not loaded.
 
     Args:
         data: The file's bytes.
+        max_bytes: Stop with :class:`DocxTooBig` once the text produced passes this many
+            UTF-8 bytes (rebuilt list labels count); None or 0 for no limit.
 
     Returns:
         ``(text, skipped)``: the text, one paragraph (or table cell paragraph, or text
@@ -343,25 +449,36 @@ def docx_text(data: bytes) -> tuple[str, dict[str, int]]:
         number of such parts holding text that were not loaded (absent when none).
 
     Raises:
-        DocxError: The bytes are not a zip, lack ``word/document.xml``, or hold broken XML.
+        DocxError: The bytes are not a zip, lack ``word/document.xml``, hold a part twice,
+            hold a part that cannot be unpacked (encrypted, damaged, an unknown method),
+            broken XML, a number Word cannot hold, or elements nested too deeply; its
+            ``part`` names the part when there is one.
+        DocxTooBig: The text would pass ``max_bytes``.
     """
     from lxml import etree
 
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-        body_xml = z.read("word/document.xml")
-    except zipfile.BadZipFile:
+        names = z.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, OverflowError,
+            NotImplementedError, RuntimeError, IndexError, KeyError, UnicodeDecodeError):
         raise DocxError("this is not a readable Word .docx file (not a zip archive)") from None
-    except KeyError:
-        raise DocxError("this is not a readable Word .docx file (it has no word/document.xml)") from None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    if "word/document.xml" not in names:
+        raise DocxError("this is not a readable Word .docx file (it has no word/document.xml)")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DocxError(f"the Word file holds two parts named {name} (a reader would show only one of them, "
+                            "and which one differs), so it is not loaded", part=name)
+        seen.add(name)
     try:
-        root = etree.fromstring(body_xml, parser)
+        root = _parse(z, "word/document.xml", etree)
         numbering = _read_numbering(z, etree)
         skipped = _count_notes(z, etree)
-    except etree.XMLSyntaxError as exc:
-        raise DocxError(f"this Word file's XML is broken ({exc})") from None
-    body = root.find(_w + "body")
-    walker = _Walker(numbering)
-    walker.block(body if body is not None else root)
+        body = root.find(_w + "body")
+        walker = _Walker(numbering, max_bytes)
+        walker.block(body if body is not None else root)
+    except RecursionError:
+        raise DocxError("the Word file's XML is nested too deeply to read (Word nests a few dozen levels)",
+                        part="word/document.xml") from None
     return "\n".join(walker.lines), skipped
