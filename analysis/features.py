@@ -73,7 +73,8 @@ THEME_TERM_COLUMNS = ["document", "path", "theme", "term", "home", "hits"]
 FIRST_HIT_COLUMNS = ["document", "theme", "path", "sentence", "start", "term", "position"]
 _OPEN_QUOTES = tuple("“‘「『")
 _CLOSE_QUOTES = tuple("”’」』")
-_CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "text/lexicon.py", "chars.py")
+_CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "text/lexicon.py", "chars.py",
+                 "text/occurrences.py")
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,17 @@ class StoredCounts:
         themes: The :class:`ThemeCounts` made with the lexicon whose hash is ``lexicon_sha256``.
         lexicon_sha256: Document id → :func:`analysis.text.lexicon.lexicon_sha256` of the
             lexicon its theme counts were made with.
+        term_occurrences: Occurrences of chosen terms counted on the text when the profile
+            was built (:data:`analysis.text.occurrences.OCCURRENCE_COLUMNS`; a row with an
+            empty ``path`` says the term was counted in the document and not found), or
+            None: then every occurrence of a profiled document is a lower bound.
     """
 
     term_counts: pd.DataFrame
     sentence_tokens: pd.DataFrame
     themes: ThemeCounts
     lexicon_sha256: Mapping[str, str]
+    term_occurrences: pd.DataFrame | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -160,7 +166,8 @@ class StoredCounts:
         return StoredCounts(
             term_counts=part(self.term_counts), sentence_tokens=part(self.sentence_tokens),
             themes=ThemeCounts(part(self.themes.sentences), part(self.themes.terms), part(self.themes.first)),
-            lexicon_sha256={k: v for k, v in self.lexicon_sha256.items() if k in keep})
+            lexicon_sha256={k: v for k, v in self.lexicon_sha256.items() if k in keep},
+            term_occurrences=part(self.term_occurrences) if self.term_occurrences is not None else None)
 
 
 class ProfileError(ValueError):
@@ -1525,6 +1532,8 @@ def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
         themes=ThemeCounts(cat([p.themes.sentences for p in parts]), cat([p.themes.terms for p in parts]),
                            cat([p.themes.first for p in parts])),
         lexicon_sha256={k: v for p in parts for k, v in p.lexicon_sha256.items()},
+        term_occurrences=(cat([p.term_occurrences for p in parts if p.term_occurrences is not None])
+                          if any(p.term_occurrences is not None for p in parts) else None),
     )
 
 

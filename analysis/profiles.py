@@ -11,7 +11,12 @@ could be rebuilt in order:
   of them stand alone in quotation marks), rows sorted by token, not in text order;
 - per sentence: node path, paragraph, Han characters and word tokens; per sentence and
   theme: hits, tokens and Han characters covered; per node, theme and term: hits; per
-  document and theme: the first hit (path, sentence, offset, term).
+  document and theme: the first hit (path, sentence, offset, term);
+- per node, for the dictionary's formulas and the default tracked terms
+  (:func:`analysis.text.occurrences.profile_terms`): occurrences counted on the text when
+  the profile is built, and the mid-word matches among them (``term_occurrences``); a
+  row with an empty path records a term counted and not found in the document. Other
+  terms' occurrences on a profile come from its term counts and are lower bounds.
 
 All profiles of a folder are stored together, one Parquet file per table (zstd), plus
 ``build.json`` describing the settings. Same inputs, same settings and code: same bytes.
@@ -44,7 +49,7 @@ from analysis.features import (FIRST_HIT_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THE
                                _code_hash, build_features)
 from analysis.settings import Settings
 
-__all__ = ["PROFILE_TABLES", "REBUILD_COMMAND", "ProfileStaleWarning", "profile_tables", "write_profiles",
+__all__ = ["PROFILE_TABLES", "OPTIONAL_TABLES", "REBUILD_COMMAND", "term_occurrence_table", "ProfileStaleWarning", "profile_tables", "write_profiles",
            "build_profiles", "read_profile_tables", "load_profiles", "list_profiles", "profiles_dir"]
 
 #: File of each stored table in a profiles folder.
@@ -56,7 +61,10 @@ PROFILE_TABLES = {
     "sentence_themes": "sentence_themes.parquet",
     "theme_terms": "theme_terms.parquet",
     "first_hits": "first_hits.parquet",
+    "term_occurrences": "term_occurrences.parquet",
 }
+#: Tables a profiles folder may lack (folders built before they existed): read as empty.
+OPTIONAL_TABLES = {"term_occurrences"}
 BUILD_FILE = "build.json"
 #: The command that rebuilds the shipped profiles (also ``make profiles``).
 REBUILD_COMMAND = "python -m analysis profiles build ../shared/corpora --out corpus/profiles   (or: make profiles)"
@@ -177,7 +185,8 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         :data:`PROVENANCE_COLUMNS`), ``nodes`` (:data:`NODE_COLUMNS`), ``sentences``
         (:data:`STORED_SENTENCE_COLUMNS`), ``term_counts``
         (:data:`analysis.features.TERM_COUNT_COLUMNS`), ``sentence_themes``,
-        ``theme_terms``, ``first_hits`` (the :class:`analysis.features.ThemeCounts` tables).
+        ``theme_terms``, ``first_hits`` (the :class:`analysis.features.ThemeCounts` tables),
+        ``term_occurrences`` (:func:`term_occurrence_table`).
 
     Example:
         >>> docs = pd.DataFrame({"id": ["d"], "text": ["同志们：\\n一、重视人才\\n要关心人才。\\n"],
@@ -204,7 +213,57 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         "sentence_themes": themes.sentences[SENTENCE_THEME_COLUMNS],
         "theme_terms": themes.terms[THEME_TERM_COLUMNS],
         "first_hits": themes.first[FIRST_HIT_COLUMNS],
+        "term_occurrences": term_occurrence_table(documents, settings=settings),
     }
+
+
+def term_occurrence_table(documents: pd.DataFrame, *, settings: Settings | None = None,
+                          terms: Iterable[str] | None = None) -> pd.DataFrame:
+    """Occurrences of the profile's terms in each document's text, per outline node: the stored table.
+
+    Counted on the normalized text with the document's tokens (read back from the feature
+    cache, or computed) by :func:`analysis.text.occurrences.count_occurrences`, one
+    document at a time.
+
+    Args:
+        documents: Loaded documents (``id``, ``text``).
+        settings: Analysis settings (default :class:`Settings`).
+        terms: The terms to store (default :func:`analysis.text.occurrences.profile_terms`).
+
+    Returns:
+        :data:`analysis.text.occurrences.OCCURRENCE_COLUMNS` (``document``, ``path``,
+        ``term``, ``occurrences``, ``mid_word_matches``): one row per node and term found
+        there, and one row with ``path`` None and 0 occurrences for each term the document
+        lacks, so the table lists every term counted for every document. Rows by document,
+        then term (sorted), then node in text order.
+
+    Example:
+        >>> docs = pd.DataFrame({"id": ["d"], "text": ["一、全面深化改革开放\\n坚持改革开放。\\n二、其他\\n改革开放。"]})
+        >>> t = term_occurrence_table(docs, terms=["改革开放", "新时代"])
+        >>> t.values.tolist()
+        [['d', '一', '改革开放', 2, 0], ['d', '二', '改革开放', 1, 0], ['d', None, '新时代', 0, 0]]
+    """
+    from analysis.features import cached_features
+    from analysis.text.occurrences import OCCURRENCE_COLUMNS, check_terms, count_occurrences, profile_terms
+
+    settings = settings or Settings()
+    terms = sorted(check_terms(profile_terms(settings) if terms is None else terms))
+    rank = {t: i for i, t in enumerate(terms)}
+    frames = []
+    for row in documents[["id", "text"]].to_dict("records"):
+        doc = str(row["id"])
+        tokens = cached_features({"id": doc, "text": row["text"]}, settings).tokens
+        found = count_occurrences(tokens.assign(document=doc), terms, texts={doc: row["text"]})
+        absent = [t for t in terms if t not in set(found["term"])]
+        empty = pd.DataFrame({"document": doc, "path": None, "term": absent, "occurrences": 0, "mid_word_matches": 0})
+        part = pd.concat([f for f in (found, empty) if len(f)], ignore_index=True) if len(found) or absent else found
+        part = part.assign(_term=part["term"].map(rank), _order=range(len(part)))
+        frames.append(part.sort_values(["_term", "_order"], kind="stable").drop(columns=["_term", "_order"]))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in OCCURRENCE_COLUMNS})
+    table = pd.concat(frames, ignore_index=True)[OCCURRENCE_COLUMNS]
+    table["path"] = table["path"].astype(object).where(table["path"].notna(), None)
+    return table.astype({"occurrences": "int64", "mid_word_matches": "int64"}).reset_index(drop=True)
 
 
 def _build_description(settings: Settings) -> dict:
@@ -287,7 +346,8 @@ def build_profiles(sources: Any, *, out: str | Path | None = None, settings: Set
 
 
 def _profile_files(directory: Path) -> None:
-    missing = [f for f in [*PROFILE_TABLES.values(), BUILD_FILE] if not (directory / f).is_file()]
+    required = [f for name, f in PROFILE_TABLES.items() if name not in OPTIONAL_TABLES]
+    missing = [f for f in [*required, BUILD_FILE] if not (directory / f).is_file()]
     if missing:
         raise FileNotFoundError(f"{directory}: no reference profiles here (missing {', '.join(missing)}); "
                                 f"build them with: {REBUILD_COMMAND}")
@@ -313,7 +373,13 @@ def read_profile_tables(directory: str | Path | None = None, *, ids: Iterable[st
 
     directory = Path(directory) if directory is not None else profiles_dir()
     _profile_files(directory)
-    tables = {name: pq.read_table(directory / file).to_pandas() for name, file in PROFILE_TABLES.items()}
+    tables = {name: pq.read_table(directory / file).to_pandas() for name, file in PROFILE_TABLES.items()
+              if (directory / file).is_file()}
+    if "term_occurrences" not in tables:  # a folder built before occurrences were stored: all lower bounds
+        from analysis.text.occurrences import OCCURRENCE_COLUMNS
+
+        tables["term_occurrences"] = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("occurrences", "mid_word_matches")
+                                                                else object) for c in OCCURRENCE_COLUMNS})
     documents = tables["documents"]
     keep = pd.Series(True, index=documents.index)
     if ids is not None:
@@ -370,6 +436,7 @@ def profile_feature_set(tables: dict[str, pd.DataFrame], *, settings: Settings |
         sentence_tokens=sentence_tokens.reset_index(drop=True),
         themes=ThemeCounts(tables["sentence_themes"], tables["theme_terms"], tables["first_hits"]),
         lexicon_sha256=dict(zip(docs["id"].astype(str), docs["lexicon_sha256"].astype(str))),
+        term_occurrences=tables.get("term_occurrences"),
     )
     return FeatureSet(documents=docs, nodes=nodes, sentences=sentences,
                       tokens=pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS}),
