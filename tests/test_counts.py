@@ -119,12 +119,17 @@ def test_seed_frequencies_from_build_features(seed_fs):
 def test_by_node_has_the_columns_the_cli_prints(seed_fs):
     table = term_frequencies(seed_fs, by="node")
     assert list(table.columns) == [
-        "document", "path", "term", "tokens", "occurrences", "rate_of", "per_10k_han", "per_10k_tokens",
-        "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens", "content_tokens",
+        "document", "path", "term", "tokens", "occurrences", "mid_word_matches", "occurrences_lower_bound", "rate_of",
+        "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens",
+        "content_tokens",
     ]
     # Nodes (own text only) partition the document: node counts add up to the document's.
-    whole = term_frequencies(seed_fs).set_index("term")["tokens"]
-    assert table.groupby("term")["tokens"].sum().sort_index().equals(whole.sort_index())
+    whole = term_frequencies(seed_fs).set_index("term")
+    assert table.groupby("term")["tokens"].sum().sort_index().equals(whole["tokens"].sort_index())
+    # occurrences too: each occurrence belongs to the node of its first character
+    counted = table[table["occurrences"].notna()]
+    by_term = counted.groupby("term")["occurrences"].sum().astype("int64").sort_index()
+    assert by_term.equals(whole["occurrences"].dropna().astype("int64").sort_index())
     assert table.groupby("path")["han_chars"].first().sum() == count_han(SEED)
     assert table["path"].iloc[0] == "preamble"
 
