@@ -71,6 +71,8 @@ SENTENCE_THEME_COLUMNS = ["document", "sentence", "theme", "hits", "covered_toke
 THEME_TERM_COLUMNS = ["document", "path", "theme", "term", "home", "hits"]
 #: Columns of :attr:`ThemeCounts.first`.
 FIRST_HIT_COLUMNS = ["document", "theme", "path", "sentence", "start", "term", "position"]
+#: Columns of :attr:`StoredCounts.term_occurrences` (:data:`analysis.text.occurrences.OCCURRENCE_COLUMNS`).
+OCCURRENCE_COLUMNS = ["document", "path", "term", "occurrences", "mid_word_matches"]
 _OPEN_QUOTES = tuple("“‘「『")
 _CLOSE_QUOTES = tuple("”’」』")
 _CODE_MODULES = ("features.py", "text/outline.py", "text/segment.py", "text/lexicon.py", "chars.py",
@@ -702,6 +704,8 @@ class DocumentCounts:
         themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon (empty
             tables when theme counts were not asked for).
         lexicon_sha256: The hash of that lexicon, or None when theme counts were not asked for.
+        term_occurrences: Occurrences of the dictionary's formulas and the default tracked
+            terms counted on the text (:func:`analysis.text.occurrences.stored_occurrences`).
     """
 
     features: DocumentFeatures
@@ -710,6 +714,7 @@ class DocumentCounts:
     sentence_tokens: pd.DataFrame
     themes: ThemeCounts
     lexicon_sha256: str | None
+    term_occurrences: pd.DataFrame | None = None
 
 
 def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
@@ -737,6 +742,7 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
     term counts only.
     """
     from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+    from analysis.text.occurrences import profile_terms, stored_occurrences
 
     tokens = value.tokens
     if count_themes:
@@ -752,6 +758,8 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         sentence_tokens=count_sentence_tokens(tokens),
         themes=themes,
         lexicon_sha256=sha,
+        # the text is dropped here: keep the occurrences of the formulas, counted on it
+        term_occurrences=stored_occurrences(tokens.assign(document=value.document), profile_terms(settings)),
     )
 
 
@@ -885,6 +893,8 @@ def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_
                                  for name, columns in (("sentences", SENTENCE_THEME_COLUMNS),
                                                        ("terms", THEME_TERM_COLUMNS), ("first", FIRST_HIT_COLUMNS)))),
             lexicon_sha256={c.features.document: c.lexicon_sha256 for c in counted},
+            term_occurrences=_concat([c.term_occurrences for c in counted if c.term_occurrences is not None],
+                                     OCCURRENCE_COLUMNS),
         )
     return FeatureSet(
         documents=meta,
@@ -1057,7 +1067,9 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
               "sentence_tokens": _concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
               "theme_sentences": _concat([c.themes.sentences for c in counted], SENTENCE_THEME_COLUMNS),
               "theme_terms": _concat([c.themes.terms for c in counted], THEME_TERM_COLUMNS),
-              "theme_first": _concat([c.themes.first for c in counted], FIRST_HIT_COLUMNS)}
+              "theme_first": _concat([c.themes.first for c in counted], FIRST_HIT_COLUMNS),
+              "term_occurrences": _concat([c.term_occurrences for c in counted if c.term_occurrences is not None],
+                                          OCCURRENCE_COLUMNS)}
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         store.write(entry, tables, {"kind": "FileCounts", "key": key, "rows": rows, "documents": docs})
@@ -1099,10 +1111,17 @@ def _read_counts(entry: Path, key: str) -> list | None:
             out.append((row, DocumentCounts(features=value, tokens=d["tokens"],
                                             term_counts=part("term_counts", doc),
                                             sentence_tokens=part("sentence_tokens", doc),
-                                            themes=themes, lexicon_sha256=d["lexicon_sha256"])))
+                                            themes=themes, lexicon_sha256=d["lexicon_sha256"],
+                                            term_occurrences=_stored_paths(part("term_occurrences", doc)))))
     except (KeyError, TypeError):
         return None
     return out
+
+
+def _stored_paths(table: pd.DataFrame) -> pd.DataFrame:
+    """A stored occurrence table read back: text columns as objects, ``path`` None for "counted, not found"."""
+    text = [c for c in ("document", "path", "term") if c in table.columns]
+    return table.assign(**{c: table[c].astype(object).where(table[c].notna(), None) for c in text})
 
 
 def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc", desc: str = "features") -> Iterable:

@@ -44,12 +44,12 @@ from typing import Any, Iterable
 import pandas as pd
 
 from analysis import __version__, paths
-from analysis.features import (FIRST_HIT_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
+from analysis.features import (FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
                                TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, FeatureSet, StoredCounts, ThemeCounts,
                                _code_hash, build_features)
 from analysis.settings import Settings
 
-__all__ = ["PROFILE_TABLES", "OPTIONAL_TABLES", "REBUILD_COMMAND", "term_occurrence_table", "ProfileStaleWarning", "profile_tables", "write_profiles",
+__all__ = ["PROFILE_TABLES", "OPTIONAL_TABLES", "REBUILD_COMMAND", "ProfileStaleWarning", "profile_tables", "write_profiles",
            "build_profiles", "read_profile_tables", "load_profiles", "list_profiles", "profiles_dir"]
 
 #: File of each stored table in a profiles folder.
@@ -186,7 +186,9 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         (:data:`STORED_SENTENCE_COLUMNS`), ``term_counts``
         (:data:`analysis.features.TERM_COUNT_COLUMNS`), ``sentence_themes``,
         ``theme_terms``, ``first_hits`` (the :class:`analysis.features.ThemeCounts` tables),
-        ``term_occurrences`` (:func:`term_occurrence_table`).
+        ``term_occurrences`` (:data:`analysis.features.OCCURRENCE_COLUMNS`: occurrences of the
+        dictionary's formulas and the default tracked terms, counted on each document's text
+        before it is dropped, :func:`analysis.text.occurrences.stored_occurrences`).
 
     Example:
         >>> docs = pd.DataFrame({"id": ["d"], "text": ["同志们：\\n一、重视人才\\n要关心人才。\\n"],
@@ -213,57 +215,8 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         "sentence_themes": themes.sentences[SENTENCE_THEME_COLUMNS],
         "theme_terms": themes.terms[THEME_TERM_COLUMNS],
         "first_hits": themes.first[FIRST_HIT_COLUMNS],
-        "term_occurrences": term_occurrence_table(documents, settings=settings),
+        "term_occurrences": fs.stored.term_occurrences[OCCURRENCE_COLUMNS],
     }
-
-
-def term_occurrence_table(documents: pd.DataFrame, *, settings: Settings | None = None,
-                          terms: Iterable[str] | None = None) -> pd.DataFrame:
-    """Occurrences of the profile's terms in each document's text, per outline node: the stored table.
-
-    Counted on the normalized text with the document's tokens (read back from the feature
-    cache, or computed) by :func:`analysis.text.occurrences.count_occurrences`, one
-    document at a time.
-
-    Args:
-        documents: Loaded documents (``id``, ``text``).
-        settings: Analysis settings (default :class:`Settings`).
-        terms: The terms to store (default :func:`analysis.text.occurrences.profile_terms`).
-
-    Returns:
-        :data:`analysis.text.occurrences.OCCURRENCE_COLUMNS` (``document``, ``path``,
-        ``term``, ``occurrences``, ``mid_word_matches``): one row per node and term found
-        there, and one row with ``path`` None and 0 occurrences for each term the document
-        lacks, so the table lists every term counted for every document. Rows by document,
-        then term (sorted), then node in text order.
-
-    Example:
-        >>> docs = pd.DataFrame({"id": ["d"], "text": ["一、全面深化改革开放\\n坚持改革开放。\\n二、其他\\n改革开放。"]})
-        >>> t = term_occurrence_table(docs, terms=["改革开放", "新时代"])
-        >>> t.values.tolist()
-        [['d', '一', '改革开放', 2, 0], ['d', '二', '改革开放', 1, 0], ['d', None, '新时代', 0, 0]]
-    """
-    from analysis.features import cached_features
-    from analysis.text.occurrences import OCCURRENCE_COLUMNS, check_terms, count_occurrences, profile_terms
-
-    settings = settings or Settings()
-    terms = sorted(check_terms(profile_terms(settings) if terms is None else terms))
-    rank = {t: i for i, t in enumerate(terms)}
-    frames = []
-    for row in documents[["id", "text"]].to_dict("records"):
-        doc = str(row["id"])
-        tokens = cached_features({"id": doc, "text": row["text"]}, settings).tokens
-        found = count_occurrences(tokens.assign(document=doc), terms, texts={doc: row["text"]})
-        absent = [t for t in terms if t not in set(found["term"])]
-        empty = pd.DataFrame({"document": doc, "path": None, "term": absent, "occurrences": 0, "mid_word_matches": 0})
-        part = pd.concat([f for f in (found, empty) if len(f)], ignore_index=True) if len(found) or absent else found
-        part = part.assign(_term=part["term"].map(rank), _order=range(len(part)))
-        frames.append(part.sort_values(["_term", "_order"], kind="stable").drop(columns=["_term", "_order"]))
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in OCCURRENCE_COLUMNS})
-    table = pd.concat(frames, ignore_index=True)[OCCURRENCE_COLUMNS]
-    table["path"] = table["path"].astype(object).where(table["path"].notna(), None)
-    return table.astype({"occurrences": "int64", "mid_word_matches": "int64"}).reset_index(drop=True)
 
 
 def _build_description(settings: Settings) -> dict:
@@ -376,8 +329,6 @@ def read_profile_tables(directory: str | Path | None = None, *, ids: Iterable[st
     tables = {name: pq.read_table(directory / file).to_pandas() for name, file in PROFILE_TABLES.items()
               if (directory / file).is_file()}
     if "term_occurrences" not in tables:  # a folder built before occurrences were stored: all lower bounds
-        from analysis.text.occurrences import OCCURRENCE_COLUMNS
-
         tables["term_occurrences"] = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("occurrences", "mid_word_matches")
                                                                 else object) for c in OCCURRENCE_COLUMNS})
     documents = tables["documents"]

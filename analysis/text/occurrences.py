@@ -49,7 +49,7 @@ import pandas as pd
 from analysis.chars import REDACTION, code_points, is_han
 
 __all__ = ["OCCURRENCE_COLUMNS", "TRACKED_TERMS", "check_terms", "profile_terms", "count_occurrences",
-           "is_mid_word"]
+           "stored_occurrences", "is_mid_word"]
 
 #: Columns of :func:`count_occurrences` (and of a profile's ``term_occurrences`` table):
 #: occurrences of a term in an outline node, and how many of them are mid-word matches.
@@ -332,3 +332,45 @@ def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
     for column in ("document", "path", "term"):
         table[column] = table[column].astype(object)
     return table[OCCURRENCE_COLUMNS].astype({"occurrences": "int64", "mid_word_matches": "int64"})
+
+
+def stored_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *, texts: Mapping[str, str] | None = None
+                       ) -> pd.DataFrame:
+    """The occurrence table a document keeps when its text is dropped (counts-only features, profiles).
+
+    :func:`count_occurrences`, plus one row with ``path`` None and 0 occurrences for each
+    term a document lacks, so the table lists every term counted for every document: a
+    term listed for a document has exact occurrences there; any other term's occurrences,
+    derived from term counts, are lower bounds.
+
+    Args:
+        tokens: The tokens of one or more documents (as for :func:`count_occurrences`).
+        terms: The terms to count (e.g. :func:`profile_terms`).
+        texts: Document id → normalized text (default: rebuilt from the tokens).
+
+    Returns:
+        :data:`OCCURRENCE_COLUMNS`, by document (in order of first appearance), then term
+        (sorted), then node in text order.
+
+    Example:
+        >>> from analysis.text.segment import tokenize
+        >>> t = tokenize("全面深化改革开放").assign(document="d", path="一")
+        >>> stored_occurrences(t, ["新时代", "改革开放"]).values.tolist()
+        [['d', '一', '改革开放', 1, 0], ['d', None, '新时代', 0, 0]]
+    """
+    terms = sorted(check_terms(terms))
+    found = count_occurrences(tokens, terms, texts=texts)
+    docs = [str(d) for d in pd.unique(tokens["document"])] if len(tokens) else list(texts or ())
+    seen = set(zip(found["document"].astype(str), found["term"]))
+    absent = pd.DataFrame([(d, None, t, 0, 0) for d in docs for t in terms if (d, t) not in seen],
+                          columns=OCCURRENCE_COLUMNS)
+    table = pd.concat([f for f in (found, absent) if len(f)], ignore_index=True) if len(found) or len(absent) else found
+    if not len(table):
+        return table
+    rank_doc = {d: i for i, d in enumerate(docs)}
+    rank_term = {t: i for i, t in enumerate(terms)}
+    table = table.assign(_doc=table["document"].astype(str).map(rank_doc), _term=table["term"].map(rank_term),
+                         _order=np.arange(len(table)))
+    table = table.sort_values(["_doc", "_term", "_order"], kind="stable").drop(columns=["_doc", "_term", "_order"])
+    table["path"] = table["path"].astype(object).where(table["path"].notna(), None)
+    return table.astype({"occurrences": "int64", "mid_word_matches": "int64"}).reset_index(drop=True)
