@@ -185,6 +185,8 @@ def _find(codes: np.ndarray, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     prefix = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(codes.astype(np.uint64) * inverse_powers[:n], dtype=np.uint64, out=prefix[1:])
     found_pos, found_term = [], []
+    bits = np.uint64(min(24, max(12, 2 * int(np.log2(len(terms) + 1)) + 4)))  # a filter table of 2**bits flags
+    mask = np.uint64((1 << int(bits)) - 1)
     for length in np.unique(lengths):
         if length > n:
             continue
@@ -193,11 +195,15 @@ def _find(codes: np.ndarray, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
         sorted_hashes, sorted_ids = hashes[ids][order], ids[order]
         m = n - length + 1
         window = (prefix[length:length + m] - prefix[:m]) * powers[:m]  # Σ c[i+k]·B^-k
-        slot = np.minimum(np.searchsorted(sorted_hashes, window), len(sorted_hashes) - 1)
-        pos = np.flatnonzero(sorted_hashes[slot] == window)
+        table = np.zeros(1 << int(bits), dtype=bool)
+        table[(sorted_hashes >> (np.uint64(64) - bits)) & mask] = True  # high bits: the best mixed
+        maybe = np.flatnonzero(table[(window >> (np.uint64(64) - bits)) & mask])
+        slot = np.minimum(np.searchsorted(sorted_hashes, window[maybe]), len(sorted_hashes) - 1)
+        hit = sorted_hashes[slot] == window[maybe]
+        pos = maybe[hit]
         if not len(pos):
             continue
-        which = sorted_ids[slot[pos]]
+        which = sorted_ids[slot[hit]]
         matrix = np.stack([term_codes[i] for i in ids])  # the terms of this length, row per term
         row = np.searchsorted(ids, which)
         exact = (codes[pos[:, None] + np.arange(length)] == matrix[row]).all(axis=1)
@@ -267,8 +273,17 @@ def _mid_word(pos: np.ndarray, term: np.ndarray, terms: list[str], codes: np.nda
     orphan = valid & (tok_start[safe] == pos) & (before >= 0)
     before = np.clip(before, 0, None)
     orphan &= (tok_end[before] == pos) & (tok_end[before] - tok_start[before] == 1)
-    for j in np.flatnonzero(orphan):  # rule 2: few candidates, each judged once per (character, term)
-        out[j] = is_mid_word(chr(int(codes[pos[j] - 1])), terms[term[j]])
+    candidates = np.flatnonzero(orphan)
+    if len(candidates):  # rule 2, judged once per (character before, term)
+        from analysis.chars import char_flags
+
+        previous = codes[pos[candidates] - 1]
+        han = (char_flags(previous.astype(np.uint32)) & 1) != 0
+        candidates, previous = candidates[han], previous[han]
+        pairs, inverse = np.unique(np.stack([previous.astype(np.int64), term[candidates]]), axis=1,
+                                   return_inverse=True)
+        judged = np.array([_general_word_before(chr(int(c)), terms[int(t)]) for c, t in pairs.T], dtype=bool)
+        out[candidates] = judged[inverse.reshape(-1)]
     return out
 
 
