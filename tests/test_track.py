@@ -337,3 +337,25 @@ def test_reform_and_opening_up_is_counted_on_the_text_in_every_report(gov):
     check = occurrence_check(fs, docs, [term])
     assert (check["occurrences"] == check["text_occurrences"]).all()
     assert check["across_tokens"].sum() > 0 and check["occurrences_within_tokens"].sum() < sum(expected.values())
+
+
+def test_first_appearance_not_counting_mid_word_matches():
+    # written for this test: 新发展理念 in 2013 only inside 创新发展理念 (创|新发展理念), as itself from 2016
+    docs = pd.DataFrame({"id": ["y2013", "y2016"], "year": [2013, 2016],
+                         "text": ["坚持创新发展理念，推动发展。", "坚持新发展理念，推动高质量发展。"]})
+    fs = build_features(docs, progress=False, cache=False)
+    table = T.track(fs, terms=["新发展理念"])
+    assert table["occurrences"].tolist() == [1, 1] and table["mid_word_matches"].tolist() == [1, 0]
+    summary = T.formula_summary(table).iloc[0]
+    assert (summary["first"], summary["first_not_mid_word"]) == (2013, 2016)
+
+
+@shared
+def test_new_development_philosophy_in_the_reports(gov):
+    _, fs = gov
+    table = T.track(fs, terms=["新发展理念"])
+    reports = table[table["kind"] == "report"]
+    assert reports["mid_word_matches"].sum() == 1  # 创新发展理念, once
+    summary = T.formula_summary(reports).iloc[0]
+    assert summary["first"] == reports.loc[reports["mid_word_matches"] > 0, "year"].iloc[0]
+    assert summary["first_not_mid_word"] > summary["first"]

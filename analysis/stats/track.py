@@ -461,6 +461,8 @@ def formula_summary(table: pd.DataFrame, *, rate: str = "per_10k_han", period: s
     Returns:
         One row per series (e.g. ``kind``) and item: the series columns, ``item``,
         ``first`` and ``last`` (first and last period with a hit; <NA> when never),
+        ``first_not_mid_word`` (the first period with an occurrence that is not a mid-word
+        match: 新发展理念 found only inside 创新发展理念 in 2013 does not count there),
         ``peak`` (the period of the highest rate; the earliest on ties), ``peak_rate``,
         ``periods_with_hits``, ``periods`` (periods with documents), ``total`` (the
         count behind the rates, summed), ``appearance_order`` (1 = appeared first
@@ -481,17 +483,21 @@ def formula_summary(table: pd.DataFrame, *, rate: str = "per_10k_han", period: s
     if rate not in table.columns:
         raise ValueError(f"rate={rate!r} is not a column of the track table")
     series = _series_keys(table, period)
-    data = table[table[period].notna()].assign(_count=lambda t: _count(t))
+    mid_word = (pd.to_numeric(table["mid_word_matches"]).fillna(0) if "mid_word_matches" in table.columns
+                else pd.Series(0, index=table.index))
+    data = table[table[period].notna()].assign(_count=lambda t: _count(t), _mid_word=mid_word)
     item_order = {v: i for i, v in enumerate(pd.unique(table["item"]))}
     rows = []
     for key, part in data.groupby([*series, "item"], sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         part = part.sort_values(period, kind="stable")
         hit = part[part["_count"] > 0]
+        plain = hit[hit["_count"] > hit["_mid_word"]]  # a hit that is not only mid-word matches
         peak = part.loc[part[rate].idxmax()] if part[rate].notna().any() and (part["_count"] > 0).any() else None
         rows.append({
             **dict(zip([*series, "item"], key)),
             "first": hit[period].iloc[0] if len(hit) else pd.NA,
+            "first_not_mid_word": plain[period].iloc[0] if len(plain) else pd.NA,
             "last": hit[period].iloc[-1] if len(hit) else pd.NA,
             "peak": peak[period] if peak is not None else pd.NA,
             "peak_rate": float(peak[rate]) if peak is not None else np.nan,
@@ -499,9 +505,10 @@ def formula_summary(table: pd.DataFrame, *, rate: str = "per_10k_han", period: s
             "periods": len(part),
             "total": int(part["_count"].sum()),
         })
-    columns = [*series, "item", "first", "last", "peak", "peak_rate", "periods_with_hits", "periods", "total"]
+    columns = [*series, "item", "first", "first_not_mid_word", "last", "peak", "peak_rate", "periods_with_hits",
+               "periods", "total"]
     out = pd.DataFrame(rows, columns=columns)
-    for column in ("first", "last", "peak"):
+    for column in ("first", "first_not_mid_word", "last", "peak"):
         if pd.api.types.is_integer_dtype(table[period]) or out[column].map(lambda v: isinstance(v, (int, np.integer))).any():
             out[column] = pd.array(out[column].tolist(), dtype="Int64")
     first_rank = out.groupby(series, sort=False, dropna=False)["first"] if series else out["first"]
