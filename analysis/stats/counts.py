@@ -410,7 +410,8 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
     text_docs = [d for d, r in routes.items() if r is True]
     if text_docs and terms:
         tokens = _tokens(fs)
-        tokens = tokens[tokens["document"].astype(str).isin(text_docs)]
+        if len(text_docs) < len(routes):
+            tokens = tokens[tokens["document"].astype(str).isin(text_docs)]
         found = count_occurrences(tokens, terms)
         frames.append(found.assign(mid_word_matches=pd.array(found["mid_word_matches"], dtype="Int64"),
                                    occurrences_lower_bound=False))
@@ -470,6 +471,12 @@ def occurrences_lower_bound(fs: FeatureSetLike, table: pd.DataFrame, keys: Seque
 
     Returns:
         A boolean array aligned with ``table``.
+
+    Example:
+        >>> tokens = pd.DataFrame({"document": "d", "token": ["人才"], "kind": "word", "is_stop": False})
+        >>> hand = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)  # no offsets: no text
+        >>> occurrences_lower_bound(hand, pd.DataFrame({"document": ["d"], "term": ["人才"]}), ["document"]).tolist()
+        [True]
     """
     routes = _occurrence_routes(fs)
     exact_for_all = {d for d, r in routes.items() if r is True}
