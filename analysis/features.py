@@ -71,6 +71,8 @@ SENTENCE_THEME_COLUMNS = ["document", "sentence", "theme", "hits", "covered_toke
 THEME_TERM_COLUMNS = ["document", "path", "theme", "term", "home", "hits"]
 #: Columns of :attr:`ThemeCounts.first`.
 FIRST_HIT_COLUMNS = ["document", "theme", "path", "sentence", "start", "term", "position"]
+#: Columns of :attr:`StoredCounts.term_occurrences` (:data:`analysis.text.occurrences.OCCURRENCE_COLUMNS`).
+OCCURRENCE_COLUMNS = ["document", "path", "term", "occurrences", "mid_word_matches"]
 _OPEN_QUOTES = tuple("“‘「『")
 _CLOSE_QUOTES = tuple("”’」』")
 #: The code a document's features depend on: this module, ``chars.py`` and every module of ``text/``.
@@ -141,12 +143,17 @@ class StoredCounts:
         themes: The :class:`ThemeCounts` made with the lexicon whose hash is ``lexicon_sha256``.
         lexicon_sha256: Document id → :func:`analysis.text.lexicon.lexicon_sha256` of the
             lexicon its theme counts were made with.
+        term_occurrences: Occurrences of chosen terms counted on the text when the profile
+            was built (:data:`analysis.text.occurrences.OCCURRENCE_COLUMNS`; a row with an
+            empty ``path`` says the term was counted in the document and not found), or
+            None: then every occurrence of a profiled document is a lower bound.
     """
 
     term_counts: pd.DataFrame
     sentence_tokens: pd.DataFrame
     themes: ThemeCounts
     lexicon_sha256: Mapping[str, str]
+    term_occurrences: pd.DataFrame | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -161,7 +168,8 @@ class StoredCounts:
         return StoredCounts(
             term_counts=part(self.term_counts), sentence_tokens=part(self.sentence_tokens),
             themes=ThemeCounts(part(self.themes.sentences), part(self.themes.terms), part(self.themes.first)),
-            lexicon_sha256={k: v for k, v in self.lexicon_sha256.items() if k in keep})
+            lexicon_sha256={k: v for k, v in self.lexicon_sha256.items() if k in keep},
+            term_occurrences=part(self.term_occurrences) if self.term_occurrences is not None else None)
 
 
 class ProfileError(ValueError):
@@ -708,6 +716,8 @@ class DocumentCounts:
         themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon (empty
             tables when theme counts were not asked for).
         lexicon_sha256: The hash of that lexicon, or None when theme counts were not asked for.
+        term_occurrences: Occurrences of the dictionary's formulas and the default tracked
+            terms counted on the text (:func:`analysis.text.occurrences.stored_occurrences`).
     """
 
     features: DocumentFeatures
@@ -716,6 +726,7 @@ class DocumentCounts:
     sentence_tokens: pd.DataFrame
     themes: ThemeCounts
     lexicon_sha256: str | None
+    term_occurrences: pd.DataFrame | None = None
 
 
 def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
@@ -743,6 +754,7 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
     term counts only.
     """
     from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+    from analysis.text.occurrences import profile_terms, stored_occurrences
 
     tokens = value.tokens
     if count_themes:
@@ -758,6 +770,8 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         sentence_tokens=count_sentence_tokens(tokens),
         themes=themes,
         lexicon_sha256=sha,
+        # the text is dropped here: keep the occurrences of the formulas, counted on it
+        term_occurrences=stored_occurrences(tokens.assign(document=value.document), profile_terms(settings)),
     )
 
 
@@ -893,6 +907,8 @@ def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_
                                  for name, columns in (("sentences", SENTENCE_THEME_COLUMNS),
                                                        ("terms", THEME_TERM_COLUMNS), ("first", FIRST_HIT_COLUMNS)))),
             lexicon_sha256={c.features.document: c.lexicon_sha256 for c in counted},
+            term_occurrences=_concat([c.term_occurrences for c in counted if c.term_occurrences is not None],
+                                     OCCURRENCE_COLUMNS),
         )
     return FeatureSet(
         documents=meta,
@@ -1065,7 +1081,9 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
               "sentence_tokens": _concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
               "theme_sentences": _concat([c.themes.sentences for c in counted], SENTENCE_THEME_COLUMNS),
               "theme_terms": _concat([c.themes.terms for c in counted], THEME_TERM_COLUMNS),
-              "theme_first": _concat([c.themes.first for c in counted], FIRST_HIT_COLUMNS)}
+              "theme_first": _concat([c.themes.first for c in counted], FIRST_HIT_COLUMNS),
+              "term_occurrences": _concat([c.term_occurrences for c in counted if c.term_occurrences is not None],
+                                          OCCURRENCE_COLUMNS)}
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         store.write(entry, tables, {"kind": "FileCounts", "key": key, "rows": rows, "documents": docs})
@@ -1125,10 +1143,17 @@ def _read_counts(entry: Path, key: str) -> list | None:
             out.append((row, DocumentCounts(features=value, tokens=d["tokens"],
                                             term_counts=part("term_counts", doc),
                                             sentence_tokens=part("sentence_tokens", doc),
-                                            themes=themes, lexicon_sha256=d["lexicon_sha256"])))
+                                            themes=themes, lexicon_sha256=d["lexicon_sha256"],
+                                            term_occurrences=_stored_paths(part("term_occurrences", doc)))))
     except (KeyError, TypeError, ValueError):
         return None
     return out
+
+
+def _stored_paths(table: pd.DataFrame) -> pd.DataFrame:
+    """A stored occurrence table read back: text columns as objects, ``path`` None for "counted, not found"."""
+    text = [c for c in ("document", "path", "term") if c in table.columns]
+    return table.assign(**{c: table[c].astype(object).where(table[c].notna(), None) for c in text})
 
 
 def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc", desc: str = "features") -> Iterable:
@@ -1558,6 +1583,8 @@ def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
         themes=ThemeCounts(cat([p.themes.sentences for p in parts]), cat([p.themes.terms for p in parts]),
                            cat([p.themes.first for p in parts])),
         lexicon_sha256={k: v for p in parts for k, v in p.lexicon_sha256.items()},
+        term_occurrences=(cat([p.term_occurrences for p in parts if p.term_occurrences is not None])
+                          if any(p.term_occurrences is not None for p in parts) else None),
     )
 
 

@@ -11,7 +11,12 @@ could be rebuilt in order:
   of them stand alone in quotation marks), rows sorted by token, not in text order;
 - per sentence: node path, paragraph, Han characters and word tokens; per sentence and
   theme: hits, tokens and Han characters covered; per node, theme and term: hits; per
-  document and theme: the first hit (path, sentence, offset, term).
+  document and theme: the first hit (path, sentence, offset, term);
+- per node, for the dictionary's formulas and the default tracked terms
+  (:func:`analysis.text.occurrences.profile_terms`): occurrences counted on the text when
+  the profile is built, and the mid-word matches among them (``term_occurrences``); a
+  row with an empty path records a term counted and not found in the document. Other
+  terms' occurrences on a profile come from its term counts and are lower bounds.
 
 All profiles of a folder are stored together, one Parquet file per table (zstd), plus
 ``build.json`` describing the settings. Same inputs, same settings and code: same bytes.
@@ -43,13 +48,13 @@ from typing import Any, Iterable
 import pandas as pd
 
 from analysis import __version__, paths
-from analysis.features import (FIRST_HIT_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
+from analysis.features import (FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
                                TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, FeatureSet, StoredCounts, ThemeCounts,
                                _code_hash, build_features)
 from analysis.settings import Settings
 
-__all__ = ["PROFILE_TABLES", "REBUILD_COMMAND", "ProfileSetError", "ProfileStaleWarning", "profile_tables",
-           "write_profiles",
+__all__ = ["PROFILE_TABLES", "OPTIONAL_TABLES", "REBUILD_COMMAND", "ProfileSetError", "ProfileStaleWarning",
+           "profile_tables", "write_profiles",
            "build_profiles", "read_profile_tables", "load_profiles", "list_profiles", "profiles_dir"]
 
 #: File of each stored table in a profiles folder.
@@ -61,7 +66,10 @@ PROFILE_TABLES = {
     "sentence_themes": "sentence_themes.parquet",
     "theme_terms": "theme_terms.parquet",
     "first_hits": "first_hits.parquet",
+    "term_occurrences": "term_occurrences.parquet",
 }
+#: Tables a profiles folder may lack (folders built before they existed): read as empty.
+OPTIONAL_TABLES = {"term_occurrences"}
 BUILD_FILE = "build.json"
 #: The command that rebuilds the shipped profiles (also ``make profiles``).
 REBUILD_COMMAND = ("python -m analysis profiles build ../shared/corpora/*.jsonl --out corpus/profiles   "
@@ -191,7 +199,10 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         :data:`PROVENANCE_COLUMNS`), ``nodes`` (:data:`NODE_COLUMNS`), ``sentences``
         (:data:`STORED_SENTENCE_COLUMNS`), ``term_counts``
         (:data:`analysis.features.TERM_COUNT_COLUMNS`), ``sentence_themes``,
-        ``theme_terms``, ``first_hits`` (the :class:`analysis.features.ThemeCounts` tables).
+        ``theme_terms``, ``first_hits`` (the :class:`analysis.features.ThemeCounts` tables),
+        ``term_occurrences`` (:data:`analysis.features.OCCURRENCE_COLUMNS`: occurrences of the
+        dictionary's formulas and the default tracked terms, counted on each document's text
+        before it is dropped, :func:`analysis.text.occurrences.stored_occurrences`).
 
     Example:
         >>> docs = pd.DataFrame({"id": ["d"], "text": ["同志们：\\n一、重视人才\\n要关心人才。\\n"],
@@ -218,6 +229,7 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         "sentence_themes": themes.sentences[SENTENCE_THEME_COLUMNS],
         "theme_terms": themes.terms[THEME_TERM_COLUMNS],
         "first_hits": themes.first[FIRST_HIT_COLUMNS],
+        "term_occurrences": fs.stored.term_occurrences[OCCURRENCE_COLUMNS],
     }
 
 
@@ -310,7 +322,8 @@ def build_profiles(sources: Any, *, out: str | Path | None = None, settings: Set
 
 def _profile_files(directory: Path) -> None:
     """Check that the folder holds one whole build: every file, each with the SHA-256 ``build.json`` records."""
-    missing = [f for f in [*PROFILE_TABLES.values(), BUILD_FILE] if not (directory / f).is_file()]
+    required = [f for name, f in PROFILE_TABLES.items() if name not in OPTIONAL_TABLES]
+    missing = [f for f in [*required, BUILD_FILE] if not (directory / f).is_file()]
     if missing:
         if BUILD_FILE in missing and len(missing) < len(PROFILE_TABLES) + 1:
             raise ProfileSetError(f"{directory}: the reference profiles are incomplete (no {BUILD_FILE}: a build "
@@ -327,7 +340,9 @@ def _profile_files(directory: Path) -> None:
                       f"whether they belong together is not checked; rebuild them: {REBUILD_COMMAND}",
                       ProfileStaleWarning, stacklevel=4)
         return
-    for file in PROFILE_TABLES.values():
+    for name, file in PROFILE_TABLES.items():
+        if name in OPTIONAL_TABLES and not (directory / file).is_file() and file not in (recorded or {}):
+            continue  # a table added after this build: read as empty
         if not isinstance(recorded, dict) or recorded.get(file) != _sha256(directory / file):
             raise ProfileSetError(f"{directory / file} is not the file {BUILD_FILE} describes (a rebuild stopped "
                                   f"midway, or the file comes from another build), so the profiles are not loaded; "
@@ -355,7 +370,11 @@ def read_profile_tables(directory: str | Path | None = None, *, ids: Iterable[st
 
     directory = Path(directory) if directory is not None else profiles_dir()
     _profile_files(directory)
-    tables = {name: pq.read_table(directory / file).to_pandas() for name, file in PROFILE_TABLES.items()}
+    tables = {name: pq.read_table(directory / file).to_pandas() for name, file in PROFILE_TABLES.items()
+              if (directory / file).is_file()}
+    if "term_occurrences" not in tables:  # a folder built before occurrences were stored: all lower bounds
+        tables["term_occurrences"] = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("occurrences", "mid_word_matches")
+                                                                else object) for c in OCCURRENCE_COLUMNS})
     documents = tables["documents"]
     keep = pd.Series(True, index=documents.index)
     if ids is not None:
@@ -417,6 +436,7 @@ def profile_feature_set(tables: dict[str, pd.DataFrame], *, settings: Settings |
         sentence_tokens=sentence_tokens.reset_index(drop=True),
         themes=ThemeCounts(tables["sentence_themes"], tables["theme_terms"], tables["first_hits"]),
         lexicon_sha256=dict(zip(docs["id"].astype(str), docs["lexicon_sha256"].astype(str))),
+        term_occurrences=tables.get("term_occurrences"),
     )
     return FeatureSet(documents=docs, nodes=nodes, sentences=sentences,
                       tokens=pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS}),

@@ -119,12 +119,17 @@ def test_seed_frequencies_from_build_features(seed_fs):
 def test_by_node_has_the_columns_the_cli_prints(seed_fs):
     table = term_frequencies(seed_fs, by="node")
     assert list(table.columns) == [
-        "document", "path", "term", "tokens", "occurrences", "rate_of", "per_10k_han", "per_10k_tokens",
-        "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens", "content_tokens",
+        "document", "path", "term", "tokens", "occurrences", "mid_word_matches", "occurrences_lower_bound", "rate_of",
+        "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens",
+        "content_tokens",
     ]
     # Nodes (own text only) partition the document: node counts add up to the document's.
-    whole = term_frequencies(seed_fs).set_index("term")["tokens"]
-    assert table.groupby("term")["tokens"].sum().sort_index().equals(whole.sort_index())
+    whole = term_frequencies(seed_fs).set_index("term")
+    assert table.groupby("term")["tokens"].sum().sort_index().equals(whole["tokens"].sort_index())
+    # occurrences too: each occurrence belongs to the node of its first character
+    counted = table[table["occurrences"].notna()]
+    by_term = counted.groupby("term")["occurrences"].sum().astype("int64").sort_index()
+    assert by_term.equals(whole["occurrences"].dropna().astype("int64").sort_index())
     assert table.groupby("path")["han_chars"].first().sum() == count_han(SEED)
     assert table["path"].iloc[0] == "preamble"
 
@@ -359,3 +364,102 @@ def test_by_a_metadata_column_named_like_a_token_column():
                        tokens=tokens)
     table = term_frequencies(fs, by="kind")
     assert table[["kind", "term", "tokens"]].values.tolist() == [["organization_work", "人才", 2], ["other_speech", "基层", 1]]
+
+
+# --- occurrences counted on the text ------------------------------------------------------------
+
+from analysis.stats.counts import occurrence_check, term_occurrences, text_occurrences  # noqa: E402
+from analysis.text.occurrences import check_terms, count_occurrences, is_mid_word  # noqa: E402
+
+#: Sentences written for these tests: 改革开放 inside 全面深化改革|开放, across a redaction, whole; 人才 in
+#: 人才强国战略 and across 个人|才能; 新发展理念 after 创 (mid-word) and whole; 新时代 in 创新|时代.
+OCC_TEXTS = {
+    "x": "一、全面深化改革开放\n我们要全面深化改革开放，坚持改革开放。××说，改革××开放。\n二、人才\n实施人才强国战略，发挥个人才能，培养人才。",
+    "y": "坚持创新发展理念，贯彻新发展理念，开创新时代，进入创新时代。中国共产党的领导，党的领导。",
+}
+OCC_TERMS = ["改革开放", "人才", "新发展理念", "新时代", "党的领导", "才能", "深化改革开放"]
+
+
+def plain_count(text: str, term: str) -> int:
+    """The independent count: str.count on each stretch between redaction marks."""
+    return sum(part.count(term) for part in text.split("\u3013"))
+
+
+@pytest.fixture(scope="module")
+def occ_docs():
+    from analysis.io.normalize import normalize
+
+    texts = {k: normalize(v).text for k, v in OCC_TEXTS.items()}
+    docs = pd.DataFrame({"id": list(texts), "text": list(texts.values())})
+    return docs, build_features(docs, progress=False, cache=False)
+
+
+def test_occurrences_equal_a_substring_count_of_the_text(occ_docs):
+    docs, fs = occ_docs
+    assert "\u3013" in docs.loc[0, "text"]  # ×× became the redaction mark
+    table = term_occurrences(fs, OCC_TERMS)
+    got = table.groupby(["document", "term"])["occurrences"].sum()
+    for doc, text in zip(docs["id"], docs["text"]):
+        for term in OCC_TERMS:
+            assert got.get((doc, term), 0) == plain_count(text, term) == text_occurrences(text, term), (doc, term)
+    # by hand: the heading, the sentence (both in 全面深化改革|开放) and 坚持改革开放; none across ××
+    assert got[("x", "改革开放")] == 3 and got[("x", "人才")] == 4 and got[("x", "才能")] == 1
+    freq = term_frequencies(fs).set_index(["document", "term"])
+    assert freq.loc[("x", "改革开放"), "occurrences"] == 3 and freq.loc[("x", "改革开放"), "tokens"] == 1
+    assert not freq["occurrences_lower_bound"].any()
+    check = occurrence_check(fs, docs, ["改革开放", "人才"]).set_index(["document", "term"])
+    assert (check["occurrences"] == check["text_occurrences"]).all()
+    assert check.loc[("x", "改革开放"), "occurrences_within_tokens"] == 1  # the old route saw the whole token only
+    assert check.loc[("x", "人才"), "across_tokens"] == 1  # 个人|才能
+
+
+def test_occurrences_are_given_to_the_node_of_their_first_character(occ_docs):
+    _, fs = occ_docs
+    table = term_occurrences(fs, ["改革开放", "人才"]).set_index(["document", "path", "term"])["occurrences"]
+    assert table[("x", "一", "改革开放")] == 3 and table[("x", "二", "人才")] == 4
+    by_node = term_frequencies(fs, by="node").set_index(["document", "path", "term"])
+    assert by_node.loc[("x", "一", "改革开放"), "occurrences"] == 3
+
+
+def test_mid_word_matches_follow_the_rule(occ_docs):
+    _, fs = occ_docs
+    table = term_occurrences(fs, OCC_TERMS).groupby(["document", "term"])[["occurrences", "mid_word_matches"]].sum()
+    # rule 2: 创|新发展理念 reads 创新|发展|理念 in general language; 贯彻 新发展理念 is the formula
+    assert table.loc[("y", "新发展理念")].tolist() == [2, 1]
+    # rule 1: 创新|时代 holds 新时代 mid-word; 开创|新时代 does not (the token ends before the match)
+    assert table.loc[("y", "新时代")].tolist() == [2, 1]
+    # rule 1: 中国共产党|的|领导; 个人|才能
+    assert table.loc[("y", "党的领导")].tolist() == [2, 1] and table.loc[("x", "人才")].tolist() == [4, 1]
+    # not mid-word: 全面深化改革|开放 (改革 is a word of its own)
+    assert table.loc[("x", "改革开放")].tolist() == [3, 0]
+    assert is_mid_word("创", "新发展理念") and not is_mid_word("同", "乡村振兴") and not is_mid_word("，", "新时代")
+    track_row = formula_frequencies(fs).set_index(["document", "formula"]).loc[("y", "新发展理念")]
+    assert (track_row["count"], track_row["occurrences"], track_row["mid_word_matches"]) == (2, 2, 1)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="甲乙〓，", min_size=0, max_size=40), min_size=1, max_size=3),
+       st.lists(st.text(alphabet="甲乙", min_size=2, max_size=4), min_size=1, max_size=6))
+def test_the_matcher_counts_as_str_count_does(texts, terms):
+    """Any texts and terms (overlapping ones such as 甲甲 in 甲甲甲 included) on one-character tokens."""
+    rows = [{"document": f"d{i}", "path": "一", "start": k, "end": k + 1, "token": ch}
+            for i, text in enumerate(texts) for k, ch in enumerate(text)]
+    tokens = pd.DataFrame(rows, columns=["document", "path", "start", "end", "token"])
+    found = count_occurrences(tokens, terms).groupby(["document", "term"])["occurrences"].sum()
+    for i, text in enumerate(texts):
+        for term in set(terms):
+            assert found.get((f"d{i}", term), 0) == plain_count(text, term), (text, term)
+
+
+def test_terms_that_cannot_be_counted_are_refused():
+    for bad, reason in (("人", "two characters"), ("改革\u3013开放", "redaction"), ("改革 开放", "whitespace")):
+        with pytest.raises(ValueError, match=reason):
+            check_terms([bad])
+
+
+def test_no_occurrence_across_a_line_break_or_a_space():
+    docs = pd.DataFrame({"id": ["s"], "text": ["一、改革\n开放要坚持，改革 开放也要坚持，改革开放。"]})
+    fs = build_features(docs, progress=False, cache=False)
+    table = term_occurrences(fs, ["改革开放", "要坚持"])
+    assert table.groupby("term")["occurrences"].sum().to_dict() == {"改革开放": 1, "要坚持": 2}
+    assert plain_count(docs.loc[0, "text"], "改革开放") == 1

@@ -9,6 +9,7 @@ import pytest
 from analysis.features import ProfileError, build_features, counted_features
 from analysis.paths import corpus_dir
 from analysis.stats import counts, themes
+from analysis.text.occurrences import profile_terms
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
 DOCS = pd.DataFrame({
@@ -34,12 +35,52 @@ def test_count_tables_equal_those_of_the_token_tables(both):
     assert lean.documents["tokens"].tolist() == full.tokens.groupby("document", sort=False, observed=True).size().tolist()
 
 
+OCCURRENCES = ["occurrences", "mid_word_matches", "occurrences_lower_bound"]
+
+
+def _same_counts(lean_table: pd.DataFrame, full_table: pd.DataFrame) -> None:
+    """Equal but for occurrences: counted on the text for full texts, lower bounds (from term counts) on counted
+    documents, which hold no text. Rows the full texts alone have are terms found only across tokens."""
+    keys = ["document", "term"]
+    merged = full_table.merge(lean_table, on=keys, how="left", suffixes=("", "_lean"), indicator=True)
+    assert merged["_merge"].eq("both").sum() == len(lean_table)
+    only_full = merged[merged["_merge"] == "left_only"]
+    assert (only_full["tokens"] == 0).all() and (only_full["occurrences"] > 0).all()
+    both = merged[merged["_merge"] == "both"]
+    for column in full_table.columns:
+        if column not in keys and column not in OCCURRENCES:
+            assert (both[column] == both[column + "_lean"]).all(), column
+    assert not full_table["occurrences_lower_bound"].any()
+    # the formulas and tracked terms are counted on the text before it is dropped: exact; other terms: lower bounds
+    stored = both["term"].isin(set(profile_terms()))
+    counted = both["occurrences"].notna()
+    exact, bound = counted & stored, counted & ~stored
+    assert exact.sum() > 10 and not both.loc[exact, "occurrences_lower_bound_lean"].any()
+    assert (both.loc[exact, "occurrences_lean"] == both.loc[exact, "occurrences"]).all()
+    assert (both.loc[exact, "mid_word_matches_lean"] == both.loc[exact, "mid_word_matches"]).all()
+    assert both.loc[bound, "occurrences_lower_bound_lean"].all()
+    assert (both.loc[bound, "occurrences_lean"] <= both.loc[bound, "occurrences"]).all()
+    assert (both.loc[bound, "occurrences_lean"] < both.loc[bound, "occurrences"]).any()  # hits across tokens
+
+
 def test_analyses_give_the_same_numbers(both):
     full, lean = both
-    pd.testing.assert_frame_equal(counts.term_frequencies(lean), counts.term_frequencies(full))
+    _same_counts(counts.term_frequencies(lean), counts.term_frequencies(full))
     pd.testing.assert_frame_equal(themes.theme_coverage(lean), themes.theme_coverage(full))
     talent = counts.term_frequencies(lean).query("term == '人才'")
     assert int(talent["tokens"].sum()) == int((full.tokens["token"] == "人才").sum()) > 25
+
+
+def test_counted_documents_keep_the_occurrences_of_formulas_counted_on_the_text():
+    text = "一、全面深化改革开放\n坚持改革开放，坚持创新发展理念。××改革××开放。\n"
+    lean = build_features(pd.DataFrame({"id": ["h"], "text": [text]}), progress=False, cache=False, counts_only=True)
+    stored = lean.stored.term_occurrences
+    assert set(stored["term"]) == set(profile_terms())  # every term listed, found or not
+    got = stored.groupby("term")["occurrences"].sum()
+    assert got["改革开放"] == text.count("改革开放") == 2 and got["新发展理念"] == 1 and got["人才"] == 0
+    table = counts.term_occurrences(lean, ["改革开放", "新发展理念", "深化改革开放"]).set_index("term")
+    assert table.loc["新发展理念", "mid_word_matches"] == 1 and not table.loc["改革开放", "occurrences_lower_bound"]
+    assert "深化改革开放" not in table.index  # not stored, and invisible in the term counts (全面深化改革|开放)
 
 
 def test_running_text_analyses_refuse_counted_documents(both):
@@ -63,7 +104,7 @@ def test_counted_features_of_one_document():
 def test_without_theme_counts_terms_agree_and_theme_analyses_refuse(both):
     full, _ = both
     lean = build_features(DOCS, progress=False, cache=False, counts_only=True, count_themes=False)
-    pd.testing.assert_frame_equal(counts.term_frequencies(lean), counts.term_frequencies(full))
+    _same_counts(counts.term_frequencies(lean), counts.term_frequencies(full))
     with pytest.raises(ProfileError, match="count_themes=True"):
         themes.theme_coverage(lean)
 
@@ -95,6 +136,7 @@ def test_stream_features_equals_build_features_on_the_loaded_corpus(tmp_path, wo
     pd.testing.assert_frame_equal(streamed.term_counts, loaded.term_counts)
     pd.testing.assert_frame_equal(streamed.nodes, loaded.nodes)
     pd.testing.assert_frame_equal(streamed.theme_counts().terms, loaded.theme_counts().terms)
+    pd.testing.assert_frame_equal(streamed.stored.term_occurrences, loaded.stored.term_occurrences)
     assert streamed.documents["id"].tolist() == ["a", "b", "r1", "r2"]
 
 
@@ -134,6 +176,7 @@ def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_
             pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
         for name in ("sentences", "terms", "first"):
             pd.testing.assert_frame_equal(getattr(a.theme_counts(), name), getattr(b.theme_counts(), name))
+        pd.testing.assert_frame_equal(a.stored.term_occurrences, b.stored.term_occurrences)  # through the cache
 
     warm = stream_features(folder, progress=False)
     assert computed == []

@@ -18,6 +18,7 @@ from analysis.stats import counts as C
 from analysis.stats import keyness as K
 from analysis.stats import themes as T
 from analysis.text.lexicon import lexicon_from_dict
+from analysis.text.occurrences import profile_terms
 
 SHARED = paths.shared_dir() / "corpora"
 #: Twelve real documents of every collection and shape: the five organization-work speeches (one of them
@@ -64,6 +65,44 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert len(a) > 0
 
 
+OCCURRENCE_COLUMNS = ["occurrences", "mid_word_matches", "occurrences_lower_bound"]
+
+
+def _same_but_bounds(full: pd.DataFrame, prof: pd.DataFrame, term: str = "term") -> None:
+    """A table of the full texts and the same table of their profiles: every count but the occurrences is
+    identical; occurrences are identical for the terms the profiles stored and lower bounds for the others.
+
+    The full texts count occurrences on the text, so a term found only across tokens can be a row there
+    and not on the profile; the rows the profile has are compared one by one.
+    """
+    assert not full["occurrences_lower_bound"].any()
+    keys = list(full.columns[: list(full.columns).index(term) + 1])
+    merged = _plain(full).merge(_plain(prof), on=keys, how="outer", suffixes=("", "_p"), indicator=True)
+    only_full = merged[merged["_merge"] == "left_only"]
+    assert merged["_merge"].ne("right_only").all()
+    # a row of the full texts alone: no token (or formula) counted, occurrences found only across tokens
+    first_count = "tokens" if "tokens" in full.columns else "count"
+    assert (only_full[first_count] == 0).all() and (only_full["occurrences"] > 0).all()
+    both = merged[merged["_merge"] == "both"]
+    for column in full.columns:
+        if column in keys or column in OCCURRENCE_COLUMNS:
+            continue
+        a, b = both[column], both[column + "_p"]
+        assert ((a == b) | (a.isna() & b.isna()) | (pd.to_numeric(a, errors="coerce").sub(
+            pd.to_numeric(b, errors="coerce")).abs() < 1e-9)).all(), column
+    stored = set(profile_terms())
+    counted = both["occurrences"].notna()
+    exact = both[term].isin(stored) & counted
+    assert not both.loc[exact, "occurrences_lower_bound_p"].astype(bool).any()
+    assert (both.loc[exact, "occurrences"] == both.loc[exact, "occurrences_p"]).all()
+    assert (both.loc[exact, "mid_word_matches"] == both.loc[exact, "mid_word_matches_p"]).all()
+    bound = ~both[term].isin(stored) & counted
+    assert both.loc[bound, "occurrences_lower_bound_p"].astype(bool).all()
+    assert (both.loc[bound, "occurrences_p"] <= both.loc[bound, "occurrences"]).all()
+    assert both.loc[bound, "mid_word_matches_p"].isna().all()
+    assert len(both) > 0
+
+
 # --------------------------------------------------------------------------- identical results
 
 
@@ -93,14 +132,16 @@ def test_section_lengths_and_sentences_are_identical(pair):
 @pytest.mark.parametrize("stopwords", [True, False])
 def test_term_frequencies_and_rates_are_identical(pair, by, stopwords):
     full, prof, _ = pair
-    _same(C.term_frequencies(full, by=by, stopwords=stopwords), C.term_frequencies(prof, by=by, stopwords=stopwords))
+    _same_but_bounds(C.term_frequencies(full, by=by, stopwords=stopwords),
+                     C.term_frequencies(prof, by=by, stopwords=stopwords))
 
 
 @pytest.mark.shared
 def test_tfidf_and_formula_frequencies_are_identical(pair):
     full, prof, _ = pair
     _same(C.tfidf(full, by="document"), C.tfidf(prof, by="document"))
-    _same(C.formula_frequencies(full, by="document"), C.formula_frequencies(prof, by="document"))
+    _same_but_bounds(C.formula_frequencies(full, by="document"), C.formula_frequencies(prof, by="document"),
+                     term="formula")
     assert C.formula_frequencies(prof)["quoted"].sum() > 0  # the quoted counts survive too
 
 
@@ -159,9 +200,11 @@ def test_a_mixed_feature_set_gives_the_numbers_of_the_full_texts(pair):
     mixed = combine(full.select(texts), prof.select(profiled))
     reference = combine(full.select(texts), full.select(profiled))  # same document order as the mixed set
     assert sorted(mixed.profiled) == sorted(profiled)
-    _same(C.term_frequencies(reference, by="section"), C.term_frequencies(mixed, by="section"))
+    for by in ("section", "node"):
+        a, b = C.term_frequencies(reference, by=by), C.term_frequencies(mixed, by=by)
+        _same_but_bounds(a[a["document"].isin(profiled)], b[b["document"].isin(profiled)])
+        _same(a[a["document"].isin(texts)], b[b["document"].isin(texts)])  # the full texts are counted alike
     _same(T.theme_coverage(reference, by="section"), T.theme_coverage(mixed, by="section"))
-    _same(C.term_frequencies(reference, by="node"), C.term_frequencies(mixed, by="node"))
     a, b = texts[0], {"documents": profiled}
     _same(T.emphasis_shift(reference, a, b, n_resamples=N_RESAMPLES), T.emphasis_shift(mixed, a, b, n_resamples=N_RESAMPLES))
     _same(K.compare_terms(reference, a, b), K.compare_terms(mixed, a, b))
@@ -235,7 +278,7 @@ def test_a_handmade_profile_round_trips_and_lists(tmp_path):
     fs = load_profiles(tmp_path / "p")
     full = build_features(docs, progress=False, cache=False)
     for by in ("section", "node"):
-        _same(C.term_frequencies(full, by=by), C.term_frequencies(fs, by=by))
+        _same_but_bounds(C.term_frequencies(full, by=by), C.term_frequencies(fs, by=by))
         _same(T.theme_coverage(full, by=by), T.theme_coverage(fs, by=by))
     listed = list_profiles(tmp_path / "p")
     assert listed["id"].tolist() == ["a", "b"] and listed["han_chars"].tolist() == full.documents["han_chars"].tolist()
@@ -277,6 +320,8 @@ def test_the_shipped_profiles_cover_every_collection_and_load():
                                                            "cpc-congress-reports": 15, "party-building-texts": 8}
     assert docs["year"].notna().all() and docs["text_sha256"].str.len().eq(64).all()
     assert docs["source_repository"].str.contains("/").all() and docs["corpus_row"].notna().all()
+    absent = [f for f in PROFILE_TABLES.values() if not (profiles_dir() / f).is_file()]
+    assert not absent, f"corpus/profiles lacks {absent}: run make profiles and commit"
     size = sum((profiles_dir() / f).stat().st_size for f in PROFILE_TABLES.values())
     assert size < 5_000_000
     with warnings.catch_warnings():
@@ -335,3 +380,93 @@ def test_the_cli_lists_and_builds_profiles(tmp_path, capsys):
     assert "wrote the profiles of 2 documents" in captured.err
     assert main(["profiles", "list", str(tmp_path / "nowhere")]) == 2
     assert "profiles build" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- stored occurrences
+
+#: Texts written for these tests: formulas across token boundaries (全面深化改革|开放), after a cut
+#: (创|新发展理念), across a redaction mark (改革××开放), and 人才 inside 人才强国战略 and across 个人|才能.
+OCCURRENCE_TEXTS = {
+    "a.txt": "同志们：\n一、全面深化改革开放\n要全面深化改革开放，坚持改革开放不动摇。××同志说，改革××开放要有新意。\n"
+             "二、新发展理念\n坚持创新发展理念，完整准确全面贯彻新发展理念。\n",
+    "b.txt": "一、人才工作\n实施人才强国战略，引进人才，发挥个人才能。坚持中国共产党的领导。\n",
+}
+
+
+def _occurrence_documents(tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for name, text in OCCURRENCE_TEXTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    from analysis.io.corpus import load_corpus
+
+    return load_corpus(folder)
+
+
+def _plain_count(text: str, term: str) -> int:
+    """Occurrences written apart from the library: str.count on each stretch between redaction marks."""
+    return sum(part.count(term) for part in text.split("\u3013"))
+
+
+def test_a_profile_stores_the_occurrences_of_formulas_counted_on_the_text(tmp_path):
+    docs = _occurrence_documents(tmp_path)
+    write_profiles(profile_tables(docs, progress=False), tmp_path / "p")
+    prof = load_profiles(tmp_path / "p")
+    full = build_features(docs, progress=False, cache=False)
+    texts = dict(zip(docs["id"], docs["text"]))
+    stored = ["改革开放", "新发展理念", "人才", "党的领导"]
+    assert set(stored) <= set(profile_terms())
+    for fs in (full, prof):
+        table = C.term_occurrences(fs, stored)
+        assert not table["occurrences_lower_bound"].any()
+        got = table.groupby(["document", "term"])["occurrences"].sum()
+        for doc, text in texts.items():
+            for term in stored:
+                assert got.get((doc, term), 0) == _plain_count(text, term), (doc, term)
+    # by hand: 2 in 全面深化改革|开放 (heading and sentence), 1 whole token, none across ××; 创|新发展理念 is mid-word
+    a = C.term_frequencies(prof, by="document").set_index(["document", "term"])
+    assert a.loc[("a", "改革开放"), "occurrences"] == 3 and a.loc[("a", "改革开放"), "tokens"] == 1
+    check = C.occurrence_check(full, docs, ["改革开放", "新发展理念"]).set_index(["document", "term"])
+    assert check.loc[("a", "改革开放"), "text_occurrences"] == 3 and check.loc[("a", "改革开放"), "across_tokens"] == 2
+    assert check.loc[("a", "新发展理念"), "mid_word_matches"] == 1  # 创新发展理念
+    from analysis.stats.track import track
+
+    one = track(full, terms=stored, by="id").set_index(["id", "item"])
+    two = track(prof, terms=stored, by="id").set_index(["id", "item"])
+    for column in ("occurrences", "mid_word_matches", "occurrences_lower_bound", "tokens"):
+        assert one[column].tolist() == two[column].tolist(), column
+    assert two.loc[("a", "新发展理念"), "mid_word_matches"] == 1 and two.loc[("b", "党的领导"), "mid_word_matches"] == 1
+
+
+def test_other_terms_on_a_profile_are_lower_bounds(tmp_path):
+    docs = _occurrence_documents(tmp_path)
+    write_profiles(profile_tables(docs, progress=False), tmp_path / "p")
+    prof = load_profiles(tmp_path / "p")
+    full = build_features(docs, progress=False, cache=False)
+    assert "深化改革开放" not in profile_terms()
+    text = dict(zip(docs["id"], docs["text"]))["a"]
+    on_text = C.term_occurrences(full, ["深化改革开放"])
+    on_profile = C.term_occurrences(prof, ["深化改革开放"])
+    assert on_text["occurrences"].sum() == _plain_count(text, "深化改革开放") == 2
+    assert on_profile.empty  # split 全面深化改革|开放 in every place: invisible in the term counts
+    from analysis.stats.track import track
+
+    with pytest.warns(UserWarning, match="several tokens"):
+        row = track(prof, terms=["深化改革开放"], by="id").set_index("id").loc["a"]
+    assert row["occurrences"] == 0 and bool(row["occurrences_lower_bound"]) and pd.isna(row["mid_word_matches"])
+    freq = C.term_frequencies(prof).set_index(["document", "term"])
+    assert freq.loc[("a", "改革开放"), "occurrences_lower_bound"] == False  # noqa: E712 - stored
+    assert freq.loc[("a", "坚持"), "occurrences_lower_bound"] == True  # noqa: E712 - not stored
+
+
+def test_a_profiles_folder_without_stored_occurrences_still_loads(tmp_path):
+    docs = _occurrence_documents(tmp_path)
+    write_profiles(profile_tables(docs, progress=False), tmp_path / "p")
+    (tmp_path / "p" / PROFILE_TABLES["term_occurrences"]).unlink()  # as a folder built before the table existed
+    prof = load_profiles(tmp_path / "p")
+    table = C.term_frequencies(prof)
+    counted = table["occurrences"].notna()
+    assert table.loc[counted, "occurrences_lower_bound"].all() and table.loc[counted, "mid_word_matches"].isna().all()
+    assert table.loc[~counted, "term"].str.len().eq(1).all()
+    # term counts see 改革开放 only where it is a whole token: 1 of the 3 in the text
+    assert table.set_index(["document", "term"]).loc[("a", "改革开放"), "occurrences"] == 1

@@ -148,8 +148,19 @@ def test_track_themes_and_other_periods(hand):
         T.track(fs)
     with pytest.raises(ValueError, match="two characters"):
         T.track(fs, terms=["人"])
+    # a term the segmenter cuts (坚持|改革开放) is counted on the full texts, without a warning …
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        split = T.track(fs, terms=["坚持改革"], pool=True).set_index("year")["occurrences"]
+    assert split.to_dict() == {2001: 1, 2002: 2, 2004: 0}
+    # … and warned about where only term counts exist
+    docs, _ = hand
+    lean = build_features(docs, progress=False, cache=False, counts_only=True)
     with pytest.warns(UserWarning, match="several tokens"):
-        T.track(fs, terms=["坚持改革"])
+        bounded = T.track(lean, terms=["坚持改革"], pool=True)
+    assert bounded["occurrences_lower_bound"].all() and bounded["occurrences"].eq(0).all()
 
 
 def test_congress_periods_and_years():
@@ -294,7 +305,8 @@ def test_track_command(tmp_path, capsys):
     assert got[("talent", 2019)][2] == 2
     assert main(["track", "人才", str(folder), "--by", "decade"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("decade,item,item_type,occurrences,tokens") and lines[1].startswith("2010,人才,term,2,1")
+    assert lines[0].startswith("decade,item,item_type,occurrences,mid_word_matches,occurrences_lower_bound,tokens")
+    assert lines[1].startswith("2010,人才,term,2,0,False,1")
     assert main(["track", "人才", str(tmp_path / "missing")]) == 2
     assert main(["themes", str(folder), "--by", "year"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("year,theme")
@@ -306,3 +318,44 @@ def test_term_frequencies_by_a_kind_column(hand):
     table = term_frequencies(fs, by="kind").set_index(["kind", "term"])
     assert (table.loc[("report", "改革开放"), "tokens"], table.loc[("npc_resolution", "改革开放"), "tokens"]) == (3, 1)
     assert table.loc[("report", "人才"), "occurrences"] == 2 and table.loc[("report", "人才"), "doc_freq"] == 1
+
+
+@shared
+def test_reform_and_opening_up_is_counted_on_the_text_in_every_report(gov):
+    """改革开放 in the government work reports: track and term_frequencies give, document by document, the
+    plain substring count of the normalized text, the hits inside 全面深化改革|开放 included."""
+    docs, fs = gov
+    term = "改革开放"
+    expected = {str(i): independent_count(text, term) for i, text in zip(docs["id"], docs["text"])}
+    by_id = T.track(fs, terms=[term], by="id", pool=True).set_index("id")
+    freq = term_frequencies(fs, by="document").set_index(["document", "term"])
+    for doc, count in expected.items():
+        assert by_id.loc[doc, "occurrences"] == count, doc
+        assert (freq.loc[(doc, term), "occurrences"] if (doc, term) in freq.index else 0) == count, doc
+    assert not by_id["occurrences_lower_bound"].any()
+    # the term-count route misses the hits that straddle 全面深化改革|开放; the text route does not
+    check = occurrence_check(fs, docs, [term])
+    assert (check["occurrences"] == check["text_occurrences"]).all()
+    assert check["across_tokens"].sum() > 0 and check["occurrences_within_tokens"].sum() < sum(expected.values())
+
+
+def test_first_appearance_not_counting_mid_word_matches():
+    # written for this test: 新发展理念 in 2013 only inside 创新发展理念 (创|新发展理念), as itself from 2016
+    docs = pd.DataFrame({"id": ["y2013", "y2016"], "year": [2013, 2016],
+                         "text": ["坚持创新发展理念，推动发展。", "坚持新发展理念，推动高质量发展。"]})
+    fs = build_features(docs, progress=False, cache=False)
+    table = T.track(fs, terms=["新发展理念"])
+    assert table["occurrences"].tolist() == [1, 1] and table["mid_word_matches"].tolist() == [1, 0]
+    summary = T.formula_summary(table).iloc[0]
+    assert (summary["first"], summary["first_not_mid_word"]) == (2013, 2016)
+
+
+@shared
+def test_new_development_philosophy_in_the_reports(gov):
+    _, fs = gov
+    table = T.track(fs, terms=["新发展理念"])
+    reports = table[table["kind"] == "report"]
+    assert reports["mid_word_matches"].sum() == 1  # 创新发展理念, once
+    summary = T.formula_summary(reports).iloc[0]
+    assert summary["first"] == reports.loc[reports["mid_word_matches"] > 0, "year"].iloc[0]
+    assert summary["first_not_mid_word"] > summary["first"]

@@ -13,8 +13,12 @@ FeatureSet flags them from :func:`analysis.text.segment.load_stopwords`, which i
 when :attr:`Settings.use_stopwords` is False.
 
 Counts say what they count (METHODS.md, "Counting a term"): ``tokens`` is the term as
-a whole token; ``occurrences`` every occurrence inside any token (人才 inside
-人才强国战略), derived from the term-count table (:func:`occurrences_from_counts`).
+a whole token; ``occurrences`` every occurrence in the normalized text (人才 inside
+人才强国战略, 改革开放 across 全面深化改革|开放), counted on the text of full texts and
+stored for chosen terms in reference profiles (:func:`term_occurrences`); derived from a
+term-count table (:func:`occurrences_from_counts`) it is a lower bound, flagged
+``occurrences_lower_bound``. ``mid_word_matches`` counts the occurrences whose first
+character completes a word with the text before it (:mod:`analysis.text.occurrences`).
 Rates name their denominator: per 10,000 Han characters, ``per_10k_han = 1e4 · f / C``,
 where C counts the Han characters of the group's text (all tokens, whatever their kind),
 so the denominator does not depend on segmentation; per 10,000 word tokens,
@@ -51,6 +55,7 @@ from analysis.settings import Settings
 from analysis.chars import HAN_CLASS, REDACTION
 from analysis.stats.keyness import log_likelihood
 from analysis.stats.units import node_order, section_members
+from analysis.text.occurrences import count_occurrences
 from analysis.types import OUTLINE_UNITS, FeatureSetLike, check_choice
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
@@ -329,6 +334,181 @@ def occurrences_from_counts(
     return out[columns].astype({"occurrences": "int64"})
 
 
+#: Columns of :func:`term_occurrences`.
+TERM_OCCURRENCE_COLUMNS = ["document", "path", "term", "occurrences", "mid_word_matches", "occurrences_lower_bound"]
+
+
+def _occurrence_routes(fs: FeatureSetLike) -> dict[str, Any]:
+    """How each document's occurrences are counted: ``True`` on its text (exact for every term), a
+    frozenset (a profile: exact for the terms it stored, a lower bound for others) or None (a
+    lower bound for every term: counts only, nothing stored)."""
+    ids = [str(i) for i in fs.documents["id"]]
+    profiled = set(getattr(fs, "profiled", []) or [])
+    tokens = getattr(fs, "tokens", None)
+    has_offsets = isinstance(tokens, pd.DataFrame) and {"start", "end"} <= set(tokens.columns)
+    stored = getattr(getattr(fs, "stored", None), "term_occurrences", None)
+    stored_sets: dict[str, frozenset] = {}
+    if isinstance(stored, pd.DataFrame) and len(stored):
+        for doc, part in stored.groupby(stored["document"].astype(str), sort=False):
+            stored_sets[doc] = frozenset(part["term"].astype(str))
+    routes: dict[str, Any] = {}
+    for doc in ids:
+        if doc in profiled:
+            routes[doc] = stored_sets.get(doc)
+        else:
+            routes[doc] = True if has_offsets else None
+    return routes
+
+
+def _countable(terms: Sequence[str]) -> list[str]:
+    """The terms occurrences are counted for (two characters or more, no 〓, no whitespace), in order."""
+    return [t for t in dict.fromkeys(str(t) for t in terms)
+            if len(t) >= 2 and REDACTION not in t and not any(c.isspace() for c in t)]
+
+
+def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
+    """Occurrences of terms per document and outline node: on the text wherever there is one.
+
+    Three routes, chosen per document (and, on a profile, per term):
+
+    - a full text (a FeatureSet document with tokens): counted on the normalized text
+      (:func:`analysis.text.occurrences.count_occurrences`), exact: the count equals
+      :func:`text_occurrences`, hits straddling token boundaries included (全面深化改革|开放
+      holds 改革开放); ``mid_word_matches`` counts those that start mid-word
+      (创|新发展理念, see :mod:`analysis.text.occurrences` for the rule);
+    - a reference profile, for the terms it stored when it was built (the dictionary's
+      formulas and the default tracked terms, :func:`analysis.text.occurrences.profile_terms`):
+      the stored counts, also exact;
+    - otherwise (other terms on a profile, ``counts_only`` documents, a tokens table
+      without offsets): derived from the term-count table (:func:`occurrences_from_counts`),
+      which misses hits across token boundaries: ``occurrences_lower_bound`` is True and
+      ``mid_word_matches`` <NA>.
+
+    Args:
+        fs: A FeatureSet (full texts, profiles or both) or a :class:`FeatureTables`.
+        terms: Terms of at least two characters (shorter ones, and terms holding 〓 or
+            whitespace, are left out).
+
+    Returns:
+        One row per document, node and term with at least one occurrence, in document
+        order: :data:`TERM_OCCURRENCE_COLUMNS` (``document``, ``path``, ``term``,
+        ``occurrences``, ``mid_word_matches`` (Int64), ``occurrences_lower_bound``). A
+        document with no row for a term has no occurrence of it (a lower bound when
+        :func:`occurrences_lower_bound` says so).
+
+    Example:
+        >>> from analysis.features import build_features
+        >>> docs = pd.DataFrame({"id": ["d"], "text": ["一、全面深化改革开放\\n坚持改革开放，创新发展理念。"]})
+        >>> fs = build_features(docs, progress=False, cache=False)
+        >>> term_occurrences(fs, ["改革开放", "新发展理念"]).values.tolist()
+        [['d', '一', '改革开放', 2, 0, False], ['d', '一', '新发展理念', 1, 1, False]]
+    """
+    terms = _countable(terms)
+    columns = TERM_OCCURRENCE_COLUMNS
+    routes = _occurrence_routes(fs)
+    frames = []
+    text_docs = [d for d, r in routes.items() if r is True]
+    if text_docs and terms:
+        tokens = _tokens(fs)
+        if len(text_docs) < len(routes):
+            tokens = tokens[tokens["document"].astype(str).isin(text_docs)]
+        found = count_occurrences(tokens, terms)
+        frames.append(found.assign(mid_word_matches=pd.array(found["mid_word_matches"], dtype="Int64"),
+                                   occurrences_lower_bound=False))
+    stored = getattr(getattr(fs, "stored", None), "term_occurrences", None)
+    stored_docs = [d for d, r in routes.items() if isinstance(r, frozenset)]
+    if stored_docs and terms:
+        part = stored[stored["document"].astype(str).isin(stored_docs) & stored["term"].isin(terms)
+                      & stored["path"].notna() & (stored["occurrences"] > 0)]
+        frames.append(part.assign(mid_word_matches=pd.array(part["mid_word_matches"], dtype="Int64"),
+                                  occurrences_lower_bound=False))
+    # the counts route: every term of a document without text or storage, the unstored terms of a profile
+    by_terms: dict[tuple, list[str]] = {}
+    for doc, route in routes.items():
+        if route is True:
+            continue
+        wanted = tuple(terms) if route is None else tuple(t for t in terms if t not in route)
+        if wanted:
+            by_terms.setdefault(wanted, []).append(doc)
+    if by_terms:
+        counts = _term_counts(fs)
+        doc_of = counts["document"].astype(str)
+        for wanted, docs in by_terms.items():
+            part = counts[doc_of.isin(docs)]
+            by = ["document", "path"] if "path" in part.columns else ["document"]
+            derived = occurrences_from_counts(part, list(wanted), by=by)
+            if "path" not in derived.columns:
+                derived["path"] = None
+            derived = derived[derived["occurrences"] > 0]
+            frames.append(derived.assign(mid_word_matches=pd.array([pd.NA] * len(derived), dtype="Int64"),
+                                         occurrences_lower_bound=True))
+    frames = [f[columns] for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=("int64" if c == "occurrences" else "Int64" if c == "mid_word_matches"
+                                                 else bool if c == "occurrences_lower_bound" else object))
+                             for c in columns})
+    table = pd.concat(frames, ignore_index=True)
+    rank = {d: i for i, d in enumerate(routes)}
+    table = table.iloc[np.argsort(table["document"].astype(str).map(rank).to_numpy(), kind="stable")]
+    return table.astype({"occurrences": "int64", "occurrences_lower_bound": bool}).reset_index(drop=True)
+
+
+def occurrences_lower_bound(fs: FeatureSetLike, table: pd.DataFrame, keys: Sequence[str],
+                            groups: pd.DataFrame | None = None, *, term: str = "term") -> np.ndarray:
+    """For each row of ``table`` (a group and a term): are its occurrences only a lower bound?
+
+    They are when a document of the group counts the term from its term-count table (see
+    :func:`term_occurrences`): a profile that did not store the term, or a document
+    without text.
+
+    Args:
+        fs: The FeatureSet the table was computed from.
+        table: Rows with the ``keys`` columns and a term column.
+        keys: The group columns (``[]`` for one group of all documents).
+        groups: The (``keys``, ``document``) pairs of the grouping; not needed when
+            ``document`` is one of the keys or there are no keys.
+        term: The name of the term column.
+
+    Returns:
+        A boolean array aligned with ``table``.
+
+    Example:
+        >>> tokens = pd.DataFrame({"document": "d", "token": ["人才"], "kind": "word", "is_stop": False})
+        >>> hand = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)  # no offsets: no text
+        >>> occurrences_lower_bound(hand, pd.DataFrame({"document": ["d"], "term": ["人才"]}), ["document"]).tolist()
+        [True]
+    """
+    routes = _occurrence_routes(fs)
+    exact_for_all = {d for d, r in routes.items() if r is True}
+    if len(exact_for_all) == len(routes):
+        return np.zeros(len(table), dtype=bool)
+    keys = list(keys)
+    if "document" in keys:
+        docs = table["document"].astype(str)
+        out = docs.map(lambda d: routes.get(d) is None).to_numpy(dtype=bool)
+        stored = docs.map(lambda d: routes.get(d) if isinstance(routes.get(d), frozenset) else None)
+        missing = [s is not None and t not in s for s, t in zip(stored, table[term].astype(str))]
+        return out | np.asarray(missing, dtype=bool)
+    if not keys:
+        members = pd.DataFrame({"_group": 0, "document": list(routes)})
+        row_group = np.zeros(len(table), dtype=np.int64)
+    else:
+        pairs = groups[[*keys, "document"]].drop_duplicates()
+        labels = pairs[keys].drop_duplicates().reset_index(drop=True).assign(_group=lambda t: np.arange(len(t)))
+        members = pairs.merge(labels, on=keys, how="left")[["_group", "document"]]
+        row_group = table[keys].merge(labels, on=keys, how="left")["_group"].fillna(-1).to_numpy(dtype=np.int64)
+    members = members.assign(document=members["document"].astype(str))
+    route = members["document"].map(routes)
+    never = set(members.loc[route.isna(), "_group"])
+    out = np.isin(row_group, list(never))
+    kinds = {r for r in route if isinstance(r, frozenset)}
+    terms = table[term].astype(str)
+    for stored in kinds:
+        with_it = set(members.loc[route.map(lambda r, s=stored: r == s), "_group"])
+        out |= np.isin(row_group, list(with_it)) & ~terms.isin(stored).to_numpy()
+    return out
+
+
 def text_occurrences(text: str, term: str) -> int:
     """Occurrences of ``term`` in a normalized text, counted on the text itself.
 
@@ -351,7 +531,7 @@ def text_occurrences(text: str, term: str) -> int:
 
 
 def occurrence_check(fs: FeatureSetLike, documents: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
-    """Compare the two routes to ``occurrences`` document by document: term counts versus the text.
+    """Check the FeatureSet's ``occurrences`` against the text, document by document.
 
     Args:
         fs: A FeatureSet built from ``documents``.
@@ -359,41 +539,71 @@ def occurrence_check(fs: FeatureSetLike, documents: pd.DataFrame, terms: Sequenc
         terms: Terms of at least two characters.
 
     Returns:
-        One row per document and term: ``document``, ``term``, ``occurrences`` (from the
-        term-count table, :func:`occurrences_from_counts`), ``text_occurrences``
-        (:func:`text_occurrences` on the normalized text) and ``across_tokens``
-        (text − counts: occurrences that straddle a token boundary or span several
-        tokens). In document order, then term order.
+        One row per document and term: ``document``, ``term``, ``occurrences`` (what the
+        analyses report, :func:`term_occurrences`: counted on the text for full texts),
+        ``mid_word_matches`` (of those, matches starting mid-word; <NA> where counted from
+        term counts), ``occurrences_lower_bound``, ``text_occurrences``
+        (:func:`text_occurrences` on the loaded text: the independent count),
+        ``occurrences_within_tokens`` (derived from the term-count table alone,
+        :func:`occurrences_from_counts`: what a profile knows of a term it did not store)
+        and ``across_tokens`` (text − within tokens: occurrences that straddle a token
+        boundary or span several tokens). In document order, then term order.
 
     Raises:
-        ValueError: when a document of ``fs`` has no text in ``documents``.
+        ValueError: when a document of ``fs`` has no text in ``documents``, or for a
+            term shorter than two characters.
 
     >>> from analysis.features import build_features
     >>> docs = pd.DataFrame({"id": ["d"], "text": ["实施人才强国战略，发挥个人才能。"]})
     >>> fs = build_features(docs, progress=False, cache=False)
     >>> occurrence_check(fs, docs, ["人才"])[["occurrences", "text_occurrences", "across_tokens"]].values.tolist()
-    [[1, 2, 1]]
+    [[2, 2, 1]]
     """
     terms = list(dict.fromkeys(terms))
+    for term in terms:
+        text_occurrences("", term)  # refuses a term that cannot be counted
     texts = documents.assign(id=documents["id"].astype(str)).set_index("id")["text"]
     ids = [str(i) for i in fs.documents["id"]]
-    missing = [i for i in ids if i not in texts.index]
+    missing = [i for i in ids if i not in texts.index or not isinstance(texts[i], str)]
     if missing:
         raise ValueError(f"no text for documents {missing[:5]}; pass the documents the FeatureSet was built from")
     derived = occurrences_from_counts(term_counts(fs), terms, by=["document"])
     derived = derived.assign(document=derived["document"].astype(str)).set_index(["document", "term"])["occurrences"]
+    reported = term_occurrences(fs, terms)
+    reported = reported.assign(document=reported["document"].astype(str)).groupby(["document", "term"], sort=False)
+    summed = reported.agg(occurrences=("occurrences", "sum"), mid_word_matches=("mid_word_matches", "sum"))
+    lower = occurrences_lower_bound(fs, pd.DataFrame([(d, t) for d in ids for t in terms], columns=["document", "term"]),
+                                    ["document"])
     rows = []
-    for doc in ids:
-        for term in terms:
-            from_text = text_occurrences(texts[doc], term)
-            from_counts = int(derived.get((doc, term), 0))
-            rows.append((doc, term, from_counts, from_text, from_text - from_counts))
-    columns = ["document", "term", "occurrences", "text_occurrences", "across_tokens"]
-    return pd.DataFrame(rows, columns=columns).astype({c: "int64" for c in columns[2:]})
+    for k, (doc, term) in enumerate((d, t) for d in ids for t in terms):
+        from_text = text_occurrences(texts[doc], term)
+        within = int(derived.get((doc, term), 0))
+        occ = int(summed["occurrences"].get((doc, term), 0))
+        mid = pd.NA if lower[k] else int(summed["mid_word_matches"].get((doc, term), 0))
+        rows.append((doc, term, occ, mid, bool(lower[k]), from_text, within, from_text - within))
+    columns = ["document", "term", "occurrences", "mid_word_matches", "occurrences_lower_bound", "text_occurrences",
+               "occurrences_within_tokens", "across_tokens"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.astype({"occurrences": "int64", "mid_word_matches": "Int64", "occurrences_lower_bound": bool,
+                         "text_occurrences": "int64", "occurrences_within_tokens": "int64", "across_tokens": "int64"})
 
 
 # ---------------------------------------------------------------------------
 # frequencies
+
+
+def _grouped_occurrences(fs: FeatureSetLike, terms: Sequence[str], by, keys: list[str]) -> pd.DataFrame:
+    """:func:`term_occurrences` summed over the groups of ``by``: keys, term, occurrences, mid_word_matches."""
+    nodes = term_occurrences(fs, terms)
+    if by in OUTLINE_UNITS and not nodes["path"].notna().all():
+        nodes = nodes[nodes["path"].notna()]
+    grouped, _ = _group_keys(fs, nodes.drop(columns="occurrences_lower_bound"), by)
+    if not keys:
+        grouped = grouped.assign(_all=0)
+    summed = (grouped.groupby([*(keys or ["_all"]), "term"], sort=False, dropna=False)
+              .agg(occurrences=("occurrences", "sum"), mid_word_matches=("mid_word_matches", "sum"))
+              .reset_index())
+    return summed.drop(columns="_all", errors="ignore")
 
 
 def term_frequencies(
@@ -407,10 +617,14 @@ def term_frequencies(
     """Count terms per document, per outline section, per metadata group, or overall.
 
     Each term gets both counts: ``tokens`` (as a whole token) and ``occurrences``
-    (inside any token as well, :func:`occurrences_from_counts`; terms of one character
-    have none). A term that occurs in a group only inside longer tokens (人才 inside
-    人才强国战略) is a row with ``tokens`` 0, provided it is a token somewhere in the
-    FeatureSet. Rates follow METHODS.md and are rates of ``tokens`` (``rate_of``).
+    (every occurrence in the normalized text, inside longer tokens and across token
+    boundaries too, :func:`term_occurrences`; terms of one character have none). On a
+    full text ``occurrences`` equals :func:`text_occurrences`; on a reference profile it
+    is exact for the terms the profile stored and a lower bound for the others
+    (``occurrences_lower_bound``). A term that occurs in a group only inside longer
+    tokens (人才 inside 人才强国战略) is a row with ``tokens`` 0, provided it is a token
+    somewhere in the FeatureSet. Rates follow METHODS.md and are rates of ``tokens``
+    (``rate_of``).
 
     Args:
         fs: A FeatureSet (``.tokens`` and ``.documents``), e.g. from
@@ -428,7 +642,11 @@ def term_frequencies(
     Returns:
         One row per group and term: the group columns (``document``; ``document,
         path``; the metadata columns; none), ``term``, ``tokens``, ``occurrences``
-        (Int64, <NA> for one-character terms), ``rate_of`` (``"tokens"``),
+        (Int64, <NA> for one-character terms), ``mid_word_matches`` (Int64: occurrences
+        whose first character completes a word with the text before it, as 新发展理念 in
+        创新发展理念, see :mod:`analysis.text.occurrences`; <NA> where unknown),
+        ``occurrences_lower_bound`` (True where a document of the group counts the term
+        from its term-count table only), ``rate_of`` (``"tokens"``),
         ``per_10k_han``, ``per_10k_tokens``, ``per_10k_content_tokens``, ``doc_freq``
         (documents containing the term as a token: within the group for metadata
         groupings, in the whole FeatureSet otherwise), ``han_chars``, ``word_tokens``
@@ -487,14 +705,20 @@ def term_frequencies(
     df_keys = [*keys, "token"] if meta_grouping else ["token"]
     doc_freq = terms.groupby(df_keys, sort=False, dropna=False)["document"].nunique().rename("doc_freq").reset_index()
 
-    vocabulary = [t for t in pd.unique(terms["token"].astype(str)) if len(t) >= 2]
-    all_counts = base.groupby([*keys, "token"], sort=False, dropna=False)["n"].sum().rename("count").reset_index()
-    occ = occurrences_from_counts(all_counts, vocabulary, by=keys).rename(columns={"term": "token"})
+    vocabulary = _countable(pd.unique(terms["token"].astype(str)))
+    occ = _grouped_occurrences(fs, vocabulary, by, keys).rename(columns={"term": "token"})
     table = counts.merge(occ, on=[*keys, "token"], how="outer") if keys else counts.merge(occ, on="token", how="outer")
     table["tokens"] = table["tokens"].fillna(0).astype("int64")
-    single = table["token"].astype(str).str.len() < 2
+    single = ~table["token"].astype(str).isin(set(vocabulary))
     table["occurrences"] = pd.array(table["occurrences"].fillna(0).astype("int64"), dtype="Int64")
     table.loc[single, "occurrences"] = pd.NA
+    table["mid_word_matches"] = pd.array(table["mid_word_matches"], dtype="Int64")
+    table.loc[table["mid_word_matches"].isna() & ~single, "mid_word_matches"] = 0
+    table.loc[single, "mid_word_matches"] = pd.NA
+    group_docs = base[[*keys, "document"]] if keys and "document" not in keys else None
+    lower = occurrences_lower_bound(fs, table, keys, group_docs, term="token")
+    table["occurrences_lower_bound"] = lower & ~single.to_numpy()
+    table.loc[table["occurrences_lower_bound"], "mid_word_matches"] = pd.NA
     table = table.merge(doc_freq, on=df_keys, how="left")
     table["doc_freq"] = table["doc_freq"].fillna(0)
     table = _merge(table, totals, keys)
@@ -505,8 +729,9 @@ def term_frequencies(
     table["per_10k_content_tokens"] = 1e4 * table["tokens"] / table["content_tokens"].where(table["content_tokens"] > 0, np.nan)
     keep = (table["tokens"] >= min_count) | (table["occurrences"].fillna(0) >= min_count)
     table = table[keep]
-    columns = [*keys, "term", "tokens", "occurrences", "rate_of", "per_10k_han", "per_10k_tokens",
-               "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens", "content_tokens"]
+    columns = [*keys, "term", "tokens", "occurrences", "mid_word_matches", "occurrences_lower_bound", "rate_of",
+               "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "doc_freq", "han_chars", "word_tokens",
+               "content_tokens"]
     table = table[columns].astype({"doc_freq": "int64", "han_chars": "int64", "word_tokens": "int64",
                                    "content_tokens": "int64"})
     table = table.assign(_occ=table["occurrences"].fillna(0))
@@ -806,8 +1031,15 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
 
     Returns:
         One row per group and formula: the group columns, ``formula``, ``rule``,
-        ``count``, ``quoted`` (hits between quotation marks), ``per_10k_han``.
-        Sorted by group, count descending, formula.
+        ``count`` (tokens: hits where the segmenter made the formula one token; for
+        ``quoted``, the quoted hits), ``quoted`` (hits between quotation marks),
+        ``occurrences`` (every occurrence of the formula's text, across token
+        boundaries too: :func:`term_occurrences`), ``mid_word_matches`` (of those,
+        matches whose first character completes a word with the text before it, as
+        新发展理念 in 创新发展理念), ``occurrences_lower_bound`` (counted from term
+        counts only: a profile that did not store the formula), ``per_10k_han`` (of
+        ``count``). A dictionary formula found only across tokens is a row with
+        ``count`` 0. Sorted by group, count descending, formula.
 
     Example:
         >>> from analysis.text.segment import tokenize
@@ -830,17 +1062,33 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     rule = rule.where(rule.notna() | ~(quoted > 0), "quoted")
     hits = grouped.assign(formula=words, rule=rule, hits=hit_count, quoted=quoted)[
         lambda t: t["rule"].notna() & is_word & (t["hits"] > 0)]
-    columns = [*keys, "formula", "rule", "count", "quoted", "per_10k_han"]
-    if hits.empty:
-        return pd.DataFrame(columns=columns)
+    columns = [*keys, "formula", "rule", "count", "quoted", "occurrences", "mid_word_matches",
+               "occurrences_lower_bound", "per_10k_han"]
     table = (
         hits.groupby([*keys, "formula"], sort=False, dropna=False)
         .agg(rule=("rule", "first"), count=("hits", "sum"), quoted=("quoted", "sum"))
         .reset_index()
     )
+    # occurrences in the text: of every formula listed, and of the dictionary's formulas found only across tokens
+    entries = [t for t in getattr(seg, "_formula_entries", ()) if seg.formula_rule(t) == "dictionary"]
+    vocabulary = _countable([*table["formula"].astype(str), *sorted(entries)])
+    occ = _grouped_occurrences(fs, vocabulary, by, keys).rename(columns={"term": "formula"})
+    occ = occ[occ["formula"].isin(set(table["formula"])) | (occ["occurrences"] > 0)]
+    table = table.merge(occ, on=[*keys, "formula"], how="outer") if keys else table.merge(occ, on="formula", how="outer")
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    table["rule"] = table["rule"].fillna(table["formula"].map(lambda f: seg.formula_rule(f)))
+    table = table.fillna({"count": 0, "quoted": 0})
+    countable = table["formula"].isin(set(vocabulary))
+    table["occurrences"] = pd.array(table["occurrences"].fillna(0).astype("int64"), dtype="Int64")
+    table["mid_word_matches"] = pd.array(table["mid_word_matches"], dtype="Int64").fillna(0)
+    group_docs = grouped[[*keys, "document"]] if keys and "document" not in keys else None
+    table["occurrences_lower_bound"] = occurrences_lower_bound(fs, table, keys, group_docs, term="formula") & countable
+    table.loc[~countable, ["occurrences", "mid_word_matches"]] = pd.NA
+    table.loc[table["occurrences_lower_bound"], "mid_word_matches"] = pd.NA
     table = _merge(table, han, keys)
     table["per_10k_han"] = 1e4 * table["count"] / table["han_chars"].where(table["han_chars"] > 0, np.nan)
-    table = table[columns].astype({"count": "int64", "quoted": "int64"})
+    table = table[columns].astype({"count": "int64", "quoted": "int64", "occurrences_lower_bound": bool})
     return _sorted(table, keys, order, "count", "formula")
 
 

@@ -1,11 +1,17 @@
 """Track terms, formulas (提法) and themes over time: one row per item per period.
 
 :func:`track` reads only what a reference profile also stores (the term-count table of
-each outline node, theme hits, ``han_chars`` of each document), so full texts and
-profiles give the same table. Counts keep their names (METHODS.md, "Counting a term"):
+each outline node, the occurrences of chosen terms, theme hits, ``han_chars`` of each
+document), so full texts and profiles give the same table for those terms. Counts keep their names (METHODS.md, "Counting a term"):
 
-- ``occurrences``: the term inside any token, derived from the term-count table
-  (:func:`analysis.stats.counts.occurrences_from_counts`): 人才 in 人才强国战略 counts;
+- ``occurrences``: every occurrence in the normalized text (人才 in 人才强国战略, 改革开放
+  across 全面深化改革|开放), counted on the text of full texts and read from a profile's
+  stored counts for the terms it stored (:data:`TRACKED_TERMS` and the dictionary's
+  formulas); otherwise derived from term counts and flagged ``occurrences_lower_bound``
+  (:func:`analysis.stats.counts.term_occurrences`);
+- ``mid_word_matches``: of those occurrences, the ones whose first character completes a
+  word with the text before it (新发展理念 in 创新发展理念; :mod:`analysis.text.occurrences`),
+  counted within ``occurrences`` and shown so a reader can set them aside;
 - ``tokens``: the term as a whole token (what the segmenter made of it);
 - ``theme_hits``: hits of a theme's terms (:func:`analysis.stats.themes.theme_hits`).
 
@@ -46,13 +52,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.stats.counts import occurrences_from_counts, term_counts
+from analysis.stats.counts import occurrences_lower_bound, term_counts, term_occurrences
+from analysis.text.occurrences import TRACKED_TERMS, check_terms
 from analysis.text.segment import TERM_KINDS
 from analysis.settings import Settings
 from analysis.types import FeatureSetLike
 
 __all__ = [
-    "PERIODS", "TRACK_COLUMNS", "assign_periods", "track", "multi_token_terms",
+    "PERIODS", "TRACK_COLUMNS", "TRACKED_TERMS", "assign_periods", "track", "multi_token_terms",
     "formula_summary", "rank_by_period", "rank_change",
 ]
 
@@ -60,8 +67,9 @@ __all__ = [
 PERIODS = ("year", "decade", "congress", "kind", "level")
 #: Columns of a track table after the period (and ``kind``) columns.
 TRACK_COLUMNS = [
-    "item", "item_type", "occurrences", "tokens", "theme_hits", "rate_of", "per_10k_han", "per_10k_tokens",
-    "per_10k_content_tokens", "documents", "han_chars", "word_tokens", "content_tokens",
+    "item", "item_type", "occurrences", "mid_word_matches", "occurrences_lower_bound", "tokens", "theme_hits",
+    "rate_of", "per_10k_han", "per_10k_tokens", "per_10k_content_tokens", "documents", "han_chars", "word_tokens",
+    "content_tokens",
 ]
 
 
@@ -127,7 +135,10 @@ def _item_counts(fs: FeatureSetLike, terms: list[str], themes: list[str], lexico
     frames = []
     if terms:
         counts = term_counts(fs)
-        occ = occurrences_from_counts(counts, terms, by=["document"]).rename(columns={"term": "item"})
+        nodes = term_occurrences(fs, terms)
+        occ = (nodes.groupby(["document", "term"], sort=False)
+               .agg(occurrences=("occurrences", "sum"), mid_word_matches=("mid_word_matches", "sum"))
+               .reset_index().rename(columns={"term": "item"}))
         whole = counts[counts["token"].isin(terms)]
         tok = whole.groupby(["document", "token"], sort=False)["count"].sum().rename("tokens").reset_index()
         tok = tok.rename(columns={"token": "item"})
@@ -135,8 +146,8 @@ def _item_counts(fs: FeatureSetLike, terms: list[str], themes: list[str], lexico
         frames.append(both.assign(item_type="term", theme_hits=pd.NA))
     if themes:
         hits = _theme_hits(fs, themes, lexicon)
-        frames.append(hits.assign(item_type="theme", occurrences=pd.NA, tokens=pd.NA))
-    columns = ["document", "item", "item_type", "occurrences", "tokens", "theme_hits"]
+        frames.append(hits.assign(item_type="theme", occurrences=pd.NA, mid_word_matches=pd.NA, tokens=pd.NA))
+    columns = ["document", "item", "item_type", "occurrences", "mid_word_matches", "tokens", "theme_hits"]
     frames = [f[columns] for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=columns)
@@ -220,7 +231,12 @@ def track(
         One row per period (and kind) and item, in item order then period order: the
         period column (named ``by``), ``kind`` (unless pooled or grouped by kind or the
         documents have no kind), then :data:`TRACK_COLUMNS`: ``item``, ``item_type``
-        (``term`` or ``theme``), ``occurrences`` and ``tokens`` (terms; <NA> for themes),
+        (``term`` or ``theme``), ``occurrences`` (terms; <NA> for themes),
+        ``mid_word_matches`` (of those occurrences, matches whose first character
+        completes a word with the text before it, e.g. 新发展理念 in 创新发展理念; <NA> for
+        themes and where unknown), ``occurrences_lower_bound`` (True where a document of
+        the period counts the term from term counts only; <NA> for themes), ``tokens``
+        (terms; <NA> for themes),
         ``theme_hits`` (themes; <NA> for terms), ``rate_of`` (the count the rates use),
         ``per_10k_han``, ``per_10k_tokens``, ``per_10k_content_tokens``, ``documents``
         (documents in the period), ``han_chars``, ``word_tokens``, ``content_tokens``
@@ -233,7 +249,8 @@ def track(
 
     Warns:
         UserWarning: for terms the segmenter cuts into several tokens
-            (:func:`multi_token_terms`): their occurrences across tokens are not counted.
+            (:func:`multi_token_terms`) that some documents count from term counts only
+            (``occurrences_lower_bound``): there their occurrences across tokens are missed.
 
     Example:
         >>> from analysis.stats.counts import FeatureTables
@@ -251,10 +268,7 @@ def track(
     themes = list(dict.fromkeys(themes))
     if not terms and not themes:
         raise ValueError("track needs at least one term or theme, e.g. terms=['人才'] or themes=['talent']")
-    short = [t for t in terms if len(t) < 2]
-    if short:
-        raise ValueError(f"terms {short}: occurrences are counted for terms of at least two characters")
-    _warn_multi_token(terms, getattr(fs, "settings", None))
+    check_terms(terms)  # at least two characters, no 〓, no whitespace
     documents = fs.documents
     keys = [by]
     if not pool and by != "kind" and "kind" in documents.columns:
@@ -271,7 +285,7 @@ def track(
         .reset_index()
     )
     counts = _item_counts(fs, terms, themes, lexicon).merge(groups, on="document")
-    value_columns = ["occurrences", "tokens", "theme_hits"]
+    value_columns = ["occurrences", "mid_word_matches", "tokens", "theme_hits"]
     summed = (
         counts.assign(**{c: pd.to_numeric(counts[c]) for c in value_columns})
         .groupby([*keys, "item"], sort=False, dropna=False)[value_columns].sum(min_count=1)
@@ -281,10 +295,17 @@ def track(
     items["_item_order"] = np.arange(len(items))
     grid = size_table.merge(items, how="cross").merge(summed, on=[*keys, "item"], how="left")
     is_term = grid["item_type"].eq("term")
-    for column, applies in (("occurrences", is_term), ("tokens", is_term), ("theme_hits", ~is_term)):
+    for column, applies in (("occurrences", is_term), ("mid_word_matches", is_term), ("tokens", is_term),
+                            ("theme_hits", ~is_term)):
         values = pd.to_numeric(grid[column]).fillna(0).astype("int64")
         grid[column] = pd.array(np.where(applies, values, 0), dtype="Int64").astype("Int64")
         grid.loc[~applies, column] = pd.NA
+    lower = occurrences_lower_bound(fs, grid.assign(term=grid["item"]), keys, groups)
+    grid["occurrences_lower_bound"] = pd.array(np.where(is_term, lower, False), dtype="boolean")
+    grid.loc[~is_term, "occurrences_lower_bound"] = pd.NA
+    lower_rows = grid["occurrences_lower_bound"].fillna(False).astype(bool)
+    grid.loc[lower_rows, "mid_word_matches"] = pd.NA
+    _warn_multi_token([t for t in terms if t in set(grid.loc[lower_rows, "item"])], getattr(fs, "settings", None))
     grid["rate_of"] = np.where(is_term, "occurrences", "theme_hits")
     count = np.where(is_term, grid["occurrences"].fillna(0), grid["theme_hits"].fillna(0)).astype(float)
     for rate, denominator in (("per_10k_han", "han_chars"), ("per_10k_tokens", "word_tokens"),
@@ -301,10 +322,12 @@ def track(
 def multi_token_terms(terms: Sequence[str], *, settings: Settings | None = None) -> list[str]:
     """The terms the segmenter cuts into several tokens (their occurrences cannot come from term counts).
 
-    ``occurrences`` are derived from a term-count table, so a term counts where it is a
-    token or lies inside one; a term the segmenter splits (四个|现代化 before the
-    dictionary named it) would be missed wherever it is split. Add such terms to
-    ``corpus/lexicon/dictionary.yaml`` (category ``formula``) before tracking them.
+    On full texts ``occurrences`` are counted on the text, so splitting does not matter.
+    Derived from a term-count table (a profile, for a term it did not store), a term
+    counts only where it is a token or lies inside one; a term the segmenter splits
+    (四个|现代化 before the dictionary named it) is missed wherever it is split. Add such
+    terms to ``corpus/lexicon/dictionary.yaml`` (category ``formula``), so profiles store
+    their occurrences, before tracking them on profiles.
 
     >>> multi_token_terms(["人才", "四个现代化", "乡村振兴人才"])
     ['乡村振兴人才']
@@ -319,14 +342,17 @@ def multi_token_terms(terms: Sequence[str], *, settings: Settings | None = None)
 
 
 def _warn_multi_token(terms: list[str], settings: Settings | None) -> None:
+    """Warn about terms counted from term counts (lower bounds) that the segmenter cuts into several tokens."""
     import warnings
 
-    split = multi_token_terms(terms, settings=settings)
+    split = multi_token_terms(terms, settings=settings) if terms else []
     if split:
         warnings.warn(
-            f"terms {split} are cut into several tokens by the segmenter: their occurrences across tokens are not "
-            "counted (only where they sit inside one token); add them to corpus/lexicon/dictionary.yaml "
-            "(category formula) to track them", UserWarning, stacklevel=3)
+            f"terms {split} are cut into several tokens by the segmenter, and some documents (reference profiles "
+            "that did not store them, or counts-only documents) hold term counts only: there their occurrences "
+            "across tokens are not counted (occurrences_lower_bound is True); track the full texts "
+            "(reference_features(source='texts')), or add the terms to corpus/lexicon/dictionary.yaml (category "
+            "formula) and rebuild the profiles", UserWarning, stacklevel=3)
 
 
 def _sort_periods(grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -382,6 +408,8 @@ def formula_summary(table: pd.DataFrame, *, rate: str = "per_10k_han", period: s
     Returns:
         One row per series (e.g. ``kind``) and item: the series columns, ``item``,
         ``first`` and ``last`` (first and last period with a hit; <NA> when never),
+        ``first_not_mid_word`` (the first period with an occurrence that is not a mid-word
+        match: 新发展理念 found only inside 创新发展理念 in 2013 does not count there),
         ``peak`` (the period of the highest rate; the earliest on ties), ``peak_rate``,
         ``periods_with_hits``, ``periods`` (periods with documents), ``total`` (the
         count behind the rates, summed), ``appearance_order`` (1 = appeared first
@@ -402,17 +430,21 @@ def formula_summary(table: pd.DataFrame, *, rate: str = "per_10k_han", period: s
     if rate not in table.columns:
         raise ValueError(f"rate={rate!r} is not a column of the track table")
     series = _series_keys(table, period)
-    data = table[table[period].notna()].assign(_count=lambda t: _count(t))
+    mid_word = (pd.to_numeric(table["mid_word_matches"]).fillna(0) if "mid_word_matches" in table.columns
+                else pd.Series(0, index=table.index))
+    data = table[table[period].notna()].assign(_count=lambda t: _count(t), _mid_word=mid_word)
     item_order = {v: i for i, v in enumerate(pd.unique(table["item"]))}
     rows = []
     for key, part in data.groupby([*series, "item"], sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         part = part.sort_values(period, kind="stable")
         hit = part[part["_count"] > 0]
+        plain = hit[hit["_count"] > hit["_mid_word"]]  # a hit that is not only mid-word matches
         peak = part.loc[part[rate].idxmax()] if part[rate].notna().any() and (part["_count"] > 0).any() else None
         rows.append({
             **dict(zip([*series, "item"], key)),
             "first": hit[period].iloc[0] if len(hit) else pd.NA,
+            "first_not_mid_word": plain[period].iloc[0] if len(plain) else pd.NA,
             "last": hit[period].iloc[-1] if len(hit) else pd.NA,
             "peak": peak[period] if peak is not None else pd.NA,
             "peak_rate": float(peak[rate]) if peak is not None else np.nan,
@@ -420,9 +452,10 @@ def formula_summary(table: pd.DataFrame, *, rate: str = "per_10k_han", period: s
             "periods": len(part),
             "total": int(part["_count"].sum()),
         })
-    columns = [*series, "item", "first", "last", "peak", "peak_rate", "periods_with_hits", "periods", "total"]
+    columns = [*series, "item", "first", "first_not_mid_word", "last", "peak", "peak_rate", "periods_with_hits",
+               "periods", "total"]
     out = pd.DataFrame(rows, columns=columns)
-    for column in ("first", "last", "peak"):
+    for column in ("first", "first_not_mid_word", "last", "peak"):
         if pd.api.types.is_integer_dtype(table[period]) or out[column].map(lambda v: isinstance(v, (int, np.integer))).any():
             out[column] = pd.array(out[column].tolist(), dtype="Int64")
     first_rank = out.groupby(series, sort=False, dropna=False)["first"] if series else out["first"]
