@@ -730,6 +730,12 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
                     and last >= 2 and not later_at_position(i, name, last + 1)):
                 accept(c, n, open_at, ("gap", last + 1))  # 第一 第二 第五: a gap, reported
                 continue
+            if (open_at == 0 and n == 1 and c.scheme.sequence and c.position in ("line", "sentence")
+                    and _starts_paragraph(text, c) and not later_at_position(i, name, last + 1)
+                    and _confirmed(cands, i, set(), look)):
+                # the top-level enumeration starts again (第一…第四, later 第一…第三): a new series
+                accept(c, n, 0, ("restart", last + 1))
+                continue
             if c.position != "line" or c.scheme.sequence:
                 continue
             if n == 1 and len(stack) > open_at + 1 and not (
@@ -747,13 +753,69 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         first_number = last_seen.get(name, 0) + 1 if c.scheme.continuous else 1
         if c.number != first_number:
             continue
+        level_index = len(stack)
+        if stack and _new_top_series(text, c, heads, stack, look, i):
+            level_index = 0
         if c.position == "line" and not c.scheme.sequence:
-            accept(c, c.number, len(stack))
+            accept(c, c.number, level_index)
             continue
         open_names = {heads[h].cand.scheme.name for h in stack}
         if _confirmed(cands, i, open_names, look):
-            accept(c, c.number, len(stack))
+            accept(c, c.number, level_index)
     return heads
+
+
+#: A list under the last top-level point starts a series of its own when that point would
+#: otherwise run this many times longer than the longest of its earlier siblings.
+_NEW_SERIES_RATIO = 3.0
+
+
+def _starts_paragraph(text: str, c: _Cand) -> bool:
+    """True when the marker opens its line (after indentation)."""
+    return c.position == "line"
+
+
+def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], look: _Lookahead, i: int) -> bool:
+    """True when a list that would nest under the open point is a new top-level series instead.
+
+    Only after the *last* item of the top-level series (no later item of it at a heading
+    position), with at least two earlier items, and when one of these holds:
+
+    - a paragraph opening with an address (``同志们！`` ``同胞们、朋友们！``) lies between
+      that item and ``c`` (a speech turns to a new part);
+    - ``c`` is a heading line (``一、``) and the top-level series is an inline enumeration
+      (``第一，`` ``一是``): headings are not sub-points of an enumeration item;
+    - the gap from that item to ``c`` is at least twice its siblings' median length and the
+      item, running to the end, would hold more than :data:`_NEW_SERIES_RATIO` times the
+      longest earlier sibling.
+    """
+    top = heads[stack[0]]
+    name = top.cand.scheme.name
+    if top.number < 3 or look.after(look.at_position.get((name, top.number + 1)), i) is not None:
+        return False
+    siblings = [h for h in heads if h.level == 1 and h.cand.scheme.name == name]
+    siblings = siblings[-top.number:]
+    if len(siblings) < 3:
+        return False
+    if _address_between(text, top.cand.marker_end, c.marker_start):
+        return True
+    if not c.scheme.sequence and c.position == "line" and top.cand.scheme.sequence:
+        return True
+    gaps = sorted(b.cand.marker_start - a.cand.marker_start for a, b in zip(siblings, siblings[1:]))
+    median = gaps[len(gaps) // 2]
+    extent = len(text) - top.cand.marker_start
+    return c.marker_start - top.cand.marker_start >= 2 * median and extent > _NEW_SERIES_RATIO * gaps[-1]
+
+
+_ADDRESS_PARAGRAPH = None  # compiled lazily below (uses _ADDRESS, defined with the closing rules)
+
+
+def _address_between(text: str, start: int, end: int) -> bool:
+    """True when a line in ``text[start:end]`` opens with an address formula followed by ！ or ：."""
+    global _ADDRESS_PARAGRAPH
+    if _ADDRESS_PARAGRAPH is None:
+        _ADDRESS_PARAGRAPH = re.compile(rf"\n[{_SPACE}]*(?:{_ADDRESS_WORDS})[！!：:]")
+    return _ADDRESS_PARAGRAPH.search(text, start, end) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -794,6 +856,9 @@ def _first_sentence(fragment: str, limit: int = 30, min_len: int = 6) -> str:
     return title if len(title) <= limit else title[:limit] + "…"
 
 
+#: Words that address the audience, alone or joined by 、 (同志们、朋友们！ 同胞们、朋友们！).
+_ADDRESS_WORDS = (r"(?:(?:同志们|朋友们|同胞们|各位代表|代表们|各位委员|同学们|女士们|先生们|青年朋友们|共青团员们)"
+                  r"[、，,]?)+")
 _ADDRESS = r"(?:同志们、朋友们|同志们|各位代表|代表们|各位委员|同学们|女士们、先生们)"
 _CLOSING_OPENER = re.compile(rf"(?:{_ADDRESS}[，,！!：:]|让我们|结束语\s*$)")
 _ADDRESS_ONLY = re.compile(rf"(?:{_ADDRESS}[！!：:，,。]?|结束语)\s*$")
@@ -864,13 +929,22 @@ def _body_paragraphs(text: str, start: int, body_start: int, end: int,
 # ---------------------------------------------------------------------------
 # Announcements
 
+_COUNT = r"(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})"
+#: Words between a count and its noun: 讲3个主要问题, 做好8项重点工作.
+_COUNT_MODIFIER = r"(?:大|主要|重要|重点|基本|方面的?|点|个)?"
 _ANNOUNCE = re.compile(
-    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告|做好|抓好)(?:了)?(?:以下|如下|这么|这样)?"
-    r"\s*(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?\s*(?:大)?\s*"
-    r"(?:方面|点|问题|部分|条|件事)"
+    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告|做好|抓好|做到|把握|把握好|把握住|部署)(?:了)?"
+    r"(?:以下|如下|这么|这样)?"
+    rf"\s*{_COUNT}\s*(?:个|项)?\s*{_COUNT_MODIFIER}\s*"
+    r"(?:方面|点|问题|部分|条|件事|项|工作|任务|要求|意见)"
 )
-
-
+#: ``以下4点重要经验``, ``以下四个教育理念``: 以下/如下 and a count announce whatever noun follows.
+_ANNOUNCE_BELOW = re.compile(rf"(?:以下|如下)\s*{_COUNT}\s*(?:个|项|点|条|方面)")
+#: ``宣布…的八项行动：``: a count and a short noun that end a sentence with a colon, a list follows.
+_ANNOUNCE_COLON = re.compile(
+    rf"(?:宣布|提出|讲|谈|部署|强调)[^。！？\n]{{0,30}}?{_COUNT}\s*(?:个|项|点|条)[^。！？\n，,]{{0,6}}[：:]")
+#: A count that belongs to another occasion (去年会议提出的3点要求): a past time in its clause.
+_PAST = re.compile(r"去年|上次|上一次|上年|上届|此前|以前|曾经|曾|那次|当时|过去")
 #: ``从…4个方面来谈``: the count stands before 方面 and the verb after it.
 _ANNOUNCE_FROM = re.compile(
     r"从[^。！？\n]{0,40}?(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*个\s*(?:大\s*)?方面"
@@ -879,19 +953,40 @@ _ANNOUNCE_FROM = re.compile(
 #: A closing that announces its own points: ``提三点要求：`` ``提几点希望：`` after the last section.
 _CLOSING_POINTS = re.compile(
     r"(?:提|讲|强调|提出)(?:以下|如下|这么)?\s*(?:[0-9０-９]{1,2}|[一二两三四五六七八九十几]{1,3})\s*(?:个|点|条)\s*"
-    r"(?:要求|希望|建议|意见)[：:]"
+    r"(?:要求|希望|建议|意见)(?:[：:]|[，,][^。！？\n]{0,12}[。：:]|。)"
 )
 
 
 def _announced(preamble: str) -> int | None:
     """The count the preamble announces (the last announcement in it), or None.
 
-    ``讲3个问题``, ``谈四个问题``, ``强调5方面意见``, ``从…4个方面来谈``; an uncounted
-    ``讲几点意见`` gives None.
+    ``讲3个问题``, ``谈四个问题``, ``强调5方面意见``, ``做好8项重点工作``, ``从…4个方面来谈``,
+    ``以下4点``, ``宣布…的八项行动：``. Not counts: an uncounted ``讲几点意见``, the idiom
+    ``讲一点意见`` (一点: "a little"), and a count in a clause about another occasion
+    (``去年会议提出的3点要求``: a past time word in the clause, or a verb + 的 before the count).
+
+    >>> [_announced(s) for s in ["我讲三点意见。", "我还想讲一点意见。", "去年会议提出的3点要求，要落实。",
+    ...                          "今年要做好8项重点工作。", "有以下四个方面。", "我宣布中方支持的八项行动："]]
+    [3, None, None, 8, 4, 8]
     """
-    matches = sorted(list(_ANNOUNCE.finditer(preamble)) + list(_ANNOUNCE_FROM.finditer(preamble)),
-                     key=lambda m: m.end())
+    matches = [m for rx in (_ANNOUNCE, _ANNOUNCE_FROM, _ANNOUNCE_BELOW, _ANNOUNCE_COLON)
+               for m in rx.finditer(preamble) if _own_count(preamble, m)]
+    matches.sort(key=lambda m: m.end())
     return cn_number(matches[-1].group("num")) if matches else None
+
+
+_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
+
+
+def _own_count(text: str, m: re.Match) -> bool:
+    """False for the idiom 一点 and for a count in a clause about another occasion."""
+    num = m.group("num")
+    after = text[m.end("num"):m.end("num") + 2].lstrip()
+    if num == "一" and after.startswith("点"):
+        return False
+    clause_start = max((b.end() for b in _CLAUSE_BREAK.finditer(text, max(0, m.start() - 40), m.start())), default=0)
+    clause = text[clause_start:m.start("num")]
+    return not _PAST.search(clause) and not clause.rstrip().endswith("的") or bool(_ANNOUNCE_COLON.fullmatch(m.group()))
 
 
 def _demote_inline_series(text: str, heads: list[_Head]) -> list[_Head]:
@@ -991,7 +1086,9 @@ def _split_closing_points(text: str, heads: list[_Head]) -> tuple[list[_Head], i
         first_after = bisect.bisect_left(marker_starts, m.end())  # heads[first_after:] start at or after its end
         if not n_before or first_after == len(heads) or first_top >= n_before:
             continue
-        if last_top_series >= first_after:
+        restarted = heads[first_after].number == 1 and heads[first_after].issue is not None \
+            and heads[first_after].issue[0] == "restart"
+        if last_top_series >= first_after and not restarted:
             continue  # the top-level series goes on: these are a section's sub-points
         after = range(first_after, len(heads))
         keep = heads[:after[0]]
@@ -1041,14 +1138,72 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     heads = _demote_inline_series(text, _nest(cands, text))
     del cands
     heads, closing_points, points_start = _split_closing_points(text, heads)
+    if not heads:
+        heads = _dash_heads(text)
     closing = _closing_start(text, heads, points_start, paragraphs)
     starts = [h.cand.node_start for h in heads]
     ends = _heading_ends(heads, starts, closing if closing is not None else len(text))
     paths = _heading_paths(heads)
     unheaded = _unheaded_parts(text, heads, starts, ends, paragraphs)  # may shorten the last sub-points in ends
     nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
-    announced = _announced(text[:starts[0]]) if heads else None
+    announced = _announced_count(text, heads, starts)
     return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points)
+
+
+#: Parts that open with a dash and a shared phrase (——我们纪念某某同志，就要学习…): no number.
+DASH = Scheme("dash", "——", lambda s: None, lambda n, _: f"——{n}")
+_DASH_ITEM = re.compile(r"(—{1,2}|－{2})(?=[^—－\n])")
+#: Characters after the dash that items of one series share, and the fewest items of a series.
+_DASH_PREFIX, _DASH_MIN_ITEMS = 3, 3
+
+
+def _dash_heads(text: str) -> list[_Head]:
+    """Top-level parts of a text with no numbered outline that opens its parts with dashes.
+
+    A dash (``——``) at the start of a line or a sentence opens an item; items whose first
+    :data:`_DASH_PREFIX` characters after the dash agree, or whose five characters after a
+    comma in the first twelve agree (``——甲乙，集中体现了…``), form a series, and a series of
+    :data:`_DASH_MIN_ITEMS` or more is a list of parts. Every such series is kept, in text
+    order, numbered on from 1 (``——1`` … ``——9``). Called only when no numbered heading was
+    found: inside a numbered speech, dash lists are rhetoric within a point.
+    """
+    groups: dict[str, list[re.Match]] = {}
+    for m in _DASH_ITEM.finditer(text):
+        if m.start() and text[m.start() - 1] in "—－" or _position(text, m.start())[0] not in ("line", "sentence"):
+            continue
+        key = text[m.end():m.end() + _DASH_PREFIX]
+        if len(key) == _DASH_PREFIX and "\n" not in key:
+            groups.setdefault(key, []).append(m)
+        comma = text.find("，", m.end(), m.end() + 12)  # 生命至上，集中体现了… / 举国同心，集中体现了…
+        if comma > 0 and "\n" not in text[m.end():comma + 6]:
+            groups.setdefault("，" + text[comma + 1:comma + 6], []).append(m)
+    chosen = {m.start(): m for ms in groups.values() if len(ms) >= _DASH_MIN_ITEMS for m in ms}
+    items = [chosen[k] for k in sorted(chosen)]
+    heads = []
+    for k, m in enumerate(items, start=1):
+        position, node_start = _position(text, m.start(1))
+        cand = _Cand(DASH, k, "——", m.start(1), m.end(1), position or "sentence", node_start)
+        heads.append(_Head(cand, k, 1, None, DASH.label(k, "——")))
+    return heads
+
+
+def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> int | None:
+    """The count announced in the preamble; else the first one announced right before a later
+    top-level series (in the paragraph before its first item, or before it in its own)."""
+    if not heads:
+        return None
+    found = _announced(text[:starts[0]])
+    if found is not None:
+        return found
+    for k, h in enumerate(heads[1:], start=1):
+        if h.level != 1 or h.number != 1:
+            continue
+        line_start = text.rfind("\n", 0, h.cand.marker_start) + 1
+        before = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
+        found = _announced(text[max(before, heads[k - 1].cand.marker_end):h.cand.marker_start])
+        if found is not None:
+            return found
+    return None
 
 
 def _closing_start(text: str, heads: list[_Head], points_start: int | None,
