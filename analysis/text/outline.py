@@ -730,9 +730,8 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
                     and last >= 2 and not later_at_position(i, name, last + 1)):
                 accept(c, n, open_at, ("gap", last + 1))  # 第一 第二 第五: a gap, reported
                 continue
-            if (open_at == 0 and n == 1 and c.scheme.sequence and c.position in ("line", "sentence")
-                    and _starts_paragraph(text, c) and not later_at_position(i, name, last + 1)
-                    and _confirmed(cands, i, set(), look)):
+            if (open_at == 0 and n == 1 and last >= 2 and c.scheme.sequence and c.position == "line"
+                    and _restarts(look, i, name, last) and _confirmed(cands, i, set(), look)):
                 # the top-level enumeration starts again (第一…第四, later 第一…第三): a new series
                 accept(c, n, 0, ("restart", last + 1))
                 continue
@@ -770,9 +769,11 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
 _NEW_SERIES_RATIO = 3.0
 
 
-def _starts_paragraph(text: str, c: _Cand) -> bool:
-    """True when the marker opens its line (after indentation)."""
-    return c.position == "line"
+def _restarts(look: _Lookahead, i: int, name: str, last: int) -> bool:
+    """True when the item 1 at ``i`` is followed by its 2 before the open series' next number."""
+    two = look.after(look.at_position.get((name, 2)), i)
+    going_on = look.after(look.at_position.get((name, last + 1)), i)
+    return two is not None and (going_on is None or two < going_on)
 
 
 def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], look: _Lookahead, i: int) -> bool:
@@ -1251,43 +1252,81 @@ def _heading_paths(heads: list[_Head]) -> list[str]:
 
 
 def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int],
-                    paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, int]:
-    """Parent index → start of its unheaded part: text after a last sub-point that outgrows its siblings.
+                    paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, tuple[int, int]]:
+    """Last item index → (start, end) of the unheaded part after it: text a last item outgrows.
 
-    When every sub-point but the last is one paragraph and the last runs on for more, the
-    paragraphs after its first belong to the parent (e.g. a word to the organization
-    department after the numbered points). ``ends`` of such last sub-points is cut there.
+    Among the items of one series (siblings of one scheme, in a row; top-level series too),
+    the last item is cut at the end of a paragraph, and the text after it up to where it
+    ended becomes an unheaded part (``<parent>（未编号）``, or ``（未编号）`` at the top level):
+
+    - when every earlier item is one paragraph and the last runs on for more: it keeps its
+      first paragraph (e.g. a word to the organization department after the numbered points);
+    - when the whole series runs inline in one paragraph (``…。一是…。二是…。三是…``): the
+      last item ends with that paragraph, unless the paragraph breaks off mid-sentence (the
+      next one then continues it).
+
+    ``ends`` of such last items is cut there. Items with children are never cut.
     """
     children: dict[int | None, list[int]] = {}
     for k, h in enumerate(heads):
         children.setdefault(h.parent, []).append(k)
-    unheaded: dict[int, int] = {}
-    table = None  # (starts, spans) of the paragraphs, made when a parent needs it
+    unheaded: dict[int, tuple[int, int]] = {}
+    table = None  # (starts, spans) of the paragraphs, made when a series needs it
     for parent, kids in children.items():
-        if parent is None or len(kids) < 3 or children.get(kids[-1]):
-            continue
-        if table is None:
-            para_starts, para_ends = paragraph_bounds(text) if paragraphs is None else paragraphs
-            table = (para_starts.tolist(), list(zip(para_starts.tolist(), para_ends.tolist())))
-        counts = []
-        for k in kids:
-            if children.get(k):
-                break
-            _, body = _heading_title(text, heads[k].cand)
-            counts.append(_body_paragraphs(text, starts[k], body, ends[k], table))
-        if len(counts) != len(kids) or any(len(c) != 1 for c in counts[:-1]) or len(counts[-1]) < 2:
-            continue
-        cut = counts[-1][1][0]
-        while cut > 0 and text[cut - 1] in _SPACE:
-            cut -= 1
-        if count_han(text[cut:ends[parent]]) or text[cut:ends[parent]].strip():
-            unheaded[parent] = cut
-            ends[kids[-1]] = cut
+        for series in _series_runs(heads, kids):
+            last = series[-1]
+            if len(series) < 2 or children.get(last):
+                continue
+            if parent is not None and series[-1] != kids[-1]:
+                continue  # inside a section, only its last series: later text is the next series'
+            end = ends[last]
+            cut = _inline_cut(text, heads, series, end)
+            if cut is None and len(series) >= 3 and not any(children.get(k) for k in series):
+                if table is None:
+                    para_starts, para_ends = paragraph_bounds(text) if paragraphs is None else paragraphs
+                    table = (para_starts.tolist(), list(zip(para_starts.tolist(), para_ends.tolist())))
+                counts = [_body_paragraphs(text, starts[k], _heading_title(text, heads[k].cand)[1], ends[k], table)
+                          for k in series]
+                if all(len(c) == 1 for c in counts[:-1]) and len(counts[-1]) >= 2:
+                    cut = counts[-1][1][0]
+            if cut is None:
+                continue
+            while cut > 0 and text[cut - 1] in _SPACE:
+                cut -= 1
+            if cut < end and (count_han(text[cut:end]) or text[cut:end].strip()):
+                unheaded[last] = (cut, end)
+                ends[last] = cut
     return unheaded
 
 
+def _series_runs(heads: list[_Head], kids: list[int]) -> list[list[int]]:
+    """Split siblings into runs of one scheme whose numbers go up."""
+    runs: list[list[int]] = []
+    for k in kids:
+        if runs and heads[runs[-1][-1]].cand.scheme.name == heads[k].cand.scheme.name \
+                and heads[k].number > heads[runs[-1][-1]].number:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
+
+
+def _inline_cut(text: str, heads: list[_Head], series: list[int], end: int) -> int | None:
+    """Where the last item of a series that runs inline in one paragraph ends (None: not such a series)."""
+    first, last = heads[series[0]].cand, heads[series[-1]].cand
+    if "\n" in text[first.marker_start:last.marker_end]:
+        return None
+    para_end = _line_end(text, last.marker_end)
+    if para_end >= end:
+        return None
+    tail = text[last.marker_end:para_end].rstrip(_SPACE)
+    if not tail or tail[-1] not in _SENTENCE_END + _CLOSERS + "”）)":
+        return None  # the paragraph breaks off mid-sentence: the next one continues the item
+    return para_end + 1
+
+
 def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list[int], paths: list[str],
-                    unheaded: dict[int, int], closing: int | None) -> tuple[list[Node], list[Issue]]:
+                    unheaded: dict[int, tuple[int, int]], closing: int | None) -> tuple[list[Node], list[Issue]]:
     """The nodes in document order (preamble, sections, unheaded parts, closing) and the issues found."""
     n_text = len(text)
     nodes: list[Node] = []
@@ -1295,9 +1334,7 @@ def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list
     if first > 0 or not heads:
         nodes.append(Node("preamble", "preamble", 0, None, None, _first_sentence(text[:first]), 0, first, 0))
     issues: list[Issue] = []
-    last_child = {}
-    for k, h in enumerate(heads):
-        last_child[h.parent] = k
+    seen_unheaded: dict[str, int] = {}
     for k, h in enumerate(heads):
         title, body = _heading_title(text, h.cand)
         parent_path = paths[h.parent] if h.parent is not None else None
@@ -1305,11 +1342,15 @@ def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list
                           starts[k], ends[k], min(body, ends[k]), False, parent_path))
         if h.issue:
             issues.append(Issue(h.issue[0], paths[k], h.level, h.issue[1], h.number))
-        p = h.parent
-        if p in unheaded and last_child[p] == k:  # the unheaded part follows the last sub-point
-            cut = unheaded[p]
-            nodes.append(Node(paths[p] + "（未编号）", "section", heads[p].level + 1, None, None,
-                              _first_sentence(text[cut:ends[p]]), cut, ends[p], cut, True, paths[p]))
+        if k in unheaded:  # the unheaded part follows the last item of a series
+            cut, end = unheaded[k]
+            p = h.parent
+            path = (paths[p] if p is not None else "") + "（未编号）"
+            seen_unheaded[path] = seen_unheaded.get(path, 0) + 1
+            if seen_unheaded[path] > 1:
+                path = f"{path}#{seen_unheaded[path]}"
+            nodes.append(Node(path, "section", h.level, None, None, _first_sentence(text[cut:end]), cut, end, cut,
+                              True, parent_path))
     if closing is not None:
         nodes.append(Node("closing", "closing", 0, None, None, _first_sentence(text[closing:]),
                           closing, n_text, closing))
