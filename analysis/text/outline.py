@@ -72,6 +72,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.normalize import REDACTION_RE
+from analysis.text.diagnostics import OutlineWarning, outline_warnings_of
 from analysis.chars import (REDACTION, blank_spans, char_flags, code_points, count_han, count_han_spans,
                             paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
 
@@ -313,6 +314,11 @@ class Outline:
         length: Length of the parsed text.
         closing_points: Points the closing announces and numbers itself (``提三点要求：一要…
             二要…三要…`` after the last section): part of the closing, not sections.
+        announced_points: The top-level points found in the series the announcement
+            introduces (the first series for a count in the preamble; None without a count).
+        warnings: Where the outline may be wrong (:mod:`analysis.text.diagnostics`): a point
+            holding most of the text, a series that restarts or skips a number, an announced
+            count that differs from the points found, a list under a much longer point.
     """
 
     nodes: tuple[Node, ...]
@@ -320,6 +326,8 @@ class Outline:
     issues: tuple[Issue, ...]
     length: int
     closing_points: int = 0
+    announced_points: int | None = None
+    warnings: tuple[OutlineWarning, ...] = ()
 
     @property
     def found(self) -> int:
@@ -675,6 +683,15 @@ def _glued(text: str, c: _Cand, open_head: _Head) -> bool:
     return before not in _INSIDE_CLAUSE and before not in _CN_NUM + "第第0123456789" and before != "\n"
 
 
+#: A photo credit or caption end that a scraped page runs into the next sentence (…记者 某某/摄第一，).
+_CAPTION_END = re.compile(r"(?:摄|摄影|供图|图源[^。！？\n]{0,12})[ \t\u3000]*$")
+
+
+def _after_caption(text: str, i: int) -> bool:
+    """True when the marker at ``i`` directly follows a photo credit (``摄``, ``供图``)."""
+    return bool(_CAPTION_END.search(text, max(0, i - 16), i))
+
+
 def _nest(cands: list[_Cand], text: str) -> list[_Head]:
     heads: list[_Head] = []
     stack: list[int] = []  # indices into heads, one per open level
@@ -702,8 +719,10 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         name = c.scheme.name
         open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
         if c.position is None:
-            if open_at is None or not _glued(text, c, heads[stack[open_at]]) \
-                    or later_at_position(i, name, c.number):
+            first_after_caption = open_at is None and c.number == 1 and c.scheme.sequence \
+                and _after_caption(text, c.marker_start)
+            if not first_after_caption and (open_at is None or not _glued(text, c, heads[stack[open_at]])
+                                            or later_at_position(i, name, c.number)):
                 continue  # not at a heading position
             c = dataclasses.replace(c, position="sentence", node_start=c.marker_start)
         if open_at is not None:
@@ -1147,8 +1166,11 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     paths = _heading_paths(heads)
     unheaded = _unheaded_parts(text, heads, starts, ends, paragraphs)  # may shorten the last sub-points in ends
     nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
-    announced = _announced_count(text, heads, starts)
-    return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points)
+    announced, series_start = _announced_count(text, heads, starts)
+    announced_points = _series_length(heads, series_start) if announced is not None else None
+    warnings = _warnings(text, nodes, issues, announced, announced_points)
+    return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points, announced_points,
+                   tuple(warnings))
 
 
 #: Parts that open with a dash and a shared phrase (——我们纪念某某同志，就要学习…): no number.
@@ -1188,14 +1210,17 @@ def _dash_heads(text: str) -> list[_Head]:
     return heads
 
 
-def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> int | None:
+def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> tuple[int | None, int]:
     """The count announced in the preamble; else the first one announced right before a later
-    top-level series (in the paragraph before its first item, or before it in its own)."""
+    top-level series (in the paragraph before its first item, or before it in its own).
+
+    Returns the count (None: none) and the index of the head that starts the series it introduces.
+    """
     if not heads:
-        return None
+        return None, 0
     found = _announced(text[:starts[0]])
     if found is not None:
-        return found
+        return found, 0
     for k, h in enumerate(heads[1:], start=1):
         if h.level != 1 or h.number != 1:
             continue
@@ -1203,8 +1228,32 @@ def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> int | 
         before = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
         found = _announced(text[max(before, heads[k - 1].cand.marker_end):h.cand.marker_start])
         if found is not None:
-            return found
-    return None
+            return found, k
+    return None, 0
+
+
+def _series_length(heads: list[_Head], k: int) -> int:
+    """Top-level items of the series starting at head ``k``: one scheme, numbers going up."""
+    if k >= len(heads):
+        return 0
+    scheme, last, n = heads[k].cand.scheme.name, heads[k].number - 1, 0
+    for h in heads[k:]:
+        if h.level != 1:
+            continue
+        if h.cand.scheme.name != scheme or h.number <= last:
+            break
+        last, n = h.number, n + 1
+    return n
+
+
+def _warnings(text: str, nodes: list[Node], issues: list[Issue], announced: int | None,
+              announced_points: int | None) -> list[OutlineWarning]:
+    """:func:`analysis.text.diagnostics.outline_warnings_of` for the parsed nodes (one pass over the text)."""
+    sections = [n for n in nodes if n.level > 0]
+    han = count_han_spans(text, [(n.start, n.end) for n in sections]).tolist() if sections else []
+    parents = {n.parent for n in sections if n.parent is not None}
+    rows = [(n.path, n.parent, h, n.unheaded, n.path in parents) for n, h in zip(sections, han)]
+    return outline_warnings_of(rows, issues=issues, announced=announced, announced_points=announced_points)
 
 
 def _closing_start(text: str, heads: list[_Head], points_start: int | None,
@@ -1263,7 +1312,9 @@ def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list
       first paragraph (e.g. a word to the organization department after the numbered points);
     - when the whole series runs inline in one paragraph (``…。一是…。二是…。三是…``): the
       last item ends with that paragraph, unless the paragraph breaks off mid-sentence (the
-      next one then continues it).
+      next one then continues it);
+    - at the top level, otherwise: the last item ends before an address-only line
+      (``同志们！`` ``青年朋友们、同志们！``): the speech turns to another part.
 
     ``ends`` of such last items is cut there. Items with children are never cut.
     """
@@ -1289,6 +1340,8 @@ def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list
                           for k in series]
                 if all(len(c) == 1 for c in counts[:-1]) and len(counts[-1]) >= 2:
                     cut = counts[-1][1][0]
+            if cut is None and parent is None:
+                cut = _address_cut(text, heads[last].cand.marker_end, end)
             if cut is None:
                 continue
             while cut > 0 and text[cut - 1] in _SPACE:
@@ -1297,6 +1350,18 @@ def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list
                 unheaded[last] = (cut, end)
                 ends[last] = cut
     return unheaded
+
+
+def _address_cut(text: str, start: int, end: int) -> int | None:
+    """Start of the first address-only line (``同志们！`` ``青年朋友们、同志们！``) in ``text[start:end]``."""
+    global _ADDRESS_LINE
+    if _ADDRESS_LINE is None:
+        _ADDRESS_LINE = re.compile(rf"\n[{_SPACE}]*(?:{_ADDRESS_WORDS})[！!：:]?[{_SPACE}]*(?=\n|$)")
+    m = _ADDRESS_LINE.search(text, start, end)
+    return None if m is None else m.start() + 1
+
+
+_ADDRESS_LINE = None  # compiled on first use (_ADDRESS_WORDS is defined with the closing rules)
 
 
 def _series_runs(heads: list[_Head], kids: list[int]) -> list[list[int]]:
