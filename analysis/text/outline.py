@@ -87,6 +87,7 @@ __all__ = [
     "cn_number",
     "outline_nodes_table",
     "outline_table",
+    "outline_warnings",
     "parse_outline",
     "section_lengths",
     "text_section_lengths",
@@ -1543,22 +1544,35 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
         "scheme": [n.scheme for n in nodes], "start": [n.start for n in nodes], "end": [n.end for n in nodes],
         "body_start": [n.body_start for n in nodes], "unheaded": [n.unheaded for n in nodes],
         "own_han_chars": own_han, "own_share": [_share(o, h) for o, h in zip(own_han, han)],
+        "warnings": _node_warnings(outline),
     })
+
+
+def _node_warnings(outline: Outline) -> list[str]:
+    """Per node, its warnings' messages joined by ``"; "`` (document-wide ones on the first row)."""
+    by_path: dict[str, list[str]] = {}
+    for w in outline.warnings:
+        by_path.setdefault(w.path, []).append(w.message)
+    out = ["; ".join(by_path.get(n.path, [])) for n in outline.nodes]
+    if "" in by_path and out:
+        out[0] = "; ".join(by_path[""] + ([out[0]] if out[0] else []))
+    return out
 
 
 _LENGTH_COLUMNS = ["document", "path", "level", "title", "han_chars", "share_of_document",
                    "share_of_parent", "sentences", "paragraphs", "redactions", "kind", "parent",
                    "unheaded", "own_han_chars", "own_share"]
 _OUTLINE_COLUMNS = ["document", "path", "kind", "level", "number", "scheme", "title", "start", "end",
-                    "body_start", "unheaded", "parent", "han_chars", "share"]
+                    "body_start", "unheaded", "parent", "han_chars", "share", "warnings"]
 _CLI_COLUMNS = ["document", "path", "level", "number", "title", "start", "end", "han_chars", "share",
-                "unheaded"]
+                "unheaded", "warnings"]
+_WARNING_COLUMNS = ["document", "path", "kind", "message"]
 
 
 def _frames(documents_df: pd.DataFrame, caller: str) -> pd.DataFrame:
     frames = [_node_frame(parse_outline(text), text, doc_id)
               for doc_id, text in _documents(documents_df, caller)]
-    columns = list(dict.fromkeys(_LENGTH_COLUMNS + _OUTLINE_COLUMNS[:-1]))
+    columns = list(dict.fromkeys(_LENGTH_COLUMNS + _OUTLINE_COLUMNS[:-2] + ["warnings"]))
     if not frames:
         return pd.DataFrame({c: [] for c in columns})
     out = pd.concat(frames, ignore_index=True)
@@ -1647,8 +1661,10 @@ def outline_table(documents_df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         One row per node, in document order, with columns ``document``, ``path``, ``kind``,
         ``level``, ``number`` (Int64), ``scheme``, ``title``, ``start``, ``end``,
-        ``body_start``, ``unheaded``, ``parent``, ``han_chars`` (including children) and
-        ``share`` (of the document's Han characters).
+        ``body_start``, ``unheaded``, ``parent``, ``han_chars`` (including children),
+        ``share`` (of the document's Han characters) and ``warnings`` (the node's
+        :attr:`Outline.warnings` messages, ``"; "``-separated, ``""`` when none; warnings about
+        the whole document, such as an announced count that differs, on its first row).
 
     Raises:
         ValueError: When a column is missing or a document has no text.
@@ -1671,15 +1687,46 @@ def outline_nodes_table(documents_df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Columns ``document``, ``path``, ``level`` (1 for top-level sections, 0 for preamble
         and closing), ``number``, ``title``, ``start``, ``end``, ``han_chars``, ``share``
-        (of the document's Han characters) and ``unheaded``.
+        (of the document's Han characters), ``unheaded`` and ``warnings`` (as in :func:`outline_table`).
 
     Raises:
         ValueError: When a column is missing or a document has no text.
 
     >>> outline_nodes_table(pd.DataFrame({"id": ["d"], "text": ["一、甲\\n二、乙"]})).columns.tolist()
-    ['document', 'path', 'level', 'number', 'title', 'start', 'end', 'han_chars', 'share', 'unheaded']
+    ['document', 'path', 'level', 'number', 'title', 'start', 'end', 'han_chars', 'share', 'unheaded', 'warnings']
     """
     return outline_table(documents_df)[_CLI_COLUMNS]
+
+
+def outline_warnings(documents_df: pd.DataFrame) -> pd.DataFrame:
+    """List where each document's outline may be wrong: one row per warning.
+
+    The checks (:mod:`analysis.text.diagnostics`): a point holding more than half of its
+    part while its siblings hold a tenth or less (``dominant``); a series that starts again,
+    skips, repeats or goes back (``restart``, ``gap``, ``duplicate``, ``out_of_order``); an
+    announced count that differs from the points of the series it introduces
+    (``announced``); a point with sub-points much longer than its siblings (``long_parent``).
+    Show it beside the section tables: a warned section's figures need a look at the text.
+
+    Args:
+        documents_df: One row per document with columns ``id`` and ``text``. Not modified.
+
+    Returns:
+        One row per warning, documents in order, with columns ``document``, ``path`` (the
+        node; ``""`` for the whole document), ``kind`` and ``message``. Empty (with these
+        columns) when no outline draws a warning.
+
+    Raises:
+        ValueError: When a column is missing or a document has no text.
+
+    >>> text = "讲三点意见。\\n一、甲\\n正文。\\n二、乙\\n正文。"
+    >>> outline_warnings(pd.DataFrame({"id": ["d"], "text": [text]})).iloc[0].to_dict()
+    {'document': 'd', 'path': '', 'kind': 'announced', 'message': 'announces 3 points, 2 found'}
+    """
+    rows = [{"document": doc_id, "path": w.path, "kind": w.kind, "message": w.message}
+            for doc_id, text in _documents(documents_df, "outline_warnings")
+            for w in parse_outline(text).warnings]
+    return pd.DataFrame(rows, columns=_WARNING_COLUMNS)
 
 
 def announced_table(documents_df: pd.DataFrame) -> pd.DataFrame:
