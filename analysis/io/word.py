@@ -38,6 +38,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from analysis.chars import CIRCLED, CN_DIGITS, FULLWIDTH_DIGITS
+
 __all__ = ["DocxError", "docx_text", "format_number"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -51,10 +53,10 @@ class DocxError(ValueError):
 
 # --------------------------------------------------------------------------- number formats
 
-_CN_DIGITS = "〇一二三四五六七八九"
+_CN_DIGITS = CN_DIGITS
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CIRCLED = CIRCLED
 
 
 def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百") -> str:
@@ -105,7 +107,7 @@ def format_number(n: int, fmt: str) -> str:
     if fmt == "ideographTraditional" and 1 <= n <= 10:
         return _TIANGAN[n - 1]
     if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
-        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        return str(n).translate(str.maketrans("0123456789", FULLWIDTH_DIGITS))
     if fmt == "decimalZero":
         return f"{n:02d}"
     if fmt == "upperRoman":

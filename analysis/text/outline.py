@@ -71,10 +71,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis.io.normalize import REDACTION_RE
+from analysis.chars import (CIRCLED, CN_NUMERALS, DIGITS, PAREN_DIGITS, REDACTION, REDACTION_RE, blank_spans,
+                            char_flags, cn_label, cn_number, code_points, count_han, count_han_spans, paragraph_bounds,
+                            paragraph_spans, sentence_bounds, true_runs)
 from analysis.text.diagnostics import OutlineWarning, outline_warnings_of
-from analysis.chars import (REDACTION, blank_spans, char_flags, code_points, count_han, count_han_spans,
-                            paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
 
 __all__ = [
     "Issue",
@@ -96,57 +96,13 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Numbers
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = "一二两三四五六七八九十"
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+_CN_NUM = CN_NUMERALS
+_CIRCLED = CIRCLED
+_PAREN_DIGITS = PAREN_DIGITS
+_cn_label = cn_label
 #: What a scheme's ``parse`` returns for a word that continues any open list (最后).
 NEXT = -1
 _ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": NEXT}
-
-
-def cn_number(numeral: str) -> int | None:
-    """Parse a Chinese (一 … 九十九, 两, 百) or Arabic numeral; None when it is not one.
-
-    Args:
-        numeral: The numeral text, e.g. ``"十二"``, ``"两"``, ``"５"``.
-
-    Returns:
-        The integer value, or None for anything that is not a numeral.
-
-    >>> [cn_number(s) for s in ["三", "十", "十二", "二十", "九十九", "两", "５", "一百零五", "几"]]
-    [3, 10, 12, 20, 99, 2, 5, 105, None]
-    """
-    if not numeral:
-        return None
-    ascii_digits = numeral.translate(_FULLWIDTH_DIGITS)
-    if ascii_digits.isdigit():
-        return int(ascii_digits)
-    total, current = 0, None
-    for ch in numeral:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch] if current is None else current * 10 + _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current if current else 1) * 10
-            current = None
-        elif ch == "百":
-            total += (current if current else 1) * 100
-            current = None
-        else:
-            return None
-    return total + (current or 0)
-
-
-def _cn_label(n: int) -> str:
-    """Render 1..99 as a Chinese numeral (``12`` → ``十二``)."""
-    digits = "〇一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else digits[tens]
-    return head + "十" + (digits[ones] if ones else "") if n < 100 else str(n)
 
 
 # ---------------------------------------------------------------------------
@@ -492,7 +448,7 @@ class _Prefilter:
         return self.first_chars() + "".join(b for _, b in self.pairs) + self.followers
 
 
-_DIGITS = "0123456789０１２３４５６７８９"
+_DIGITS = DIGITS
 #: Prefilters by scheme pattern (a scheme whose pattern is not listed is run with finditer;
 #: those with a literal first character, 第 or 其, are fast that way already). Each must
 #: name every way its pattern can start; tests/test_outline_vectorized.py checks them against
@@ -681,7 +637,7 @@ def _glued(text: str, c: _Cand, open_head: _Head) -> bool:
     if c.marker_start - open_head.cand.marker_end < _GLUED_MIN_GAP:
         return False
     before = text[c.marker_start - 1] if c.marker_start else "\n"
-    return before not in _INSIDE_CLAUSE and before not in _CN_NUM + "第第0123456789" and before != "\n"
+    return before not in _INSIDE_CLAUSE and before not in _CN_NUM + "第" + DIGITS and before != "\n"
 
 
 #: A photo credit or caption end that a scraped page runs into the next sentence (…记者 某某/摄第一，).
@@ -799,8 +755,9 @@ def _restarts(look: _Lookahead, i: int, name: str, last: int) -> bool:
 def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], look: _Lookahead, i: int) -> bool:
     """True when a list that would nest under the open point is a new top-level series instead.
 
-    Only after the *last* item of the top-level series (no later item of it at a heading
-    position), with at least two earlier items, and when one of these holds:
+    Only after the *last* item of a top-level enumeration (``第一，`` ``一是``: a heading line
+    such as ``五、`` may hold a list), with no later item of it at a heading position and at
+    least two earlier items, and when one of these holds:
 
     - a paragraph opening with an address (``同志们！`` ``同胞们、朋友们！``) lies between
       that item and ``c`` (a speech turns to a new part);
@@ -812,7 +769,7 @@ def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], l
     """
     top = heads[stack[0]]
     name = top.cand.scheme.name
-    if top.number < 3 or look.after(look.at_position.get((name, top.number + 1)), i) is not None:
+    if not top.cand.scheme.sequence or top.number < 3 or look.after(look.at_position.get((name, top.number + 1)), i) is not None:
         return False
     siblings = [h for h in heads if h.level == 1 and h.cand.scheme.name == name]
     siblings = siblings[-top.number:]
@@ -820,7 +777,7 @@ def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], l
         return False
     if _address_between(text, top.cand.marker_end, c.marker_start):
         return True
-    if not c.scheme.sequence and c.position == "line" and top.cand.scheme.sequence:
+    if not c.scheme.sequence and c.position == "line":
         return True
     gaps = sorted(b.cand.marker_start - a.cand.marker_start for a, b in zip(siblings, siblings[1:]))
     median = gaps[len(gaps) // 2]
@@ -1633,7 +1590,7 @@ def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
         ``path``, ``level``, ``title``, ``han_chars``, ``share_of_document``,
         ``share_of_parent``, ``sentences``, ``paragraphs``, ``redactions`` (〓 placeholders,
         plus marks such as ×× XX 某某 *** left in a text that was not normalized, as
-        :data:`analysis.io.normalize.REDACTION_RE` finds them), ``kind``,
+        :data:`analysis.chars.REDACTION_RE` finds them), ``kind``,
         ``parent``, ``unheaded``, ``own_han_chars`` and ``own_share`` (own text over the
         node's total; NaN for a node without Han characters).
 
