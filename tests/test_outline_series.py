@@ -98,6 +98,12 @@ def test_a_first_item_glued_to_a_photo_credit_opens_its_list():
     assert_lossless(text)
 
 
+def test_ordinal_words_go_on_with_numbers():
+    o = parse_outline("首先，抓学习。" + BODY + "其次，抓落实。" + BODY + "第三，抓作风。" + BODY)
+    assert tops(o) == ["首先", "其次", "第三"]
+    assert tops(parse_outline("首先，抓学习。" + BODY + "第三，抓作风。" + BODY)) == []  # 第三 goes on from 2 only
+
+
 def test_an_ordinal_inside_a_clause_is_still_no_item():
     text = "全省考核位居第一，成绩突出。第二，夯实基层基础。" + BODY
     assert tops(parse_outline(text)) == []

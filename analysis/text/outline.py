@@ -675,6 +675,10 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
             continue  # another scheme took this marker
         name = c.scheme.name
         open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
+        if open_at is None and name == "di" and c.number >= 3:
+            # 首先，…其次，…第三，: a numbered item goes on from the ordinal words
+            open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == "order"
+                            and heads[h].number == c.number - 1), None)
         if c.position is None:
             first_after_caption = open_at is None and c.number == 1 and c.scheme.sequence \
                 and _after_caption(text, c.marker_start)
@@ -1322,11 +1326,16 @@ def _address_cut(text: str, start: int, end: int) -> int | None:
 _ADDRESS_LINE = None  # compiled on first use (_ADDRESS_WORDS is defined with the closing rules)
 
 
+def _family(name: str) -> str:
+    """Schemes one series may mix: ordinal words go on with numbers (首先 其次 第三)."""
+    return "di" if name == "order" else name
+
+
 def _series_runs(heads: list[_Head], kids: list[int]) -> list[list[int]]:
     """Split siblings into runs of one scheme whose numbers go up."""
     runs: list[list[int]] = []
     for k in kids:
-        if runs and heads[runs[-1][-1]].cand.scheme.name == heads[k].cand.scheme.name \
+        if runs and _family(heads[runs[-1][-1]].cand.scheme.name) == _family(heads[k].cand.scheme.name) \
                 and heads[k].number > heads[runs[-1][-1]].number:
             runs[-1].append(k)
         else:
