@@ -922,9 +922,9 @@ _ANNOUNCE = re.compile(
 )
 #: ``以下4点重要经验``, ``以下四个教育理念``: 以下/如下 and a count announce whatever noun follows.
 _ANNOUNCE_BELOW = re.compile(rf"(?:以下|如下)\s*{_COUNT}\s*(?:个|项|点|条|方面)")
-#: ``宣布…的八项行动：``: a count and a short noun that end a sentence with a colon, a list follows.
+#: ``宣布…的八项行动：``: a count of 项 and a short noun that end a sentence with a colon, a list follows.
 _ANNOUNCE_COLON = re.compile(
-    rf"(?:宣布|提出|讲|谈|部署|强调)[^。！？\n]{{0,30}}?{_COUNT}\s*(?:个|项|点|条)[^。！？\n，,]{{0,6}}[：:]")
+    rf"(?:宣布|提出|讲|谈|部署|强调)[^。！？\n]{{0,30}}?{_COUNT}\s*项[^。！？\n，,]{{0,6}}[：:]")
 #: A count that belongs to another occasion (去年会议提出的3点要求): a past time in its clause.
 _PAST = re.compile(r"去年|上次|上一次|上年|上届|此前|以前|曾经|曾|那次|当时|过去")
 #: ``从…4个方面来谈``: the count stands before 方面 and the verb after it.
@@ -943,8 +943,8 @@ def _announced(preamble: str) -> int | None:
     """The count the preamble announces (the last announcement in it), or None.
 
     ``讲3个问题``, ``谈四个问题``, ``强调5方面意见``, ``做好8项重点工作``, ``从…4个方面来谈``,
-    ``以下4点``, ``宣布…的八项行动：``. Not counts: an uncounted ``讲几点意见``, the idiom
-    ``讲一点意见`` (一点: "a little"), and a count in a clause about another occasion
+    ``以下4点``, ``宣布…的八项行动：``. Not counts: an uncounted ``讲几点意见``, a count below
+    two (the idiom ``讲一点意见``, 一点: "a little"; ``只提一项``), and a count in a clause about another occasion
     (``去年会议提出的3点要求``: a past time word in the clause, or a verb + 的 before the count).
 
     >>> [_announced(s) for s in ["我讲三点意见。", "我还想讲一点意见。", "去年会议提出的3点要求，要落实。",
@@ -961,11 +961,9 @@ _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
 
 
 def _own_count(text: str, m: re.Match) -> bool:
-    """False for the idiom 一点 and for a count in a clause about another occasion."""
-    num = m.group("num")
-    after = text[m.end("num"):m.end("num") + 2].lstrip()
-    if num == "一" and after.startswith("点"):
-        return False
+    """False for a count below 2 (the idiom 一点) and for a count in a clause about another occasion."""
+    if (cn_number(m.group("num")) or 0) < 2:
+        return False  # 讲一点意见 (一点: "a little"), 只提一项: an outline announces two points or more
     clause_start = max((b.end() for b in _CLAUSE_BREAK.finditer(text, max(0, m.start() - 40), m.start())), default=0)
     clause = text[clause_start:m.start("num")]
     return not _PAST.search(clause) and not clause.rstrip().endswith("的") or bool(_ANNOUNCE_COLON.fullmatch(m.group()))
