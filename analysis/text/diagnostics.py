@@ -97,18 +97,35 @@ def outline_warnings_of(nodes: Sequence[tuple[str, str | None, int, bool, bool]]
         body = sum(nodes[k][2] for k in kids)
         if not body:
             continue
+        loudest = _two_largest([(nodes[k][2], k) for k in kids])
+        headed = [k for k in kids if not nodes[k][3]]
+        longest_headed = _two_largest([(nodes[k][2], k) for k in headed])
         for k in kids:
             path, _, han, unheaded, has_children = nodes[k]
-            others = [nodes[j][2] for j in kids if j != k]
-            if not unheaded and han > DOMINANT_SHARE * body and all(o <= QUIET_SHARE * body for o in others):
+            others_max = _largest_but(loudest, k)
+            if not unheaded and han > DOMINANT_SHARE * body and others_max <= QUIET_SHARE * body:
                 flagged.setdefault(k, []).append(OutlineWarning(
                     "dominant", path, f"holds {_pct(han / body)} of its part of the text while its "
-                    f"{len(others)} siblings hold {_pct(QUIET_SHARE)} or less each"))
-            headed_others = [nodes[j][2] for j in kids if j != k and not nodes[j][3]]
-            if has_children and len(headed_others) >= 2 and han > LONG_PARENT_RATIO * max(headed_others):
+                    f"{len(kids) - 1} siblings hold {_pct(QUIET_SHARE)} or less each"))
+            headed_others = len(headed) - (0 if unheaded else 1)
+            longest = _largest_but(longest_headed, k)
+            if has_children and headed_others >= 2 and longest and han > LONG_PARENT_RATIO * longest:
                 flagged.setdefault(k, []).append(OutlineWarning(
-                    "long_parent", path, f"has sub-points and {han / max(headed_others):.1f} times the text of "
+                    "long_parent", path, f"has sub-points and {han / longest:.1f} times the text of "
                     "its longest sibling: a later list may be nested under it"))
     for k in sorted(flagged):
         out.extend(flagged[k])
     return out
+
+
+def _two_largest(values: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The two largest ``(value, index)`` pairs (fewer when there are fewer)."""
+    top: list[tuple[int, int]] = []
+    for pair in values:
+        top = sorted(top + [pair], reverse=True)[:2]
+    return top
+
+
+def _largest_but(top: list[tuple[int, int]], k: int) -> int:
+    """The largest value among the pairs of :func:`_two_largest` whose index is not ``k`` (0 when none)."""
+    return next((v for v, j in top if j != k), 0)

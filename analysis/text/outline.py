@@ -666,6 +666,7 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         last_seen[c.scheme.name] = number
 
     look = _Lookahead(cands)
+    series_memo: dict = {}  # facts about the open top-level series, computed once per series
 
     def later_at_position(i: int, name: str, number: int) -> bool:
         return look.after(look.at_position.get((name, number)), i) is not None
@@ -733,7 +734,7 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         if c.number != first_number:
             continue
         level_index = len(stack)
-        if stack and _new_top_series(text, c, heads, stack, look, i):
+        if stack and _new_top_series(text, c, heads, stack, look, i, series_memo):
             level_index = 0
         if c.position == "line" and not c.scheme.sequence:
             accept(c, c.number, level_index)
@@ -756,7 +757,8 @@ def _restarts(look: _Lookahead, i: int, name: str, last: int) -> bool:
     return two is not None and (going_on is None or two < going_on)
 
 
-def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], look: _Lookahead, i: int) -> bool:
+def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], look: _Lookahead, i: int,
+                    memo: dict) -> bool:
     """True when a list that would nest under the open point is a new top-level series instead.
 
     Only after the *last* item of a top-level enumeration (``第一，`` ``一是``: a heading line
@@ -765,39 +767,61 @@ def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], l
 
     - a paragraph opening with an address (``同志们！`` ``同胞们、朋友们！``) lies between
       that item and ``c`` (a speech turns to a new part);
-    - ``c`` is a heading line (``一、``) and the top-level series is an inline enumeration
-      (``第一，`` ``一是``): headings are not sub-points of an enumeration item;
+    - ``c`` is a heading line (``一、``): headings are not sub-points of an enumeration item;
     - the gap from that item to ``c`` is at least twice its siblings' median length and the
       item, running to the end, would hold more than :data:`_NEW_SERIES_RATIO` times the
       longest earlier sibling.
+
+    ``memo`` keeps, per open top-level item, its siblings' gaps and the first address
+    paragraph after it, so each is found once however many lists follow.
     """
-    top = heads[stack[0]]
+    top_index = stack[0]
+    top = heads[top_index]
     name = top.cand.scheme.name
-    if not top.cand.scheme.sequence or top.number < 3 or look.after(look.at_position.get((name, top.number + 1)), i) is not None:
+    if not top.cand.scheme.sequence or top.number < 3 \
+            or look.after(look.at_position.get((name, top.number + 1)), i) is not None:
         return False
-    siblings = [h for h in heads if h.level == 1 and h.cand.scheme.name == name]
-    siblings = siblings[-top.number:]
-    if len(siblings) < 3:
+    if top_index not in memo:
+        siblings = [top]
+        for h in reversed(heads[:top_index]):  # the series' earlier items, back to its first
+            if len(siblings) == top.number:
+                break
+            if h.level == 1:
+                if h.cand.scheme.name != name or h.number != siblings[-1].number - 1:
+                    break
+                siblings.append(h)
+        siblings.reverse()
+        gaps = sorted(b.cand.marker_start - a.cand.marker_start for a, b in zip(siblings, siblings[1:]))
+        address = _address_after(text, top.cand.marker_end, memo)
+        memo[top_index] = (len(siblings), gaps, address)
+    count, gaps, address = memo[top_index]
+    if count < 3:
         return False
-    if _address_between(text, top.cand.marker_end, c.marker_start):
+    if address is not None and address < c.marker_start:
         return True
     if not c.scheme.sequence and c.position == "line":
         return True
-    gaps = sorted(b.cand.marker_start - a.cand.marker_start for a, b in zip(siblings, siblings[1:]))
     median = gaps[len(gaps) // 2]
     extent = len(text) - top.cand.marker_start
     return c.marker_start - top.cand.marker_start >= 2 * median and extent > _NEW_SERIES_RATIO * gaps[-1]
 
 
-_ADDRESS_PARAGRAPH = None  # compiled lazily below (uses _ADDRESS, defined with the closing rules)
+_ADDRESS_PARAGRAPH = None  # compiled on first use (_ADDRESS_WORDS is defined with the closing rules)
 
 
-def _address_between(text: str, start: int, end: int) -> bool:
-    """True when a line in ``text[start:end]`` opens with an address formula followed by ！ or ：."""
+def _address_after(text: str, start: int, memo: dict) -> int | None:
+    """Start of the first paragraph at or after ``start`` that opens with an address formula and ！ or ：.
+
+    The address paragraphs of the text are found once (kept in ``memo``) and looked up by bisection.
+    """
     global _ADDRESS_PARAGRAPH
     if _ADDRESS_PARAGRAPH is None:
         _ADDRESS_PARAGRAPH = re.compile(rf"\n[{_SPACE}]*(?:{_ADDRESS_WORDS})[！!：:]")
-    return _ADDRESS_PARAGRAPH.search(text, start, end) is not None
+    if "address" not in memo:
+        memo["address"] = [m.start() for m in _ADDRESS_PARAGRAPH.finditer(text)]
+    found = memo["address"]
+    k = bisect.bisect_left(found, start)
+    return found[k] if k < len(found) else None
 
 
 # ---------------------------------------------------------------------------
@@ -1170,6 +1194,10 @@ def _dash_heads(text: str) -> list[_Head]:
     return heads
 
 
+#: How far before a later series' first item its announcement is looked for (characters).
+_ANNOUNCE_LOOKBACK = 400
+
+
 def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> tuple[int | None, int]:
     """The count announced in the preamble; else the first one announced right before a later
     top-level series (in the paragraph before its first item, or before it in its own).
@@ -1184,9 +1212,10 @@ def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> tuple[
     for k, h in enumerate(heads[1:], start=1):
         if h.level != 1 or h.number != 1:
             continue
-        line_start = text.rfind("\n", 0, h.cand.marker_start) + 1
-        before = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
-        found = _announced(text[max(before, heads[k - 1].cand.marker_end):h.cand.marker_start])
+        floor = max(heads[k - 1].cand.marker_end, h.cand.marker_start - _ANNOUNCE_LOOKBACK)
+        line_start = text.rfind("\n", floor, h.cand.marker_start) + 1
+        before = text.rfind("\n", floor, max(line_start - 1, floor)) + 1 if line_start else 0
+        found = _announced(text[max(before, floor):h.cand.marker_start])
         if found is not None:
             return found, k
     return None, 0
