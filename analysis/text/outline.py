@@ -783,7 +783,8 @@ def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], l
         return False
     if top_index not in memo:
         siblings = [top]
-        for h in reversed(heads[:top_index]):  # the series' earlier items, back to its first
+        for j in range(top_index - 1, -1, -1):  # the series' earlier items, back to its first
+            h = heads[j]
             if len(siblings) == top.number:
                 break
             if h.level == 1:
