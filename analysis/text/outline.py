@@ -1139,7 +1139,6 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     flags = char_flags(codes)
     del codes
     paragraphs = paragraph_bounds(text, flags)  # once per text, shared by the steps below
-    del flags
     heads = _demote_inline_series(text, _nest(cands, text))
     del cands
     heads, closing_points, points_start = _split_closing_points(text, heads)
@@ -1153,7 +1152,7 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
     announced, series_start = _announced_count(text, heads, starts)
     announced_points = _series_length(heads, series_start) if announced is not None else None
-    warnings = _warnings(text, nodes, issues, announced, announced_points)
+    warnings = _warnings(text, nodes, issues, announced, announced_points, flags)
     return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points, announced_points,
                    tuple(warnings))
 
@@ -1237,10 +1236,10 @@ def _series_length(heads: list[_Head], k: int) -> int:
 
 
 def _warnings(text: str, nodes: list[Node], issues: list[Issue], announced: int | None,
-              announced_points: int | None) -> list[OutlineWarning]:
+              announced_points: int | None, flags: np.ndarray | None = None) -> list[OutlineWarning]:
     """:func:`analysis.text.diagnostics.outline_warnings_of` for the parsed nodes (one pass over the text)."""
     sections = [n for n in nodes if n.level > 0]
-    han = count_han_spans(text, [(n.start, n.end) for n in sections]).tolist() if sections else []
+    han = count_han_spans(text, [(n.start, n.end) for n in sections], flags=flags).tolist() if sections else []
     parents = {n.parent for n in sections if n.parent is not None}
     rows = [(n.path, n.parent, h, n.unheaded, n.path in parents) for n, h in zip(sections, han)]
     return outline_warnings_of(rows, issues=issues, announced=announced, announced_points=announced_points)
