@@ -22,10 +22,111 @@ from functools import lru_cache
 
 import numpy as np
 
+# ---------------------------------------------------------------------------
+# Numerals: the one definition every module uses (outline markers, line repair, redaction
+# marks, Word numbering, formula patterns, dating).
+
+#: Chinese digits by value: ``CN_DIGITS[3] == "三"``.
+CN_DIGITS = "〇一二三四五六七八九"
+#: Values of the characters that write a digit, with the variants 零 (0) and 两 (2).
+CN_DIGIT_VALUES = {**{c: v for v, c in enumerate(CN_DIGITS)}, "零": 0, "两": 2}
+#: The numerals of outline markers and counts (一、 第三， 五是 讲3个问题): digits 1-9, 两 and 十.
+CN_NUMERALS = CN_DIGITS[1:] + "两十"
+#: Every character of a Chinese number (digits, 零, 两, and the units 十 百 千 万 亿).
+CN_NUMBER_CHARS = CN_DIGITS + "零两十百千万亿"
+#: ○ (U+25CB) stands for 〇 in years typed by hand (二○○二).
+CN_ZERO_VARIANT = "○"
+#: Full-width digits, by value, and all the digits a number may be written with.
+FULLWIDTH_DIGITS = "０１２３４５６７８９"
+DIGITS = "0123456789" + FULLWIDTH_DIGITS
+_FULLWIDTH_TO_ASCII = str.maketrans(FULLWIDTH_DIGITS, "0123456789")
+#: Enclosed numbers ① … ⑳ and ⑴ … ⒇, by value from 1.
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+
+
+def cn_number(numeral: str) -> int | None:
+    """Parse a Chinese (一 … 九十九, 两, 百) or Arabic numeral; None when it is not one.
+
+    Args:
+        numeral: The numeral text, e.g. ``"十二"``, ``"两"``, ``"５"``.
+
+    Returns:
+        The integer value, or None for anything that is not a numeral.
+
+    >>> [cn_number(s) for s in ["三", "十", "十二", "二十", "九十九", "两", "５", "一百零五", "几"]]
+    [3, 10, 12, 20, 99, 2, 5, 105, None]
+    """
+    if not numeral:
+        return None
+    ascii_digits = numeral.translate(_FULLWIDTH_TO_ASCII)
+    if ascii_digits.isdigit():
+        return int(ascii_digits)
+    total, current = 0, None
+    for ch in numeral:
+        if ch in CN_DIGIT_VALUES:
+            current = CN_DIGIT_VALUES[ch] if current is None else current * 10 + CN_DIGIT_VALUES[ch]
+        elif ch == "十":
+            total += (current if current else 1) * 10
+            current = None
+        elif ch == "百":
+            total += (current if current else 1) * 100
+            current = None
+        else:
+            return None
+    return total + (current or 0)
+
+
+def cn_label(n: int) -> str:
+    """Write 0 … 99 as a Chinese numeral (``12`` → ``十二``, ``20`` → ``二十``); larger numbers in digits.
+
+    >>> [cn_label(n) for n in (3, 10, 12, 20, 99, 105)]
+    ['三', '十', '十二', '二十', '九十九', '105']
+    """
+    if n < 10:
+        return CN_DIGITS[n]
+    if n >= 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else CN_DIGITS[tens]
+    return head + "十" + (CN_DIGITS[ones] if ones else "")
+
+
 #: The placeholder that normalization puts where a redaction mark (××, XX, 某某 …) stood.
 #: U+3013 GETA MARK, the customary sign for a missing character. It is not a Han
 #: character, so it never counts toward Han characters and never becomes a term.
 REDACTION = "\u3013"
+
+#: Numerals that may stand next to ○ in a year (二○○二): a ○ run among them is no redaction.
+YEAR_NUMERALS = CN_DIGITS + CN_ZERO_VARIANT + "零十"
+#: One redaction mark: a run of two or more ×/╳/X/x (X not inside a Latin word),
+#: two or more asterisks (ASCII or full-width), 某某…, ○○/□/■ runs (○ not part of a
+#: Chinese numeral such as 二○○二), or an existing 〓 run.
+REDACTION_RE = re.compile(
+    r"(?<![A-Za-z])[×╳Xx]{2,}(?![A-Za-z])"
+    r"|[*＊]{2,}"
+    r"|某{2,}"
+    rf"|(?<![{YEAR_NUMERALS}])○{{2,}}(?![{YEAR_NUMERALS}年月日])"
+    r"|[□■]{2,}"
+    rf"|{REDACTION}+"
+)
+
+#: Numerals of a heading marker at the start of a line (line repair keeps such a line apart).
+HEADING_NUMERALS = CN_NUMERALS + "百零〇"
+#: A line that starts with an outline marker (一、 （一） 1． （1） 第一章 第一条 第一， ①): line
+#: repair keeps it apart; the parser's schemes (:data:`analysis.text.outline.SCHEMES`) are
+#: built from the same numeral sets and tell these markers apart.
+HEADING_RE = re.compile(
+    rf"(?:[{HEADING_NUMERALS}]+(?:[、．.，]| +、)"
+    rf"|[（(][{HEADING_NUMERALS}]+[）)]"
+    r"|[（(]\d+[）)]"
+    r"|\d+[、．](?!\d)|\d+\.(?![\d.])"
+    rf"|第[{HEADING_NUMERALS}\d]+[章节部分篇条款编]"
+    rf"|第[{HEADING_NUMERALS}]+[、，,：:]"
+    r"|[①-⒇⑴-⒛])"
+)
+#: A Chinese numeral alone on a line: a heading in old collected works.
+BARE_NUMERAL_RE = re.compile(f"[{HEADING_NUMERALS}]{{1,3}}")
 
 #: CJK ideographs: Unified (BMP), Extension A, Compatibility, and the supplementary planes.
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

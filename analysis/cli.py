@@ -14,8 +14,8 @@ Commands:
                                    pages, PDFs, Word and text files → DIR/*.txt and DIR/manifest.csv (metadata
                                    read from the text marked in ``inferred``); prints the manifest, and on stderr
                                    what was skipped and the speeches found more than once
-    outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded)
-                                   and the announced count
+    outline PATH...                outline nodes (path, level, number, title, offsets, han_chars, share, unheaded,
+                                   warnings) and the announced count; JSON adds one record per warning
     terms PATH... [--by document|section|node|COLUMN] [--top N]
                                    every term with ``tokens`` (whole tokens) and ``occurrences``
                                    (also inside longer tokens), rates named by denominator
@@ -204,13 +204,14 @@ def cmd_corpus_import(args: argparse.Namespace) -> None:
 
 
 def cmd_outline(args: argparse.Namespace) -> None:
-    from analysis.text.outline import announced_table, outline_nodes_table
+    from analysis.text.outline import announced_table, outline_nodes_table, outline_warnings
 
     documents = _load(args.paths, args)
     nodes = outline_nodes_table(documents)
     announced = announced_table(documents)
     if args.format == "json":
-        extra = {"announced": json.loads(announced.to_json(orient="records", force_ascii=False))}
+        extra = {"announced": json.loads(announced.to_json(orient="records", force_ascii=False)),
+                 "warnings": json.loads(outline_warnings(documents).to_json(orient="records", force_ascii=False))}
         _emit(nodes, "json", extra=extra)
     else:
         counts = announced.set_index("document")

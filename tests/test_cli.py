@@ -40,9 +40,13 @@ def test_outline_lists_the_four_sections_and_the_announced_count(capsys):
     top = [row["path"] for row in payload["rows"] if row["level"] == 1]
     assert top == ["一", "二", "三", "四"]
     assert payload["announced"][0]["announced"] == 5
+    # the seed announces 5 points and numbers 4 (its fifth part, to the organization department, is unheaded)
+    assert [(w["path"], w["kind"]) for w in payload["warnings"]] == [("", "announced")]
     status, out, _ = run(capsys, "outline", SEED)
-    table = pd.read_csv(io.StringIO(out))
-    assert {"path", "level", "number", "title", "start", "end", "han_chars", "share", "unheaded"} <= set(table.columns)
+    table = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert {"path", "level", "number", "title", "start", "end", "han_chars", "share", "unheaded",
+            "warnings"} <= set(table.columns)
+    assert table.loc[0, "warnings"] == "announces 5 points, 4 found" and (table["warnings"].iloc[1:] == "").all()
 
 
 def test_terms_by_section_top_n(capsys):

@@ -520,7 +520,7 @@ def test_tables_do_not_mutate_input(seed_text):
 def test_outline_nodes_table_columns(seed_text):
     table = outline_nodes_table(pd.DataFrame({"id": ["seed"], "text": [seed_text]}))
     assert table.columns.tolist() == [
-        "document", "path", "level", "number", "title", "start", "end", "han_chars", "share", "unheaded"]
+        "document", "path", "level", "number", "title", "start", "end", "han_chars", "share", "unheaded", "warnings"]
     assert table["level"].tolist()[0] == 0 and table["level"].tolist()[-1] == 0
     assert table.loc[table["path"] == "三", "number"].item() == 3
     assert table["number"].isna().sum() == 3  # preamble, unheaded, closing

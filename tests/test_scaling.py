@@ -92,6 +92,24 @@ def test_outline_time_is_linear_on_unconfirmed_enumerations():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("unit", [
+    # enumerations that start again, a later list after an address line, inline lists
+    "第一，甲。第二，乙。第三，丙。\n同志们！\n一是丁。二是戊。三是己。\n庚。\n" * 300,
+    # the same with the line breaks lost: one paragraph
+    "第一，甲。第二，乙。第三，丙。同志们！一是丁。二是戊。三是己。庚。" * 300,
+    # dash-led parts, nothing numbered
+    "——我们要做到甲。\n乙。\n" * 1000,
+])
+def test_outline_time_is_linear_on_restarts_later_lists_and_dashes(unit):
+    """Issue 20's paths: a series that restarts, a later list looked at against the last point,
+    an inline list cut at its paragraph, the announcement looked for before each series, dash parts."""
+    small, large = unit * 4, unit * 16
+    outline.parse_outline(small)  # warm up
+    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
+    assert ratio < 8, ratio  # linear: about 4; quadratic: about 16
+
+
+@pytest.mark.slow
 def test_section_lengths_time_is_linear():
     small, large = SEED * 4, SEED * 16
     parsed = {text: outline.parse_outline(text) for text in (small, large)}

@@ -81,9 +81,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.chars import CN_DIGITS, HEADING_RE as _HEADING_RE, cn_number
 from analysis.io import guards
 from analysis.io.formats import FORMATS, Format, format_for
-from analysis.io.normalize import _HEADING_RE, _class, normalize
+from analysis.io.normalize import _class, normalize
 from analysis.settings import Settings
 from analysis.types import ManifestArg, OnError, PathsArg, check_choice
 from analysis.chars import HAN_CLASS, paragraph_spans
@@ -1563,19 +1564,13 @@ def documents_frame(rows: list[dict]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- dating
 
 
-_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_NPC_RE = re.compile(r"第([一二三四五六七八九十\d]{1,3})届全国人民代表大会第([一二三四五六七八九十\d]{1,3})次会议")
+_NPC_NUMBER = f"[{CN_DIGITS[1:]}十\\d]{{1,3}}"
+_NPC_RE = re.compile(f"第({_NPC_NUMBER})届全国人民代表大会第({_NPC_NUMBER})次会议")
 
 
 def _zh_number(text: str) -> int | None:
     """Read a number written 1–99 in digits or Chinese numerals (十四 → 14, 二十 → 20)."""
-    if text.isdigit():
-        return int(text)
-    tens, ten, ones = text.partition("十")
-    if not ten:
-        return _ZH_DIGITS.get(text)
-    value = (_ZH_DIGITS.get(tens, 0) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
-    return value or None
+    return cn_number(text) or None
 
 
 @lru_cache(maxsize=4)

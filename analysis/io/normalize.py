@@ -51,7 +51,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from analysis.chars import HAN_CLASS, REDACTION
+from analysis.chars import (BARE_NUMERAL_RE, HAN_CLASS, HEADING_NUMERALS, HEADING_RE, REDACTION, YEAR_NUMERALS)
+from analysis.chars import REDACTION_RE as _REDACTION_RE
 
 __all__ = [
     "Normalized",
@@ -95,19 +96,9 @@ _TRANSLATE.update({0xFF10 + i: ord("0") + i for i in range(10)})  # ０-９
 _TRANSLATE.update({0xFF21 + i: ord("A") + i for i in range(26)})  # Ａ-Ｚ
 _TRANSLATE.update({0xFF41 + i: ord("a") + i for i in range(26)})  # ａ-ｚ
 
-_CN_NUMERALS = "〇○零一二三四五六七八九十"
-
-#: One redaction mark: a run of two or more ×/╳/X/x (X not inside a Latin word),
-#: two or more asterisks (ASCII or full-width), 某某…, ○○/□/■ runs (○ not part of a
-#: Chinese numeral such as 二○○二), or an existing 〓 run.
-REDACTION_RE = re.compile(
-    r"(?<![A-Za-z])[×╳Xx]{2,}(?![A-Za-z])"
-    r"|[*＊]{2,}"
-    r"|某{2,}"
-    rf"|(?<![{_CN_NUMERALS}])○{{2,}}(?![{_CN_NUMERALS}年月日])"
-    r"|[□■]{2,}"
-    rf"|{REDACTION}+"
-)
+_CN_NUMERALS = YEAR_NUMERALS
+#: One redaction mark (defined in :mod:`analysis.chars`, kept here under its old name).
+REDACTION_RE = _REDACTION_RE
 
 # --- the same matches, found faster ---------------------------------------------
 # Python's ``re`` scans quickly for a pattern that starts with a literal character or a
@@ -153,19 +144,11 @@ _TERMINAL = set("。！？!?；;：:…")
 _CLOSERS = "”’」』）)】》〉〕\"'"
 _OPENERS = set("“‘（(《〈「『【〔[")
 _CONTINUERS = set("，、。．；：？！）》〉」』】〕”’%‰,.;:?!)]")
-_CN_NUM = "一二两三四五六七八九十百零〇"
-#: A line that starts with an outline marker (一、 （一） 1． （1） 第一章 第一条 第一， ①).
-_HEADING_RE = re.compile(
-    rf"(?:[{_CN_NUM}]+(?:[、．.，]| +、)"
-    rf"|[（(][{_CN_NUM}]+[）)]"
-    r"|[（(]\d+[）)]"
-    r"|\d+[、．](?!\d)|\d+\.(?![\d.])"
-    rf"|第[{_CN_NUM}\d]+[章节部分篇条款编]"
-    rf"|第[{_CN_NUM}]+[、，,：:]"
-    r"|[①-⒇⑴-⒛])"
-)
+_CN_NUM = HEADING_NUMERALS
+#: A line that starts with an outline marker (:data:`analysis.chars.HEADING_RE`).
+_HEADING_RE = HEADING_RE
 #: A Chinese numeral alone on a line: a heading in old collected works.
-_BARE_NUMERAL_RE = re.compile(f"[{_CN_NUM}]{{1,3}}")
+_BARE_NUMERAL_RE = BARE_NUMERAL_RE
 #: A short label line such as ``同志们：`` or ``各位代表：``.
 _LABEL_RE = re.compile(r"[^\s，。；！？、,;!?]{1,10}[：:]")
 #: A bare number or Latin token on its own line (``2018``, ``7.3%``, ``GDP``, ``1+X``, ``3-5``).

@@ -39,6 +39,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from analysis.chars import CIRCLED, CN_DIGITS, FULLWIDTH_DIGITS
+
 __all__ = ["DocxError", "DocxTooBig", "MAX_LIST_NUMBER", "MAX_LETTER_NUMBER", "docx_text", "format_number"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -83,10 +85,10 @@ MAX_LEVEL_TEXT = 255
 
 # --------------------------------------------------------------------------- number formats
 
-_CN_DIGITS = "〇一二三四五六七八九"
+_CN_DIGITS = CN_DIGITS
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CIRCLED = CIRCLED
 
 
 def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百") -> str:
@@ -146,7 +148,7 @@ def format_number(n: int, fmt: str) -> str:
     if fmt == "ideographTraditional" and 1 <= n <= 10:
         return _TIANGAN[n - 1]
     if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
-        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        return str(n).translate(str.maketrans("0123456789", FULLWIDTH_DIGITS))
     if fmt == "decimalZero":
         return f"{n:02d}"
     if fmt == "upperRoman":

@@ -22,11 +22,33 @@ import pandas as pd
 
 from analysis.plots import charts
 
-__all__ = ["plot_outline_treemap", "plot_section_lengths", "node_label"]
+__all__ = ["WARNING_MARK", "plot_outline_treemap", "plot_section_lengths", "node_label"]
 
 _NEEDED = ("document", "path", "parent", "level", "title", "han_chars")
 _KIND_NAMES = charts.PART_LABELS
 _SOURCE = "rows of analysis.text.outline.section_lengths(documents)"
+
+
+#: The mark put before the label of a node the outline diagnostics warn about.
+WARNING_MARK = "※ "  # U+203B, in every CJK font (a warning sign may not be)
+#: The outline drawn around a warned node's box in the treemap.
+_WARNING_LINE = dict(color="#c0392b", width=4)
+
+
+def _warned(table: pd.DataFrame, warnings: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """(document, path) → warning messages, from ``warnings`` rows or the table's ``warnings`` column."""
+    out: dict[tuple[str, str], list[str]] = {}
+    if warnings is not None:
+        charts.require_columns(warnings, ("document", "path", "message"),
+                               source="analysis.text.outline.outline_warnings(documents)")
+        for doc, path, message in zip(warnings["document"], warnings["path"], warnings["message"]):
+            if path:
+                out.setdefault((str(doc), path), []).append(message)
+    elif "warnings" in table.columns and "document" in table.columns:
+        for doc, path, message in zip(table["document"], table["path"], table["warnings"]):
+            if isinstance(message, str) and message and path not in _KIND_NAMES:
+                out.setdefault((str(doc), path), []).append(message)
+    return {k: "; ".join(v) for k, v in out.items()}
 
 
 def node_label(path: str, title: str, *, width: int = 10) -> str:
@@ -51,7 +73,8 @@ def node_label(path: str, title: str, *, width: int = 10) -> str:
     return f"{path} {short}".strip()
 
 
-def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 720):
+def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 720,
+                         warnings: pd.DataFrame | None = None):
     """Treemap of outline nodes, each box sized by its Han characters (children included).
 
     Each document is a root box holding its preamble, top-level sections and closing;
@@ -65,6 +88,10 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
             is shown on hover when present). Every row's parent must be in the table.
         title: Chart title.
         height: Height in CSS pixels.
+        warnings: Rows of :func:`analysis.text.outline.outline_warnings` (``document``,
+            ``path``, ``message``); each warned node is marked: :data:`WARNING_MARK` before
+            its label, a red border, the message on hover. Without it, a ``warnings`` column
+            of ``table`` (from :func:`analysis.text.outline.outline_table`) is used when present.
 
     Returns:
         A styled plotly ``Figure`` with one ``Treemap`` trace.
@@ -82,7 +109,8 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
 
 
     charts.require_columns(table, _NEEDED, source=_SOURCE)
-    ids, labels, parents, values, hover = [], [], [], [], []
+    warned = _warned(table, warnings)
+    ids, labels, parents, values, hover, lines = [], [], [], [], [], []
     for document, rows in table.groupby("document", sort=False):
         doc = str(document)
         known = set(rows["path"])
@@ -91,6 +119,7 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
         parents.append("")
         values.append(int(rows.loc[rows["level"] <= 1, "han_chars"].sum()))
         hover.append("")
+        lines.append(None)
         for row in rows.itertuples(index=False):
             parent = row.parent if isinstance(row.parent, str) else None
             if parent is not None and parent not in known:
@@ -99,15 +128,23 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
             ids.append(f"{doc}/{row.path}")
             # sub-points: path on one line, a short title on the next, so the label fits its box
             # at a readable size (plotly shrinks a label to its box)
-            labels.append(node_label(row.path, row.title) if row.level <= 1 else
-                          f"{row.path}<br>{node_label('', row.title, width=6)}")
+            message = warned.get((doc, row.path))
+            mark = WARNING_MARK if message else ""
+            labels.append(mark + (node_label(row.path, row.title) if row.level <= 1 else
+                                  f"{row.path}<br>{node_label('', row.title, width=6)}"))
             parents.append(f"{doc}/{parent}" if parent else doc)
             values.append(int(row.han_chars))
             share = getattr(row, "share_of_document", None)
-            hover.append(f"{row.title}<br>{share:.1%} of the document" if share is not None
-                         and pd.notna(share) else row.title)
+            text = (f"{row.title}<br>{share:.1%} of the document" if share is not None
+                    and pd.notna(share) else row.title)
+            hover.append(text + (f"<br>{WARNING_MARK}{message}" if message else ""))
+            lines.append(message)
+    marker = {}
+    if any(lines):
+        marker = dict(line=dict(color=[_WARNING_LINE["color"] if m else "white" for m in lines],
+                                width=[_WARNING_LINE["width"] if m else 1 for m in lines]))
     fig = go.Figure(go.Treemap(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total", marker=marker,
         customdata=hover, hovertemplate="%{label}<br>%{value} Han characters<br>%{customdata}<extra></extra>",
         textinfo="label+percent root", sort=False, textfont=dict(size=15),
     ))
@@ -116,7 +153,8 @@ def plot_outline_treemap(table: pd.DataFrame, *, title: str = "", height: int = 
     return charts.apply_style(fig, height=height)
 
 
-def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | None = None):
+def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | None = None,
+                         warnings: pd.DataFrame | None = None):
     """Horizontal bars of Han characters per node, in document order (first on top).
 
     Args:
@@ -126,6 +164,9 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
             ``share_of_document`` is printed on the bars when present.
         title: Chart title.
         height: Height in CSS pixels (default: grows with the number of bars).
+        warnings: Rows of :func:`analysis.text.outline.outline_warnings`; a warned node's bar
+            label starts with :data:`WARNING_MARK` (rows need a ``document`` column to be
+            matched). Without it, a ``warnings`` column of ``table`` is used when present.
 
     Returns:
         A styled plotly ``Figure`` (from :func:`analysis.plots.charts.bar_chart`), one bar per row.
@@ -140,8 +181,11 @@ def plot_section_lengths(table: pd.DataFrame, *, title: str = "", height: int | 
     """
 
     charts.require_columns(table, ("path", "title", "han_chars"), source=_SOURCE)
+    warned = _warned(table, warnings)
+    documents = table["document"].astype(str) if "document" in table.columns else [""] * len(table)
     bars = pd.DataFrame({
-        "part": [node_label(p, t) for p, t in zip(table["path"], table["title"])],
+        "part": [(WARNING_MARK if (d, p) in warned else "") + node_label(p, t)
+                 for d, p, t in zip(documents, table["path"], table["title"])],
         "han_chars": table["han_chars"].astype("int64").to_numpy(),
     })
     text = None

@@ -71,9 +71,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis.io.normalize import REDACTION_RE
-from analysis.chars import (REDACTION, blank_spans, char_flags, code_points, count_han, count_han_spans,
-                            paragraph_bounds, paragraph_spans, sentence_bounds, true_runs)
+from analysis.chars import (CIRCLED, CN_NUMERALS, DIGITS, PAREN_DIGITS, REDACTION, REDACTION_RE, blank_spans,
+                            char_flags, cn_label, cn_number, code_points, count_han, count_han_spans, paragraph_bounds,
+                            paragraph_spans, sentence_bounds, true_runs)
+from analysis.text.diagnostics import OutlineWarning, outline_warnings_of
 
 __all__ = [
     "Issue",
@@ -86,6 +87,7 @@ __all__ = [
     "cn_number",
     "outline_nodes_table",
     "outline_table",
+    "outline_warnings",
     "parse_outline",
     "section_lengths",
     "text_section_lengths",
@@ -94,57 +96,13 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Numbers
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = "一二两三四五六七八九十"
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+_CN_NUM = CN_NUMERALS
+_CIRCLED = CIRCLED
+_PAREN_DIGITS = PAREN_DIGITS
+_cn_label = cn_label
 #: What a scheme's ``parse`` returns for a word that continues any open list (最后).
 NEXT = -1
 _ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": NEXT}
-
-
-def cn_number(numeral: str) -> int | None:
-    """Parse a Chinese (一 … 九十九, 两, 百) or Arabic numeral; None when it is not one.
-
-    Args:
-        numeral: The numeral text, e.g. ``"十二"``, ``"两"``, ``"５"``.
-
-    Returns:
-        The integer value, or None for anything that is not a numeral.
-
-    >>> [cn_number(s) for s in ["三", "十", "十二", "二十", "九十九", "两", "５", "一百零五", "几"]]
-    [3, 10, 12, 20, 99, 2, 5, 105, None]
-    """
-    if not numeral:
-        return None
-    ascii_digits = numeral.translate(_FULLWIDTH_DIGITS)
-    if ascii_digits.isdigit():
-        return int(ascii_digits)
-    total, current = 0, None
-    for ch in numeral:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch] if current is None else current * 10 + _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current if current else 1) * 10
-            current = None
-        elif ch == "百":
-            total += (current if current else 1) * 100
-            current = None
-        else:
-            return None
-    return total + (current or 0)
-
-
-def _cn_label(n: int) -> str:
-    """Render 1..99 as a Chinese numeral (``12`` → ``十二``)."""
-    digits = "〇一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else digits[tens]
-    return head + "十" + (digits[ones] if ones else "") if n < 100 else str(n)
 
 
 # ---------------------------------------------------------------------------
@@ -313,6 +271,11 @@ class Outline:
         length: Length of the parsed text.
         closing_points: Points the closing announces and numbers itself (``提三点要求：一要…
             二要…三要…`` after the last section): part of the closing, not sections.
+        announced_points: The top-level points found in the series the announcement
+            introduces (the first series for a count in the preamble; None without a count).
+        warnings: Where the outline may be wrong (:mod:`analysis.text.diagnostics`): a point
+            holding most of the text, a series that restarts or skips a number, an announced
+            count that differs from the points found, a list under a much longer point.
     """
 
     nodes: tuple[Node, ...]
@@ -320,6 +283,8 @@ class Outline:
     issues: tuple[Issue, ...]
     length: int
     closing_points: int = 0
+    announced_points: int | None = None
+    warnings: tuple[OutlineWarning, ...] = ()
 
     @property
     def found(self) -> int:
@@ -483,7 +448,7 @@ class _Prefilter:
         return self.first_chars() + "".join(b for _, b in self.pairs) + self.followers
 
 
-_DIGITS = "0123456789０１２３４５６７８９"
+_DIGITS = DIGITS
 #: Prefilters by scheme pattern (a scheme whose pattern is not listed is run with finditer;
 #: those with a literal first character, 第 or 其, are fast that way already). Each must
 #: name every way its pattern can start; tests/test_outline_vectorized.py checks them against
@@ -672,7 +637,16 @@ def _glued(text: str, c: _Cand, open_head: _Head) -> bool:
     if c.marker_start - open_head.cand.marker_end < _GLUED_MIN_GAP:
         return False
     before = text[c.marker_start - 1] if c.marker_start else "\n"
-    return before not in _INSIDE_CLAUSE and before not in _CN_NUM + "第第0123456789" and before != "\n"
+    return before not in _INSIDE_CLAUSE and before not in _CN_NUM + "第" + DIGITS and before != "\n"
+
+
+#: A photo credit or caption end that a scraped page runs into the next sentence (…记者 某某/摄第一，).
+_CAPTION_END = re.compile(r"(?:摄|摄影|供图|图源[^。！？\n]{0,12})[ \t\u3000]*$")
+
+
+def _after_caption(text: str, i: int) -> bool:
+    """True when the marker at ``i`` directly follows a photo credit (``摄``, ``供图``)."""
+    return bool(_CAPTION_END.search(text, max(0, i - 16), i))
 
 
 def _nest(cands: list[_Cand], text: str) -> list[_Head]:
@@ -692,6 +666,7 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         last_seen[c.scheme.name] = number
 
     look = _Lookahead(cands)
+    series_memo: dict = {}  # facts about the open top-level series, computed once per series
 
     def later_at_position(i: int, name: str, number: int) -> bool:
         return look.after(look.at_position.get((name, number)), i) is not None
@@ -701,9 +676,15 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
             continue  # another scheme took this marker
         name = c.scheme.name
         open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == name), None)
+        if open_at is None and name == "di" and c.number >= 3:
+            # 首先，…其次，…第三，: a numbered item goes on from the ordinal words
+            open_at = next((k for k, h in enumerate(stack) if heads[h].cand.scheme.name == "order"
+                            and heads[h].number == c.number - 1), None)
         if c.position is None:
-            if open_at is None or not _glued(text, c, heads[stack[open_at]]) \
-                    or later_at_position(i, name, c.number):
+            first_after_caption = open_at is None and c.number == 1 and c.scheme.sequence \
+                and _after_caption(text, c.marker_start)
+            if not first_after_caption and (open_at is None or not _glued(text, c, heads[stack[open_at]])
+                                            or later_at_position(i, name, c.number)):
                 continue  # not at a heading position
             c = dataclasses.replace(c, position="sentence", node_start=c.marker_start)
         if open_at is not None:
@@ -730,6 +711,11 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
                     and last >= 2 and not later_at_position(i, name, last + 1)):
                 accept(c, n, open_at, ("gap", last + 1))  # 第一 第二 第五: a gap, reported
                 continue
+            if (open_at == 0 and n == 1 and last >= 2 and c.scheme.sequence and c.position == "line"
+                    and _restarts(look, i, name, last) and _confirmed(cands, i, set(), look)):
+                # the top-level enumeration starts again (第一…第四, later 第一…第三): a new series
+                accept(c, n, 0, ("restart", last + 1))
+                continue
             if c.position != "line" or c.scheme.sequence:
                 continue
             if n == 1 and len(stack) > open_at + 1 and not (
@@ -747,13 +733,96 @@ def _nest(cands: list[_Cand], text: str) -> list[_Head]:
         first_number = last_seen.get(name, 0) + 1 if c.scheme.continuous else 1
         if c.number != first_number:
             continue
+        level_index = len(stack)
+        if stack and _new_top_series(text, c, heads, stack, look, i, series_memo):
+            level_index = 0
         if c.position == "line" and not c.scheme.sequence:
-            accept(c, c.number, len(stack))
+            accept(c, c.number, level_index)
             continue
         open_names = {heads[h].cand.scheme.name for h in stack}
         if _confirmed(cands, i, open_names, look):
-            accept(c, c.number, len(stack))
+            accept(c, c.number, level_index)
     return heads
+
+
+#: A list under the last top-level point starts a series of its own when that point would
+#: otherwise run this many times longer than the longest of its earlier siblings.
+_NEW_SERIES_RATIO = 3.0
+
+
+def _restarts(look: _Lookahead, i: int, name: str, last: int) -> bool:
+    """True when the item 1 at ``i`` is followed by its 2 before the open series' next number."""
+    two = look.after(look.at_position.get((name, 2)), i)
+    going_on = look.after(look.at_position.get((name, last + 1)), i)
+    return two is not None and (going_on is None or two < going_on)
+
+
+def _new_top_series(text: str, c: _Cand, heads: list[_Head], stack: list[int], look: _Lookahead, i: int,
+                    memo: dict) -> bool:
+    """True when a list that would nest under the open point is a new top-level series instead.
+
+    Only after the *last* item of a top-level enumeration (``第一，`` ``一是``: a heading line
+    such as ``五、`` may hold a list), with no later item of it at a heading position and at
+    least two earlier items, and when one of these holds:
+
+    - a paragraph opening with an address (``同志们！`` ``同胞们、朋友们！``) lies between
+      that item and ``c`` (a speech turns to a new part);
+    - ``c`` is a heading line (``一、``): headings are not sub-points of an enumeration item;
+    - the gap from that item to ``c`` is at least twice its siblings' median length and the
+      item, running to the end, would hold more than :data:`_NEW_SERIES_RATIO` times the
+      longest earlier sibling.
+
+    ``memo`` keeps, per open top-level item, its siblings' gaps and the first address
+    paragraph after it, so each is found once however many lists follow.
+    """
+    top_index = stack[0]
+    top = heads[top_index]
+    name = top.cand.scheme.name
+    if not top.cand.scheme.sequence or top.number < 3 \
+            or look.after(look.at_position.get((name, top.number + 1)), i) is not None:
+        return False
+    if top_index not in memo:
+        siblings = [top]
+        for j in range(top_index - 1, -1, -1):  # the series' earlier items, back to its first
+            h = heads[j]
+            if len(siblings) == top.number:
+                break
+            if h.level == 1:
+                if h.cand.scheme.name != name or h.number != siblings[-1].number - 1:
+                    break
+                siblings.append(h)
+        siblings.reverse()
+        gaps = sorted(b.cand.marker_start - a.cand.marker_start for a, b in zip(siblings, siblings[1:]))
+        address = _address_after(text, top.cand.marker_end, memo)
+        memo[top_index] = (len(siblings), gaps, address)
+    count, gaps, address = memo[top_index]
+    if count < 3:
+        return False
+    if address is not None and address < c.marker_start:
+        return True
+    if not c.scheme.sequence and c.position == "line":
+        return True
+    median = gaps[len(gaps) // 2]
+    extent = len(text) - top.cand.marker_start
+    return c.marker_start - top.cand.marker_start >= 2 * median and extent > _NEW_SERIES_RATIO * gaps[-1]
+
+
+_ADDRESS_PARAGRAPH = None  # compiled on first use (_ADDRESS_WORDS is defined with the closing rules)
+
+
+def _address_after(text: str, start: int, memo: dict) -> int | None:
+    """Start of the first paragraph at or after ``start`` that opens with an address formula and ！ or ：.
+
+    The address paragraphs of the text are found once (kept in ``memo``) and looked up by bisection.
+    """
+    global _ADDRESS_PARAGRAPH
+    if _ADDRESS_PARAGRAPH is None:
+        _ADDRESS_PARAGRAPH = re.compile(rf"\n[{_SPACE}]*(?:{_ADDRESS_WORDS})[！!：:]")
+    if "address" not in memo:
+        memo["address"] = [m.start() for m in _ADDRESS_PARAGRAPH.finditer(text)]
+    found = memo["address"]
+    k = bisect.bisect_left(found, start)
+    return found[k] if k < len(found) else None
 
 
 # ---------------------------------------------------------------------------
@@ -794,6 +863,9 @@ def _first_sentence(fragment: str, limit: int = 30, min_len: int = 6) -> str:
     return title if len(title) <= limit else title[:limit] + "…"
 
 
+#: Words that address the audience, alone or joined by 、 (同志们、朋友们！ 同胞们、朋友们！).
+_ADDRESS_WORDS = (r"(?:(?:同志们|朋友们|同胞们|各位代表|代表们|各位委员|同学们|女士们|先生们|青年朋友们|共青团员们)"
+                  r"[、，,]?)+")
 _ADDRESS = r"(?:同志们、朋友们|同志们|各位代表|代表们|各位委员|同学们|女士们、先生们)"
 _CLOSING_OPENER = re.compile(rf"(?:{_ADDRESS}[，,！!：:]|让我们|结束语\s*$)")
 _ADDRESS_ONLY = re.compile(rf"(?:{_ADDRESS}[！!：:，,。]?|结束语)\s*$")
@@ -864,13 +936,22 @@ def _body_paragraphs(text: str, start: int, body_start: int, end: int,
 # ---------------------------------------------------------------------------
 # Announcements
 
+_COUNT = r"(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})"
+#: Words between a count and its noun: 讲3个主要问题, 做好8项重点工作.
+_COUNT_MODIFIER = r"(?:大|主要|重要|重点|基本|方面的?|点|个)?"
 _ANNOUNCE = re.compile(
-    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告|做好|抓好)(?:了)?(?:以下|如下|这么|这样)?"
-    r"\s*(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?\s*(?:大)?\s*"
-    r"(?:方面|点|问题|部分|条|件事)"
+    r"(?:讲|谈|强调|提|提出|说|分|分为|归纳为|概括为|汇报|报告|做好|抓好|做到|把握|把握好|把握住|部署)(?:了)?"
+    r"(?:以下|如下|这么|这样)?"
+    rf"\s*{_COUNT}\s*(?:个|项)?\s*{_COUNT_MODIFIER}\s*"
+    r"(?:方面|点|问题|部分|条|件事|项|工作|任务|要求|意见)"
 )
-
-
+#: ``以下4点重要经验``, ``以下四个教育理念``: 以下/如下 and a count announce whatever noun follows.
+_ANNOUNCE_BELOW = re.compile(rf"(?:以下|如下)\s*{_COUNT}\s*(?:个|项|点|条|方面)")
+#: ``宣布…的八项行动：``: a count of 项 and a short noun that end a sentence with a colon, a list follows.
+_ANNOUNCE_COLON = re.compile(
+    rf"(?:宣布|提出|讲|谈|部署|强调)[^。！？\n]{{0,30}}?{_COUNT}\s*项[^。！？\n，,]{{0,6}}[：:]")
+#: A count that belongs to another occasion (去年会议提出的3点要求): a past time in its clause.
+_PAST = re.compile(r"去年|上次|上一次|上年|上届|此前|以前|曾经|曾|那次|当时|过去")
 #: ``从…4个方面来谈``: the count stands before 方面 and the verb after it.
 _ANNOUNCE_FROM = re.compile(
     r"从[^。！？\n]{0,40}?(?P<num>[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3})\s*个\s*(?:大\s*)?方面"
@@ -879,19 +960,38 @@ _ANNOUNCE_FROM = re.compile(
 #: A closing that announces its own points: ``提三点要求：`` ``提几点希望：`` after the last section.
 _CLOSING_POINTS = re.compile(
     r"(?:提|讲|强调|提出)(?:以下|如下|这么)?\s*(?:[0-9０-９]{1,2}|[一二两三四五六七八九十几]{1,3})\s*(?:个|点|条)\s*"
-    r"(?:要求|希望|建议|意见)[：:]"
+    r"(?:要求|希望|建议|意见)(?:[：:]|[，,][^。！？\n]{0,12}[。：:]|。)"
 )
 
 
 def _announced(preamble: str) -> int | None:
     """The count the preamble announces (the last announcement in it), or None.
 
-    ``讲3个问题``, ``谈四个问题``, ``强调5方面意见``, ``从…4个方面来谈``; an uncounted
-    ``讲几点意见`` gives None.
+    ``讲3个问题``, ``谈四个问题``, ``强调5方面意见``, ``做好8项重点工作``, ``从…4个方面来谈``,
+    ``以下4点``, ``宣布…的八项行动：``. Not counts: an uncounted ``讲几点意见``, a count below
+    two (the idiom ``讲一点意见``, 一点: "a little"; ``只提一项``), and a count in a clause about another occasion
+    (``去年会议提出的3点要求``: a past time word in the clause, or a verb + 的 before the count).
+
+    >>> [_announced(s) for s in ["我讲三点意见。", "我还想讲一点意见。", "去年会议提出的3点要求，要落实。",
+    ...                          "今年要做好8项重点工作。", "有以下四个方面。", "我宣布中方支持的八项行动："]]
+    [3, None, None, 8, 4, 8]
     """
-    matches = sorted(list(_ANNOUNCE.finditer(preamble)) + list(_ANNOUNCE_FROM.finditer(preamble)),
-                     key=lambda m: m.end())
+    matches = [m for rx in (_ANNOUNCE, _ANNOUNCE_FROM, _ANNOUNCE_BELOW, _ANNOUNCE_COLON)
+               for m in rx.finditer(preamble) if _own_count(preamble, m)]
+    matches.sort(key=lambda m: m.end())
     return cn_number(matches[-1].group("num")) if matches else None
+
+
+_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
+
+
+def _own_count(text: str, m: re.Match) -> bool:
+    """False for a count below 2 (the idiom 一点) and for a count in a clause about another occasion."""
+    if (cn_number(m.group("num")) or 0) < 2:
+        return False  # 讲一点意见 (一点: "a little"), 只提一项: an outline announces two points or more
+    clause_start = max((b.end() for b in _CLAUSE_BREAK.finditer(text, max(0, m.start() - 40), m.start())), default=0)
+    clause = text[clause_start:m.start("num")]
+    return not _PAST.search(clause) and not clause.rstrip().endswith("的") or bool(_ANNOUNCE_COLON.fullmatch(m.group()))
 
 
 def _demote_inline_series(text: str, heads: list[_Head]) -> list[_Head]:
@@ -991,7 +1091,9 @@ def _split_closing_points(text: str, heads: list[_Head]) -> tuple[list[_Head], i
         first_after = bisect.bisect_left(marker_starts, m.end())  # heads[first_after:] start at or after its end
         if not n_before or first_after == len(heads) or first_top >= n_before:
             continue
-        if last_top_series >= first_after:
+        restarted = heads[first_after].number == 1 and heads[first_after].issue is not None \
+            and heads[first_after].issue[0] == "restart"
+        if last_top_series >= first_after and not restarted:
             continue  # the top-level series goes on: these are a section's sub-points
         after = range(first_after, len(heads))
         keep = heads[:after[0]]
@@ -1037,18 +1139,110 @@ def parse_outline(text: str, *, schemes: Sequence[Scheme] = SCHEMES) -> Outline:
     flags = char_flags(codes)
     del codes
     paragraphs = paragraph_bounds(text, flags)  # once per text, shared by the steps below
-    del flags
     heads = _demote_inline_series(text, _nest(cands, text))
     del cands
     heads, closing_points, points_start = _split_closing_points(text, heads)
+    if not heads:
+        heads = _dash_heads(text)
     closing = _closing_start(text, heads, points_start, paragraphs)
     starts = [h.cand.node_start for h in heads]
     ends = _heading_ends(heads, starts, closing if closing is not None else len(text))
     paths = _heading_paths(heads)
     unheaded = _unheaded_parts(text, heads, starts, ends, paragraphs)  # may shorten the last sub-points in ends
     nodes, issues = _assemble_nodes(text, heads, starts, ends, paths, unheaded, closing)
-    announced = _announced(text[:starts[0]]) if heads else None
-    return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points)
+    announced, series_start = _announced_count(text, heads, starts)
+    announced_points = _series_length(heads, series_start) if announced is not None else None
+    warnings = _warnings(text, nodes, issues, announced, announced_points, flags)
+    return Outline(tuple(nodes), announced, tuple(issues), len(text), closing_points, announced_points,
+                   tuple(warnings))
+
+
+#: Parts that open with a dash and a shared phrase (——我们纪念某某同志，就要学习…): no number.
+DASH = Scheme("dash", "——", lambda s: None, lambda n, _: f"——{n}")
+_DASH_ITEM = re.compile(r"(—{1,2}|－{2})(?=[^—－\n])")
+#: Characters after the dash that items of one series share, and the fewest items of a series.
+_DASH_PREFIX, _DASH_MIN_ITEMS = 3, 3
+
+
+def _dash_heads(text: str) -> list[_Head]:
+    """Top-level parts of a text with no numbered outline that opens its parts with dashes.
+
+    A dash (``——``) at the start of a line or a sentence opens an item; items whose first
+    :data:`_DASH_PREFIX` characters after the dash agree, or whose five characters after a
+    comma in the first twelve agree (``——甲乙，集中体现了…``), form a series, and a series of
+    :data:`_DASH_MIN_ITEMS` or more is a list of parts. Every such series is kept, in text
+    order, numbered on from 1 (``——1`` … ``——9``). Called only when no numbered heading was
+    found: inside a numbered speech, dash lists are rhetoric within a point.
+    """
+    groups: dict[str, list[re.Match]] = {}
+    for m in _DASH_ITEM.finditer(text):
+        if m.start() and text[m.start() - 1] in "—－" or _position(text, m.start())[0] not in ("line", "sentence"):
+            continue
+        key = text[m.end():m.end() + _DASH_PREFIX]
+        if len(key) == _DASH_PREFIX and "\n" not in key:
+            groups.setdefault(key, []).append(m)
+        comma = text.find("，", m.end(), m.end() + 12)  # 生命至上，集中体现了… / 举国同心，集中体现了…
+        if comma > 0 and "\n" not in text[m.end():comma + 6]:
+            groups.setdefault("，" + text[comma + 1:comma + 6], []).append(m)
+    chosen = {m.start(): m for ms in groups.values() if len(ms) >= _DASH_MIN_ITEMS for m in ms}
+    items = [chosen[k] for k in sorted(chosen)]
+    heads = []
+    for k, m in enumerate(items, start=1):
+        position, node_start = _position(text, m.start(1))
+        cand = _Cand(DASH, k, "——", m.start(1), m.end(1), position or "sentence", node_start)
+        heads.append(_Head(cand, k, 1, None, DASH.label(k, "——")))
+    return heads
+
+
+#: How far before a later series' first item its announcement is looked for (characters).
+_ANNOUNCE_LOOKBACK = 400
+
+
+def _announced_count(text: str, heads: list[_Head], starts: list[int]) -> tuple[int | None, int]:
+    """The count announced in the preamble; else the first one announced right before a later
+    top-level series (in the paragraph before its first item, or before it in its own).
+
+    Returns the count (None: none) and the index of the head that starts the series it introduces.
+    """
+    if not heads:
+        return None, 0
+    found = _announced(text[:starts[0]])
+    if found is not None:
+        return found, 0
+    for k, h in enumerate(heads[1:], start=1):
+        if h.level != 1 or h.number != 1:
+            continue
+        floor = max(heads[k - 1].cand.marker_end, h.cand.marker_start - _ANNOUNCE_LOOKBACK)
+        line_start = text.rfind("\n", floor, h.cand.marker_start) + 1
+        before = text.rfind("\n", floor, max(line_start - 1, floor)) + 1 if line_start else 0
+        found = _announced(text[max(before, floor):h.cand.marker_start])
+        if found is not None:
+            return found, k
+    return None, 0
+
+
+def _series_length(heads: list[_Head], k: int) -> int:
+    """Top-level items of the series starting at head ``k``: one scheme, numbers going up."""
+    if k >= len(heads):
+        return 0
+    scheme, last, n = heads[k].cand.scheme.name, heads[k].number - 1, 0
+    for h in heads[k:]:
+        if h.level != 1:
+            continue
+        if h.cand.scheme.name != scheme or h.number <= last:
+            break
+        last, n = h.number, n + 1
+    return n
+
+
+def _warnings(text: str, nodes: list[Node], issues: list[Issue], announced: int | None,
+              announced_points: int | None, flags: np.ndarray | None = None) -> list[OutlineWarning]:
+    """:func:`analysis.text.diagnostics.outline_warnings_of` for the parsed nodes (one pass over the text)."""
+    sections = [n for n in nodes if n.level > 0]
+    han = count_han_spans(text, [(n.start, n.end) for n in sections], flags=flags).tolist() if sections else []
+    parents = {n.parent for n in sections if n.parent is not None}
+    rows = [(n.path, n.parent, h, n.unheaded, n.path in parents) for n, h in zip(sections, han)]
+    return outline_warnings_of(rows, issues=issues, announced=announced, announced_points=announced_points)
 
 
 def _closing_start(text: str, heads: list[_Head], points_start: int | None,
@@ -1096,43 +1290,102 @@ def _heading_paths(heads: list[_Head]) -> list[str]:
 
 
 def _unheaded_parts(text: str, heads: list[_Head], starts: list[int], ends: list[int],
-                    paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, int]:
-    """Parent index → start of its unheaded part: text after a last sub-point that outgrows its siblings.
+                    paragraphs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, tuple[int, int]]:
+    """Last item index → (start, end) of the unheaded part after it: text a last item outgrows.
 
-    When every sub-point but the last is one paragraph and the last runs on for more, the
-    paragraphs after its first belong to the parent (e.g. a word to the organization
-    department after the numbered points). ``ends`` of such last sub-points is cut there.
+    Among the items of one series (siblings of one scheme, in a row; top-level series too),
+    the last item is cut at the end of a paragraph, and the text after it up to where it
+    ended becomes an unheaded part (``<parent>（未编号）``, or ``（未编号）`` at the top level):
+
+    - when every earlier item is one paragraph and the last runs on for more: it keeps its
+      first paragraph (e.g. a word to the organization department after the numbered points);
+    - when the whole series runs inline in one paragraph (``…。一是…。二是…。三是…``): the
+      last item ends with that paragraph, unless the paragraph breaks off mid-sentence (the
+      next one then continues it);
+    - at the top level, otherwise: the last item ends before an address-only line
+      (``同志们！`` ``青年朋友们、同志们！``): the speech turns to another part.
+
+    ``ends`` of such last items is cut there. Items with children are never cut.
     """
     children: dict[int | None, list[int]] = {}
     for k, h in enumerate(heads):
         children.setdefault(h.parent, []).append(k)
-    unheaded: dict[int, int] = {}
-    table = None  # (starts, spans) of the paragraphs, made when a parent needs it
+    unheaded: dict[int, tuple[int, int]] = {}
+    table = None  # (starts, spans) of the paragraphs, made when a series needs it
     for parent, kids in children.items():
-        if parent is None or len(kids) < 3 or children.get(kids[-1]):
-            continue
-        if table is None:
-            para_starts, para_ends = paragraph_bounds(text) if paragraphs is None else paragraphs
-            table = (para_starts.tolist(), list(zip(para_starts.tolist(), para_ends.tolist())))
-        counts = []
-        for k in kids:
-            if children.get(k):
-                break
-            _, body = _heading_title(text, heads[k].cand)
-            counts.append(_body_paragraphs(text, starts[k], body, ends[k], table))
-        if len(counts) != len(kids) or any(len(c) != 1 for c in counts[:-1]) or len(counts[-1]) < 2:
-            continue
-        cut = counts[-1][1][0]
-        while cut > 0 and text[cut - 1] in _SPACE:
-            cut -= 1
-        if count_han(text[cut:ends[parent]]) or text[cut:ends[parent]].strip():
-            unheaded[parent] = cut
-            ends[kids[-1]] = cut
+        for series in _series_runs(heads, kids):
+            last = series[-1]
+            if len(series) < 2 or children.get(last):
+                continue
+            if parent is not None and series[-1] != kids[-1]:
+                continue  # inside a section, only its last series: later text is the next series'
+            end = ends[last]
+            cut = _inline_cut(text, heads, series, end)
+            if cut is None and len(series) >= 3 and not any(children.get(k) for k in series):
+                if table is None:
+                    para_starts, para_ends = paragraph_bounds(text) if paragraphs is None else paragraphs
+                    table = (para_starts.tolist(), list(zip(para_starts.tolist(), para_ends.tolist())))
+                counts = [_body_paragraphs(text, starts[k], _heading_title(text, heads[k].cand)[1], ends[k], table)
+                          for k in series]
+                if all(len(c) == 1 for c in counts[:-1]) and len(counts[-1]) >= 2:
+                    cut = counts[-1][1][0]
+            if cut is None and parent is None:
+                cut = _address_cut(text, heads[last].cand.marker_end, end)
+            if cut is None:
+                continue
+            while cut > 0 and text[cut - 1] in _SPACE:
+                cut -= 1
+            if cut < end and (count_han(text[cut:end]) or text[cut:end].strip()):
+                unheaded[last] = (cut, end)
+                ends[last] = cut
     return unheaded
 
 
+def _address_cut(text: str, start: int, end: int) -> int | None:
+    """Start of the first address-only line (``同志们！`` ``青年朋友们、同志们！``) in ``text[start:end]``."""
+    global _ADDRESS_LINE
+    if _ADDRESS_LINE is None:
+        _ADDRESS_LINE = re.compile(rf"\n[{_SPACE}]*(?:{_ADDRESS_WORDS})[！!：:]?[{_SPACE}]*(?=\n|$)")
+    m = _ADDRESS_LINE.search(text, start, end)
+    return None if m is None else m.start() + 1
+
+
+_ADDRESS_LINE = None  # compiled on first use (_ADDRESS_WORDS is defined with the closing rules)
+
+
+def _family(name: str) -> str:
+    """Schemes one series may mix: ordinal words go on with numbers (首先 其次 第三)."""
+    return "di" if name == "order" else name
+
+
+def _series_runs(heads: list[_Head], kids: list[int]) -> list[list[int]]:
+    """Split siblings into runs of one scheme whose numbers go up."""
+    runs: list[list[int]] = []
+    for k in kids:
+        if runs and _family(heads[runs[-1][-1]].cand.scheme.name) == _family(heads[k].cand.scheme.name) \
+                and heads[k].number > heads[runs[-1][-1]].number:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
+
+
+def _inline_cut(text: str, heads: list[_Head], series: list[int], end: int) -> int | None:
+    """Where the last item of a series that runs inline in one paragraph ends (None: not such a series)."""
+    first, last = heads[series[0]].cand, heads[series[-1]].cand
+    if "\n" in text[first.marker_start:last.marker_end]:
+        return None
+    para_end = _line_end(text, last.marker_end)
+    if para_end >= end:
+        return None
+    tail = text[last.marker_end:para_end].rstrip(_SPACE)
+    if not tail or tail[-1] not in _SENTENCE_END + _CLOSERS + "”）)":
+        return None  # the paragraph breaks off mid-sentence: the next one continues the item
+    return para_end + 1
+
+
 def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list[int], paths: list[str],
-                    unheaded: dict[int, int], closing: int | None) -> tuple[list[Node], list[Issue]]:
+                    unheaded: dict[int, tuple[int, int]], closing: int | None) -> tuple[list[Node], list[Issue]]:
     """The nodes in document order (preamble, sections, unheaded parts, closing) and the issues found."""
     n_text = len(text)
     nodes: list[Node] = []
@@ -1140,9 +1393,7 @@ def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list
     if first > 0 or not heads:
         nodes.append(Node("preamble", "preamble", 0, None, None, _first_sentence(text[:first]), 0, first, 0))
     issues: list[Issue] = []
-    last_child = {}
-    for k, h in enumerate(heads):
-        last_child[h.parent] = k
+    seen_unheaded: dict[str, int] = {}
     for k, h in enumerate(heads):
         title, body = _heading_title(text, h.cand)
         parent_path = paths[h.parent] if h.parent is not None else None
@@ -1150,11 +1401,15 @@ def _assemble_nodes(text: str, heads: list[_Head], starts: list[int], ends: list
                           starts[k], ends[k], min(body, ends[k]), False, parent_path))
         if h.issue:
             issues.append(Issue(h.issue[0], paths[k], h.level, h.issue[1], h.number))
-        p = h.parent
-        if p in unheaded and last_child[p] == k:  # the unheaded part follows the last sub-point
-            cut = unheaded[p]
-            nodes.append(Node(paths[p] + "（未编号）", "section", heads[p].level + 1, None, None,
-                              _first_sentence(text[cut:ends[p]]), cut, ends[p], cut, True, paths[p]))
+        if k in unheaded:  # the unheaded part follows the last item of a series
+            cut, end = unheaded[k]
+            p = h.parent
+            path = (paths[p] if p is not None else "") + "（未编号）"
+            seen_unheaded[path] = seen_unheaded.get(path, 0) + 1
+            if seen_unheaded[path] > 1:
+                path = f"{path}#{seen_unheaded[path]}"
+            nodes.append(Node(path, "section", h.level, None, None, _first_sentence(text[cut:end]), cut, end, cut,
+                              True, parent_path))
     if closing is not None:
         nodes.append(Node("closing", "closing", 0, None, None, _first_sentence(text[closing:]),
                           closing, n_text, closing))
@@ -1282,22 +1537,35 @@ def _node_frame(outline: Outline, text: str, document) -> pd.DataFrame:
         "scheme": [n.scheme for n in nodes], "start": [n.start for n in nodes], "end": [n.end for n in nodes],
         "body_start": [n.body_start for n in nodes], "unheaded": [n.unheaded for n in nodes],
         "own_han_chars": own_han, "own_share": [_share(o, h) for o, h in zip(own_han, han)],
+        "warnings": _node_warnings(outline),
     })
+
+
+def _node_warnings(outline: Outline) -> list[str]:
+    """Per node, its warnings' messages joined by ``"; "`` (document-wide ones on the first row)."""
+    by_path: dict[str, list[str]] = {}
+    for w in outline.warnings:
+        by_path.setdefault(w.path, []).append(w.message)
+    out = ["; ".join(by_path.get(n.path, [])) for n in outline.nodes]
+    if "" in by_path and out:
+        out[0] = "; ".join(by_path[""] + ([out[0]] if out[0] else []))
+    return out
 
 
 _LENGTH_COLUMNS = ["document", "path", "level", "title", "han_chars", "share_of_document",
                    "share_of_parent", "sentences", "paragraphs", "redactions", "kind", "parent",
                    "unheaded", "own_han_chars", "own_share"]
 _OUTLINE_COLUMNS = ["document", "path", "kind", "level", "number", "scheme", "title", "start", "end",
-                    "body_start", "unheaded", "parent", "han_chars", "share"]
+                    "body_start", "unheaded", "parent", "han_chars", "share", "warnings"]
 _CLI_COLUMNS = ["document", "path", "level", "number", "title", "start", "end", "han_chars", "share",
-                "unheaded"]
+                "unheaded", "warnings"]
+_WARNING_COLUMNS = ["document", "path", "kind", "message"]
 
 
 def _frames(documents_df: pd.DataFrame, caller: str) -> pd.DataFrame:
     frames = [_node_frame(parse_outline(text), text, doc_id)
               for doc_id, text in _documents(documents_df, caller)]
-    columns = list(dict.fromkeys(_LENGTH_COLUMNS + _OUTLINE_COLUMNS[:-1]))
+    columns = list(dict.fromkeys(_LENGTH_COLUMNS + _OUTLINE_COLUMNS[:-2] + ["warnings"]))
     if not frames:
         return pd.DataFrame({c: [] for c in columns})
     out = pd.concat(frames, ignore_index=True)
@@ -1358,7 +1626,7 @@ def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
         ``path``, ``level``, ``title``, ``han_chars``, ``share_of_document``,
         ``share_of_parent``, ``sentences``, ``paragraphs``, ``redactions`` (〓 placeholders,
         plus marks such as ×× XX 某某 *** left in a text that was not normalized, as
-        :data:`analysis.io.normalize.REDACTION_RE` finds them), ``kind``,
+        :data:`analysis.chars.REDACTION_RE` finds them), ``kind``,
         ``parent``, ``unheaded``, ``own_han_chars`` and ``own_share`` (own text over the
         node's total; NaN for a node without Han characters).
 
@@ -1386,8 +1654,10 @@ def outline_table(documents_df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         One row per node, in document order, with columns ``document``, ``path``, ``kind``,
         ``level``, ``number`` (Int64), ``scheme``, ``title``, ``start``, ``end``,
-        ``body_start``, ``unheaded``, ``parent``, ``han_chars`` (including children) and
-        ``share`` (of the document's Han characters).
+        ``body_start``, ``unheaded``, ``parent``, ``han_chars`` (including children),
+        ``share`` (of the document's Han characters) and ``warnings`` (the node's
+        :attr:`Outline.warnings` messages, ``"; "``-separated, ``""`` when none; warnings about
+        the whole document, such as an announced count that differs, on its first row).
 
     Raises:
         ValueError: When a column is missing or a document has no text.
@@ -1410,15 +1680,46 @@ def outline_nodes_table(documents_df: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Columns ``document``, ``path``, ``level`` (1 for top-level sections, 0 for preamble
         and closing), ``number``, ``title``, ``start``, ``end``, ``han_chars``, ``share``
-        (of the document's Han characters) and ``unheaded``.
+        (of the document's Han characters), ``unheaded`` and ``warnings`` (as in :func:`outline_table`).
 
     Raises:
         ValueError: When a column is missing or a document has no text.
 
     >>> outline_nodes_table(pd.DataFrame({"id": ["d"], "text": ["一、甲\\n二、乙"]})).columns.tolist()
-    ['document', 'path', 'level', 'number', 'title', 'start', 'end', 'han_chars', 'share', 'unheaded']
+    ['document', 'path', 'level', 'number', 'title', 'start', 'end', 'han_chars', 'share', 'unheaded', 'warnings']
     """
     return outline_table(documents_df)[_CLI_COLUMNS]
+
+
+def outline_warnings(documents_df: pd.DataFrame) -> pd.DataFrame:
+    """List where each document's outline may be wrong: one row per warning.
+
+    The checks (:mod:`analysis.text.diagnostics`): a point holding more than half of its
+    part while its siblings hold a tenth or less (``dominant``); a series that starts again,
+    skips, repeats or goes back (``restart``, ``gap``, ``duplicate``, ``out_of_order``); an
+    announced count that differs from the points of the series it introduces
+    (``announced``); a point with sub-points much longer than its siblings (``long_parent``).
+    Show it beside the section tables: a warned section's figures need a look at the text.
+
+    Args:
+        documents_df: One row per document with columns ``id`` and ``text``. Not modified.
+
+    Returns:
+        One row per warning, documents in order, with columns ``document``, ``path`` (the
+        node; ``""`` for the whole document), ``kind`` and ``message``. Empty (with these
+        columns) when no outline draws a warning.
+
+    Raises:
+        ValueError: When a column is missing or a document has no text.
+
+    >>> text = "讲三点意见。\\n一、甲\\n正文。\\n二、乙\\n正文。"
+    >>> outline_warnings(pd.DataFrame({"id": ["d"], "text": [text]})).iloc[0].to_dict()
+    {'document': 'd', 'path': '', 'kind': 'announced', 'message': 'announces 3 points, 2 found'}
+    """
+    rows = [{"document": doc_id, "path": w.path, "kind": w.kind, "message": w.message}
+            for doc_id, text in _documents(documents_df, "outline_warnings")
+            for w in parse_outline(text).warnings]
+    return pd.DataFrame(rows, columns=_WARNING_COLUMNS)
 
 
 def announced_table(documents_df: pd.DataFrame) -> pd.DataFrame:

@@ -69,7 +69,7 @@ import yaml
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import check_choice
-from analysis.chars import HAN_CLASS, HAN_RE, REDACTION, code_points
+from analysis.chars import CN_NUMBER_CHARS, CN_NUMERALS, HAN_CLASS, HAN_RE, REDACTION, code_points
 
 #: Token kinds, in the order they are documented.
 KINDS = ("word", "latin", "number", "punct", "space", "redaction")
@@ -85,7 +85,7 @@ DICTIONARY_COLUMNS = ["term", "category", "note", "freq", "source"]
 #: Columns of :func:`find_formulas`.
 FORMULA_COLUMNS = ["start", "end", "formula", "rule"]
 
-NUMERALS = "一二三四五六七八九十百两"
+NUMERALS = CN_NUMERALS + "百"
 #: Separators accepted between the parts of a punctuated formula.
 _PHRASE_SEPARATOR = "[、，,]?"
 _OPEN_QUOTES = "“‘「『"
@@ -115,13 +115,13 @@ _PLAIN_RE = re.compile(
 
 #: Chinese numerals: a token made only of these (二, 十四, 三千) is a ``number``, unless
 #: it is a dictionary entry (十四五).
-_HAN_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
+_HAN_NUMERALS = frozenset(CN_NUMBER_CHARS)
 #: jieba builds a graph over every character of the run it is given (hundreds of bytes per
 #: character), so a Han run longer than this is handed over in pieces of this length. Real
 #: text never has 10,000 Han characters without punctuation; a file of one repeated
 #: character does, and would otherwise take gigabytes.
 MAX_JIEBA_RUN = 10_000
-_ZERO_NUMERAL_RE = re.compile("[〇零一二三四五六七八九十百千万亿两]*〇[〇零一二三四五六七八九十百千万亿两]*")
+_ZERO_NUMERAL_RE = re.compile(f"[{CN_NUMBER_CHARS}]*〇[{CN_NUMBER_CHARS}]*")
 
 
 class LexiconError(ValueError):
