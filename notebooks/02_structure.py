@@ -38,7 +38,7 @@ FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, els
 from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
 from analysis.plots.outline import plot_outline_treemap, plot_section_lengths
-from analysis.text.outline import announced_table, outline_table, section_lengths
+from analysis.text.outline import announced_table, outline_table, outline_warnings, section_lengths
 
 wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
 documents = load_corpus(wb.corpus, settings=wb.settings)
@@ -56,6 +56,19 @@ wb.show(document[["id", "title", "date", "level", "han_chars", "paragraphs", "re
 # %%
 outline = outline_table(document)
 wb.show(outline[["path", "kind", "level", "number", "title", "start", "end", "unheaded", "han_chars", "share"]])
+
+# %% [markdown]
+# ## Where the outline may be wrong
+#
+# Warnings a reader can act on: a point holding more than half of its part while its
+# siblings hold a tenth or less, a series that restarts or skips a number, an announced
+# count that differs from the points found, a list nested under a point much longer
+# than its siblings. Warned points are marked ※ in the charts below. An empty table
+# means none of these fired.
+
+# %%
+warned = outline_warnings(document)
+wb.show(warned, caption="Outline warnings (none: the outline passed every check)")
 
 # %% [markdown]
 # ## Room per part
@@ -76,7 +89,7 @@ wb.show(lengths[["path", "parent", "level", "title", "han_chars", "share_of_docu
 # section's box holds its sub-points.
 
 # %%
-treemap = plot_outline_treemap(lengths, title="Outline of the speech, sized by Han characters")
+treemap = plot_outline_treemap(lengths, warnings=warned, title="Outline of the speech, sized by Han characters")
 wb.export(treemap, "outline_treemap", data=lengths, title=f"Outline of {DOCUMENT} sized by Han characters",
           caption="Preamble, sections, sub-points and closing of the speech; box area = Han characters.")
 
@@ -88,7 +101,7 @@ top = lengths[lengths["level"] <= 1]
 wb.show(top[["path", "title", "han_chars", "share_of_document", "sentences", "paragraphs"]])
 
 # %%
-top_bars = plot_section_lengths(top, title="Han characters per part")
+top_bars = plot_section_lengths(top, warnings=warned, title="Han characters per part")
 wb.export(top_bars, "section_lengths", data=top, title=f"Han characters per part of {DOCUMENT}",
           caption="Preamble, top-level sections and closing; labels give the share of the document.")
 
@@ -101,7 +114,7 @@ wb.show(subs[["path", "title", "han_chars", "share_of_document", "share_of_paren
         caption="Sub-points (level 2); empty when the speech has none.")
 
 # %%
-sub_bars = plot_section_lengths(subs, title="Han characters per sub-point")
+sub_bars = plot_section_lengths(subs, warnings=warned, title="Han characters per sub-point")
 wb.export(sub_bars, "subpoint_lengths", data=subs, title=f"Han characters per sub-point of {DOCUMENT}",
           caption="Sub-points of every section (and the unheaded part); labels give the share of the document.")
 

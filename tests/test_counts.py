@@ -278,7 +278,7 @@ def test_tfidf_against_the_formula(fs):
 
 def test_formula_frequencies(fs, seed_fs):
     table = formula_frequencies(fs, by=None).set_index("formula")
-    assert table.loc["两个维护", "count"] == 2 and table.loc["两个维护", "quoted"] == 1
+    assert table.loc["两个维护", "tokens"] == 2 and table.loc["两个维护", "quoted"] == 1
     assert table.loc["两个维护", "rule"] == "numbered"
     assert table.loc["四个意识", "quoted"] == 1
     assert table.loc["党建引领基层治理", "rule"] == "dictionary"
@@ -434,7 +434,7 @@ def test_mid_word_matches_follow_the_rule(occ_docs):
     assert table.loc[("x", "改革开放")].tolist() == [3, 0]
     assert is_mid_word("创", "新发展理念") and not is_mid_word("同", "乡村振兴") and not is_mid_word("，", "新时代")
     track_row = formula_frequencies(fs).set_index(["document", "formula"]).loc[("y", "新发展理念")]
-    assert (track_row["count"], track_row["occurrences"], track_row["mid_word_matches"]) == (2, 2, 1)
+    assert (track_row["tokens"], track_row["occurrences"], track_row["mid_word_matches"]) == (2, 2, 1)
 
 
 @hsettings(max_examples=60, deadline=None)

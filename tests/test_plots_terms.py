@@ -28,7 +28,7 @@ def test_term_bars_largest_on_top_ties_by_term_input_unchanged(table):
 
 def test_formula_bars_one_trace_per_rule_largest_first():
     formulas = pd.DataFrame({"formula": ["四个意识", "两个确立", "新时代"], "rule": ["numbered", "numbered", "dictionary"],
-                             "count": [1, 2, 9]})
+                             "tokens": [1, 2, 9]})
     fig = plot_formula_frequencies(formulas)
     by_rule = {tr.name: (list(tr.y), [int(v) for v in tr.x]) for tr in fig.data}
     assert by_rule == {"dictionary": (["新时代"], [9]), "numbered": (["两个确立", "四个意识"], [2, 1])}

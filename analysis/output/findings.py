@@ -276,9 +276,16 @@ def appearance_findings(summary: pd.DataFrame, *, collection: str = "the reports
         if pd.isna(row.first):
             text = f"{row.item} does not appear in {collection}."
         else:
+            clean = getattr(row, "first_not_mid_word", None)
+            caveat = ""
+            if clean is not None and not pd.isna(clean) and int(clean) != int(row.first):
+                caveat = (f"; its matches before {int(clean)} complete a word with the text before them "
+                          f"(mid-word matches, as 创新发展理念 for 新发展理念), so {int(clean)} is its first use as a term")
+            elif clean is not None and pd.isna(clean):
+                caveat = "; every match completes a word with the text before it (mid-word matches only)"
             text = (f"{row.item} first appears in {collection} in {int(row.first)} and last in {int(row.last)}, "
                     f"peaking in {int(row.peak)} ({float(row.peak_rate):.2f} per 10,000 Han characters; "
-                    f"{int(row.total)} in all).")
+                    f"{int(row.total)} in all){caveat}.")
         rows.append(dict(kind="appearance", subject=str(row.item), a="", b="", statistic="first",
                          value=np.nan if pd.isna(row.first) else float(row.first), value_unit="year",
                          ci_low=np.nan, ci_high=np.nan, p=np.nan, significant=None, effect=0.0, warnings="",

@@ -68,11 +68,11 @@ def plot_term_frequencies(
 
 
 def plot_formula_frequencies(table: pd.DataFrame, *, title: str = "", height: int | None = None):
-    """Horizontal bars of formula counts, coloured by how each formula was recognised.
+    """Horizontal bars of formula counts (whole tokens), coloured by how each formula was recognised.
 
     Args:
         table: Rows of :func:`analysis.stats.counts.formula_frequencies` (``formula``,
-            ``rule``, ``count``), already cut to the formulas to draw.
+            ``rule``, ``tokens``), already cut to the formulas to draw.
         title: Chart title.
         height: Height in CSS pixels; by default 24 px per bar (at least 320).
 
@@ -82,21 +82,21 @@ def plot_formula_frequencies(table: pd.DataFrame, *, title: str = "", height: in
     Raises:
         KeyError: A needed column is missing.
 
-    >>> t = pd.DataFrame({"formula": ["两个维护", "新时代"], "rule": ["numbered", "dictionary"], "count": [2, 9]})
+    >>> t = pd.DataFrame({"formula": ["两个维护", "新时代"], "rule": ["numbered", "dictionary"], "tokens": [2, 9]})
     >>> [trace.name for trace in plot_formula_frequencies(t).data]
     ['dictionary', 'numbered']
     """
-    charts.require_columns(table, ["formula", "rule", "count"], source=_SOURCE)
-    data = table.sort_values(["count", "formula"], ascending=[False, True], kind="stable")
+    charts.require_columns(table, ["formula", "rule", "tokens"], source=_SOURCE)
+    data = table.sort_values(["tokens", "formula"], ascending=[False, True], kind="stable")
     return charts.bar_chart(
         data,
-        x="count",
+        x="tokens",
         y="formula",
         color="rule",
         orientation="h",
         barmode="stack",  # one rule per formula: full-width bars, not grouped slots
         title=title,
-        labels={"count": "次数", "formula": "提法", "rule": "识别方式"},
+        labels={"tokens": "整词次数 (tokens)", "formula": "提法", "rule": "识别方式"},
         height=height or max(320, 24 * len(data) + 120),
     )
 

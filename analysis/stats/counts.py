@@ -1031,21 +1031,21 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
 
     Returns:
         One row per group and formula: the group columns, ``formula``, ``rule``,
-        ``count`` (tokens: hits where the segmenter made the formula one token; for
+        ``tokens`` (hits where the segmenter made the formula one token; for
         ``quoted``, the quoted hits), ``quoted`` (hits between quotation marks),
         ``occurrences`` (every occurrence of the formula's text, across token
         boundaries too: :func:`term_occurrences`), ``mid_word_matches`` (of those,
         matches whose first character completes a word with the text before it, as
         新发展理念 in 创新发展理念), ``occurrences_lower_bound`` (counted from term
         counts only: a profile that did not store the formula), ``per_10k_han`` (of
-        ``count``). A dictionary formula found only across tokens is a row with
-        ``count`` 0. Sorted by group, count descending, formula.
+        ``tokens``). A dictionary formula found only across tokens is a row with
+        ``tokens`` 0. Sorted by group, tokens descending, formula.
 
     Example:
         >>> from analysis.text.segment import tokenize
         >>> t = tokenize("坚决做到“两个维护”，当好“主心骨”，落实两个维护。").assign(document="d", is_stop=False)
         >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
-        >>> formula_frequencies(fs)[["formula", "rule", "count", "quoted"]].values.tolist()
+        >>> formula_frequencies(fs)[["formula", "rule", "tokens", "quoted"]].values.tolist()
         [['两个维护', 'numbered', 2, 1], ['主心骨', 'quoted', 1, 1]]
     """
     seg = make_tokenizer(settings or getattr(fs, "settings", None))
@@ -1062,11 +1062,11 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     rule = rule.where(rule.notna() | ~(quoted > 0), "quoted")
     hits = grouped.assign(formula=words, rule=rule, hits=hit_count, quoted=quoted)[
         lambda t: t["rule"].notna() & is_word & (t["hits"] > 0)]
-    columns = [*keys, "formula", "rule", "count", "quoted", "occurrences", "mid_word_matches",
+    columns = [*keys, "formula", "rule", "tokens", "quoted", "occurrences", "mid_word_matches",
                "occurrences_lower_bound", "per_10k_han"]
     table = (
         hits.groupby([*keys, "formula"], sort=False, dropna=False)
-        .agg(rule=("rule", "first"), count=("hits", "sum"), quoted=("quoted", "sum"))
+        .agg(rule=("rule", "first"), tokens=("hits", "sum"), quoted=("quoted", "sum"))
         .reset_index()
     )
     # occurrences in the text: of every formula listed, and of the dictionary's formulas found only across tokens
@@ -1078,7 +1078,7 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     if table.empty:
         return pd.DataFrame(columns=columns)
     table["rule"] = table["rule"].fillna(table["formula"].map(lambda f: seg.formula_rule(f)))
-    table = table.fillna({"count": 0, "quoted": 0})
+    table = table.fillna({"tokens": 0, "quoted": 0})
     countable = table["formula"].isin(set(vocabulary))
     table["occurrences"] = pd.array(table["occurrences"].fillna(0).astype("int64"), dtype="Int64")
     table["mid_word_matches"] = pd.array(table["mid_word_matches"], dtype="Int64").fillna(0)
@@ -1087,9 +1087,9 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     table.loc[~countable, ["occurrences", "mid_word_matches"]] = pd.NA
     table.loc[table["occurrences_lower_bound"], "mid_word_matches"] = pd.NA
     table = _merge(table, han, keys)
-    table["per_10k_han"] = 1e4 * table["count"] / table["han_chars"].where(table["han_chars"] > 0, np.nan)
-    table = table[columns].astype({"count": "int64", "quoted": "int64", "occurrences_lower_bound": bool})
-    return _sorted(table, keys, order, "count", "formula")
+    table["per_10k_han"] = 1e4 * table["tokens"] / table["han_chars"].where(table["han_chars"] > 0, np.nan)
+    table = table[columns].astype({"tokens": "int64", "quoted": "int64", "occurrences_lower_bound": bool})
+    return _sorted(table, keys, order, "tokens", "formula")
 
 
 # ---------------------------------------------------------------------------
