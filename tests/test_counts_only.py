@@ -32,7 +32,7 @@ def test_count_tables_equal_those_of_the_token_tables(both):
     for name in ("sentences", "terms", "first"):
         pd.testing.assert_frame_equal(getattr(lean.theme_counts(), name), getattr(full.theme_counts(), name))
     pd.testing.assert_frame_equal(lean.documents, full.documents)
-    assert lean.documents["tokens"].tolist() == full.tokens.groupby("document", sort=False, observed=True).size().tolist()
+    assert lean.documents["all_tokens"].tolist() == full.tokens.groupby("document", sort=False, observed=True).size().tolist()
 
 
 OCCURRENCES = ["occurrences", "mid_word_matches", "occurrences_lower_bound"]
@@ -186,7 +186,7 @@ def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_
     (folder / "b.txt").write_text(SEED[: len(SEED) // 3] + "\n抓好基层党建。\n", encoding="utf-8")
     changed = stream_features(folder, progress=False)
     assert computed == ["b"]
-    tokens_of = lambda fs: dict(zip(fs.documents["id"], fs.documents["tokens"]))  # noqa: E731
+    tokens_of = lambda fs: dict(zip(fs.documents["id"], fs.documents["all_tokens"]))  # noqa: E731
     assert tokens_of(changed)["b"] > tokens_of(cold)["b"] and tokens_of(changed)["a"] == tokens_of(cold)["a"]
     pd.testing.assert_frame_equal(changed.term_counts.query("document == 'a'"), cold.term_counts.query("document == 'a'"))
 
