@@ -52,7 +52,7 @@ from pandas.api.types import union_categoricals
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import DocumentLike
-from analysis.chars import count_han, count_han_spans, paragraph_spans, sentence_spans
+from analysis.chars import HAN_CLASS, count_han, count_han_spans, paragraph_spans, sentence_spans
 
 #: Columns of :attr:`DocumentFeatures.sentences`.
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "path", "paragraph", "han_chars"]
@@ -74,6 +74,8 @@ FIRST_HIT_COLUMNS = ["document", "theme", "path", "sentence", "start", "term", "
 #: Columns of :attr:`StoredCounts.term_occurrences` (:data:`analysis.text.occurrences.OCCURRENCE_COLUMNS`).
 OCCURRENCE_COLUMNS = ["document", "path", "term", "occurrences", "mid_word_matches"]
 _OPEN_QUOTES = tuple("“‘「『")
+#: One Han character (for the Han characters of hand-made token tables).
+_HAN_CHAR = f"[{HAN_CLASS}]"
 _CLOSE_QUOTES = tuple("”’」』")
 #: The code a document's features depend on: this module, ``chars.py`` and every module of ``text/``.
 _CODE_MODULES = ("features.py", "chars.py", "text/")
@@ -205,6 +207,67 @@ class FeatureSet:
     settings: Settings
     stored: StoredCounts | None = None
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_tables(cls, documents: pd.DataFrame, tokens: pd.DataFrame, *, nodes: pd.DataFrame | None = None,
+                    sentences: pd.DataFrame | None = None, settings: Settings | None = None) -> "FeatureSet":
+        """A FeatureSet made from hand-made tables (tests, examples, tokens from elsewhere).
+
+        Every analysis reads a FeatureSet; this is how a table of tokens becomes one. What
+        the tables lack is filled in from the tokens: ``path`` ``""`` (one part per
+        document), ``sentence`` 0, ``paragraph`` 0, ``is_stop`` False; nodes (one per
+        document and path, with their Han characters) and sentences (one per document and
+        sentence number) are derived when not given. Nothing is read or segmented.
+
+        Args:
+            documents: One row per document: ``id`` plus metadata.
+            tokens: One row per token: ``document``, ``token``, ``kind`` (and any of
+                ``path, sentence, paragraph, start, end, is_stop``), in text order.
+            nodes: Outline nodes (``document, path, level, parent`` …); derived when None.
+            sentences: Sentences (``document, sentence, path, paragraph, han_chars``); derived when None.
+            settings: The settings the tokens were made with (default: the defaults).
+
+        Returns:
+            A FeatureSet of full-text documents (no profiles).
+
+        Raises:
+            ValueError: when ``tokens`` lacks ``document``, ``token`` or ``kind``, or ``documents`` lacks ``id``.
+
+        >>> t = pd.DataFrame({"document": "d", "token": ["人才", "，", "人才"], "kind": ["word", "punct", "word"]})
+        >>> fs = FeatureSet.from_tables(pd.DataFrame({"id": ["d"]}), t)
+        >>> fs.term_counts[["token", "count"]].values.tolist(), fs.sentences["han_chars"].tolist()
+        ([['人才', 2], ['，', 1]], [4])
+        """
+        missing = {"document", "token", "kind"} - set(tokens.columns)
+        if missing or "id" not in documents.columns:
+            raise ValueError(f"FeatureSet.from_tables: the tokens need document, token and kind (missing "
+                             f"{sorted(missing)}) and the documents an id")
+        tok = tokens.copy()
+        defaults = {"path": "", "sentence": 0, "paragraph": 0, "is_stop": False}
+        for column, value in defaults.items():
+            if column not in tok.columns:
+                tok[column] = value
+        tok["document"] = tok["document"].astype(str)
+        tok["path"] = tok["path"].astype(str)
+        han = tok["token"].astype(str).str.count(_HAN_CHAR)
+        if sentences is None:
+            per = tok.assign(_han=han).groupby(["document", "sentence"], sort=False)
+            sentences = per.agg(path=("path", "first"), paragraph=("paragraph", "first"),
+                                han_chars=("_han", "sum")).reset_index()
+            sentences = sentences.assign(start=pd.array([pd.NA] * len(sentences), dtype="Int64"),
+                                         end=pd.array([pd.NA] * len(sentences), dtype="Int64"))
+            sentences = sentences[SENTENCE_COLUMNS]
+        if nodes is None:
+            sizes = tok.assign(_han=han).groupby(["document", "path"], sort=False)["_han"].sum().reset_index()
+            top = sizes["path"].isin(["preamble", "closing"])
+            nodes = pd.DataFrame({
+                "document": sizes["document"], "path": sizes["path"], "level": np.where(top, 0, 1),
+                "parent": None, "kind": np.where(top, sizes["path"], "section"), "unheaded": sizes["path"].eq(""),
+                "han_chars": sizes["_han"].astype("int64"), "title": None})
+        docs = documents.assign(id=documents["id"].astype(str))
+        return cls(documents=docs.reset_index(drop=True), nodes=nodes.reset_index(drop=True),
+                   sentences=sentences.reset_index(drop=True), tokens=tok.reset_index(drop=True),
+                   settings=settings or Settings())
 
     @property
     def profiled(self) -> list[str]:

@@ -10,7 +10,6 @@ from scipy.stats import chi2_contingency
 
 from analysis.io.corpus import load_corpus
 from analysis.stats.counts import (
-    FeatureTables,
     collocations,
     formula_frequencies,
     kwic,
@@ -19,7 +18,7 @@ from analysis.stats.counts import (
     term_frequencies,
     tfidf,
 )
-from analysis.features import build_features
+from analysis.features import FeatureSet, build_features
 from analysis.paths import corpus_dir
 from analysis.text.segment import TERM_KINDS, load_stopwords, make_tokenizer, tokenize
 from analysis.chars import count_han, sentence_spans
@@ -50,7 +49,7 @@ def hand_tables(texts=TEXTS, meta=META):
             is_stop=t["token"].isin(stop),
         )
         frames.append(t[t["kind"] != "space"])
-    return FeatureTables(documents=meta.copy(), tokens=pd.concat(frames, ignore_index=True))
+    return FeatureSet.from_tables(documents=meta.copy(), tokens=pd.concat(frames, ignore_index=True))
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +216,7 @@ def test_ngrams_stay_inside_sentences_and_skip_punctuation(fs):
 def test_ngrams_break_at_stopwords():
     t = tokenize("引进人才要培养人才").assign(document="d", sentence=0)
     t = t.assign(is_stop=t["token"] == "要")
-    fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+    fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
     assert ngrams(fs, n=2)["ngram"].tolist() == ["培养 人才", "引进 人才"]
     assert "人才 要" in set(ngrams(fs, n=2, stopwords=False)["ngram"])
 
@@ -242,7 +241,7 @@ def test_collocation_counts_on_a_worked_example():
     # Sentences: [引进 人才] [培养 人才] [引进 人才]; window 1 → ordered pairs both ways.
     t = tokenize("引进人才。培养人才。引进人才。").assign(document="d", is_stop=False)
     t = t.assign(sentence=(t["token"] == "。").cumsum().shift(fill_value=0))
-    fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+    fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
     table = collocations(fs, window=1, min_count=1).set_index(["term1", "term2"])
     assert table.loc[("人才", "引进"), "cooccurrences"] == 2
     assert table.loc[("人才", "引进"), "pairs"] == 6  # 3 pairs, counted in both directions
@@ -346,7 +345,7 @@ def test_segmentation_robustness_lists_differences(seed_docs):
 def term_frequencies_seed_counts(seed_docs):
     t = tokenize(seed_docs["text"].iloc[0])
     t = t.assign(document="s", is_stop=t["token"].isin(load_stopwords()))
-    fs = FeatureTables(documents=pd.DataFrame({"id": ["s"]}), tokens=t)
+    fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["s"]}), tokens=t)
     table = term_frequencies(fs)
     return table[table["tokens"] > 0].set_index("term")["tokens"]
 
@@ -355,12 +354,13 @@ def test_by_a_metadata_column_named_like_a_token_column():
     """speeches.jsonl has a ``kind`` column, as the tokens table does: grouping by it keeps the words."""
     import pandas as pd
 
-    from analysis.stats.counts import FeatureTables, term_frequencies
+    from analysis.features import FeatureSet
+    from analysis.stats.counts import term_frequencies
 
     tokens = pd.DataFrame({"document": ["a", "a", "a", "b"], "path": "一", "sentence": 0,
                            "token": ["人才", "，", "人才", "基层"], "kind": ["word", "punct", "word", "word"],
                            "is_stop": False})
-    fs = FeatureTables(documents=pd.DataFrame({"id": ["a", "b"], "kind": ["organization_work", "other_speech"]}),
+    fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["a", "b"], "kind": ["organization_work", "other_speech"]}),
                        tokens=tokens)
     table = term_frequencies(fs, by="kind")
     assert table[["kind", "term", "tokens"]].values.tolist() == [["organization_work", "人才", 2], ["other_speech", "基层", 1]]

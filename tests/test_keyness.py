@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+
+from analysis.features import FeatureSet
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -350,7 +351,7 @@ def _toy_featureset():
         "parent": [None, "一", None, None],
     })
     documents = pd.DataFrame({"id": ["d1", "d2"], "year": [2022, 2023]})
-    return SimpleNamespace(documents=documents, nodes=nodes, sentences=sents, tokens=tokens)
+    return FeatureSet.from_tables(documents, tokens, nodes=nodes, sentences=sents)
 
 
 def test_selections_and_compare_terms():

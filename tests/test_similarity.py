@@ -120,8 +120,7 @@ def test_profile_matrix_and_speech_map_on_a_featureset():
 
 
 def test_similar_speeches_is_oriented_and_sorted():
-    from types import SimpleNamespace
-
+    from analysis.features import FeatureSet
     from analysis.stats import counts
 
     tokens = pd.DataFrame({
@@ -129,8 +128,7 @@ def test_similar_speeches_is_oriented_and_sorted():
         "path": "一", "token": ["人才", "人才", "基层", "干部", "人才", "人才", "基层", "党员", "社区", "社区", "基层", "党员"],
         "kind": "word", "is_stop": False, "start": list(range(0, 8, 2)) * 3, "end": list(range(2, 10, 2)) * 3,
     })
-    fs = SimpleNamespace(documents=pd.DataFrame({"id": ["a", "b", "c"], "date": ["2020", "2021", "2022"]}),
-                         tokens=tokens)
+    fs = FeatureSet.from_tables(pd.DataFrame({"id": ["a", "b", "c"], "date": ["2020", "2021", "2022"]}), tokens)
     assert counts.term_frequencies(fs)["tokens"].sum() == 12
     table = S.similar_speeches(fs, "a", min_count=1)
     assert table["document"].tolist() == ["b", "c"]  # b shares 人才 and 基层 with a

@@ -7,10 +7,10 @@ expected number can be worked out on paper; the comments give the arithmetic.
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from analysis.features import FeatureSet
 import pytest
 
 from analysis.stats import themes as T
@@ -26,8 +26,8 @@ LEX = T.lexicon_from_dict({
 })
 
 
-def build(docs: dict) -> SimpleNamespace:
-    """docs: {id: [(path, level, parent, [sentence token lists])]} → FeatureSet-like namespace."""
+def build(docs: dict) -> FeatureSet:
+    """docs: {id: [(path, level, parent, [sentence token lists])]} → a FeatureSet from those tables."""
     tokens, sentences, nodes, meta = [], [], [], []
     for doc, parts in docs.items():
         pos, sent = 0, 0
@@ -43,12 +43,11 @@ def build(docs: dict) -> SimpleNamespace:
                 sent += 1
             pos += 1  # a line break between parts (not a token)
         meta.append(doc)
-    return SimpleNamespace(
-        documents=pd.DataFrame({"id": meta, "year": [2022 + i for i in range(len(meta))]}),
+    return FeatureSet.from_tables(
+        pd.DataFrame({"id": meta, "year": [2022 + i for i in range(len(meta))]}),
+        pd.DataFrame(tokens, columns=["document", "path", "sentence", "paragraph", "start", "end", "token", "kind", "is_stop"]),
         nodes=pd.DataFrame(nodes, columns=["document", "path", "level", "parent"]),
         sentences=pd.DataFrame(sentences, columns=["document", "sentence", "start", "end", "path", "paragraph", "han_chars"]),
-        tokens=pd.DataFrame(tokens, columns=["document", "path", "sentence", "paragraph", "start", "end", "token", "kind", "is_stop"]),
-        settings=None,
     )
 
 
@@ -418,7 +417,8 @@ def test_project_tokenizer_rejects_terms_across_word_boundaries():
     toks = toks[toks["kind"] != "space"].assign(document="x", path="p", sentence=0, paragraph=0, is_stop=False)
     lex = T.load_themes()
     assert T.theme_hits(toks, lexicon=lex)["term"].tolist() == ["党组织"]
-    assert set(T.rejected_matches(toks, lexicon=lex)["term"]) == {"人才", "入党", "作风", "小区", "干部"}
+    fs = FeatureSet.from_tables(pd.DataFrame({"id": ["x"]}), toks)
+    assert set(T.rejected_matches(fs, lexicon=lex)["term"]) == {"人才", "入党", "作风", "小区", "干部"}
 
 
 def test_contrast_sections_picks_the_talent_and_grassroots_sections_of_the_seed(seed_fs):
@@ -435,7 +435,7 @@ def test_contrast_sections_picks_the_talent_and_grassroots_sections_of_the_seed(
 def test_contrast_sections_needs_two_sections_and_one_document():
     one = pd.DataFrame({"document": "d", "path": ["一", "一"], "level": 1, "theme": ["talent", "grassroots"],
                         "share_tokens": [0.1, 0.2]})
-    with pytest.raises(ValueError, match="fewer than two sections"):
+    with pytest.raises(ValueError, match="no two parts to set side by side"):
         T.contrast_sections(one)
     with pytest.raises(ValueError, match="one document"):
         T.contrast_sections(pd.concat([one, one.assign(document="e")]))

@@ -32,7 +32,7 @@ The column ``rate_of`` names the count f the rates use (``tokens`` in
 >>> from analysis.text.segment import tokenize
 >>> text = "引进人才，培养人才。"
 >>> tokens = tokenize(text).assign(document="d", path="一", sentence=0, is_stop=False)
->>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)
+>>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)
 >>> term_frequencies(fs)[["document", "term", "tokens", "per_10k_han"]].values.tolist()
 [['d', '人才', 2, 2500.0], ['d', '培养', 1, 1250.0], ['d', '引进', 1, 1250.0]]
 """
@@ -41,14 +41,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.features import ProfileError, count_tokens
+from analysis.features import FeatureSet, ProfileError, count_tokens
 from analysis.io.normalize import raw_span
 from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
@@ -62,52 +62,30 @@ _HAN_PATTERN = f"[{HAN_CLASS}]"
 _HAN_RE = re.compile(_HAN_PATTERN)
 
 
-@dataclass(frozen=True)
-class FeatureTables:
-    """The minimal FeatureSet-like input: a documents table and a tokens table.
-
-    :class:`analysis.features.FeatureSet` has these attributes and more; this class
-    lets tests and notebooks count hand-made tables.
-
-    Attributes:
-        documents: One row per document: ``id`` plus metadata columns.
-        tokens: One row per token: ``document``, ``token``, ``kind``, and optionally
-            ``path``, ``sentence``, ``start``, ``is_stop``.
-        settings: The settings the tokens were made with (None: the defaults).
-    """
-
-    documents: pd.DataFrame
-    tokens: pd.DataFrame
-    settings: Settings | None = field(default=None)
-
-
 # ---------------------------------------------------------------------------
 # helpers
 
 
-def _tokens(fs: FeatureSetLike) -> pd.DataFrame:
-    tokens = getattr(fs, "tokens", None)
-    if not isinstance(tokens, pd.DataFrame):
-        raise TypeError("expected a FeatureSet (from analysis.features.build_features) with a .tokens table")
-    missing = {"document", "token", "kind"} - set(tokens.columns)
-    if missing:
-        raise ValueError(f"the tokens table lacks columns {sorted(missing)}; build it with analysis.features")
-    return tokens
+def _checked(fs: FeatureSet) -> FeatureSet:
+    if not isinstance(fs, FeatureSet):
+        raise TypeError(f"expected a FeatureSet (analysis.features.build_features, or FeatureSet.from_tables for "
+                        f"hand-made tables), got {type(fs).__name__}")
+    return fs
 
 
-def _term_counts(fs: FeatureSetLike) -> pd.DataFrame:
-    """The count table of a FeatureSet (:attr:`analysis.features.FeatureSet.term_counts`), or of a tokens table."""
-    table = getattr(fs, "term_counts", None)
-    if isinstance(table, pd.DataFrame):
-        return table
-    return count_tokens(_in_text_order(_tokens(fs)))
+def _tokens(fs: FeatureSet) -> pd.DataFrame:
+    return _checked(fs).tokens
 
 
-def _running_tokens(fs: FeatureSetLike, what: str) -> pd.DataFrame:
+def _term_counts(fs: FeatureSet) -> pd.DataFrame:
+    """The count table of a FeatureSet (:attr:`analysis.features.FeatureSet.term_counts`), computed once with it."""
+    return _checked(fs).term_counts
+
+
+def _running_tokens(fs: FeatureSet, what: str) -> pd.DataFrame:
     """The tokens table, after refusing profiled documents (they hold no running text)."""
-    if hasattr(fs, "require_text"):
-        fs.require_text(what)
-    return _tokens(fs)
+    _checked(fs).require_text(what)
+    return fs.tokens
 
 
 def require_texts(documents: pd.DataFrame | FeatureSetLike, what: str) -> pd.DataFrame:
@@ -117,7 +95,7 @@ def require_texts(documents: pd.DataFrame | FeatureSetLike, what: str) -> pd.Dat
         ProfileError: naming the profiled documents (a FeatureSet's, or rows without text).
         ValueError: when ``id`` or ``text`` is missing.
     """
-    if hasattr(documents, "require_text"):
+    if isinstance(documents, FeatureSet):
         documents.require_text(what)
         raise ValueError(f"{what} reads running text: pass the loaded documents "
                          "(analysis.io.corpus.load_corpus), not a FeatureSet")
@@ -142,10 +120,7 @@ def _group_keys(fs: FeatureSetLike, tokens: pd.DataFrame, by: str | Sequence[str
             raise ValueError(f"by={by!r} needs a 'path' column in the tokens table (analysis.features adds it)")
         if by == "node":
             return tokens, ["document", "path"]
-        nodes = getattr(fs, "nodes", None)
-        if not isinstance(nodes, pd.DataFrame):
-            raise ValueError("by='section' (a node with its sub-points) needs the outline nodes (fs.nodes); "
-                             "use by='node' for each node's own text")
+        nodes = fs.nodes
         members = section_members(nodes)
         lifted = tokens.merge(members, on=["document", "path"], how="inner", sort=False)
         lifted = lifted.drop(columns="path").rename(columns={"section": "path"})
@@ -153,9 +128,7 @@ def _group_keys(fs: FeatureSetLike, tokens: pd.DataFrame, by: str | Sequence[str
         lifted = lifted.merge(order, on=["document", "path"], how="left").sort_values("_order", kind="stable")
         return lifted.drop(columns="_order").reset_index(drop=True), ["document", "path"]
     columns = [by] if isinstance(by, str) else list(by)
-    documents = getattr(fs, "documents", None)
-    if documents is None or "id" not in documents.columns:
-        raise ValueError(f"by={by!r} needs a documents table with an 'id' column")
+    documents = fs.documents
     missing = [c for c in columns if c not in documents.columns]
     if missing:
         usable = [c for c in documents.columns if c != "id"]
@@ -236,7 +209,7 @@ def term_counts(fs: FeatureSetLike) -> pd.DataFrame:
     Example:
         >>> tokens = pd.DataFrame({"document": "d", "path": ["一", "一", "二"],
         ...                        "token": ["人才", "人才", "人才强国战略"], "kind": "word", "is_stop": False})
-        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)
+        >>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)
         >>> term_counts(fs)[["path", "token", "count"]].values.tolist()
         [['一', '人才', 2], ['二', '人才强国战略', 1]]
     """
@@ -343,10 +316,10 @@ def _occurrence_routes(fs: FeatureSetLike) -> dict[str, Any]:
     frozenset (a profile: exact for the terms it stored, a lower bound for others) or None (a
     lower bound for every term: counts only, nothing stored)."""
     ids = [str(i) for i in fs.documents["id"]]
-    profiled = set(getattr(fs, "profiled", []) or [])
-    tokens = getattr(fs, "tokens", None)
-    has_offsets = isinstance(tokens, pd.DataFrame) and {"start", "end"} <= set(tokens.columns)
-    stored = getattr(getattr(fs, "stored", None), "term_occurrences", None)
+    profiled = set(fs.profiled)
+    tokens = fs.tokens
+    has_offsets = {"start", "end"} <= set(tokens.columns)
+    stored = fs.stored.term_occurrences if fs.stored is not None else None
     stored_sets: dict[str, frozenset] = {}
     if isinstance(stored, pd.DataFrame) and len(stored):
         for doc, part in stored.groupby(stored["document"].astype(str), sort=False):
@@ -385,7 +358,7 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
       ``mid_word_matches`` <NA>.
 
     Args:
-        fs: A FeatureSet (full texts, profiles or both) or a :class:`FeatureTables`.
+        fs: A FeatureSet (full texts, profiles or both; :meth:`analysis.features.FeatureSet.from_tables` for hand-made tables).
         terms: Terms of at least two characters (shorter ones, and terms holding 〓 or
             whitespace, are left out).
 
@@ -415,7 +388,7 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
         found = count_occurrences(tokens, terms)
         frames.append(found.assign(mid_word_matches=pd.array(found["mid_word_matches"], dtype="Int64"),
                                    occurrences_lower_bound=False))
-    stored = getattr(getattr(fs, "stored", None), "term_occurrences", None)
+    stored = fs.stored.term_occurrences if fs.stored is not None else None
     stored_docs = [d for d, r in routes.items() if isinstance(r, frozenset)]
     if stored_docs and terms:
         part = stored[stored["document"].astype(str).isin(stored_docs) & stored["term"].isin(terms)
@@ -474,7 +447,7 @@ def occurrences_lower_bound(fs: FeatureSetLike, table: pd.DataFrame, keys: Seque
 
     Example:
         >>> tokens = pd.DataFrame({"document": "d", "token": ["人才"], "kind": "word", "is_stop": False})
-        >>> hand = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)  # no offsets: no text
+        >>> hand = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=tokens)  # no offsets: no text
         >>> occurrences_lower_bound(hand, pd.DataFrame({"document": ["d"], "term": ["人才"]}), ["document"]).tolist()
         [True]
     """
@@ -628,7 +601,7 @@ def term_frequencies(
 
     Args:
         fs: A FeatureSet (``.tokens`` and ``.documents``), e.g. from
-            :func:`analysis.features.build_features`, or a :class:`FeatureTables`.
+            :func:`analysis.features.build_features` (or :meth:`analysis.features.FeatureSet.from_tables`).
         by: ``"document"``; ``"section"`` (document and outline path: each node with its
             sub-points, so 三 includes 三（一）…); ``"node"`` (each node's own text, sub-points
             excluded: the nodes partition the document); a metadata column of ``fs.documents`` or a list
@@ -662,12 +635,12 @@ def term_frequencies(
         >>> tokens = pd.DataFrame({
         ...     "document": ["a", "a", "a", "b"], "path": ["一", "一", "二", "一"],
         ...     "token": ["人才", "人才", "基层", "人才"], "kind": "word", "is_stop": False})
-        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["a", "b"], "year": [2023, 2024]}), tokens=tokens)
+        >>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["a", "b"], "year": [2023, 2024]}), tokens=tokens)
         >>> term_frequencies(fs, by="node")[["document", "path", "term", "tokens", "doc_freq"]].values.tolist()
         [['a', '一', '人才', 2, 2], ['a', '二', '基层', 1, 1], ['b', '一', '人才', 1, 2]]
         >>> term_frequencies(fs, by=None)[["term", "tokens", "per_10k_tokens"]].values.tolist()
         [['人才', 3, 7500.0], ['基层', 1, 2500.0]]
-        >>> compound = FeatureTables(documents=pd.DataFrame({"id": ["c"]}), tokens=pd.DataFrame(
+        >>> compound = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["c"]}), tokens=pd.DataFrame(
         ...     {"document": "c", "token": ["人才", "人才强国战略"], "kind": "word", "is_stop": False}))
         >>> term_frequencies(compound)[["term", "tokens", "occurrences"]].values.tolist()
         [['人才', 1, 2], ['人才强国战略', 1, 1]]
@@ -803,7 +776,7 @@ def ngrams(
     Example:
         >>> from analysis.text.segment import tokenize
         >>> t = tokenize("全力引进人才，全力引进人才。").assign(document="d", sentence=0, is_stop=False)
-        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+        >>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
         >>> ngrams(fs, n=2)[["ngram", "count"]].values.tolist()
         [['全力 引进', 2], ['引进 人才', 2]]
         >>> ngrams(fs, n=3)[["ngram", "count"]].values.tolist()
@@ -890,7 +863,7 @@ def collocations(
         >>> from analysis.text.segment import tokenize
         >>> t = tokenize("引进人才。培养人才。引进人才。").assign(document="d", is_stop=False)
         >>> t = t.assign(sentence=(t["token"] == "。").cumsum().shift(fill_value=0))
-        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+        >>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
         >>> collocations(fs, term="人才", min_count=1)[["term2", "cooccurrences"]].values.tolist()
         [['引进', 2], ['培养', 1]]
     """
@@ -985,7 +958,7 @@ def tfidf(
     Example:
         >>> tokens = pd.DataFrame({"document": ["a", "a", "b"], "token": ["人才", "党建", "党建"],
         ...                        "kind": "word", "is_stop": False})
-        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["a", "b"]}), tokens=tokens)
+        >>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["a", "b"]}), tokens=tokens)
         >>> tfidf(fs)[["document", "term", "tfidf"]].round(3).values.tolist()
         [['a', '人才', 0.347], ['a', '党建', 0.0], ['b', '党建', 0.0]]
     """
@@ -1044,11 +1017,11 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     Example:
         >>> from analysis.text.segment import tokenize
         >>> t = tokenize("坚决做到“两个维护”，当好“主心骨”，落实两个维护。").assign(document="d", is_stop=False)
-        >>> fs = FeatureTables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
+        >>> fs = FeatureSet.from_tables(documents=pd.DataFrame({"id": ["d"]}), tokens=t)
         >>> formula_frequencies(fs)[["formula", "rule", "tokens", "quoted"]].values.tolist()
         [['两个维护', 'numbered', 2, 1], ['主心骨', 'quoted', 1, 1]]
     """
-    seg = make_tokenizer(settings or getattr(fs, "settings", None))
+    seg = make_tokenizer(settings or fs.settings)
     counts_table = _term_counts(fs)
     is_word = counts_table["kind"].eq("word")  # before grouping: a metadata column may be called kind
     grouped, keys = _group_keys(fs, counts_table, by)
@@ -1164,7 +1137,7 @@ def kwic(
     if not term:
         raise ValueError("kwic needs a non-empty term")
     check_choice("match", match, ("text", "token"), caller="kwic")
-    if isinstance(getattr(source, "tokens", None), pd.DataFrame):
+    if isinstance(source, FeatureSet):
         return _kwic_features(source, term, documents=documents, window=window, match=match)
     if not isinstance(source, pd.DataFrame):
         raise TypeError("kwic takes a FeatureSet (with documents=…) or a loaded documents table")
@@ -1212,8 +1185,7 @@ def _kwic_table(rows: list[dict]) -> pd.DataFrame:
 
 def _kwic_features(fs: FeatureSetLike, term: str, *, documents: pd.DataFrame | None, window: int, match: str) -> pd.DataFrame:
     """KWIC over a FeatureSet: tokens and outline paths from the FeatureSet, text from ``documents``."""
-    if hasattr(fs, "require_text"):
-        fs.require_text("kwic")  # a reference profile holds no running text: refused by name
+    fs.require_text("kwic")  # a reference profile holds no running text: refused by name
     ids = [str(i) for i in fs.documents["id"]]
     if documents is None:
         raise ValueError("kwic needs the running text: a FeatureSet holds counts only; pass documents=, the table "
@@ -1341,7 +1313,7 @@ def segmentation_robustness(
             t = tokenize(text, tokenizer=seg)
             frames.append(t.assign(document=doc_id, is_stop=t["token"].isin(stop)))
         tokens = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["document", "token", "kind", "is_stop"])
-        fs = FeatureTables(documents=documents[["id"]], tokens=tokens, settings=variant)
+        fs = FeatureSet.from_tables(documents=documents[["id"]], tokens=tokens, settings=variant)
         freq = term_frequencies(fs, by=by, stopwords=stopwords)
         freq = freq[freq["tokens"] > 0]
         keys = ["document"] if by == "document" else []

@@ -557,12 +557,7 @@ def top_keyness(table: pd.DataFrame, *, n: int = 10, statistic: str = "g2", drop
 
 def _term_counts(fs: FeatureSetLike) -> pd.DataFrame:
     """The FeatureSet's term-count table (one row per node and distinct token), full texts and profiles alike."""
-    table = getattr(fs, "term_counts", None)
-    if isinstance(table, pd.DataFrame):
-        return table
-    from analysis.features import count_tokens
-
-    return count_tokens(fs.tokens)
+    return fs.term_counts
 
 
 def _descendants(nodes: pd.DataFrame, document: str, path: str) -> set[str]:
@@ -635,7 +630,7 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
     frame = table if isinstance(table, pd.DataFrame) else getattr(fs, table)
     doc_col = frame["document"].astype(object).to_numpy()
     path_col = frame["path"].astype(object).to_numpy()
-    known = set(fs.documents["id"].astype(str)) if hasattr(fs, "documents") else set(doc_col)
+    known = set(fs.documents["id"].astype(str))
     mask = np.zeros(len(frame), dtype=bool)
     for doc, section, meta in _normalize_spec(spec):
         if doc is not None and doc not in known:

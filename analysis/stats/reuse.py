@@ -76,10 +76,6 @@ def jaccard(a: set, b: set) -> float:
 
 
 def _documents(documents_df: pd.DataFrame) -> dict[str, str]:
-    if not hasattr(documents_df, "require_text"):
-        missing = {"id", "text"} - set(documents_df.columns)
-        if missing:
-            raise ValueError(f"reuse needs a documents table with 'id' and 'text' (analysis.io.corpus.load_corpus); missing {sorted(missing)}")
     documents_df = require_texts(documents_df, "reuse")
     return dict(zip(documents_df["id"].astype(str), documents_df["text"]))
 

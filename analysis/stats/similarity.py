@@ -43,14 +43,14 @@ MAP_METADATA = ("title", "date", "year", "decade", "level", "kind", "collection"
 
 
 def _example_tables():
-    """Token counts of three tiny documents for the docstring examples (a FeatureSet-like namespace)."""
-    from types import SimpleNamespace
+    """Token counts of three tiny documents for the docstring examples (a FeatureSet from tables)."""
+    from analysis.features import FeatureSet
 
     words = {"a": ["人才", "人才", "基层", "干部"], "b": ["人才", "人才", "基层", "党员"], "c": ["社区", "社区", "基层", "党员"]}
     tokens = pd.DataFrame([(d, "一", w, "word", False) for d, ws in words.items() for w in ws],
                           columns=["document", "path", "token", "kind", "is_stop"])
-    return SimpleNamespace(documents=pd.DataFrame({"id": list(words), "date": ["2019", "2020", "2021"],
-                                                   "kind": ["x", "x", "y"]}), tokens=tokens)
+    return FeatureSet.from_tables(pd.DataFrame({"id": list(words), "date": ["2019", "2020", "2021"],
+                                                "kind": ["x", "x", "y"]}), tokens)
 
 
 def with_decade(documents: pd.DataFrame) -> pd.DataFrame:

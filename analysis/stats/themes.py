@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.features import ThemeCounts, count_sentence_tokens, count_theme_hits
+from analysis.features import ThemeCounts
 from analysis.results import CI_LEVEL, MIN_UNITS, NotApplicable, declare, is_significant, units_note
 from analysis.settings import Settings
 from analysis.stats.keyness import _term_counts, count_terms, select_mask
@@ -65,11 +65,8 @@ SHARE_MEASURES = SHARES
 
 
 def _counted(fs: FeatureSetLike, lexicon: pd.DataFrame, hits: pd.DataFrame | None = None) -> ThemeCounts:
-    """Theme hits counted per sentence and node: a FeatureSet's own (full texts and profiles), else from its tokens."""
-    if hasattr(fs, "theme_counts"):
-        return fs.theme_counts(lexicon, hits=hits)
-    hits = theme_hits(fs, lexicon=lexicon) if hits is None else hits
-    return count_theme_hits(hits, fs.tokens)
+    """Theme hits counted per sentence and node: the FeatureSet's own (full texts and profiles), computed once with it."""
+    return fs.theme_counts(lexicon, hits=hits)
 
 
 def _sentence_hits(fs: FeatureSetLike, counts: ThemeCounts) -> pd.DataFrame:
@@ -79,8 +76,7 @@ def _sentence_hits(fs: FeatureSetLike, counts: ThemeCounts) -> pd.DataFrame:
 
 
 def _sentence_tokens(fs: FeatureSetLike) -> pd.DataFrame:
-    table = getattr(fs, "sentence_tokens", None)
-    return table if isinstance(table, pd.DataFrame) else count_sentence_tokens(fs.tokens)
+    return fs.sentence_tokens
 
 
 def describe_themes(settings: Settings | None = None, *, path: str | Path | None = None) -> pd.DataFrame:
@@ -110,7 +106,7 @@ def describe_themes(settings: Settings | None = None, *, path: str | Path | None
 
 
 def _tokens_of(fs: FeatureSetLike) -> pd.DataFrame:
-    return fs if isinstance(fs, pd.DataFrame) else fs.tokens
+    return fs.tokens
 
 
 def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -127,8 +123,7 @@ def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None)
         Columns ``document, term, theme, start, end, tokens`` (the tokens it straddles,
         joined by ``/``), in document order.
     """
-    if hasattr(fs, "require_text"):
-        fs.require_text("rejected_matches")
+    fs.require_text("rejected_matches")
     lexicon = _resolve_lexicon(fs, lexicon)
     tokens = _tokens_of(fs)
     terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))

@@ -35,11 +35,11 @@ items in each period and the places gained since the previous period) and
 :func:`analysis.speeches.reference_features` is the one place the reference corpora are read.
 
 >>> import pandas as pd
->>> from analysis.stats.counts import FeatureTables
+>>> from analysis.features import FeatureSet
 >>> tokens = pd.DataFrame({"document": ["a", "a", "b"], "path": "一", "token": ["人才", "人才强国战略", "基层"],
 ...                        "kind": "word", "is_stop": False})
 >>> docs = pd.DataFrame({"id": ["a", "b"], "year": [2010, 2012], "han_chars": [8, 2]})
->>> fs = FeatureTables(documents=docs, tokens=tokens)
+>>> fs = FeatureSet.from_tables(documents=docs, tokens=tokens)
 >>> track(fs, terms=["人才"])[["year", "item", "occurrences", "tokens", "per_10k_han"]].values.tolist()
 [[2010, '人才', 2, 1, 2500.0], [2012, '人才', 0, 0, 0.0]]
 """
@@ -155,20 +155,16 @@ def _item_counts(fs: FeatureSetLike, terms: list[str], themes: list[str], lexico
 
 
 def _theme_hits(fs: FeatureSetLike, themes: list[str], lexicon: pd.DataFrame | None) -> pd.DataFrame:
-    from analysis.stats.themes import _resolve_lexicon, theme_hits
+    from analysis.stats.themes import _resolve_lexicon
 
     lex = _resolve_lexicon(fs, lexicon)
     known = list(dict.fromkeys(lex["theme"]))
     unknown = [t for t in themes if t not in known]
     if unknown:
         raise ValueError(f"unknown theme(s) {unknown}; the lexicon has {known}")
-    if hasattr(fs, "theme_counts"):  # a FeatureSet: hits per sentence, full texts and profiles alike
-        per_sentence = fs.theme_counts(lex).sentences
-        per_sentence = per_sentence[per_sentence["theme"].isin(themes)]
-        per_doc = per_sentence.groupby(["document", "theme"], sort=False)["hits"].sum()
-    else:  # a bare tokens table: one row per hit
-        hits = theme_hits(fs, lexicon=lex)
-        per_doc = hits[hits["theme"].isin(themes)].groupby(["document", "theme"], sort=False).size()
+    per_sentence = fs.theme_counts(lex).sentences  # hits per sentence, full texts and profiles alike
+    per_sentence = per_sentence[per_sentence["theme"].isin(themes)]
+    per_doc = per_sentence.groupby(["document", "theme"], sort=False)["hits"].sum()
     return per_doc.rename("theme_hits").reset_index().rename(columns={"theme": "item"})
 
 
@@ -253,12 +249,12 @@ def track(
             (``occurrences_lower_bound``): there their occurrences across tokens are missed.
 
     Example:
-        >>> from analysis.stats.counts import FeatureTables
+        >>> from analysis.features import FeatureSet
         >>> tokens = pd.DataFrame({"document": ["r", "r", "n"], "path": "一", "token": ["人才", "乡村振兴", "人才"],
         ...                        "kind": "word", "is_stop": False})
         >>> docs = pd.DataFrame({"id": ["r", "n"], "year": [2018, 2018], "kind": ["report", "npc_resolution"],
         ...                      "han_chars": [100, 50]})
-        >>> fs = FeatureTables(documents=docs, tokens=tokens)
+        >>> fs = FeatureSet.from_tables(documents=docs, tokens=tokens)
         >>> track(fs, terms=["人才"])[["year", "kind", "occurrences", "documents"]].values.tolist()
         [[2018, 'report', 1, 1], [2018, 'npc_resolution', 1, 1]]
         >>> track(fs, terms=["人才"], pool=True)[["year", "occurrences", "per_10k_han"]].values.tolist()
@@ -305,7 +301,7 @@ def track(
     grid.loc[~is_term, "occurrences_lower_bound"] = pd.NA
     lower_rows = grid["occurrences_lower_bound"].fillna(False).astype(bool)
     grid.loc[lower_rows, "mid_word_matches"] = pd.NA
-    _warn_multi_token([t for t in terms if t in set(grid.loc[lower_rows, "item"])], getattr(fs, "settings", None))
+    _warn_multi_token([t for t in terms if t in set(grid.loc[lower_rows, "item"])], fs.settings)
     grid["rate_of"] = np.where(is_term, "occurrences", "theme_hits")
     count = np.where(is_term, grid["occurrences"].fillna(0), grid["theme_hits"].fillna(0)).astype(float)
     for rate, denominator in (("per_10k_han", "han_chars"), ("per_10k_tokens", "word_tokens"),
