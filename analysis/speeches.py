@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.settings import Settings
-from analysis.stats.meta import level_class, with_year
+from analysis.calendar import level_class, with_year
 from analysis.types import check_choice
 
 __all__ = ["REFERENCE_COLLECTIONS", "COLLECTIONS", "reference_sources", "default_references", "corpus_features", "reference_features",

@@ -16,7 +16,10 @@ from analysis.paths import project_root
 
 PACKAGE = project_root() / "analysis"
 STAGES = ["foundation", "io", "text", "features", "stats", "plots", "output", "cli"]
-FOUNDATION = {"paths", "settings", "chars", "types", "store", "__init__"}
+FOUNDATION = {"paths", "settings", "chars", "types", "store", "results", "calendar", "__init__"}
+#: Top-level modules that belong to a stage: where compared speeches come from (features), and the
+#: study and notebook setup that the notebooks and the report read (output).
+TOP_LEVEL = {"profiles": "features", "speeches": "features", "cache_schema": "features", "study": "output", "notebook": "output"}
 
 
 def stage_of(module: str) -> str:
@@ -28,8 +31,8 @@ def stage_of(module: str) -> str:
         return "foundation"
     if head in {"cli", "__main__"}:
         return "cli"
-    if head == "profiles":  # stored FeatureSets: the features stage
-        return "features"
+    if head in TOP_LEVEL:
+        return TOP_LEVEL[head]
     if head in STAGES:
         return head
     raise AssertionError(f"module {module} belongs to no stage; add it to a subpackage or to FOUNDATION")

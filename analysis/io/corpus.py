@@ -82,6 +82,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.chars import CN_DIGITS, HEADING_RE as _HEADING_RE, cn_number
+from analysis.calendar import congress_dates, npc_session_years  # noqa: F401 (also importable from here)
 from analysis.io import guards
 from analysis.io.formats import FORMATS, Format, format_for
 from analysis.io.normalize import _class, normalize
@@ -1571,32 +1572,6 @@ _NPC_RE = re.compile(f"第({_NPC_NUMBER})届全国人民代表大会第({_NPC_NU
 def _zh_number(text: str) -> int | None:
     """Read a number written 1–99 in digits or Chinese numerals (十四 → 14, 二十 → 20)."""
     return cn_number(text) or None
-
-
-@lru_cache(maxsize=4)
-def _reference_table(name: str) -> tuple[tuple, ...]:
-    """Rows of a dating table in ``corpus/reference/`` (as tuples of strings)."""
-    path = paths.project_root() / "corpus" / "reference" / name
-    with path.open(encoding="utf-8", newline="") as handle:
-        return tuple(tuple(row.values()) for row in csv.DictReader(handle))
-
-
-def congress_dates() -> dict[int, tuple[int, str]]:
-    """Party congress number → (year, opening date), from ``corpus/reference/congresses.csv``.
-
-    >>> congress_dates()[20]
-    (2022, '2022-10-16')
-    """
-    return {int(n): (int(y), d) for n, y, d in _reference_table("congresses.csv")}
-
-
-def npc_session_years() -> dict[tuple[int, int], int]:
-    """(NPC term, session) → year, from ``corpus/reference/npc_sessions.csv``.
-
-    >>> npc_session_years()[(14, 3)], npc_session_years()[(2, 3)]
-    (2025, 1962)
-    """
-    return {(int(t), int(s)): int(y) for t, s, y in _reference_table("npc_sessions.csv")}
 
 
 def _whole_number(value: object) -> int | None:

@@ -23,59 +23,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.calendar import LOCAL_LEVELS, level_class, with_decade, with_year
 from analysis.results import MAX_GROUP_SPAN_YEARS, MIN_GROUP, declare
 
-__all__ = ["with_year", "with_decade", "describe_group", "group_warning", "corpus_totals", "collection_summary", "level_class", "LOCAL_LEVELS"]
-
-#: Levels below the centre: their speakers are local (a district secretary, a province's head).
-LOCAL_LEVELS = ("provincial", "province", "city", "municipal", "prefecture", "county", "district", "county-district",
-                "township",
-                "village", "local")
-
-
-def level_class(level: object) -> str:
-    """``national``, ``local`` (any level of :data:`LOCAL_LEVELS` or a compound of them), another value, or ``""``.
-
-    >>> level_class("county-district"), level_class("national"), level_class("institution"), level_class(None)
-    ('local', 'national', 'institution', '')
-    """
-    value = str(level or "").strip().lower()
-    if not value or value in ("nan", "<na>", "none"):
-        return ""
-    if value in LOCAL_LEVELS or all(part in LOCAL_LEVELS for part in value.replace("/", "-").split("-")):
-        return "local"
-    return value
-
-
-def with_decade(documents: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of a documents table with an integer ``decade`` column (1990, 2000 …).
-
-    The decade comes from ``year`` when the table has it, else from the first four digits
-    of ``date``; <NA> when neither gives a year. The input is not changed.
-
-    >>> with_decade(pd.DataFrame({"id": ["a", "b"], "date": ["2023", "1962-11-29"]}))["decade"].tolist()
-    [2020, 1960]
-    """
-    if "year" in documents.columns:
-        year = pd.to_numeric(documents["year"], errors="coerce")
-    elif "date" in documents.columns:
-        year = pd.to_numeric(documents["date"].astype(str).str.extract(r"^(\d{4})")[0], errors="coerce")
-    else:
-        year = pd.Series(np.nan, index=documents.index)
-    return documents.assign(decade=(year // 10 * 10).astype("Int64"))
-
-
-def with_year(documents: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of a documents table with ``year`` (from ``date`` when missing) and ``decade``.
-
-    >>> with_year(pd.DataFrame({"id": ["a"], "date": ["2020-06-29"]}))[["year", "decade"]].values.tolist()
-    [[2020, 2020]]
-    """
-    out = documents
-    if "year" not in out.columns and "date" in out.columns:
-        year = pd.to_numeric(out["date"].astype(str).str.extract(r"^(\d{4})")[0], errors="coerce")
-        out = out.assign(year=year.astype("Int64"))
-    return with_decade(out)
+__all__ = ["with_year", "with_decade", "describe_group", "group_warning", "corpus_totals", "collection_summary",
+           "level_class", "LOCAL_LEVELS"]
 
 
 def _values(meta: pd.DataFrame, column: str) -> list[str]:

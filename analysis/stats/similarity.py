@@ -17,6 +17,8 @@ document), so a reference profile and a full text give the same result.
   (kind, level, decade) for colouring.
 
 >>> import pandas as pd
+
+from analysis.calendar import with_decade  # noqa: F401 (also importable from here)
 >>> m = pd.DataFrame({"人才": [8, 2], "基层": [2, 8]}, index=["a", "b"])
 >>> round(float(jensen_shannon(m.loc["a"], m.loc["b"])), 4)
 0.2781
@@ -51,24 +53,6 @@ def _example_tables():
                           columns=["document", "path", "token", "kind", "is_stop"])
     return FeatureSet.from_tables(pd.DataFrame({"id": list(words), "date": ["2019", "2020", "2021"],
                                                 "kind": ["x", "x", "y"]}), tokens)
-
-
-def with_decade(documents: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of a documents table with an integer ``decade`` column (1990, 2000 …).
-
-    The decade comes from ``year`` when the table has it, else from the first four digits
-    of ``date``; <NA> when neither gives a year. The input is not changed.
-
-    >>> with_decade(pd.DataFrame({"id": ["a", "b"], "date": ["2023", "1962-11-29"]}))["decade"].tolist()
-    [2020, 1960]
-    """
-    if "year" in documents.columns:
-        year = pd.to_numeric(documents["year"], errors="coerce")
-    elif "date" in documents.columns:
-        year = pd.to_numeric(documents["date"].astype(str).str.extract(r"^(\d{4})")[0], errors="coerce")
-    else:
-        year = pd.Series(np.nan, index=documents.index)
-    return documents.assign(decade=(year // 10 * 10).astype("Int64"))
 
 
 def profile_matrix(fs: FeatureSetLike, *, on: str = "terms", documents: Sequence[str] | None = None, min_count: int = 5,

@@ -77,7 +77,7 @@ TRACK_COLUMNS = [
 
 
 def _congress_in_force(years: pd.Series) -> pd.Series:
-    from analysis.io.corpus import congress_dates
+    from analysis.calendar import congress_dates
 
     table = sorted((year, number) for number, (year, _) in congress_dates().items())
     held, number = np.array([y for y, _ in table]), np.array([n for _, n in table])
