@@ -18,7 +18,6 @@ document), so a reference profile and a full text give the same result.
 
 >>> import pandas as pd
 
-from analysis.calendar import with_decade  # noqa: F401 (also importable from here)
 >>> m = pd.DataFrame({"人才": [8, 2], "基层": [2, 8]}, index=["a", "b"])
 >>> round(float(jensen_shannon(m.loc["a"], m.loc["b"])), 4)
 0.2781
@@ -35,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 import pandas as pd
 
+from analysis.calendar import with_decade  # noqa: F401 (also importable from here)
 from analysis.types import FeatureSetLike
 
 __all__ = ["profile_matrix", "jensen_shannon", "cosine", "speech_similarity", "similar_speeches", "correspondence_analysis",
