@@ -62,7 +62,9 @@ def test_build_features_stacks_documents_and_keeps_metadata(tmp_path, monkeypatc
     assert fs.documents["year"].tolist() == [2023, 2024]
     assert "text" not in fs.documents.columns
     assert set(fs.tokens["document"]) == {"a", "b"}
-    assert fs.documents.set_index("id")["tokens"].to_dict() == fs.tokens.groupby("document").size().to_dict()
+    assert fs.documents.set_index("id")["all_tokens"].to_dict() == fs.tokens.groupby("document").size().to_dict()
+    words = fs.tokens[fs.tokens["kind"] == "word"].groupby("document").size().to_dict()
+    assert fs.documents.set_index("id")["word_tokens"].to_dict() == words
     assert fs.select(["b"]).tokens["document"].unique().tolist() == ["b"]
     with pytest.raises(KeyError, match="zzz"):
         fs.select(["zzz"])

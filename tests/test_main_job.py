@@ -237,13 +237,18 @@ def test_the_report_reads_well_at_1400_pixels_and_as_pdf(main_job, tmp_path):
 
     # the opening: question, corpus, settings, date, findings linking to figures
     opening = html.split("</header>", 1)[0]
-    for part in ("Question", "Corpus and settings", "organization-work-speech", "jieba", "themes.yaml", "Made on",
-                 "Findings"):
+    for part in ("Question", "What is compared", "Corpus and settings", "organization-work-speech", "jieba",
+                 "themes.yaml", "Made on", "Summary: the strongest findings", "p-xi-2020-zzlx"):
         assert part in opening, part
     significant = findings[findings["significant"] == True]  # noqa: E712
     assert len(significant) >= 1 and set(significant["notebook"]) <= {"04_emphasis", "05_compare_speeches"}
     assert (significant["notebook"] == "04_emphasis").any() and (significant["notebook"] == "05_compare_speeches").any()
-    assert "人才 (talent" in opening and 'href="#fig-04_emphasis_shift_dumbbell"' in opening
+    # the summary: ten findings at most, significant shifts among them, each linked to its figure
+    summary = re.search(r'<ol class="summary">(.*?)</ol>', opening, flags=re.S).group(1)
+    assert 1 <= summary.count("<li>") <= 10
+    assert "the talent theme (人才)" in summary and 'href="#fig-' in summary
+    # the groups compared are described, with a warning for the one spanning decades
+    assert "party building since 2012" in opening and "spans 58 years" in opening
 
     # tables within the page, on screen and in print; no justified Chinese
     assert screen["tables"] == [] and printed["tables"] == []

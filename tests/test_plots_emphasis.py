@@ -61,9 +61,9 @@ def test_talent_grassroots_index_bars_in_percent_with_flags_on_hover():
     assert fig.layout.xaxis.title.text == "share of word tokens (%)"
 
 
-def test_emphasis_shift_draws_delta_with_its_interval():
+def test_emphasis_shift_draws_diff_with_its_interval():
     s = pd.DataFrame({"theme": ["talent", "grassroots"], "label_zh": ["人才", "基层"], "share_of": "tokens",
-                      "share_a": [0.13, 0.0], "share_b": [0.003, 0.04], "delta": [-0.127, 0.04],
+                      "share_a": [0.13, 0.0], "share_b": [0.003, 0.04], "diff": [-0.127, 0.04],
                       "ci_low": [-0.16, 0.02], "ci_high": [-0.10, 0.06], "n_resamples": 2000})
     fig = plot_emphasis_shift(s, label_a="三", label_b="四")
     delta = fig.data[3]
@@ -74,16 +74,17 @@ def test_emphasis_shift_draws_delta_with_its_interval():
     assert list(delta.y) == ["人才", "基层"]
 
 
-def test_keyness_bars_sign_colour_and_pale_low_expected():
+def test_keyness_bars_sign_colour_and_pale_when_not_significant():
     k = pd.DataFrame({"term": ["人才", "引进", "基层"], "g2": [40.0, 3.0, -25.0], "log_ratio": [3.0, 1.0, -2.0],
                       "f_target": [54, 4, 0], "f_reference": [2, 1, 20], "p_fdr": [1e-9, np.nan, 1e-5],
-                      "low_expected": [False, True, False]})
+                      "tested": [True, False, True], "significant": [True, False, True]})
     fig = plot_keyness(k, statistic="log_ratio", label_a="三", label_b="四")
     bar = fig.data[0]
     assert list(bar.x) == [3.0, 1.0, -2.0]
     assert bar.marker.color[0] != bar.marker.color[2]
     assert list(bar.marker.opacity) == [1.0, 0.4, 1.0]
-    assert "Log Ratio" in fig.layout.xaxis.title.text and "pale bars" in fig.layout.xaxis.title.text
+    assert "Log Ratio" in fig.layout.xaxis.title.text and "pale bars: not significant" in fig.layout.xaxis.title.text
+    assert "too few tokens to test" in bar.customdata[1] and "FDR p 1e-09" in bar.customdata[0]
 
 
 def test_word_shift_one_trace_per_theme_scaled_per_10k():

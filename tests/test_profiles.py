@@ -234,7 +234,7 @@ def test_another_theme_lexicon_is_refused_for_profiles_but_not_for_full_texts(pa
     full, prof, _ = pair
     other = lexicon_from_dict({"talent": {"label_zh": "人才", "terms": ["人才"]},
                                "grassroots": {"label_zh": "基层", "terms": ["基层"]}})
-    assert T.theme_coverage(full, lexicon=other)["hits"].sum() > 0
+    assert T.theme_coverage(full, lexicon=other)["theme_hits"].sum() > 0
     with pytest.raises(ProfileError, match="rebuild the profiles"):
         T.theme_coverage(prof, lexicon=other)
     C.term_frequencies(prof)  # counts that do not depend on the lexicon still work
@@ -462,7 +462,10 @@ def test_other_terms_on_a_profile_are_lower_bounds(tmp_path):
 def test_a_profiles_folder_without_stored_occurrences_still_loads(tmp_path):
     docs = _occurrence_documents(tmp_path)
     write_profiles(profile_tables(docs, progress=False), tmp_path / "p")
-    (tmp_path / "p" / PROFILE_TABLES["term_occurrences"]).unlink()  # as a folder built before the table existed
+    (tmp_path / "p" / PROFILE_TABLES["term_occurrences"]).unlink()  # as a folder built before the table existed:
+    build = json.loads((tmp_path / "p" / "build.json").read_text(encoding="utf-8"))  # its build.json never knew it
+    del build["files_sha256"][PROFILE_TABLES["term_occurrences"]]
+    (tmp_path / "p" / "build.json").write_text(json.dumps(build), encoding="utf-8")
     prof = load_profiles(tmp_path / "p")
     table = C.term_frequencies(prof)
     counted = table["occurrences"].notna()

@@ -320,8 +320,9 @@ def _csv_bytes(data: pd.DataFrame | pd.Series) -> bytes:
         data = data.to_frame()
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"export: data must be the DataFrame the chart draws, got {type(data).__name__}")
-    plain_index = isinstance(data.index, pd.RangeIndex) and data.index.name is None
-    return to_csv_text(data, index=not plain_index).encode(CSV_ENCODING)
+    # An unnamed index is row numbers (of a filtered table, too): not data. A named one (a pivot's) is written.
+    named = any(name is not None for name in data.index.names)
+    return to_csv_text(data, index=named).encode(CSV_ENCODING)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ function), so a finding and its table always agree.
 ...     "units_a": [60, 60], "units_b": [80, 80], "n_resamples": [2000, 2000]})
 >>> rows = shift_findings(shift, label_a="三", label_b="四")
 >>> rows["text"].iloc[0]
-'人才 (talent) takes a larger share of word tokens in 三 (A, 12.0%) than in 四 (B, 0.4%): B − A = −11.6 pp, 95% CI [−15.0, −9.0] pp (bootstrap, 2,000 resamples of 60 and 80 sentences).'
+'the talent theme (人才) takes a larger share of word tokens in 三 (A, 12.0%) than in 四 (B, 0.4%): B − A = −11.6 pp, 95% CI [−15.0, −9.0] pp (bootstrap, 2,000 resamples of 60 and 80 sentences).'
 >>> rows["significant"].tolist()
 [True, True]
 """
@@ -108,7 +108,8 @@ def shift_findings(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
     for row in significant.itertuples(index=False):
         theme = str(row.theme)
         zh = getattr(row, "label_zh", None) or theme
-        name = f"{zh} ({names_en.get(theme, theme)})" if zh != theme else theme
+        en = names_en.get(theme, theme)
+        name = f"the {en} theme ({zh})" if zh != theme else f"the {theme} theme"
         n = getattr(row, "n_resamples", None)
         ua, ub = getattr(row, "units_a", None), getattr(row, "units_b", None)
         boot = "bootstrap"
