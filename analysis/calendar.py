@@ -51,11 +51,15 @@ def with_year(documents: pd.DataFrame) -> pd.DataFrame:
 
     >>> with_year(pd.DataFrame({"id": ["a"], "date": ["2020-06-29"]}))[["year", "decade"]].values.tolist()
     [[2020, 2020]]
+    >>> with_year(pd.DataFrame({"id": ["a", "b"], "date": ["2020", "1999"], "year": [2021, None]}))["year"].tolist()
+    [2021, 1999]
     """
     out = documents
-    if "year" not in out.columns and "date" in out.columns:
-        year = pd.to_numeric(out["date"].astype(str).str.extract(r"^(\d{4})")[0], errors="coerce")
-        out = out.assign(year=year.astype("Int64"))
+    if "date" in out.columns:
+        from_date = pd.to_numeric(out["date"].astype(str).str.extract(r"^(\d{4})")[0], errors="coerce")
+        if "year" in out.columns:  # a missing year is read from the date (tables stacked from several sources)
+            from_date = pd.to_numeric(out["year"], errors="coerce").fillna(from_date)
+        out = out.assign(year=from_date.astype("Int64"))
     return with_decade(out)
 
 
