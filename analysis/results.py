@@ -640,7 +640,7 @@ def render_table(table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, 
         cells = "".join(f'<td class="{"num" if h in numeric else "text"}">{esc(v)}</td>'
                         for h, v in zip(text.columns, record))
         rows.append(f"<tr>{cells}</tr>")
-    wide = " wide" if len(text.columns) > 8 else ""
+    wide = " wide" if len(text.columns) > 6 else ""
     parts.append(f'<div class="table-wrap"><table class="data{wide}"><thead><tr>{head}</tr></thead>'
                  f'<tbody>{"".join(rows)}</tbody></table></div>')
     notes = []

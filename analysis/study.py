@@ -153,8 +153,8 @@ class Study:
 
     def describe(self) -> pd.DataFrame:
         """The study as a table for a notebook or the report: ``field, value``."""
-        rows = [("title", self.title), ("file", self.source or "(made from the corpus folder)"),
-                ("corpus", str(self.corpus or paths.corpus_dir())),
+        rows = [("title", self.title), ("file", _shown_path(self.source) if self.source else "(made from the corpus folder)"),
+                ("corpus", _shown_path(self.corpus or paths.corpus_dir())),
                 ("references", self.references if isinstance(self.references, str) else ", ".join(map(str, self.references))),
                 ("focus", ", ".join(self.focus) or "(every speech of the corpus folder)"),
                 ("groups", "; ".join(f"{k}: {_filter_text(v)}" for k, v in self.groups.items())),
@@ -165,6 +165,16 @@ class Study:
         from analysis.results import declare
 
         return declare(pd.DataFrame(rows, columns=["field", "value"]), result="study", kinds={"value": "text"})
+
+
+def _shown_path(path) -> str:
+    """A path as a report shows it: relative to the project when inside it, else its last two parts (no
+    absolute paths of this machine in a report that travels)."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(paths.project_root().resolve()))
+    except ValueError:
+        return str(Path(*path.parts[-2:])) if len(path.parts) >= 2 else str(path)
 
 
 def _filter_text(spec: Mapping[str, Any]) -> str:
