@@ -139,6 +139,26 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
     assert talent["share_a"] > talent["share_b"] and grassroots["share_b"] > grassroots["share_a"]  # A = 二, B = 三
     findings = export.read_findings(out)
     assert not findings["text"].str.contains("organization-work-speech").any()
+    assert units_by_column(html) == []
+
+
+def units_by_column(html: str) -> list[str]:
+    """Cells whose unit disagrees with their column's header: pp only under a (pp…) header, % only under (%)."""
+    from lxml import html as lxml_html
+
+    bad = []
+    for table in lxml_html.fromstring(html).xpath("//table[contains(@class, 'data')]"):
+        headers = [th.text_content() for th in table.xpath("./thead/tr/th")]
+        for row in table.xpath("./tbody/tr"):
+            for header, cell in zip(headers, row.xpath("./td")):
+                value = cell.text_content().strip()
+                if value.endswith(" pp") != ("(pp" in header):
+                    if value.endswith(" pp") or (value and "(pp" in header):
+                        bad.append(f"{header}: {value}")
+                if value.endswith("%") != ("(%)" in header) and value and header not in ("value", "text", "answer"):
+                    if value.endswith("%") or "(%)" in header:
+                        bad.append(f"{header}: {value}")
+    return bad
 
 
 @pytest.mark.slow
