@@ -423,6 +423,7 @@ COLUMNS: dict[str, Column] = {
     "also": _c("label", "the other sources holding the passage or term, 'id (date)' separated by ;"),
     "sources": _c("count", "sources holding the passage or term", "sources"),
     "mode": _c("label", "how relay was read: passage (aligned text) or formula (formulas and rare terms, from counts)"),
+    "terms_taken_up": _c("count", "formulas and rare terms taken up", "terms"),
     "relayed_han": _c("count", "Han characters of the section inside relayed passages", "Han characters"),
     "share_relayed": _c("share", "Han characters inside relayed passages / Han characters of the section", "Han characters"),
     "term_type": _c("label", "formula (a dictionary or tracked formula) or rare_term (a multi-word token few sources hold)"),

@@ -51,7 +51,7 @@ from analysis.stats.counts import require_texts
 
 __all__ = ["ECHO_COLUMNS", "SHARE_COLUMNS", "FORMULA_RELAY_COLUMNS", "LEFT_OUT_COLUMNS", "REPORT_KINDS",
            "source_level", "document_dates", "sentence_spans", "echo", "relay_shares", "formula_relay",
-           "left_out"]
+           "left_out", "formula_shares"]
 
 #: Columns of :func:`echo`.
 ECHO_COLUMNS = ["document", "section", "path", "start", "end", "han_chars", "text", "source", "source_date",
@@ -61,6 +61,8 @@ SHARE_COLUMNS = ["document", "section", "source_level", "han_chars", "relayed_ha
 #: Columns of :func:`formula_relay`.
 FORMULA_RELAY_COLUMNS = ["document", "section", "path", "term", "term_type", "occurrences", "source",
                          "source_date", "source_level", "lag_days", "also", "sources", "mode"]
+#: Columns of :func:`formula_shares`.
+FORMULA_SHARE_COLUMNS = ["document", "section", "source_level", "terms_taken_up", "occurrences", "mode"]
 #: Columns of :func:`left_out`.
 LEFT_OUT_COLUMNS = ["higher", "document", "path", "item", "item_type", "theme", "taken_up", "local_paths"]
 
@@ -535,3 +537,31 @@ def _node_themes(fs, document: str, lexicon: pd.DataFrame | None) -> dict[str, s
     sums = part.groupby(["path", "theme"], sort=False, observed=True)["hits"].sum().reset_index()
     best = sums.sort_values(["hits", "theme"], ascending=[False, True], kind="stable").drop_duplicates("path")
     return {str(p): str(t) for p, t, v in zip(best["path"], best["theme"], best["hits"]) if v > 0}
+
+
+def formula_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """The formulas and rare terms a speech takes up, counted per section and source level (formula mode).
+
+    Args:
+        table: :func:`formula_relay` of one speech.
+
+    Returns:
+        :data:`FORMULA_SHARE_COLUMNS`: ``terms_taken_up`` (distinct items taken up) and
+        ``occurrences`` per section and level of the earliest source, plus ``all``;
+        sections in the table's order, levels sorted, ``all`` first.
+
+    >>> t = pd.DataFrame({"document": "d", "section": ["一", "一"], "term": ["甲", "乙"], "occurrences": [2, 1],
+    ...                   "source_level": ["national", "city"], "mode": "formula"})
+    >>> formula_shares(t)[["section", "source_level", "terms_taken_up", "occurrences"]].values.tolist()
+    [['一', 'all', 2, 3], ['一', 'city', 1, 1], ['一', 'national', 1, 2]]
+    """
+    rows = []
+    levels = sorted(set(table["source_level"].astype(str)))
+    for section in dict.fromkeys(table["section"]):
+        part = table[table["section"] == section]
+        doc = str(part["document"].iloc[0])
+        for level in ["all", *levels]:
+            sub = part if level == "all" else part[part["source_level"].astype(str) == level]
+            rows.append((doc, section, level, int(sub["term"].nunique()), int(sub["occurrences"].sum()), "formula"))
+    return pd.DataFrame(rows, columns=FORMULA_SHARE_COLUMNS)
+
