@@ -42,15 +42,17 @@ SOURCES = "auto"  # auto (full texts in ../shared when there, else profiles) | p
 HIGHER = "p-xi-2020-zzlx"  # the higher-level speech whose points are checked for what is left out
 SIMILARITY = 85.0  # lowest alignment similarity (0-100) of a relayed passage
 TOP = 10  # longest passages shown
+COLLECTIONS = ["gov-work-reports", "cpc-congress-reports", "speeches"]  # profiles searched for formulas (reports count as national)
 
 # %%
 import pandas as pd
 
+from analysis.features import combine
 from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
 from analysis.output.relay import relay_findings
 from analysis.plots.relay import plot_formula_timeline, plot_relay_shares
-from analysis.speeches import corpus_features, default_references
+from analysis.speeches import corpus_features, default_references, reference_features
 from analysis.stats.relay import echo, formula_relay, formula_shares, left_out, relay_shares
 
 wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
@@ -73,11 +75,14 @@ wb.show(pd.DataFrame({"document": [speech], "mode": [mode], "sources": [len(text
 # ## Formulas the speech takes up, from the profiles
 #
 # One row per outline node and formula (or rare multi-word term held by at most three
-# earlier sources): the earliest dated source using it, its level, the lag, and how many
-# earlier sources hold it.
+# earlier sources): the earliest dated text using it among the government work reports,
+# the congress reports and the reference speeches (`COLLECTIONS`), its level, the lag, and
+# how many earlier texts hold it. This is when each formula first appeared nationally, as
+# far as these texts show.
 
 # %%
-fs = corpus_features(corpus=wb.corpus, documents=None, settings=wb.settings)
+fs = combine(corpus_features(corpus=wb.corpus, references=[], settings=wb.settings),
+             reference_features(collections=COLLECTIONS, settings=wb.settings))
 formulas = formula_relay(fs, speech)
 wb.show(formulas[formulas["term_type"] == "formula"].drop(columns=["also"]), max_rows=40)
 
@@ -87,8 +92,8 @@ wb.export(
     plot_formula_timeline(formulas, title="提法的最早来源 (formulas the speech takes up, by earliest source)"),
     "formula_timeline", data=timeline,
     title="Formulas the speech takes up, at the date of their earliest source",
-    caption="Each formula of the speech at the date of the earliest dated reference speech using it (profiles: "
-            "occurrences per outline node); colour: that source's level.",
+    caption="Each formula of the speech at the date of the earliest dated report, congress report or reference "
+            "speech using it (profiles: occurrences per outline node); colour: that source's level.",
 )
 
 # %% [markdown]

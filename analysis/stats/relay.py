@@ -50,7 +50,7 @@ from analysis.stats.reuse import _han_stream, section_texts
 from analysis.stats.counts import require_texts
 
 __all__ = ["ECHO_COLUMNS", "SHARE_COLUMNS", "FORMULA_RELAY_COLUMNS", "LEFT_OUT_COLUMNS", "REPORT_KINDS",
-           "source_level", "document_dates", "sentence_spans", "echo", "relay_shares", "formula_relay",
+           "source_level", "document_dates", "sentence_spans", "echo", "default_formulas", "relay_shares", "formula_relay",
            "left_out", "formula_shares"]
 
 #: Columns of :func:`echo`.
@@ -369,13 +369,29 @@ def relay_shares(passages: pd.DataFrame, documents_df: pd.DataFrame, speech: str
     return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
 
+def default_formulas(settings=None) -> list[str]:
+    """The formulas relay looks for: the terms a profile stores (:func:`analysis.text.occurrences.profile_terms`)
+    without the two-character tracked words that are themes, not formulas (人才, 基层).
+
+    >>> f = default_formulas()
+    >>> "两个确立" in f, "人才" in f, "四风" in f
+    (True, False, True)
+    """
+    from analysis.text.occurrences import TRACKED_TERMS, profile_terms
+    from analysis.text.segment import load_dictionary
+
+    dictionary = load_dictionary(settings)
+    formulas = set(dictionary.loc[dictionary["category"] == "formula", "term"].astype(str))
+    return [t for t in profile_terms(settings) if t in formulas or t not in TRACKED_TERMS or len(t) >= 3]
+
+
 def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, terms: Sequence[str] | None = None,
                   rare: int = 3, min_chars: int = 4, before_only: bool = True) -> pd.DataFrame:
     """The formulas and rare multi-word terms of each outline node of a speech, with the earliest source using them.
 
     For profiles (counts, no text) relay cannot be read passage by passage; it is read
     term by term. Items are the ``terms`` (default: the dictionary's formulas and the
-    tracked terms, :func:`analysis.text.occurrences.profile_terms`, counted as
+    tracked terms, :func:`default_formulas`, counted as
     occurrences with :func:`analysis.stats.counts.term_occurrences`) and the word tokens
     of at least ``min_chars`` characters that occur in the speech and in at most ``rare``
     sources (``rare_term``: whole tokens from ``fs.term_counts``).
@@ -384,7 +400,7 @@ def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, term
         fs: A FeatureSet holding the speech and the sources (full texts or profiles).
         speech: Id of the speech.
         sources: Ids of the sources (default: every other document).
-        terms: The formulas to look for (default: :func:`profile_terms`).
+        terms: The formulas to look for (default: :func:`default_formulas`).
         rare: A multi-word token is rare when at most this many sources hold it (0: none).
         min_chars: Shortest rare term, in characters.
         before_only: Only sources dated on or before the speech count (undated ones are kept).
@@ -406,7 +422,6 @@ def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, term
     [['一', '两个确立', 'c', 416, 'formula']]
     """
     from analysis.stats.counts import term_occurrences
-    from analysis.text.occurrences import profile_terms
 
     documents = fs.documents.assign(id=fs.documents["id"].astype(str))
     ids = documents["id"].tolist()
@@ -418,7 +433,7 @@ def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, term
     if before_only and pd.notna(own_date):
         others = [i for i in others if pd.isna(dates[i]) or dates[i] <= own_date]
     meta = documents.set_index("id")
-    terms = list(profile_terms(fs.settings) if terms is None else terms)
+    terms = list(default_formulas(fs.settings) if terms is None else terms)
     occ = term_occurrences(fs, terms)
     occ = occ.assign(document=occ["document"].astype(str))
     items = occ[occ["document"] == speech][["path", "term", "occurrences"]].assign(term_type="formula")
@@ -476,7 +491,7 @@ def left_out(fs, higher: str, local: str, *, terms: Sequence[str] | None = None,
         fs: A FeatureSet with both speeches (full texts or profiles).
         higher: Id of the higher-level speech.
         local: Id of the local speech.
-        terms: Formulas to consider (default :func:`analysis.text.occurrences.profile_terms`).
+        terms: Formulas to consider (default :func:`default_formulas`).
         lexicon: Theme lexicon (default: the settings').
         themes: Name each point's theme (needs theme counts: full texts with offsets, or profiles).
 
@@ -494,13 +509,12 @@ def left_out(fs, higher: str, local: str, *, terms: Sequence[str] | None = None,
     [['一', '一', 'point', True], ['一', '两个确立', 'formula', True], ['二', '二', 'point', False], ['二', '四个意识', 'formula', False]]
     """
     from analysis.stats.counts import term_occurrences
-    from analysis.text.occurrences import profile_terms
 
     ids = set(fs.documents["id"].astype(str))
     for doc in (higher, local):
         if doc not in ids:
             raise KeyError(f"left_out: speech {doc!r} is not in the FeatureSet")
-    terms = list(profile_terms(fs.settings) if terms is None else terms)
+    terms = list(default_formulas(fs.settings) if terms is None else terms)
     occ = term_occurrences(fs, terms)
     occ = occ.assign(document=occ["document"].astype(str), path=occ["path"].astype(str))
     local_paths = occ[occ["document"] == local].groupby("term")["path"].agg(lambda p: ";".join(dict.fromkeys(p)))
