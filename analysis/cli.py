@@ -40,6 +40,12 @@ Commands:
     profiles build PATH... [--out DIR] [--workers N]
                                    reference profiles (counts, no text) of the documents, written
                                    to DIR (default corpus/profiles/); prints the profiles written
+    echo SPEECH SOURCES... [--mode auto|passage|formula] [--shares] [--before-only]
+                                   the passages of SPEECH that relay a source (section, path, start, end,
+                                   text, source, source_date, source_level, lag_days, similarity, also);
+                                   SOURCES ``profiles``: formula mode (formulas and rare terms per node)
+    formulas discover PATH... [--min-docs N] [--min-count N] [--new-only]
+                                   candidate formulas with first/last dated appearance and in_dictionary
     profiles list [DIR]            one row per profiled document: id, title, date, year, level,
                                    kind, collection, han_chars …
     glossary [--write]             every column the project writes, with what it counts and its unit
@@ -405,6 +411,58 @@ def _add_profiles(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=cmd_profiles_list)
     ls.add_argument("directory", nargs="?", default=None, metavar="DIR", help="profiles folder (default: corpus/profiles/)")
     ls.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+def cmd_echo(args: argparse.Namespace) -> None:
+    """``echo SPEECH SOURCES...``: the passages of SPEECH that relay a source (or, against profiles, its formulas)."""
+    from analysis.stats import relay
+
+    documents = _load([args.speech], args)
+    ids = documents["id"].astype(str).tolist()
+    speech = args.document or ids[0]
+    if speech not in ids:
+        raise KeyError(f"{args.speech}: no speech with id {speech!r}; ids: {ids[:20]}")
+    profiles = [s for s in args.sources if s == "profiles"]
+    files = [s for s in args.sources if s != "profiles"]
+    mode = args.mode if args.mode != "auto" else ("formula" if profiles and not files else "passage")
+    if mode == "passage":
+        if profiles:
+            raise ValueError("echo --mode passage needs full texts: name files or folders of sources, not profiles "
+                             "(profiles carry no text; use --mode formula)")
+        sources = _load(files, args)
+        own = documents[documents["id"].astype(str) == speech]
+        both = pd.concat([own, sources[~sources["id"].astype(str).isin([speech])]], ignore_index=True)
+        table = relay.echo(both, speech, before_only=args.before_only, similarity=args.similarity,
+                           min_han=args.min_han)
+        if args.shares:
+            table = relay.relay_shares(table, both, speech)
+    else:
+        from analysis.features import combine
+        from analysis.profiles import load_profiles
+
+        fs = _features(documents[documents["id"].astype(str) == speech], args)
+        refs = []
+        if profiles:
+            refs.append(load_profiles(collection=["speeches"], settings=fs.settings))
+        if files:
+            refs.append(_features(_load(files, args), args))
+        fs = combine(fs, *refs) if refs else fs
+        table = relay.formula_relay(fs, speech, before_only=True)  # a formula is taken up from an earlier text
+    _say(f"echo: {mode} mode ({'aligned passages of full texts' if mode == 'passage' else 'formulas and rare terms'}"
+         f"), {len(table)} rows")
+    _emit(table, args.format, extra={"mode": mode} if args.format == "json" else None)
+
+
+def cmd_formulas(args: argparse.Namespace) -> None:
+    """``formulas discover PATH...``: candidate formulas with their first and last dated appearance."""
+    from analysis.stats.formulas import discover_formulas
+
+    if args.action != "discover" or not args.paths:
+        raise ValueError("usage: python -m analysis formulas discover PATH... [--min-docs N] [--min-count N]")
+    table = discover_formulas(_load(args.paths, args), min_docs=args.min_docs, min_count=args.min_count)
+    if args.new_only:
+        table = table[~table["in_dictionary"]].reset_index(drop=True)
+    _emit(table, args.format)
+
+
 def cmd_glossary(args: argparse.Namespace) -> None:
     from analysis import paths
     from analysis.results import glossary, write_glossary
@@ -512,6 +570,29 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "the reference speeches are searched too")
     add_compute(p)
     _add_profiles(sub)
+    p = add("echo", cmd_echo, "the passages of SPEECH that relay a source (exact or edited), each with the earliest "
+            "source, its date and level and the lag; against profiles, the formulas and rare terms it takes up",
+            paths=False)
+    p.add_argument("speech", metavar="SPEECH", help="file or folder holding the local speech")
+    p.add_argument("sources", nargs="+", metavar="SOURCES",
+                   help="files or folders of full texts, or the word profiles (the shipped 80 speeches, counts only)")
+    p.add_argument("--document", default=None, help="id of the speech when SPEECH holds several")
+    p.add_argument("--mode", choices=["auto", "passage", "formula"], default="auto",
+                   help="passage (aligned text; needs full texts) or formula (formulas and rare terms; works on "
+                        "profiles); auto: formula when the only source is profiles")
+    p.add_argument("--shares", action="store_true", help="passage mode: the share of each section that relays, "
+                                                          "by source level, instead of the passages")
+    p.add_argument("--before-only", action="store_true", help="passage mode: only sources dated on or before the "
+                                                               "speech (formula mode always)")
+    p.add_argument("--similarity", type=float, default=85.0, help="lowest alignment similarity, 0-100 (default 85)")
+    p.add_argument("--min-han", type=int, default=10, help="shortest passage in Han characters (default 10)")
+    p = add("formulas", cmd_formulas, "formulas discover PATH...: candidate formulas (number-led and recurring "
+            "strings with stable boundaries), each with its first and last dated appearance", paths=False)
+    p.add_argument("action", choices=["discover"], help="discover")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of texts")
+    p.add_argument("--min-docs", type=int, default=3, help="fewest documents holding a candidate (default 3)")
+    p.add_argument("--min-count", type=int, default=5, help="fewest occurrences (default 5)")
+    p.add_argument("--new-only", action="store_true", help="only candidates the dictionary does not hold")
     p = sub.add_parser("report", help="run every notebook and write figures/ and the HTML report",
                        description="Run every notebook on a corpus, write the figures and report.html, "
                                    "and print the figure manifest (one row per figure).")
