@@ -322,7 +322,8 @@ COLUMNS: dict[str, Column] = {
     "units_with_a": _c("count", "units (sentences or paragraphs) holding term_a", "units"),
     "units_with_b": _c("count", "units (sentences or paragraphs) holding term_b", "units"),
     "units_with": _c("count", "units (sentences or paragraphs) holding the term", "units"),
-    "n_units": _c("count", "units (sentences or paragraphs) the co-occurrences are counted over", "units"),
+    "n_units": _c("count", "units counted (sentences, paragraphs or outline nodes): of the network, or of the "
+                  "cross-tab's group", "units"),
     "jaccard": _c("number", "Jaccard coefficient: units with both / units with either (0–1)"),
     "weight": _c("number", "the edge weight: the measure the network was drawn with (jaccard, pmi or g2)"),
     "degree": _c("count", "edges of the node", "edges"),
