@@ -334,6 +334,8 @@ COLUMNS: dict[str, Column] = {
     "weight_a": _c("number", "edge weight on side A (0: no edge)"),
     "weight_b": _c("number", "edge weight on side B (0: no edge)"),
     "weight_diff": _c("number", "edge weight B − A"),
+    "rank_a": _c("number", "dense frequency rank of the term on side A (1 = most frequent; absent: last rank + 1)"),
+    "rank_b": _c("number", "dense frequency rank of the term on side B (1 = most frequent; absent: last rank + 1)"),
     "status": _c("label", "an edge in both networks (kept), only in B (gained) or only in A (lost)"),
     # coding rules and cross-tabs (analysis.stats.coding)
     "code": _c("label", "a coding rule of the codes file"),
