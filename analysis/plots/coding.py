@@ -18,6 +18,11 @@ from analysis.plots import charts
 __all__ = ["plot_code_residuals"]
 
 
+def _cell_text(row) -> str:
+    residual = "—" if pd.isna(row["residual"]) else f"{row['residual']:+.1f}".replace("-", "−")
+    return f"{int(row['observed'])}<br>{residual}" + ("*" if row["small_expected"] else "")
+
+
 def plot_code_residuals(cells: pd.DataFrame, *, labels: dict | None = None, title: str = ""):
     """Codes × groups coloured by the adjusted standardized residual (blue below, red above independence).
 
@@ -40,9 +45,7 @@ def plot_code_residuals(cells: pd.DataFrame, *, labels: dict | None = None, titl
     groups = list(dict.fromkeys(cells["group"]))
     grid = cells.set_index(["code", "group"])
     z = np.array([[grid.loc[(c, g), "residual"] if (c, g) in grid.index else np.nan for g in groups] for c in codes])
-    text = [[(f"{int(grid.loc[(c, g), 'observed'])}<br>{grid.loc[(c, g), 'residual']:+.1f}".replace("-", "−")
-              + ("*" if grid.loc[(c, g), "small_expected"] else "")) if (c, g) in grid.index else "" for g in groups]
-            for c in codes]
+    text = [[_cell_text(grid.loc[(c, g)]) if (c, g) in grid.index else "" for g in groups] for c in codes]
     names = [charts.part_label(str(g)) for g in groups]
     fig = go.Figure(go.Heatmap(z=z.tolist(), x=names, y=[(labels or {}).get(c, c) for c in codes], text=text,
                                texttemplate="%{text}", colorscale="RdBu", reversescale=True, zmid=0, zmin=-4, zmax=4,

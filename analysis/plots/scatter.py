@@ -64,7 +64,7 @@ def plot_term_scatter(table: pd.DataFrame, *, label_a: str, label_b: str, labels
     fig = go.Figure(go.Scatter(
         x=x, y=y, mode="markers",
         marker=dict(color=lr, colorscale="RdBu", reversescale=False, cmid=0, cmin=-bound, cmax=bound, size=7,
-                    line=dict(width=0.5, color="#555555"), colorbar=dict(title=f"Log Ratio<br>{label_a} / {label_b}")),
+                    line=dict(width=0.5, color="#555555"), colorbar=dict(title="Log Ratio<br>A / B")),
         customdata=np.column_stack([table["term"], table["f_a"], table["f_b"], np.round(lr, 2)]).tolist(),
         hovertemplate=f"%{{customdata[0]}}<br>{label_a}: %{{customdata[1]}} · {label_b}: %{{customdata[2]}}"
                       "<br>Log Ratio %{customdata[3]}<extra></extra>"))
@@ -74,7 +74,7 @@ def plot_term_scatter(table: pd.DataFrame, *, label_a: str, label_b: str, labels
         fig.add_annotation(x=np.log10(x[i]), y=np.log10(y[i]), text=str(table["term"].iloc[i]), showarrow=False,
                            yshift=10, font=dict(size=12))
     fig = charts.apply_style(fig, height=640)
-    fig.update_xaxes(type="log", title=f"rank in {label_a} (1 = most frequent)")
-    fig.update_yaxes(type="log", title=f"rank in {label_b} (1 = most frequent)")
+    fig.update_xaxes(type="log", title=f"A: rank in {label_a} (1 = most frequent)")
+    fig.update_yaxes(type="log", title=f"B: rank in {label_b} (1 = most frequent)")
     fig.update_layout(title=title)
     return fig
