@@ -29,6 +29,8 @@ Commands:
                                    (terms, themes and track read a profiles folder as a PATH too)
     network PATH... [--document ID...] [--against ID...] [--layer term|theme] [--measure jaccard|pmi|g2]
                                    co-occurrence edges, --nodes with communities, or edges gained and lost
+    dispersion TERM... [--theme NAME...] [--inside] PATH...
+                                   where terms or themes fall along each speech (positions 0-1, paths)
     codes PATH... [--by section|COLUMN] [--unit sentence|node] [--tests]
                                    coding rules cross-tabulated: adjusted residuals, chi2 per code
     compare A B [--statistic g2|chi2|logratio|fightin|simplemaths] [--top N] [--significant] [--themes]
@@ -292,6 +294,19 @@ def cmd_network(args: argparse.Namespace) -> None:
     _emit(network_nodes(edges) if args.nodes else edges, args.format)
 
 
+def cmd_dispersion(args: argparse.Namespace) -> None:
+    from analysis.stats.positions import item_positions
+
+    terms, paths = _split_terms(list(args.items))
+    if not paths:
+        raise ValueError(f"dispersion needs at least one PATH after the terms; none of {args.items} is a file or folder")
+    if not terms and not args.theme:
+        raise ValueError("dispersion needs at least one TERM before the paths, or --theme NAME")
+    _check_themes(list(args.theme or []), _settings(args))
+    fs = _with_profiles(paths, args, lambda others: _features(_load(others, args), args))
+    _emit(item_positions(fs, terms=terms, themes=list(args.theme or []), inside=args.inside), args.format)
+
+
 def cmd_codes(args: argparse.Namespace) -> None:
     from analysis.stats.coding import code_crosstab, code_units, section_of
     from analysis.text.codes import load_codes
@@ -547,6 +562,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-count", type=int, default=2, help="fewest units a pair must share (default 2)")
     p.add_argument("--nodes", action="store_true", help="print the nodes with their Louvain communities")
     add_compute(p)
+    p = add("dispersion", cmd_dispersion, "where terms or themes fall along each speech: one row per sentence "
+            "holding them, with its outline path and position 0-1 (themes: profiles folders too)", paths=False)
+    p.add_argument("items", nargs="+", metavar="TERM... PATH...", help="the terms, then files or folders")
+    p.add_argument("--theme", action="extend", nargs="+", metavar="NAME", help="themes of the lexicon to place")
+    p.add_argument("--inside", action="store_true", help="count a term inside longer tokens too")
     p = add("codes", cmd_codes, "coding rules (corpus/lexicon/codes.yaml) cross-tabulated by section or a metadata "
             "column: coded units, expected counts, adjusted residuals (or --tests: chi2 per code)")
     p.add_argument("--codes", default=None, metavar="FILE", help="a codes file (default corpus/lexicon/codes.yaml)")

@@ -66,3 +66,10 @@ def test_codes_refuse_a_bad_rule_with_its_position(folders, tmp_path, capsys):
     bad.write_text("codes:\n  x: {rule: '人才 AND'}\n", encoding="utf-8")
     assert main(["codes", str(folders / "texts"), "--codes", str(bad)]) == 2
     assert "rule 'x', position 7" in capsys.readouterr().err
+
+
+def test_dispersion_terms_and_themes(folders, capsys):
+    table = _run(capsys, "dispersion", "人才", str(folders / "texts"))
+    assert set(table["item"]) == {"人才"} and table["position"].between(0, 1).all()
+    themes = _run(capsys, "dispersion", "--theme", "talent", "--", str(folders / "profiles"))
+    assert set(themes["document"]) == {"b"}
