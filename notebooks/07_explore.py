@@ -41,6 +41,7 @@ LAYER = "term"  # network nodes: "term" (theme-lexicon terms) or "theme"
 MEASURE = "jaccard"  # edge weight: jaccard, pmi or g2
 MIN_COUNT = 2  # an edge needs at least this many shared sentences
 SCATTER_TOP = 300  # terms within this rank on either side are drawn
+DISPERSION_THEMES = ["talent", "grassroots"]  # themes placed along the speeches
 
 # %%
 import warnings
@@ -48,11 +49,14 @@ import warnings
 from analysis.notebook import workbook
 from analysis.plots.coding import plot_code_residuals
 from analysis.plots.network import plot_cooccurrence_network, plot_network_difference
+from analysis.plots.positions import plot_item_positions
 from analysis.plots.scatter import plot_term_scatter
 from analysis.speeches import corpus_features
 from analysis.stats.coding import code_crosstab, code_units, section_of
 from analysis.stats.network import cooccurrence_edges, network_difference, network_nodes
+from analysis.stats.positions import item_positions, section_starts
 from analysis.stats.scatter import term_scatter
+from analysis.stats.themes import describe_themes
 from analysis.study import plan_study
 from analysis.text.codes import load_codes
 
@@ -125,6 +129,26 @@ if difference is not None:
 else:
     display_value = None
 display_value
+
+# %% [markdown]
+# ## Where talent and the grassroots fall along the speeches
+#
+# One row per sentence holding a theme's term, at its place in the speech (0 = the
+# opening, 1 = the close); dotted lines mark where each top-level section starts.
+
+# %%
+placed = [d for d in (DOCUMENT, OTHER) if d]
+positions = item_positions(fs, themes=DISPERSION_THEMES, documents=placed)
+starts = section_starts(fs, documents=placed)
+wb.show(positions, max_rows=60)
+
+# %%
+theme_names = dict(zip(describe_themes(wb.settings)["theme"], describe_themes(wb.settings)["label_zh"]))
+dispersion_chart = plot_item_positions(positions, starts, labels=theme_names,
+                                       title="Where the themes fall along each speech")
+wb.export(dispersion_chart, "dispersion", data=positions, documents=placed, title="Dispersion of themes",
+          caption="Each tick: a sentence holding the theme, at its relative place in the speech; dotted lines: "
+                  "the top-level sections' starts.")
 
 # %% [markdown]
 # ## Coding rules by section
