@@ -158,7 +158,7 @@ def parse_rule(rule: str, *, name: str = "rule"):
     >>> parse_rule("人才 AND (引进 OR", name="talent")
     Traceback (most recent call last):
     ...
-    analysis.text.codes.CodeRuleError: rule 'talent', position 15: expected a term, NOT or '(', the rule ends (in: 人才 AND (引进 OR)
+    analysis.text.codes.CodeRuleError: rule 'talent', position 14: expected a term, NOT or '(', the rule ends (in: 人才 AND (引进 OR)
     """
     if not isinstance(rule, str):
         raise CodeRuleError(f"rule {name!r}: a rule is text, not {type(rule).__name__}")
