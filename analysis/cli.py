@@ -26,6 +26,13 @@ Commands:
     track TERM... [--theme NAME...] [--by year|decade|congress|kind|level] [--pool] PATH...
                                    one row per term or theme per period: occurrences, tokens,
                                    theme_hits, rates, documents and the period's size
+                                   (terms, themes and track read a profiles folder as a PATH too)
+    network PATH... [--document ID...] [--against ID...] [--layer term|theme] [--measure jaccard|pmi|g2]
+                                   co-occurrence edges, --nodes with communities, or edges gained and lost
+    dispersion TERM... [--theme NAME...] [--inside] PATH...
+                                   where terms or themes fall along each speech (positions 0-1, paths)
+    codes PATH... [--by section|COLUMN] [--unit sentence|node] [--tests]
+                                   coding rules cross-tabulated: adjusted residuals, chi2 per code
     compare A B [--statistic g2|chi2|logratio|fightin|simplemaths] [--top N] [--significant] [--themes]
                                    A and B are files or folders, or ids of speeches in the corpus folder
                                    or the reference profiles, each optionally followed by ``#PATH`` to
@@ -184,6 +191,33 @@ def _counted(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
     return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
 
 
+def _is_profiles(path: str) -> bool:
+    """A folder of reference profiles (it holds ``build.json``), read as counts rather than as texts."""
+    from pathlib import Path
+
+    from analysis.profiles import BUILD_FILE
+
+    return Path(path).is_dir() and (Path(path) / BUILD_FILE).is_file()
+
+
+def _with_profiles(paths: Sequence[str], args: argparse.Namespace, counted: Callable):
+    """The FeatureSet of ``paths``: profiles folders loaded as profiles, the other paths by ``counted(paths)``."""
+    from dataclasses import replace
+
+    from analysis.features import combine
+    from analysis.profiles import load_profiles
+    from analysis.stats.meta import with_year
+
+    folders = [p for p in paths if _is_profiles(p)]
+    others = [p for p in paths if p not in folders]
+    parts = [counted(others)] if others else []
+    settings = _settings(args, hmm=getattr(args, "hmm", False))
+    for folder in folders:
+        fs = load_profiles(folder, settings=settings)
+        parts.append(replace(fs, documents=with_year(fs.documents)))
+    return combine(*parts) if len(parts) > 1 else parts[0]
+
+
 def cmd_corpus(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -231,7 +265,7 @@ def cmd_outline(args: argparse.Namespace) -> None:
 def cmd_terms(args: argparse.Namespace) -> None:
     from analysis.stats.counts import term_frequencies
 
-    fs = _counted(args.paths, args, count_themes=False)
+    fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=False))
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
     if args.top:
         group = ["document", "path"] if args.by == "section" else [args.by]
@@ -249,8 +283,45 @@ def cmd_kwic(args: argparse.Namespace) -> None:
 def cmd_themes(args: argparse.Namespace) -> None:
     from analysis.stats.themes import theme_coverage
 
-    fs = _counted(args.paths, args)
+    fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args))
     _emit(theme_coverage(fs, by=args.by), args.format)
+
+
+def cmd_network(args: argparse.Namespace) -> None:
+    from analysis.stats.network import cooccurrence_edges, network_difference, network_nodes
+
+    fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args))
+    options = dict(layer=args.layer, unit=args.unit, measure=args.measure, min_count=args.min_count)
+    if args.against:
+        a = args.document or [i for i in fs.documents["id"].astype(str) if i not in set(args.against)]
+        _emit(network_difference(fs, a=a, b=args.against, **options), args.format)
+        return
+    edges = cooccurrence_edges(fs, documents=args.document or None, **options)
+    _emit(network_nodes(edges) if args.nodes else edges, args.format)
+
+
+def cmd_dispersion(args: argparse.Namespace) -> None:
+    from analysis.stats.positions import item_positions
+
+    terms, paths = _split_terms(list(args.items))
+    if not paths:
+        raise ValueError(f"dispersion needs at least one PATH after the terms; none of {args.items} is a file or folder")
+    if not terms and not args.theme:
+        raise ValueError("dispersion needs at least one TERM before the paths, or --theme NAME")
+    _check_themes(list(args.theme or []), _settings(args))
+    fs = _with_profiles(paths, args, lambda others: _features(_load(others, args), args))
+    _emit(item_positions(fs, terms=terms, themes=list(args.theme or []), inside=args.inside), args.format)
+
+
+def cmd_codes(args: argparse.Namespace) -> None:
+    from analysis.stats.coding import code_crosstab, code_units, section_of
+    from analysis.text.codes import load_codes
+
+    fs = _features(_load(args.paths, args), args)
+    coded = code_units(fs, codes=load_codes(args.codes), unit=args.unit)
+    cells, tests = code_crosstab(coded, by=args.by, documents=fs.documents,
+                                 sections=section_of(fs) if args.by == "section" else None)
+    _emit(tests if args.tests else cells, args.format)
 
 
 def _split_terms(items: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -288,7 +359,7 @@ def cmd_track(args: argparse.Namespace) -> None:
     if not terms and not themes:
         raise ValueError("track needs at least one TERM before the paths, or --theme NAME")
     _check_themes(themes, _settings(args))
-    fs = _features(_load(paths, args), args)
+    fs = _with_profiles(paths, args, lambda others: _features(_load(others, args), args))
     _emit(track(fs, terms=terms, themes=themes, by=args.by, pool=args.pool), args.format)
 
 
@@ -536,6 +607,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="document; section (a node with its sub-points); node (a node's own text); "
                         "or a metadata column such as year or kind (default document)")
     add_compute(p)
+    p = add("network", cmd_network, "co-occurrence network of theme-lexicon terms or themes: edges (or --nodes), "
+            "or with --against the edges gained and lost; PATH may be a profiles folder")
+    p.add_argument("--document", action="extend", nargs="+", metavar="ID", default=[],
+                   help="the documents pooled into the network (default: all; with --against: side A)")
+    p.add_argument("--against", action="extend", nargs="+", metavar="ID", default=[],
+                   help="side B: print the difference network B against A (edges gained, lost, kept)")
+    p.add_argument("--layer", choices=["term", "theme"], default="term", help="nodes: lexicon terms or themes")
+    p.add_argument("--unit", choices=["sentence", "paragraph"], default="sentence",
+                   help="the unit two items share (profiles: sentence)")
+    p.add_argument("--measure", choices=["jaccard", "pmi", "g2"], default="jaccard", help="edge weight")
+    p.add_argument("--min-count", type=int, default=2, help="fewest units a pair must share (default 2)")
+    p.add_argument("--nodes", action="store_true", help="print the nodes with their Louvain communities")
+    add_compute(p)
+    p = add("dispersion", cmd_dispersion, "where terms or themes fall along each speech: one row per sentence "
+            "holding them, with its outline path and position 0-1 (themes: profiles folders too)", paths=False)
+    p.add_argument("items", nargs="+", metavar="TERM... PATH...", help="the terms, then files or folders")
+    p.add_argument("--theme", action="extend", nargs="+", metavar="NAME", help="themes of the lexicon to place")
+    p.add_argument("--inside", action="store_true", help="count a term inside longer tokens too")
+    p = add("codes", cmd_codes, "coding rules (corpus/lexicon/codes.yaml) cross-tabulated by section or a metadata "
+            "column: coded units, expected counts, adjusted residuals (or --tests: chi2 per code)")
+    p.add_argument("--codes", default=None, metavar="FILE", help="a codes file (default corpus/lexicon/codes.yaml)")
+    p.add_argument("--by", default="section", help="section, path, document or a metadata column (default section)")
+    p.add_argument("--unit", choices=["sentence", "node"], default="sentence", help="what a rule is applied to")
+    p.add_argument("--tests", action="store_true", help="print one chi2 test per code instead of the cells")
     p = add("track", cmd_track, "terms, formulas and themes per period: occurrences, tokens, theme hits, rates",
             paths=False)
     p.add_argument("items", nargs="*", metavar="TERM... PATH...",

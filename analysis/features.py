@@ -52,6 +52,7 @@ from pandas.api.types import union_categoricals
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import DocumentLike
+from analysis.text.cooccurrence import PAIR_COLUMNS
 from analysis.chars import HAN_CLASS, count_han, count_han_spans, paragraph_spans, sentence_spans
 
 #: Columns of :attr:`DocumentFeatures.sentences`.
@@ -149,6 +150,9 @@ class StoredCounts:
             was built (:data:`analysis.text.occurrences.OCCURRENCE_COLUMNS`; a row with an
             empty ``path`` says the term was counted in the document and not found), or
             None: then every occurrence of a profiled document is a lower bound.
+        cooccurrences: Sentences holding two theme-lexicon terms (or two themes) together,
+            per document (:data:`analysis.text.cooccurrence.PAIR_COLUMNS`), or None (profiles
+            built before they were stored: co-occurrence networks refuse them).
     """
 
     term_counts: pd.DataFrame
@@ -156,6 +160,7 @@ class StoredCounts:
     themes: ThemeCounts
     lexicon_sha256: Mapping[str, str]
     term_occurrences: pd.DataFrame | None = None
+    cooccurrences: pd.DataFrame | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -171,7 +176,8 @@ class StoredCounts:
             term_counts=part(self.term_counts), sentence_tokens=part(self.sentence_tokens),
             themes=ThemeCounts(part(self.themes.sentences), part(self.themes.terms), part(self.themes.first)),
             lexicon_sha256={k: v for k, v in self.lexicon_sha256.items() if k in keep},
-            term_occurrences=part(self.term_occurrences) if self.term_occurrences is not None else None)
+            term_occurrences=part(self.term_occurrences) if self.term_occurrences is not None else None,
+            cooccurrences=part(self.cooccurrences) if self.cooccurrences is not None else None)
 
 
 class ProfileError(ValueError):
@@ -781,6 +787,8 @@ class DocumentCounts:
         lexicon_sha256: The hash of that lexicon, or None when theme counts were not asked for.
         term_occurrences: Occurrences of the dictionary's formulas and the default tracked
             terms counted on the text (:func:`analysis.text.occurrences.stored_occurrences`).
+        cooccurrences: Sentence co-occurrences of the lexicon's terms and themes
+            (:func:`analysis.text.cooccurrence.unit_pairs`), None when theme counts were not asked for.
     """
 
     features: DocumentFeatures
@@ -790,6 +798,7 @@ class DocumentCounts:
     themes: ThemeCounts
     lexicon_sha256: str | None
     term_occurrences: pd.DataFrame | None = None
+    cooccurrences: pd.DataFrame | None = None
 
 
 def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
@@ -817,12 +826,16 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
     term counts only.
     """
     from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+    from analysis.text.cooccurrence import unit_pairs
     from analysis.text.occurrences import profile_terms, stored_occurrences
 
     tokens = value.tokens
+    pairs = None
     if count_themes:
         lexicon = load_themes(settings or Settings())
-        themes, sha = count_theme_hits(theme_hits(tokens, lexicon=lexicon), tokens), lexicon_sha256(lexicon)
+        hits = theme_hits(tokens, lexicon=lexicon)
+        themes, sha = count_theme_hits(hits, tokens), lexicon_sha256(lexicon)
+        pairs = unit_pairs(hits.assign(document=value.document))
     else:
         themes, sha = _NO_THEMES, None
     return DocumentCounts(
@@ -835,6 +848,7 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         lexicon_sha256=sha,
         # the text is dropped here: keep the occurrences of the formulas, counted on it
         term_occurrences=stored_occurrences(tokens.assign(document=value.document), profile_terms(settings)),
+        cooccurrences=pairs,
     )
 
 
@@ -972,6 +986,8 @@ def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_
             lexicon_sha256={c.features.document: c.lexicon_sha256 for c in counted},
             term_occurrences=_concat([c.term_occurrences for c in counted if c.term_occurrences is not None],
                                      OCCURRENCE_COLUMNS),
+            cooccurrences=(_concat([c.cooccurrences for c in counted if c.cooccurrences is not None], PAIR_COLUMNS)
+                           if any(c.cooccurrences is not None for c in counted) else None),
         )
     return FeatureSet(
         documents=meta,
@@ -1146,7 +1162,9 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
               "theme_terms": _concat([c.themes.terms for c in counted], THEME_TERM_COLUMNS),
               "theme_first": _concat([c.themes.first for c in counted], FIRST_HIT_COLUMNS),
               "term_occurrences": _concat([c.term_occurrences for c in counted if c.term_occurrences is not None],
-                                          OCCURRENCE_COLUMNS)}
+                                          OCCURRENCE_COLUMNS),
+              "cooccurrences": _concat([c.cooccurrences for c in counted if c.cooccurrences is not None],
+                                       PAIR_COLUMNS)}
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         store.write(entry, tables, {"kind": "FileCounts", "key": key, "rows": rows, "documents": docs})
@@ -1207,7 +1225,10 @@ def _read_counts(entry: Path, key: str) -> list | None:
                                             term_counts=part("term_counts", doc),
                                             sentence_tokens=part("sentence_tokens", doc),
                                             themes=themes, lexicon_sha256=d["lexicon_sha256"],
-                                            term_occurrences=_stored_paths(part("term_occurrences", doc)))))
+                                            term_occurrences=_stored_paths(part("term_occurrences", doc)),
+                                            cooccurrences=(part("cooccurrences", doc).astype(
+                                                {"document": object, "layer": object, "term_a": object,
+                                                 "term_b": object}) if d["lexicon_sha256"] else None))))
     except (KeyError, TypeError, ValueError):
         return None
     return out
@@ -1648,6 +1669,8 @@ def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
         lexicon_sha256={k: v for p in parts for k, v in p.lexicon_sha256.items()},
         term_occurrences=(cat([p.term_occurrences for p in parts if p.term_occurrences is not None])
                           if any(p.term_occurrences is not None for p in parts) else None),
+        cooccurrences=(cat([p.cooccurrences for p in parts if p.cooccurrences is not None])
+                       if any(p.cooccurrences is not None for p in parts) else None),
     )
 
 

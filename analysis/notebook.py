@@ -146,6 +146,23 @@ class Workbook:
         return export_figure(fig, name, notebook=self.notebook, data=data, title=title, caption=caption,
                              documents=docs, settings=self.settings, directory=self.figures)
 
+    def export_network(self, nodes: pd.DataFrame, edges: pd.DataFrame, name: str, *, title: str = "",
+                       caption: str = "", documents=None):
+        """Write a network as GraphML, GEXF and node and edge CSV (:func:`analysis.output.graph.export_network`).
+
+        With no edges nothing is written and None is returned.
+        """
+        from analysis.output.graph import export_network
+        from analysis.stats.network import network_graph
+
+        if edges is None or len(edges) == 0:
+            return None
+        self.exported.append(name)
+        docs = list(documents) if documents is not None else ([self.document] if self.document else [])
+        return export_network(network_graph(nodes, edges), name, notebook=self.notebook, nodes=nodes, edges=edges,
+                              title=title, caption=caption, documents=docs, settings=self.settings,
+                              directory=self.figures)
+
     def findings(self, rows: pd.DataFrame, *, figure: str = "") -> pd.DataFrame:
         """Record finding rows for the report (:func:`analysis.output.export.record_findings`); returns them."""
         from analysis.output.export import record_findings

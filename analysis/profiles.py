@@ -16,7 +16,10 @@ could be rebuilt in order:
   (:func:`analysis.text.occurrences.profile_terms`): occurrences counted on the text when
   the profile is built, and the mid-word matches among them (``term_occurrences``); a
   row with an empty path records a term counted and not found in the document. Other
-  terms' occurrences on a profile come from its term counts and are lower bounds.
+  terms' occurrences on a profile come from its term counts and are lower bounds;
+- per document, how many sentences hold two theme-lexicon terms (or two themes) together,
+  and each alone (``cooccurrences``, :mod:`analysis.text.cooccurrence`): pair counts, never
+  which words a sentence holds.
 
 All profiles of a folder are stored together, one Parquet file per table (zstd), plus
 ``build.json`` describing the settings. Same inputs, same settings and code: same bytes.
@@ -67,9 +70,10 @@ PROFILE_TABLES = {
     "theme_terms": "theme_terms.parquet",
     "first_hits": "first_hits.parquet",
     "term_occurrences": "term_occurrences.parquet",
+    "cooccurrences": "cooccurrences.parquet",
 }
 #: Tables a profiles folder may lack (folders built before they existed): read as empty.
-OPTIONAL_TABLES = {"term_occurrences"}
+OPTIONAL_TABLES = {"term_occurrences", "cooccurrences"}
 BUILD_FILE = "build.json"
 #: The command that rebuilds the shipped profiles (also ``make profiles``).
 REBUILD_COMMAND = ("python -m analysis profiles build ../shared/corpora/*.jsonl --out corpus/profiles   "
@@ -202,7 +206,9 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         ``theme_terms``, ``first_hits`` (the :class:`analysis.features.ThemeCounts` tables),
         ``term_occurrences`` (:data:`analysis.features.OCCURRENCE_COLUMNS`: occurrences of the
         dictionary's formulas and the default tracked terms, counted on each document's text
-        before it is dropped, :func:`analysis.text.occurrences.stored_occurrences`).
+        before it is dropped, :func:`analysis.text.occurrences.stored_occurrences`),
+        ``cooccurrences`` (:data:`analysis.text.cooccurrence.PAIR_COLUMNS`: sentences holding
+        two lexicon terms or two themes together, per document).
 
     Example:
         >>> docs = pd.DataFrame({"id": ["d"], "text": ["同志们：\\n一、重视人才\\n要关心人才。\\n"],
@@ -213,6 +219,7 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         >>> "title" in t["nodes"].columns, "start" in t["sentences"].columns
         (False, False)
     """
+    from analysis.text.cooccurrence import PAIR_COLUMNS, unit_pairs
     from analysis.text.lexicon import lexicon_sha256, load_themes
 
     settings = settings or Settings()
@@ -230,6 +237,8 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         "theme_terms": themes.terms[THEME_TERM_COLUMNS],
         "first_hits": themes.first[FIRST_HIT_COLUMNS],
         "term_occurrences": fs.stored.term_occurrences[OCCURRENCE_COLUMNS],
+        "cooccurrences": (fs.stored.cooccurrences if fs.stored.cooccurrences is not None
+                          else unit_pairs(pd.DataFrame(columns=["document", "sentence", "paragraph", "term", "theme"])))[PAIR_COLUMNS],
     }
 
 
@@ -437,6 +446,7 @@ def profile_feature_set(tables: dict[str, pd.DataFrame], *, settings: Settings |
         themes=ThemeCounts(tables["sentence_themes"], tables["theme_terms"], tables["first_hits"]),
         lexicon_sha256=dict(zip(docs["id"].astype(str), docs["lexicon_sha256"].astype(str))),
         term_occurrences=tables.get("term_occurrences"),
+        cooccurrences=tables.get("cooccurrences"),
     )
     return FeatureSet(documents=docs, nodes=nodes, sentences=sentences,
                       tokens=pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS}),

@@ -128,7 +128,7 @@ def test_the_notebooks_run_on_a_researchers_own_corpus(tmp_path):
         assert seed_text not in body, seed_text
     manifest = export.read_figure_manifest(out)
     # the single-speech notebooks study the study's first speech; 05 compares the two with each other
-    single = manifest[~manifest["notebook"].isin(["05_compare_speeches", "06_trends"])]
+    single = manifest[~manifest["notebook"].isin(["05_compare_speeches", "06_trends", "07_explore"])]
     assert set(single["documents"]) == {"city-2024"}
     shifts = pd.read_csv(out / "05_compare_speeches_theme_shifts.csv")
     assert set(shifts["comparison"]) == {"city-2024 (2024) vs county-2024 (2024)"}

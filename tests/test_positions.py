@@ -1,0 +1,51 @@
+"""Dispersion: positions by hand, themes on full texts and profiles alike, section starts, the chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.features import ProfileError, build_features
+from analysis.plots.positions import plot_item_positions
+from analysis.profiles import profile_feature_set, profile_tables
+from analysis.results import undeclared_columns
+from analysis.stats.positions import item_positions, section_starts
+
+# A short text written for these tests (not from any corpus).
+TEXT = "一、人才\n要引进人才。人才工作。\n二、基层\n基层要治理。人才到基层去。\n"
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return pd.DataFrame({"id": ["d"], "text": [TEXT], "source_path": ["d.txt"], "sha256": ["0"]})
+
+
+def test_term_positions_by_hand(docs):
+    fs = build_features(docs, progress=False, cache=False)
+    # 7 sentences: 一、人才 | 要引进人才 | 人才工作 | 二、基层 | 基层要治理 | 人才到基层去 (and the heading counts)
+    n = len(fs.sentences)
+    whole = item_positions(fs, terms=["人才"])
+    inside = item_positions(fs, terms=["人才"], inside=True)
+    ranks = {s: (i + 0.5) / n for i, s in enumerate(sorted(fs.sentences["sentence"]))}
+    assert whole["position"].tolist() == [ranks[s] for s in whole["sentence"]]
+    assert set(whole["sentence"]) < set(inside["sentence"])  # 人才工作 only with inside=True
+    assert undeclared_columns(whole.columns) == []
+
+
+def test_theme_positions_are_the_same_on_a_profile(docs):
+    fs = build_features(docs, progress=False, cache=False)
+    prof = profile_feature_set(profile_tables(docs, progress=False))
+    full = item_positions(fs, themes=["talent", "grassroots"])
+    stored = item_positions(prof, themes=["talent", "grassroots"])
+    pd.testing.assert_frame_equal(full, stored)
+    with pytest.raises(ProfileError):
+        item_positions(prof, terms=["人才"])
+    pd.testing.assert_frame_equal(section_starts(fs), section_starts(prof))
+
+
+def test_section_starts_and_chart(docs):
+    fs = build_features(docs, progress=False, cache=False)
+    starts = section_starts(fs)
+    assert starts["path"].tolist() == ["一", "二"] and starts["position"].iloc[0] == 0
+    fig = plot_item_positions(item_positions(fs, terms=["人才", "基层"]), starts)
+    assert [t.name for t in fig.data] == ["人才", "基层"] and len(fig.layout.shapes) == 2
