@@ -109,8 +109,8 @@ def test_marked_tests_skip_with_a_reason_when_shared_is_missing():
 
 
 def test_a_test_run_never_writes_into_the_projects_figures_folder():
-    """The root conftest.py points ANALYSIS_FIGURES_DIR at a temporary folder for the whole run."""
+    """The root conftest.py points ANALYSIS_FIGURES_DIR and ANALYSIS_CACHE_DIR at temporary folders for the run."""
     from analysis import paths
 
-    assert paths.figures_dir().resolve() != (paths.project_root() / "figures").resolve()
-    assert not paths.figures_dir().resolve().is_relative_to(paths.project_root())
+    for folder in (paths.figures_dir(), paths.cache_dir()):
+        assert not folder.resolve().is_relative_to(paths.project_root()), folder
