@@ -1,4 +1,4 @@
-"""Run every notebook on a study and write one self-contained HTML report (and its PDF).
+"""Run every notebook on a study and write one HTML report (and its PDF).
 
 :func:`run_notebooks` executes the workbook's notebooks (``notebooks/*.ipynb``, in name
 order) with nbclient, in memory: the committed ``.ipynb`` files are read, never
@@ -278,7 +278,10 @@ def _write_report(executed: list, *, out_dir: Path, study, title: str, static: b
     parts = dict(title=title, figures=manifest, findings=findings, study=study,
                  groups=_study_groups(study, documents), corpus=study.corpus, documents=documents,
                  settings=Settings(), skipped=skipped, notes=notes)
-    path = export.write_report(build_report(executed, **parts), directory=out_dir, name=REPORT_NAME)
+    # the report loads plotly.js from the folder, where the charts' HTML files load it too: once per folder
+    export.write_plotlyjs(out_dir)
+    path = export.write_report(build_report(executed, **parts, plotlyjs="directory"), directory=out_dir,
+                               name=REPORT_NAME)
     # report.pdf beside it, printed from the static variant (charts as the exported SVG images, no plotly.js
     # to run); without Chromium an old PDF is removed
     printable = build_report(executed, **parts, static=True, directory=out_dir) if static else None

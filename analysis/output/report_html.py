@@ -352,11 +352,12 @@ def _settings_html(settings) -> str:
             + "; ".join(items) + ".</p>")
 
 
-def _csp(html: str) -> str:
-    """A Content-Security-Policy allowing exactly the inline scripts of ``html`` (by hash), no other script."""
+def _csp(html: str, *, files: bool = False) -> str:
+    """A Content-Security-Policy allowing exactly the inline scripts of ``html`` (by hash), no other script
+    (``files``: also scripts from the page's own folder, i.e. ``plotly.min.js`` beside it)."""
     hashes = sorted({base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode()
                      for m in re.finditer(r"<script[^>]*>(.*?)</script>", html, flags=re.S)})
-    sources = " ".join(f"'sha256-{h}'" for h in hashes) or "'none'"
+    sources = " ".join((["'self'"] if files else []) + [f"'sha256-{h}'" for h in hashes]) or "'none'"
     policy = (f"default-src 'none'; script-src {sources}; style-src 'unsafe-inline'; img-src data:; "
               "font-src data:; connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; "
               "form-action 'none'")
@@ -380,8 +381,9 @@ def build_report(
     notes: Sequence[str] = (),
     static: bool = False,
     directory: str | Path | None = None,
+    plotlyjs: str = "inline",
 ) -> str:
-    """Assemble executed notebooks, findings and the study into one self-contained HTML page.
+    """Assemble executed notebooks, findings and the study into one HTML page.
 
     The page is interactive (plotly.js once, inline). ``static=True`` gives the variant that
     is printed to PDF: every chart is an image (the exported SVG from ``directory``, else
@@ -402,6 +404,9 @@ def build_report(
         skipped: Parts that could not run (``notebook``, ``cell``, ``reason``) found before assembly.
         notes: Lines for "notes from the run".
         static: Charts as images, no plotly.js (the printable variant).
+        plotlyjs: ``"inline"`` (the page works alone) or ``"directory"``: the page loads
+            ``plotly.min.js`` from its own folder, where the charts' HTML files load it too
+            (:func:`analysis.output.export.write_plotlyjs`), so the folder holds plotly.js once.
         directory: The figures folder the SVG files are read from (``static`` only); default
             :func:`analysis.paths.figures_dir`.
 
@@ -414,6 +419,8 @@ def build_report(
 
     from analysis.output.findings import rank_findings
 
+    if plotlyjs not in ("inline", "directory"):
+        raise ValueError(f"build_report: plotlyjs must be 'inline' or 'directory', not {plotlyjs!r}")
     fig_index = _Figures(figures)
     folder = (Path(directory) if directory is not None else paths.figures_dir()) if static else None
     skipped_parts = list(skipped)
@@ -449,8 +456,9 @@ def build_report(
         csp="@@CSP@@",
         title=(getattr(study, "title", "") or title),
         style=Markup((_TEMPLATES / "report.css").read_text(encoding="utf-8").replace("%(family)s", fonts.CSS_FAMILY)),
-        head_scripts=([] if static else
-                      [Markup("window.PlotlyConfig = {MathJaxConfig: 'local'};"), Markup(get_plotlyjs())]),
+        head_scripts=([] if static else [Markup("window.PlotlyConfig = {MathJaxConfig: 'local'};")]
+                      + ([Markup(get_plotlyjs())] if plotlyjs == "inline" else [])),
+        script_files=["plotly.min.js"] if not static and plotlyjs == "directory" else [],
         made=made or datetime.date.today().isoformat(),
         notebook_count=len(notebooks),
         skipped=skipped_parts,
@@ -470,4 +478,4 @@ def build_report(
         figures_html=Markup(figures_html),
         run_notes=[_short_paths(t) for t in notes],
     )
-    return page.replace("@@CSP@@", _csp(page), 1)
+    return page.replace("@@CSP@@", _csp(page, files=not static and plotlyjs == "directory"), 1)
