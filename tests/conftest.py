@@ -38,7 +38,7 @@ def congress_fs():
 
 
 CHROMIUM = "/usr/bin/chromium"
-#: Flags for Debian's Chromium on a closed network, as root (../shared/MEASURED.md).
+#: Flags for Debian's Chromium on a closed network, as root.
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

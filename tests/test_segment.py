@@ -25,7 +25,7 @@ from analysis.chars import REDACTION, sentence_spans
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
 
-#: Formulas and terms named in issue 5 (and DOMAIN.md) that must be one token.
+#: Formulas and terms named in issue 5 (and docs/methods.md) that must be one token.
 ISSUE_TERMS = [
     "两个确立", "两个维护", "四个意识", "四个自信", "十三个坚持", "三个区分开来", "不忘初心、牢记使命",
     "新时代党的组织路线", "新时代党的建设总要求", "全面从严治党", "党建引领基层治理", "抓党建促乡村振兴",
