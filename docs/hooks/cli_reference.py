@@ -25,11 +25,11 @@ def cli_reference() -> str:
     os.environ.setdefault("COLUMNS", "100")  # the same wrapping on every machine
     parser = build_parser()
     parser.prog = "python -m analysis"
-    parts = ["## `python -m analysis`", "", "```text", parser.format_help().rstrip(), "```", ""]
+    parts = ["### `python -m analysis`", "", "```text", parser.format_help().rstrip(), "```", ""]
     for name, sub in _subcommands(parser):
-        parts += [f"## `{name}`", "", "```text", sub.format_help().rstrip(), "```", ""]
+        parts += [f"### `{name}`", "", "```text", sub.format_help().rstrip(), "```", ""]
         for action, subsub in _subcommands(sub):
-            parts += [f"### `{name} {action}`", "", "```text", subsub.format_help().rstrip(), "```", ""]
+            parts += [f"#### `{name} {action}`", "", "```text", subsub.format_help().rstrip(), "```", ""]
     return "\n".join(parts)
 
 
