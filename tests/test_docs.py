@@ -55,7 +55,7 @@ CITED = re.compile(r"\b([A-Z][A-Z_]+\.md)\b")
 
 
 def test_nothing_cites_a_markdown_file_the_repository_lacks():
-    """METHODS.md, DOMAIN.md … are the team's notes outside the repository: the project cites its own docs/."""
+    """Notes kept outside the repository are never cited: the project cites its own docs/ pages."""
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     names = {p.rsplit("/", 1)[-1] for p in files}
     missing = []
