@@ -1,6 +1,7 @@
 # The two commands a researcher needs (see README):
 #   make report   set up, then run every notebook on the bundled corpus → figures/ + figures/report.html
 #   make test     set up, then run the whole test suite (unit tests, doctests, nbval)
+#   make lab      JupyterLab on your own copies of the notebooks in lab/ (the committed ones stay as they are)
 # Both create .venv when it is missing and install Debian's chromium and a CJK font when they are missing.
 
 PYTHON ?= python3
@@ -38,8 +39,12 @@ test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider tests analysis notebooks/*.ipynb \
 	  --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
+# JupyterLab on your own copies in lab/ (git-ignored; made when missing, never overwritten), so autosave
+# never touches the committed notebooks; .py files are hidden, so each notebook shows once.
+LAB_HIDE := --ContentsManager.hide_globs='["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.py", ".ipynb_checkpoints"]'
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
+	$(BIN)/python scripts/lab.py
+	$(BIN)/jupyter lab --ServerApp.root_dir=lab $(LAB_HIDE) $(LAB_ARGS)
 
 # After editing a notebook's py:percent file: refresh the .ipynb and re-execute it (outputs are committed).
 notebooks-sync: setup

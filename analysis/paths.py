@@ -64,5 +64,10 @@ def cache_dir() -> Path:
 
 
 def shared_dir() -> Path:
-    """Return ``../shared`` beside the repository (reference corpora; may be missing)."""
-    return _ROOT.parent / "shared"
+    """Return ``../shared`` beside the repository (reference corpora; may be missing).
+
+    ``ANALYSIS_SHARED_DIR`` overrides it (a missing folder there makes the tests marked
+    ``shared`` skip, as on a bare clone).
+    """
+    override = os.environ.get("ANALYSIS_SHARED_DIR")
+    return Path(override) if override else _ROOT.parent / "shared"

@@ -1,19 +1,34 @@
-"""Fixtures shared by several test modules."""
+"""Fixtures shared by several test modules, and the one rule for tests that read ../shared.
+
+A test that reads ``../shared/corpora`` (directly, through a fixture, or through
+``analysis.speeches.reference_sources``) is marked ``@pytest.mark.shared``; the collection hook
+below skips every such test, with the reason, when that folder is missing (a bare clone, or
+``ANALYSIS_SHARED_DIR`` pointing at a missing folder). Tests do not carry guards of their own.
+"""
 
 import pytest
 
 from analysis.paths import shared_dir
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip the tests marked ``shared`` when ``../shared/corpora`` is missing."""
+    corpora = shared_dir() / "corpora"
+    if corpora.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"../shared/corpora not found: {corpora} (this test reads the reference corpora)")
+    for item in items:
+        if item.get_closest_marker("shared") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def congress_fs():
     """Features of the 19th and 20th congress reports in ../shared/corpora, with their ids by congress.
 
-    Skips (only the tests that use it) when ../shared/corpora is missing.
+    Only for tests marked ``shared`` (they skip, before this runs, when ../shared/corpora is missing).
     """
     path = shared_dir() / "corpora" / "cpc-congress-reports.jsonl"
-    if not path.exists():
-        pytest.skip(f"../shared/corpora not found: {path}")
     from analysis.io.corpus import load_corpus
     from analysis.features import build_features
 
@@ -23,7 +38,7 @@ def congress_fs():
 
 
 CHROMIUM = "/usr/bin/chromium"
-#: Flags for Debian's Chromium on a closed network, as root (../shared/MEASURED.md).
+#: Flags for Debian's Chromium on a closed network, as root.
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

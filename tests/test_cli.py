@@ -120,7 +120,6 @@ import pytest
 from analysis.paths import shared_dir
 
 SPEECHES = shared_dir() / "corpora" / "speeches.jsonl"
-needs_shared = pytest.mark.skipif(not SPEECHES.exists(), reason=f"../shared/corpora not found: {SPEECHES}")
 
 OWN_A = "同志们：\n一、人才工作\n" + "".join(f"要引进人才，用好人才第{i}批。\n" for i in range(1, 25))
 OWN_B = "同志们：\n一、基层工作\n" + "".join(f"社区要服务群众，基层要减负第{i}项。\n" for i in range(1, 25))
@@ -212,7 +211,7 @@ def test_compare_takes_a_document_id_from_the_corpus_folder(capsys, own_folder):
     assert table["term"].tolist()[0] == "人才"
 
 
-@needs_shared
+@pytest.mark.shared
 def test_compare_a_file_with_a_reference_speech_id(capsys):
     status, out, _ = run(capsys, "compare", SEED, "p-xi-2020-zzlx", "--themes", "--resamples", "200", "--format", "json")
     assert status == 0
@@ -220,7 +219,7 @@ def test_compare_a_file_with_a_reference_speech_id(capsys):
     assert rows["talent"]["units_b"] == 73 and rows["talent"]["diff"] < 0
 
 
-@needs_shared
+@pytest.mark.shared
 @pytest.mark.parametrize("by", ["kind", "level", "year"])
 def test_themes_and_terms_by_a_metadata_column(capsys, by):
     status, out, _ = run(capsys, "themes", str(SPEECHES), "--by", by)

@@ -421,8 +421,6 @@ CHAPTER = re.compile(r"第[一二三四五六七八九十]+章")
 
 @pytest.fixture(scope="module")
 def shared_docs():
-    if not SHARED.is_dir():
-        pytest.skip(f"../shared/corpora not found: {SHARED} (these tests need the reference corpora)")
     from analysis.speeches import reference_sources
 
     docs, problems = load_corpus(reference_sources(), on_error="collect")  # the four corpora, not the saved pages

@@ -138,7 +138,7 @@ def test_figure_csv_and_manifest_are_neutralised_and_read_back_exactly(tmp_path,
 def test_report_prints_the_manifest_neutralised(capsys, monkeypatch, tmp_path):
     from analysis.output import report
 
-    def fake_run(*, study, corpus, document, out, strict, progress):
+    def fake_run(*, corpus, document, out, progress, **_):
         (tmp_path / "manifest.csv").write_text("stem,notebook,title\n02_x,02_structure,'=evil()\n", encoding="utf-8")
         return tmp_path / "report.html"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
-import time
 import warnings
 from pathlib import Path
 
@@ -29,14 +29,30 @@ def figdir(tmp_path, monkeypatch):
     return folder
 
 
+def fake_render(fmt, width, height, scale) -> bytes:
+    """Bytes that look like a render of ``fmt`` (a real PNG of the right size; SVG and PDF by their heads)."""
+    if fmt == "png":
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (int(width * scale), int(height * scale)), "white").save(buffer, format="PNG")
+        return buffer.getvalue()
+    head = {"svg": "<svg xmlns='http://www.w3.org/2000/svg'>", "pdf": "%PDF-1.4 "}[fmt]
+    return f"{head}{fmt}:{width}x{height}@{scale}".encode()
+
+
 @pytest.fixture
-def fake_chromium(monkeypatch):
-    """Stand-in renderer: static formats without starting a browser (unit-test speed)."""
+def fake_chromium(monkeypatch, tmp_path):
+    """Stand-in renderer: static formats without starting a browser (unit-test speed); its own render cache."""
     calls = []
 
     def render(spec, *, fmt, width, height, scale):
         calls.append((fmt, width, height, scale))
-        return f"{fmt}:{width}x{height}@{scale}".encode()
+        return fake_render(fmt, width, height, scale)
+
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
 
     monkeypatch.setattr(export, "start_export_server", lambda: True)
     monkeypatch.setattr(export, "_render_static", render)
@@ -64,7 +80,7 @@ def test_plotly_export_writes_every_format_and_a_manifest_row(figdir, fake_chrom
     )
     stem = "01_overview_top_terms"
     assert set(out) == {"png", "svg", "pdf", "html", "csv", "manifest"}
-    assert files_in(figdir) == {f"{stem}.{e}" for e in ("png", "svg", "pdf", "html", "csv")} | {"manifest.csv"}
+    assert files_in(figdir) == {f"{stem}.{e}" for e in ("png", "svg", "pdf", "html", "csv")} | {"manifest.csv", "plotly.min.js"}
     assert ("png", 900, 520, export.PNG_SCALE) in fake_chromium
     assert ("svg", 900, 520, 1) in fake_chromium
     pd.testing.assert_frame_equal(pd.read_csv(out["csv"], encoding="utf-8-sig"), table, check_dtype=False)
@@ -102,7 +118,7 @@ def test_manifest_rows_match_the_files(figdir, fake_chromium, bar, table, monkey
         assert row.data in names
         assert all((figdir / n).is_file() for n in names)
         listed |= names
-    assert listed | {"manifest.csv"} == files_in(figdir)
+    assert listed | {"manifest.csv", "plotly.min.js"} == files_in(figdir)
 
 
 def test_html_is_self_contained_offline_and_stable(figdir, fake_chromium, bar, table):
@@ -111,8 +127,9 @@ def test_html_is_self_contained_offline_and_stable(figdir, fake_chromium, bar, t
     assert first == second
     html = first.decode("utf-8")
     assert 'id="01_a_h"' in html
-    assert "<script src=" not in html and 'src="http' not in html  # nothing fetched from a CDN
-    assert "plotly.js v" in html  # the library itself is inline
+    assert re.findall(r'<script[^>]* src="([^"]+)"', html) == ["plotly.min.js"]  # beside it, never a CDN
+    assert "plotly.js v" not in html  # the library is not inline ...
+    assert "plotly.js v" in (figdir / "plotly.min.js").read_text(encoding="utf-8")[:2000]  # ... but once per folder
     assert "Noto Sans CJK SC" in html
 
 
@@ -142,7 +159,8 @@ def test_failure_mid_export_leaves_previous_files_intact(figdir, fake_chromium, 
     monkeypatch.setattr(export, "_render_static", broken)
     new_table = table.assign(count=[1, 2, 3])
     with pytest.raises(RuntimeError, match="renderer crashed"):
-        export.export_figure(bar, "keep", notebook="01_a", data=new_table, title="new")
+        export.export_figure(go.Figure(bar).update_layout(title_text="新"), "keep", notebook="01_a", data=new_table,
+                             title="new")  # a changed chart: not in the render cache
     after = {n: (figdir / n).read_bytes() for n in files_in(figdir)}
     assert after == before
     assert [p.name for p in figdir.iterdir() if p.name.endswith(".tmp")] == []
@@ -254,27 +272,28 @@ def test_no_chromium_in_a_fresh_process(tmp_path):
     assert done.stderr.count("No Chromium found") == 1
     assert "apt-get install chromium" in done.stderr
     listed = eval(done.stdout.strip().splitlines()[-1])
-    assert listed == sorted([f"01_a_{n}.{e}" for n in "abc" for e in ("csv", "html")] + ["manifest.csv"])
+    assert listed == sorted([f"01_a_{n}.{e}" for n in "abc" for e in ("csv", "html")] + ["manifest.csv", "plotly.min.js"])
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_CHROMIUM, reason="no Chromium (apt-get install chromium)")
-def test_real_static_export_with_a_kept_alive_server(figdir, bar, table):
+def test_real_static_export_with_a_kept_alive_server(figdir, bar, table, monkeypatch):
     from PIL import Image
 
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(figdir.parent / "cache"))  # an empty render cache
     with export.export_server() as available:
         assert available
+        before = dict(export.render_counts)
         export.export_figure(bar, "warm", notebook="01_a", data=table)
-        start = time.perf_counter()
-        out = export.export_figure(bar, "real", notebook="01_a", data=table)
-        elapsed = time.perf_counter() - start
+        out = export.export_figure(bar, "real", notebook="01_a", data=table)  # the same chart: from the cache
+        assert export.render_counts["rendered"] - before["rendered"] == 3
+        assert export.render_counts["cached"] - before["cached"] == 3
     assert Image.open(out["png"]).size == (900 * export.PNG_SCALE, 520 * export.PNG_SCALE)
     svg = out["svg"].read_text(encoding="utf-8")
     assert "Noto Sans CJK SC" in svg
     assert "干部" in svg  # text stays text
     pdf = out["pdf"].read_bytes()
     assert pdf.startswith(b"%PDF") and b"NotoSansCJKsc" in pdf  # the face is embedded
-    assert elapsed < 3, f"export with a running server took {elapsed:.2f}s"
     if os.environ.get("ANALYSIS_SCREENSHOT"):
         target = Path(os.environ["ANALYSIS_SCREENSHOT"])
         target.mkdir(parents=True, exist_ok=True)
@@ -284,13 +303,16 @@ def test_real_static_export_with_a_kept_alive_server(figdir, bar, table):
 def test_exported_displays_the_interactive_chart_with_a_static_image_beside_it(figdir, fake_chromium, bar, table):
     import base64
 
+    from PIL import Image
+    import io as _io
+
     out = export.export_figure(bar, "bars", notebook="02_structure", data=table, title="高频词")
-    assert ("png", 900, 520, export.NOTEBOOK_PNG_SCALE) not in fake_chromium  # rendered only when displayed
     data, metadata = out._repr_mimebundle_()
     assert metadata == {"analysis": {"stem": "02_structure_bars"}}
     assert data["application/vnd.plotly.v1+json"]["data"][0]["y"] == ["干部", "组织", "基层"]
-    assert base64.b64decode(data["image/png"])  # the static image beside the chart
-    assert ("png", 900, 520, export.NOTEBOOK_PNG_SCALE) in fake_chromium
+    image = Image.open(_io.BytesIO(base64.b64decode(data["image/png"])))  # the static image beside the chart ...
+    assert image.size == (900 * export.NOTEBOOK_PNG_SCALE, 520 * export.NOTEBOOK_PNG_SCALE)
+    assert [c[0] for c in fake_chromium] == ["png", "svg", "pdf"]  # ... is the print PNG scaled down: 3 renders, not 4
     assert data["text/plain"] == "Figure: 高频词 [02_structure_bars]"  # no file list: the same with or without Chromium
 
 
@@ -311,3 +333,48 @@ def test_exported_word_cloud_displays_as_a_reduced_png(figdir, table):
     data, _ = out._repr_mimebundle_()
     assert Image.open(_io.BytesIO(base64.b64decode(data["image/png"]))).size == (200, 100)
     assert Image.open(out["png"]).size == (600, 300)  # the exported file keeps the full scale
+
+
+def test_an_unchanged_chart_costs_no_render_the_second_time(figdir, fake_chromium, bar, table):
+    first = export.export_figure(bar, "a", notebook="01_a", data=table)
+    assert len(fake_chromium) == 3
+    second = export.export_figure(bar, "a", notebook="01_a", data=table)
+    assert len(fake_chromium) == 3  # every static format from the cache
+    assert all(first[f].read_bytes() == second[f].read_bytes() for f in ("png", "svg", "pdf"))
+    entries = sorted(p.suffix for p in export.render_cache_dir().rglob("*") if p.is_file())
+    assert entries == [".pdf", ".png", ".svg"]  # content-keyed entries, no temporary file left
+    wide = go.Figure(bar).update_layout(width=1000)
+    export.export_figure(wide, "a", notebook="01_a", data=table)
+    assert len(fake_chromium) == 6 and {c[1] for c in fake_chromium[3:]} == {1000}  # another size: rendered
+
+
+def test_a_damaged_cache_entry_is_rendered_again(figdir, fake_chromium, bar, table):
+    export.export_figure(bar, "a", notebook="01_a", data=table)
+    for entry in export.render_cache_dir().rglob("*.png"):
+        entry.write_bytes(b"not a png")
+    export.export_figure(bar, "a", notebook="01_a", data=table)
+    assert [c[0] for c in fake_chromium] == ["png", "svg", "pdf", "png"]
+
+
+def test_a_cached_chart_needs_no_chromium(figdir, fake_chromium, bar, table, monkeypatch):
+    export.export_figure(bar, "a", notebook="01_a", data=table)
+    monkeypatch.setattr(export, "start_export_server", lambda: pytest.fail("Chromium started for a cached chart"))
+    out = export.export_figure(bar, "a", notebook="01_a", data=table)
+    assert {"png", "svg", "pdf"} <= set(out) and not out.skipped
+
+
+def test_render_keys_follow_the_spec_size_scale_and_format():
+    spec = {"data": [{"type": "bar", "x": [1, 2]}], "layout": {"title": {"text": "干部"}}}
+    key = export.render_key(spec, fmt="png", width=900, height=520, scale=3)
+    other = {"data": [{"type": "bar", "x": [1, 3]}], "layout": {"title": {"text": "干部"}}}
+    assert len({key, export.render_key(other, fmt="png", width=900, height=520, scale=3),
+                export.render_key(spec, fmt="png", width=901, height=520, scale=3),
+                export.render_key(spec, fmt="png", width=900, height=520, scale=1),
+                export.render_key(spec, fmt="pdf", width=900, height=520, scale=3)}) == 5
+
+
+def test_no_lock_file_is_left_in_the_folder(figdir, fake_chromium, bar, table):
+    export.export_figure(bar, "a", notebook="01_a", data=table)
+    export.record_findings(pd.DataFrame({"text": ["x"]}), notebook="01_a", figure="a")
+    export.clear_findings(["01_a"])
+    assert sorted(p.name for p in figdir.iterdir() if p.name.startswith(".")) == []

@@ -83,8 +83,6 @@ def _same(a: str, b: str) -> bool:
 def test_against_the_metadata_of_the_80_speeches():
     """The share read right on ../shared/corpora/speeches.jsonl (figures in the README)."""
     path = shared_dir() / "corpora" / "speeches.jsonl"
-    if not path.exists():
-        pytest.skip("../shared/corpora not found")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 80
     right = dict.fromkeys(("date", "level", "occasion", "kind", "level_read", "occasion_read", "kind_read"), 0)

@@ -58,7 +58,7 @@ def test_every_manifest_row_has_its_files(main_job):
             expected = WORDCLOUD_FORMATS if row.kind == "wordcloud" else PLOTLY_FORMATS
             assert expected <= written, (row.stem, written)
     on_disk = {p.name for p in out.iterdir()} - {"manifest.csv", "findings.csv", "report.html", "report.pdf",
-                                                 ".manifest.lock"}
+                                                 "plotly.min.js"}  # no lock file, no temporary file left
     listed = {f for files in manifest["files"] for f in str(files).split(";") if f}
     assert not list(out.glob("*.tmp"))  # no half-written file left behind
     assert on_disk <= listed  # nothing in the folder that the manifest does not account for

@@ -582,8 +582,6 @@ def test_section_length_bars_draw_the_rows_given(seed_text):
 def _shared_documents():
     folder = paths.shared_dir() / "corpora"
     files = sorted(folder.glob("*.jsonl"))
-    if not files:
-        pytest.skip(f"../shared/corpora not found: {folder}")
     docs = []
     for f in files:
         for i, line in enumerate(f.read_text(encoding="utf-8").splitlines()):

@@ -33,8 +33,6 @@ N_RESAMPLES = 300
 
 @pytest.fixture(scope="module")
 def shared_documents():
-    if not SHARED.is_dir():
-        pytest.skip(f"../shared/corpora not found: {SHARED} (these tests need the reference corpora)")
     from analysis.io.corpus import load_corpus
 
     docs = load_corpus(sorted(SHARED.glob("*.jsonl")))  # pages/ holds saved web pages of some of these speeches
@@ -330,10 +328,9 @@ def test_the_shipped_profiles_cover_every_collection_and_load():
     assert len(fs.documents) == 80 and fs.tokens.empty
 
 
+@pytest.mark.shared
 def test_no_profile_holds_a_passage_of_the_corpora():
     """No string column, read in stored order, contains a run of 24 characters of a corpus text."""
-    if not SHARED.is_dir():
-        pytest.skip(f"../shared/corpora not found: {SHARED}")
     spec = importlib.util.spec_from_file_location("copycheck", paths.shared_dir() / "tools" / "check_no_copied_text.py")
     check = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(check)

@@ -320,6 +320,7 @@ def test_findings_of_a_chart_are_replaced_on_rerun_and_cleared_per_notebook(tmp_
 def test_missing_chromium_is_said_on_stderr_with_what_was_skipped(tmp_path, monkeypatch, capsys):
     notebook = write_test_notebook(tmp_path)
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-browser"))  # kaleido's own override: nothing there
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))  # no render cached earlier in this run
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "report.pdf").write_bytes(b"%PDF old")
     path = report.run_notebooks([notebook], out=tmp_path / "out", progress=True)
@@ -332,3 +333,34 @@ def test_missing_chromium_is_said_on_stderr_with_what_was_skipped(tmp_path, monk
     assert not (tmp_path / "out" / "report.pdf").exists()  # never a PDF older than the HTML
     html = path.read_text(encoding="utf-8")
     assert "No Chromium was found" in html and str(tmp_path) not in html
+
+
+def test_the_printable_variant_has_the_charts_as_images_and_no_script(tmp_path):
+    """build_report(static=True): the exported SVG (listed in the manifest) replaces the chart; no plotly.js."""
+    import pandas as pd
+
+    svg = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><text>干部</text></svg>"
+    (tmp_path / "01_a_bar.svg").write_text(svg, encoding="utf-8")
+    nb = executed_notebook()
+    nb.cells[3].outputs[0].metadata = {"analysis": {"stem": "01_a_bar"}}
+    row = {c: "" for c in export.MANIFEST_COLUMNS} | {"stem": "01_a_bar", "notebook": "01_a", "title": "标题",
+                                                     "files": "01_a_bar.svg"}
+    manifest = pd.DataFrame([row])
+    html = report.build_report([("01_a", nb)], figures=manifest, static=True, directory=tmp_path)
+    assert "plotly.js v" not in html and "<script" not in html and "script-src &#x27;none&#x27;" in html
+    image = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    assert image in html
+    assert "Figure 1." in html and "标题" in html
+    interactive = report.build_report([("01_a", nb)], figures=manifest)
+    assert interactive.count("plotly.js v") == 1 and image not in interactive
+
+
+def test_the_report_can_load_plotly_from_its_folder():
+    """plotlyjs="directory" (what run_notebooks writes): one <script src="plotly.min.js">, allowed by the policy."""
+    html = report.build_report([("01_a", executed_notebook())], plotlyjs="directory")
+    assert "plotly.js v" not in html
+    assert re.findall(r'<script[^>]* src="([^"]+)"', html) == ["plotly.min.js"]
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    assert "script-src &#x27;self&#x27;" in policy
+    with pytest.raises(ValueError, match="plotlyjs"):
+        report.build_report([("01_a", executed_notebook())], plotlyjs="cdn")

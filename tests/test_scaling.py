@@ -1,30 +1,16 @@
-"""Cost linear in size: the seed repeated 4x and 16x, compared within one run.
+"""Cost linear in size: the seed repeated 4x and 16x, compared within one run, as counted work.
 
-No absolute times: each test compares the cost per character at 16x with that at 4x,
-as an operation count where the code exposes one, else as the best of three timings.
-A quadratic path makes the 16x/4x ratio about 16; a linear one about 4.
+Tests count work, never time: the wall-clock ratios (16x against 4x, best of three) live in
+``tests/benchmarks/bench_linear.py``, run on demand, since a busy machine makes them fail
+(the outline ratio reached 10.7 at load 15).
 """
 
 from __future__ import annotations
 
-import time
-
-import pytest
-
 from analysis.paths import corpus_dir
 from analysis.text import outline
-from analysis.text.segment import make_tokenizer
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
-
-
-def _best_time(func, arg, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        func(arg)
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def test_outline_scans_each_paragraph_a_bounded_number_of_times(monkeypatch):
@@ -67,73 +53,3 @@ def test_body_paragraphs_equal_a_scan_of_the_prefix():
                 if s > body and s >= line_end and text[s:e].strip(outline._SPACE):
                     expected.append((s, e))
             assert outline._body_paragraphs(text, 0, body, end, table) == expected, (body, end)
-
-
-@pytest.mark.slow
-def test_outline_time_is_linear():
-    small, large = SEED * 4, SEED * 16
-    outline.parse_outline(small)  # warm up
-    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
-    assert ratio < 8, ratio  # linear: about 4; quadratic: about 16 (measured 16.4 before the fix)
-
-
-@pytest.mark.slow
-def test_outline_time_is_linear_on_unconfirmed_enumerations():
-    """Enumerations that never get a second item, on lines that never end (line breaks lost).
-
-    Each ``第一，`` looked at every later marker to find its second item, and each marker
-    read the rest of its line: both cost the rest of the text per marker.
-    """
-    unit = "甲。第一，乙。" * 2000
-    small, large = unit * 4, unit * 16
-    outline.parse_outline(small)  # warm up
-    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
-    assert ratio < 8, ratio  # linear: about 4; measured 14.6 before the look-ahead index
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("unit", [
-    # enumerations that start again, a later list after an address line, inline lists
-    "第一，甲。第二，乙。第三，丙。\n同志们！\n一是丁。二是戊。三是己。\n庚。\n" * 300,
-    # the same with the line breaks lost: one paragraph
-    "第一，甲。第二，乙。第三，丙。同志们！一是丁。二是戊。三是己。庚。" * 300,
-    # dash-led parts, nothing numbered
-    "——我们要做到甲。\n乙。\n" * 1000,
-])
-def test_outline_time_is_linear_on_restarts_later_lists_and_dashes(unit):
-    """Issue 20's paths: a series that restarts, a later list looked at against the last point,
-    an inline list cut at its paragraph, the announcement looked for before each series, dash parts."""
-    small, large = unit * 4, unit * 16
-    outline.parse_outline(small)  # warm up
-    ratio = _best_time(outline.parse_outline, large) / _best_time(outline.parse_outline, small)
-    assert ratio < 8, ratio  # linear: about 4; quadratic: about 16
-
-
-@pytest.mark.slow
-def test_section_lengths_time_is_linear():
-    small, large = SEED * 4, SEED * 16
-    parsed = {text: outline.parse_outline(text) for text in (small, large)}
-    run = lambda text: outline.text_section_lengths(text, outline=parsed[text])  # noqa: E731
-    run(small)  # warm up
-    ratio = _best_time(run, large) / _best_time(run, small)
-    assert ratio < 8, ratio  # linear: about 4
-
-
-@pytest.mark.slow
-def test_formula_layer_time_is_linear():
-    """The quoted-slogan overlap check used to compare every quoted span with every formula span."""
-    seg = make_tokenizer()
-    small, large = SEED * 8, SEED * 64
-    seg.formula_spans(small)  # warm up
-    ratio = _best_time(seg.formula_spans, large) / _best_time(seg.formula_spans, small)
-    assert ratio < 16, ratio  # linear: about 8; quadratic: about 64 (measured 7.2 per 4x before the fix)
-
-
-@pytest.mark.slow
-def test_features_time_is_linear():
-    from analysis.features import features
-
-    small, large = {"id": "s", "text": SEED * 4}, {"id": "l", "text": SEED * 16}
-    features(small)  # warm up: the tokenizer is built once
-    ratio = _best_time(features, large, repeat=2) / _best_time(features, small, repeat=2)
-    assert ratio < 8, ratio

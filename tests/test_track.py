@@ -37,7 +37,6 @@ HAND = {
 }
 TERMS = ["改革开放", "小康社会", "人才"]
 GOV = shared_dir() / "corpora" / "gov-work-reports.jsonl"
-shared = pytest.mark.skipif(not GOV.exists(), reason=f"../shared/corpora not found: {GOV}")
 
 
 def independent_count(text: str, term: str) -> int:
@@ -54,8 +53,6 @@ def hand():
 
 @pytest.fixture(scope="module")
 def gov():
-    if not GOV.exists():
-        pytest.skip(f"../shared/corpora not found: {GOV}")
     docs = load_corpus(GOV)
     return docs, build_features(docs, progress=False, workers=2)
 
@@ -209,7 +206,7 @@ def test_ranks_and_rank_change_by_hand(hand):
 # --- the government work reports ------------------------------------------------------------
 
 
-@shared
+@pytest.mark.shared
 def test_track_occurrences_equal_the_text_in_every_report_year(gov):
     docs, fs = gov
     table = T.track(fs, terms=["人才", "基层"])
@@ -232,7 +229,7 @@ def test_track_occurrences_equal_the_text_in_every_report_year(gov):
     assert npc["year"].notna().all() and npc["documents"].sum() == 2 * 20
 
 
-@shared
+@pytest.mark.shared
 def test_routes_agree_on_the_reports(gov):
     docs, fs = gov
     formulas = ["人才", "基层", "两个确立", "两个维护", "四个意识", "乡村振兴", "全面从严治党", "四个现代化", "阶级斗争"]
@@ -243,7 +240,7 @@ def test_routes_agree_on_the_reports(gov):
     assert (straddled["across_tokens"] >= 0).all() and straddled["across_tokens"].sum() > 0
 
 
-@shared
+@pytest.mark.shared
 def test_kwic_on_a_featureset_matches_the_documents_route(gov):
     docs, fs = gov
     subset = docs[docs["year"].isin([2010, 2024])]
@@ -322,7 +319,7 @@ def test_term_frequencies_by_a_kind_column(hand):
     assert table.loc[("report", "人才"), "occurrences"] == 2 and table.loc[("report", "人才"), "doc_freq"] == 1
 
 
-@shared
+@pytest.mark.shared
 def test_reform_and_opening_up_is_counted_on_the_text_in_every_report(gov):
     """改革开放 in the government work reports: track and term_frequencies give, document by document, the
     plain substring count of the normalized text, the hits inside 全面深化改革|开放 included."""
@@ -352,7 +349,7 @@ def test_first_appearance_not_counting_mid_word_matches():
     assert (summary["first"], summary["first_not_mid_word"]) == (2013, 2016)
 
 
-@shared
+@pytest.mark.shared
 def test_new_development_philosophy_in_the_reports(gov):
     _, fs = gov
     table = T.track(fs, terms=["新发展理念"])

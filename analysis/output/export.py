@@ -6,8 +6,10 @@
 ``<stem>.png``       print scale (3× the layout size), via kaleido + Chromium
 ``<stem>.svg``       text kept as text, font family Noto Sans CJK SC
 ``<stem>.pdf``       via kaleido + Chromium (plotly figures only)
-``<stem>.html``      self-contained: plotly.js inline (no CDN, works offline),
+``<stem>.html``      the interactive chart; it loads ``plotly.min.js`` from the
+                     same folder (no CDN, works offline; copy the folder whole),
                      fixed div id (= stem), so re-runs give the same file
+``plotly.min.js``    plotly.js, once per folder (not 4.8 MB in every chart)
 ``<stem>.csv``       the table the chart draws (UTF-8 with BOM, so Excel reads
                      Chinese correctly; text cells that a spreadsheet would run
                      as a formula get a leading ``'``, see :mod:`analysis.output.csvsafe`)
@@ -28,8 +30,12 @@ private-use or unassigned one, or one the font lacks) is shown as its code point
 ``Exported.placeholders`` and named in a warning; the export goes on.
 
 Static formats come from one kaleido/Chromium process kept alive for the whole
-Python process (started at the first export, stopped at exit; about 2–3 s to start,
-then a fraction of a second per format). When no Chromium is found, one warning says
+Python process (started at the first render that the cache cannot answer, stopped at
+exit; about 2–3 s to start, then a fraction of a second per format). Every static render
+is cached under ``.cache/renders/`` (:func:`analysis.paths.cache_dir`), keyed by a hash of
+the figure's spec, its size, scale and format and the plotly and kaleido versions: a chart
+that did not change costs no Chromium the second time (:func:`render_cache_dir`). The
+notebook's small PNG is the print PNG scaled down, not a render of its own. When no Chromium is found, one warning says
 so and how to fix it; HTML and CSV are still written, and the manifest's ``skipped``
 column records what was left out.
 
@@ -87,10 +93,14 @@ __all__ = [
     "find_chromium",
     "read_figure_manifest",
     "read_findings",
+    "render_cache_dir",
+    "render_counts",
+    "render_key",
     "record_findings",
     "safe_stem",
     "start_export_server",
     "stop_export_server",
+    "write_plotlyjs",
     "write_report",
     "write_report_pdf",
     "clear_findings",
@@ -327,18 +337,22 @@ def _csv_bytes(data: pd.DataFrame | pd.Series) -> bytes:
 
 @contextlib.contextmanager
 def _manifest_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder itself (no lock file is left behind)."""
     folder.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         yield
         return
-    with open(folder / ".manifest.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _read_table(directory: Path | None, name: str, columns, *, empty_dtype) -> pd.DataFrame:
@@ -409,7 +423,8 @@ def write_report(html: str, *, directory: Path | None = None, name: str = "repor
     return atomic_write(folder / name, html.encode("utf-8"))
 
 
-def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 180) -> Path | None:
+def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 180,
+                     page: str | None = None) -> Path | None:
     """Print the report (an HTML file) to PDF with headless Chromium, beside it, atomically.
 
     The page's print style (A4, charts scaled to the page, a page per notebook) applies.
@@ -418,6 +433,9 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
         html: The report file (``report.html``); the PDF is written into its folder.
         name: File name of the PDF.
         timeout: Seconds Chromium may take.
+        page: HTML to print instead of ``html``'s own (the report's static variant, whose
+            charts are images: no plotly.js to execute). It is written to a temporary file
+            beside ``html`` (so relative links resolve), printed, and removed.
 
     Returns:
         Path of the PDF, or None when no Chromium is found (nothing is written, and a PDF
@@ -436,11 +454,17 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
         return None
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=html.parent)
     os.close(fd)
+    printed = html
+    if page is not None:
+        fd, source = tempfile.mkstemp(prefix=".print-", suffix=".html", dir=html.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(page.encode("utf-8"))
+        printed = Path(source)
     try:
         result = subprocess.run(
             [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--disable-background-networking", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-             "--virtual-time-budget=30000", f"--print-to-pdf={tmp}", html.as_uri()],
+             "--virtual-time-budget=30000", f"--print-to-pdf={tmp}", printed.as_uri()],
             capture_output=True, text=True, timeout=timeout, check=False,
         )
         if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
@@ -450,6 +474,8 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
+        if printed != html:
+            printed.unlink(missing_ok=True)
     return target
 
 
@@ -684,6 +710,111 @@ def export_server() -> Iterator[bool]:
         stop_export_server()
 
 
+RENDER_CACHE_VERSION = "1"
+"""Part of every render-cache key: raise it when a change here alters what a render gives."""
+
+_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
+
+#: Static renders answered from the cache and made by Chromium in this process (for tests and progress).
+render_counts = {"cached": 0, "rendered": 0}
+
+
+def render_cache_dir() -> Path:
+    """Return the folder of cached static renders, ``<cache>/renders`` (:func:`analysis.paths.cache_dir`).
+
+    Entries are named by their key (:func:`render_key`) and written atomically; a damaged or
+    foreign entry is a miss. ``make clean-cache`` removes them all.
+
+    >>> render_cache_dir().name
+    'renders'
+    """
+    return paths.cache_dir() / "renders"
+
+
+def render_key(spec: dict, *, fmt: str, width: int, height: int, scale: float) -> str:
+    """Return the content key of one static render: a SHA-256 of the spec, size, scale, format and versions.
+
+    Args:
+        spec: The plotly figure as a dict (``Figure.to_dict()``).
+        fmt: ``png``, ``svg`` or ``pdf``.
+        width: Layout width in pixels.
+        height: Layout height in pixels.
+        scale: Pixels per layout pixel.
+
+    Returns:
+        64 hex digits; equal specs (whatever their key order) give equal keys.
+
+    >>> a = render_key({"data": [], "layout": {"a": 1, "b": 2}}, fmt="png", width=900, height=520, scale=3)
+    >>> a == render_key({"layout": {"b": 2, "a": 1}, "data": []}, fmt="png", width=900, height=520, scale=3)
+    True
+    >>> a == render_key({"data": [], "layout": {"a": 1, "b": 2}}, fmt="svg", width=900, height=520, scale=3)
+    False
+    """
+    import hashlib
+    import json
+    from importlib import metadata
+
+    import plotly
+    from plotly.utils import PlotlyJSONEncoder
+
+    try:
+        kaleido_version = metadata.version("kaleido")
+    except metadata.PackageNotFoundError:  # pragma: no cover - kaleido is a dependency
+        kaleido_version = "none"
+    head = (f"renders v{RENDER_CACHE_VERSION}; plotly {plotly.__version__}; kaleido {kaleido_version}; "
+            f"{fmt}; {int(width)}x{int(height)} @{float(scale)}\n")
+    body = json.dumps(spec, cls=PlotlyJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(head.encode("utf-8") + body.encode("utf-8")).hexdigest()
+
+
+def _is_render(fmt: str, data: bytes) -> bool:
+    """Whether ``data`` looks like a real render of ``fmt`` (what the cache stores and accepts)."""
+    if fmt == "svg":
+        return b"<svg" in data[:500]
+    return data.startswith(_MAGIC.get(fmt, b"\0"))
+
+
+def _cache_path(key: str, fmt: str) -> Path:
+    return render_cache_dir() / key[:2] / f"{key}.{fmt}"
+
+
+def _cached_render(spec: dict, *, fmt: str, width: int, height: int, scale: float) -> bytes | None:
+    """The cached render for these inputs, or None."""
+    path = _cache_path(render_key(spec, fmt=fmt, width=width, height=height, scale=scale), fmt)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not _is_render(fmt, data):
+        return None
+    render_counts["cached"] += 1
+    return data
+
+
+def _render_and_store(spec: dict, *, fmt: str, width: int, height: int, scale: float) -> bytes:
+    """Render with the running server and store the result in the cache (an unwritable cache is skipped)."""
+    data = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
+    render_counts["rendered"] += 1
+    if _is_render(fmt, data):
+        with contextlib.suppress(OSError):
+            atomic_write(_cache_path(render_key(spec, fmt=fmt, width=width, height=height, scale=scale), fmt), data)
+    return data
+
+
+def _reduced_png(png: bytes, factor: int) -> bytes:
+    """The PNG scaled down by ``factor`` (the notebook's image from the print PNG: no render of its own)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    if factor > 1:
+        image = image.resize((max(1, round(image.width / factor)), max(1, round(image.height / factor))),
+                             Image.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _render_static(spec: dict, *, fmt: str, width: int, height: int, scale: float) -> bytes:
     """Render a plotly figure dict to PNG/SVG/PDF bytes with the running server."""
     with _lock:
@@ -706,9 +837,43 @@ def _with_cjk_font(fig):
     return out
 
 
+PLOTLY_JS = "plotly.min.js"
+"""The one copy of plotly.js in a figures folder, loaded by every chart's HTML file."""
+
+
+@functools.lru_cache(maxsize=1)
+def _plotlyjs_bytes() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+def write_plotlyjs(folder: Path) -> Path:
+    """Write ``plotly.min.js`` into ``folder`` unless the same bytes are already there.
+
+    Args:
+        folder: The figures folder.
+
+    Returns:
+        Path of the file.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_plotlyjs(folder).name, write_plotlyjs(folder).stat().st_size > 1_000_000
+    ('plotly.min.js', True)
+    """
+    target = Path(folder) / PLOTLY_JS
+    payload = _plotlyjs_bytes()
+    try:
+        same = target.stat().st_size == len(payload) and target.read_bytes() == payload
+    except OSError:
+        same = False
+    return target if same else atomic_write(target, payload)
+
+
 def _plotly_html(fig, stem: str, title: str) -> bytes:
     html = fig.to_html(
-        include_plotlyjs=True,
+        include_plotlyjs="directory",
         full_html=True,
         div_id=stem,
         config={
@@ -828,6 +993,8 @@ def export_figure(
     rendered = _render(fig, stem=stem, title=title)
     # Everything is rendered: only now touch the folder.
     written = {fmt: atomic_write(folder / f"{stem}.{fmt}", payload) for fmt, payload in rendered.files.items()}
+    if "html" in written:
+        write_plotlyjs(folder)
     written["csv"] = atomic_write(folder / f"{stem}.csv", csv)
     row = {
         "stem": stem,
@@ -872,16 +1039,18 @@ def _render(fig, *, stem: str, title: str) -> _Rendered:
     files: dict[str, bytes] = {}
     skipped = ""
     notebook_png = None
-    if start_export_server():
-        spec = figure.to_dict()
-        width = int(figure.layout.width or WIDTH)
-        height = int(figure.layout.height or HEIGHT)
-        for fmt in STATIC_FORMATS:
-            scale = PNG_SCALE if fmt == "png" else 1
-            files[fmt] = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
-        # the static image shown beside the chart in a notebook is rendered only when displayed
-        notebook_png = functools.partial(_render_static, spec, fmt="png", width=width, height=height,
-                                         scale=NOTEBOOK_PNG_SCALE)
+    spec = figure.to_dict()
+    width = int(figure.layout.width or WIDTH)
+    height = int(figure.layout.height or HEIGHT)
+    sizes = {fmt: dict(fmt=fmt, width=width, height=height, scale=PNG_SCALE if fmt == "png" else 1)
+             for fmt in STATIC_FORMATS}
+    cached = {fmt: _cached_render(spec, **size) for fmt, size in sizes.items()}
+    if all(data is not None for data in cached.values()) or start_export_server():
+        # an unchanged chart is answered from the cache: no Chromium is started for it
+        for fmt, size in sizes.items():
+            files[fmt] = cached[fmt] if cached[fmt] is not None else _render_and_store(spec, **size)
+        # the static image beside the chart in a notebook: the print PNG scaled down, when displayed
+        notebook_png = functools.partial(_reduced_png, files["png"], max(1, PNG_SCALE // NOTEBOOK_PNG_SCALE))
     else:
         skipped = "png;svg;pdf (no Chromium)"
     files["html"] = _plotly_html(figure, stem, title)

@@ -1,4 +1,4 @@
-"""Run every notebook on a study and write one self-contained HTML report (and its PDF).
+"""Run every notebook on a study and write one HTML report (and its PDF).
 
 :func:`run_notebooks` executes the workbook's notebooks (``notebooks/*.ipynb``, in name
 order) with nbclient, in memory: the committed ``.ipynb`` files are read, never
@@ -198,6 +198,8 @@ def _notebook_env(*, study: str | Path | None, corpus: str | Path | None, docume
         env["ANALYSIS_CORPUS_DIR"] = str(corpus)
     out_dir = Path(out).resolve() if out is not None else paths.figures_dir().resolve()
     env["ANALYSIS_FIGURES_DIR"] = str(out_dir)
+    # the kernels import this project's analysis (beside the notebooks), not another installed copy
+    env["PYTHONPATH"] = os.pathsep.join([str(paths.project_root()), *filter(None, [env.get("PYTHONPATH")])])
     return env, corpus, out_dir
 
 
@@ -273,11 +275,17 @@ def _write_report(executed: list, *, out_dir: Path, study, title: str, static: b
                     text = "".join(output.get("text") or "") if isinstance(output.get("text"), list) else str(output.get("text") or "")
                     if text.strip():
                         notes.append(text.strip())
-    html = build_report(executed, title=title, figures=manifest, findings=findings, study=study,
-                        groups=_study_groups(study, documents), corpus=study.corpus, documents=documents,
-                        settings=Settings(), skipped=skipped, notes=notes)
-    path = export.write_report(html, directory=out_dir, name=REPORT_NAME)
-    export.write_report_pdf(path)  # report.pdf beside it (an old one is removed when there is no Chromium)
+    parts = dict(title=title, figures=manifest, findings=findings, study=study,
+                 groups=_study_groups(study, documents), corpus=study.corpus, documents=documents,
+                 settings=Settings(), skipped=skipped, notes=notes)
+    # the report loads plotly.js from the folder, where the charts' HTML files load it too: once per folder
+    export.write_plotlyjs(out_dir)
+    path = export.write_report(build_report(executed, **parts, plotlyjs="directory"), directory=out_dir,
+                               name=REPORT_NAME)
+    # report.pdf beside it, printed from the static variant (charts as the exported SVG images, no plotly.js
+    # to run); without Chromium an old PDF is removed
+    printable = build_report(executed, **parts, static=True, directory=out_dir) if static else None
+    export.write_report_pdf(path, page=printable)
     return path
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import paths
 from analysis.notebook import NOTE_MIME, RESULT_MIME
 from analysis.plots import fonts
 from analysis.results import declare, render_table, significance_rule
@@ -174,7 +175,25 @@ class _Figures:
         return self.numbers[key]
 
 
-def _figure_html(output, *, stem: str | None, number: int, figures: _Figures, div_id: str) -> str:
+def _static_chart(output, row: dict | None, *, directory: Path | None, alt: str) -> str:
+    """A chart as an image for the printable page: the exported SVG (vector) when the manifest lists it,
+    else the PNG shown beside the chart in the notebook, else a note."""
+    esc = htmllib.escape
+    files = [f for f in str((row or {}).get("files", "")).split(";") if f]
+    svg = next((f for f in files if f.endswith(".svg")), None)
+    if svg and directory is not None and (Path(directory) / svg).is_file():
+        payload = base64.b64encode((Path(directory) / svg).read_bytes()).decode("ascii")
+        return f'<div class="image"><img alt="{esc(alt)}" src="data:image/svg+xml;base64,{payload}"></div>'
+    png = (output.get("data") or {}).get("image/png")
+    if png:
+        payload = _text(png).replace("\n", "")
+        base64.b64decode(payload, validate=True)  # refuse to embed junk
+        return f'<div class="image"><img alt="{esc(alt)}" src="data:image/png;base64,{payload}"></div>'
+    return '<div class="skipped"><p>This chart is interactive only: see report.html.</p></div>'
+
+
+def _figure_html(output, *, stem: str | None, number: int, figures: _Figures, div_id: str,
+                 static: bool = False, directory: Path | None = None) -> str:
     esc = htmllib.escape
     data = output.get("data") or {}
     row = figures.rows.get(stem or "")
@@ -183,7 +202,10 @@ def _figure_html(output, *, stem: str | None, number: int, figures: _Figures, di
     if PLOTLY_MIME in data:
         spec = data[PLOTLY_MIME]
         spec = json.loads(spec) if isinstance(spec, str) else spec
-        body = f'<div class="chart">{_plotly_div(spec, div_id)}</div>'
+        if static:
+            body = _static_chart(output, row, directory=directory, alt=(row or {}).get("title", "") or f"Figure {number}")
+        else:
+            body = f'<div class="chart">{_plotly_div(spec, div_id)}</div>'
         title = (spec.get("layout") or {}).get("title")
         fallback = re.sub(r"<[^>]+>", " ", str(title.get("text") if isinstance(title, dict) else title or "")).strip()
     else:
@@ -229,7 +251,8 @@ def _error_reason(output) -> str:
     return _short_paths(f"{name}: {value}")
 
 
-def _notebook_parts(name: str, nb, *, prefix: str, figures: _Figures, skipped: list) -> tuple[list[str], _Headings]:
+def _notebook_parts(name: str, nb, *, prefix: str, figures: _Figures, skipped: list, static: bool = False,
+                    directory: Path | None = None) -> tuple[list[str], _Headings]:
     """The HTML parts of one executed notebook, in cell order; skipped parts appended to ``skipped``."""
     headings = _Headings(prefix)
     parts: list[str] = []
@@ -266,7 +289,7 @@ def _notebook_parts(name: str, nb, *, prefix: str, figures: _Figures, skipped: l
                     charts += 1
                 key = stem or f"{name}:{index}"
                 parts.append(_figure_html(output, stem=stem, number=figures.number(key), figures=figures,
-                                          div_id=f"{prefix}-fig{charts:02d}"))
+                                          div_id=f"{prefix}-fig{charts:02d}", static=static, directory=directory))
             elif NOTE_MIME in data or "text/markdown" in data:
                 text = data[NOTE_MIME]["text"] if NOTE_MIME in data else _text(data["text/markdown"])
                 parts.append(f'<div class="markdown note">{safe_markdown(text, headings)}</div>')
@@ -329,11 +352,12 @@ def _settings_html(settings) -> str:
             + "; ".join(items) + ".</p>")
 
 
-def _csp(html: str) -> str:
-    """A Content-Security-Policy allowing exactly the inline scripts of ``html`` (by hash), no other script."""
+def _csp(html: str, *, files: bool = False) -> str:
+    """A Content-Security-Policy allowing exactly the inline scripts of ``html`` (by hash), no other script
+    (``files``: also scripts from the page's own folder, i.e. ``plotly.min.js`` beside it)."""
     hashes = sorted({base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode()
                      for m in re.finditer(r"<script[^>]*>(.*?)</script>", html, flags=re.S)})
-    sources = " ".join(f"'sha256-{h}'" for h in hashes)
+    sources = " ".join((["'self'"] if files else []) + [f"'sha256-{h}'" for h in hashes]) or "'none'"
     policy = (f"default-src 'none'; script-src {sources}; style-src 'unsafe-inline'; img-src data:; "
               "font-src data:; connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; "
               "form-action 'none'")
@@ -355,8 +379,15 @@ def build_report(
     made: str | None = None,
     skipped: Sequence[dict] = (),
     notes: Sequence[str] = (),
+    static: bool = False,
+    directory: str | Path | None = None,
+    plotlyjs: str = "inline",
 ) -> str:
-    """Assemble executed notebooks, findings and the study into one self-contained HTML page.
+    """Assemble executed notebooks, findings and the study into one HTML page.
+
+    The page is interactive (plotly.js once, inline). ``static=True`` gives the variant that
+    is printed to PDF: every chart is an image (the exported SVG from ``directory``, else
+    the notebook's PNG) and the page holds no plotly.js, so printing runs no script.
 
     Args:
         notebooks: ``(name, notebook)`` pairs (``nbformat`` notebooks with outputs).
@@ -372,6 +403,12 @@ def build_report(
         made: Date printed as "made on" (default today).
         skipped: Parts that could not run (``notebook``, ``cell``, ``reason``) found before assembly.
         notes: Lines for "notes from the run".
+        static: Charts as images, no plotly.js (the printable variant).
+        plotlyjs: ``"inline"`` (the page works alone) or ``"directory"``: the page loads
+            ``plotly.min.js`` from its own folder, where the charts' HTML files load it too
+            (:func:`analysis.output.export.write_plotlyjs`), so the folder holds plotly.js once.
+        directory: The figures folder the SVG files are read from (``static`` only); default
+            :func:`analysis.paths.figures_dir`.
 
     Returns:
         The HTML document.
@@ -382,12 +419,16 @@ def build_report(
 
     from analysis.output.findings import rank_findings
 
+    if plotlyjs not in ("inline", "directory"):
+        raise ValueError(f"build_report: plotlyjs must be 'inline' or 'directory', not {plotlyjs!r}")
     fig_index = _Figures(figures)
+    folder = (Path(directory) if directory is not None else paths.figures_dir()) if static else None
     skipped_parts = list(skipped)
     sections, toc = [], []
     for n, (name, nb) in enumerate(notebooks, 1):
         prefix = f"nb{n:02d}"
-        parts, headings = _notebook_parts(name, nb, prefix=prefix, figures=fig_index, skipped=skipped_parts)
+        parts, headings = _notebook_parts(name, nb, prefix=prefix, figures=fig_index, skipped=skipped_parts,
+                                          static=static, directory=folder)
         nb_title = _notebook_title(name, nb)
         top = [h for h in headings.items if h[0] == 1]
         anchor = f"{prefix}-{_slug(name)}"
@@ -415,7 +456,9 @@ def build_report(
         csp="@@CSP@@",
         title=(getattr(study, "title", "") or title),
         style=Markup((_TEMPLATES / "report.css").read_text(encoding="utf-8").replace("%(family)s", fonts.CSS_FAMILY)),
-        head_scripts=[Markup("window.PlotlyConfig = {MathJaxConfig: 'local'};"), Markup(get_plotlyjs())],
+        head_scripts=([] if static else [Markup("window.PlotlyConfig = {MathJaxConfig: 'local'};")]
+                      + ([Markup(get_plotlyjs())] if plotlyjs == "inline" else [])),
+        script_files=["plotly.min.js"] if not static and plotlyjs == "directory" else [],
         made=made or datetime.date.today().isoformat(),
         notebook_count=len(notebooks),
         skipped=skipped_parts,
@@ -435,4 +478,4 @@ def build_report(
         figures_html=Markup(figures_html),
         run_notes=[_short_paths(t) for t in notes],
     )
-    return page.replace("@@CSP@@", _csp(page), 1)
+    return page.replace("@@CSP@@", _csp(page, files=not static and plotlyjs == "directory"), 1)

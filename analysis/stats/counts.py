@@ -12,7 +12,7 @@ punctuation, spaces and redaction placeholders are tokens but not terms. With
 FeatureSet flags them from :func:`analysis.text.segment.load_stopwords`, which is empty
 when :attr:`Settings.use_stopwords` is False.
 
-Counts say what they count (METHODS.md, "Counting a term"): ``tokens`` is the term as
+Counts say what they count (docs/methods.md, "Counting a term"): ``tokens`` is the term as
 a whole token; ``occurrences`` every occurrence in the normalized text (人才 inside
 人才强国战略, 改革开放 across 全面深化改革|开放), counted on the text of full texts and
 stored for chosen terms in reference profiles (:func:`term_occurrences`); derived from a
@@ -268,8 +268,7 @@ def occurrences_from_counts(
     改革开放) or is cut into several tokens (a term missing from the dictionary);
     :func:`text_occurrences` counts the text itself and :func:`occurrence_check` lists
     the difference. A redaction mark 〓 is a token of its own, so nothing is counted across
-    one. The formula is the one in METHODS.md ("Counting a term: tokens versus
-    occurrences").
+    one. The formula is the one in docs/methods.md ("Counting a term").
 
     Args:
         counts: A term-count table (:func:`term_counts`): ``token``, ``count`` and the
@@ -596,7 +595,7 @@ def term_frequencies(
     is exact for the terms the profile stored and a lower bound for the others
     (``occurrences_lower_bound``). A term that occurs in a group only inside longer
     tokens (人才 inside 人才强国战略) is a row with ``tokens`` 0, provided it is a token
-    somewhere in the FeatureSet. Rates follow METHODS.md and are rates of ``tokens``
+    somewhere in the FeatureSet. Rates follow docs/methods.md and are rates of ``tokens``
     (``rate_of``).
 
     Args:

@@ -1,6 +1,6 @@
 """Reuse between speeches: character 5-gram shingles, Jaccard similarity, shared passages.
 
-Speeches cascade down the levels (DOMAIN.md): a district speech relays the province's,
+Speeches cascade down the levels (docs/methods.md, "The genre"): a district speech relays the province's,
 which relays the centre's. Reuse is measured on the Han characters only (punctuation,
 digits, Latin letters, spaces and the redaction placeholder 〓 are skipped), so that a
 passage copied with different punctuation or line breaks is still found; offsets in the

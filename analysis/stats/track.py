@@ -2,7 +2,7 @@
 
 :func:`track` reads only what a reference profile also stores (the term-count table of
 each outline node, the occurrences of chosen terms, theme hits, ``han_chars`` of each
-document), so full texts and profiles give the same table for those terms. Counts keep their names (METHODS.md, "Counting a term"):
+document), so full texts and profiles give the same table for those terms. Counts keep their names (docs/methods.md, "Counting a term"):
 
 - ``occurrences``: every occurrence in the normalized text (人才 in 人才强国战略, 改革开放
   across 全面深化改革|开放), counted on the text of full texts and read from a profile's
@@ -203,7 +203,7 @@ def track(
 ) -> pd.DataFrame:
     """Occurrences, tokens, theme hits and their rates per period, one row per item per period.
 
-    Rates follow METHODS.md ("Trends and formula tracking"): the count of the period's
+    Rates follow docs/methods.md ("Trends and formula tracking"): the count of the period's
     documents over their Han characters (or tokens), so a long document weighs more than
     a short one; periods with documents and no hit are zeros, periods without documents
     are absent.

@@ -1603,7 +1603,7 @@ def text_section_lengths(text: str, *, document: str = "document", outline: Outl
 def section_lengths(documents_df: pd.DataFrame) -> pd.DataFrame:
     """Measure every outline node of every document: Han characters, shares, counts.
 
-    Shares (METHODS.md, "Section share: C_section / C_document, at every outline level")
+    Shares (docs/methods.md, "Rates and section shares": C_section / C_document, at every outline level)
     are shares of Han characters (:func:`analysis.chars.count_han`; punctuation, digits and
     redactions excluded; Chinese numerals in headings, like 一 in ``（一）``, are Han
     characters and count). A node's count includes its children. They add up as follows:

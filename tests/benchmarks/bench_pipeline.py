@@ -3,7 +3,7 @@
 Measures, on the reference corpora in ../shared/corpora (or the seed repeated when they are
 missing): loading + normalization, features (outline + segmentation) from a cold cache, the
 same from a warm cache, and term frequencies. Prints MB/s and peak RSS and compares them with
-the targets below. The cold-cache target follows ../shared/MEASURED.md: jieba ``lcut`` runs
+the targets below. The cold-cache target follows a measurement made for this project: jieba ``lcut`` runs
 at about 0.76 MB/s on this kind of machine, so a pipeline that also parses outlines and
 labels tokens should stay above half of that.
 """

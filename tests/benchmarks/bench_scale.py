@@ -6,8 +6,7 @@ written to a temporary folder and deleted afterwards. Nothing from ../shared is 
 anywhere. For each size it runs, one after the other in this run:
 
 * ``python -m analysis terms FILE`` (load, normalize, outline, segment, count);
-* ``jieba.lcut`` + ``Counter`` and ``rjieba.cut`` + ``Counter`` on the same file (HMM on, as in
-  ../shared/MEASURED.md), each a whole process,
+* ``jieba.lcut`` + ``Counter`` and ``rjieba.cut`` + ``Counter`` on the same file (HMM on), each a whole process,
 
 and prints MB/s, peak RSS (MB, and MB per MB of text) and the ratio of ``terms`` to each
 baseline. Then, in this process, ``build_features`` on ../shared/corpora (when present):

@@ -1,0 +1,35 @@
+"""Test-run rule for every test, doctest and nbval notebook: nothing is written into the repository.
+
+The researcher's ``figures/`` is the output of ``make report`` and ``.cache/`` holds their
+feature and render caches; a test run exports charts, the manifest and findings, and caches
+what it computes, into temporary folders instead (``ANALYSIS_FIGURES_DIR`` and
+``ANALYSIS_CACHE_DIR``, which the notebooks' kernels inherit), removed at the end of the run.
+Tests that need a particular folder set it themselves.
+"""
+
+import os
+import shutil
+import tempfile
+
+_SAVED: dict = {}
+_REDIRECTED = {"ANALYSIS_FIGURES_DIR": "figures", "ANALYSIS_CACHE_DIR": "cache"}
+
+
+def pytest_configure(config):
+    root = tempfile.mkdtemp(prefix="analysis-test-run-")
+    _SAVED["root"] = root
+    for variable, name in _REDIRECTED.items():
+        _SAVED[variable] = os.environ.get(variable)
+        os.environ[variable] = os.path.join(root, name)
+
+
+def pytest_unconfigure(config):
+    for variable in _REDIRECTED:
+        previous = _SAVED.pop(variable, None)
+        if previous is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = previous
+    root = _SAVED.pop("root", None)
+    if root:
+        shutil.rmtree(root, ignore_errors=True)
