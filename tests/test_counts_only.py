@@ -159,8 +159,8 @@ def test_stream_features_collects_problems_and_counts_the_rest(tmp_path):
 
 
 def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_path, monkeypatch):
-    from analysis import features as features_mod
     from analysis.features import counts_cache_dir, stream_features
+    from analysis.features import executors as features_mod
 
     folder = _corpus_folder(tmp_path)
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))

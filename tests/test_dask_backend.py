@@ -9,7 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.features import _dask_items, build_features, features_partition
+from analysis.features import build_features, features_partition
+from analysis.features.dask_backend import _dask_items
 from analysis.io.corpus import load_corpus
 from analysis.paths import corpus_dir, project_root
 from analysis.settings import Settings
