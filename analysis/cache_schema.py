@@ -26,7 +26,8 @@ import pandas as pd
 __all__ = ["check_tables", "counts_columns", "feature_columns"]
 
 _INTS = {"level", "han_chars", "sentences", "paragraphs", "redactions", "own_han_chars", "sentence", "start", "end",
-         "paragraph", "count", "quoted", "word_tokens", "hits", "covered_tokens", "covered_han"}
+         "paragraph", "count", "quoted", "word_tokens", "hits", "covered_tokens", "covered_han", "occurrences",
+         "mid_word_matches"}
 _FLOATS = {"share_of_document", "share_of_parent", "own_share", "position"}
 _BOOLS = {"unheaded", "is_stop"}
 
@@ -47,7 +48,7 @@ def counts_columns() -> dict[str, list[str]]:
     del out["tokens"]
     return {**out, "term_counts": f.TERM_COUNT_COLUMNS, "sentence_tokens": f.SENTENCE_TOKEN_COLUMNS,
             "theme_sentences": f.SENTENCE_THEME_COLUMNS, "theme_terms": f.THEME_TERM_COLUMNS,
-            "theme_first": f.FIRST_HIT_COLUMNS}
+            "theme_first": f.FIRST_HIT_COLUMNS, "term_occurrences": f.OCCURRENCE_COLUMNS}
 
 
 def _kind_ok(column: str, series: pd.Series) -> bool:

@@ -74,6 +74,32 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
     )
 
 
+#: Text columns of :data:`TERM_COUNT_COLUMNS` held as categoricals when many documents' counts are kept.
+COMPACT_TERM_COLUMNS = ("document", "path", "token", "kind")
+
+
+def compact_counts(counts: DocumentCounts) -> DocumentCounts:
+    """The same counts with the term-count table's text columns as categoricals.
+
+    What the parent keeps of each document while streaming many files: integer codes plus
+    the distinct values (sorted, so that sorting by a column gives the order of its text),
+    instead of a string per row; about a third of the memory.
+
+    >>> from analysis.features import features
+    >>> c = compact_counts(count_features(features({"id": "d", "text": "人才，人才。"}), count_themes=False))
+    >>> str(c.term_counts["token"].dtype), c.term_counts["token"].tolist()
+    ('category', ['。', '人才', '，'])
+    """
+    table = counts.term_counts
+    fix = {}
+    for column in COMPACT_TERM_COLUMNS:
+        if column in table.columns and not isinstance(table[column].dtype, pd.CategoricalDtype):
+            values = table[column]
+            categories = pd.Index(sorted(pd.unique(values.dropna()).tolist()), dtype="str")
+            fix[column] = pd.Categorical(values, categories=categories)
+    return dataclasses.replace(counts, term_counts=table.assign(**fix)) if fix else counts
+
+
 def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
     """Flag tokens of kind ``word`` that stand alone between quotation marks (“主心骨”).
 

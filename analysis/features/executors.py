@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.settings import Settings
 from analysis.features.caches import (_file_key, _open_cache, _read_counts, _write_counts, cached_features,
                                       counted_features, counts_cache_dir, COUNTS_SUFFIX)
-from analysis.features.counting import DocumentCounts
+from analysis.features.counting import DocumentCounts, compact_counts
 from analysis.features.featureset import FeatureSet, StoredCounts
 from analysis.features.tables import (_concat, _TEXT_COLUMNS, DocumentFeatures, FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS,
                                       SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
@@ -105,8 +105,13 @@ def build_features(
     return _assemble(meta, computed, settings=settings, counts_only=counts_only)
 
 
-def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_only: bool) -> FeatureSet:
-    """The FeatureSet of documents whose features (or counts) are ``computed``, in ``meta``'s order."""
+def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_only: bool,
+              compact: bool = False) -> FeatureSet:
+    """The FeatureSet of documents whose features (or counts) are ``computed``, in ``meta``'s order.
+
+    ``compact``: the term counts were made compact (:func:`compact_counts`); their categories
+    are united in sorted order, so the stacked table sorts by a column as its text would.
+    """
     counted = computed if counts_only else None
     if counted is not None:
         computed = [c.features for c in counted]
@@ -120,7 +125,7 @@ def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_
     stored = None
     if counted is not None:
         stored = StoredCounts(
-            term_counts=_concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS),
+            term_counts=_concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS, sort_categories=compact),
             sentence_tokens=_concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
             themes=ThemeCounts(*(_concat([getattr(c.themes, name) for c in counted], columns)
                                  for name, columns in (("sentences", SENTENCE_THEME_COLUMNS),
@@ -205,9 +210,9 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
             for row, counts in documents:
                 if ids.accept(SimpleNamespace(id=row["id"], source_path=row["source_path"]), report):
                     rows.append(row)
-                    counted.append(counts)
+                    counted.append(compact_counts(counts))  # codes, not a string per row
     meta = corpus_mod.documents_frame(rows)
-    fs = _assemble(meta, counted, settings=settings, counts_only=True)
+    fs = _assemble(meta, counted, settings=settings, counts_only=True, compact=True)
     if on_error == "collect":
         return fs, corpus_mod._problems_frame(problems)
     return fs

@@ -156,7 +156,8 @@ _NO_THEMES = ThemeCounts(
 )
 
 
-def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None, *,
+            sort_categories: bool = False) -> pd.DataFrame:
     """Stack tables; categorical columns keep one union of their categories (no strings per row)."""
     if not frames:
         return pd.DataFrame(columns=columns or [])
@@ -166,5 +167,5 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
                    if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
     out = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
     for c in categorical:
-        out[c] = union_categoricals([f[c] for f in frames])
+        out[c] = union_categoricals([f[c] for f in frames], sort_categories=sort_categories)
     return out[list(frames[0].columns)]

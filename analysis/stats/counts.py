@@ -646,6 +646,9 @@ def term_frequencies(
         [['人才', 1, 2], ['人才强国战略', 1, 1]]
     """
     counts_table = _term_counts(fs)
+    # Text columns held as categoricals (counts streamed from many files) come out as text, as from tokens.
+    compact = {("term" if c == "token" else c) for c in ("document", "path", "token")
+               if c in counts_table.columns and isinstance(counts_table[c].dtype, pd.CategoricalDtype)}
     if by == "section" and "path" not in counts_table.columns:
         raise ValueError("by='section' needs a 'path' column in the tokens table (analysis.features adds it)")
     # The token's own kind and stop flag, kept apart from a metadata column of the same name
@@ -714,7 +717,8 @@ def term_frequencies(
         table = table.drop(columns="_order")
     else:
         table = table.sort_values(["tokens", "_occ", "term"], ascending=[False, False, True], kind="stable")
-    return table.drop(columns="_occ").reset_index(drop=True)
+    table = table.drop(columns="_occ").reset_index(drop=True)
+    return table.astype({c: "str" for c in compact if c in table.columns}) if compact else table
 
 
 def _runs(tokens: pd.DataFrame, eligible: pd.Series) -> np.ndarray:
