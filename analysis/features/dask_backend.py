@@ -6,6 +6,7 @@ where they can.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,8 @@ def _read_own(item: dict) -> str | None:
 
 
 def features_partition(items: list[dict], settings: Settings, cache: bool = True, write: bool = True,
-                       counts_only: bool = False, count_themes: bool = True) -> list:
+                       counts_only: bool = False, count_themes: bool = True,
+                       relative: dict[str, str] | None = None) -> list:
     """Features of a partition of documents, on a worker: :func:`cached_features` per document.
 
     Each item is ``{"id", "text"}`` or ``{"id", "source_path", "to_simplified", "text_sha256"}``;
@@ -65,8 +67,10 @@ def features_partition(items: list[dict], settings: Settings, cache: bool = True
     reads and normalizes the file itself. Returns one :class:`DocumentFeatures` per item,
     or the item's id in a one-element tuple when its file could not be read here (the
     client then sends the text). With ``counts_only``, each is reduced to a
-    :class:`DocumentCounts` on the worker.
+    :class:`DocumentCounts` on the worker. ``relative``: the settings files' paths inside the
+    project (:func:`project_files`), taken from this worker's checkout.
     """
+    settings = local_settings(settings, relative or {})  # the settings files of this worker's checkout
     out: list = []
     for item in items:
         value = _partition_item(item, settings, cache, write)
@@ -91,6 +95,90 @@ def _partition_item(item: dict, settings: Settings, cache: bool, write: bool) ->
     return cached_features({"id": item["id"], "text": text}, settings, cache=cache, write=write)
 
 
+
+def project_files(settings: Settings) -> dict[str, str]:
+    """The project-relative path of each settings file that lies inside this checkout.
+
+    Sent to workers with the settings: a worker whose checkout sits elsewhere takes these
+    files from its own project root (:func:`local_settings`), not from this machine's
+    absolute paths.
+    """
+    relative = {}
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, Path):
+            try:
+                relative[f.name] = Path(value).resolve().relative_to(paths.project_root()).as_posix()
+            except ValueError:
+                pass
+    return relative
+
+
+def local_settings(settings: Settings, relative: dict[str, str]) -> Settings:
+    """On a worker: the settings with each project file taken from this worker's checkout."""
+    changes = {name: paths.project_root() / rel for name, rel in relative.items()
+               if (paths.project_root() / rel).is_file()}
+    return settings.replace(**changes) if changes else settings
+
+
+def worker_signature(settings: Settings, relative: dict[str, str]) -> dict:
+    """What a worker would compute with: its settings description, feature code and segmenter engine."""
+    from analysis.features.caches import _code_hash
+    from analysis.text.segment import engine_signature
+
+    mine = local_settings(settings, relative)
+    return {"describe": mine.describe(), "code": _code_hash(), "engine": engine_signature(mine)}
+
+
+def signature_mismatch(here: dict, there: dict, settings: Settings) -> list[str]:
+    """The causes, in words, of a worker's signature differing from this machine's (empty when equal).
+
+    >>> s = worker_signature(Settings(), {})
+    >>> signature_mismatch(s, {**s, "code": "0" * 16}, Settings())[0].startswith("other feature code")
+    True
+    """
+    causes = []
+    if there.get("code") != here.get("code"):
+        causes.append(f"other feature code (code hash {there.get('code')} there, {here.get('code')} here): "
+                      "install the same project version")
+    if there.get("engine") != here.get("engine"):
+        causes.append(f"another segmenter engine ({there.get('engine')} there, {here.get('engine')} here)")
+    mine, theirs = here.get("describe", {}), there.get("describe", {})
+    for key in sorted(set(mine) | set(theirs)):
+        if mine.get(key) == theirs.get(key):
+            continue
+        field = key.removesuffix("_sha256")
+        if key.endswith("_sha256") and theirs.get(key) is None:
+            causes.append(f"cannot read the {field} file {getattr(settings, field, field)} (not at that path and not "
+                          "in the worker's checkout)")
+        elif key.endswith("_sha256"):
+            causes.append(f"another {field} file (content hash {str(theirs.get(key))[:12]} there, "
+                          f"{str(mine.get(key))[:12]} here)")
+        elif key == "segmenter_version":
+            causes.append(f"another segmenter version ({theirs.get(key)} there, {mine.get(key)} here)")
+        elif not key.endswith("_sha256") and f"{key}_sha256" in mine:
+            continue  # a file's name or place: its content hash decides
+        else:
+            causes.append(f"another setting {key} ({theirs.get(key)!r} there, {mine.get(key)!r} here)")
+    return causes
+
+
+def _check_workers(client, settings: Settings, relative: dict[str, str]) -> None:
+    """Before computing: every worker must compute with the same code, engine and settings files.
+
+    Raises:
+        ValueError: naming each worker that differs and why.
+    """
+    here = worker_signature(settings, relative)
+    answers = client.run(worker_signature, settings, relative)
+    problems = [f"{address}: {'; '.join(causes)}" for address, there in sorted(answers.items())
+                if (causes := signature_mismatch(here, there, settings))]
+    if problems:
+        raise ValueError("dask workers differ from this machine, so their features would not match; nothing was "
+                         "computed:\n  " + "\n  ".join(problems) +
+                         "\n(see README, 'Running on a Dask cluster')")
+
+
 def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Settings, cache: bool, write: bool,
                    scheduler: str | None, workers: int, progress: bool, counts_only: bool = False,
                    count_themes: bool = True) -> list:
@@ -106,13 +194,15 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
             client = stack.enter_context(Client(cluster))
         else:
             client = stack.enter_context(Client(scheduler))
+        relative = project_files(settings)
+        _check_workers(client, settings, relative)  # a mismatch named before anything is computed
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         size = max(1, min(64, -(-len(items) // (n_workers * 4))))
         # Partitions in table order; larger documents first within the submission order.
         parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
         parts.sort(key=lambda idx: -sum(len(rows[i]["text"]) for i in idx))
         futures = {client.submit(features_partition, [items[i] for i in idx], settings, cache, write, counts_only,
-                                 count_themes, pure=False): idx
+                                 count_themes, relative, pure=False): idx
                    for idx in parts}
         out: list = [None] * len(items)
         bar = _progress(range(len(items)), len(items), progress)
@@ -128,7 +218,7 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
         retry = [i for i, value in enumerate(out) if isinstance(value, tuple)]
         if retry:  # files the workers could not read: send the texts
             again = client.submit(features_partition, [rows[i] for i in retry], settings, cache, write, counts_only,
-                                  count_themes, pure=False)
+                                  count_themes, relative, pure=False)
             for i, value in zip(retry, again.result()):
                 out[i] = value
     fingerprint = settings.fingerprint()
