@@ -49,7 +49,7 @@ def counts_columns() -> dict[str, list[str]]:
     del out["tokens"]
     return {**out, "term_counts": f.TERM_COUNT_COLUMNS, "sentence_tokens": f.SENTENCE_TOKEN_COLUMNS,
             "theme_sentences": f.SENTENCE_THEME_COLUMNS, "theme_terms": f.THEME_TERM_COLUMNS,
-            "theme_first": f.FIRST_HIT_COLUMNS, "term_occurrences": list(OCCURRENCE_COLUMNS),
+            "theme_first": f.FIRST_HIT_COLUMNS, "term_occurrences": f.OCCURRENCE_COLUMNS,
             "cooccurrences": f.PAIR_COLUMNS}
 
 

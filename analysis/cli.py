@@ -110,9 +110,9 @@ def _emit(table: pd.DataFrame, fmt: str, *, extra: dict | None = None) -> None:
         json.dump(payload, out, ensure_ascii=False, indent=1)
         out.write("\n")
     else:  # cells a spreadsheet would run as formulas get a leading ' (JSON stays exact)
-        from analysis.output.csvsafe import to_csv_text
+        from analysis.output.csvsafe import write_csv
 
-        out.write(to_csv_text(table))
+        write_csv(table, out)  # a slice of rows at a time: the CSV is never one string
 
 
 def _say(message: str) -> None:

@@ -53,7 +53,8 @@ import pandas as pd
 from analysis import __version__, paths
 from analysis.features import (FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
                                TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, FeatureSet, StoredCounts, ThemeCounts,
-                               _code_hash, build_features)
+                               build_features)
+from analysis.features.caches import _code_hash
 from analysis.settings import Settings
 
 __all__ = ["PROFILE_TABLES", "OPTIONAL_TABLES", "REBUILD_COMMAND", "ProfileSetError", "ProfileStaleWarning",

@@ -85,8 +85,9 @@ class Settings:
     def describe(self) -> dict:
         """Return a JSON-ready description: every field, file content hashes, versions.
 
-        Paths are given relative to the project when they lie inside it, so the
-        description (and the fingerprint) does not depend on where the clone lives.
+        Paths are given relative to the project when they lie inside it, and by their file
+        name (with their content hash) when not, so the description (and the fingerprint)
+        does not depend on where the clone or the file lives.
         """
         out: dict = {}
         for f in dataclasses.fields(self):
@@ -108,10 +109,12 @@ class Settings:
 
 
 def _display_path(path: Path) -> str:
+    """The path relative to the project when inside it, else the file's name: never where a clone
+    lives (the content hash beside it says which file it is), so fingerprints match across checkouts."""
     try:
         return Path(path).resolve().relative_to(paths.project_root()).as_posix()
     except ValueError:
-        return str(path)
+        return Path(path).name
 
 
 def _file_sha256(path: Path) -> str | None:

@@ -9,7 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.features import _dask_items, build_features, features_partition
+from analysis.features import build_features, features_partition
+from analysis.features.dask_backend import _dask_items
 from analysis.io.corpus import load_corpus
 from analysis.paths import corpus_dir, project_root
 from analysis.settings import Settings
@@ -68,3 +69,59 @@ def test_dask_backend_equals_the_local_backend(docs, tmp_path, monkeypatch):
     assert dask.stdout == plain.stdout and plain.stdout.count("\n") > 5
     with pytest.raises(ValueError, match="scheduler"):
         build_features(docs, progress=False, scheduler="tcp://127.0.0.1:1")
+
+
+# --------------------------------------------------------------------------- workers that differ, named before computing
+
+def test_the_fingerprint_does_not_depend_on_where_a_settings_file_lives(tmp_path):
+    text = Settings().themes.read_bytes()
+    one, two = tmp_path / "one", tmp_path / "elsewhere" / "two"
+    for folder in (one, two):
+        folder.mkdir(parents=True)
+        (folder / "themes.yaml").write_bytes(text)
+    a, b = Settings(themes=one / "themes.yaml"), Settings(themes=two / "themes.yaml")
+    assert a.fingerprint() == b.fingerprint()
+    assert str(tmp_path) not in repr(a.describe())
+    (two / "themes.yaml").write_bytes(text + b"\n# changed\n")
+    assert a.fingerprint() != b.fingerprint()  # the content still decides
+
+
+def test_workers_take_project_files_from_their_own_checkout(tmp_path):
+    from analysis.features.dask_backend import local_settings, project_files
+
+    relative = project_files(Settings())
+    assert set(relative) == {"dictionary", "stopwords", "themes"}
+    assert not any(r.startswith("/") for r in relative.values())
+    # settings pickled from a checkout elsewhere: the worker uses its own files, same fingerprint
+    foreign = Settings(dictionary=tmp_path / "other-checkout" / relative["dictionary"])
+    assert local_settings(foreign, relative).fingerprint() == Settings().fingerprint()
+
+
+class _FakeClient:
+    """A client whose workers answer with given signatures (no cluster needed)."""
+
+    def __init__(self, answers):
+        self.answers, self.submitted = answers, []
+
+    def run(self, func, *args):
+        return {address: change(func(*args)) for address, change in self.answers.items()}
+
+    def submit(self, *args, **kwargs):  # pragma: no cover - must not be reached
+        self.submitted.append(args)
+        raise AssertionError("computed before the workers were checked")
+
+
+def test_a_worker_that_differs_is_named_with_its_cause_before_anything_is_computed():
+    from analysis.features.dask_backend import _check_workers, project_files
+
+    settings = Settings()
+    old_code = lambda s: {**s, "code": "0" * 16}  # noqa: E731
+    no_dictionary = lambda s: {**s, "describe": {**s["describe"], "dictionary_sha256": None}}  # noqa: E731
+    client = _FakeClient({"tcp://a:1": lambda s: s, "tcp://b:2": old_code, "tcp://c:3": no_dictionary})
+    with pytest.raises(ValueError) as err:
+        _check_workers(client, settings, project_files(settings))
+    message = str(err.value)
+    assert "tcp://b:2: other feature code" in message
+    assert "tcp://c:3: cannot read the dictionary file" in message
+    assert "tcp://a:1" not in message and client.submitted == []
+    _check_workers(_FakeClient({"tcp://a:1": lambda s: s}), settings, project_files(settings))  # the same: no error

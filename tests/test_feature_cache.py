@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis import features as features_mod
+from analysis.features import caches as caches_mod
 from analysis import store
 from analysis.features import build_features, cache_key, cached_features, features
 from analysis.paths import corpus_dir, project_root
@@ -56,10 +57,10 @@ def count_computes(monkeypatch):
     real = features_mod.features
 
     def counting(document, settings=None):
-        calls.append(str(features_mod._get(document, "id")))
+        calls.append(str(caches_mod._get(document, "id")))
         return real(document, settings)
 
-    monkeypatch.setattr(features_mod, "features", counting)
+    monkeypatch.setattr(caches_mod, "features", counting)
     return calls
 
 
@@ -85,11 +86,11 @@ def test_fields_added_to_documentfeatures_round_trip(cache_dir, monkeypatch):
     )
     value = Extended(**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)},
                      term_counts=pd.DataFrame({"term": ["人才", "基层"], "count": [3, 1]}), theme_version="v2")
-    monkeypatch.setattr(features_mod, "DocumentFeatures", Extended)
+    monkeypatch.setattr(caches_mod, "DocumentFeatures", Extended)
     key = cache_key(SHORT, Settings())
     path = entry_path(cache_dir, SHORT)
-    assert features_mod._write_cache(path, value, key)
-    back = features_mod._read_cache(path, key, SHORT, Settings())
+    assert caches_mod._write_cache(path, value, key)
+    back = caches_mod._read_cache(path, key, SHORT, Settings())
     assert_same(back, value)
 
 
@@ -230,7 +231,7 @@ def test_an_unwritable_cache_folder_means_computing_without_a_cache_with_one_war
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(blocker / "cache"))
-    monkeypatch.setattr(features_mod, "_WARNED", set())
+    monkeypatch.setattr(caches_mod, "_WARNED", set())
     docs = pd.DataFrame({"id": ["a", "b", "c"], "text": [SHORT, SEED, "一、总体要求\n坚持党建引领。"]})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -254,7 +255,7 @@ def test_streaming_with_an_unwritable_cache_folder_warns_once_and_counts_the_sam
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(blocker / "cache"))
-    monkeypatch.setattr(features_mod, "_WARNED", set())
+    monkeypatch.setattr(caches_mod, "_WARNED", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fs = stream_features(folder, progress=False)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import features
+from analysis.features import caches
 from analysis.io import formats
 from analysis.io.corpus import CorpusError, load_corpus
 from analysis.io.textfile import looks_like_html
@@ -44,7 +44,7 @@ def test_html_in_a_text_file_is_recognized(text, html):
 
 
 def _expected_hash(names):
-    root = Path(features.__file__).resolve().parent
+    root = Path(caches.__file__).resolve().parent.parent  # analysis/
     digest = hashlib.sha256()
     for name in names:
         files = sorted((root / name).rglob("*.py")) if name.endswith("/") else [root / name]
@@ -54,26 +54,36 @@ def _expected_hash(names):
 
 
 def test_loader_key_covers_every_io_module_including_new_ones(tmp_path, monkeypatch):
-    io_modules = sorted(p.name for p in (Path(features.__file__).parent / "io").glob("*.py"))
+    io_modules = sorted(p.name for p in (Path(caches.__file__).parent.parent / "io").glob("*.py"))
     assert {"pages.py", "pdf.py", "formats.py", "infer.py", "corpus.py"} <= set(io_modules)
-    assert features._hash_modules(features._LOADER_MODULES) == _expected_hash(["io/"])
+    assert caches._hash_modules(caches._LOADER_MODULES) == _expected_hash(["io/"])
     # a module added to a hashed folder changes the key without touching any list
     pkg = tmp_path / "analysis"
     (pkg / "io").mkdir(parents=True)
-    (pkg / "features.py").write_text("", encoding="utf-8")
+    (pkg / "features").mkdir()
+    (pkg / "features" / "caches.py").write_text("", encoding="utf-8")
     (pkg / "io" / "corpus.py").write_text("a = 1\n", encoding="utf-8")
-    monkeypatch.setattr(features, "__file__", str(pkg / "features.py"))
-    before = features._hash_modules(("io/",))
+    monkeypatch.setattr(caches, "__file__", str(pkg / "features" / "caches.py"))
+    before = caches._hash_modules(("io/",))
     (pkg / "io" / "newreader.py").write_text("b = 2\n", encoding="utf-8")
-    assert features._hash_modules(("io/",)) != before
+    assert caches._hash_modules(("io/",)) != before
 
 
 def test_a_missing_module_in_the_key_is_an_error_not_skipped():
     with pytest.raises(FileNotFoundError, match="analysis/io/gone.py"):
-        features._hash_modules(("io/gone.py",))
+        caches._hash_modules(("io/gone.py",))
     with pytest.raises(FileNotFoundError, match="analysis/nothing/"):
-        features._hash_modules(("nothing/",))
+        caches._hash_modules(("nothing/",))
 
 
 def test_feature_key_covers_the_text_package():
-    assert features._hash_modules(features._CODE_MODULES) == _expected_hash(["features.py", "chars.py", "text/"])
+    assert caches._hash_modules(caches._CODE_MODULES) == _expected_hash(["features/", "chars.py", "text/"])
+
+
+def test_feature_key_covers_every_module_of_the_features_package():
+    """The features stage is a package: every module in it (tables, counting, caches, executors) is feature code."""
+    folder = Path(caches.__file__).parent
+    names = {p.name for p in folder.glob("*.py")}
+    assert {"__init__.py", "tables.py", "counting.py", "document.py", "caches.py", "executors.py"} <= names
+    assert "features/" in caches._CODE_MODULES
+    assert not (folder.parent / "features.py").exists()  # no module shadowing the package

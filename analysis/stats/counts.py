@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.features import FeatureSet, ProfileError, count_tokens
+from analysis.features import FeatureSet, ProfileError, cached_features, count_tokens
 from analysis.io.normalize import raw_span
 from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
@@ -645,6 +645,9 @@ def term_frequencies(
         [['人才', 1, 2], ['人才强国战略', 1, 1]]
     """
     counts_table = _term_counts(fs)
+    # Text columns held as categoricals (counts streamed from many files) come out as text, as from tokens.
+    compact = {("term" if c == "token" else c) for c in ("document", "path", "token")
+               if c in counts_table.columns and isinstance(counts_table[c].dtype, pd.CategoricalDtype)}
     if by == "section" and "path" not in counts_table.columns:
         raise ValueError("by='section' needs a 'path' column in the tokens table (analysis.features adds it)")
     # The token's own kind and stop flag, kept apart from a metadata column of the same name
@@ -713,7 +716,8 @@ def term_frequencies(
         table = table.drop(columns="_order")
     else:
         table = table.sort_values(["tokens", "_occ", "term"], ascending=[False, False, True], kind="stable")
-    return table.drop(columns="_occ").reset_index(drop=True)
+    table = table.drop(columns="_occ").reset_index(drop=True)
+    return table.astype({c: "str" for c in compact if c in table.columns}) if compact else table
 
 
 def _runs(tokens: pd.DataFrame, eligible: pd.Series) -> np.ndarray:
@@ -1068,15 +1072,6 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
 # KWIC
 
 
-def _outline_paths(text: str):
-    try:
-        from analysis.text.outline import parse_outline
-    except ImportError:  # pragma: no cover - analysis.text.outline is part of the package
-        return lambda offset: None
-    outline = parse_outline(text)
-    return outline.path_at
-
-
 def kwic(
     source: FeatureSetLike | pd.DataFrame,
     term: str,
@@ -1089,12 +1084,14 @@ def kwic(
     """Keyword in context: every hit of ``term`` with its outline path and raw offsets.
 
     Two ways to call it: with a FeatureSet and the loaded documents it was built from
-    (``kwic(fs, "人才", documents=docs)``: fast, the tokens and outline paths come from
-    the FeatureSet; about 0.1 s per term on the 4.5 MB of reference corpora with a warm
-    cache), or with the loaded documents alone (``kwic(docs, "人才")``: each document is
-    segmented and parsed again, seconds per megabyte). KWIC needs running text: a
+    (``kwic(fs, "人才", documents=docs)``: the tokens and outline paths come from the
+    FeatureSet), or with the loaded documents alone (``kwic(docs, "人才")``: each
+    document's tokens and outline paths come from the feature cache, computed and stored
+    on a miss). KWIC needs running text: a
     FeatureSet holds counts only, and a reference profile has no text at all, so
-    documents without text are refused by name.
+    documents without text are refused by name. A documents table is read through the
+    feature cache (:func:`analysis.features.cached_features`): a document seen before is
+    not segmented or parsed again, and outline paths are looked up once for all hits.
 
     Args:
         source: A FeatureSet (with ``documents=``) or a loaded documents table
@@ -1141,22 +1138,35 @@ def kwic(
     if not isinstance(source, pd.DataFrame):
         raise TypeError("kwic takes a FeatureSet (with documents=…) or a loaded documents table")
     source = require_texts(source, "kwic")
-    seg = make_tokenizer(settings)
+    settings = settings or Settings()
     rows = []
     has_raw = "raw_offsets" in source.columns
     for record in source.to_dict("records"):
         text = record["text"]
-        spans = seg.spans(text)
-        token_spans = {(s, e) for s, e, _ in spans}
+        # Tokens and outline paths from the feature cache (computed once and stored when missing):
+        # no segmenting or outline parsing again, one pass over the hits.
+        value = cached_features({"id": record["id"], "text": text}, settings)
+        tokens = value.tokens
+        same = tokens.loc[(tokens["token"] == term).to_numpy(), ["start", "end"]]
+        token_spans = set(zip(same["start"].astype(int), same["end"].astype(int)))
         if match == "token":
-            hits = [(s, e) for s, e, _ in spans if text[s:e] == term]
+            hits = sorted(token_spans)
         else:
             hits = [(m.start(), m.end()) for m in re.finditer(re.escape(term), text)]
         if not hits:
             continue
-        path_at = _outline_paths(text)
-        rows += _kwic_rows(record, text, hits, token_spans, [path_at(s) for s, _ in hits], window, has_raw)
+        paths = _hit_paths(value.sentences["start"].to_numpy(), value.sentences["path"].to_numpy(), hits)
+        rows += _kwic_rows(record, text, hits, token_spans, paths, window, has_raw)
     return _kwic_table(rows)
+
+
+def _hit_paths(starts: np.ndarray, paths: np.ndarray, hits: list[tuple[int, int]]) -> list:
+    """The outline path of each hit: the path of the last sentence starting at or before it
+    (sentences are cut at outline boundaries, so each lies in one node); one ``searchsorted``."""
+    if not len(starts):
+        return [None] * len(hits)
+    index = np.clip(np.searchsorted(starts, [s for s, _ in hits], side="right") - 1, 0, None)
+    return paths.take(index).tolist()
 
 
 _KWIC_COLUMNS = ["document", "path", "left", "hit", "right", "start", "end", "raw_start", "raw_end", "whole_token"]
@@ -1228,11 +1238,7 @@ def _kwic_features(fs: FeatureSetLike, term: str, *, documents: pd.DataFrame | N
         if not hits:
             continue
         starts, node_paths = by_doc.get(doc, (np.array([], dtype=np.int64), np.array([], dtype=object)))
-        if len(starts):
-            index = np.clip(np.searchsorted(starts, [s for s, _ in hits], side="right") - 1, 0, None)
-            hit_paths = [node_paths[i] for i in index]
-        else:
-            hit_paths = [None] * len(hits)
+        hit_paths = _hit_paths(starts, node_paths, hits)
         record = {"id": doc, **table.loc[doc, [c for c in ("raw", "raw_offsets") if c in table.columns]].to_dict()}
         spans = {(s, e) for d, s, e in token_spans if d == doc}
         rows += _kwic_rows(record, table.at[doc, "text"], hits, spans, hit_paths, window, has_raw)

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -313,12 +314,17 @@ class Outline:
         """
         if not 0 <= offset <= self.length:
             raise ValueError(f"offset {offset} is outside the text (0 … {self.length})")
-        pieces = [p for p in self.pieces() if p[2] > p[1]]
-        if not pieces:
+        starts, paths = self._visible_pieces
+        if not starts:
             return self.nodes[0].path if self.nodes else "preamble"
-        starts = [p[1] for p in pieces]
         i = max(bisect.bisect_right(starts, offset) - 1, 0)
-        return pieces[i][0]
+        return paths[i]
+
+    @functools.cached_property
+    def _visible_pieces(self) -> tuple[list[int], list[str]]:
+        """Starts and paths of the pieces holding text, computed once per outline (not per lookup)."""
+        pieces = [p for p in self.pieces() if p[2] > p[1]]
+        return [p[1] for p in pieces], [p[0] for p in pieces]
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,338 @@
+"""Counting: token, sentence and theme-hit tables reduced to count tables.
+
+:func:`count_tokens`, :func:`count_sentence_tokens` and :func:`count_theme_hits` give the
+count tables every count-based analysis reads (the same for full texts and profiles);
+:func:`count_features` reduces one document's features to them (:class:`DocumentCounts`),
+where they are computed, so only counts travel back from a worker.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.settings import Settings
+from analysis.features.tables import (_categorical, _CLOSE_QUOTES, _empty_tokens, _NO_THEMES, _OPEN_QUOTES,
+                                      DocumentFeatures, FIRST_HIT_COLUMNS, SENTENCE_THEME_COLUMNS,
+                                      SENTENCE_TOKEN_COLUMNS, TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts)
+
+
+@dataclass(frozen=True)
+class DocumentCounts:
+    """One document's features reduced to count tables: what a worker returns with ``counts_only``.
+
+    Attributes:
+        features: The :class:`DocumentFeatures` with an empty ``tokens`` table (nodes and
+            sentences kept).
+        tokens: The document's tokens (spaces excluded), counted before they were dropped.
+        term_counts, sentence_tokens: :func:`count_tokens` and :func:`count_sentence_tokens` of its tokens.
+        themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon (empty
+            tables when theme counts were not asked for).
+        lexicon_sha256: The hash of that lexicon, or None when theme counts were not asked for.
+        term_occurrences: Occurrences of the dictionary's formulas and the default tracked
+            terms counted on the text (:func:`analysis.text.occurrences.stored_occurrences`).
+        cooccurrences: Sentence co-occurrences of the lexicon's terms and themes
+            (:func:`analysis.text.cooccurrence.unit_pairs`), None when theme counts were not asked for.
+    """
+
+    features: DocumentFeatures
+    tokens: int
+    term_counts: pd.DataFrame
+    sentence_tokens: pd.DataFrame
+    themes: ThemeCounts
+    lexicon_sha256: str | None
+    term_occurrences: pd.DataFrame | None = None
+    cooccurrences: pd.DataFrame | None = None
+
+
+def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
+                   count_themes: bool = True) -> DocumentCounts:
+    """Reduce one document's features to its count tables (:class:`DocumentCounts`).
+
+    ``count_themes=False`` skips the theme counts (the slowest part), for work that reads
+    term counts only.
+    """
+    from analysis.text.cooccurrence import unit_pairs
+    from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+    from analysis.text.occurrences import profile_terms, stored_occurrences
+
+    tokens = value.tokens
+    pairs = None
+    if count_themes:
+        lexicon = load_themes(settings or Settings())
+        hits = theme_hits(tokens, lexicon=lexicon)
+        themes, sha = count_theme_hits(hits, tokens), lexicon_sha256(lexicon)
+        pairs = unit_pairs(hits.assign(document=value.document))
+    else:
+        themes, sha = _NO_THEMES, None
+    return DocumentCounts(
+        # A new empty table: a slice (tokens.iloc[:0]) would keep the whole token arrays alive.
+        features=dataclasses.replace(value, tokens=_empty_tokens()),
+        tokens=len(tokens),
+        term_counts=count_tokens(tokens),
+        sentence_tokens=count_sentence_tokens(tokens),
+        themes=themes,
+        lexicon_sha256=sha,
+        # the text is dropped here: keep the occurrences of the formulas, counted on it
+        term_occurrences=stored_occurrences(tokens.assign(document=value.document), profile_terms(settings)),
+        cooccurrences=pairs,
+    )
+
+
+#: Text columns of :data:`TERM_COUNT_COLUMNS` held as categoricals when many documents' counts are kept.
+COMPACT_TERM_COLUMNS = ("document", "path", "token", "kind")
+
+
+def compact_counts(counts: DocumentCounts) -> DocumentCounts:
+    """The same counts with the term-count table's text columns as categoricals.
+
+    What the parent keeps of each document while streaming many files: integer codes plus
+    the distinct values (sorted, so that sorting by a column gives the order of its text),
+    instead of a string per row; about a third of the memory.
+
+    >>> from analysis.features import features
+    >>> c = compact_counts(count_features(features({"id": "d", "text": "人才，人才。"}), count_themes=False))
+    >>> str(c.term_counts["token"].dtype), c.term_counts["token"].tolist()
+    ('category', ['。', '人才', '，'])
+    """
+    table = counts.term_counts
+    fix = {}
+    for column in COMPACT_TERM_COLUMNS:
+        if column in table.columns and not isinstance(table[column].dtype, pd.CategoricalDtype):
+            values = table[column]
+            categories = pd.Index(sorted(pd.unique(values.dropna()).tolist()), dtype="str")
+            fix[column] = pd.Categorical(values, categories=categories)
+    return dataclasses.replace(counts, term_counts=table.assign(**fix)) if fix else counts
+
+
+def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
+    """Flag tokens of kind ``word`` that stand alone between quotation marks (“主心骨”).
+
+    The token must directly follow an opening mark and precede a closing one, in the
+    same document (and touch both, when the table has ``start``/``end``). The tokens
+    must be in text order within each document.
+
+    >>> t = pd.DataFrame({"document": "d", "token": ["“", "主心骨", "”", "人才"], "kind": ["punct", "word", "punct", "word"]})
+    >>> quoted_tokens(t).tolist()
+    [False, True, False, False]
+    """
+    n = len(tokens)
+    if n < 3:
+        return np.zeros(n, dtype=bool)
+    codes, words = _factorize_str(tokens["token"])
+    opens = np.fromiter((w[-1:] in _OPEN_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
+    closes = np.fromiter((w[:1] in _CLOSE_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
+    doc = _codes(tokens["document"])[0]
+    quoted = np.zeros(n, dtype=bool)
+    quoted[1:-1] = opens[:-2] & closes[2:] & (doc[1:-1] == doc[:-2]) & (doc[1:-1] == doc[2:])
+    if {"start", "end"} <= set(tokens.columns):
+        start = tokens["start"].to_numpy()
+        end = tokens["end"].to_numpy()
+        quoted[1:-1] &= (start[1:-1] == end[:-2]) & (end[1:-1] == start[2:])
+    return quoted & tokens["kind"].eq("word").to_numpy(dtype=bool)
+
+
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values they index (missing values are a value too).
+
+    A categorical column gives its own codes (no hashing); another is hashed once.
+    """
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        categories = np.asarray(values.cat.categories, dtype=object)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(categories), codes)
+            categories = np.append(categories, None)
+        return codes, categories
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # Arrow strings hash in C
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _factorize_str(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values of ``values.astype(str)``, hashing each object once."""
+    codes, uniques = _codes(values)
+    strings = [str(u) for u in uniques]
+    if len(set(strings)) < len(strings):  # distinct objects with the same text (1 and "1")
+        merged, strings_unique = pd.factorize(np.array(strings, dtype=object))
+        return merged.take(codes), list(strings_unique)
+    return codes, strings
+
+
+def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Count a tokens table per document, outline node and distinct token.
+
+    Every token counts, whatever its kind (punctuation and numbers too), so the table
+    gives the Han characters and word tokens of any node as well as its terms. A table
+    without ``path`` or ``is_stop`` counts them as None and False. Each column is
+    hashed once into integer codes; groups are counted with ``bincount``.
+
+    Args:
+        tokens: One row per token in text order: ``document, token, kind`` and
+            optionally ``path, is_stop, start, end``.
+
+    Returns:
+        :data:`TERM_COUNT_COLUMNS`: ``document, path, token, kind, is_stop, count,
+        quoted``; nodes in order of first appearance, the rows of each node sorted by
+        token, kind and stopword flag.
+
+    Example:
+        >>> t = pd.DataFrame({"document": "d", "path": "一", "token": ["人才", "，", "人才"],
+        ...                   "kind": ["word", "punct", "word"], "is_stop": False})
+        >>> count_tokens(t)[["token", "count"]].values.tolist()
+        [['人才', 2], ['，', 1]]
+    """
+    if tokens is None or tokens.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("count", "quoted") else object)
+                             for c in TERM_COUNT_COLUMNS})
+    tokens = tokens.reset_index(drop=True)
+    n = len(tokens)
+    document, document_values = _codes(tokens["document"])
+    path, path_values = _codes(tokens["path"] if "path" in tokens.columns else np.full(n, None, dtype=object))
+    key = document.astype(np.int64)
+    key *= max(len(path_values), 1)
+    key += path
+    node, _ = pd.factorize(key)  # nodes numbered by first appearance
+    node_first = _first_rows(node)  # a row of each node, in node order
+    node_document = document_values.take(document.take(node_first))
+    node_path = path_values.take(path.take(node_first))
+    del document, path
+    token, token_values = _factorize_str(tokens["token"])
+    kind, kind_values = _codes(tokens["kind"])
+    stop = (tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns
+            else np.zeros(n, dtype=bool))
+    # Ranks that give the output order: node by first appearance, then token, kind, flag as text.
+    token_rank = _sort_rank(token_values)
+    kind_rank = _sort_rank([str(k) for k in kind_values])
+    sizes = [len(node_document), len(token_values), len(kind_values), 2]
+    if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 62:  # pragma: no cover - beyond any corpus
+        raise ValueError("count_tokens: too many distinct nodes and tokens to count")
+    key = node  # built in place: ((node * T + token rank) * K + kind rank) * 2 + flag
+    del node
+    key *= sizes[1]
+    key += token_rank.take(token)
+    key *= sizes[2]
+    key += kind_rank.take(kind)
+    key *= 2
+    key += stop
+    # Groups by hashing (linear), then only the groups are sorted: by key, which is node
+    # (first appearance) then the token, kind and flag ranks, the order wanted.
+    group, keys = pd.factorize(key)
+    del key
+    first = _first_rows(group)
+    order = np.argsort(keys, kind="stable")
+    counts = np.bincount(group, minlength=len(keys)).take(order)
+    quoted = np.bincount(group, weights=quoted_tokens(tokens), minlength=len(keys)).take(order).astype(np.int64)
+    del group
+    groups = np.asarray(keys).take(order)
+    g_node = groups // (2 * sizes[2] * sizes[1])
+    pick = first.take(order)  # a token row of each group, for its original values
+    return pd.DataFrame({
+        "document": _take(node_document, g_node),
+        "path": _take(node_path, g_node),
+        "token": _take(token_values, token.take(pick)),
+        "kind": _take(kind_values, kind.take(pick)),
+        "is_stop": stop.take(pick),
+        "count": counts.astype(np.int64),
+        "quoted": quoted,
+    }, columns=TERM_COUNT_COLUMNS)
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The row where each code first appears, for codes numbered by first appearance (factorize)."""
+    seen = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[:1] = True
+    np.greater(seen[1:], seen[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def _take(values, codes: np.ndarray):
+    """``values[codes]`` as a column, its dtype inferred once from the distinct values (Arrow ``str`` for text)."""
+    return pd.Series(np.asarray(values, dtype=object)).array.take(codes)
+
+
+def _sort_rank(values: list) -> np.ndarray:
+    """The rank of each value in sorted order (values distinct)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    return rank
+
+
+def _by_node_then(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Keep the nodes in order of first appearance, and sort the rows of each node by ``columns``.
+
+    Rows in order of first appearance would spell out a node's opening words, token by
+    token; sorted, a node's rows are a bag of counts (what a profile may hold).
+    """
+    rank = table.groupby(["document", "path"], sort=False, dropna=False).ngroup()
+    keys = [table[c].astype(str) if c != "is_stop" else table[c] for c in columns]
+    order = pd.DataFrame({"_rank": rank, **{f"_k{i}": k for i, k in enumerate(keys)}})
+    index = order.sort_values(list(order.columns), kind="stable").index
+    return table.loc[index].reset_index(drop=True)
+
+
+def count_sentence_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Word tokens (kind ``word``, stopwords included) per sentence.
+
+    Returns:
+        :data:`SENTENCE_TOKEN_COLUMNS`: ``document, sentence, word_tokens``; sentences
+        without word tokens have no row.
+
+    >>> t = pd.DataFrame({"document": "d", "sentence": [0, 0, 1], "kind": ["word", "punct", "word"]})
+    >>> count_sentence_tokens(t).values.tolist()
+    [['d', 0, 1], ['d', 1, 1]]
+    """
+    if tokens is None or tokens.empty or "sentence" not in tokens.columns:
+        return pd.DataFrame({"document": pd.Series(dtype=object), "sentence": pd.Series(dtype="int64"),
+                             "word_tokens": pd.Series(dtype="int64")})
+    words = tokens.loc[tokens["kind"] == "word", ["document", "sentence"]]
+    if len(words) and isinstance(words["document"].dtype, pd.CategoricalDtype) and words["document"].nunique() == 1:
+        # One document (what a worker counts): a bincount over its sentence numbers.
+        sentence = words["sentence"].to_numpy()
+        order = pd.unique(sentence)  # sentences in order of first appearance, as groupby gives
+        counts = np.bincount(sentence - sentence.min()).take(order - sentence.min())
+        return pd.DataFrame({"document": _categorical(np.zeros(len(order), dtype=np.int8), [words["document"].iloc[0]]),
+                             "sentence": order.astype(np.int64), "word_tokens": counts.astype(np.int64)},
+                            columns=SENTENCE_TOKEN_COLUMNS)
+    table = words.groupby(["document", "sentence"], sort=False, observed=True).size().rename("word_tokens").reset_index()
+    return table.astype({"sentence": "int64", "word_tokens": "int64"})[SENTENCE_TOKEN_COLUMNS]
+
+
+def count_theme_hits(hits: pd.DataFrame, tokens: pd.DataFrame) -> ThemeCounts:
+    """Count theme hits per sentence and per node, and find each theme's first hit.
+
+    Args:
+        hits: :func:`analysis.text.lexicon.theme_hits` rows (one per hit per theme).
+        tokens: The tokens the hits were found in (for each document's length: the end
+            of its last token).
+
+    Returns:
+        A :class:`ThemeCounts`; each table keeps the documents in the order of ``hits``.
+
+    Example:
+        >>> hits = pd.DataFrame({"document": "d", "theme": ["t", "t"], "term": ["人才", "人才"], "home": "t",
+        ...     "start": [0, 9], "path": "一", "sentence": [0, 1], "n_tokens": 1, "han_chars": 2})
+        >>> c = count_theme_hits(hits, pd.DataFrame({"document": ["d"], "end": [10]}))
+        >>> c.sentences["hits"].tolist(), c.terms["hits"].tolist(), c.first["position"].tolist()
+        ([1, 1], [2], [0.0])
+    """
+    sentences = (hits.groupby(["document", "sentence", "theme"], sort=False)
+                 .agg(hits=("term", "size"), covered_tokens=("n_tokens", "sum"), covered_han=("han_chars", "sum"))
+                 .reset_index())
+    terms = hits.groupby(["document", "path", "theme", "term", "home"], sort=False).size().rename("hits").reset_index()
+    terms = _by_node_then(terms, ["theme", "term"])
+    order = {d: i for i, d in enumerate(pd.unique(hits["document"]))}
+    first = hits.assign(_d=hits["document"].map(order)).sort_values(["_d", "start"], kind="stable")
+    first = first.drop_duplicates(["document", "theme"])
+    length = tokens.groupby("document", sort=False)["end"].max() if len(tokens) else pd.Series(dtype=float)
+    first = first.assign(position=first["start"].astype(float) / first["document"].map(length).astype(float))
+    ints = {c: "int64" for c in ("sentence", "hits", "covered_tokens", "covered_han")}
+    return ThemeCounts(
+        sentences=sentences.astype({k: v for k, v in ints.items() if k in sentences})[SENTENCE_THEME_COLUMNS],
+        terms=terms.astype({"hits": "int64"})[THEME_TERM_COLUMNS],
+        first=first.astype({"sentence": "int64", "start": "int64"})[FIRST_HIT_COLUMNS].reset_index(drop=True),
+    )
