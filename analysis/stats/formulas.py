@@ -1,7 +1,7 @@
 """Formula discovery and dating: candidate formulas (提法) found in a corpus, with their first and last dated appearance.
 
 Formulas carry the political line and travel from the centre to the localities
-(DOMAIN.md, "Formulas"). :func:`discover_formulas` proposes candidates from the texts
+(see the glossary and the methods page of docs/). :func:`discover_formulas` proposes candidates from the texts
 alone, without the dictionary, so that new coinages can be found and dated:
 
 - ``numbered``: number-led patterns, numeral + 个/大/项/条 + head (两个确立, 四个意识,

@@ -1,7 +1,7 @@
 """Relay: the passages of a local speech that take up a higher-level text, and the formulas it takes up.
 
-A district speech relays the national, provincial and city conferences (DOMAIN.md,
-"Relay"), quoting or paraphrasing them, often without saying so. Two modes, named in
+A district speech relays the national, provincial and city conferences (the seed itself says
+it implements their spirit), quoting or paraphrasing them, often without saying so. Two modes, named in
 every table's ``mode`` column:
 
 - ``passage`` (:func:`echo`), when the sources are full texts: each sentence of the
