@@ -56,8 +56,8 @@ def test_every_manifest_row_has_its_files(main_job):
         assert files and all((out / f).is_file() for f in files), row.stem
         written = {Path(f).suffix.lstrip(".") for f in files}
         assert (out / row.data).is_file() and len(pd.read_csv(out / row.data)) > 0
-        if static:
-            expected = WORDCLOUD_FORMATS if row.kind == "wordcloud" else PLOTLY_FORMATS
+        if static or row.kind == "network":
+            expected = FORMATS[row.kind]
             assert expected <= written, (row.stem, written)
     on_disk = {p.name for p in out.iterdir()} - {"manifest.csv", "findings.csv", "report.html", "report.pdf",
                                                  "plotly.min.js"}  # no lock file, no temporary file left
