@@ -63,7 +63,7 @@ wb.describe()
 #
 # Passage mode needs the sources' text; without it the notebook reads formulas.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 documents = load_corpus(wb.corpus, settings=wb.settings)
 speech = str(select_document(documents, wb.document)["id"].iloc[0])
 texts = default_references() if SOURCES == "auto" else ([] if SOURCES == "profiles" else list(SOURCES))
