@@ -55,7 +55,8 @@ def reference_sources() -> list[Path]:
         The paths that exist (none when ``../shared`` is missing).
     """
     folder = paths.shared_dir() / "corpora"
-    return [folder / f"{name}.jsonl" for name in COLLECTIONS if (folder / f"{name}.jsonl").is_file()]
+    # in file-name order, as the shell expands ../shared/corpora/*.jsonl (the profiles' document order)
+    return sorted(folder / f"{name}.jsonl" for name in COLLECTIONS if (folder / f"{name}.jsonl").is_file())
 
 
 def default_references() -> list[Path]:
