@@ -292,7 +292,7 @@ def test_the_report_reads_well_at_1400_pixels_and_as_pdf(main_job, tmp_path):
     treemap = [s for c in screen["charts"] for s in c["treemapSizes"]]
     assert treemap and min(treemap) >= 10, treemap
     for chart in screen["charts"]:
-        coloured = [c for c in chart["colours"] if c]
+        coloured = [c for c in chart["colours"] if c and c != "none"]  # line legends (network edges) have no fill
         assert len(coloured) == len(set(coloured)), (chart["id"], chart["colours"])
     word_shift = [c for c in screen["charts"] if "人才" in c["legend"] and "基层" in c["legend"]]
     assert word_shift, "a legend names the themes in Chinese"
