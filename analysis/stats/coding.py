@@ -139,16 +139,10 @@ def section_of(fs: FeatureSet, *, level: int = 1) -> pd.DataFrame:
     >>> section_of(fs).query("path == '一（一）'")["section"].tolist()
     ['一']
     """
-    rows = []
-    for document, doc in fs.nodes.groupby("document", sort=False):
-        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
-        lev = dict(zip(doc["path"].astype(str), doc["level"]))
-        for path in doc["path"].astype(str):
-            p = path
-            while lev.get(p, 0) > level and isinstance(parent.get(p), str):
-                p = parent[p]
-            rows.append((str(document), path, p))
-    return pd.DataFrame(rows, columns=["document", "path", "section"])
+    from analysis.stats.units import ancestor_at_level
+
+    out = ancestor_at_level(fs.nodes, level).rename(columns={"ancestor": "section"})
+    return out.assign(document=out["document"].astype(str))
 
 
 def adjusted_residuals(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ from analysis.features import ThemeCounts
 from analysis.results import CI_LEVEL, MIN_UNITS, NotApplicable, declare, is_significant, units_note
 from analysis.settings import Settings
 from analysis.stats.keyness import _term_counts, count_terms, select_mask
-from analysis.stats.units import section_members
+from analysis.stats.units import ancestor_at_level, section_members
 from analysis.text.lexicon import (ThemeLexiconError, doc_arrays as _doc_arrays, lexicon_from_dict, load_themes,
                                    match_document as _match_document, resolve_lexicon as _resolve_lexicon,
                                    theme_hits, themes_in_order as _themes_in_order)
@@ -143,20 +143,6 @@ def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None)
 
 
 # --------------------------------------------------------------------------- coverage
-
-
-def _truncate_to_level(nodes: pd.DataFrame, level: int) -> pd.DataFrame:
-    """Map (document, path) to its ancestor-or-self at outline level ≤ ``level`` (column ``part``)."""
-    rows = []
-    for document, doc in nodes.groupby("document", sort=False):
-        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
-        lev = dict(zip(doc["path"].astype(str), doc["level"]))
-        for path in doc["path"].astype(str):
-            p = path
-            while lev.get(p, 0) > level and isinstance(parent.get(p), str):
-                p = parent[p]
-            rows.append((document, path, p))
-    return pd.DataFrame(rows, columns=["document", "path", "part"])
 
 
 def _unit_tables(fs: FeatureSetLike, counts: ThemeCounts, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -442,7 +428,7 @@ def theme_dispersion(fs: FeatureSetLike, *, level: int = 1, lexicon: pd.DataFram
     """
     lexicon = _resolve_lexicon(fs, lexicon)
     sentence_hits = _sentence_hits(fs, _counted(fs, lexicon, hits))
-    part_of = _truncate_to_level(fs.nodes, level)
+    part_of = ancestor_at_level(fs.nodes, level).rename(columns={"ancestor": "part"})
     sizes = fs.sentences.merge(part_of, on=["document", "path"], how="inner").groupby(
         ["document", "part"], sort=False)["han_chars"].sum()
     h = sentence_hits.merge(part_of, on=["document", "path"], how="inner").groupby(

@@ -75,3 +75,30 @@ def hits_by_section(hits: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     table = pd.crosstab(section, hits["hit"]).reindex(parts, fill_value=0)
     table.columns = [str(c) for c in table.columns]
     return table.rename_axis(index="section", columns=None).reset_index()
+
+
+def ancestor_at_level(nodes: pd.DataFrame, level: int) -> pd.DataFrame:
+    """Map each outline node to its ancestor-or-self at outline level ``level`` or above.
+
+    Args:
+        nodes: An outline node table with ``document, path, parent, level``.
+        level: The outline level to lift to (1: 一, 二 …; level-0 parts stay themselves).
+
+    Returns:
+        Columns ``document, path, ancestor``: one row per node, in the table's order.
+
+    >>> nodes = pd.DataFrame({"document": "d", "path": ["preamble", "一", "一（一）"], "parent": [None, None, "一"],
+    ...                       "level": [0, 1, 2]})
+    >>> ancestor_at_level(nodes, 1)["ancestor"].tolist()
+    ['preamble', '一', '一']
+    """
+    rows = []
+    for document, doc in nodes.groupby("document", sort=False):
+        parent = dict(zip(doc["path"].astype(str), doc["parent"]))
+        lev = dict(zip(doc["path"].astype(str), doc["level"]))
+        for path in doc["path"].astype(str):
+            p = path
+            while lev.get(p, 0) > level and isinstance(parent.get(p), str):
+                p = parent[p]
+            rows.append((document, path, p))
+    return pd.DataFrame(rows, columns=["document", "path", "ancestor"])
