@@ -112,7 +112,7 @@ def corpus_features(*, corpus: str | Path | None = None, references: Sequence[st
     Warns:
         UserWarning: when no reference speeches are found (profiles missing).
     """
-    from analysis.features import build_features, combine
+    from analysis.features import build_features
     from analysis.io.corpus import load_corpus
 
     settings = settings or Settings()
@@ -129,11 +129,8 @@ def corpus_features(*, corpus: str | Path | None = None, references: Sequence[st
                               progress=progress, workers=workers)
     else:
         refs = None
-    fs = own
     own_ids = [str(i) for i in own.documents["id"]]
-    if refs is not None:
-        keep = [i for i in refs.documents["id"].astype(str) if i not in set(own_ids)]
-        fs = combine(own, refs.select(keep)) if keep else own
+    fs = join_references(own, refs) if refs is not None else own
     if documents is not None:
         known = [str(i) for i in fs.documents["id"]]
         missing = [d for d in documents if str(d) not in known]
@@ -144,6 +141,40 @@ def corpus_features(*, corpus: str | Path | None = None, references: Sequence[st
     meta = with_year(fs.documents)
     meta = meta.assign(in_corpus=meta["id"].astype(str).isin(own_ids))
     return replace(fs, documents=meta)
+
+
+def join_references(own, references):
+    """One FeatureSet of a corpus's speeches followed by the reference documents not already in it.
+
+    A corpus folder may hold a speech that is also a reference document (the same id, for
+    example a researcher's own copy of a speech in the shipped profiles). The corpus copy is
+    kept and the reference copy left out, so every id occurs once.
+
+    Args:
+        own: The corpus folder's FeatureSet (kept whole, first).
+        references: The reference FeatureSet (profiles or full texts).
+
+    Returns:
+        A :class:`analysis.features.FeatureSet`: ``own``'s documents, then the references
+        whose ids are not in ``own``; ``own`` itself when every reference id is there.
+
+    Raises:
+        ValueError: when the two were made with different settings (from :func:`analysis.features.combine`).
+
+    Example:
+        >>> import pandas as pd
+        >>> from analysis.features import build_features
+        >>> own = build_features(pd.DataFrame({"id": ["a"], "text": ["一、人才\\n"]}), progress=False, cache=False)
+        >>> refs = build_features(pd.DataFrame({"id": ["a", "b"], "text": ["一、基层\\n", "一、干部\\n"]}),
+        ...                       progress=False, cache=False)
+        >>> join_references(own, refs).documents["id"].tolist()
+        ['a', 'b']
+    """
+    from analysis.features import combine
+
+    own_ids = set(own.documents["id"].astype(str))
+    keep = [i for i in references.documents["id"].astype(str) if i not in own_ids]
+    return combine(own, references.select(keep)) if keep else own
 
 
 def reference_features(collections: Sequence[str] | None = None, *, source: str = "profiles",

@@ -135,3 +135,23 @@ def test_position_in_history_percentile_equals_scipy_and_needs_five_documents():
     assert table.loc["人才", "percentile"] == pytest.approx(stats.percentileofscore(ref, 30.0, kind="mean"))
     assert table.loc["人才", "median"] == pytest.approx(ref.median()) and table.loc["人才", "documents"] == 12
     assert np.isnan(table.loc["基层", "percentile"])  # three reference documents: no percentile
+
+
+# --------------------------------------------------------------------------- corpus and references
+
+
+def test_a_corpus_speech_with_a_reference_id_is_kept_once_and_the_reference_copy_left_out(tmp_path):
+    """Notebook 08 joins the corpus with the profiles; a researcher's copy of a reference speech
+    (same id) must not make the join fail, and the corpus copy is the one kept."""
+    from analysis.speeches import corpus_features, join_references
+
+    (tmp_path / "mine.txt").write_text("一、人才工作\n人才是资源。\n", encoding="utf-8")
+    (tmp_path / "ref-b.txt").write_text("一、基层\n基层是基础。基层要强。\n", encoding="utf-8")
+    refs = build_features(pd.DataFrame({"id": ["ref-a", "ref-b"], "text": ["一、干部\n干部。\n", "一、其他\n其他。\n"]}),
+                          progress=False, cache=False)
+    own = corpus_features(corpus=tmp_path, references=[])
+    joined = join_references(own, refs)
+    assert joined.documents["id"].tolist() == ["mine", "ref-b", "ref-a"]
+    counts = joined.term_counts.groupby("document")["count"].sum()
+    assert counts["ref-b"] == own.term_counts.groupby("document")["count"].sum()["ref-b"]  # the corpus copy
+    assert join_references(own, refs.select(["ref-b"])) is own
