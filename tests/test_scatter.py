@@ -51,3 +51,16 @@ def test_chart_labels_do_not_repeat_and_hover_has_counts():
     labels = [a.text for a in fig.layout.annotations]
     assert len(labels) == len(set(labels)) and set(labels) <= set(table["term"])
     assert len(fig.data[0].customdata) == len(table)
+
+
+def test_rank_axis_ticks_are_labelled_ranks_up_to_the_largest():
+    """The log rank axes carry explicit ticks 1, 2, 5, 10 … (no minor labels such as a stray 9 or a cut 20)."""
+    from analysis.plots.scatter import plot_term_scatter, rank_ticks
+
+    assert rank_ticks(20) == [1, 2, 5, 10, 20]
+    assert rank_ticks(21) == [1, 2, 5, 10, 20, 50]
+    table = pd.DataFrame({"term": ["a", "b", "c"], "f_a": [9, 3, 1], "f_b": [1, 3, 9], "rank_a": [1, 2, 37],
+                          "rank_b": [37, 2, 1], "log_ratio": [2.0, 0.0, -2.0], "significant": [True, False, True]})
+    fig = plot_term_scatter(table, label_a="A", label_b="B")
+    assert list(fig.layout.xaxis.tickvals) == [1, 2, 5, 10, 20, 50] == list(fig.layout.yaxis.tickvals)
+    assert list(fig.layout.xaxis.ticktext) == ["1", "2", "5", "10", "20", "50"]

@@ -30,8 +30,13 @@ def plot_relay_shares(table: pd.DataFrame, *, value: str = "share_relayed", titl
         A styled plotly figure.
     """
     fmt = ".0%" if value.startswith("share") else "d"
-    return charts.heatmap(table, x="source_level", y="section", z=value, title=title,
-                          labels={"source_level": "来源层级", "section": "部分", value: value}, text_format=fmt)
+    fig = charts.heatmap(table, x="source_level", y="section", z=value, title=title,
+                         labels={"source_level": "来源层级", "section": "部分", value: value.replace("_", " ")},
+                         text_format=fmt)
+    if fmt.endswith("%"):
+        fig.update_coloraxes(colorbar_tickformat=fmt)
+        fig.update_traces(colorbar_tickformat=fmt, selector=dict(type="heatmap"))
+    return fig
 
 
 def plot_formula_timeline(table: pd.DataFrame, *, title: str = ""):

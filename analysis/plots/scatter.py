@@ -37,6 +37,21 @@ def label_positions(x: np.ndarray, y: np.ndarray, *, order: np.ndarray, limit: i
     return chosen
 
 
+def rank_ticks(largest: int) -> list[int]:
+    """Tick values for a log rank axis: 1, 2, 5, 10, 20, 50 … up to the first one at or above ``largest``.
+
+    >>> rank_ticks(37)
+    [1, 2, 5, 10, 20, 50]
+    >>> rank_ticks(1)
+    [1]
+    """
+    ticks, step = [1], 0
+    while ticks[-1] < largest:
+        step += 1
+        ticks.append((1, 2, 5)[step % 3] * 10 ** (step // 3))
+    return ticks
+
+
 def plot_term_scatter(table: pd.DataFrame, *, label_a: str, label_b: str, labels: int = 30, title: str = ""):
     """Terms placed by their frequency rank in A (x) and B (y), log scales, coloured by Log Ratio.
 
@@ -74,7 +89,11 @@ def plot_term_scatter(table: pd.DataFrame, *, label_a: str, label_b: str, labels
         fig.add_annotation(x=np.log10(x[i]), y=np.log10(y[i]), text=str(table["term"].iloc[i]), showarrow=False,
                            yshift=10, font=dict(size=12))
     fig = charts.apply_style(fig, height=640)
-    fig.update_xaxes(type="log", title=f"A: rank in {label_a} (1 = most frequent)")
-    fig.update_yaxes(type="log", title=f"B: rank in {label_b} (1 = most frequent)")
+    ticks = rank_ticks(max(int(np.nanmax(x)) if len(x) else 1, int(np.nanmax(y)) if len(y) else 1))
+    span = [-0.05, float(np.log10(ticks[-1])) + 0.05]
+    axis = dict(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks], minor=dict(showgrid=False, ticks=""),
+                range=span)
+    fig.update_xaxes(title=f"A: rank in {label_a} (1 = most frequent)", **axis)
+    fig.update_yaxes(title=f"B: rank in {label_b} (1 = most frequent)", **axis)
     fig.update_layout(title=title)
     return fig
