@@ -1,7 +1,7 @@
 """The outline's fast paths give what the plain definitions give.
 
 - Scheme markers: trying each pattern only where its prefilter says a match can start
-  (``outline._PREFILTERS``) finds exactly the candidates that ``finditer`` over the whole
+  (``outline_rules._PREFILTERS``) finds exactly the candidates that ``finditer`` over the whole
   text finds (the prefilters switched off).
 - Redactions per node: the run-based counts equal ``_redactions(text[s:e])`` on every span.
 - Section lengths: Han characters, sentences and paragraphs per node equal counts made
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from analysis import paths
 from analysis.chars import count_han, paragraph_spans, sentence_spans
 from analysis.paths import corpus_dir
-from analysis.text import outline
+from analysis.text import outline, outline_rules
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
 
@@ -52,19 +52,19 @@ MARKER_STARTS = ["一", "十二", "一二三四", "1", "１２", "123", "（", "
 
 def _cands(text: str) -> list[tuple]:
     return [(c.scheme.name, c.number, c.word, c.marker_start, c.marker_end, c.position, c.node_start)
-            for c in outline._candidates(text, outline.SCHEMES)]
+            for c in outline_rules._candidates(text, outline.SCHEMES)]
 
 
 def _plain_cands(text: str, monkeypatch) -> list[tuple]:
     with monkeypatch.context() as m:
-        m.setattr(outline, "_PREFILTERS", {})
+        m.setattr(outline_rules, "_PREFILTERS", {})
         return _cands(text)
 
 
 def test_every_default_scheme_but_the_literal_ones_has_a_prefilter():
     """A pattern edited without its prefilter falls back to finditer (slower, still right)."""
     literal = {"chapter", "section", "article", "part", "wenti", "qi"}  # start with 第 or 其: fast already
-    assert {s.name for s in outline.SCHEMES if s.pattern not in outline._PREFILTERS} == literal
+    assert {s.name for s in outline.SCHEMES if s.pattern not in outline_rules._PREFILTERS} == literal
 
 
 def test_prefiltered_candidates_on_hand_written_strings(monkeypatch):
@@ -87,7 +87,7 @@ def test_prefiltered_candidates_before_every_pattern_character(monkeypatch):
 def test_prefiltered_candidates_on_random_strings(text):
     fast = _cands(text)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(outline, "_PREFILTERS", {})
+        m.setattr(outline_rules, "_PREFILTERS", {})
         assert fast == _cands(text)
 
 

@@ -7,8 +7,9 @@ Tests count work, never time: the wall-clock ratios (16x against 4x, best of thr
 
 from __future__ import annotations
 
+from analysis import chars
 from analysis.paths import corpus_dir
-from analysis.text import outline
+from analysis.text import outline, outline_rules
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
 
@@ -23,8 +24,10 @@ def test_outline_scans_each_paragraph_a_bounded_number_of_times(monkeypatch):
             return real(text, *args, **kwargs)
         return wrapped
 
-    monkeypatch.setattr(outline, "paragraph_spans", counting(outline.paragraph_spans))
-    monkeypatch.setattr(outline, "paragraph_bounds", counting(outline.paragraph_bounds))
+    for module in (outline, outline_rules):  # each module that calls them
+        for name in ("paragraph_spans", "paragraph_bounds"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, counting(getattr(chars, name)))
     per_char = {}
     for k in (4, 16):
         text = SEED * k
@@ -41,18 +44,18 @@ def test_outline_scans_each_paragraph_a_bounded_number_of_times(monkeypatch):
 def test_body_paragraphs_equal_a_scan_of_the_prefix():
     """The bisected lookup returns what scanning text[:end] returned, on cut and uncut lines."""
     text = "一、甲\n  乙丙\n\n  \n丁戊己\n庚　\n"
-    spans = outline.paragraph_spans(text)
+    spans = chars.paragraph_spans(text)
     table = ([s for s, _ in spans], spans)
     for end in range(len(text) + 1):
         for body in range(end):
             expected = []
-            line_end = outline._line_end(text, body)
-            if text[body:min(line_end, end)].strip(outline._SPACE):
+            line_end = outline_rules._line_end(text, body)
+            if text[body:min(line_end, end)].strip(outline_rules._SPACE):
                 expected.append((0, min(line_end, end)))
-            for s, e in outline.paragraph_spans(text[:end]):
-                if s > body and s >= line_end and text[s:e].strip(outline._SPACE):
+            for s, e in chars.paragraph_spans(text[:end]):
+                if s > body and s >= line_end and text[s:e].strip(outline_rules._SPACE):
                     expected.append((s, e))
-            assert outline._body_paragraphs(text, 0, body, end, table) == expected, (body, end)
+            assert outline_rules._body_paragraphs(text, 0, body, end, table) == expected, (body, end)
 
 
 # --------------------------------------------------------------------------- KWIC: linear, reading the cache
