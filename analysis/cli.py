@@ -49,7 +49,8 @@ Commands:
                                    take one outline section, e.g. ``speech.txt#三`` or ``p-xi-2020-zzlx#第一``;
                                    --significant: only terms significant at the FDR (--alpha);
                                    --themes: theme shift B − A with bootstrap intervals
-                                   terms, themes, track and compare take [--workers N]
+                                   terms, themes, track, compare, network, ngrams, collocations and
+                                   similarity take [--workers N]
                                    [--backend local|dask] [--scheduler ADDRESS]; progress bars on
                                    stderr when it is a terminal
     report [--study FILE] [--corpus DIR] [--out DIR] [--document ID] [--strict]
