@@ -29,8 +29,18 @@ Commands:
                                    (terms, themes and track read a profiles folder as a PATH too)
     network PATH... [--document ID...] [--against ID...] [--layer term|theme] [--measure jaccard|pmi|g2]
                                    co-occurrence edges, --nodes with communities, or edges gained and lost
-    dispersion TERM... [--theme NAME...] [--inside] PATH...
-                                   where terms or themes fall along each speech (positions 0-1, paths)
+    dispersion TERM... [--theme NAME...] [--inside] [--dp [--level N]] PATH...
+                                   where terms or themes fall along each speech (positions 0-1, paths);
+                                   --dp: Gries's DP per speech and item across the outline's parts
+    first TERM... [--theme NAME...] PATH...
+                                   where terms or themes first appear (path, sentence, position, order)
+    ngrams PATH... [--n N] [--by document|node|COLUMN] [--min-count N] [--top N]
+                                   runs of N consecutive terms within a sentence (texts only)
+    collocations PATH... [--term TERM] [--window N] [--min-count N] [--statistic g2|pmi] [--top N]
+                                   pairs of terms within a window, with PMI and signed G² (texts only)
+    similarity PATH... [--on terms|themes] [--document ID] [--min-count N]
+                                   Jensen–Shannon divergence and cosine of speech pairs
+                                   (themes, first, dispersion of themes and similarity read profiles too)
     codes PATH... [--by section|COLUMN] [--unit sentence|node] [--tests]
                                    coding rules cross-tabulated: adjusted residuals, chi2 per code
     compare A B [--statistic g2|chi2|logratio|fightin|simplemaths] [--top N] [--significant] [--themes]
@@ -39,7 +49,8 @@ Commands:
                                    take one outline section, e.g. ``speech.txt#三`` or ``p-xi-2020-zzlx#第一``;
                                    --significant: only terms significant at the FDR (--alpha);
                                    --themes: theme shift B − A with bootstrap intervals
-                                   terms, themes, track and compare take [--workers N]
+                                   terms, themes, track, compare, network, ngrams, collocations and
+                                   similarity take [--workers N]
                                    [--backend local|dask] [--scheduler ADDRESS]; progress bars on
                                    stderr when it is a terminal
     report [--study FILE] [--corpus DIR] [--out DIR] [--document ID] [--strict]
@@ -267,10 +278,7 @@ def cmd_terms(args: argparse.Namespace) -> None:
 
     fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=False))
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
-    if args.top:
-        group = ["document", "path"] if args.by == "section" else [args.by]
-        table = table.groupby(group, sort=False, group_keys=False).head(args.top).reset_index(drop=True)
-    _emit(table, args.format)
+    _emit(_top(table, args.by, args.top), args.format)
 
 
 def cmd_kwic(args: argparse.Namespace) -> None:
@@ -301,16 +309,98 @@ def cmd_network(args: argparse.Namespace) -> None:
 
 
 def cmd_dispersion(args: argparse.Namespace) -> None:
+    from analysis.stats.placement import item_dispersion
     from analysis.stats.positions import item_positions
 
-    terms, paths = _split_terms(list(args.items))
-    if not paths:
-        raise ValueError(f"dispersion needs at least one PATH after the terms; none of {args.items} is a file or folder")
-    if not terms and not args.theme:
-        raise ValueError("dispersion needs at least one TERM before the paths, or --theme NAME")
-    _check_themes(list(args.theme or []), _settings(args))
+    terms, themes, paths = _items_and_paths(args, "dispersion")
     fs = _with_profiles(paths, args, lambda others: _features(_load(others, args), args))
-    _emit(item_positions(fs, terms=terms, themes=list(args.theme or []), inside=args.inside), args.format)
+    if args.dp:
+        _emit(item_dispersion(fs, terms=terms, themes=themes, level=args.level), args.format)
+        return
+    _emit(item_positions(fs, terms=terms, themes=themes, inside=args.inside), args.format)
+
+
+def _refuse_profiles(paths: Sequence[str], what: str, why: str) -> None:
+    """Refuse a profiles folder for a command that reads running text, saying why and what to pass instead."""
+    folders = [p for p in paths if _is_profiles(p)]
+    if folders:
+        raise ValueError(f"{what}: {folders[0]} is a profiles folder (counts, no text); {why}; "
+                         "pass the texts themselves (files or folders of speeches)")
+
+
+def _top(table: pd.DataFrame, by: str, n: int) -> pd.DataFrame:
+    """The first ``n`` rows of each group of ``by`` (section: each document's section)."""
+    if not n:
+        return table
+    group = ["document", "path"] if by in ("section", "node") else [by]
+    return table.groupby(group, sort=False, group_keys=False).head(n).reset_index(drop=True)
+
+
+def cmd_ngrams(args: argparse.Namespace) -> None:
+    from analysis.stats.counts import ngrams
+
+    _refuse_profiles(args.paths, "ngrams", "an n-gram is a run of consecutive tokens, and profiles hold how often "
+                     "each term occurs per section, not the order of the tokens")
+    if args.by == "section":  # analysis.stats.counts.ngrams cannot group by section yet (see the issue's notes)
+        raise ValueError("ngrams --by section is not available yet; use --by node (each outline node's own text), "
+                         "document or a metadata column")
+    fs = _features(_load(args.paths, args), args, count_themes=False)
+    table = ngrams(fs, n=args.n, by=args.by, stopwords=not args.keep_stopwords, min_count=args.min_count)
+    _emit(_top(table, args.by, args.top), args.format)
+
+
+def cmd_collocations(args: argparse.Namespace) -> None:
+    from analysis.stats.counts import collocations
+
+    _refuse_profiles(args.paths, "collocations", "a collocation window counts term positions in running text, and "
+                     "profiles hold no token order (`network PATH` reads the sentence co-occurrences of the "
+                     "lexicon's terms that profiles do hold)")
+    fs = _features(_load(args.paths, args), args, count_themes=False)
+    table = collocations(fs, term=args.term, window=args.window, stopwords=not args.keep_stopwords,
+                         min_count=args.min_count, statistic=args.statistic)
+    _emit(table.head(args.top) if args.top else table, args.format)
+
+
+def cmd_similarity(args: argparse.Namespace) -> None:
+    from analysis.stats.similarity import profile_matrix, similar_speeches, speech_similarity
+
+    fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=args.on == "themes"))
+    if args.document:
+        ids = fs.documents["id"].astype(str).tolist()
+        if args.document not in ids:
+            raise ValueError(f"similarity --document {args.document!r}: no such speech in {', '.join(args.paths)}; "
+                             f"ids: {', '.join(ids[:20])}{' …' if len(ids) > 20 else ''}")
+        table = similar_speeches(fs, args.document, on=args.on, min_count=args.min_count)
+    else:
+        table = speech_similarity(profile_matrix(fs, on=args.on, min_count=args.min_count))
+    _emit(table, args.format)
+
+
+def _items_and_paths(args: argparse.Namespace, command: str) -> tuple[list[str], list[str], list[str]]:
+    """``TERM... [--theme NAME...] PATH...`` of dispersion and first: (terms, themes, paths), checked."""
+    from pathlib import Path
+
+    themes = list(args.theme or [])
+    paths_after = [t for t in themes if Path(t).exists()]  # --theme NAME PATH: the path is no theme
+    themes = [t for t in themes if t not in paths_after]
+    terms, paths = _split_terms(list(args.items) + paths_after)
+    if not paths:
+        raise ValueError(f"{command} needs at least one PATH after the terms; none of {args.items} is a file or folder")
+    if not terms and not themes:
+        raise ValueError(f"{command} needs at least one TERM before the paths, or --theme NAME")
+    _check_themes(themes, _settings(args))
+    if terms:
+        _refuse_profiles(paths, f"{command} of terms", "a term is found in each sentence's tokens, and profiles "
+                         "store theme counts per sentence only (ask for --theme NAME instead)")
+    return terms, themes, paths
+
+
+def cmd_first(args: argparse.Namespace) -> None:
+    from analysis.stats.placement import item_first_appearance
+
+    terms, themes, paths = _items_and_paths(args, "first")
+    fs = _with_profiles(paths, args, lambda others: _features(_load(others, args), args))
+    _emit(item_first_appearance(fs, terms=terms, themes=themes), args.format)
 
 
 def cmd_codes(args: argparse.Namespace) -> None:
@@ -622,9 +712,45 @@ def build_parser() -> argparse.ArgumentParser:
     add_compute(p)
     p = add("dispersion", cmd_dispersion, "where terms or themes fall along each speech: one row per sentence "
             "holding them, with its outline path and position 0-1 (themes: profiles folders too)", paths=False)
-    p.add_argument("items", nargs="+", metavar="TERM... PATH...", help="the terms, then files or folders")
+    p.add_argument("items", nargs="*", metavar="TERM... PATH...",
+                   help="the terms, then files or folders (the first existing path ends the terms)")
     p.add_argument("--theme", action="extend", nargs="+", metavar="NAME", help="themes of the lexicon to place")
     p.add_argument("--inside", action="store_true", help="count a term inside longer tokens too")
+    p.add_argument("--dp", action="store_true",
+                   help="one row per speech and item: Gries's dispersion DP across the outline's parts (a term's "
+                        "hits are its occurrences, inside longer tokens too)")
+    p.add_argument("--level", type=int, default=1, help="with --dp: outline level of the parts (default 1)")
+    p = add("first", cmd_first, "where terms or themes first appear in each speech: outline path, sentence, "
+            "position 0-1 and order (themes: profiles folders too)", paths=False)
+    p.add_argument("items", nargs="*", metavar="TERM... PATH...",
+                   help="the terms, then files or folders (the first existing path ends the terms)")
+    p.add_argument("--theme", action="extend", nargs="+", metavar="NAME", help="themes of the lexicon to place")
+    p = add("ngrams", cmd_ngrams, "n-grams: runs of N consecutive terms within a sentence, by document, section, "
+            "node or a metadata column (needs texts: profiles hold no token order)")
+    p.add_argument("--n", type=int, default=2, help="terms per n-gram (default 2)")
+    p.add_argument("--by", default="document",
+                   help="document; node (an outline node's own text); or a metadata column (default document)")
+    p.add_argument("--min-count", type=int, default=2, help="fewest hits of an n-gram (default 2)")
+    p.add_argument("--top", type=int, default=0, help="keep the N most frequent n-grams per group")
+    p.add_argument("--keep-stopwords", action="store_true", help="let n-grams run through stopwords")
+    add_compute(p)
+    p = add("collocations", cmd_collocations, "collocations: pairs of terms within --window terms of each other in a "
+            "sentence, with PMI and signed G² (needs texts: profiles hold no token order)")
+    p.add_argument("--term", default=None, help="only the collocates of this term (default: every pair once)")
+    p.add_argument("--window", type=int, default=5, help="largest distance in terms (default 5)")
+    p.add_argument("--min-count", type=int, default=3, help="fewest co-occurrences of a pair (default 3)")
+    p.add_argument("--statistic", choices=["g2", "pmi"], default="g2", help="sort by (default g2)")
+    p.add_argument("--top", type=int, default=0, help="keep the N highest pairs")
+    p.add_argument("--keep-stopwords", action="store_true", help="count stopwords as terms")
+    add_compute(p)
+    p = add("similarity", cmd_similarity, "Jensen–Shannon divergence and cosine similarity of every pair of speeches "
+            "(or of each speech to --document) on one vocabulary; PATH may be a profiles folder")
+    p.add_argument("--on", choices=["terms", "themes"], default="terms", help="term counts or theme hits")
+    p.add_argument("--document", default=None, metavar="ID", help="every other speech's distance from this one, "
+                                                                   "nearest first")
+    p.add_argument("--min-count", type=int, default=5,
+                   help="vocabulary: terms with at least this many tokens over the speeches (default 5)")
+    add_compute(p)
     p = add("codes", cmd_codes, "coding rules (corpus/lexicon/codes.yaml) cross-tabulated by section or a metadata "
             "column: coded units, expected counts, adjusted residuals (or --tests: chi2 per code)")
     p.add_argument("--codes", default=None, metavar="FILE", help="a codes file (default corpus/lexicon/codes.yaml)")
@@ -723,8 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if args.command == "track" and not any(x.startswith("-") for x in extra):
-        args.items += extra  # TERM... --theme NAME PATH...: paths after an option
+    if args.command in ("track", "dispersion", "first") and not any(x.startswith("-") for x in extra if x != "--"):
+        args.items += [x for x in extra if x != "--"]  # TERM... --theme NAME [--] PATH...: paths after an option
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "kwic":

@@ -131,8 +131,8 @@ class Workbook:
         return show(table, caption=caption, max_rows=max_rows, kinds=kinds)
 
     def export(self, fig, name: str, *, data: pd.DataFrame, title: str = "", caption: str = "",
-               documents=None):
-        """Write a chart and its data to the figures folder (:func:`analysis.output.export.export_figure`).
+               documents=None, tables: dict[str, pd.DataFrame] | None = None):
+        """Write a figure of any kind and its data to the figures folder (:func:`analysis.output.export.export_figure`).
 
         With no data (nothing to compare for these speeches) nothing is written and the
         figure, which says what is missing, is returned as it is.
@@ -144,24 +144,20 @@ class Workbook:
         self.exported.append(name)
         docs = list(documents) if documents is not None else ([self.document] if self.document else [])
         return export_figure(fig, name, notebook=self.notebook, data=data, title=title, caption=caption,
-                             documents=docs, settings=self.settings, directory=self.figures)
+                             documents=docs, settings=self.settings, directory=self.figures, tables=tables)
 
     def export_network(self, nodes: pd.DataFrame, edges: pd.DataFrame, name: str, *, title: str = "",
                        caption: str = "", documents=None):
-        """Write a network as GraphML, GEXF and node and edge CSV (:func:`analysis.output.graph.export_network`).
+        """Write a network as GraphML, GEXF and node and edge CSV (:meth:`export` of its networkx graph).
 
         With no edges nothing is written and None is returned.
         """
-        from analysis.output.graph import export_network
         from analysis.stats.network import network_graph
 
         if edges is None or len(edges) == 0:
             return None
-        self.exported.append(name)
-        docs = list(documents) if documents is not None else ([self.document] if self.document else [])
-        return export_network(network_graph(nodes, edges), name, notebook=self.notebook, nodes=nodes, edges=edges,
-                              title=title, caption=caption, documents=docs, settings=self.settings,
-                              directory=self.figures)
+        return self.export(network_graph(nodes, edges), name, data=edges, tables={"nodes": nodes}, title=title,
+                           caption=caption, documents=documents)
 
     def findings(self, rows: pd.DataFrame, *, figure: str = "") -> pd.DataFrame:
         """Record finding rows for the report (:func:`analysis.output.export.record_findings`); returns them."""

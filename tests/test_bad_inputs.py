@@ -244,11 +244,12 @@ def test_a_private_use_character_is_counted_and_noted_and_the_text_kept():
 def test_a_private_use_character_in_a_chart_label_becomes_a_visible_placeholder():
     import pandas as pd
 
+    from analysis.output.figures import with_placeholders
     from analysis.plots import charts, fonts
 
     table = pd.DataFrame({"term": ["人\ue000才", "基层"], "count": [2, 1]})
     fig = charts.bar_chart(table, x="count", y="term")
-    shown, replaced = fonts.with_placeholders(fig)
+    shown, replaced = with_placeholders(fig)
     assert list(shown.data[0].y) == ["人[U+E000]才", "基层"]
     assert replaced["\ue000"] >= 1
     fonts.check_glyphs(charts.figure_strings(shown))  # nothing left that prints as a box

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from analysis.output.figures import figure_strings
 from analysis.plots import fonts
 from analysis.plots import charts as plots
 
@@ -83,7 +84,7 @@ def test_word_cloud_keeps_one_character_words_and_is_seeded(terms):
     assert a.collocations is False
     assert a.layout_ == b.layout_
     assert a.words_["干部"] == 1.0  # repeated terms summed: 35 is the top weight
-    assert plots.figure_strings(a)[0] == "干部"
+    assert figure_strings(a)[0] == "干部"  # a word cloud's strings come from its figure kind
     assert a.font_path == str(fonts.cjk_font_file())
 
 

@@ -23,10 +23,13 @@ interactive chart *and* a static PNG beside it (1× the layout size), so a noteb
 with its outputs shows the chart on GitHub and in ``nbconvert --to html`` too, and the
 report can number the figure and print its manifest caption under it.
 
-A word cloud gives PNG and SVG (no Chromium needed). Every string the figure draws
-is first checked against the CJK font: a character that would print as a box (a
-private-use or unassigned one, or one the font lacks) is shown as its code point
-(:func:`analysis.plots.fonts.with_placeholders`, ``[U+E000]``), counted in
+Each kind of figure is one entry of :data:`analysis.output.figures.KINDS`, which says
+which files it gives: a word cloud PNG and SVG (no Chromium needed), a networkx graph
+GraphML and GEXF (for Gephi, R or networkx). More tables than the one drawn are written
+beside it (``tables=``: ``<stem>.<key>.csv``, e.g. a network's nodes). Every string the
+figure draws is first checked against the CJK font: a character that would print as a box
+(a private-use or unassigned one, or one the font lacks) is shown as its code point
+(:func:`analysis.output.figures.with_placeholders`, ``[U+E000]``), counted in
 ``Exported.placeholders`` and named in a warning; the export goes on.
 
 Static formats come from one kaleido/Chromium process kept alive for the whole
@@ -67,15 +70,14 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import paths
 from analysis.output.csvsafe import restore_formulas, to_csv_text
+from analysis.output.figures import PNG_SCALE, figure_kind, figure_strings, with_placeholders
 from analysis.plots import fonts
-from analysis.plots.charts import figure_strings, is_wordcloud
 
 __all__ = [
     "ExportWarning",
@@ -105,9 +107,6 @@ __all__ = [
     "write_report_pdf",
     "clear_findings",
 ]
-
-PNG_SCALE = 3
-"""PNG pixels per layout pixel: a 900×520 chart becomes 2700×1560 (about 300 dpi at 9 in)."""
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 ALL_FORMATS = ("png", "svg", "pdf", "html")
@@ -827,16 +826,6 @@ def _render_static(spec: dict, *, fmt: str, width: int, height: int, scale: floa
 # --------------------------------------------------------------------------- figures
 
 
-def _with_cjk_font(fig):
-    """Return a plotly Figure copy whose layout names the CJK font (unchanged if it does)."""
-    import plotly.graph_objects as go
-
-    out = go.Figure(fig)
-    if not out.layout.font.family:
-        out.update_layout(font_family=fonts.CSS_FAMILY)
-    return out
-
-
 PLOTLY_JS = "plotly.min.js"
 """The one copy of plotly.js in a figures folder, loaded by every chart's HTML file."""
 
@@ -871,54 +860,6 @@ def write_plotlyjs(folder: Path) -> Path:
     return target if same else atomic_write(target, payload)
 
 
-def _plotly_html(fig, stem: str, title: str) -> bytes:
-    html = fig.to_html(
-        include_plotlyjs="directory",
-        full_html=True,
-        div_id=stem,
-        config={
-            "displaylogo": False,
-            "responsive": True,
-            "toImageButtonOptions": {"format": "png", "filename": stem, "scale": PNG_SCALE},
-        },
-    )
-    head = f"<title>{_escape(title or stem)}</title>\n"
-    head += f"    <style>body {{font-family: {fonts.CSS_FAMILY};}}</style>\n"
-    html = html.replace("<head>\n", "<head>\n    " + head, 1)
-    return html.encode("utf-8")
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
-
-
-def _wordcloud_svg(wc) -> bytes:
-    svg = wc.to_svg(embed_font=False)
-    svg = re.sub(r"font-family:\s*'[^']*'", "font-family:" + _svg_family(), svg, count=1)
-    return svg.encode("utf-8")
-
-
-def _svg_family() -> str:
-    names = [n.strip() for n in fonts.CSS_FAMILY.split(",")]
-    return ",".join(n if n in {"sans-serif", "serif"} else f"'{n}'" for n in names)
-
-
-def _wordcloud_png(wc, *, reduce: int = 1) -> bytes:
-    buffer = io.BytesIO()
-    image = wc.to_image()
-    (image.reduce(reduce) if reduce > 1 else image).save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
-def _plotly_mimebundle(fig) -> dict:
-    """The mime bundle plotly's own notebook renderer gives (``application/vnd.plotly.v1+json``)."""
-    import plotly.io as pio
-
-    return pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
-
-
 def _fingerprint(settings) -> str:
     if settings is None:
         return ""
@@ -946,18 +887,21 @@ def export_figure(
     documents: Iterable[str] = (),
     settings=None,
     directory: str | Path | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Exported:
     """Write a figure and the data it draws to ``figures/``, and record it in the manifest.
 
-    Plotly figures give PNG (at :data:`PNG_SCALE`), SVG, PDF and self-contained HTML;
-    word clouds give PNG and SVG. ``<stem>.csv`` holds ``data``; the manifest row for
+    The figure's kind (:data:`analysis.output.figures.KINDS`) says what is written: plotly
+    figures give PNG (at :data:`PNG_SCALE`), SVG, PDF and self-contained HTML; word clouds
+    PNG and SVG; networkx graphs GraphML and GEXF. ``<stem>.csv`` holds ``data``; the manifest row for
     the stem is replaced (rows stay sorted by stem). Files of this stem in a format not
     written this time (e.g. an old PNG when Chromium is now missing) are removed, so
     the folder always matches the manifest. The figure itself is not changed; a plotly
     figure whose layout names no font gets :data:`analysis.plots.fonts.CSS_FAMILY`.
 
     Args:
-        fig: A plotly ``Figure`` or a generated ``wordcloud.WordCloud``.
+        fig: A figure of a kind in :data:`analysis.output.figures.KINDS`: a plotly ``Figure``, a
+            generated ``wordcloud.WordCloud`` or a networkx graph.
         name: Chart name within the notebook (ASCII letters, digits, ``_``, ``-``).
         notebook: Notebook name, e.g. ``"01_overview"`` (a path is reduced to its stem).
         data: The table the chart draws (written as ``<stem>.csv``).
@@ -968,6 +912,8 @@ def export_figure(
             recorded), or a fingerprint string, or None.
         directory: Output folder; default :func:`analysis.paths.figures_dir` (``figures/``,
             or ``ANALYSIS_FIGURES_DIR`` when set).
+        tables: More tables behind the figure, key → table, written as ``<stem>.<key>.csv``
+            (a network's nodes beside its edges).
 
     Returns:
         :class:`Exported`: format → Path for every file written, plus ``"manifest"``.
@@ -983,19 +929,24 @@ def export_figure(
     """
     stem = safe_stem(notebook, name)
     folder = check_output_folder(Path(directory) if directory is not None else paths.figures_dir())
-    fig, replaced = fonts.with_placeholders(fig)
+    kind = figure_kind(fig)
+    fig, replaced = with_placeholders(fig)
     if replaced:
         shown = ", ".join(f"U+{ord(c):04X} ×{n}" for c, n in sorted(replaced.items()))
         warnings.warn(f"{stem}: {sum(replaced.values())} character(s) the font cannot draw are shown as "
                       f"placeholders ({shown})", stacklevel=2)
-    fonts.check_glyphs(figure_strings(fig))
+    strings = figure_strings(fig)
+    if strings:  # a kind that draws no text of its own (a network for Gephi) needs no font
+        fonts.check_glyphs(strings)
     csv = _csv_bytes(data)
-    rendered = _render(fig, stem=stem, title=title)
+    more = {f"{key}.csv": _csv_bytes(table) for key, table in (tables or {}).items()}
+    rendered = kind.render(fig, stem=stem, title=title, statics=_static_images)
     # Everything is rendered: only now touch the folder.
     written = {fmt: atomic_write(folder / f"{stem}.{fmt}", payload) for fmt, payload in rendered.files.items()}
     if "html" in written:
         write_plotlyjs(folder)
     written["csv"] = atomic_write(folder / f"{stem}.csv", csv)
+    written.update({fmt: atomic_write(folder / f"{stem}.{fmt}", payload) for fmt, payload in more.items()})
     row = {
         "stem": stem,
         "notebook": _notebook_name(notebook),
@@ -1015,46 +966,23 @@ def export_figure(
                     interactive=rendered.interactive, png=rendered.notebook_png, placeholders=replaced)
 
 
-@dataclass(frozen=True)
-class _Rendered:
-    """A figure rendered in memory, before anything is written."""
+def _static_images(spec: dict, *, width: int, height: int) -> tuple[dict[str, bytes], str, Callable | None]:
+    """PNG (at :data:`PNG_SCALE`), SVG and PDF of a plotly figure dict, from the render cache or Chromium.
 
-    kind: str  # "plotly" or "wordcloud"
-    files: dict[str, bytes]  # format → bytes
-    skipped: str = ""  # what was not rendered, and why
-    notebook_png: bytes | Callable[[], bytes] | None = None  # static image beside the chart in a notebook
-    interactive: dict | None = None  # plotly mime bundle shown in a notebook
-
-
-def _render(fig, *, stem: str, title: str) -> _Rendered:
-    """Render a figure in memory in every format this machine can make."""
-    if is_wordcloud(fig):
-        return _Rendered("wordcloud", {"png": _wordcloud_png(fig), "svg": _wordcloud_svg(fig)},
-                         notebook_png=_wordcloud_png(fig, reduce=max(1, round(getattr(fig, "scale", 1)))))
-    if not hasattr(fig, "to_plotly_json"):
-        raise TypeError(f"export: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
-    from analysis.plots.charts import HEIGHT, WIDTH
-
-    figure = _with_cjk_font(fig)
-    files: dict[str, bytes] = {}
-    skipped = ""
-    notebook_png = None
-    spec = figure.to_dict()
-    width = int(figure.layout.width or WIDTH)
-    height = int(figure.layout.height or HEIGHT)
+    Returns:
+        (format → bytes, what was skipped, a callable giving the notebook's PNG); no files and
+        ``"png;svg;pdf (no Chromium)"`` when no Chromium is found and the cache cannot answer.
+    """
     sizes = {fmt: dict(fmt=fmt, width=width, height=height, scale=PNG_SCALE if fmt == "png" else 1)
              for fmt in STATIC_FORMATS}
     cached = {fmt: _cached_render(spec, **size) for fmt, size in sizes.items()}
-    if all(data is not None for data in cached.values()) or start_export_server():
-        # an unchanged chart is answered from the cache: no Chromium is started for it
-        for fmt, size in sizes.items():
-            files[fmt] = cached[fmt] if cached[fmt] is not None else _render_and_store(spec, **size)
-        # the static image beside the chart in a notebook: the print PNG scaled down, when displayed
-        notebook_png = functools.partial(_reduced_png, files["png"], max(1, PNG_SCALE // NOTEBOOK_PNG_SCALE))
-    else:
-        skipped = "png;svg;pdf (no Chromium)"
-    files["html"] = _plotly_html(figure, stem, title)
-    return _Rendered("plotly", files, skipped, notebook_png, _plotly_mimebundle(fig))
+    if not (all(data is not None for data in cached.values()) or start_export_server()):
+        return {}, "png;svg;pdf (no Chromium)", None
+    # an unchanged chart is answered from the cache: no Chromium is started for it
+    files = {fmt: cached[fmt] if cached[fmt] is not None else _render_and_store(spec, **size)
+             for fmt, size in sizes.items()}
+    # the static image beside the chart in a notebook: the print PNG scaled down, when displayed
+    return files, "", functools.partial(_reduced_png, files["png"], max(1, PNG_SCALE // NOTEBOOK_PNG_SCALE))
 
 
 def _remove_stale(folder: Path, stem: str, written: Mapping[str, Path]) -> None:

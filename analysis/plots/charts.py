@@ -485,15 +485,16 @@ def _word_color(word=None, font_size=None, position=None, orientation=None, rand
 
 
 def figure_strings(fig) -> list[str]:
-    """Every string a figure may draw: titles, axis and legend titles, tick and hover text, words.
+    """Every string a plotly figure may draw: titles, axis and legend titles, tick and hover text.
 
-    For a plotly figure, all string values in its data and layout (the template is
-    left out: it draws nothing by itself), including string elements of arrays
-    (categorical axis values, ``text``, ``hovertext``, ``customdata``). For a word
-    cloud, its words. Feed the result to :func:`analysis.plots.fonts.check_glyphs`.
+    All string values in its data and layout (the template is left out: it draws
+    nothing by itself), including string elements of arrays (categorical axis values,
+    ``text``, ``hovertext``, ``customdata``). Feed the result to
+    :func:`analysis.plots.fonts.check_glyphs`. The strings of any kind of figure (a word
+    cloud's words too) come from :func:`analysis.output.figures.figure_strings`.
 
     Args:
-        fig: A plotly ``Figure`` (or figure dict) or a generated ``wordcloud.WordCloud``.
+        fig: A plotly ``Figure`` or figure dict.
 
     Returns:
         The strings, de-duplicated, in order of first appearance.
@@ -507,19 +508,13 @@ def figure_strings(fig) -> list[str]:
     >>> sorted(s for s in figure_strings(fig) if not s.isascii())
     ['乙', '标题', '横轴', '甲', '第一', '第二']
     """
-    if is_wordcloud(fig):
-        layout = getattr(fig, "layout_", None)
-        if layout:
-            words = [entry[0][0] for entry in layout]
-        else:
-            words = list(getattr(fig, "words_", {}) or {})
-        return list(dict.fromkeys(str(w) for w in words))
     if hasattr(fig, "to_plotly_json"):
         spec = fig.to_plotly_json()
     elif isinstance(fig, Mapping):
         spec = fig
     else:
-        raise TypeError(f"figure_strings: expected a plotly Figure or a WordCloud, got {type(fig).__name__}")
+        raise TypeError(f"figure_strings: expected a plotly Figure or figure dict, got {type(fig).__name__} "
+                        "(analysis.output.figures.figure_strings reads every kind of figure)")
     layout = {k: v for k, v in dict(spec.get("layout") or {}).items() if k != "template"}
     return list(dict.fromkeys(_walk_strings([spec.get("data") or [], layout])))
 
@@ -542,11 +537,6 @@ def _walk_strings(value: Any) -> Iterator[str]:
             yield from _walk_strings(v)
     elif isinstance(value, bytes):
         return
-
-
-def is_wordcloud(fig) -> bool:
-    """True for a ``wordcloud.WordCloud`` (checked by name, so wordcloud is imported only when used)."""
-    return type(fig).__name__ == "WordCloud" and hasattr(fig, "to_image")
 
 
 #: How the outline's level-0 parts are labelled in charts.
