@@ -80,14 +80,14 @@ def render_in_chromium():
                 page.wait_for_function(
                     "Array.from(document.querySelectorAll('.plotly-graph-div'))"
                     ".every(d => d.querySelector('svg.main-svg'))",
-                    timeout=30000,
+                    timeout=180000,
                 )
                 charts = page.evaluate(
                     "Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({id: d.id,"
                     " svgs: d.querySelectorAll('svg.main-svg').length, bars: d.querySelectorAll('.point').length,"
                     " text: d.textContent}))"
                 )
-                page.screenshot(path=str(screenshot), full_page=True)
+                page.screenshot(path=str(screenshot), full_page=True, timeout=180000)  # a limit, not a target: busy machines
             finally:
                 browser.close()
         return charts, problems

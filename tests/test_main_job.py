@@ -248,9 +248,9 @@ def test_the_report_reads_well_at_1400_pixels_and_as_pdf(main_job, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(path.as_uri())
             page.wait_for_function("Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                                   ".every(d => d.querySelector('svg.main-svg'))", timeout=30000)
+                                   ".every(d => d.querySelector('svg.main-svg'))", timeout=180000)
             screen = page.evaluate(MEASURE_JS)
-            page.screenshot(path=str(shots / "report-1400.png"), full_page=True)
+            page.screenshot(path=str(shots / "report-1400.png"), full_page=True, timeout=180000)
             page.emulate_media(media="print")
             page.set_viewport_size({"width": 700, "height": 1000})  # A4 minus the print margins, in CSS pixels
             printed = page.evaluate(MEASURE_JS)
