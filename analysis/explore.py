@@ -502,12 +502,103 @@ def _outermost(lines: pd.DataFrame) -> pd.DataFrame:
     return lines[keep & ~dup.to_numpy()]
 
 
-def _build_widget(ex: Explorer):
-    """ipywidgets around an Explorer: controls above, charts, the KWIC lines below; callbacks call its methods."""
-    import ipywidgets as w
-    import plotly.graph_objects as go
+def _colour(value: float, top: float) -> str:
+    """The heatmap's Blues colour of a value (0 → white, the largest value → dark blue)."""
+    from plotly.colors import sample_colorscale
 
-    layout = w.Layout(width="auto")
+    share = 0.0 if not np.isfinite(value) or top <= 0 else min(1.0, max(0.0, value / top))
+    return sample_colorscale("Blues", [share])[0]
+
+
+def _heat_grid(ex: Explorer, on_cell):
+    """The heatmap as a grid of buttons: one per cell, coloured like the chart, labelled with its % (click: KWIC)."""
+    import ipywidgets as w
+
+    fig = ex.figures["heatmap"]
+    if not len(fig.data) or fig.data[0].type != "heatmap":
+        return w.HTML("<i>" + html.escape(fig.layout.annotations[0].text if fig.layout.annotations else "") + "</i>")
+    trace = fig.data[0]
+    z = np.asarray(trace.z, dtype=float)
+    xs, ys = [str(x) for x in trace.x], [str(y) for y in trace.y]
+    top = float(np.nanmax(z)) if np.isfinite(z).any() else 0.0
+    cells = [w.HTML("")] + [w.HTML(f"<b>{html.escape(x.replace('<br>', ''))}</b>") for x in xs]
+    for i, y in enumerate(ys):
+        cells.append(w.HTML(html.escape(y)))
+        for j, x in enumerate(xs):
+            value = z[i, j]
+            button = w.Button(description="" if not np.isfinite(value) else f"{value:.1f}",
+                              tooltip=f"{y} · {x.replace('<br>', '')}", layout=w.Layout(width="auto", height="28px"))
+            button.style.button_color = _colour(value, top)
+            if np.isfinite(value) and top > 0 and value / top > 0.55:
+                button.style.text_color = "white"
+            button.add_class("explorer-cell")
+            button.on_click(lambda _, y=y, x=x: on_cell(y, x))
+            cells.append(button)
+    first = max(80, 9 * max(len(y) for y in ys))
+    return w.GridBox(cells, layout=w.Layout(grid_template_columns=f"{first}px repeat({len(xs)}, minmax(48px, 72px))",
+                                            grid_gap="2px"))
+
+
+def _bar_rows(ex: Explorer, on_bar):
+    """The talent–grassroots bars as buttons whose widths follow the shares (click: KWIC)."""
+    import ipywidgets as w
+
+    from analysis.plots.charts import COLORWAY
+
+    if ex.index is None or not len(ex.index):
+        return w.HTML("<i>No talent and grassroots shares to draw.</i>")
+    columns = [f"share_{t}" for t in BAR_THEMES]
+    values = ex.index[columns].to_numpy(dtype=float) * 100
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    names = {"talent": "人才", "grassroots": "基层"}
+    rows = [w.HTML(f"<b>Talent (人才) and grassroots (基层), share_{html.escape(ex.share)} (%)</b>")]
+    for label, pair in zip(ex.index["unit"].astype(str), values):
+        shown = part_label(label)
+        bars = []
+        for k, (theme, value) in enumerate(zip(BAR_THEMES, pair)):
+            width = 4 + (360 * value / top if np.isfinite(value) and top > 0 else 0)
+            button = w.Button(description=f"{names[theme]} {value:.1f}" if np.isfinite(value) else names[theme],
+                              tooltip=f"{shown} · {names[theme]}", layout=w.Layout(width=f"{max(width, 72):.0f}px",
+                                                                                 height="24px"))
+            button.style.button_color = COLORWAY[k]
+            button.style.text_color = "white"
+            button.add_class("explorer-bar")
+            button.on_click(lambda _, shown=shown, theme=theme: on_bar(shown, theme))
+            bars.append(button)
+        rows.append(w.HBox([w.HTML(html.escape(shown), layout=w.Layout(width="180px")), w.VBox(bars)]))
+    return w.VBox(rows)
+
+
+def _shift_rows(ex: Explorer, on_theme):
+    """The shift chart (plotly, in an output area) and one button per theme (click: KWIC in A and B)."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    out = w.Output()
+    with out:
+        display(ex.figures["shift"])
+    if ex.shift is None or not len(ex.shift):
+        return w.VBox([out])
+    label = "label_zh" if "label_zh" in ex.shift.columns else "theme"
+    buttons = []
+    for name, diff in zip(ex.shift[label].astype(str), ex.shift["diff"].to_numpy(dtype=float)):
+        button = w.Button(description=f"{name} {100 * diff:+.2f} pp", tooltip=f"shift · {name}",
+                          layout=w.Layout(width="auto"))
+        button.add_class("explorer-theme")
+        button.on_click(lambda _, name=name: on_theme(name))
+        buttons.append(button)
+    return w.VBox([out, w.HTML("<b>Lines of a theme in A and B:</b>"),
+                   w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))])
+
+
+def _build_widget(ex: Explorer):
+    """ipywidgets around an Explorer: controls, the heatmap grid, the bars, the shift chart, the KWIC lines.
+
+    Every clickable element is a widget button (a heatmap cell, a bar, a theme of the shift), so a
+    click reaches the kernel through the widget protocol only; its callback calls the Explorer's method.
+    """
+    import ipywidgets as w
+
     pick = w.SelectMultiple(options=ex.options(), value=tuple(ex.selection), rows=6, description="Speeches",
                             layout=w.Layout(width="360px"))
     themes = w.SelectMultiple(options=ex.theme_names(), value=tuple(ex.themes or ex.theme_names()), rows=6,
@@ -517,69 +608,51 @@ def _build_widget(ex: Explorer):
     rows = w.Dropdown(options=list(ROWS), value=ex.rows, description="Rows")
     chart = w.Dropdown(options=list(CHARTS), value="heatmap", description="Chart", layout=w.Layout(width="200px"))
     button = w.Button(description="Export chart", icon="download")
-    lines = w.HTML(value=ex.lines_html(), layout=layout)
+    lines = w.HTML(value=ex.lines_html(), layout=w.Layout(width="auto"))
     lines.add_class("explorer-lines")
-    charts = {name: go.FigureWidget(ex.figures[name]) for name in CHARTS}
-    for name, fig in charts.items():
-        fig.layout.width = None
-    busy = {"now": False}
 
     def show_lines(_=None):
         lines.value = ex.lines_html()
 
-    def on_heat(trace, points, state):
-        if points.xs:
-            ex.click_cell(str(points.ys[0]), str(points.xs[0]))
-            show_lines()
+    def reporting(callback):
+        """A callback whose error is shown above the lines (a widget callback's exception is otherwise hidden)."""
+        def run(*args):
+            try:
+                callback(*args)
+            except (KeyError, ValueError) as error:
+                ex.message = f"Could not answer: {error}"
+                show_lines()
+        return run
 
-    def on_bar(trace, points, state):
-        if points.ys:
-            ex.click_bar(str(points.ys[0]), BAR_THEMES[min(points.trace_index, 1)])
-            show_lines()
+    on_cell = reporting(lambda y, x: (ex.click_cell(y, x), show_lines()))
+    on_bar = reporting(lambda y, theme: (ex.click_bar(y, theme), show_lines()))
+    on_theme = reporting(lambda name: (ex.click_theme(name), show_lines()))
 
-    def on_shift(trace, points, state):
-        if points.ys:
-            ex.click_theme(str(points.ys[0]))
-            show_lines()
-
-    handlers = {"heatmap": on_heat, "bars": on_bar, "shift": on_shift}
-
-    def redraw():
-        for name, fig in charts.items():
-            new = ex.figures[name]
-            with fig.batch_update():
-                fig.data = []
-                fig.add_traces(list(new.data))
-                fig.layout = new.layout
-                fig.layout.width = None
-            for trace in fig.data:
-                trace.on_click(handlers[name])
+    def parts():
+        return [_heat_grid(ex, on_cell), _bar_rows(ex, on_bar), _shift_rows(ex, on_theme)]
 
     def changed(_=None):
-        if busy["now"]:
-            return
         typed = terms.value.strip()
         ex.update(selection=list(pick.value) or ex.options()[:1], themes=list(themes.value), share=share.value,
                   rows=rows.value)
         if typed:
             ex.update(terms=typed)
-        redraw()
+        box.children = [box.children[0], *parts(), lines]
 
     def export(_=None):
         ex.export(chart.value)
         show_lines()
 
+    changed, export = reporting(changed), reporting(export)
     for control in (pick, themes, share, rows):
         control.observe(changed, names="value")
     terms.on_submit(changed)
     terms.observe(lambda change: changed() if not change["new"].strip() else None, names="value")
     button.on_click(export)
-    redraw()
     controls = w.HBox([pick, themes, w.VBox([terms, share, rows, w.HBox([chart, button])])])
-    box = w.VBox([controls, charts["heatmap"], charts["bars"], charts["shift"], lines])
+    box = w.VBox([controls, *parts(), lines])
     box.add_class("explorer")
     box.explorer = ex
-    box.charts = charts
     box.controls = {"speeches": pick, "themes": themes, "terms": terms, "share": share, "rows": rows, "chart": chart,
                     "export": button}
     box.lines = lines
