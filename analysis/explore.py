@@ -395,6 +395,19 @@ class Explorer:
             self._kwic_memo[term] = found[KWIC_COLUMNS]
         return self._kwic_memo[term]
 
+    def warm(self) -> int:
+        """Run KWIC once for every lexicon term found in the texts, so that later clicks only filter lines.
+
+        Returns:
+            The number of terms whose lines are now at hand.
+        """
+        if self.texts is None:
+            return 0
+        terms = [t for t in dict.fromkeys(self.lexicon["term"].astype(str)) if any(t in x for x in self.texts["text"])]
+        for term in terms:
+            self._kwic(term)
+        return len(terms)
+
     def _text_features(self):
         """The FeatureSet of the speeches with text, and their texts (made once)."""
         if "text_fs" not in self._kwic_memo:
@@ -450,6 +463,7 @@ class Explorer:
     def widget(self):
         """The explorer as ipywidgets (controls, three ``FigureWidget`` charts, the KWIC lines), made once."""
         if self._widget is None:
+            self.warm()  # a click then answers without running KWIC (seconds once, here, instead of at a click)
             self._widget = _build_widget(self)
         return self._widget
 

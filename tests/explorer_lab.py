@@ -144,6 +144,9 @@ def open_and_run(page, url: str, token: str, notebook: str, *, timeout: float = 
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
     page.wait_for_selector(".explorer .explorer-cell", timeout=timeout)
+    news = page.locator(".jp-toast-button:has-text('No')")  # "notified about Jupyter news?" covers the lines
+    if news.count():
+        news.first.click()
     page.wait_for_selector(".explorer-lines", timeout=timeout)
 
 
