@@ -617,7 +617,8 @@ def _build_widget(ex: Explorer):
                             layout=w.Layout(width="360px"))
     themes = w.SelectMultiple(options=ex.theme_names(), value=tuple(ex.themes or ex.theme_names()), rows=6,
                               description="Themes", layout=w.Layout(width="300px"))
-    terms = w.Text(value=" ".join(ex.terms or []), description="Terms", placeholder="人才 基层 (overrides themes)")
+    terms = w.Text(value=" ".join(ex.terms or []), description="Terms", placeholder="人才 基层 (overrides themes)",
+                   continuous_update=False)  # the value (and the charts) change on Enter or leaving the box
     share = w.Dropdown(options=list(SHARES), value=ex.share, description="Share")
     rows = w.Dropdown(options=list(ROWS), value=ex.rows, description="Rows")
     chart = w.Dropdown(options=list(CHARTS), value="heatmap", description="Chart", layout=w.Layout(width="200px"))
@@ -658,10 +659,8 @@ def _build_widget(ex: Explorer):
         show_lines()
 
     changed, export = reporting(changed), reporting(export)
-    for control in (pick, themes, share, rows):
+    for control in (pick, themes, share, rows, terms):
         control.observe(changed, names="value")
-    terms.on_submit(changed)
-    terms.observe(lambda change: changed() if not change["new"].strip() else None, names="value")
     button.on_click(export)
     controls = w.HBox([pick, themes, w.VBox([terms, share, rows, w.HBox([chart, button])])])
     box = w.VBox([controls, *parts(), lines])
