@@ -151,3 +151,18 @@ def test_export_writes_the_chart_and_its_table(fs, docs, tmp_path, monkeypatch):
     assert len(table) == len(ex.coverage) and set(table["theme"]) == set(ex.coverage["theme"])
     assert ex.message.startswith("Exported the heatmap chart")
     assert (tmp_path / "manifest.csv").exists()
+
+
+def test_the_report_shows_the_static_picture_and_not_the_widget():
+    import nbformat
+
+    from analysis.output import report
+    from analysis.paths import notebooks_dir
+
+    notebook = nbformat.read(notebooks_dir() / "07_explore.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and "explore(fs" in c.source)
+    assert "nbval-ignore-output" in cell.metadata["tags"]  # widget model ids change on every run
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs)
+    html = report.build_report([("07_explore", notebook)])
+    assert "VBox(" not in html and "SelectMultiple" not in html  # the widget's text form is not a result
+    assert "07_explore_explorer_heatmap" in html  # its opening heatmap is, as a figure
