@@ -248,8 +248,9 @@ class Explorer:
             unit_keys = ["document", "path"] if self.rows == "section" else ["document"]
             labels = [(f"{k[0]} · {part_label(str(k[1]))}" if several else str(k[-1]))
                       for k in index[unit_keys].itertuples(index=False, name=None)]
-            self.index = index.assign(unit=labels)
-            bars = plot_talent_grassroots_index(self.index, rows="unit", title="Talent (人才) and grassroots (基层)")
+            self.index = index  # the table as the library gives it (exported with the chart)
+            drawn = index.assign(**{unit_keys[-1]: labels})  # rows labelled "speech · section" when several
+            bars = plot_talent_grassroots_index(drawn, rows=unit_keys[-1], title="Talent (人才) and grassroots (基层)")
             self._bar_rows = dict(zip([part_label(v) for v in labels],
                                       index[unit_keys].itertuples(index=False, name=None)))
         else:
@@ -566,7 +567,7 @@ def _bar_rows(ex: Explorer, on_bar):
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
     names = {"talent": "人才", "grassroots": "基层"}
     rows = [w.HTML(f"<b>Talent (人才) and grassroots (基层), share_{html.escape(ex.share)} (%)</b>")]
-    for label, pair in zip(ex.index["unit"].astype(str), values):
+    for label, pair in zip(ex._bar_rows, values):
         shown = part_label(label)
         bars = []
         for k, (theme, value) in enumerate(zip(BAR_THEMES, pair)):
