@@ -24,8 +24,9 @@ No statistic is computed here: every number comes from the functions named above
 logic lives in :class:`Explorer` (plain methods: :meth:`Explorer.update`,
 :meth:`Explorer.click_cell`, :meth:`Explorer.click_bar`, :meth:`Explorer.click_theme`,
 :meth:`Explorer.click_term`, :meth:`Explorer.export`), so it is tested without a
-browser; :meth:`Explorer.widget` wires it to ipywidgets and plotly ``FigureWidget``
-(which needs anywidget), all served by the installed packages, so it works offline.
+browser; :meth:`Explorer.widget` wires it to ipywidgets: every clickable element (a heatmap
+cell, a bar, a theme) is a widget button, so a click reaches the kernel through the widget
+protocol alone; everything is served by the installed packages, so it works offline.
 
 >>> import pandas as pd
 >>> from analysis.features import build_features
@@ -462,7 +463,7 @@ class Explorer:
                 f"<th>whole token</th></tr></thead><tbody>{cells}</tbody></table></div>")
 
     def widget(self):
-        """The explorer as ipywidgets (controls, three ``FigureWidget`` charts, the KWIC lines), made once."""
+        """The explorer as ipywidgets (controls, the heatmap grid, the bars, the shift chart, the KWIC lines), made once."""
         if self._widget is None:
             self.warm()  # a click then answers without running KWIC (seconds once, here, instead of at a click)
             self._widget = _build_widget(self)

@@ -3,7 +3,7 @@
 Used by tests/test_explorer_lab.py (what the page shows after a click) and
 tests/benchmarks/bench_explorer_click.py (how long a click takes to answer). Nothing is
 downloaded: Playwright's client drives /usr/bin/chromium; the lab server serves the widget
-front ends installed in the venv (ipywidgets, anywidget, plotly's FigureWidget).
+front end installed in the venv (ipywidgets) and plotly's renderer.
 """
 
 from __future__ import annotations
@@ -47,9 +47,8 @@ def missing() -> str | None:
         return "playwright is not installed (pip install playwright; no browser download is needed)"
     try:
         import ipywidgets  # noqa: F401
-        import anywidget  # noqa: F401
     except ImportError:
-        return "ipywidgets and anywidget are not installed"
+        return "ipywidgets is not installed"
     return None
 
 
