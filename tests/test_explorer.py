@@ -55,7 +55,6 @@ def test_selection_changes_the_heatmap_and_the_bars(fs, docs):
     assert ex.index[["hits_talent", "hits_grassroots"]].values.tolist() == index[["hits_talent", "hits_grassroots"]].values.tolist()
     bars = ex.figures["bars"].data
     assert np.allclose(bars[0].x, 100 * index["share_talent"].to_numpy())
-    # sentences with 人才 / sentences, by hand: in two, 1 of 4 sentences with Han text mention it? read the count table
     assert ex.shift is not None and list(ex.shift["theme"])[:2] == ["talent", "grassroots"]
 
 
