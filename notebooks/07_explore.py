@@ -30,6 +30,10 @@
 # Networks of reference speeches read the pair counts stored in their profiles (counts of
 # sentences holding two terms, never the sentences). The network is also written as GraphML
 # and GEXF with node and edge tables, for Gephi or R.
+#
+# At the end, an **explorer** (JupyterLab widgets) puts the theme heatmap, the talent–grassroots
+# bars and the shift chart under a few controls; a click on a cell, a bar or a theme lists the
+# sentences behind it.
 
 # %% tags=["parameters"]
 NOTEBOOK = "07_explore"
@@ -46,6 +50,7 @@ DISPERSION_THEMES = ["talent", "grassroots"]  # themes placed along the speeches
 # %%
 import warnings
 
+from analysis.explore import explore
 from analysis.notebook import workbook
 from analysis.plots.coding import plot_code_residuals
 from analysis.plots.network import plot_cooccurrence_network, plot_network_difference
@@ -205,3 +210,29 @@ if scatter is not None:
 else:
     display_value = None
 display_value
+
+# %% [markdown]
+# ## The explorer
+#
+# Pick speeches or the study's groups (`group:…`), themes or a term set (terms separated by
+# spaces, one heatmap column each) and a share; rows are the outline sections of the speeches
+# picked, or one row per speech or group. The heatmap (theme shares in %), the talent–grassroots
+# bars and the shift chart (the first two speeches or groups picked, or the two top-level sections
+# of one speech richest in talent and in grassroots, with a 95 % bootstrap interval) follow.
+# A click on a heatmap cell, a bar or a theme button lists its keyword-in-context lines with their
+# outline paths; `whole token` marks a hit the segmenter made one word. Reference profiles hold
+# counts, no text: for them the explorer says why it shows no lines. *Export chart* writes the
+# chosen chart and its table to the figures folder, like every chart of the workbook.
+#
+# The widgets need a running JupyterLab (they show as text in a static copy); the picture after
+# them is the heatmap the explorer opens with.
+
+# %% tags=["nbval-ignore-output"]
+explorer = explore(fs, workbook=wb, selection=[DOCUMENT])
+explorer
+
+# %%
+wb.export(explorer.figures["heatmap"], "explorer_heatmap", data=explorer.data("heatmap"),
+          title="Theme shares by section of the speech in focus (explorer)",
+          caption=f"Share of each theme in each top-level section (share_{explorer.share}), as the explorer opens; "
+                  "in JupyterLab a click on a cell lists its lines.")

@@ -19,7 +19,8 @@ STAGES = ["foundation", "io", "text", "features", "stats", "plots", "output", "c
 FOUNDATION = {"paths", "settings", "chars", "types", "store", "results", "calendar", "__init__"}
 #: Top-level modules that belong to a stage: where compared speeches come from (features), and the
 #: study and notebook setup that the notebooks and the report read (output).
-TOP_LEVEL = {"profiles": "features", "speeches": "features", "cache_schema": "features", "study": "output", "notebook": "output"}
+TOP_LEVEL = {"profiles": "features", "speeches": "features", "cache_schema": "features", "study": "output", "notebook": "output",
+             "explore": "output"}
 
 
 def stage_of(module: str) -> str:
