@@ -274,11 +274,64 @@ def cmd_outline(args: argparse.Namespace) -> None:
 
 
 def cmd_terms(args: argparse.Namespace) -> None:
-    from analysis.stats.counts import term_frequencies
+    from analysis.stats.counts import BATCHED_BY, term_frequencies, term_frequency_batches
 
+    if args.by in BATCHED_BY and getattr(args, "backend", "local") == "local":  # streamed, a batch at a time
+        tables = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
+                                        stopwords=not args.keep_stopwords)
+        _emit_batches((_top(table, args.by, args.top) for table in tables), args.format)
+        return
     fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=False))
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
     _emit(_top(table, args.by, args.top), args.format)
+
+
+def _batches(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bool = True):
+    """Counts-only FeatureSets of consecutive documents (:func:`analysis.features.stream_batches`), then each
+    profiles folder among ``paths``; for commands whose rows each belong to one document."""
+    from dataclasses import replace
+
+    from analysis.features import stream_batches
+    from analysis.profiles import load_profiles
+    from analysis.stats.meta import with_year
+
+    folders = [p for p in paths if _is_profiles(p)]
+    others = [p for p in paths if p not in folders]
+    settings = _settings(args, hmm=getattr(args, "hmm", False))
+    if others:
+        problems: list = []
+        keep_going = getattr(args, "keep_going", False)
+        for fs in stream_batches(others, settings=settings, on_error="collect" if keep_going else "raise",
+                                 problems=problems, workers=getattr(args, "workers", 1),
+                                 progress=_progress_wanted(), count_themes=count_themes):
+            yield replace(fs, documents=with_year(fs.documents))
+        for problem in problems:
+            _say(f"warning: {problem.file}: {problem.problem} ({problem.fix})")
+    for folder in folders:
+        fs = load_profiles(folder, settings=settings)
+        yield replace(fs, documents=with_year(fs.documents))
+
+
+def _emit_batches(tables, fmt: str) -> None:
+    """:func:`_emit` of the stacked ``tables``, written one table at a time (the same bytes)."""
+    out = _NoControls(sys.stdout, fmt)
+    first = True
+    if fmt == "json":
+        for table in tables:
+            records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
+            if records:
+                text = json.dumps(records, ensure_ascii=False, indent=1)
+                out.write(("[\n" if first else ",\n") + text[2:-2])
+                first = False
+        out.write("[]\n" if first else "\n]\n")
+        return
+    from analysis.output.csvsafe import neutralize_formulas
+
+    for table in tables:
+        for start in range(0, max(len(table), 1), 50_000):
+            part = neutralize_formulas(table.iloc[start:start + 50_000])
+            out.write(part.to_csv(index=False, header=first, lineterminator="\n"))
+            first = False
 
 
 def cmd_kwic(args: argparse.Namespace) -> None:
@@ -291,6 +344,13 @@ def cmd_kwic(args: argparse.Namespace) -> None:
 def cmd_themes(args: argparse.Namespace) -> None:
     from analysis.stats.themes import theme_coverage
 
+    if args.by in ("document", "section", "node") and getattr(args, "backend", "local") == "local":
+        from analysis.features.counting import themes_once
+
+        lexicon = themes_once(_settings(args))[0]  # parsed once, not once per batch
+        _emit_batches((theme_coverage(fs, by=args.by, lexicon=lexicon) for fs in _batches(args.paths, args)),
+                      args.format)
+        return
     fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args))
     _emit(theme_coverage(fs, by=args.by), args.format)
 

@@ -25,7 +25,7 @@ from ``analysis.features``):
 - :mod:`~analysis.features.caches`: the feature cache and the file-counts cache, and the
   hash of the code their keys cover (this whole folder, ``chars.py`` and ``text/``);
 - :mod:`~analysis.features.executors`: :func:`build_features` (one process or a pool) and
-  :func:`stream_features`; :mod:`~analysis.features.dask_backend`: the Dask backend.
+  :func:`stream_features` (:func:`stream_batches`: the same in batches); :mod:`~analysis.features.dask_backend`: the Dask backend.
 
 Caching: :func:`build_features` stores each document's features under
 ``paths.cache_dir()/features/`` keyed by the SHA-256 of its normalized text, the
@@ -51,7 +51,7 @@ from analysis.features.counting import (DocumentCounts, count_features, count_se
                                         count_tokens, quoted_tokens)
 from analysis.features.dask_backend import features_partition
 from analysis.features.document import features
-from analysis.features.executors import BACKENDS, build_features, stream_features
+from analysis.features.executors import BACKENDS, build_features, stream_batches, stream_features
 from analysis.features.featureset import FeatureSet, ProfileError, StoredCounts, combine
 from analysis.text.cooccurrence import PAIR_COLUMNS  # noqa: F401 (column list of stored pair counts)
 from analysis.features.tables import (CATEGORICAL_TOKEN_COLUMNS, FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS,
@@ -67,5 +67,5 @@ __all__ = [
     "build_features", "cache_key", "cache_writable", "cached_features", "clean_cache", "combine",
     "count_features", "count_sentence_tokens", "count_theme_hits", "count_tokens", "counted_features",
     "counts_cache_dir", "feature_cache_dir", "features", "features_partition", "quoted_tokens",
-    "stream_features",
+    "stream_batches", "stream_features",
 ]

@@ -297,7 +297,7 @@ def _loader_hash() -> str:
 
 def _file_key(item: tuple, settings: Settings, count_themes: bool) -> str | None:
     """The key of a file's counts: its bytes, manifest row, the settings, lexicon and code."""
-    from analysis.text.lexicon import lexicon_sha256, load_themes
+    from analysis.features.counting import themes_once
     from analysis.text.segment import engine_signature
 
     path, row = item
@@ -308,7 +308,7 @@ def _file_key(item: tuple, settings: Settings, count_themes: bool) -> str | None
                 digest.update(block)
     except OSError:
         return None
-    lexicon = lexicon_sha256(load_themes(settings)) if count_themes else "-"
+    lexicon = themes_once(settings)[1] if count_themes else "-"  # the YAML parsed once per run, not per file
     blob = "|".join([digest.hexdigest(), str(path), repr(row), repr(settings), settings.fingerprint(), _code_hash(),
                      _loader_hash(), engine_signature(settings), lexicon])
     return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()[:32]  # names need not be UTF-8
@@ -381,8 +381,11 @@ def _read_counts(entry: Path, key: str) -> list | None:
             or not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in rows):
         return None
     tables = {n: _str_categories(t) for n, t in tables.items()}
-    parts = {n: dict(tuple(t.groupby("document", sort=False, observed=True))) if len(t) else {}
-             for n, t in tables.items()}
+    if len(docs) == 1:  # one document (a text file): its tables whole, not copied group by group
+        parts = {n: {docs[0]["document"]: t} if len(t) else {} for n, t in tables.items()}
+    else:
+        parts = {n: dict(tuple(t.groupby("document", sort=False, observed=True))) if len(t) else {}
+                 for n, t in tables.items()}
 
     def part(name: str, doc: str) -> pd.DataFrame:
         frame = parts.get(name, {}).get(doc)

@@ -48,6 +48,38 @@ class DocumentCounts:
     cooccurrences: pd.DataFrame | None = None
 
 
+_THEMES_READ: dict[tuple[str, str], tuple[pd.DataFrame, str]] = {}
+
+
+def themes_once(settings: Settings | None = None) -> tuple[pd.DataFrame, str]:
+    """The settings' theme lexicon and its :func:`~analysis.text.lexicon.lexicon_sha256`, parsed once per process.
+
+    The file's bytes are read each time (cheap) and their hash names the parsed table, so an
+    edited lexicon is parsed again; the YAML is parsed once per content, not once per file
+    counted (``themes.yaml`` was 7% of a run over many files). A file that cannot be read or
+    parsed raises as :func:`~analysis.text.lexicon.load_themes` does.
+
+    >>> table, sha = themes_once()
+    >>> themes_once()[0] is table, len(sha)
+    (True, 64)
+    """
+    import hashlib
+
+    from analysis.text.lexicon import _lexicon_path, lexicon_sha256, load_themes
+
+    settings = settings or Settings()
+    file = _lexicon_path(settings)
+    try:
+        key = (str(file), hashlib.sha256(file.read_bytes()).hexdigest())
+    except OSError:
+        return (table := load_themes(settings)), lexicon_sha256(table)  # raises the lexicon's own error
+    if key not in _THEMES_READ:
+        table = load_themes(settings)
+        _THEMES_READ.clear()
+        _THEMES_READ[key] = (table, lexicon_sha256(table))
+    return _THEMES_READ[key]
+
+
 def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
                    count_themes: bool = True) -> DocumentCounts:
     """Reduce one document's features to its count tables (:class:`DocumentCounts`).
@@ -56,15 +88,15 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
     term counts only.
     """
     from analysis.text.cooccurrence import unit_pairs
-    from analysis.text.lexicon import lexicon_sha256, load_themes, theme_hits
+    from analysis.text.lexicon import theme_hits
     from analysis.text.occurrences import profile_terms, stored_occurrences
 
     tokens = value.tokens
     pairs = None
     if count_themes:
-        lexicon = load_themes(settings or Settings())
+        lexicon, sha = themes_once(settings)
         hits = theme_hits(tokens, lexicon=lexicon)
-        themes, sha = count_theme_hits(hits, tokens), lexicon_sha256(lexicon)
+        themes = count_theme_hits(hits, tokens)
         pairs = unit_pairs(hits.assign(document=value.document))
     else:
         themes, sha = _NO_THEMES, None

@@ -10,7 +10,7 @@ from analysis.text.cooccurrence import PAIR_COLUMNS
 import contextlib
 from functools import partial
 from types import SimpleNamespace
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -186,19 +186,92 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
         (['organization-work-speech'], 0, True)
     """
     from analysis.io import corpus as corpus_mod
+
+    problems: list = []
+    rows: list[dict] = []
+    counted: list[DocumentCounts] = []
+    for row, counts in _counted_files(paths, manifest=manifest, settings=settings, on_error=on_error,
+                                      problems=problems, workers=workers, cache=cache, count_themes=count_themes,
+                                      progress=progress):
+        rows.append(row)
+        counted.append(counts)
+    meta = corpus_mod.documents_frame(rows)
+    fs = _assemble(meta, counted, settings=settings or Settings(), counts_only=True, compact=True)
+    if on_error == "collect":
+        return fs, corpus_mod._problems_frame(problems)
+    return fs
+
+
+#: Term-count rows gathered into one batch by :func:`stream_batches` (about 1 MB of text makes 100,000).
+BATCH_ROWS = 20_000
+
+
+def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, settings: Settings | None = None,
+                   on_error: str = "raise", problems: list | None = None, workers: int = 1, cache: bool = True,
+                   count_themes: bool = True, progress: bool = True,
+                   batch_rows: int | None = None) -> Iterator[FeatureSet]:
+    """:func:`stream_features` in batches: counts-only FeatureSets of consecutive documents, in order.
+
+    The FeatureSets, stacked with :func:`combine`, are the one :func:`stream_features`
+    returns; each holds whole documents, and about ``batch_rows`` term-count rows (a
+    document larger than that is a batch of its own). A caller that computes per-document
+    results (``terms``, ``themes`` by document or outline node) keeps one batch in memory
+    at a time instead of the whole corpus's counts.
+
+    Args:
+        paths, manifest, settings, workers, cache, count_themes, progress: As :func:`stream_features`.
+        on_error: ``"raise"`` or ``"collect"`` (each problem is appended to ``problems`` as it is found).
+        problems: The list problems are appended to with ``on_error="collect"``.
+        batch_rows: Term-count rows that close a batch (default :data:`BATCH_ROWS`).
+
+    Returns:
+        An iterator of counts-only :class:`FeatureSet` (``documents`` without text columns).
+
+    Raises:
+        CorpusError: with ``on_error="raise"``, at the first problem.
+
+    Example:
+        >>> from analysis.paths import corpus_dir
+        >>> parts = list(stream_batches(corpus_dir() / "organization-work-speech.txt", progress=False))
+        >>> len(parts), parts[0].documents["id"].tolist()
+        (1, ['organization-work-speech'])
+    """
+    from analysis.io import corpus as corpus_mod
+
+    settings = settings or Settings()
+    batch_rows = BATCH_ROWS if batch_rows is None else batch_rows
+    rows: list[dict] = []
+    counted: list[DocumentCounts] = []
+    size = 0
+    for row, counts in _counted_files(paths, manifest=manifest, settings=settings, on_error=on_error,
+                                      problems=problems if problems is not None else [], workers=workers,
+                                      cache=cache, count_themes=count_themes, progress=progress):
+        rows.append(row)
+        counted.append(counts)
+        size += len(counts.term_counts)
+        if size >= batch_rows:
+            yield _assemble(corpus_mod.documents_frame(rows), counted, settings=settings, counts_only=True,
+                            compact=True)
+            rows, counted, size = [], [], 0
+    if rows:
+        yield _assemble(corpus_mod.documents_frame(rows), counted, settings=settings, counts_only=True, compact=True)
+
+
+def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Settings | None, on_error: str,
+                   problems: list, workers: int, cache: bool, count_themes: bool,
+                   progress: bool) -> Iterator[tuple[dict, DocumentCounts]]:
+    """Each accepted document's metadata row and compact counts, in file order (problems to ``problems``)."""
+    from analysis.io import corpus as corpus_mod
     from analysis.types import check_choice
 
     check_choice("on_error", on_error, ("raise", "collect"), caller="stream_features")
     settings = settings or Settings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    problems: list = []
     report = problems.append if on_error == "collect" else corpus_mod._handler("raise")
     items = list(corpus_mod.plan_files(paths, manifest=manifest, report=report))
     write = _open_cache() if cache else False
     task = partial(_count_file, settings=settings, cache=cache, write=write, count_themes=count_themes)
-    rows: list[dict] = []
-    counted: list[DocumentCounts] = []
     ids = corpus_mod.IdRegister()
     with contextlib.ExitStack() as stack:
         results: Iterable = map(task, items)
@@ -213,13 +286,7 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
                 report(error)
             for row, counts in documents:
                 if ids.accept(SimpleNamespace(id=row["id"], source_path=row["source_path"]), report):
-                    rows.append(row)
-                    counted.append(compact_counts(counts))  # codes, not a string per row
-    meta = corpus_mod.documents_frame(rows)
-    fs = _assemble(meta, counted, settings=settings, counts_only=True, compact=True)
-    if on_error == "collect":
-        return fs, corpus_mod._problems_frame(problems)
-    return fs
+                    yield row, compact_counts(counts)  # codes, not a string per row
 
 
 def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, count_themes: bool) -> tuple[list, list]:

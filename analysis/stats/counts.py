@@ -40,7 +40,7 @@ The column ``rate_of`` names the count f the rates use (``tokens`` in
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from types import SimpleNamespace
 from typing import Any
@@ -644,6 +644,11 @@ def term_frequencies(
         >>> term_frequencies(compound)[["term", "tokens", "occurrences"]].values.tolist()
         [['人才', 1, 2], ['人才强国战略', 1, 1]]
     """
+    return _term_frequencies(fs, by=by, stopwords=stopwords, min_count=min_count, kinds=kinds)
+
+
+def _frequency_base(fs: FeatureSetLike, by, stopwords: bool, kinds: Sequence[str]) -> SimpleNamespace:
+    """The count table :func:`term_frequencies` starts from: one row per group, document and distinct token."""
     counts_table = _term_counts(fs)
     # Text columns held as categoricals (counts streamed from many files) come out as text, as from tokens.
     compact = {("term" if c == "token" else c) for c in ("document", "path", "token")
@@ -674,13 +679,24 @@ def term_frequencies(
     else:
         totals = pd.DataFrame({"word_tokens": [int(base["_word"].sum())], "content_tokens": [int(base["_content"].sum())],
                                "han_chars": [int(base["_han"].sum())]})
-    terms = base[eligible]
+    return SimpleNamespace(compact=compact, keys=keys, order=order, base=base, terms=base[eligible], totals=totals)
+
+
+def _term_frequencies(fs: FeatureSetLike, *, by, stopwords: bool, min_count: int, kinds: Sequence[str],
+                      vocabulary: Sequence[str] | None = None, doc_freq: pd.Series | None = None) -> pd.DataFrame:
+    """:func:`term_frequencies`; ``vocabulary`` (the countable terms) and ``doc_freq`` (documents per term,
+    indexed by term) given when ``fs`` is one batch of a larger FeatureSet (:func:`term_frequency_batches`)."""
+    start = _frequency_base(fs, by, stopwords, kinds)
+    compact, keys, order, base, terms, totals = (start.compact, start.keys, start.order, start.base, start.terms,
+                                                 start.totals)
     counts = terms.groupby([*keys, "token"], sort=False, dropna=False)["n"].sum().rename("tokens").reset_index()
     meta_grouping = bool(keys) and keys not in (["document"], ["document", "path"])  # doc_freq over the whole set
     df_keys = [*keys, "token"] if meta_grouping else ["token"]
-    doc_freq = terms.groupby(df_keys, sort=False, dropna=False)["document"].nunique().rename("doc_freq").reset_index()
-
-    vocabulary = _countable(pd.unique(terms["token"].astype(str)))
+    if doc_freq is None:
+        doc_freq = terms.groupby(df_keys, sort=False, dropna=False)["document"].nunique().rename("doc_freq").reset_index()
+        vocabulary = _countable(pd.unique(terms["token"].astype(str)))
+    else:  # the whole FeatureSet's, from the first pass of term_frequency_batches (countable terms already)
+        doc_freq = doc_freq.rename("doc_freq").rename_axis("token").reset_index()
     occ = _grouped_occurrences(fs, vocabulary, by, keys).rename(columns={"term": "token"})
     table = counts.merge(occ, on=[*keys, "token"], how="outer") if keys else counts.merge(occ, on="token", how="outer")
     table["tokens"] = table["tokens"].fillna(0).astype("int64")
@@ -718,6 +734,82 @@ def term_frequencies(
         table = table.sort_values(["tokens", "_occ", "term"], ascending=[False, False, True], kind="stable")
     table = table.drop(columns="_occ").reset_index(drop=True)
     return table.astype({c: "str" for c in compact if c in table.columns}) if compact else table
+
+
+#: Groupings :func:`term_frequency_batches` computes batch by batch (each group lies inside one document).
+BATCHED_BY = ("document", "section", "node")
+
+
+def term_frequency_batches(
+    batches: Iterable[FeatureSet],
+    *,
+    by: str = "document",
+    stopwords: bool = True,
+    min_count: int = 1,
+    kinds: Sequence[str] = TERM_KINDS,
+) -> Iterator[pd.DataFrame]:
+    """:func:`term_frequencies` of a FeatureSet given in batches of documents, one table per batch.
+
+    The tables, stacked, are ``term_frequencies(combine(*batches), by=by, ...)`` row for row
+    (test: tests/test_counts_batches.py); memory holds one batch and one count per term,
+    never the whole corpus's counts. Two passes: the first counts, for each term, the
+    documents holding it as a token (``doc_freq``, and with it the vocabulary a term found
+    only inside longer tokens is listed from) and writes each batch to a temporary file;
+    the second reads the batches back and computes their rows.
+
+    Args:
+        batches: FeatureSets of disjoint documents (e.g.
+            :func:`analysis.features.stream_batches`), read once.
+        by: ``"document"``, ``"section"`` or ``"node"``: groups that lie inside one document.
+        stopwords, min_count, kinds: As :func:`term_frequencies`.
+
+    Returns:
+        An iterator of tables with the columns of :func:`term_frequencies`, in document order.
+
+    Raises:
+        ValueError: for another ``by``, or a document id in two batches.
+
+    Example:
+        >>> t = pd.DataFrame({"document": ["a", "a", "b"], "token": ["人才", "基层", "人才"], "kind": "word"})
+        >>> fs = FeatureSet.from_tables(pd.DataFrame({"id": ["a", "b"]}), t)
+        >>> parts = list(term_frequency_batches([fs.select(["a"]), fs.select(["b"])]))
+        >>> pd.concat(parts)[["document", "term", "doc_freq"]].values.tolist()
+        [['a', '人才', 2], ['a', '基层', 1], ['b', '人才', 2]]
+    """
+    import pickle
+    import tempfile
+
+    check_choice("by", by, BATCHED_BY, caller="term_frequency_batches")
+    documents: dict[str, int] = {}
+    seen: set[str] = set()
+    with tempfile.TemporaryFile(prefix="terms-") as spill:
+        for fs in batches:
+            ids = [str(i) for i in _checked(fs).documents["id"]]
+            twice = sorted(seen.intersection(ids))
+            if twice:
+                raise ValueError(f"term_frequency_batches: document ids occur in two batches: {twice[:5]}")
+            seen.update(ids)
+            table = _term_counts(fs)  # each node lies in its document's sections: by does not change doc_freq
+            eligible = table["kind"].isin(list(kinds))
+            if stopwords and "is_stop" in table.columns:
+                eligible &= ~table["is_stop"].fillna(False).astype(bool)
+            pairs = table.loc[eligible, ["document", "token"]].drop_duplicates()
+            per_term = pairs["token"].astype(str).value_counts(sort=False)
+            for term, n in zip(per_term.index.tolist(), per_term.to_numpy().tolist()):
+                documents[term] = documents.get(term, 0) + n
+            pickle.dump(fs, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            del fs, table, eligible, pairs, per_term
+        doc_freq = pd.Series(documents, dtype="int64")
+        vocabulary = _countable(documents)
+        del documents, seen
+        spill.seek(0)
+        while True:
+            try:
+                fs = pickle.load(spill)
+            except EOFError:
+                break
+            yield _term_frequencies(fs, by=by, stopwords=stopwords, min_count=min_count, kinds=kinds,
+                                    vocabulary=vocabulary, doc_freq=doc_freq)
 
 
 def _runs(tokens: pd.DataFrame, eligible: pd.Series) -> np.ndarray:
