@@ -48,7 +48,6 @@ TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 
 # %%
 from analysis.features import build_features
-from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
 from analysis.output.findings import keyness_findings, shift_findings
 from analysis.plots.emphasis import (
@@ -58,6 +57,7 @@ from analysis.plots.emphasis import (
     plot_theme_coverage,
     plot_word_shift,
 )
+from analysis.speeches import focus_document
 from analysis.stats.keyness import compare_terms, top_keyness
 from analysis.stats.summaries import section_contrast_summary
 from analysis.stats.themes import (
@@ -91,8 +91,7 @@ themes = describe_themes(wb.settings)
 wb.show(themes[["theme", "label_zh", "label_en", "terms", "shared_terms"]])
 
 # %%
-documents = load_corpus(wb.corpus, settings=wb.settings)
-document = select_document(documents, wb.document)
+document = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
 DOCUMENT = str(document["id"].iloc[0])
 fs = build_features(document, settings=wb.settings, progress=False)
 hits = theme_hits(fs)
