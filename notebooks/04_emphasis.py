@@ -57,6 +57,7 @@ from analysis.plots.emphasis import (
     plot_theme_coverage,
     plot_word_shift,
 )
+from analysis.plots.outline import parts_to_draw
 from analysis.speeches import focus_document
 from analysis.stats.keyness import compare_terms, top_keyness
 from analysis.stats.summaries import section_contrast_summary
@@ -108,8 +109,9 @@ coverage = theme_coverage(fs, by="section", hits=hits)
 wb.show(coverage[["path", "label_zh", "theme_hits", "word_tokens", f"share_{SHARE}"]], max_rows=36)
 
 # %%
-heatmap = plot_theme_coverage(coverage, share=SHARE, title=f"Theme shares by section of {DOCUMENT} (%)")
-wb.export(heatmap, "theme_heatmap", data=coverage, title=f"Theme shares by section of {DOCUMENT}",
+drawn = parts_to_draw(coverage)  # a chart draws at most analysis.plots.outline.MAX_PARTS parts
+heatmap = plot_theme_coverage(drawn, share=SHARE, title=f"Theme shares by section of {DOCUMENT} (%)")
+wb.export(heatmap, "theme_heatmap", data=drawn, title=f"Theme shares by section of {DOCUMENT}",
           caption=f"Share of each theme in each outline node (share_{SHARE}); nodes include their sub-points.")
 
 # %% [markdown]
@@ -120,7 +122,7 @@ wb.export(heatmap, "theme_heatmap", data=coverage, title=f"Theme shares by secti
 # hit (a ratio with a zero is not a number, and printing ±∞ would hide how few the hits are).
 
 # %%
-tg = talent_grassroots_index(coverage, share=SHARE)
+tg = talent_grassroots_index(parts_to_draw(coverage), share=SHARE)
 wb.show(tg[["path", "share_of", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]])
 
 # %%

@@ -43,23 +43,26 @@ MAX_PARTS = 100
 
 
 def parts_to_draw(table: pd.DataFrame, *, limit: int = MAX_PARTS) -> pd.DataFrame:
-    """The rows of an outline table that one chart can draw: all of them, or the first ``limit`` parts.
+    """The rows of an outline table that one chart can draw: all of them, or those of the first ``limit`` parts.
 
-    A table of at most ``limit`` rows is returned as it is. A longer one is cut to whole
-    subtrees in document order: its top-level parts (``level`` ≤ 1: preamble, sections,
-    closing) when it has any, else its rows (e.g. sub-points alone, for bars), the first
-    ``limit`` of them. Top-level parts have no parent, so a cut outline is still a treemap.
+    A part is an outline node (``document`` and ``path``); a table may hold one row per part
+    (:func:`analysis.text.outline.section_lengths`) or several (one per theme, as
+    :func:`analysis.stats.themes.theme_coverage` by section). A table of at most ``limit``
+    parts is returned as it is. A longer one is cut to whole subtrees in document order: its
+    top-level parts (``level`` ≤ 1: preamble, sections, closing) when it has any, else its
+    parts (e.g. sub-points alone, for bars), the first ``limit`` of them with all their rows.
+    Top-level parts have no parent, so a cut outline is still a treemap.
 
     Args:
-        table: Rows of :func:`analysis.text.outline.section_lengths` (column ``level``), in
-            document order. Not modified.
-        limit: Most rows returned (at least 1).
+        table: Rows with columns ``path`` and ``level`` (``document`` when there are several
+            documents), in document order. Not modified.
+        limit: Most parts kept (at least 1).
 
     Returns:
-        The same columns, at most ``limit`` rows, the index kept.
+        The same columns, the rows of at most ``limit`` parts, the index kept.
 
     Raises:
-        KeyError: ``level`` is missing.
+        KeyError: ``path`` or ``level`` is missing.
         ValueError: ``limit`` is below 1.
 
     >>> import pandas as pd
@@ -71,11 +74,18 @@ def parts_to_draw(table: pd.DataFrame, *, limit: int = MAX_PARTS) -> pd.DataFram
     """
     if limit < 1:
         raise ValueError(f"parts_to_draw: limit must be at least 1, not {limit}")
-    charts.require_columns(table, ("level",), source=_SOURCE)
-    if len(table) <= limit:
+    charts.require_columns(table, ("path", "level"), source=_SOURCE)
+
+    def parts(rows: pd.DataFrame) -> pd.Series:
+        path = rows["path"].astype(str)
+        return rows["document"].astype(str) + "\x00" + path if "document" in rows.columns else path
+
+    if parts(table).nunique() <= limit:
         return table
     top = table[table["level"] <= 1]
-    return (top if len(top) else table).head(limit)
+    rows = top if len(top) else table
+    keys = parts(rows)
+    return rows[keys.isin(keys.drop_duplicates().head(limit))]
 
 
 def _warned(table: pd.DataFrame, warnings: pd.DataFrame | None) -> dict[tuple[str, str], str]:

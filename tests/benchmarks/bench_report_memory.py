@@ -77,8 +77,9 @@ def make_inputs(folder: Path, *, which: str, mb: float, files: int, file_kb: flo
 class TreeSampler(threading.Thread):
     """Samples the RSS of a process and its descendants: the tree's peak and each process's own peak."""
 
-    def __init__(self, pid: int, every: float = 0.2):
+    def __init__(self, pid: int, every: float = 0.2, live: Path | None = None):
         super().__init__(daemon=True)
+        self.live = live
         self.root = psutil.Process(pid)
         self.every = every
         self.stop = threading.Event()
@@ -107,10 +108,16 @@ class TreeSampler(threading.Thread):
                 total += rss
                 self.peaks[p.pid] = max(self.peaks.get(p.pid, 0), rss)
             self.tree_peak = max(self.tree_peak, total)
+            if self.live is not None:  # peaks so far, for a run that is stopped before it ends
+                kernels = sorted((p for p, k in self.kinds.items() if k == "kernel"), key=self.started.get)
+                self.live.write_text(json.dumps({"tree_peak_mb": round(self.tree_peak / 1e6),
+                                                 "kernel_peaks_mb": [round(self.peaks[p] / 1e6) for p in kernels],
+                                                 "at": time.strftime("%H:%M:%S")}))
             self.stop.wait(self.every)
 
 
-def measure(corpus: Path, *, project: Path, limit_gb: float, notebooks: list[str] | None) -> dict:
+def measure(corpus: Path, *, project: Path, limit_gb: float, notebooks: list[str] | None,
+            live: Path | None = None) -> dict:
     """Run ``report`` on ``corpus`` with cold caches; return peaks (MB) and per-notebook seconds."""
     limit = int(limit_gb * 1e9)
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
@@ -127,7 +134,7 @@ def measure(corpus: Path, *, project: Path, limit_gb: float, notebooks: list[str
         proc = subprocess.Popen(argv, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True,
                                 preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
-        sampler = TreeSampler(proc.pid)
+        sampler = TreeSampler(proc.pid, live=live)
         sampler.start()
         out, err = proc.communicate()
         sampler.stop.set()
@@ -153,13 +160,16 @@ def main() -> int:
     parser.add_argument("--project", type=Path, default=ROOT, help="checkout whose report is measured")
     parser.add_argument("--limit-gb", type=float, default=12.0)
     parser.add_argument("--notebooks", nargs="*", help="two-digit prefixes of the notebooks to run (default all)")
+    parser.add_argument("--live", type=Path, help="keep the peaks so far in this file (<input>.json) while running")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-inputs-"))
     results = {}
     for which in (["big", "many"] if args.input == "both" else [args.input]):
         corpus = make_inputs(folder, which=which, mb=args.mb, files=args.files, file_kb=args.file_kb)
         size = sum(p.stat().st_size for p in corpus.iterdir()) / 1e6
-        result = measure(corpus, project=args.project.resolve(), limit_gb=args.limit_gb, notebooks=args.notebooks)
+        live = args.live.with_name(f"{args.live.stem}-{which}.json") if args.live else None
+        result = measure(corpus, project=args.project.resolve(), limit_gb=args.limit_gb, notebooks=args.notebooks,
+                         live=live)
         results[which] = {"mb": round(size, 1), **result}
         print(json.dumps({which: results[which]}, ensure_ascii=False, indent=1), flush=True)
     return 0
