@@ -146,3 +146,30 @@ def test_the_report_kernels_keep_no_output_cache(monkeypatch, tmp_path):
     assert report_mod._execute(tmp_path / "x.ipynb", nb, env={}, config=None, timeout=5, kernel_name="python3",
                                bar=Bar(), strict=False) == []
     assert "--InteractiveShell.cache_size=0" in seen["extra_arguments"]
+
+
+def test_a_notebook_that_stops_is_listed_in_the_report(monkeypatch, tmp_path):
+    """A timeout or a dead kernel (as a cap-size document can cause) leaves a part the page can list."""
+    import nbclient
+    import nbformat
+
+    class Client:
+        def __init__(self, nb, **kwargs):
+            self.started = kwargs["on_cell_start"]
+
+        def execute(self, **kwargs):
+            self.started(cell=None, cell_index=0)
+            raise TimeoutError("A cell timed out while it was being executed, after 1200 seconds.")
+
+    monkeypatch.setattr(nbclient, "NotebookClient", Client)
+
+    class Bar:
+        def update(self, n):
+            pass
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    skipped = report_mod._execute(tmp_path / "05_x.ipynb", nb, env={}, config=None, timeout=5,
+                                  kernel_name="python3", bar=Bar(), strict=False)
+    assert skipped[0]["cell"] == 0 and "stopped here" in skipped[0]["reason"]
+    html = report_mod.build_report([("05_x", nb)], skipped=skipped)
+    assert "the notebook stopped here" in html

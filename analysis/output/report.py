@@ -250,7 +250,7 @@ def _execute(path: Path, nb, *, env: dict, config, timeout: int, kernel_name: st
         source = nb.cells[index].source if index is not None else ""
         if strict:
             raise ReportError(path.name, index, _last_line(error), source=source) from error
-        return [{"notebook": path.stem, "cell": index,
+        return [{"notebook": path.stem, "cell": index, "dependents": 0,
                  "reason": f"the notebook stopped here ({_last_line(error)}); its later parts were not run"}]
     return []
 
