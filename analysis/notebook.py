@@ -32,12 +32,16 @@ from analysis import paths
 from analysis.results import declared, format_frame, render_table
 from analysis.settings import Settings
 
-__all__ = ["Workbook", "workbook", "show", "Shown", "RESULT_MIME", "NOTE_MIME"]
+__all__ = ["Workbook", "workbook", "show", "Shown", "RESULT_MIME", "NOTE_MIME", "PAYLOAD_ROWS"]
 
 #: MIME type of a typed result table in a notebook's output (read by the report).
 RESULT_MIME = "application/vnd.analysis.result+json"
 #: MIME type of a note that stands in for an analysis that could not run.
 NOTE_MIME = "application/vnd.analysis.note+json"
+#: Most rows a shown table hands to the report (the report prints ``max_rows`` of them). A longer table
+#: (the outline of a very long speech, every keyword-in-context hit) travels as its first rows and its
+#: length, so neither the kernel, the notebook file nor the report process holds it whole.
+PAYLOAD_ROWS = 1000
 
 
 def _jsonable(value):
@@ -69,11 +73,20 @@ class Shown:
         return (self.caption + "\n" if self.caption else "") + text
 
     def payload(self) -> dict:
-        """The typed table: columns, rows (JSON values), declaration and caption."""
-        rows = [[_jsonable(v) for v in record] for record in self.table.itertuples(index=False, name=None)]
-        return {"columns": [str(c) for c in self.table.columns], "rows": rows,
-                "result": json.loads(json.dumps(declared(self.table), default=str)), "caption": self.caption,
-                "max_rows": self.max_rows}
+        """The typed table: columns, rows (JSON values), declaration and caption.
+
+        At most ``max(max_rows, PAYLOAD_ROWS)`` rows are carried; a longer table also gives
+        ``total_rows``, its full length, so the report can say how many rows were left out.
+        """
+        limit = max(self.max_rows, PAYLOAD_ROWS)
+        head = self.table.head(limit)
+        rows = [[_jsonable(v) for v in record] for record in head.itertuples(index=False, name=None)]
+        out = {"columns": [str(c) for c in self.table.columns], "rows": rows,
+               "result": json.loads(json.dumps(declared(self.table), default=str)), "caption": self.caption,
+               "max_rows": self.max_rows}
+        if len(self.table) > limit:
+            out["total_rows"] = len(self.table)
+        return out
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return {"text/plain": repr(self), "text/html": self._repr_html_(), RESULT_MIME: self.payload()}

@@ -692,7 +692,8 @@ def format_frame(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def render_table(table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, empty: str = "") -> str:
+def render_table(table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, empty: str = "",
+                 total_rows: int | None = None) -> str:
     """An HTML table for the report or a notebook: formatted from the declarations, everything escaped.
 
     Args:
@@ -700,6 +701,8 @@ def render_table(table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, 
         caption: Shown above the table.
         max_rows: Rows shown (the rest counted in a line below).
         empty: Sentence shown instead of an empty table.
+        total_rows: Rows of the whole table when ``table`` holds only its first rows (the rows
+            left out are counted from it); None: ``len(table)``.
 
     Returns:
         An HTML fragment.
@@ -735,8 +738,9 @@ def render_table(table: pd.DataFrame, *, caption: str = "", max_rows: int = 60, 
                      f"({family.get('name', '')}).")
     if meta.get("note"):
         notes.append(str(meta["note"]))
-    if len(table) > max_rows:
-        notes.append(f"{len(table) - max_rows:,} more rows in the CSV.")
+    total = len(table) if total_rows is None else max(int(total_rows), len(table))
+    if total > max_rows:
+        notes.append(f"{total - max_rows:,} more rows in the CSV.")
     if notes:
         parts.append(f'<p class="table-note">{esc(" ".join(notes))}</p>')
     return "".join(parts)

@@ -11,6 +11,7 @@ module for the features of the speeches they compare; the analyses in
   speeches, party-building texts) as profiles or full texts, for trends.
 - :func:`speech_features`: one speech by id, from the corpus folder or the profiles.
 - :func:`corpus_documents`: the metadata of a corpus folder, for a report's opening.
+- :func:`focus_document`: the one speech a notebook studies, read without loading the rest of the folder.
 - :func:`match_references`: the reference speeches that match a speech's kind, level and era.
 
 >>> match_references(pd.DataFrame({"id": ["x", "r1", "r2"], "kind": ["organization_work"] * 3,
@@ -34,7 +35,8 @@ from analysis.calendar import level_class, with_year
 from analysis.types import check_choice
 
 __all__ = ["REFERENCE_COLLECTIONS", "COLLECTIONS", "reference_sources", "default_references", "corpus_features", "reference_features",
-           "speech_features", "speech_documents", "corpus_documents", "match_references", "ERA_YEARS"]
+           "speech_features", "speech_documents", "corpus_documents",
+           "focus_document", "match_references", "ERA_YEARS"]
 
 #: Collections of the shipped reference profiles that hold speeches to compare with.
 REFERENCE_COLLECTIONS = ("speeches",)
@@ -84,7 +86,7 @@ def _reference_profiles(settings: Settings):
 
 def corpus_features(*, corpus: str | Path | None = None, references: Sequence[str | Path] | None = None,
                     documents: Sequence[str] | None = None, settings: Settings | None = None,
-                    progress: bool = False, workers: int = 1):
+                    progress: bool = False, workers: int = 1, counts_only: bool = False):
     """The FeatureSet of a corpus folder together with the reference speeches to compare it with.
 
     By default the references are the profiles shipped in ``corpus/profiles/`` (the 80
@@ -99,6 +101,10 @@ def corpus_features(*, corpus: str | Path | None = None, references: Sequence[st
         settings: :class:`analysis.settings.Settings` (default settings when None).
         progress: Show a progress bar while features are computed.
         workers: Processes computing features.
+        counts_only: Count the speeches file by file (:func:`analysis.features.stream_features`):
+            no text and no token table is held, only count tables, as for a profile. Every
+            count-based analysis gives the same numbers; those that need running text (KWIC,
+            collocations) refuse these speeches. For comparing many speeches.
 
     Returns:
         A FeatureSet whose ``documents`` table has every metadata column, plus ``year``,
@@ -112,21 +118,26 @@ def corpus_features(*, corpus: str | Path | None = None, references: Sequence[st
     Warns:
         UserWarning: when no reference speeches are found (profiles missing).
     """
-    from analysis.features import build_features
+    from analysis.features import build_features, stream_features
     from analysis.io.corpus import load_corpus
 
     settings = settings or Settings()
     corpus_path = Path(corpus) if corpus is not None else paths.corpus_dir()
-    own = build_features(load_corpus(corpus_path, settings=settings), settings=settings, progress=progress,
-                         workers=workers)
+
+    def features_of(source):
+        if counts_only:
+            return stream_features(source, settings=settings, progress=progress, workers=workers)
+        return build_features(load_corpus(source, settings=settings), settings=settings, progress=progress,
+                              workers=workers)
+
+    own = features_of(corpus_path)
     if references is None:
         refs = _reference_profiles(settings)
     elif references:
         missing = [str(r) for r in references if not Path(r).exists()]
         if missing:
             raise FileNotFoundError(f"reference speeches not found: {missing}")
-        refs = build_features(load_corpus([Path(r) for r in references], settings=settings), settings=settings,
-                              progress=progress, workers=workers)
+        refs = features_of([Path(r) for r in references])
     else:
         refs = None
     own_ids = [str(i) for i in own.documents["id"]]
@@ -261,14 +272,55 @@ def speech_documents(*, corpus: str | Path | None = None, references: Sequence[s
 
 def corpus_documents(corpus: str | Path | None = None) -> pd.DataFrame | None:
     """The documents of a corpus folder without their texts (metadata for a report's opening); None when unreadable."""
-    from analysis.io.corpus import load_corpus
+    from analysis.io.corpus import describe_paths
 
     folder = Path(corpus) if corpus is not None else paths.corpus_dir()
-    try:
-        documents, _ = load_corpus(folder, on_error="collect")
+    try:  # streamed: one text in memory at a time, none kept
+        documents, _ = describe_paths(folder, on_error="collect")
     except Exception:  # noqa: BLE001 - the notebooks report what was wrong; the opening then names the folder only
         return None
-    return with_year(documents.drop(columns=[c for c in ("text", "raw", "raw_offsets") if c in documents.columns]))
+    return with_year(documents)
+
+
+def focus_document(corpus: str | Path | None = None, document: str | None = None, *,
+                   settings: Settings | None = None) -> pd.DataFrame:
+    """The speech a single-speech notebook studies, as the one-row table of :func:`analysis.io.corpus.load_corpus`.
+
+    The same row as ``select_document(load_corpus(corpus), document)``, but the folder is read
+    one document at a time (:func:`analysis.io.corpus.iter_documents`) and only the chosen one
+    is kept, and reading stops there: a folder of a thousand speeches costs the memory of one.
+
+    Args:
+        corpus: The corpus folder (or files); default :func:`analysis.paths.corpus_dir`.
+        document: The id to study; None: ``$ANALYSIS_DOCUMENT``, else the first document.
+        settings: Normalization settings (default :class:`Settings`).
+
+    Returns:
+        One row with every column of :func:`~analysis.io.corpus.load_corpus` (texts included).
+
+    Raises:
+        ValueError: The folder holds no document, or none with that id (the message lists ids).
+        analysis.io.corpus.CorpusError: A file read before the chosen document cannot be read.
+
+    >>> focus_document()["id"].tolist()
+    ['organization-work-speech']
+    """
+    import os
+
+    from analysis.io import corpus as corpus_mod
+
+    folder = Path(corpus) if corpus is not None else paths.corpus_dir()
+    wanted = document or os.environ.get("ANALYSIS_DOCUMENT") or None
+    seen: list[str] = []
+    for doc in corpus_mod.iter_documents(folder, settings=settings or Settings()):
+        if wanted is None or str(doc.id) == str(wanted):
+            return corpus_mod._frame([doc.row()], full=True)  # the table load_corpus builds
+        if len(seen) < 20:
+            seen.append(str(doc.id))
+    if not seen:
+        raise ValueError("the corpus has no document: add speeches to the corpus folder")
+    raise ValueError(f"document {wanted!r} is not in the corpus; its ids are: {', '.join(seen)}"
+                     f"{' …' if len(seen) == 20 else ''}")
 
 
 def match_references(documents: pd.DataFrame, document: str, *, candidates: Sequence[str] | None = None,

@@ -18,7 +18,8 @@
 #
 # Every later notebook reads the same table: one row per document, built by
 # `analysis.io.corpus.load_corpus` from the files in the corpus folder and the folder's
-# `manifest.csv`. This notebook shows that table without the texts: metadata, size
+# `manifest.csv`. This notebook shows that table without the texts (read one file at a time
+# by `analysis.io.corpus.describe_paths`, which keeps no text): metadata, size
 # (Han characters, paragraphs), redaction marks, the encoding each file was read in,
 # and how much normalization had to repair.
 #
@@ -37,7 +38,7 @@ FIGURES = None  # output folder; None: $ANALYSIS_FIGURES_DIR, else figures/
 TO_SIMPLIFIED = "auto"  # traditional → simplified (OpenCC t2s): "auto" for texts written in traditional characters, True always, False never
 
 # %%
-from analysis.io.corpus import corpus_table, load_corpus
+from analysis.io.corpus import corpus_table, describe_paths
 from analysis.notebook import workbook
 from analysis.settings import Settings
 from analysis.stats.meta import corpus_totals
@@ -54,7 +55,7 @@ wb.show(wb.study.describe(), caption="The study these notebooks run: what is com
 # loaded and matched its manifest checksum.
 
 # %%
-documents, problems = load_corpus(wb.corpus, settings=wb.settings, on_error="collect")
+documents, problems = describe_paths(wb.corpus, settings=wb.settings, on_error="collect")
 wb.show(problems, caption="Files that could not be loaded (none: every file loaded).")
 
 # %% [markdown]

@@ -35,14 +35,13 @@ DOCUMENT = None  # id of the speech to study; None: $ANALYSIS_DOCUMENT, else the
 FIGURES = None  # output folder for the charts; None: $ANALYSIS_FIGURES_DIR, else figures/
 
 # %%
-from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
-from analysis.plots.outline import plot_outline_treemap, plot_section_lengths
+from analysis.speeches import focus_document
+from analysis.plots.outline import parts_to_draw, plot_outline_treemap, plot_section_lengths
 from analysis.text.outline import announced_table, outline_table, outline_warnings, section_lengths
 
 wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
-documents = load_corpus(wb.corpus, settings=wb.settings)
-document = select_document(documents, wb.document)
+document = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
 DOCUMENT = str(document["id"].iloc[0])
 wb.show(document[["id", "title", "date", "level", "han_chars", "paragraphs", "redactions"]])
 
@@ -86,18 +85,21 @@ wb.show(lengths[["path", "parent", "level", "title", "han_chars", "share_of_docu
 
 # %% [markdown]
 # The treemap draws the table above: each box is sized by its Han characters, and a
-# section's box holds its sub-points.
+# section's box holds its sub-points. A chart draws at most
+# `analysis.plots.outline.MAX_PARTS` parts (`parts_to_draw`): an outline with more is drawn
+# by its first top-level parts, in document order, and the chart's CSV holds the rows drawn.
 
 # %%
-treemap = plot_outline_treemap(lengths, warnings=warned, title="Outline of the speech, sized by Han characters")
-wb.export(treemap, "outline_treemap", data=lengths, title=f"Outline of {DOCUMENT} sized by Han characters",
+drawn = parts_to_draw(lengths)
+treemap = plot_outline_treemap(drawn, warnings=warned, title="Outline of the speech, sized by Han characters")
+wb.export(treemap, "outline_treemap", data=drawn, title=f"Outline of {DOCUMENT} sized by Han characters",
           caption="Preamble, sections, sub-points and closing of the speech; box area = Han characters.")
 
 # %% [markdown]
 # ## Section lengths: top level
 
 # %%
-top = lengths[lengths["level"] <= 1]
+top = parts_to_draw(lengths[lengths["level"] <= 1])
 wb.show(top[["path", "title", "han_chars", "share_of_document", "sentences", "paragraphs"]])
 
 # %%
@@ -109,7 +111,7 @@ wb.export(top_bars, "section_lengths", data=top, title=f"Han characters per part
 # ## Section lengths: sub-points
 
 # %%
-subs = lengths[lengths["level"] == 2]
+subs = parts_to_draw(lengths[lengths["level"] == 2])
 wb.show(subs[["path", "title", "han_chars", "share_of_document", "share_of_parent", "sentences"]],
         caption="Sub-points (level 2); empty when the speech has none.")
 

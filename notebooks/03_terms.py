@@ -47,9 +47,9 @@ WINDOW = 15  # characters of context on each side
 import pandas as pd
 
 from analysis.features import build_features
-from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
 from analysis.plots.terms import plot_formula_frequencies, plot_term_frequencies, plot_word_cloud
+from analysis.speeches import focus_document
 from analysis.stats.counts import collocations, formula_frequencies, kwic, segmentation_robustness, term_frequencies
 from analysis.stats.units import hits_by_section
 from analysis.text.segment import dictionary_summary
@@ -68,8 +68,7 @@ wb.describe()
 wb.show(dictionary_summary(wb.settings))
 
 # %%
-documents = load_corpus(wb.corpus, settings=wb.settings)
-document = select_document(documents, wb.document)
+document = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
 DOCUMENT = str(document["id"].iloc[0])
 fs = build_features(document, settings=wb.settings, progress=False)
 wb.show(fs.documents[["id", "title", "date", "han_chars", "word_tokens", "all_tokens"]])

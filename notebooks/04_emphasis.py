@@ -48,7 +48,6 @@ TOP_N = 12  # terms per side in the keyness chart, terms in the word-shift chart
 
 # %%
 from analysis.features import build_features
-from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
 from analysis.output.findings import keyness_findings, shift_findings
 from analysis.plots.emphasis import (
@@ -58,6 +57,8 @@ from analysis.plots.emphasis import (
     plot_theme_coverage,
     plot_word_shift,
 )
+from analysis.plots.outline import parts_to_draw
+from analysis.speeches import focus_document
 from analysis.stats.keyness import compare_terms, top_keyness
 from analysis.stats.summaries import section_contrast_summary
 from analysis.stats.themes import (
@@ -91,8 +92,7 @@ themes = describe_themes(wb.settings)
 wb.show(themes[["theme", "label_zh", "label_en", "terms", "shared_terms"]])
 
 # %%
-documents = load_corpus(wb.corpus, settings=wb.settings)
-document = select_document(documents, wb.document)
+document = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
 DOCUMENT = str(document["id"].iloc[0])
 fs = build_features(document, settings=wb.settings, progress=False)
 hits = theme_hits(fs)
@@ -109,8 +109,9 @@ coverage = theme_coverage(fs, by="section", hits=hits)
 wb.show(coverage[["path", "label_zh", "theme_hits", "word_tokens", f"share_{SHARE}"]], max_rows=36)
 
 # %%
-heatmap = plot_theme_coverage(coverage, share=SHARE, title=f"Theme shares by section of {DOCUMENT} (%)")
-wb.export(heatmap, "theme_heatmap", data=coverage, title=f"Theme shares by section of {DOCUMENT}",
+drawn = parts_to_draw(coverage)  # a chart draws at most analysis.plots.outline.MAX_PARTS parts
+heatmap = plot_theme_coverage(drawn, share=SHARE, title=f"Theme shares by section of {DOCUMENT} (%)")
+wb.export(heatmap, "theme_heatmap", data=drawn, title=f"Theme shares by section of {DOCUMENT}",
           caption=f"Share of each theme in each outline node (share_{SHARE}); nodes include their sub-points.")
 
 # %% [markdown]
@@ -121,7 +122,7 @@ wb.export(heatmap, "theme_heatmap", data=coverage, title=f"Theme shares by secti
 # hit (a ratio with a zero is not a number, and printing ±∞ would hide how few the hits are).
 
 # %%
-tg = talent_grassroots_index(coverage, share=SHARE)
+tg = talent_grassroots_index(parts_to_draw(coverage), share=SHARE)
 wb.show(tg[["path", "share_of", "hits_talent", "hits_grassroots", "share_talent", "share_grassroots", "index", "flag"]])
 
 # %%

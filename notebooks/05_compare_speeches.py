@@ -82,11 +82,13 @@ wb.describe()
 # ## The speeches
 #
 # The corpus folder and the reference speeches, loaded together (features cached by
-# content). If the reference speeches are missing, a warning says so and the comparisons
+# content). Every analysis here reads counts, so the corpus folder is counted file by file
+# and held as counts, as the reference profiles are: no text stays in memory.
+# If the reference speeches are missing, a warning says so and the comparisons
 # that need them are left out below; everything else still runs on the corpus folder.
 
 # %%
-fs = corpus_features(corpus=wb.corpus, references=wb.study.reference_paths(), settings=wb.settings)
+fs = corpus_features(corpus=wb.corpus, references=wb.study.reference_paths(), settings=wb.settings, counts_only=True)
 DOCUMENT = wb.document if wb.document in set(fs.documents["id"].astype(str)) else str(fs.documents["id"].iloc[0])
 wb.show(fs.documents[fs.documents["in_corpus"]].reindex(columns=["id", "title", "date", "level", "kind", "han_chars",
                                                                  "word_tokens"]),

@@ -61,11 +61,10 @@ XI_FROM = 2000  # first year drawn in the Xi-era adoption chart
 
 # %%
 from analysis.features import build_features
-from analysis.io.corpus import load_corpus, select_document
 from analysis.notebook import workbook
 from analysis.output.findings import appearance_findings
 from analysis.plots.trends import plot_rank_change, plot_trend_heatmap, plot_trends
-from analysis.speeches import reference_features
+from analysis.speeches import focus_document, reference_features
 from analysis.stats.summaries import position_in_history
 from analysis.stats.meta import collection_summary
 from analysis.stats.track import formula_summary, rank_by_period, rank_change, track
@@ -245,8 +244,7 @@ wb.show(ranks[ranks["year"] >= 2021])
 # when at least 5 speeches have a rate).
 
 # %%
-documents = load_corpus(wb.corpus, settings=wb.settings)
-focus = select_document(documents, wb.document)
+focus = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
 DOCUMENT = str(focus["id"].iloc[0])
 ITEMS = TERMS + ["乡村振兴", "全面从严治党", "两个确立", "两个维护"]
 own = track(build_features(focus, settings=wb.settings, progress=False), terms=ITEMS, themes=THEMES, by="id")

@@ -47,11 +47,12 @@ COLLECTIONS = ["gov-work-reports", "cpc-congress-reports", "speeches"]  # profil
 # %%
 import pandas as pd
 
-from analysis.io.corpus import load_corpus, select_document
+from analysis.features import combine
+from analysis.io.corpus import load_corpus
 from analysis.notebook import workbook
 from analysis.output.relay import relay_findings
 from analysis.plots.relay import plot_formula_timeline, plot_relay_shares
-from analysis.speeches import corpus_features, default_references, join_references, reference_features
+from analysis.speeches import corpus_features, default_references, focus_document, reference_features
 from analysis.stats.relay import echo, formula_relay, formula_shares, left_out, relay_shares
 
 wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
@@ -63,8 +64,8 @@ wb.describe()
 # Passage mode needs the sources' text; without it the notebook reads formulas.
 
 # %% tags=["nbval-ignore-output"]
-documents = load_corpus(wb.corpus, settings=wb.settings)
-speech = str(select_document(documents, wb.document)["id"].iloc[0])
+documents = focus_document(wb.corpus, wb.document, settings=wb.settings)  # the speech studied, read alone
+speech = str(documents["id"].iloc[0])
 texts = default_references() if SOURCES == "auto" else ([] if SOURCES == "profiles" else list(SOURCES))
 mode = "passage" if texts else "formula"
 wb.show(pd.DataFrame({"document": [speech], "mode": [mode], "sources": [len(texts)]}),
@@ -80,7 +81,7 @@ wb.show(pd.DataFrame({"document": [speech], "mode": [mode], "sources": [len(text
 # far as these texts show.
 
 # %%
-fs = join_references(corpus_features(corpus=wb.corpus, references=[], settings=wb.settings),
+fs = combine(corpus_features(corpus=wb.corpus, references=[], settings=wb.settings, counts_only=True),
              reference_features(collections=COLLECTIONS, settings=wb.settings))
 formulas = formula_relay(fs, speech)
 wb.show(formulas[formulas["term_type"] == "formula"].drop(columns=["also"]), max_rows=40)

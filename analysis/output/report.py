@@ -37,6 +37,9 @@ from analysis.output.report_html import PLOTLY_MIME, QUESTION, build_report  # n
 __all__ = ["ReportError", "build_report", "run_notebooks", "QUESTION", "REPORT_NAME"]
 
 REPORT_NAME = "report.html"
+#: Options of the report's kernels: no output cache (``Out``, ``_``), so a cell's displayed value (a
+#: shown table, an exported chart with its images) is freed once the next cell has run.
+KERNEL_ARGUMENTS = ("--InteractiveShell.cache_size=0",)
 
 
 class ReportError(RuntimeError):
@@ -238,7 +241,8 @@ def _execute(path: Path, nb, *, env: dict, config, timeout: int, kernel_name: st
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(path.parent.resolve())}},
                             on_cell_start=started, on_cell_executed=finished, record_timing=False,
-                            ipython_hist_file=":memory:", config=config, allow_errors=not strict)
+                            ipython_hist_file=":memory:", config=config, allow_errors=not strict,
+                            extra_arguments=list(KERNEL_ARGUMENTS))
     try:
         client.execute(env=env)
     except Exception as error:  # a timeout, a dead or missing kernel (or, in strict mode, a failing cell)
@@ -246,7 +250,7 @@ def _execute(path: Path, nb, *, env: dict, config, timeout: int, kernel_name: st
         source = nb.cells[index].source if index is not None else ""
         if strict:
             raise ReportError(path.name, index, _last_line(error), source=source) from error
-        return [{"notebook": path.stem, "cell": index,
+        return [{"notebook": path.stem, "cell": index, "dependents": 0,
                  "reason": f"the notebook stopped here ({_last_line(error)}); its later parts were not run"}]
     return []
 

@@ -238,7 +238,9 @@ def _result_html(payload: dict) -> str:
         table = declare(table, result=meta.get("result", "table"), estimate=meta.get("estimate"),
                         sides=meta.get("sides"), family=meta.get("family"), kinds=meta.get("kinds"),
                         note=meta.get("note", ""))
-    return f'<div class="result">{render_table(table, caption=payload.get("caption", ""), max_rows=int(payload.get("max_rows") or 60))}</div>'
+    html = render_table(table, caption=payload.get("caption", ""), max_rows=int(payload.get("max_rows") or 60),
+                        total_rows=payload.get("total_rows"))
+    return f'<div class="result">{html}</div>'
 
 
 def _error_reason(output) -> str:

@@ -22,7 +22,8 @@ import pandas as pd
 
 from analysis.plots import charts
 
-__all__ = ["WARNING_MARK", "plot_outline_treemap", "plot_section_lengths", "node_label"]
+__all__ = ["WARNING_MARK", "MAX_PARTS", "parts_to_draw", "plot_outline_treemap", "plot_section_lengths",
+           "node_label"]
 
 _NEEDED = ("document", "path", "parent", "level", "title", "han_chars")
 _KIND_NAMES = charts.PART_LABELS
@@ -33,6 +34,58 @@ _SOURCE = "rows of analysis.text.outline.section_lengths(documents)"
 WARNING_MARK = "※ "  # U+203B, in every CJK font (a warning sign may not be)
 #: The outline drawn around a warned node's box in the treemap.
 _WARNING_LINE = dict(color="#c0392b", width=4)
+
+
+#: Most outline parts one chart draws. A speech has a few dozen; a text of many repeated or
+#: concatenated speeches can have tens of thousands, whose bars would make an image hundreds of
+#: thousands of pixels tall (and a browser that renders it, gigabytes).
+MAX_PARTS = 100
+
+
+def parts_to_draw(table: pd.DataFrame, *, limit: int = MAX_PARTS) -> pd.DataFrame:
+    """The rows of an outline table that one chart can draw: all of them, or those of the first ``limit`` parts.
+
+    A part is an outline node (``document`` and ``path``); a table may hold one row per part
+    (:func:`analysis.text.outline.section_lengths`) or several (one per theme, as
+    :func:`analysis.stats.themes.theme_coverage` by section). A table of at most ``limit``
+    parts is returned as it is. A longer one is cut to whole subtrees in document order: its
+    top-level parts (``level`` ≤ 1: preamble, sections, closing) when it has any, else its
+    parts (e.g. sub-points alone, for bars), the first ``limit`` of them with all their rows.
+    Top-level parts have no parent, so a cut outline is still a treemap.
+
+    Args:
+        table: Rows with columns ``path`` and ``level`` (``document`` when there are several
+            documents), in document order. Not modified.
+        limit: Most parts kept (at least 1).
+
+    Returns:
+        The same columns, the rows of at most ``limit`` parts, the index kept.
+
+    Raises:
+        KeyError: ``path`` or ``level`` is missing.
+        ValueError: ``limit`` is below 1.
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"path": ["一", "一（一）", "二", "三"], "level": [1, 2, 1, 1]})
+    >>> parts_to_draw(table)["path"].tolist()
+    ['一', '一（一）', '二', '三']
+    >>> parts_to_draw(table, limit=2)["path"].tolist()
+    ['一', '二']
+    """
+    if limit < 1:
+        raise ValueError(f"parts_to_draw: limit must be at least 1, not {limit}")
+    charts.require_columns(table, ("path", "level"), source=_SOURCE)
+
+    def parts(rows: pd.DataFrame) -> pd.Series:
+        path = rows["path"].astype(str)
+        return rows["document"].astype(str) + "\x00" + path if "document" in rows.columns else path
+
+    if parts(table).nunique() <= limit:
+        return table
+    top = table[table["level"] <= 1]
+    rows = top if len(top) else table
+    keys = parts(rows)
+    return rows[keys.isin(keys.drop_duplicates().head(limit))]
 
 
 def _warned(table: pd.DataFrame, warnings: pd.DataFrame | None) -> dict[tuple[str, str], str]:
