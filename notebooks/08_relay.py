@@ -47,12 +47,11 @@ COLLECTIONS = ["gov-work-reports", "cpc-congress-reports", "speeches"]  # profil
 # %%
 import pandas as pd
 
-from analysis.features import combine
 from analysis.io.corpus import load_corpus
 from analysis.notebook import workbook
 from analysis.output.relay import relay_findings
 from analysis.plots.relay import plot_formula_timeline, plot_relay_shares
-from analysis.speeches import corpus_features, default_references, focus_document, reference_features
+from analysis.speeches import corpus_features, default_references, focus_document, join_references, reference_features
 from analysis.stats.relay import echo, formula_relay, formula_shares, left_out, relay_shares
 
 wb = workbook(NOTEBOOK, study=STUDY, corpus=CORPUS, figures=FIGURES, document=DOCUMENT)
@@ -81,8 +80,8 @@ wb.show(pd.DataFrame({"document": [speech], "mode": [mode], "sources": [len(text
 # far as these texts show.
 
 # %%
-fs = combine(corpus_features(corpus=wb.corpus, references=[], settings=wb.settings, counts_only=True),
-             reference_features(collections=COLLECTIONS, settings=wb.settings))
+fs = join_references(corpus_features(corpus=wb.corpus, references=[], settings=wb.settings, counts_only=True),
+                     reference_features(collections=COLLECTIONS, settings=wb.settings))
 formulas = formula_relay(fs, speech)
 wb.show(formulas[formulas["term_type"] == "formula"].drop(columns=["also"]), max_rows=40)
 
