@@ -401,9 +401,6 @@ def cmd_ngrams(args: argparse.Namespace) -> None:
 
     _refuse_profiles(args.paths, "ngrams", "an n-gram is a run of consecutive tokens, and profiles hold how often "
                      "each term occurs per section, not the order of the tokens")
-    if args.by == "section":  # analysis.stats.counts.ngrams cannot group by section yet (see the notes)
-        raise ValueError("ngrams --by section is not available yet; use --by node (each outline node's own text), "
-                         "document or a metadata column")
     fs = _features(_load(args.paths, args), args, count_themes=False)
     table = ngrams(fs, n=args.n, by=args.by, stopwords=not args.keep_stopwords, min_count=args.min_count)
     _emit(_top(table, args.by, args.top), args.format)

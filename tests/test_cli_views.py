@@ -105,8 +105,16 @@ def test_token_order_commands_refuse_profiles_and_say_why(folders, capsys, comma
     assert str(folders / "profiles") in err
 
 
-def test_ngrams_by_section_is_refused_by_name(capsys):
-    assert "--by section" in _refused(capsys, "ngrams", SEED, "--by", "section")
+def test_ngrams_by_section_sum_the_counts_of_each_section_and_its_descendants(capsys):
+    """A section's n-grams (by="section": a node with everything under it) are those of its own node and of
+    every node below it, summed; on the seed a descendant's path starts with its section's path (三 → 三（一）)."""
+    sections = _csv(capsys, "ngrams", SEED, "--by", "section", "--min-count", "1")
+    nodes = _csv(capsys, "ngrams", SEED, "--by", "node", "--min-count", "1")
+    assert {"一", "三", "三（一）"} <= set(sections["path"])
+    for path in ("一", "三", "三（一）", "preamble"):
+        mine = nodes[nodes["path"].str.startswith(path)].groupby("ngram")["count"].sum().sort_index()
+        theirs = sections[sections["path"] == path].set_index("ngram")["count"].sort_index()
+        assert len(theirs) and theirs.equals(mine), path
 
 
 # --------------------------------------------------------------------------- similarity

@@ -883,7 +883,7 @@ def ngrams(
     grouped, keys = _group_keys(fs, tokens, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
-    run = _runs(grouped, _eligible(tokens, kinds, stopwords))
+    run = _runs(grouped, _eligible(grouped, kinds, stopwords))
     words = grouped["token"].astype(str).to_numpy()
     m = len(words) - n + 1
     if m <= 0:
