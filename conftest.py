@@ -5,11 +5,17 @@ feature and render caches; a test run exports charts, the manifest and findings,
 what it computes, into temporary folders instead (``ANALYSIS_FIGURES_DIR`` and
 ``ANALYSIS_CACHE_DIR``, which the notebooks' kernels inherit), removed at the end of the run.
 Tests that need a particular folder set it themselves.
+
+nbval's kernels memoize the costly steps as the report's kernels do (``ANALYSIS_MEMO=1``,
+:mod:`analysis.memo`, keyed by the content of every input): a notebook that the main job ran
+earlier in the run is checked against the same computed results without computing them twice.
 """
 
 import os
 import shutil
 import tempfile
+
+import pytest
 
 _SAVED: dict = {}
 _REDIRECTED = {"ANALYSIS_FIGURES_DIR": "figures", "ANALYSIS_CACHE_DIR": "cache"}
@@ -24,6 +30,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    if _SAVED.pop("memo", False):
+        os.environ.pop("ANALYSIS_MEMO", None)
     for variable in _REDIRECTED:
         previous = _SAVED.pop(variable, None)
         if previous is None:
@@ -33,3 +41,14 @@ def pytest_unconfigure(config):
     root = _SAVED.pop("root", None)
     if root:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before an nbval cell (and so before its kernel starts) turn memoization on; off again for other tests."""
+    nbval = type(item).__module__.split(".")[0] == "nbval"
+    if nbval and "ANALYSIS_MEMO" not in os.environ:
+        os.environ["ANALYSIS_MEMO"] = "1"
+        _SAVED["memo"] = True
+    elif not nbval and _SAVED.pop("memo", False):
+        os.environ.pop("ANALYSIS_MEMO", None)

@@ -37,6 +37,61 @@ def congress_fs():
     return build_features(docs, progress=False), dict(zip(docs["congress"].astype(str), docs["id"]))
 
 
+#: How often the session fixtures below ran in this test run (a test checks the main job runs once).
+RUNS = {"main_job": 0, "reference_corpus": 0}
+
+
+def folder_listing(folder) -> dict:
+    """Every file below ``folder`` (hidden ones too) with its size and modification time."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="session")
+def project_folders_before():
+    """``figures/`` and ``notebooks/`` of the project as they were before the main job ran (name → listing)."""
+    from analysis import paths
+
+    return {name: folder_listing(paths.project_root() / name) for name in ("figures", "notebooks")}
+
+
+@pytest.fixture(scope="session")
+def main_job(tmp_path_factory, project_folders_before):
+    """The main job, once per test run: every notebook on the bundled corpus, into a temporary folder.
+
+    Returns:
+        ``(report path, output folder, notebook paths, their committed bytes before the run)``.
+    """
+    from analysis import paths
+    from analysis.output import report
+
+    out = tmp_path_factory.mktemp("figures")
+    notebooks = sorted(paths.notebooks_dir().glob("*.ipynb"))
+    committed = {p: p.read_bytes() for p in notebooks}
+    RUNS["main_job"] += 1
+    path = report.run_notebooks(corpus=paths.project_root() / "corpus", out=out, progress=False)
+    return path, out, notebooks, committed
+
+
+@pytest.fixture(scope="session")
+def reference_corpus():
+    """The four reference corpora of ../shared (175 documents) as loaded once per test run, with the problems.
+
+    Only for tests marked ``shared``. The table is shared: tests select or copy, never change it.
+
+    Returns:
+        ``(documents, problems)`` of ``load_corpus(reference_sources(), on_error="collect")``.
+    """
+    from analysis.io.corpus import load_corpus
+    from analysis.speeches import reference_sources
+
+    RUNS["reference_corpus"] += 1
+    return load_corpus(reference_sources(), on_error="collect")
+
+
 CHROMIUM = "/usr/bin/chromium"
 #: Flags for Debian's Chromium on a closed network, as root.
 BROWSER_ARGS = [

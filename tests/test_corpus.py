@@ -420,11 +420,9 @@ CHAPTER = re.compile(r"第[一二三四五六七八九十]+章")
 
 
 @pytest.fixture(scope="module")
-def shared_docs():
-    from analysis.speeches import reference_sources
-
-    docs, problems = load_corpus(reference_sources(), on_error="collect")  # the four corpora, not the saved pages
-    return docs, problems
+def shared_docs(reference_corpus):
+    """The four corpora, not the saved pages, as loaded once per test run (``reference_corpus`` in conftest.py)."""
+    return reference_corpus
 
 
 @pytest.mark.shared

@@ -12,7 +12,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from analysis.paths import corpus_dir, shared_dir
+from analysis.paths import corpus_dir
 from analysis.settings import Settings
 from analysis.text import segment
 from analysis.text.segment import make_tokenizer, tokenize
@@ -113,19 +113,12 @@ def test_lexicon_files_are_parsed_once(monkeypatch):
     assert len(calls) == 2  # dictionary.yaml and stopwords.yaml, once each
 
 
-def _shared_documents():
-    folder = shared_dir() / "corpora"
-    from analysis.io.corpus import load_corpus
-
-    return load_corpus(sorted(folder.glob("*.jsonl")))
-
-
 @pytest.mark.shared
 @pytest.mark.slow
-def test_engines_agree_on_every_document_of_the_reference_corpora():
+def test_engines_agree_on_every_document_of_the_reference_corpora(reference_corpus):
     """Found this way: with jieba's and rjieba's totals apart, one congress report had
     社会观 whole under jieba and 社会|观 under rjieba (see segment._rjieba_cut)."""
-    docs = _shared_documents()
+    docs, _ = reference_corpus  # the four corpora, loaded once per test run (conftest.py)
     rust, python = _pair(False)
     differing = []
     for doc_id, text in zip(docs["id"], docs["text"]):

@@ -378,3 +378,21 @@ def test_no_lock_file_is_left_in_the_folder(figdir, fake_chromium, bar, table):
     export.record_findings(pd.DataFrame({"text": ["x"]}), notebook="01_a", figure="a")
     export.clear_findings(["01_a"])
     assert sorted(p.name for p in figdir.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="no Chromium (apt-get install chromium)")
+def test_the_same_printable_page_is_printed_once(tmp_path, monkeypatch):
+    """report.pdf of an unchanged page comes from the render cache: no Chromium is started the second time."""
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    html = export.write_report("<html><body><p>人才工作</p></body></html>", directory=out)
+    page = "<html><head><meta charset='utf-8'></head><body><h1>人才工作</h1><p>基层党建。</p></body></html>"
+    starts = []
+    run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda argv, **kw: starts.append(argv[0]) or run(argv, **kw))
+    first = export.write_report_pdf(html, page=page).read_bytes()
+    second = export.write_report_pdf(html, page=page).read_bytes()
+    assert len(starts) == 1 and second == first and first.startswith(b"%PDF-")
+    export.write_report_pdf(html, page=page.replace("基层", "人才"))  # another page is printed
+    assert len(starts) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]  # no temporary file left

@@ -78,3 +78,14 @@ def test_placeholders_follow_the_kind():
     g = nx.Graph()
     g.add_node("人\ue000才")
     assert with_placeholders(g) == (g, {})  # GraphML keeps the label exactly
+
+
+def test_the_plotly_bundle_equals_what_plotlys_own_renderer_gives():
+    """Built without importing plotly's renderer module (nbformat at import), it must equal that module's output."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from analysis.output.figures import _plotly_mimebundle
+
+    fig = go.Figure(go.Bar(x=["人才", "基层"], y=[3, 1]), layout=dict(title="标题"))
+    assert _plotly_mimebundle(fig) == pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())

@@ -9,7 +9,6 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis.paths import shared_dir
 from analysis.stats import formulas as F
 
 # Five short texts written for this test: an invented numbered formula (三个聚焦), an invented
@@ -75,16 +74,10 @@ HIDDEN = ["四个意识", "四个自信", "三个代表", "两个一百年", "�
 
 @pytest.mark.shared
 @pytest.mark.slow
-def test_hidden_dictionary_formulas_recovered_and_dated():
-    folder = shared_dir() / "corpora"
-    files = [folder / f"{n}.jsonl" for n in ("gov-work-reports", "cpc-congress-reports", "speeches",
-                                             "party-building-texts")]
-    if not all(f.is_file() for f in files):
-        pytest.skip("../shared/corpora is not here")
-    from analysis.io.corpus import load_corpus
+def test_hidden_dictionary_formulas_recovered_and_dated(reference_corpus):
     from analysis.text.segment import load_dictionary
 
-    docs = load_corpus(files)
+    docs, _ = reference_corpus  # the four corpora, loaded once per test run (conftest.py)
     dictionary = [t for t in load_dictionary(None)["term"].astype(str) if t not in HIDDEN]
     found = F.discover_formulas(docs, dictionary=dictionary).set_index("formula")
     recovered = [h for h in HIDDEN if h in found.index]

@@ -16,7 +16,7 @@ from analysis.paths import project_root
 
 PACKAGE = project_root() / "analysis"
 STAGES = ["foundation", "io", "text", "features", "stats", "plots", "output", "cli"]
-FOUNDATION = {"paths", "settings", "chars", "types", "store", "results", "calendar", "__init__"}
+FOUNDATION = {"paths", "settings", "chars", "types", "store", "results", "calendar", "memo", "__init__"}
 #: Top-level modules that belong to a stage: where compared speeches come from (features), and the
 #: study and notebook setup that the notebooks and the report read (output).
 TOP_LEVEL = {"profiles": "features", "speeches": "features", "cache_schema": "features", "study": "output", "notebook": "output",

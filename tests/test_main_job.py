@@ -1,8 +1,9 @@
 """The main job end to end: every notebook on the bundled corpus → figures/ + report.html.
 
-Runs the real notebooks (in memory) into a temporary folder, then checks what a
-researcher gets: a report whose every chart renders in Chromium without console errors,
-and for every manifest row the files it names, with the static formats present.
+Runs the real notebooks (in memory) into a temporary folder, once per test run (the
+session fixture ``main_job`` in ``tests/conftest.py``), then checks what a researcher gets:
+a report whose every chart renders in Chromium without console errors, and for every manifest
+row the files it names, with the static formats present.
 """
 
 from __future__ import annotations
@@ -25,20 +26,25 @@ NETWORK_FORMATS = {"graphml", "gexf", "csv"}  # a graph for Gephi: GraphML, GEXF
 FORMATS = {"plotly": PLOTLY_FORMATS, "wordcloud": WORDCLOUD_FORMATS, "network": NETWORK_FORMATS}
 
 
-@pytest.fixture(scope="module")
-def main_job(tmp_path_factory):
-    out = tmp_path_factory.mktemp("figures")
-    notebooks = sorted(paths.notebooks_dir().glob("*.ipynb"))
-    committed = {p: p.read_bytes() for p in notebooks}
-    path = report.run_notebooks(corpus=paths.project_root() / "corpus", out=out, progress=False)
-    return path, out, notebooks, committed
-
-
 @pytest.mark.slow
 def test_the_main_job_leaves_the_notebooks_unchanged(main_job):
     _, _, notebooks, committed = main_job
     assert len(notebooks) >= 4
     assert all(p.read_bytes() == committed[p] for p in notebooks)
+
+
+@pytest.mark.slow
+def test_the_main_job_writes_nothing_into_figures_or_notebooks_and_leaves_nothing_behind(main_job,
+                                                                                         project_folders_before):
+    from conftest import folder_listing
+
+    _, out, _, _ = main_job
+    for name, before in project_folders_before.items():
+        assert folder_listing(paths.project_root() / name) == before, name
+    left = [p.name for p in out.iterdir() if p.name.startswith(".") or p.suffix in (".tmp", ".lock")]
+    assert left == []  # no lock file, no temporary file, no page printed for the PDF
+    cache = paths.cache_dir()
+    assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")] if cache.exists() else True
 
 
 @pytest.mark.slow
@@ -176,8 +182,9 @@ def test_a_report_never_dies_for_one_part(tmp_path):
     html = path.read_text(encoding="utf-8")
     assert "Parts not run for these speeches" in html and "no two" in html
     assert "could not be read" in html  # the notes file, named instead of stopping notebook 02
-    with pytest.raises(report.ReportError, match="04_emphasis"):
-        report.run_notebooks(corpus=corpus, out=tmp_path / "strict", progress=False, strict=True)
+    with pytest.raises(report.ReportError, match="04_emphasis"):  # only the notebook that fails: 01–03 ran above
+        report.run_notebooks([paths.notebooks_dir() / "04_emphasis.ipynb"], corpus=corpus, out=tmp_path / "strict",
+                             progress=False, strict=True)
 
 
 #: Checks on the report as a colleague sees it, measured in Chromium at 1400 px (see the test below).

@@ -32,10 +32,8 @@ N_RESAMPLES = 300
 
 
 @pytest.fixture(scope="module")
-def shared_documents():
-    from analysis.io.corpus import load_corpus
-
-    docs = load_corpus(sorted(SHARED.glob("*.jsonl")))  # pages/ holds saved web pages of some of these speeches
+def shared_documents(reference_corpus):
+    docs, _ = reference_corpus  # the four corpora (not the saved pages), loaded once per test run (conftest.py)
     return docs[docs["id"].isin(IDS)].reset_index(drop=True)
 
 

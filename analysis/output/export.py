@@ -434,7 +434,9 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
         timeout: Seconds Chromium may take.
         page: HTML to print instead of ``html``'s own (the report's static variant, whose
             charts are images: no plotly.js to execute). It is written to a temporary file
-            beside ``html`` (so relative links resolve), printed, and removed.
+            beside ``html`` (so relative links resolve), printed, and removed. Its PDF is
+            kept in the render cache (:func:`render_cache_dir`) under a key of the page, the
+            folder and the browser, so the same page is printed once (no Chromium the second time).
 
     Returns:
         Path of the PDF, or None when no Chromium is found (nothing is written, and a PDF
@@ -451,6 +453,13 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
     if browser is None:
         target.unlink(missing_ok=True)
         return None
+    key = _pdf_key(page, folder=html.parent, browser=browser) if page is not None else None
+    if key is not None:
+        with contextlib.suppress(OSError):
+            data = _pdf_cache_path(key).read_bytes()
+            if _is_pdf(data):  # the same page printed before: no Chromium started
+                render_counts["cached"] += 1
+                return atomic_write(target, data)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=html.parent)
     os.close(fd)
     printed = html
@@ -461,21 +470,52 @@ def write_report_pdf(html: Path, *, name: str = "report.pdf", timeout: float = 1
         printed = Path(source)
     try:
         result = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-             "--disable-background-networking", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-             "--virtual-time-budget=30000", f"--print-to-pdf={tmp}", printed.as_uri()],
+            [browser, *_PRINT_FLAGS, f"--print-to-pdf={tmp}", printed.as_uri()],
             capture_output=True, text=True, timeout=timeout, check=False,
         )
         if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"Chromium ({browser}) wrote no PDF of {html.name}: {last}")
         os.chmod(tmp, 0o644)
+        if key is not None and _is_pdf(data := Path(tmp).read_bytes()):
+            with contextlib.suppress(OSError):
+                atomic_write(_pdf_cache_path(key), data)
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
         if printed != html:
             printed.unlink(missing_ok=True)
     return target
+
+
+_PRINT_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                "--disable-background-networking", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+                "--virtual-time-budget=30000")
+
+
+def _pdf_key(page: str, *, folder: Path, browser: str) -> str:
+    """The content key of a printed page: the page, the folder it is printed in (its links), the browser and flags.
+
+    The printable page is self-contained (its charts are embedded SVG), so equal keys print
+    equal PDFs; a rerun with nothing changed takes the PDF from the render cache.
+    """
+    import hashlib
+
+    try:
+        stat = Path(browser).resolve().stat()
+        build = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        build = "?"
+    head = f"report pdf v{RENDER_CACHE_VERSION}; {browser} {build}; {' '.join(_PRINT_FLAGS)}; {folder}\n"
+    return hashlib.sha256(head.encode("utf-8") + page.encode("utf-8")).hexdigest()
+
+
+def _pdf_cache_path(key: str) -> Path:
+    return render_cache_dir() / key[:2] / f"{key}.report.pdf"
+
+
+def _is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
 
 
 # --------------------------------------------------------------------------- findings

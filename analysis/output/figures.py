@@ -126,10 +126,17 @@ def _plotly_html(fig, stem: str, title: str, *, png_scale: int) -> bytes:
 
 
 def _plotly_mimebundle(fig) -> dict:
-    """The mime bundle plotly's own notebook renderer gives (``application/vnd.plotly.v1+json``)."""
+    """The mime bundle plotly's own notebook renderer gives (``application/vnd.plotly.v1+json``).
+
+    Built as ``pio.renderers["plotly_mimetype"].to_mimebundle`` builds it (its config is
+    empty), without importing ``plotly.io._renderers``: that module imports nbformat, whose
+    jsonschema format checkers compile dozens of grammars at import (seconds in every kernel).
+    """
+    import json
+
     import plotly.io as pio
 
-    return pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    return {"application/vnd.plotly.v1+json": json.loads(pio.to_json(fig.to_dict(), validate=False, remove_uids=False))}
 
 
 def _plotly_placeholders(fig, fix):

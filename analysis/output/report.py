@@ -5,8 +5,10 @@ order) with nbclient, in memory: the committed ``.ipynb`` files are read, never
 rewritten. Each kernel runs with the notebooks folder as working directory and with
 
 * ``ANALYSIS_STUDY`` = the study file (when given; read by :func:`analysis.study.resolve_study`),
-* ``ANALYSIS_CORPUS_DIR`` = the corpus to analyse (when given), and
-* ``ANALYSIS_FIGURES_DIR`` = the output folder.
+* ``ANALYSIS_CORPUS_DIR`` = the corpus to analyse (when given),
+* ``ANALYSIS_FIGURES_DIR`` = the output folder, and
+* ``ANALYSIS_MEMO`` = ``1`` (unless set): the costly steps are answered from a disk cache
+  keyed by the content of their inputs (:mod:`analysis.memo`).
 
 **The report never dies for one part.** A cell that cannot run for these speeches (a
 speech with one section, an undefined index, an unreadable notes file …) leaves a short
@@ -201,6 +203,8 @@ def _notebook_env(*, study: str | Path | None, corpus: str | Path | None, docume
         env["ANALYSIS_CORPUS_DIR"] = str(corpus)
     out_dir = Path(out).resolve() if out is not None else paths.figures_dir().resolve()
     env["ANALYSIS_FIGURES_DIR"] = str(out_dir)
+    # the costly steps (bootstraps, similarity, trends) are memoized on their inputs (analysis.memo)
+    env.setdefault("ANALYSIS_MEMO", "1")
     # the kernels import this project's analysis (beside the notebooks), not another installed copy
     env["PYTHONPATH"] = os.pathsep.join([str(paths.project_root()), *filter(None, [env.get("PYTHONPATH")])])
     return env, corpus, out_dir

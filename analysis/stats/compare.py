@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 import pandas as pd
 
+from analysis.memo import memoized
 from analysis.results import ALPHA, CI_LEVEL, MIN_EXPECTED, MIN_GROUP, MIN_TOTAL, MIN_UNITS, declare
 from analysis.stats.meta import describe_group, group_warning, with_year
 from analysis.types import FeatureSetLike, Selection
@@ -186,6 +187,7 @@ def comparison_groups(fs: FeatureSetLike, comparisons: Sequence[Comparison]) -> 
 # --------------------------------------------------------------------------- themes per speech
 
 
+@memoized
 def speech_themes(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, share: str = "tokens") -> pd.DataFrame:
     """Each speech's share of each theme, ordered by date, rows keyed by document.
 
@@ -249,6 +251,7 @@ def theme_shift(fs: FeatureSetLike, a: Selection, b: Selection, **options: Any) 
     return emphasis_shift(fs, a, b, **options)
 
 
+@memoized
 def theme_shifts(fs: FeatureSetLike, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
     """:func:`theme_shift` for each comparison, stacked, with ``comparison, label_a, label_b`` first.
 
@@ -266,6 +269,7 @@ def theme_shifts(fs: FeatureSetLike, comparisons: Sequence[Comparison], **option
                    note="Each row: diff = share in B − share in A of its comparison (A = label_a, B = label_b).")
 
 
+@memoized
 def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, share: str = "tokens", unit: str = "sentence",
                  n_resamples: int = 2000, seed: int = 20240, ci: float = CI_LEVEL, min_units: int = MIN_UNITS,
                  numerator: str = "talent", denominator: str = "grassroots") -> pd.DataFrame:
@@ -384,6 +388,7 @@ KEYNESS_COLUMNS = ["term", "f_target", "f_reference", "rate_target", "rate_refer
                    "tested", "fdr_family_size", "significant", "side"]
 
 
+@memoized
 def keyness_by_comparison(fs: FeatureSetLike, comparisons: Sequence[Comparison], **options: Any) -> pd.DataFrame:
     """:func:`significant_keyness` for each comparison, stacked, with ``comparison, label_a, label_b`` first.
 

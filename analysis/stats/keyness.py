@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.memo import memoized
 from analysis.results import ALPHA, MIN_EXPECTED, MIN_TOTAL, declare, is_significant, with_sides
 from analysis.types import CountTable, FeatureSetLike, Selection, check_choice
 
@@ -700,6 +701,7 @@ def count_terms(fs: FeatureSetLike, spec: Selection, *, drop_stopwords: bool = T
     return table.sort_values(["count", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+@memoized
 def compare_terms(
     fs_or_tables: FeatureSetLike | Mapping[str, CountTable],
     a: Selection,

@@ -45,6 +45,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.memo import memoized
 from analysis.chars import HAN_RE
 from analysis.stats.reuse import _han_stream, section_texts
 from analysis.stats.counts import require_texts
@@ -385,6 +386,7 @@ def default_formulas(settings=None) -> list[str]:
     return [t for t in profile_terms(settings) if t in formulas or t not in TRACKED_TERMS or len(t) >= 3]
 
 
+@memoized
 def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, terms: Sequence[str] | None = None,
                   rare: int = 3, min_chars: int = 4, before_only: bool = True) -> pd.DataFrame:
     """The formulas and rare multi-word terms of each outline node of a speech, with the earliest source using them.
@@ -476,6 +478,7 @@ def _top(path: str) -> str:
     return m.group(0) if m else path
 
 
+@memoized
 def left_out(fs, higher: str, local: str, *, terms: Sequence[str] | None = None, lexicon: pd.DataFrame | None = None,
              themes: bool = True) -> pd.DataFrame:
     """The outline points and formulas of a higher-level speech that a local speech takes up, and those it leaves out.

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 import pandas as pd
 
+from analysis.memo import memoized
 from analysis.calendar import with_decade  # noqa: F401 (also importable from here)
 from analysis.types import FeatureSetLike
 
@@ -195,6 +196,7 @@ def speech_similarity(matrix: pd.DataFrame) -> pd.DataFrame:
                                        "tokens_b"])
 
 
+@memoized
 def similar_speeches(fs: FeatureSetLike, document: str, *, on: str = "terms", min_count: int = 5) -> pd.DataFrame:
     """How close every other speech is to one speech: JSD and cosine on one shared vocabulary.
 
@@ -311,6 +313,7 @@ def correspondence_analysis(matrix: pd.DataFrame, *, n_components: int = 2,
     return coordinates, axes
 
 
+@memoized
 def speech_map(fs: FeatureSetLike, *, on: str = "terms", min_count: int = 5, mark: Sequence[str] = (),
                n_components: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A two-dimensional map of all speeches: correspondence analysis of their term (or theme) counts.

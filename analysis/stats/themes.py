@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.memo import memoized
 from analysis.features import ThemeCounts
 from analysis.results import CI_LEVEL, MIN_UNITS, NotApplicable, declare, is_significant, units_note
 from analysis.settings import Settings
@@ -188,6 +189,7 @@ def _unit_tables(fs: FeatureSetLike, counts: ThemeCounts, by: str) -> tuple[pd.D
     return dens, nums, keys
 
 
+@memoized
 def theme_coverage(fs: FeatureSetLike, *, by: str = "document", lexicon: pd.DataFrame | None = None,
                    hits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each theme's share of each document, outline node or metadata group, by three named measures.
@@ -566,6 +568,7 @@ def _interval(values: np.ndarray, ci: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+@memoized
 def emphasis_shift(fs: FeatureSetLike, a: Selection, b: Selection, *, lexicon: pd.DataFrame | None = None, share: str = "tokens",
                    unit: str = "sentence", n_resamples: int = 2000, seed: int = 20240, ci: float = CI_LEVEL,
                    min_units: int = MIN_UNITS) -> pd.DataFrame:

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.memo import memoized
 from analysis.stats.counts import occurrences_lower_bound, term_counts, term_occurrences
 from analysis.text.occurrences import TRACKED_TERMS, check_terms
 from analysis.text.segment import TERM_KINDS
@@ -191,6 +192,7 @@ def _document_sizes(fs: FeatureSetLike, kinds: Sequence[str]) -> pd.DataFrame:
     })
 
 
+@memoized
 def track(
     fs: FeatureSetLike,
     *,
