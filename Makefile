@@ -36,7 +36,7 @@ report: setup
 	$(BIN)/python -m analysis report > /dev/null   # progress and the report's path go to stderr
 
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider tests analysis notebooks/*.ipynb \
+	$(BIN)/python -m pytest -p no:cacheprovider tests analysis docs/hooks notebooks/*.ipynb \
 	  --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 # JupyterLab on your own copies in lab/ (git-ignored; made when missing, never overwritten), so autosave
