@@ -100,6 +100,6 @@ def test_the_streamed_command_writes_the_bytes_of_the_whole_table(corpus, comman
     if command[0] == "themes":
         table = themes.theme_coverage(fs, by=args.by)
     else:
-        table = cli._top(counts.term_frequencies(fs, by=args.by), args)
+        table = cli._top(counts.term_frequencies(fs, by=args.by), args.by, args.top)
     cli._emit(table, args.format)
     assert streamed == capsys.readouterr().out
