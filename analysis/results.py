@@ -199,7 +199,7 @@ COLUMNS: dict[str, Column] = {
     "period_start": _c("year", "first year of the period"),
     "period_end": _c("year", "last year of the period"),
     "congress": _c("label", "Party congress whose term holds the date"),
-    "level": _c("label", "administrative level of the occasion (national, provincial, city, county, district, township)"),
+    "level": _c("label", "administrative level of the occasion, or outline depth (0 = preamble/closing)"),
     "region": _c("label", "place of the occasion (redacted ×× kept as written)"),
     "speaker": _c("label", "speaker as the source names them"),
     "speaker_role": _c("label", "speaker's office (e.g. 区委书记)"),
@@ -250,7 +250,6 @@ COLUMNS: dict[str, Column] = {
     "parent": _c("label", "outline path of the parent node"),
     "section": _c("label", "outline section (a node with its sub-points)"),
     "node": _c("label", "outline node"),
-    "level": _c("label", "administrative level of the occasion, or outline depth (0 = preamble/closing)"),
     "number": _c("number", "the point's number in its series"),
     "heading": _c("text", "the heading as written"),
     "unheaded": _c("bool", "a part without a heading of its own"),
@@ -790,7 +789,7 @@ a rate per 10,000 of the denominator named.
 """
 
 
-def write_glossary(path) -> "Path":
+def write_glossary(path):
     """Write the glossary page (``docs/glossary.md``) from the declarations; returns its path."""
     from pathlib import Path
 

@@ -600,7 +600,7 @@ def test_dating_from_the_reference_tables_and_the_unknown():
 
 
 def test_chinese_numerals_up_to_ninety_nine():
-    from analysis.io.corpus import _zh_number
+    from analysis.io.dating import _zh_number
 
     assert [_zh_number(t) for t in ["二", "十", "十四", "二十", "二十三", "14"]] == [2, 10, 14, 20, 23, 14]
 

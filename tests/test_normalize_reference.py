@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from analysis import paths
 from analysis.chars import HAN_CLASS, REDACTION, count_han
-from analysis.io import corpus
+from analysis.io import corpus, decoding, document
 from analysis.io import normalize as N
 
 SEED = paths.corpus_dir() / "organization-work-speech.txt"
@@ -245,7 +245,7 @@ def test_is_traditional_reads_only_the_first_20000_han_characters():
 
 @pytest.mark.parametrize("text", ["", "abc", "党的建设\n", "\U00020000x\uf900", ALL_BMP, "一" * 70000 + "a" * 70000])
 def test_loader_han_count_equals_count_han(text):
-    assert corpus._count_han(text) == count_han(text)
+    assert document._count_han(text) == count_han(text)
 
 
 # --------------------------------------------------------------------------- the loader
@@ -324,7 +324,7 @@ def reference_cjk_score(text: str) -> float:
                           st.sampled_from(["\U000f0001", "\U000e0001", "\U00020000", "\U00040000", "\ud800"])),
                 max_size=60).map("".join))
 def test_cjk_score_equals_the_definition_on_generated_strings(text):
-    assert corpus._cjk_score(text) == reference_cjk_score(text)
+    assert decoding._cjk_score(text) == reference_cjk_score(text)
 
 
 def test_cjk_score_equals_the_definition_on_decodings_of_the_seed():
@@ -332,4 +332,4 @@ def test_cjk_score_equals_the_definition_on_decodings_of_the_seed():
     texts = [ALL_BMP, "".join(chr(c) for c in range(0x10000, 0x110000, 89)), data.decode("gb18030")]
     texts += [data.decode(codec, "replace") for codec in ("big5", "cp949", "latin-1", "shift_jis", "utf-16-le")]
     for text in texts:
-        assert corpus._cjk_score(text) == reference_cjk_score(text)
+        assert decoding._cjk_score(text) == reference_cjk_score(text)

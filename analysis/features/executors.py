@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from analysis.settings import Settings
+from analysis.types import ManifestArg, PathsArg
 from analysis.features.caches import (_file_key, _open_cache, _read_counts, _write_counts, cached_features,
                                       counted_features, counts_cache_dir, COUNTS_SUFFIX)
 from analysis.features.counting import DocumentCounts, compact_counts

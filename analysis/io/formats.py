@@ -79,8 +79,8 @@ FORMATS: tuple[Format, ...] = (
     Format("old Word document", (".doc",), "analysis.io.textfile:read_doc"),
     Format("web page", (".html", ".htm", ".shtml", ".xhtml", ".mhtml", ".mht"), "analysis.io.pages:read_page"),
     Format("PDF", (".pdf",), "analysis.io.pdf:read_pdf"),
-    Format("JSON Lines corpus", (".jsonl",), "analysis.io.corpus:_read_jsonl", records=True),
-    Format("CSV corpus", (".csv", ".tsv"), "analysis.io.corpus:_read_csv", records=True),
+    Format("JSON Lines corpus", (".jsonl",), "analysis.io.readers:_read_jsonl", records=True),
+    Format("CSV corpus", (".csv", ".tsv"), "analysis.io.readers:_read_csv", records=True),
 )
 
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}

@@ -66,7 +66,7 @@ def read_markdown(data: bytes, *, settings) -> Extracted:
 
 def read_docx(data: bytes, *, settings) -> Extracted:
     """A Word file (``.docx``): body text in reading order (:mod:`analysis.io.word`), after the zip checks."""
-    from analysis.io.corpus import _check_zip, _docx_text
+    from analysis.io.readers import _check_zip, _docx_text
 
     _check_zip(data, settings)
     raw, skipped = _docx_text(data, settings)
