@@ -749,7 +749,7 @@ def export_server() -> Iterator[bool]:
         stop_export_server()
 
 
-RENDER_CACHE_VERSION = "1"
+RENDER_CACHE_VERSION = "2"  # 2: PNGs stored losslessly recompressed
 """Part of every render-cache key: raise it when a change here alters what a render gives."""
 
 _MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
@@ -834,10 +834,34 @@ def _render_and_store(spec: dict, *, fmt: str, width: int, height: int, scale: f
     """Render with the running server and store the result in the cache (an unwritable cache is skipped)."""
     data = _render_static(spec, fmt=fmt, width=width, height=height, scale=scale)
     render_counts["rendered"] += 1
+    if fmt == "png" and _is_render(fmt, data):
+        data = recompress_png(data)
     if _is_render(fmt, data):
         with contextlib.suppress(OSError):
             atomic_write(_cache_path(render_key(spec, fmt=fmt, width=width, height=height, scale=scale), fmt), data)
     return data
+
+
+def recompress_png(png: bytes) -> bytes:
+    """The same image, losslessly recompressed (zlib at its best level, filters chosen per image).
+
+    Chromium writes PNGs for speed; recompressing saves about a quarter of the bytes of a
+    chart and changes no pixel.
+
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO(); Image.new("RGB", (60, 40), (200, 30, 30)).save(buffer, format="PNG", compress_level=0)
+    >>> small = recompress_png(buffer.getvalue())
+    >>> len(small) < len(buffer.getvalue()), Image.open(io.BytesIO(small)).getpixel((5, 5))
+    (True, (200, 30, 30))
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    smaller = buffer.getvalue()
+    return smaller if len(smaller) < len(png) else png
 
 
 def _reduced_png(png: bytes, factor: int) -> bytes:

@@ -42,8 +42,9 @@ from analysis.plots import charts, fonts
 __all__ = ["FigureKind", "KINDS", "PNG_SCALE", "Rendered", "figure_kind", "figure_strings", "network_files", "render_figure",
            "with_placeholders"]
 
-PNG_SCALE = 3
-"""PNG pixels per layout pixel: a 900×520 chart becomes 2700×1560 (about 300 dpi at 9 in)."""
+PNG_SCALE = 2
+"""PNG pixels per layout pixel: a 900×520 chart becomes 1800×1040 (about 280 dpi across a 6.5 in column;
+the SVG and PDF beside it are vector, for print at any size)."""
 
 #: ``statics(spec, width=, height=)`` → (format → bytes, what was skipped, the notebook's PNG or a callable
 #: giving it): the static images of a plotly figure dict.
