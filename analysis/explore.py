@@ -51,8 +51,10 @@ import pandas as pd
 from analysis.plots.charts import part_label, wrap_label
 from analysis.plots.compare import empty_figure
 from analysis.plots.emphasis import plot_emphasis_shift, plot_talent_grassroots_index, plot_theme_coverage
+from analysis.plots.scatter import plot_term_scatter
 from analysis.settings import Settings
 from analysis.stats.counts import kwic
+from analysis.stats.scatter import term_scatter
 from analysis.stats.themes import contrast_sections, emphasis_shift, lexicon_from_dict, talent_grassroots_index, theme_coverage
 from analysis.stats.units import section_members
 from analysis.text.lexicon import resolve_lexicon
@@ -61,7 +63,7 @@ from analysis.types import SHARES, check_choice
 __all__ = ["explore", "Explorer", "CHARTS", "KWIC_COLUMNS"]
 
 #: The charts the explorer draws (names used by :meth:`Explorer.export` and the export menu).
-CHARTS = ("heatmap", "bars", "shift")
+CHARTS = ("heatmap", "bars", "shift", "scatter")
 #: Columns of :attr:`Explorer.lines` (KWIC lines of the last click).
 KWIC_COLUMNS = ["document", "path", "term", "left", "hit", "right", "whole_token", "start", "end"]
 #: Values of ``rows``: outline sections of the speeches picked, or one row per speech or group picked.
@@ -274,7 +276,17 @@ class Explorer:
             self.shift, self._shift_sides = shift, (a, b)
             shift_fig = plot_emphasis_shift(shift, label_a=f"{label_a} (A)", label_b=f"{label_b} (B)",
                                             title=f"Theme shares: {label_a} (A) and {label_b} (B)")
-        self.figures = {"heatmap": heat, "bars": bars, "shift": shift_fig}
+        # term scatter: two speeches or groups (not two sections of one speech), every term, ranks in A and B
+        self.scatter, self._scatter_sides = None, ()
+        raw = [str(x) for side in (sides or ()) for x in (side[0] if isinstance(side[0], list) else [side[0]])]
+        if sides is not None and not any("#" in x for x in raw):  # two sections of one speech: no scatter
+            (a, label_a), (b, label_b) = sides
+            self.scatter, self._scatter_sides = term_scatter(self.fs, a, b), (a, b)
+            scatter_fig = plot_term_scatter(self.scatter, label_a=label_a, label_b=label_b,
+                                            title=f"Term ranks: {label_a} (A) against {label_b} (B)")
+        else:
+            scatter_fig = empty_figure("Pick two speeches or groups to see the term scatter")
+        self.figures = {"heatmap": heat, "bars": bars, "shift": shift_fig, "scatter": scatter_fig}
 
     def _shift_pair(self):
         """A and B of the shift chart: the first two picked items, else two sections of the one speech picked
@@ -333,6 +345,24 @@ class Explorer:
                 notes += why
         lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KWIC_COLUMNS)
         return self._finish(lines, f"{self._label(theme)} in A and B", _merge_notes(notes))
+
+    def scatter_terms(self, limit: int = 30) -> list[str]:
+        """The terms the scatter labels (significant first, by |Log Ratio|), at most ``limit``; [] without a scatter."""
+        if self.scatter is None or not len(self.scatter):
+            return []
+        table = self.scatter.assign(_strength=self.scatter["log_ratio"].abs().where(self.scatter["significant"], -1.0))
+        return table.sort_values(["_strength", "term"], ascending=[False, True], kind="stable")["term"].head(limit).tolist()
+
+    def click_scatter_term(self, term: str) -> pd.DataFrame:
+        """KWIC lines of a term of the scatter in A and in B (reference profiles say why they have none)."""
+        frames, notes = [], []
+        for side in self._scatter_sides:
+            for doc in _side_docs(side):
+                lines, why = self._collect([term], [str(doc)], None)
+                frames.append(lines)
+                notes += why
+        lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KWIC_COLUMNS)
+        return self._finish(lines, f"{term} in A and B", _merge_notes(notes))
 
     def click_term(self, term: str) -> pd.DataFrame:
         """KWIC lines of one term in every picked speech."""
@@ -420,9 +450,9 @@ class Explorer:
 
     # ------------------------------------------------------------------ export
     def data(self, chart: str) -> pd.DataFrame | None:
-        """The table a chart draws (``heatmap``: coverage, ``bars``: index, ``shift``: shift)."""
+        """The table a chart draws (``heatmap``: coverage, ``bars``: index, ``shift``: shift, ``scatter``: term ranks)."""
         check_choice("chart", chart, CHARTS, caller="Explorer.data")
-        return {"heatmap": self.coverage, "bars": self.index, "shift": self.shift}[chart]
+        return {"heatmap": self.coverage, "bars": self.index, "shift": self.shift, "scatter": self.scatter}[chart]
 
     def export(self, chart: str, *, name: str | None = None):
         """Write a chart and its table through :func:`analysis.output.export.export_figure`.
@@ -607,6 +637,27 @@ def _shift_rows(ex: Explorer, on_theme):
                    w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))])
 
 
+def _scatter_rows(ex: Explorer, on_term):
+    """The term scatter (plotly, in an output area) and one button per labelled term (click: KWIC in A and B)."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    out = w.Output()
+    with out:
+        display(ex.figures["scatter"])
+    terms = ex.scatter_terms()
+    if not terms:
+        return w.VBox([out])
+    buttons = []
+    for term in terms:
+        button = w.Button(description=term, tooltip=f"scatter · {term}", layout=w.Layout(width="auto"))
+        button.add_class("explorer-term")
+        button.on_click(lambda _, term=term: on_term(term))
+        buttons.append(button)
+    return w.VBox([out, w.HTML("<b>Lines of a term in A and B:</b>"),
+                   w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))])
+
+
 def _build_widget(ex: Explorer):
     """ipywidgets around an Explorer: controls, the heatmap grid, the bars, the shift chart, the KWIC lines.
 
@@ -644,9 +695,10 @@ def _build_widget(ex: Explorer):
     on_cell = reporting(lambda y, x: (ex.click_cell(y, x), show_lines()))
     on_bar = reporting(lambda y, theme: (ex.click_bar(y, theme), show_lines()))
     on_theme = reporting(lambda name: (ex.click_theme(name), show_lines()))
+    on_term = reporting(lambda term: (ex.click_scatter_term(term), show_lines()))
 
     def parts():
-        return [_heat_grid(ex, on_cell), _bar_rows(ex, on_bar), _shift_rows(ex, on_theme)]
+        return [_heat_grid(ex, on_cell), _bar_rows(ex, on_bar), _shift_rows(ex, on_theme), _scatter_rows(ex, on_term)]
 
     def changed(_=None):
         typed = terms.value.strip()

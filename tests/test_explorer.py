@@ -165,3 +165,23 @@ def test_the_report_shows_the_static_picture_and_not_the_widget():
     html = report.build_report([("07_explore", notebook)])
     assert "VBox(" not in html and "SelectMultiple" not in html  # the widget's text form is not a result
     assert "07_explore_explorer_heatmap" in html  # its opening heatmap is, as a figure
+
+
+def test_two_speeches_give_the_term_scatter_and_a_click_on_a_term_lists_it_in_a_and_b(fs, docs):
+    """The scatter is term_scatter of the two picked speeches; a term button lists that term's lines on both sides."""
+    from analysis.stats.scatter import term_scatter
+
+    ex = explore(fs, texts=docs, selection=["one", "two"])
+    assert ex.scatter.equals(term_scatter(fs, "one", "two"))
+    assert list(ex.figures["scatter"].data[0].x) == ex.scatter["rank_a"].tolist()
+    assert "人才" in ex.scatter_terms() and "基层" in ex.scatter_terms()
+    lines = ex.click_scatter_term("基层")
+    assert lines.groupby("document").size().to_dict() == {"one": ONE.count("基层"), "two": TWO.count("基层")}
+    box = ex.widget()
+    terms = [b for part in box.children for child in getattr(part, "children", ())
+             for b in getattr(child, "children", ()) if "explorer-term" in getattr(b, "_dom_classes", ())]
+    assert [b.description for b in terms] == ex.scatter_terms()
+    terms[[b.description for b in terms].index("人才")].click()
+    assert f"{ONE.count('人才') + TWO.count('人才')} lines of 人才 in A and B" in box.lines.value
+    one = explore(fs, texts=docs, selection=["one"])  # one speech: the shift compares two of its sections
+    assert one.scatter is None and one.scatter_terms() == []
