@@ -346,12 +346,12 @@ class Explorer:
         lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KWIC_COLUMNS)
         return self._finish(lines, f"{self._label(theme)} in A and B", _merge_notes(notes))
 
-    def scatter_terms(self, limit: int = 30) -> list[str]:
-        """The terms the scatter labels (significant first, by |Log Ratio|), at most ``limit``; [] without a scatter."""
+    def scatter_terms(self) -> list[str]:
+        """The terms the scatter labels, in the chart's order (significant first by |Log Ratio|, then the most
+        frequent; see :func:`analysis.plots.scatter.plot_term_scatter`); [] without a scatter."""
         if self.scatter is None or not len(self.scatter):
             return []
-        table = self.scatter.assign(_strength=self.scatter["log_ratio"].abs().where(self.scatter["significant"], -1.0))
-        return table.sort_values(["_strength", "term"], ascending=[False, True], kind="stable")["term"].head(limit).tolist()
+        return [str(note.text) for note in self.figures["scatter"].layout.annotations]
 
     def click_scatter_term(self, term: str) -> pd.DataFrame:
         """KWIC lines of a term of the scatter in A and in B (reference profiles say why they have none)."""
@@ -642,9 +642,11 @@ def _scatter_rows(ex: Explorer, on_term):
     import ipywidgets as w
     from IPython.display import display
 
+    from analysis.output.figures import plotly_mimebundle
+
     out = w.Output()
-    with out:
-        display(ex.figures["scatter"])
+    with out:  # plotly's JSON bundle as JupyterLab's plotly extension reads it, without plotly's renderer machinery
+        display(plotly_mimebundle(ex.figures["scatter"]), raw=True)
     terms = ex.scatter_terms()
     if not terms:
         return w.VBox([out])

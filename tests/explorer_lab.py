@@ -52,9 +52,10 @@ def missing() -> str | None:
     return None
 
 
-def write_notebook(folder: Path, name: str = "explore.ipynb") -> Path:
+def write_notebook(folder: Path, name: str = "explore.ipynb", cells: list[str] | None = None) -> Path:
+    """Write a notebook of code cells (default :data:`CELLS`) into ``folder``; return its path."""
     cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [],
-              "source": source} for i, source in enumerate(CELLS)]
+              "source": source} for i, source in enumerate(CELLS if cells is None else cells)]
     notebook = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)",
                                                             "language": "python", "name": "python3"}},
                 "nbformat": 4, "nbformat_minor": 5}

@@ -56,3 +56,49 @@ def test_a_click_on_a_heatmap_cell_shows_its_kwic_lines(tmp_path, expected):
     assert [r[-1] == "✓" for r in rows] == expected["whole_token"].tolist()
     assert message.startswith("44 lines of 人才 (25 whole tokens)")
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
+
+
+#: A second speech written for this test (not from any corpus): 基层 often, 人才 twice.
+OTHER_SPEECH = ("一、夯实基层基础\n抓基层、打基础是长久之计。要把基层党组织建设成为坚强战斗堡垒，"
+                "让基层干部有干劲。\n二、用好人才\n人才是第一资源，要把人才放到基层一线去锻炼。\n")
+
+
+def test_a_click_on_a_term_of_the_two_speech_scatter_lists_it_in_both(tmp_path):
+    why = lab.missing()
+    if why:
+        pytest.skip(why)
+    from analysis.features import build_features
+    from analysis.io.corpus import load_corpus
+    from analysis.stats.counts import kwic
+
+    folder = tmp_path / "speeches"
+    folder.mkdir()
+    (folder / "organization-work-speech.txt").write_bytes(lab.SEED.read_bytes())
+    (folder / "grassroots-2024.txt").write_text(OTHER_SPEECH, encoding="utf-8")
+    docs = load_corpus(folder)
+    ids = sorted(docs["id"].astype(str))
+    expected = kwic(docs, "基层")
+    assert expected.groupby("document").size().to_dict()["grassroots-2024"] == OTHER_SPEECH.count("基层")
+    notebook = lab.write_notebook(tmp_path, cells=[
+        "from analysis.explore import explore\n"
+        "from analysis.features import build_features\n"
+        "from analysis.io.corpus import load_corpus\n"
+        f"docs = load_corpus({str(folder)!r})\n"
+        "fs = build_features(docs, progress=False)\n"
+        f"ex = explore(fs, texts=docs, selection={ids!r})\n"
+        "ex"])
+    with lab.lab_server(tmp_path) as (url, token), lab.browser_page() as page:
+        lab.open_and_run(page, url, token, notebook.name)
+        page.wait_for_selector(".explorer .js-plotly-plot", timeout=60_000)  # the scatter, drawn by plotly
+        button = page.locator(".explorer button.explorer-term[title='scatter · 基层']")
+        assert button.count() == 1
+        lab.click(button)
+        page.wait_for_function(
+            f"document.querySelectorAll('.explorer table.explorer-kwic tbody tr').length === {len(expected)}",
+            timeout=60_000)
+        page.screenshot(path=str(tmp_path / "scatter.png"), full_page=True)
+        rows = lab.kwic_rows(page)
+        message = page.locator(".explorer .explorer-message").inner_text()
+        assert page.problems == []
+    assert sorted((r[0], r[3]) for r in rows) == sorted(zip(expected["document"], expected["hit"]))
+    assert message.startswith(f"{len(expected)} lines of 基层 in A and B")

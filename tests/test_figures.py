@@ -85,7 +85,7 @@ def test_the_plotly_bundle_equals_what_plotlys_own_renderer_gives():
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from analysis.output.figures import _plotly_mimebundle
+    from analysis.output.figures import plotly_mimebundle
 
     fig = go.Figure(go.Bar(x=["人才", "基层"], y=[3, 1]), layout=dict(title="标题"))
-    assert _plotly_mimebundle(fig) == pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    assert plotly_mimebundle(fig) == pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())

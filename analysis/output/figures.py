@@ -39,8 +39,8 @@ from typing import Any
 
 from analysis.plots import charts, fonts
 
-__all__ = ["FigureKind", "KINDS", "PNG_SCALE", "Rendered", "figure_kind", "figure_strings", "network_files", "render_figure",
-           "with_placeholders"]
+__all__ = ["FigureKind", "KINDS", "PNG_SCALE", "Rendered", "figure_kind", "figure_strings", "network_files",
+           "plotly_mimebundle", "render_figure", "with_placeholders"]
 
 PNG_SCALE = 2
 """PNG pixels per layout pixel: a 900×520 chart becomes 1800×1040 (about 280 dpi across a 6.5 in column;
@@ -126,12 +126,16 @@ def _plotly_html(fig, stem: str, title: str, *, png_scale: int) -> bytes:
     return html.encode("utf-8")
 
 
-def _plotly_mimebundle(fig) -> dict:
+def plotly_mimebundle(fig) -> dict:
     """The mime bundle plotly's own notebook renderer gives (``application/vnd.plotly.v1+json``).
 
     Built as ``pio.renderers["plotly_mimetype"].to_mimebundle`` builds it (its config is
     empty), without importing ``plotly.io._renderers``: that module imports nbformat, whose
     jsonschema format checkers compile dozens of grammars at import (seconds in every kernel).
+
+    >>> import plotly.graph_objects as go
+    >>> list(plotly_mimebundle(go.Figure(go.Bar(x=["人才"], y=[3]))))
+    ['application/vnd.plotly.v1+json']
     """
     import json
 
@@ -158,7 +162,7 @@ def _render_plotly(fig, *, stem: str, title: str, statics: Statics) -> Rendered:
     height = int(figure.layout.height or charts.HEIGHT)
     files, skipped, notebook_png = statics(figure.to_dict(), width=width, height=height)
     files = {**files, "html": _plotly_html(figure, stem, title, png_scale=PNG_SCALE)}
-    return Rendered("plotly", files, skipped, notebook_png, _plotly_mimebundle(fig))
+    return Rendered("plotly", files, skipped, notebook_png, plotly_mimebundle(fig))
 
 
 # --------------------------------------------------------------------------- word clouds
