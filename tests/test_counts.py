@@ -340,6 +340,14 @@ def test_segmentation_robustness_lists_differences(seed_docs):
     assert (table["jieba"] == term_frequencies_seed_counts(seed_docs).reindex(table["term"]).fillna(0).to_numpy()).all()
     only = segmentation_robustness(seed_docs[["id", "text"]], differences_only=True, by=None)
     assert only["differs"].all() and "document" not in only.columns
+    # segmented 300 characters at a time (cut at line or sentence ends): the whole text's counts
+    from unittest import mock
+
+    import analysis.stats.counts as counts_module
+
+    with mock.patch.object(counts_module, "ROBUSTNESS_CHUNK", 300):
+        pieces = segmentation_robustness(seed_docs[["id", "text"]])
+    pd.testing.assert_frame_equal(pieces, table)
 
 
 def term_frequencies_seed_counts(seed_docs):
@@ -449,6 +457,52 @@ def test_the_matcher_counts_as_str_count_does(texts, terms):
     for i, text in enumerate(texts):
         for term in set(terms):
             assert found.get((f"d{i}", term), 0) == plain_count(text, term), (text, term)
+
+
+@hsettings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="甲乙〓，", min_size=0, max_size=40), min_size=1, max_size=3),
+       st.lists(st.text(alphabet="甲乙", min_size=2, max_size=4), min_size=1, max_size=6),
+       st.integers(min_value=1, max_value=6), st.randoms(use_true_random=False))
+def test_the_matcher_counts_across_its_passes_and_on_tokens_out_of_order(texts, terms, chunk, rng):
+    """The text hashed a few characters a pass (a match may straddle two passes), tokens of 1–3 characters
+    given in shuffled rows, two nodes per document: still str.count's numbers, node by node."""
+    from unittest import mock
+
+    import analysis.text.occurrences as occurrences
+
+    rows, node_of = [], {}  # node_of[i][k]: the node of the token holding character k of text i
+    for i, text in enumerate(texts):
+        k, node_of[i] = 0, []
+        while k < len(text):
+            size = rng.randint(1, 3)
+            piece = text[k:k + size]
+            node = "一" if k < len(text) // 2 else "二"
+            rows.append({"document": f"d{i}", "path": node, "start": k, "end": k + len(piece), "token": piece})
+            node_of[i] += [node] * len(piece)
+            k += len(piece)
+    rng.shuffle(rows)
+    tokens = pd.DataFrame(rows, columns=["document", "path", "start", "end", "token"])
+    with mock.patch.object(occurrences, "_CHUNK", chunk):
+        found = count_occurrences(tokens, terms)
+    by_doc = found.groupby(["document", "term"])["occurrences"].sum()
+    for i, text in enumerate(texts):
+        for term in set(terms):
+            assert by_doc.get((f"d{i}", term), 0) == plain_count(text, term), (text, term, chunk)
+            # a match belongs to the node of the token holding its first character
+            first_node = sum(1 for p in _match_starts(text, term) if node_of[i][p] == "一")
+            assert found[(found["document"] == f"d{i}") & (found["term"] == term)
+                         & (found["path"] == "一")]["occurrences"].sum() == first_node
+
+
+def _match_starts(text: str, term: str) -> list[int]:
+    """Where str.count's matches start (leftmost, non-overlapping; terms here hold no 〓), by a plain scan."""
+    starts, k = [], 0
+    while True:
+        k = text.find(term, k)
+        if k < 0:
+            return starts
+        starts.append(k)
+        k += len(term)
 
 
 def test_terms_that_cannot_be_counted_are_refused():

@@ -825,15 +825,34 @@ def _runs(tokens: pd.DataFrame, eligible: pd.Series) -> np.ndarray:
 
 
 def _in_text_order(tokens: pd.DataFrame) -> pd.DataFrame:
-    if "start" in tokens.columns:
-        rank = {d: i for i, d in enumerate(pd.unique(tokens["document"]))}
-        return (
-            tokens.assign(_doc=tokens["document"].map(rank))
-            .sort_values(["_doc", "start"], kind="stable")
-            .drop(columns="_doc")
-            .reset_index(drop=True)
-        )
-    return tokens.reset_index(drop=True)
+    """The tokens by document (a categorical's category order, else first appearance), then start; the table
+    itself when already so (no copy)."""
+    if "start" not in tokens.columns or len(tokens) < 2:
+        return tokens.reset_index(drop=True)
+    doc, _ = pd.factorize(tokens["document"], sort=isinstance(tokens["document"].dtype, pd.CategoricalDtype))
+    start = pd.to_numeric(tokens["start"]).to_numpy(dtype="float64", na_value=np.nan)
+    same = doc[1:] == doc[:-1]
+    if bool(np.all((doc[1:] > doc[:-1]) | (same & (start[1:] >= start[:-1])))):
+        return tokens.reset_index(drop=True)
+    order = np.lexsort((start, doc))  # NaN starts last within their document, as sort_values puts them
+    return tokens.take(order).reset_index(drop=True)
+
+
+def _sorted_codes(values: pd.Series, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values[mask]`` as text, numbered in sorted order, and the distinct texts (as
+    ``pd.factorize(values.astype(str)[mask], sort=True)``, without a Python string per row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()[mask]
+        if not (codes < 0).any():
+            used = np.unique(codes)
+            names = np.asarray([str(c) for c in values.cat.categories[used]], dtype=object)
+            if len(set(names)) == len(names):
+                order = np.argsort(names, kind="stable")
+                rank = np.empty(len(values.cat.categories), dtype=np.int64)
+                rank[used[order]] = np.arange(len(used))
+                return rank[codes], names[order]
+    codes, names = pd.factorize(values.astype(str).to_numpy()[mask], sort=True)
+    return codes, np.asarray(names, dtype=object)
 
 
 def ngrams(
@@ -968,34 +987,51 @@ def collocations(
     from scipy.stats import chi2
 
     tokens = _in_text_order(_running_tokens(fs, "collocations"))
-    eligible = _eligible(tokens, kinds, stopwords)
-    kept = tokens.loc[eligible].reset_index(drop=True)
-    doc = kept["document"].astype(str).to_numpy()
-    sent = kept["sentence"].to_numpy() if "sentence" in kept.columns else np.zeros(len(kept), dtype=np.int64)
-    words = kept["token"].astype(str).to_numpy()
-    left, right = [], []
-    for d in range(1, window + 1):
-        same = (doc[d:] == doc[:-d]) & (sent[d:] == sent[:-d]) if len(words) > d else np.zeros(0, dtype=bool)
-        idx = np.flatnonzero(same)
-        left.append(words[idx])
-        right.append(words[idx + d])
-    a = np.concatenate(left) if left else np.array([], dtype=object)
-    b = np.concatenate(right) if right else np.array([], dtype=object)
-    pairs = pd.DataFrame({"term1": np.concatenate([a, b]), "term2": np.concatenate([b, a])})
+    eligible = _eligible(tokens, kinds, stopwords).to_numpy()
     columns = ["term1", "term2", "cooccurrences", "expected", "node_pairs", "collocate_pairs", "pairs", "pmi", "g2", "p"]
-    if pairs.empty:
+    # Integer codes throughout: words numbered in sorted order (so code order is term order),
+    # pairs as one int64 key (low code × V + high code), counted a distance at a time.
+    doc, _ = pd.factorize(tokens["document"].to_numpy()[eligible])
+    sent = (tokens["sentence"].to_numpy()[eligible] if "sentence" in tokens.columns
+            else np.zeros(len(doc), dtype=np.int64))
+    words, vocabulary = _sorted_codes(tokens["token"], eligible)
+    del tokens, eligible
+    size = max(len(vocabulary), 1)
+    margins = np.zeros(size, dtype=np.int64)  # ordered pairs with each term as node (= as collocate)
+    keys, counts = [], []
+    node = None if term is None else {w: i for i, w in enumerate(vocabulary)}.get(str(term), -1)
+    for d in range(1, window + 1):
+        if len(words) <= d:
+            break
+        idx = np.flatnonzero((doc[d:] == doc[:-d]) & (sent[d:] == sent[:-d]))
+        a, b = words[idx], words[idx + d]
+        margins += np.bincount(a, minlength=size) + np.bincount(b, minlength=size)
+        if node is not None:
+            touch = (a == node) | (b == node)
+            a, b = a[touch], b[touch]
+        key = np.minimum(a, b).astype(np.int64) * size + np.maximum(a, b)
+        unique, n = np.unique(key, return_counts=True)
+        keys.append(unique)
+        counts.append(n)
+    total = int(margins.sum())
+    if total == 0:
         return pd.DataFrame(columns=columns)
-    total = len(pairs)
-    o11 = pairs.value_counts(["term1", "term2"]).rename("cooccurrences").reset_index()
-    margins = pairs["term1"].value_counts()
-    o11["node_pairs"] = o11["term1"].map(margins).astype("int64")
-    o11["collocate_pairs"] = o11["term2"].map(margins).astype("int64")
-    o11["pairs"] = total
+    key = np.concatenate(keys)
+    unique, inverse = np.unique(key, return_inverse=True)
+    cooccurrences = np.bincount(inverse.reshape(-1), weights=np.concatenate(counts)).round().astype(np.int64)
+    low, high = unique // size, unique % size
     # A term next to itself (人才 … 人才) is counted in the margins but not listed.
-    if term is not None:
-        o11 = o11[(o11["term1"] == term) & (o11["term2"] != term)]
-    else:
-        o11 = o11[o11["term1"] < o11["term2"]]
+    distinct = low != high
+    low, high, cooccurrences = low[distinct], high[distinct], cooccurrences[distinct]
+    if node is not None:  # the node first, its collocate second
+        first = np.where(low == node, low, high)
+        second = np.where(low == node, high, low)
+    else:  # each unordered pair once, term1 < term2
+        first, second = low, high
+    names = np.asarray(vocabulary, dtype=object)
+    o11 = pd.DataFrame({"term1": names[first], "term2": names[second], "cooccurrences": cooccurrences,
+                        "node_pairs": margins[first], "collocate_pairs": margins[second]})
+    o11["pairs"] = total
     o11 = o11[o11["cooccurrences"] >= min_count].reset_index(drop=True)
     # The pair's 2×2 table as keyness sees it: "target" = pairs with node a (R1 of them,
     # O11 with collocate b), "reference" = the other N − R1 pairs (C1 − O11 with b).
@@ -1356,6 +1392,40 @@ def _variants(settings: Settings) -> dict[str, Settings]:
     return variants
 
 
+#: Characters of text segmented at a time by :func:`segmentation_robustness` (cut at a line or sentence end).
+ROBUSTNESS_CHUNK = 1 << 20
+_ROBUSTNESS_CUTS = ("\n", "。！？；", "，、：,; ")  # where a stretch may end, best first
+
+
+def _token_counts_of(text: str, seg, *, stop: frozenset, kinds: Sequence[str],
+                     chunk: int | None = None) -> pd.Series:
+    """Tokens per term of ``text`` (kinds ``kinds``, stopwords left out), segmented a stretch at a time.
+
+    Stretches end at a line break (else a sentence's end, else a comma or space, else anywhere):
+    the segmenters cut there anyway,
+    so the counts equal those of the whole text, while only one stretch's tokens are held.
+    """
+    chunk = chunk or ROBUSTNESS_CHUNK
+    total: pd.Series | None = None
+    at = 0
+    while at < len(text):
+        end = len(text) if len(text) - at <= chunk else None
+        if end is None:
+            for marks in _ROBUSTNESS_CUTS:
+                cut = max(text.rfind(mark, at + chunk // 2, at + chunk) for mark in marks)
+                if cut >= 0:
+                    end = cut + 1
+                    break
+            else:
+                end = at + chunk
+        t = tokenize(text[at:end], tokenizer=seg)
+        keep = t["kind"].isin(list(kinds)) & ~t["token"].isin(stop)
+        counts = t.loc[keep, "token"].astype(str).value_counts(sort=False)
+        total = counts if total is None else total.add(counts, fill_value=0)
+        at = end
+    return (total if total is not None else pd.Series(dtype="int64")).astype("int64")
+
+
 def segmentation_robustness(
     documents: pd.DataFrame,
     *,
@@ -1403,19 +1473,19 @@ def segmentation_robustness(
     tables = []
     variants = _variants(settings)
     ids = documents["id"].tolist()
+    keys = ["document"] if by == "document" else []
     for name, variant in variants.items():
         seg = make_tokenizer(variant)
-        frames = []
-        for doc_id, text in zip(ids, documents["text"]):
-            t = tokenize(text, tokenizer=seg)
-            frames.append(t.assign(document=doc_id, is_stop=t["token"].isin(stop)))
-        tokens = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["document", "token", "kind", "is_stop"])
-        fs = FeatureSet.from_tables(documents=documents[["id"]], tokens=tokens, settings=variant)
-        freq = term_frequencies(fs, by=by, stopwords=stopwords)
-        freq = freq[freq["tokens"] > 0]
-        keys = ["document"] if by == "document" else []
-        tables.append(freq[[*keys, "term", "tokens"]].rename(columns={"tokens": name}).set_index([*keys, "term"]))
-    keys = ["document"] if by == "document" else []
+        per_document = [_token_counts_of(text, seg, stop=stop, kinds=TERM_KINDS) for text in documents["text"]]
+        if by == "document":
+            parts = [counts.rename_axis("term").reset_index(name=name).assign(document=str(doc_id))
+                     for doc_id, counts in zip(ids, per_document) if len(counts)]
+            table = (pd.concat(parts, ignore_index=True) if parts
+                     else pd.DataFrame({"document": [], "term": [], name: []}))
+        else:
+            total = pd.concat(per_document).groupby(level=0, sort=False).sum() if per_document else pd.Series()
+            table = total.rename_axis("term").reset_index(name=name)
+        tables.append(table[[*keys, "term", name]].set_index([*keys, "term"]))
     wide = pd.concat(tables, axis=1).fillna(0).astype("int64").reset_index()
     names = list(variants)
     wide["spread"] = wide[names].max(axis=1) - wide[names].min(axis=1)

@@ -116,36 +116,64 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     """Every document's code points in one array (documents separated by a 0), and the tokens' global offsets.
 
     Without ``texts`` the text is rebuilt from the tokens at their offsets; the gaps
-    (whitespace, which tokens leave out) become 0, a code no term holds.
+    (whitespace, which tokens leave out) become 0, a code no term holds. Works on integer
+    codes throughout (no per-token Python objects): a 64 MiB document's tokens cost arrays,
+    not strings.
+
+    Returns:
+        ``(docs, base, codes, tok_start, tok_end, path_codes, path_names)``: document ids in
+        order of first appearance, each document's first global offset (and the total
+        length last), the code points, the tokens' global start and end (text order),
+        each token's path as an index into ``path_names`` (-1: no path).
     """
     doc_index, doc_names = pd.factorize(tokens["document"], sort=False)  # codes in order of first appearance
     docs = [str(d) for d in doc_names]
-    doc_index = doc_index.astype(np.int64)
     start = tokens["start"].to_numpy(dtype=np.int64)
     end = tokens["end"].to_numpy(dtype=np.int64)
-    order = np.lexsort((start, doc_index))
-    doc_index, start, end = doc_index[order], start[order], end[order]
+    in_order = len(start) < 2 or bool(np.all((doc_index[1:] > doc_index[:-1])
+                                             | ((doc_index[1:] == doc_index[:-1]) & (start[1:] >= start[:-1]))))
+    order = None if in_order else np.lexsort((start, doc_index))
+    if order is not None:
+        doc_index, start, end = doc_index[order], start[order], end[order]
     lengths = np.zeros(len(docs), dtype=np.int64)
     if len(end):
         np.maximum.at(lengths, doc_index, end)
     if texts is not None:
         lengths = np.maximum(lengths, [len(texts[d]) for d in docs])
     base = np.concatenate([[0], np.cumsum(lengths + 1)])
+    tok_start = base[doc_index] + start
+    tok_end = tok_start + (end - start)
+    del doc_index, start, end
     codes = np.zeros(int(base[-1]), dtype=np.uint32)
     if texts is not None:
         for i, d in enumerate(docs):
             codes[base[i]:base[i] + len(texts[d])] = code_points(texts[d])
-    elif len(start):
+    elif len(tok_start):
         word_codes, words = pd.factorize(tokens["token"], sort=False)
-        words = np.asarray([str(w) for w in words], dtype=object)
-        joined = code_points("".join(words[word_codes[order]].tolist())).astype(np.uint32)
-        sizes = end - start
-        if len(joined) != int(sizes.sum()):
+        if order is not None:
+            word_codes = word_codes[order]
+        vocabulary = [code_points(str(w)).astype(np.uint32) for w in words]
+        word_lengths = np.array([len(v) for v in vocabulary], dtype=np.int64)
+        flat = np.concatenate(vocabulary) if vocabulary else np.zeros(0, dtype=np.uint32)
+        offsets = np.concatenate([[0], np.cumsum(word_lengths)[:-1]]) if len(vocabulary) else np.zeros(0, np.int64)
+        sizes = tok_end - tok_start
+        if not np.array_equal(word_lengths[word_codes], sizes):
             raise ValueError("the tokens table's offsets do not match its tokens (end − start ≠ token length)")
-        first = np.repeat(base[doc_index] + start - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-        codes[first + np.arange(len(joined))] = joined
-    paths = tokens["path"].to_numpy()[order] if "path" in tokens.columns else np.full(len(order), None, dtype=object)
-    return docs, base, codes, base[doc_index] + start, base[doc_index] + end, paths
+        for size in np.unique(sizes):  # one vectorized copy per token length
+            if size <= 0:
+                continue
+            which = np.flatnonzero(sizes == size)
+            for part in np.array_split(which, max(1, len(which) * int(size) // (1 << 22))):
+                step = np.arange(int(size))
+                codes[tok_start[part][:, None] + step] = flat[offsets[word_codes[part]][:, None] + step]
+    if "path" in tokens.columns:
+        path_codes, path_names = pd.factorize(tokens["path"], sort=False)
+        if order is not None:
+            path_codes = path_codes[order]
+        path_names = np.asarray(path_names.astype(object), dtype=object)
+    else:
+        path_codes, path_names = np.full(len(tok_start), -1, dtype=np.int64), np.zeros(0, dtype=object)
+    return docs, base, codes, tok_start, tok_end, path_codes, path_names
 
 
 # --------------------------------------------------------------------------- matching
@@ -166,51 +194,49 @@ def _has_border(term: str) -> bool:
     return any(term[:k] == term[-k:] for k in range(1, len(term)))
 
 
+#: Code points hashed in one pass of :func:`_find` (bounds its memory: about 40 bytes a code point).
+_CHUNK = 1 << 22
+
+
 def _find(codes: np.ndarray, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Global start positions and term indices of every non-overlapping match, sorted by position."""
+    """Global start positions and term indices of every non-overlapping match, sorted by position.
+
+    The text is hashed in passes of :data:`_CHUNK` code points (each reaching the longest
+    term's length into the next, so no match is cut), then the matches are reduced per term
+    to the non-overlapping ones, leftmost first.
+    """
     n = len(codes)
     term_codes = [code_points(t).astype(np.uint32) for t in terms]
     lengths = np.array([len(c) for c in term_codes], dtype=np.int64)
     if not len(terms) or n == 0 or lengths.min() > n:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    longest = int(lengths.max())
     for base in _BASES:
         inverse = pow(base, -1, 1 << 64)
-        size = max(n, int(lengths.max())) + 1
-        powers, inverse_powers = _powers(base, size), _powers(inverse, size)
+        inverse_powers = _powers(inverse, longest + 1)
         hashes = np.array([_term_hash(c, inverse_powers) for c in term_codes], dtype=np.uint64)
         if len(set(zip(lengths.tolist(), hashes.tolist()))) == len(terms):
             break  # no two terms of one length share a hash
     else:  # pragma: no cover - three independent 64-bit hashes colliding
         raise RuntimeError("hash collision between terms; please report the terms")
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(codes.astype(np.uint64) * inverse_powers[:n], dtype=np.uint64, out=prefix[1:])
-    found_pos, found_term = [], []
+    size = min(n, _CHUNK + longest) + 1
+    powers, inverse_powers = _powers(base, size), _powers(inverse, size)
     bits = np.uint64(min(24, max(12, 2 * int(np.log2(len(terms) + 1)) + 4)))  # a filter table of 2**bits flags
-    mask = np.uint64((1 << int(bits)) - 1)
+    by_length = []
     for length in np.unique(lengths):
-        if length > n:
-            continue
         ids = np.flatnonzero(lengths == length)
         order = np.argsort(hashes[ids], kind="stable")
-        sorted_hashes, sorted_ids = hashes[ids][order], ids[order]
-        m = n - length + 1
-        window = (prefix[length:length + m] - prefix[:m]) * powers[:m]  # Σ c[i+k]·B^-k
         table = np.zeros(1 << int(bits), dtype=bool)
-        table[(sorted_hashes >> (np.uint64(64) - bits)) & mask] = True  # high bits: the best mixed
-        maybe = np.flatnonzero(table[(window >> (np.uint64(64) - bits)) & mask])
-        slot = np.minimum(np.searchsorted(sorted_hashes, window[maybe]), len(sorted_hashes) - 1)
-        hit = sorted_hashes[slot] == window[maybe]
-        pos = maybe[hit]
-        if not len(pos):
-            continue
-        which = sorted_ids[slot[hit]]
-        matrix = np.stack([term_codes[i] for i in ids])  # the terms of this length, row per term
-        row = np.searchsorted(ids, which)
-        exact = (codes[pos[:, None] + np.arange(length)] == matrix[row]).all(axis=1)
-        found_pos.append(pos[exact])
-        found_term.append(which[exact])
-    if not found_pos:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        table[(hashes[ids][order] >> (np.uint64(64) - bits)) & np.uint64((1 << int(bits)) - 1)] = True
+        by_length.append((int(length), hashes[ids][order], ids[order], ids, np.stack([term_codes[i] for i in ids]),
+                          table))
+    found_pos, found_term = [], []
+    for first in range(0, n, _CHUNK):
+        piece = codes[first:min(n, first + _CHUNK + longest - 1)]
+        core = min(_CHUNK, n - first)  # matches starting here belong to this pass
+        pos, term = _find_in(piece, core, by_length, powers, inverse_powers, bits)
+        found_pos.append(pos + first)
+        found_term.append(term)
     pos, term = np.concatenate(found_pos), np.concatenate(found_term)
     order = np.lexsort((term, pos))
     pos, term = pos[order], term[order]
@@ -226,6 +252,35 @@ def _find(codes: np.ndarray, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
                     last = pos[j] + lengths[i]
         pos, term = pos[keep], term[keep]
     return pos.astype(np.int64), term.astype(np.int64)
+
+
+def _find_in(codes: np.ndarray, core: int, by_length: list, powers: np.ndarray, inverse_powers: np.ndarray,
+             bits: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """Matches starting in ``codes[:core]`` (every term, overlapping ones too), unsorted."""
+    n = len(codes)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(codes.astype(np.uint64) * inverse_powers[:n], dtype=np.uint64, out=prefix[1:])
+    mask = np.uint64((1 << int(bits)) - 1)
+    found_pos, found_term = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for length, sorted_hashes, sorted_ids, ids, matrix, table in by_length:
+        m = min(core, n - length + 1)
+        if m <= 0:
+            continue
+        window = (prefix[length:length + m] - prefix[:m]) * powers[:m]  # Σ c[i+k]·B^-k
+        maybe = np.flatnonzero(table[(window >> (np.uint64(64) - bits)) & mask])
+        candidates = window[maybe]
+        del window
+        slot = np.minimum(np.searchsorted(sorted_hashes, candidates), len(sorted_hashes) - 1)
+        hit = sorted_hashes[slot] == candidates
+        pos = maybe[hit]
+        if not len(pos):
+            continue
+        which = sorted_ids[slot[hit]]
+        row = np.searchsorted(ids, which)
+        exact = (codes[pos[:, None] + np.arange(length)] == matrix[row]).all(axis=1)
+        found_pos.append(pos[exact].astype(np.int64))
+        found_term.append(which[exact].astype(np.int64))
+    return np.concatenate(found_pos), np.concatenate(found_term)
 
 
 # --------------------------------------------------------------------------- mid-word matches
@@ -327,26 +382,41 @@ def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
                          f"{sorted(missing)} (build the features with analysis.features.build_features)")
     if texts is None:
         tokens = tokens[tokens["start"].notna()]
-    docs, base, codes, tok_start, tok_end, paths = _layout(tokens, texts)
+    docs, base, codes, tok_start, tok_end, path_codes, path_names = _layout(tokens, texts)
     pos, term = _find(codes, terms)
     if not len(pos):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("occurrences", "mid_word_matches") else object)
                              for c in OCCURRENCE_COLUMNS})
     mid = _mid_word(pos, term, terms, codes, tok_start, tok_end)
+    del codes
     token = np.clip(np.searchsorted(tok_start, pos, side="right") - 1, 0, None)
     document = np.searchsorted(base, pos, side="right") - 1
-    matches = pd.DataFrame({
-        "document": np.asarray(docs, dtype=object)[document],
-        "path": paths[token] if len(paths) else None,
-        "term": np.asarray(terms, dtype=object)[term],
-        "occurrences": 1,
-        "mid_word_matches": mid.astype(np.int64),
+    path = path_codes[token].astype(np.int64) + 1 if len(path_codes) else np.zeros(len(pos), dtype=np.int64)
+    del token
+    # one integer key per (document, node, term); groups in text order of their first match
+    n_paths, n_terms = len(path_names) + 1, len(terms)
+    if len(docs) * n_paths * n_terms < 2 ** 62:
+        key = (document * n_paths + path) * n_terms + term
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:  # pragma: no cover - beyond 2**62 combinations
+        _, first, inverse = np.unique(np.stack([document, path, term]), axis=1, return_index=True,
+                                      return_inverse=True)
+    inverse = inverse.reshape(-1)
+    occurrences = np.bincount(inverse, minlength=len(first))
+    mid_words = np.bincount(inverse, weights=mid, minlength=len(first)).round().astype(np.int64)
+    order = np.argsort(first, kind="stable")
+    at = first[order]
+    names = np.concatenate([np.array([None], dtype=object), path_names])
+    table = pd.DataFrame({
+        "document": np.asarray(docs, dtype=object)[document[at]],
+        "path": names[path[at]],
+        "term": np.asarray(terms, dtype=object)[term[at]],
+        "occurrences": occurrences[order].astype(np.int64),
+        "mid_word_matches": mid_words[order],
     })
-    table = matches.groupby(["document", "path", "term"], sort=False, dropna=False, observed=True)[
-        ["occurrences", "mid_word_matches"]].sum().reset_index()
-    for column in ("document", "path", "term"):
+    for column in ("document", "path", "term"):  # Python objects, as the profiles store them
         table[column] = table[column].astype(object)
-    return table[OCCURRENCE_COLUMNS].astype({"occurrences": "int64", "mid_word_matches": "int64"})
+    return table[OCCURRENCE_COLUMNS]
 
 
 def stored_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *, texts: Mapping[str, str] | None = None
