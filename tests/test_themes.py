@@ -470,10 +470,7 @@ def _plain_document_text(starts, ends, tokens):
     for s, e, t in zip(starts, ends, tokens):
         text += "\x00" * (s - pos) + t
         pos = e
-    owner = [-1] * len(text)
-    for k, (s, e) in enumerate(zip(starts, ends)):
-        owner[s:e] = [k] * (e - s)
-    return text, owner
+    return text
 
 
 def test_document_text_equals_the_plain_rebuild_on_the_seed_and_with_gaps():
@@ -488,11 +485,63 @@ def test_document_text_equals_the_plain_rebuild_on_the_seed_and_with_gaps():
     cases = [(tokens["start"].to_numpy(), tokens["end"].to_numpy(), tokens["token"].astype(object).tolist()),
              (np.array([2, 4, 9]), np.array([4, 5, 11]), ["人才", "，", "基层"])]
     for starts, ends, words in cases:
-        text, owner = _document_text(starts, ends, words, "d")
-        plain_text, plain_owner = _plain_document_text(starts.tolist(), ends.tolist(), words)
-        assert text == plain_text and owner.tolist() == plain_owner
-    assert _document_text(*cases[1][:2], cases[1][2], "d")[0] == "\x00\x00人才，\x00\x00\x00\x00基层"
+        text = _document_text(starts, ends, words, "d")
+        assert text == _plain_document_text(starts.tolist(), ends.tolist(), words)
+    assert _document_text(*cases[1][:2], cases[1][2], "d") == "\x00\x00人才，\x00\x00\x00\x00基层"
     with pytest.raises(ValueError, match="overlap"):
         _document_text(np.array([0, 1]), np.array([2, 3]), ["人才", "才能"], "d")
     with pytest.raises(ValueError, match="does not match its span"):
         _document_text(np.array([0]), np.array([3]), ["人才"], "d")
+
+
+def _plain_matches(starts, ends, tokens, terms):
+    """The matching rule written plainly, character by character (the reference for match_document)."""
+    text = _plain_document_text(starts, ends, tokens)
+    owner = [-1] * len(text)
+    for k, (s, e) in enumerate(zip(starts, ends)):
+        owner[s:e] = [k] * (e - s)
+    token_starts, token_ends = set(starts), set(ends)
+    candidates, rejected = [], []
+    for term in terms:
+        for i in range(len(text) - len(term) + 1):
+            if text[i:i + len(term)] != term:
+                continue
+            j = i + len(term)
+            if i in token_starts and j in token_ends:
+                candidates.append((i, j, term, "token" if owner[i] == owner[j - 1] else "phrase"))
+            elif owner[i] == owner[j - 1] >= 0:
+                candidates.append((i, j, term, "inside"))
+            else:
+                rejected.append((i, j, term))
+    chosen, last = [], -1
+    for c in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]), c[2])):
+        if c[0] >= last:
+            chosen.append(c)
+            last = c[1]
+    covered = set()
+    for i, j, _, _ in chosen:
+        covered.update(range(i, j))
+    return chosen, sorted(r for r in rejected if not set(range(r[0], r[1])) <= covered)
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="甲乙丙", min_size=1, max_size=3), st.integers(0, 2)), max_size=12),
+       st.lists(st.text(alphabet="甲乙丙", min_size=1, max_size=4), min_size=1, max_size=6, unique=True))
+def test_match_document_follows_the_rule_written_plainly(pieces, terms):
+    """Any tokens (with gaps between some) and terms, overlapping and nested ones included."""
+    from analysis.text.lexicon import match_document
+
+    starts, ends, tokens, pos = [], [], [], 0
+    for token, gap in pieces:
+        pos += gap
+        starts.append(pos)
+        ends.append(pos + len(token))
+        tokens.append(token)
+        pos += len(token)
+    terms = sorted(terms, key=lambda t: (-len(t), t))
+    accepted, rejected = match_document(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), tokens,
+                                        terms, "d")
+    assert (accepted, rejected) == _plain_matches(starts, ends, tokens, terms)

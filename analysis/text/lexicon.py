@@ -185,8 +185,10 @@ def lexicon_sha256(lexicon: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- matching
 
 
-def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], document: str) -> tuple[str, np.ndarray]:
-    """Rebuild a document's text from its tokens (gaps filled with NUL) and the token index of each character.
+def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], document: str) -> str:
+    """Rebuild a document's text from its tokens (gaps filled with NUL).
+
+    Joined a stretch between gaps at a time: no array of pieces the size of the token list.
 
     Raises:
         ValueError: when tokens overlap or a token's length differs from its span.
@@ -204,19 +206,77 @@ def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], 
     if (gaps < 0).any():
         k = int(np.flatnonzero(gaps < 0)[0])
         raise ValueError(f"document {document!r}: tokens overlap at offset {starts[k]}; rebuild the features")
-    pieces = np.full(2 * n, "", dtype=object)
-    where = np.flatnonzero(gaps)  # mostly line breaks: a few per paragraph
-    pieces[2 * where] = [_GAP * g for g in gaps.take(where).tolist()]
-    pieces[1::2] = tokens if isinstance(tokens, np.ndarray) else list(tokens)
-    text = "".join(pieces.tolist())
-    owner = np.full(len(text), -1, dtype=np.int64)
-    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    owner[np.repeat(starts, lengths) + within] = np.repeat(np.arange(n), lengths)
-    return text, owner
+    words = tokens if isinstance(tokens, list) else list(tokens)
+    parts, previous = [], 0
+    for k in np.flatnonzero(gaps).tolist():  # mostly line breaks: a few per paragraph
+        parts.append("".join(words[previous:k]))
+        parts.append(_GAP * int(gaps[k]))
+        previous = k
+    parts.append("".join(words[previous:]))
+    return "".join(parts)
+
+
+#: Codes of the ``match`` column of :func:`match_document` and :func:`theme_hits`.
+MATCH_KINDS = np.array(["token", "phrase", "inside"], dtype=object)
+
+
+def _match_arrays(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], terms: Sequence[str],
+                  document: str) -> tuple[np.ndarray, ...]:
+    """:func:`match_document` as arrays: accepted (start, end, term index, :data:`MATCH_KINDS` index) and rejected
+    (start, end, term index), each sorted as :func:`match_document` lists them."""
+    empty = np.zeros(0, dtype=np.int64)
+    if len(starts) == 0 or not len(terms):
+        return empty, empty, empty, empty, empty, empty, empty
+    text = _document_text(starts, ends, tokens, document)
+    found_at: list[int] = []
+    found_term: list[int] = []
+    for k, term in enumerate(terms):
+        i = text.find(term)
+        while i != -1:
+            found_at.append(i)
+            found_term.append(k)
+            i = text.find(term, i + 1)
+    del text
+    at = np.array(found_at, dtype=np.int64)
+    term = np.array(found_term, dtype=np.int64)
+    del found_at, found_term
+    end = at + np.array([len(t) for t in terms], dtype=np.int64)[term]
+    # the token holding a candidate's first and last character (-1: a gap between tokens)
+    first = np.searchsorted(starts, at, side="right") - 1
+    first = np.where((first >= 0) & (at < ends[np.clip(first, 0, None)]), first, -1)
+    last = np.searchsorted(starts, end - 1, side="right") - 1
+    last = np.where((last >= 0) & (end - 1 < ends[np.clip(last, 0, None)]), last, -1)
+    aligned = (first >= 0) & (starts[np.clip(first, 0, None)] == at) & (last >= 0) & (ends[np.clip(last, 0, None)] == end)
+    inside = ~aligned & (first == last) & (first >= 0)
+    kind = np.where(aligned, np.where(first == last, 0, 1), 2)
+    ok = aligned | inside
+    # leftmost-longest without overlap: by start, longer first, then the term's text
+    text_rank = np.empty(len(terms), dtype=np.int64)
+    text_rank[np.argsort(np.array(terms, dtype=object), kind="stable")] = np.arange(len(terms))
+    cand = np.flatnonzero(ok)
+    cand = cand[np.lexsort((text_rank[term[cand]], -(end[cand] - at[cand]), at[cand]))]
+    keep = np.zeros(len(cand), dtype=bool)
+    last_end = -1
+    for k, (i, j) in enumerate(zip(at[cand].tolist(), end[cand].tolist())):
+        if i >= last_end:
+            keep[k] = True
+            last_end = j
+    chosen = cand[keep]
+    # A rejected candidate only matters where no accepted hit covers it.
+    rejected = np.flatnonzero(~ok)
+    if len(rejected):  # covered characters before each offset (the accepted hits do not overlap)
+        delta = np.zeros(int(end.max()) + 1, dtype=np.int32)
+        np.add.at(delta, at[chosen], 1)
+        np.add.at(delta, end[chosen], -1)
+        covered_before = np.concatenate([[0], np.cumsum(np.cumsum(delta, dtype=np.int32) > 0, dtype=np.int64)])
+        whole = covered_before[end[rejected]] - covered_before[at[rejected]] == end[rejected] - at[rejected]
+        rejected = rejected[~whole]
+        rejected = rejected[np.lexsort((text_rank[term[rejected]], end[rejected], at[rejected]))]
+    return at[chosen], end[chosen], term[chosen], kind[chosen], at[rejected], end[rejected], term[rejected]
 
 
 def match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], terms: Sequence[str],
-                    document: str) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str]]]:
+                   document: str) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str]]]:
     """Match ``terms`` in one document, consistently with its segmentation.
 
     A candidate occurrence [i, j) is accepted when it is token-aligned (starts at a token
@@ -228,41 +288,14 @@ def match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], 
     resolved leftmost-longest without overlap.
 
     Returns:
-        (accepted [(start, end, term, match)], rejected [(start, end, term)]).
+        (accepted [(start, end, term, match)] in text order, rejected [(start, end, term)]
+        sorted).
     """
-    if len(starts) == 0:
-        return [], []
-    text, owner = _document_text(starts, ends, tokens, document)
-    is_start = np.zeros(len(text) + 1, dtype=bool)
-    is_end = np.zeros(len(text) + 1, dtype=bool)
-    is_start[starts] = True
-    is_end[ends] = True
-    candidates: list[tuple[int, int, str, str]] = []
-    rejected: list[tuple[int, int, str]] = []
-    for term in terms:
-        i = text.find(term)
-        while i != -1:
-            j = i + len(term)
-            if is_start[i] and is_end[j]:
-                candidates.append((i, j, term, "token" if owner[i] == owner[j - 1] else "phrase"))
-            elif owner[i] == owner[j - 1] and owner[i] >= 0:
-                candidates.append((i, j, term, "inside"))
-            else:
-                rejected.append((i, j, term))
-            i = text.find(term, i + 1)
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
-    chosen: list[tuple[int, int, str, str]] = []
-    last_end = -1
-    for cand in candidates:
-        if cand[0] >= last_end:
-            chosen.append(cand)
-            last_end = cand[1]
-    covered = np.zeros(len(text) + 1, dtype=bool)
-    for i, j, _, _ in chosen:
-        covered[i:j] = True
-    # A rejected candidate only matters where no accepted hit covers it.
-    rejected = [r for r in rejected if not covered[r[0]:r[1]].all()]
-    return chosen, rejected
+    a_at, a_end, a_term, a_kind, r_at, r_end, r_term = _match_arrays(starts, ends, tokens, terms, document)
+    accepted = [(i, j, terms[t], str(MATCH_KINDS[k])) for i, j, t, k in
+                zip(a_at.tolist(), a_end.tolist(), a_term.tolist(), a_kind.tolist())]
+    rejected = [(i, j, terms[t]) for i, j, t in zip(r_at.tolist(), r_end.tolist(), r_term.tolist())]
+    return accepted, rejected
 
 
 def doc_arrays(doc: pd.DataFrame) -> tuple:
@@ -304,28 +337,45 @@ def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd
     terms = sorted(set(lexicon["term"]), key=lambda t: (-len(t), t))
     themes_of = lexicon.groupby("term", sort=False)["theme"].apply(list).to_dict()
     home_of = dict(zip(lexicon["term"], lexicon["home"]))
-    han_of = {term: count_han(term) for term in terms}
-    rows: list[tuple] = []
-    for document, doc in tokens.groupby("document", sort=False):
+    # Hits are assembled as columns (one array per field, a row per hit and theme), never as a
+    # tuple per hit: a 64 MiB document has millions of hits.
+    theme_lists = [list(themes_of[term]) for term in terms]
+    n_themes = np.array([len(t) for t in theme_lists], dtype=np.int64)
+    theme_offsets = np.concatenate([[0], np.cumsum(n_themes)[:-1]]) if terms else np.zeros(0, dtype=np.int64)
+    flat_themes = np.array([theme for t in theme_lists for theme in t], dtype=object)
+    term_names = np.array(terms, dtype=object)
+    homes = np.array([home_of[term] for term in terms], dtype=object)
+    han = np.array([count_han(term) for term in terms], dtype=np.int64)
+    frames = []
+    for document, doc in tokens.groupby("document", sort=False, observed=True):
         starts, ends, words, doc = doc_arrays(doc)
-        paths = doc["path"].astype(object).to_numpy()
-        sentences = doc["sentence"].to_numpy()
-        paragraphs = doc["paragraph"].to_numpy()
-        accepted, _ = match_document(starts, ends, words, terms, str(document))
-        if not accepted:
+        hit_starts, hit_ends, term_ids, kind_ids, *_ = _match_arrays(starts, ends, words, terms, str(document))
+        del words
+        n = len(hit_starts)
+        if not n:
             continue
-        hit_starts = np.fromiter((a[0] for a in accepted), dtype=np.int64, count=len(accepted))
-        hit_ends = np.fromiter((a[1] for a in accepted), dtype=np.int64, count=len(accepted))
+        kinds = MATCH_KINDS[kind_ids]
         firsts = np.searchsorted(starts, hit_starts, side="right") - 1
-        spans = (np.searchsorted(starts, hit_ends, side="left") - firsts).tolist()
-        hit_paths = paths.take(firsts).tolist()
-        hit_sentences = sentences.take(firsts).tolist()
-        hit_paragraphs = paragraphs.take(firsts).tolist()
-        for k, (i, j, term, match) in enumerate(accepted):
-            for theme in themes_of[term]:
-                rows.append((document, theme, term, home_of[term], match, i, j, hit_paths[k], hit_sentences[k],
-                             hit_paragraphs[k], spans[k], han_of[term]))
-    hits = pd.DataFrame(rows, columns=HIT_COLUMNS)
+        spans = np.searchsorted(starts, hit_ends, side="left") - firsts
+        repeat = n_themes[term_ids]  # a row per theme the term counts in, in the lexicon's order
+        hit = np.repeat(np.arange(n), repeat)
+        within = np.arange(len(hit)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        frames.append(pd.DataFrame({
+            "document": np.full(len(hit), document, dtype=object),
+            "theme": flat_themes[theme_offsets[term_ids[hit]] + within],
+            "term": term_names[term_ids[hit]],
+            "home": homes[term_ids[hit]],
+            "match": kinds[hit],
+            "start": hit_starts[hit],
+            "end": hit_ends[hit],
+            "path": doc["path"].take(firsts[hit]).astype(object).to_numpy(),
+            "sentence": doc["sentence"].to_numpy().take(firsts[hit]),
+            "paragraph": doc["paragraph"].to_numpy().take(firsts[hit]),
+            "n_tokens": spans[hit],
+            "han_chars": han[term_ids[hit]],
+        }, columns=HIT_COLUMNS))
+    hits = (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame({c: pd.Series(dtype=object) for c in HIT_COLUMNS}))
     for c in ["start", "end", "sentence", "paragraph", "n_tokens", "han_chars"]:
         hits[c] = hits[c].astype(np.int64)
     return hits
