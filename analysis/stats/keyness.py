@@ -629,8 +629,9 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
         KeyError: when a document, section or metadata column does not exist.
     """
     frame = table if isinstance(table, pd.DataFrame) else getattr(fs, table)
-    doc_col = frame["document"].astype(object).to_numpy()
-    path_col = frame["path"].astype(object).to_numpy()
+    # integer codes of the two columns (hashed once, in C), never an object array per row
+    doc_codes, doc_index = _text_codes(frame["document"])
+    path_codes, path_index = _text_codes(frame["path"])
     known = set(fs.documents["id"].astype(str))
     mask = np.zeros(len(frame), dtype=bool)
     for doc, section, meta in _normalize_spec(spec):
@@ -647,15 +648,26 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
         else:
             docs = [doc]
         for d in docs:
-            part = doc_col == d
+            part = np.isin(doc_codes, doc_index.get(d, []))
             if section is not None:
                 wanted = _descendants(fs.nodes, d, section)
                 if section not in set(fs.nodes.loc[fs.nodes["document"] == d, "path"].astype(str)):
                     raise KeyError(f"document {d!r} has no outline node {section!r}; see its outline "
                                    "(python -m analysis outline FILE)")
-                part &= np.isin(path_col, list(wanted))
+                part &= np.isin(path_codes, [k for p in wanted for k in path_index.get(str(p), [])])
             mask |= part
     return mask
+
+
+def _text_codes(column: pd.Series) -> tuple[np.ndarray, dict[str, list[int]]]:
+    """Integer codes of a column (-1 for missing) and, for each value as text, the codes it has
+    (values are compared as text, so a str id and a categorical of str match alike)."""
+    codes, uniques = pd.factorize(column)
+    index: dict[str, list[int]] = {}
+    for k, value in enumerate(uniques):
+        if isinstance(value, str):
+            index.setdefault(value, []).append(k)
+    return np.asarray(codes), index
 
 
 def selection_totals(fs: FeatureSetLike, spec: Selection) -> dict:
@@ -670,7 +682,7 @@ def selection_totals(fs: FeatureSetLike, spec: Selection) -> dict:
         ``han_chars`` (from the sentence table), ``sentences`` and ``documents``.
     """
     counts = _term_counts(fs)
-    words = select_mask(fs, spec, table=counts) & (counts["kind"].astype(object).to_numpy() == "word")
+    words = select_mask(fs, spec, table=counts) & counts["kind"].isin(["word"]).to_numpy()
     smask = select_mask(fs, spec, table="sentences")
     return {
         "tokens": int(counts.loc[words, "count"].sum()),
