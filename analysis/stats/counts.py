@@ -338,7 +338,7 @@ def _countable(terms: Sequence[str]) -> list[str]:
             if len(t) >= 2 and REDACTION not in t and not any(c.isspace() for c in t)]
 
 
-def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
+def term_occurrences(fs: FeatureSetLike, terms: Sequence[str], *, per_node: bool = True) -> pd.DataFrame:
     """Occurrences of terms per document and outline node: on the text wherever there is one.
 
     Three routes, chosen per document (and, on a profile, per term):
@@ -360,6 +360,8 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
         fs: A FeatureSet (full texts, profiles or both; :meth:`analysis.features.FeatureSet.from_tables` for hand-made tables).
         terms: Terms of at least two characters (shorter ones, and terms holding 〓 or
             whitespace, are left out).
+        per_node: False: one row per document and term, ``path`` None (the document's
+            nodes summed).
 
     Returns:
         One row per document, node and term with at least one occurrence, in document
@@ -384,7 +386,7 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
         tokens = _tokens(fs)
         if len(text_docs) < len(routes):
             tokens = tokens[tokens["document"].astype(str).isin(text_docs)]
-        found = count_occurrences(tokens, terms)
+        found = count_occurrences(tokens, terms, per_node=per_node)
         frames.append(found.assign(mid_word_matches=pd.array(found["mid_word_matches"], dtype="Int64"),
                                    occurrences_lower_bound=False))
     stored = fs.stored.term_occurrences if fs.stored is not None else None
@@ -392,6 +394,9 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
     if stored_docs and terms:
         part = stored[stored["document"].astype(str).isin(stored_docs) & stored["term"].isin(terms)
                       & stored["path"].notna() & (stored["occurrences"] > 0)]
+        if not per_node:
+            part = (part.groupby(["document", "term"], sort=False, observed=True)[["occurrences", "mid_word_matches"]]
+                    .sum().reset_index().assign(path=None))
         frames.append(part.assign(mid_word_matches=pd.array(part["mid_word_matches"], dtype="Int64"),
                                   occurrences_lower_bound=False))
     # the counts route: every term of a document without text or storage, the unstored terms of a profile
@@ -407,7 +412,7 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str]) -> pd.DataFrame:
         doc_of = counts["document"].astype(str)
         for wanted, docs in by_terms.items():
             part = counts[doc_of.isin(docs)]
-            by = ["document", "path"] if "path" in part.columns else ["document"]
+            by = ["document", "path"] if per_node and "path" in part.columns else ["document"]
             derived = occurrences_from_counts(part, list(wanted), by=by)
             if "path" not in derived.columns:
                 derived["path"] = None
@@ -566,7 +571,7 @@ def occurrence_check(fs: FeatureSetLike, documents: pd.DataFrame, terms: Sequenc
 
 def _grouped_occurrences(fs: FeatureSetLike, terms: Sequence[str], by, keys: list[str]) -> pd.DataFrame:
     """:func:`term_occurrences` summed over the groups of ``by``: keys, term, occurrences, mid_word_matches."""
-    nodes = term_occurrences(fs, terms)
+    nodes = term_occurrences(fs, terms, per_node=by in OUTLINE_UNITS)
     if by in OUTLINE_UNITS and not nodes["path"].notna().all():
         nodes = nodes[nodes["path"].notna()]
     grouped, _ = _group_keys(fs, nodes.drop(columns="occurrences_lower_bound"), by)

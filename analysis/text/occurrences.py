@@ -346,7 +346,7 @@ def _mid_word(pos: np.ndarray, term: np.ndarray, terms: list[str], codes: np.nda
 
 
 def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
-                      texts: Mapping[str, str] | None = None) -> pd.DataFrame:
+                      texts: Mapping[str, str] | None = None, per_node: bool = True) -> pd.DataFrame:
     """Occurrences of ``terms`` in the text of each outline node, with the mid-word matches among them.
 
     Args:
@@ -357,6 +357,8 @@ def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
         terms: Terms of at least two characters (:func:`check_terms`).
         texts: Document id → normalized text, to count on the text itself (what a
             profile build does); by default the text rebuilt from the tokens.
+        per_node: False: one row per document and term (``path`` None), which is all a
+            count per document needs (a long document has thousands of nodes).
 
     Returns:
         One row per document, outline node and term with at least one occurrence, in
@@ -391,7 +393,10 @@ def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
     del codes
     token = np.clip(np.searchsorted(tok_start, pos, side="right") - 1, 0, None)
     document = np.searchsorted(base, pos, side="right") - 1
-    path = path_codes[token].astype(np.int64) + 1 if len(path_codes) else np.zeros(len(pos), dtype=np.int64)
+    if per_node and len(path_codes):
+        path = path_codes[token].astype(np.int64) + 1
+    else:
+        path, path_names = np.zeros(len(pos), dtype=np.int64), np.zeros(0, dtype=object)
     del token
     # one integer key per (document, node, term); groups in text order of their first match
     n_paths, n_terms = len(path_names) + 1, len(terms)
