@@ -84,32 +84,37 @@ def dumps(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> byt
         entries.append({"name": name, "length": len(parts[-1])})
     header = json.dumps({"tables": entries, "meta": dict(meta)}, ensure_ascii=False, sort_keys=True,
                         allow_nan=True).encode("utf-8")
-    payload = b"".join(parts)
-    digest = hashlib.sha256(header + payload).hexdigest().encode("ascii")
-    return MAGIC + digest + b"%010d" % len(header) + header + payload
+    checksum = hashlib.sha256(header)
+    for part in parts:
+        checksum.update(part)
+    digest = checksum.hexdigest().encode("ascii")
+    return b"".join([MAGIC, digest, b"%010d" % len(header), header, *parts])
 
 
-def loads(blob: bytes) -> tuple[dict[str, pd.DataFrame], dict]:
+def loads(blob: bytes | bytearray | memoryview) -> tuple[dict[str, pd.DataFrame], dict]:
     """Parse bytes written by :func:`dumps`, after checking the magic and the checksum.
+
+    The tables are read from views of ``blob`` (no copy of the payload).
 
     Raises:
         StoreError: when anything is wrong (the message says what).
     """
     import pyarrow as pa
 
-    if not blob.startswith(MAGIC):
+    view = memoryview(blob).cast("B")
+    if bytes(view[:len(MAGIC)]) != MAGIC:
         raise StoreError("not a file of this format (the magic bytes differ)")
     pos = len(MAGIC)
-    digest = blob[pos:pos + _DIGEST]
-    length_field = blob[pos + _DIGEST:pos + _DIGEST + _LENGTH]
-    body = blob[pos + _DIGEST + _LENGTH:]
+    digest = bytes(view[pos:pos + _DIGEST])
+    length_field = bytes(view[pos + _DIGEST:pos + _DIGEST + _LENGTH])
+    body = view[pos + _DIGEST + _LENGTH:]
     if hashlib.sha256(body).hexdigest().encode("ascii") != digest:
         raise StoreError("checksum mismatch: the file was changed or cut short")
     if not length_field.isdigit() or int(length_field) > len(body):
         raise StoreError("bad header length")
     split = int(length_field)
     try:
-        header = json.loads(body[:split].decode("utf-8"))
+        header = json.loads(bytes(body[:split]).decode("utf-8"))
         entries = header["tables"]
         meta = header["meta"]
         tables: dict[str, pd.DataFrame] = {}
@@ -120,7 +125,7 @@ def loads(blob: bytes) -> tuple[dict[str, pd.DataFrame], dict]:
                 raise ValueError("a negative table length")
             chunk = body[offset:offset + length]
             offset += length
-            tables[str(entry["name"])] = pa.ipc.open_stream(pa.BufferReader(chunk)).read_all().to_pandas()
+            tables[str(entry["name"])] = pa.ipc.open_stream(pa.BufferReader(pa.py_buffer(chunk))).read_all().to_pandas()
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError, pa.ArrowException) as exc:
         raise StoreError(f"unreadable content: {exc}") from None
     if offset != len(body) or not isinstance(meta, dict):
@@ -178,21 +183,29 @@ def read(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:
         header, declared = _declared_size(handle, prefix, info.st_size)
         if declared != info.st_size:
             raise StoreError(f"the file is {info.st_size:,} bytes, but its header declares {declared:,}")
-        payload = _read_exactly(handle, declared - _PREFIX - len(header))
+        blob = bytearray(declared)  # one buffer the size declared, filled in place (no joined copies)
+        blob[:_PREFIX] = prefix
+        blob[_PREFIX:_PREFIX + len(header)] = header
+        _read_into(handle, memoryview(blob)[_PREFIX + len(header):])
         if handle.read(1):
             raise StoreError("the file grew while it was read")
-    return loads(prefix + header + payload)
+    return loads(blob)
 
 
 def _read_exactly(handle, size: int) -> bytes:
-    chunks, left = [], size
-    while left > 0:
-        chunk = handle.read(min(left, 1 << 24))
-        if not chunk:
+    buffer = bytearray(size)
+    _read_into(handle, memoryview(buffer))
+    return bytes(buffer)
+
+
+def _read_into(handle, target: memoryview) -> None:
+    """Fill ``target`` from ``handle`` (StoreError when the file ends first)."""
+    done = 0
+    while done < len(target):
+        n = handle.readinto(target[done:done + (1 << 24)])
+        if not n:
             raise StoreError("checksum mismatch: the file was changed or cut short")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        done += n
 
 
 def _host() -> str:

@@ -136,7 +136,7 @@ def _item_counts(fs: FeatureSetLike, terms: list[str], themes: list[str], lexico
     frames = []
     if terms:
         counts = term_counts(fs)
-        nodes = term_occurrences(fs, terms)
+        nodes = term_occurrences(fs, terms, per_node=False)  # summed per document below
         occ = (nodes.groupby(["document", "term"], sort=False)
                .agg(occurrences=("occurrences", "sum"), mid_word_matches=("mid_word_matches", "sum"))
                .reset_index().rename(columns={"term": "item"}))
