@@ -64,6 +64,9 @@ __all__ = ["explore", "Explorer", "CHARTS", "KWIC_COLUMNS"]
 
 #: The charts the explorer draws (names used by :meth:`Explorer.export` and the export menu).
 CHARTS = ("heatmap", "bars", "shift", "scatter")
+#: :meth:`Explorer.warm` runs KWIC ahead for texts of at most this many characters in all (a few
+#: seconds on speeches; on a 64 MiB document it would take minutes and gigabytes before any click).
+WARM_CHARS = 2_000_000
 #: Columns of :attr:`Explorer.lines` (KWIC lines of the last click).
 KWIC_COLUMNS = ["document", "path", "term", "left", "hit", "right", "whole_token", "start", "end"]
 #: Values of ``rows``: outline sections of the speeches picked, or one row per speech or group picked.
@@ -431,10 +434,11 @@ class Explorer:
         """Run KWIC once for every lexicon term found in the texts, so that later clicks only filter lines.
 
         Returns:
-            The number of terms whose lines are now at hand.
+            The number of terms whose lines are now at hand (0 when the texts are longer than
+            :data:`WARM_CHARS` in all).
         """
-        if self.texts is None:
-            return 0
+        if self.texts is None or sum(len(x) for x in self.texts["text"]) > WARM_CHARS:
+            return 0  # long texts: each click runs KWIC for its own terms instead
         terms = [t for t in dict.fromkeys(self.lexicon["term"].astype(str)) if any(t in x for x in self.texts["text"])]
         for term in terms:
             self._kwic(term)

@@ -185,3 +185,17 @@ def test_two_speeches_give_the_term_scatter_and_a_click_on_a_term_lists_it_in_a_
     assert f"{ONE.count('人才') + TWO.count('人才')} lines of 人才 in A and B" in box.lines.value
     one = explore(fs, texts=docs, selection=["one"])  # one speech: the shift compares two of its sections
     assert one.scatter is None and one.scatter_terms() == []
+
+
+def test_long_texts_are_not_warmed_and_a_click_still_finds_its_lines(fs, docs, monkeypatch):
+    """Past WARM_CHARS the explorer runs KWIC at the click: the same lines, none computed ahead."""
+    import analysis.explore as explore_module
+
+    warmed = explore(fs, texts=docs, selection=["one"])
+    assert warmed.warm() > 0
+    expected = warmed.click_term("基层")
+    monkeypatch.setattr(explore_module, "WARM_CHARS", sum(len(t) for t in docs["text"]) - 1)
+    cold = explore(fs, texts=docs, selection=["one"])
+    assert cold.warm() == 0
+    pd.testing.assert_frame_equal(cold.click_term("基层"), expected)
+    assert len(expected) == ONE.count("基层")
