@@ -49,15 +49,21 @@ def pairs_of_items(items: pd.DataFrame, *, unit: str = "sentence", layer: str = 
     """
     if items.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "cooccurrences" else object) for c in PAIR_COLUMNS})
-    distinct = items[["document", unit, "item"]].astype({"document": str, "item": str}).drop_duplicates()
-    joined = distinct.merge(distinct, on=["document", unit], suffixes=("_a", "_b"))
-    joined = joined[joined["item_a"].to_numpy() <= joined["item_b"].to_numpy()]
-    counts = joined.groupby(["document", "item_a", "item_b"], sort=False).size().rename("cooccurrences").reset_index()
-    order = {d: i for i, d in enumerate(pd.unique(items["document"].astype(str)))}
-    counts = counts.assign(_d=counts["document"].map(order)).sort_values(["_d", "item_a", "item_b"], kind="stable")
-    out = pd.DataFrame({"document": counts["document"].to_numpy(), "layer": layer,
-                        "term_a": counts["item_a"].to_numpy(), "term_b": counts["item_b"].to_numpy(),
-                        "cooccurrences": counts["cooccurrences"].to_numpy(dtype=np.int64)})
+    # integer codes: documents by first appearance, items in sorted order (so code order is text order)
+    doc, doc_names = pd.factorize(items["document"].astype(str), sort=False)
+    item, item_names = pd.factorize(items["item"].astype(str), sort=True)
+    unit_codes, _ = pd.factorize(items[unit], sort=False)
+    distinct = pd.DataFrame({"d": doc, "u": unit_codes, "i": item}).drop_duplicates()
+    joined = distinct.merge(distinct, on=["d", "u"], suffixes=("_a", "_b"))
+    joined = joined[joined["i_a"].to_numpy() <= joined["i_b"].to_numpy()]
+    size = max(len(item_names), 1)
+    key = (joined["d"].to_numpy(dtype=np.int64) * size + joined["i_a"].to_numpy()) * size + joined["i_b"].to_numpy()
+    del joined
+    key, cooccurrences = np.unique(key, return_counts=True)  # sorted: document, item_a, item_b
+    names = np.asarray(item_names, dtype=object)
+    out = pd.DataFrame({"document": np.asarray(doc_names, dtype=object)[key // (size * size)], "layer": layer,
+                        "term_a": names[key // size % size], "term_b": names[key % size],
+                        "cooccurrences": cooccurrences.astype(np.int64)})
     return out[PAIR_COLUMNS].reset_index(drop=True)
 
 
