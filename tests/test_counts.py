@@ -517,3 +517,36 @@ def test_no_occurrence_across_a_line_break_or_a_space():
     table = term_occurrences(fs, ["改革开放", "要坚持"])
     assert table.groupby("term")["occurrences"].sum().to_dict() == {"改革开放": 1, "要坚持": 2}
     assert plain_count(docs.loc[0, "text"], "改革开放") == 1
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.lists(st.sampled_from(["人才", "基层", "干部", "的", "，"]), max_size=8), max_size=3),
+                min_size=1, max_size=3),
+       st.integers(min_value=1, max_value=4), st.sampled_from([None, "人才", "基层"]))
+def test_collocations_count_pairs_as_a_plain_loop_does(documents, window, term):
+    """Documents of sentences of tokens (的 a stopword, ， punctuation): every count of the pair table
+    equals a loop over positions of counted tokens within ``window`` in one sentence, both directions."""
+    from analysis.stats.counts import collocations
+
+    rows, pairs = [], Counter()
+    for d, sentences in enumerate(documents):
+        for s, words in enumerate(sentences):
+            kept = [w for w in words if w not in ("的", "，")]
+            for i, a in enumerate(kept):
+                for b in kept[i + 1:i + 1 + window]:
+                    pairs[(a, b)] += 1
+                    pairs[(b, a)] += 1
+            rows += [{"document": f"d{d}", "sentence": s, "token": w, "kind": "punct" if w == "，" else "word",
+                      "is_stop": w == "的"} for w in words]
+    if not rows:
+        return
+    fs = FeatureSet.from_tables(pd.DataFrame({"id": [f"d{d}" for d in range(len(documents))]}), pd.DataFrame(rows))
+    table = collocations(fs, term=term, window=window, min_count=1)
+    margins = Counter()
+    for (a, _), n in pairs.items():
+        margins[a] += n
+    expected = {(a, b): n for (a, b), n in pairs.items() if a != b and (a == term if term else a < b)}
+    got = {(r.term1, r.term2): r.cooccurrences for r in table.itertuples()}
+    assert got == expected
+    for r in table.itertuples():
+        assert (r.node_pairs, r.collocate_pairs, r.pairs) == (margins[r.term1], margins[r.term2], sum(pairs.values()))

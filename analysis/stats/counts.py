@@ -996,7 +996,8 @@ def collocations(
     columns = ["term1", "term2", "cooccurrences", "expected", "node_pairs", "collocate_pairs", "pairs", "pmi", "g2", "p"]
     # Integer codes throughout: words numbered in sorted order (so code order is term order),
     # pairs as one int64 key (low code × V + high code), counted a distance at a time.
-    doc, _ = pd.factorize(tokens["document"].to_numpy()[eligible])
+    doc, _ = pd.factorize(tokens["document"])  # codes of the whole column (a categorical's own), then masked
+    doc = doc[eligible]
     sent = (tokens["sentence"].to_numpy()[eligible] if "sentence" in tokens.columns
             else np.zeros(len(doc), dtype=np.int64))
     words, vocabulary = _sorted_codes(tokens["token"], eligible)
