@@ -49,3 +49,22 @@ def test_section_starts_and_chart(docs):
     assert starts["path"].tolist() == ["一", "二"] and starts["position"].iloc[0] == 0
     fig = plot_item_positions(item_positions(fs, terms=["人才", "基层"]), starts)
     assert [t.name for t in fig.data] == ["人才", "基层"] and len(fig.layout.shapes) == 2
+
+
+def test_thousands_of_section_starts_become_one_unlabelled_trace():
+    """A very long speech (more starts than MAX_MARKS): every start drawn, in one trace, no labels."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.plots.positions import MAX_MARKS, plot_item_positions
+
+    pos = pd.DataFrame({"document": ["d"], "item": ["人才"], "item_type": "term", "sentence": [0], "path": ["一"],
+                        "position": [0.5]})
+    n = MAX_MARKS + 1
+    starts = pd.DataFrame({"document": "d", "path": [f"{i}" for i in range(n)], "position": np.linspace(0, 1, n)})
+    fig = plot_item_positions(pos, starts)
+    marks = [t for t in fig.data if t.name == "section starts"]
+    assert len(marks) == 1 and not fig.layout.annotations and not fig.layout.shapes
+    assert sum(x is not None for x in marks[0].x) == 2 * n  # two ends of each start's line
+    few = plot_item_positions(pos, starts.head(MAX_MARKS))
+    assert len(few.layout.shapes) == MAX_MARKS == len(few.layout.annotations)

@@ -15,7 +15,10 @@ import pandas as pd
 
 from analysis.plots import charts
 
-__all__ = ["plot_item_positions"]
+__all__ = ["plot_item_positions", "MAX_MARKS"]
+
+#: Section starts drawn as labelled lines; past this many (a very long speech) they are one unlabelled trace.
+MAX_MARKS = 200
 
 
 def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels: dict | None = None, title: str = ""):
@@ -29,7 +32,8 @@ def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels
 
     Returns:
         A plotly Figure: one marker trace per item (vertical ticks, offset a little per item
-        so items do not hide one another), shapes and annotations for the sections.
+        so items do not hide one another), shapes and annotations for the sections (past
+        :data:`MAX_MARKS` starts, one unlabelled line trace instead).
     """
     import plotly.graph_objects as go
 
@@ -49,12 +53,18 @@ def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels
             customdata=part[["document", "path"]].astype(str).to_numpy().tolist(),
             hovertemplate=f"{(labels or {}).get(item, item)}: %{{customdata[0]}} §%{{customdata[1]}}"
                           "<extra></extra>"))
-    for r in starts.itertuples():
-        y = row[str(r.document)]
-        fig.add_shape(type="line", x0=r.position, x1=r.position, y0=y - 0.4, y1=y + 0.4,
-                      line=dict(color="#999999", width=1, dash="dot"))
-        fig.add_annotation(x=r.position, y=y + 0.42, text=charts.part_label(str(r.path)), showarrow=False,
-                           xanchor="left", font=dict(size=11, color="#666666"))
+    marks = [(float(r.position), row[str(r.document)], str(r.path)) for r in starts.itertuples()]
+    line = dict(color="#999999", width=1, dash="dot")
+    if len(marks) <= MAX_MARKS:  # a dotted line and the section's number at each start, set in one go
+        fig.update_layout(
+            shapes=[dict(type="line", x0=x, x1=x, y0=y - 0.4, y1=y + 0.4, line=line) for x, y, _ in marks],
+            annotations=[dict(x=x, y=y + 0.42, text=charts.part_label(path), showarrow=False, xanchor="left",
+                              font=dict(size=11, color="#666666")) for x, y, path in marks])
+    else:  # thousands of sections: the lines as one trace, unlabelled (numbers would overprint)
+        xs = [v for x, _, _ in marks for v in (x, x, None)]
+        ys = [v for _, y, _ in marks for v in (y - 0.4, y + 0.4, None)]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=line, hoverinfo="skip", showlegend=False,
+                                 name="section starts"))
     fig = charts.apply_style(fig, height=max(300, 140 + 90 * len(documents)))
     fig.update_xaxes(range=[0, 1], title="position in the speech (0 = opening, 1 = close)")
     fig.update_yaxes(tickvals=list(range(len(documents))), ticktext=documents, autorange="reversed", showgrid=False)
