@@ -88,6 +88,22 @@ def test_rules_per_node(fs):
     assert bool(got["一"]) and bool(got["二"])
 
 
+def test_units_do_not_depend_on_the_order_of_the_token_rows(fs):
+    """Token rows given shuffled: the same table (units in first-appearance order, tokens by offset)."""
+    from analysis.features import FeatureSet
+
+    codes = _codes(t="人才 AND (引进 OR 培养) NOT 干部", near="人才 NEAR/2 基层", bare="基层")
+    shuffled = FeatureSet.from_tables(fs.documents, fs.tokens.sample(frac=1, random_state=7),
+                                      nodes=fs.nodes, sentences=fs.sentences)
+    for unit in ("sentence", "node"):
+        table = code_units(fs, codes=codes, unit=unit)
+        again = code_units(shuffled, codes=codes, unit=unit)
+        key = ["document", "sentence", "path", "code"]
+        pd.testing.assert_frame_equal(again.sort_values(key).reset_index(drop=True),
+                                      table.sort_values(key).reset_index(drop=True))
+    assert table["coded"].sum() == 4  # by hand: 基层 and 人才 NEAR/2 基层 in both nodes; t in neither (一 has 干部)
+
+
 def test_profiles_are_refused(tmp_path):
     from analysis.profiles import profile_feature_set, profile_tables
 

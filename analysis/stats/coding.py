@@ -112,22 +112,37 @@ def code_units(fs: FeatureSet, *, codes: pd.DataFrame | None = None, unit: str =
     codes = load_codes() if codes is None else codes
     terms = list(dict.fromkeys(t for tree in codes["parsed"] for t in rule_terms(tree)))
     tokens = fs.tokens
-    key = ["document", "sentence"] if unit == "sentence" else ["document", "path"]
-    rows = []
-    for (document, part), group in tokens.groupby(key, sort=False, observed=True):
-        group = group.sort_values("start", kind="stable")
-        words = group["token"].astype(str).tolist()
+    # Units in order of first appearance, each unit's tokens by start: one sort of integer codes,
+    # then plain slices (a 64 MiB document has hundreds of thousands of sentences).
+    doc_codes, doc_names = pd.factorize(tokens["document"], sort=False)
+    part_codes, part_names = pd.factorize(tokens["sentence" if unit == "sentence" else "path"], sort=False)
+    unit_codes, _ = pd.factorize(doc_codes.astype(np.int64) * (len(part_names) + 1) + part_codes, sort=False)
+    order = np.lexsort((tokens["start"].to_numpy(dtype=np.int64), unit_codes))
+    token_codes, token_names = pd.factorize(tokens["token"], sort=False)  # one str per distinct token, shared
+    token_names = [str(t) for t in token_names]
+    words = [token_names[k] for k in token_codes[order].tolist()]
+    starts = tokens["start"].to_numpy(dtype=np.int64)[order].tolist()
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(unit_codes[order])) + 1, [len(order)]]) if len(order) else [0]
+    firsts = order[np.asarray(edges[:-1], dtype=np.int64)]  # a token of each unit: its document, sentence, path
+    coded: list[bool] = []
+    for lo, hi in zip(np.asarray(edges[:-1]).tolist(), np.asarray(edges[1:]).tolist()):
         bounds, pos = [], 0
-        for word, start in zip(words, group["start"].to_numpy(dtype=np.int64)):
-            bounds.append((pos, pos + len(word), int(start)))
+        for word, start in zip(words[lo:hi], starts[lo:hi]):
+            bounds.append((pos, pos + len(word), start))
             pos += len(word)
-        joined = "".join(words)
+        joined = "".join(words[lo:hi])
         occ = {t: _occurrences(joined, bounds, t) for t in terms}
-        path = str(group["path"].iloc[0])
-        sentence = int(part) if unit == "sentence" else -1
-        for code, tree in zip(codes["code"], codes["parsed"]):
-            rows.append((str(document), sentence, path, code, _evaluate(tree, occ)))
-    out = pd.DataFrame(rows, columns=["document", "sentence", "path", "code", "coded"])
+        coded.extend(_evaluate(tree, occ) for tree in codes["parsed"])
+    n_codes = len(codes)
+    documents = np.asarray([str(d) for d in doc_names], dtype=object)[doc_codes[firsts]]
+    paths = tokens["path"].take(firsts).astype(str).to_numpy()
+    sentences = (tokens["sentence"].to_numpy(dtype=np.int64)[firsts] if unit == "sentence"
+                 else np.full(len(firsts), -1, dtype=np.int64))
+    out = pd.DataFrame({"document": np.repeat(documents, n_codes), "sentence": np.repeat(sentences, n_codes),
+                        "path": np.repeat(np.asarray(paths, dtype=object), n_codes),
+                        "code": np.tile(np.asarray(codes["code"], dtype=object), len(firsts)),
+                        "coded": np.asarray(coded, dtype=bool)},
+                       columns=["document", "sentence", "path", "code", "coded"])
     return out.astype({"sentence": "int64", "coded": bool})
 
 
