@@ -65,6 +65,23 @@ def test_thousands_of_section_starts_become_one_unlabelled_trace():
     fig = plot_item_positions(pos, starts)
     marks = [t for t in fig.data if t.name == "section starts"]
     assert len(marks) == 1 and not fig.layout.annotations and not fig.layout.shapes
-    assert sum(x is not None for x in marks[0].x) == 2 * n  # two ends of each start's line
+    assert sum(x is not None for x in marks[0].x) == 2 * n  # two ends of each start's line (all apart by > 0.001)
     few = plot_item_positions(pos, starts.head(MAX_MARKS))
     assert len(few.layout.shapes) == MAX_MARKS == len(few.layout.annotations)
+
+
+def test_hundreds_of_thousands_of_ticks_are_drawn_once_per_thousandth():
+    """Past MAX_TICKS, ticks of one item and speech within the same thousandth are one tick; fewer are all drawn."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.plots.positions import MAX_TICKS, plot_item_positions
+
+    n = MAX_TICKS + 1
+    pos = pd.DataFrame({"document": "d", "item": ["人才", "基层"] * (n // 2) + ["人才"] * (n % 2), "item_type": "term",
+                        "sentence": range(n), "path": "一", "position": np.linspace(0, 1, n)})
+    fig = plot_item_positions(pos, pd.DataFrame({"document": ["d"], "path": ["一"], "position": [0.0]}))
+    drawn = {t.name: len(t.x) for t in fig.data}
+    assert drawn == {"人才": 1001, "基层": 1001}  # every thousandth 0.000 … 1.000 holds hits of both
+    few = plot_item_positions(pos.head(MAX_TICKS), pd.DataFrame({"document": ["d"], "path": ["一"], "position": [0.0]}))
+    assert sum(len(t.x) for t in few.data) == MAX_TICKS

@@ -15,10 +15,14 @@ import pandas as pd
 
 from analysis.plots import charts
 
-__all__ = ["plot_item_positions", "MAX_MARKS"]
+__all__ = ["plot_item_positions", "MAX_MARKS", "MAX_TICKS"]
 
-#: Section starts drawn as labelled lines; past this many (a very long speech) they are one unlabelled trace.
+#: Section starts drawn as labelled lines; past this many (a very long speech) they are one unlabelled trace,
+#: one line per thousandth of a speech at most.
 MAX_MARKS = 200
+#: Past this many ticks (hits) in all, ticks closer than a thousandth of a speech are drawn once (a
+#: 900-pixel chart cannot show them apart; a 64 MiB document has hundreds of thousands of hits).
+MAX_TICKS = 20_000
 
 
 def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels: dict | None = None, title: str = ""):
@@ -38,6 +42,12 @@ def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels
     import plotly.graph_objects as go
 
     charts.require_columns(positions, ["document", "item", "position", "path"], source="item_positions")
+    if len(positions) > MAX_TICKS:  # a tick per thousandth of a speech at most: the same picture at any width
+        positions = (positions.assign(position=positions["position"].astype(float).round(3))
+                     .drop_duplicates(["document", "item", "position"]))
+    if len(starts) > MAX_MARKS:
+        starts = (starts.assign(position=starts["position"].astype(float).round(3))
+                  .drop_duplicates(["document", "position"]))
     documents = list(dict.fromkeys([*starts["document"].astype(str), *positions["document"].astype(str)]))
     row = {d: i for i, d in enumerate(documents)}
     items = list(dict.fromkeys(positions["item"]))
