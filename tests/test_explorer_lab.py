@@ -67,7 +67,6 @@ def test_a_click_on_a_term_of_the_two_speech_scatter_lists_it_in_both(tmp_path):
     why = lab.missing()
     if why:
         pytest.skip(why)
-    from analysis.features import build_features
     from analysis.io.corpus import load_corpus
     from analysis.stats.counts import kwic
 
