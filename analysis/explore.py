@@ -51,6 +51,7 @@ import pandas as pd
 from analysis.plots.charts import part_label, wrap_label
 from analysis.plots.compare import empty_figure
 from analysis.plots.emphasis import plot_emphasis_shift, plot_talent_grassroots_index, plot_theme_coverage
+from analysis.plots.outline import MAX_PARTS, parts_to_draw
 from analysis.plots.scatter import plot_term_scatter
 from analysis.settings import Settings
 from analysis.stats.counts import kwic
@@ -213,7 +214,14 @@ class Explorer:
             if not docs:
                 return pd.DataFrame()
             cov = theme_coverage(self.fs.select(docs), by="section", lexicon=lexicon)
-            return cov[cov["level"] <= self.level].reset_index(drop=True)
+            cov = cov[cov["level"] <= self.level]
+            drawn = parts_to_draw(cov, limit=MAX_PARTS)  # a grid of buttons per cell: at most MAX_PARTS parts
+            if len(drawn) < len(cov):
+                parts = len(cov[["document", "path"]].drop_duplicates())
+                note = f"the first {MAX_PARTS} of {parts:,} parts are shown (rows: speech shows whole speeches)"
+                if note not in self.notes:
+                    self.notes.append(note)
+            return drawn.reset_index(drop=True)
         parts = []
         for item in self.selection:
             docs = self._docs(item, text_only=text_only)

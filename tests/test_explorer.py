@@ -199,3 +199,18 @@ def test_long_texts_are_not_warmed_and_a_click_still_finds_its_lines(fs, docs, m
     assert cold.warm() == 0
     pd.testing.assert_frame_equal(cold.click_term("基层"), expected)
     assert len(expected) == ONE.count("基层")
+
+
+def test_a_speech_with_more_parts_than_a_grid_shows_the_first_and_says_so(fs, docs, monkeypatch):
+    """Rows by section: past MAX_PARTS parts the heatmap keeps the first ones (whole top-level parts) with a note."""
+    import analysis.explore as explore_module
+
+    whole = explore(fs, texts=docs, selection=["one"])
+    parts = whole.coverage[["document", "path"]].drop_duplicates()
+    assert parts["path"].tolist() == ["preamble", "一", "二"]  # by hand: 同志们… before 一、, then 一 and 二
+    monkeypatch.setattr(explore_module, "MAX_PARTS", 2)
+    cut = explore(fs, texts=docs, selection=["one"])
+    kept = cut.coverage[["document", "path"]].drop_duplicates()
+    assert kept.values.tolist() == parts.head(2).values.tolist()
+    assert f"the first 2 of {len(parts)} parts are shown" in "; ".join(cut.notes)
+    assert not whole.notes
