@@ -273,3 +273,26 @@ def test_planted_shared_sentences_found_and_attributed():
         start = local.index(own)
         overlap = passages[(passages["start"] < start + len(own)) & (passages["end"] > start)]
         assert overlap.empty, (own, overlap[["source", "similarity"]])
+
+
+def test_formula_shares_equal_a_plain_count_per_section_and_level():
+    """Random relay tables: each row counts the distinct terms and occurrences of its section (and level), zeros kept."""
+    import random
+
+    from analysis.stats.relay import formula_shares
+
+    rng = random.Random(5)
+    for _ in range(20):
+        n = rng.randint(1, 40)
+        table = pd.DataFrame({"document": "d", "section": [rng.choice(["一", "二", "三", "preamble"]) for _ in range(n)],
+                              "term": [rng.choice("甲乙丙丁") for _ in range(n)],
+                              "occurrences": [rng.randint(1, 5) for _ in range(n)],
+                              "source_level": [rng.choice(["national", "city"]) for _ in range(n)], "mode": "formula"})
+        got = formula_shares(table)
+        levels = sorted(set(table["source_level"]))
+        expected = []
+        for section in dict.fromkeys(table["section"]):
+            for level in ["all", *levels]:
+                rows = [r for r in table.itertuples() if r.section == section and level in ("all", r.source_level)]
+                expected.append((section, level, len({r.term for r in rows}), sum(r.occurrences for r in rows)))
+        assert list(zip(got["section"], got["source_level"], got["terms_taken_up"], got["occurrences"])) == expected

@@ -573,12 +573,19 @@ def formula_shares(table: pd.DataFrame) -> pd.DataFrame:
     [['一', 'all', 2, 3], ['一', 'city', 1, 1], ['一', 'national', 1, 2]]
     """
     rows = []
-    levels = sorted(set(table["source_level"].astype(str)))
-    for section in dict.fromkeys(table["section"]):
-        part = table[table["section"] == section]
-        doc = str(part["document"].iloc[0])
-        for level in ["all", *levels]:
-            sub = part if level == "all" else part[part["source_level"].astype(str) == level]
-            rows.append((doc, section, level, int(sub["term"].nunique()), int(sub["occurrences"].sum()), "formula"))
+    level_of = table["source_level"].astype(str)
+    levels = sorted(set(level_of))
+    # grouped once (a long speech has tens of thousands of sections: no filter per section)
+    per_section = table.groupby("section", sort=False, dropna=False).agg(
+        document=("document", "first"), terms=("term", "nunique"), occurrences=("occurrences", "sum"))
+    per_level = table.assign(_level=level_of).groupby(["section", "_level"], sort=False, dropna=False).agg(
+        terms=("term", "nunique"), occurrences=("occurrences", "sum"))
+    found = {key: (int(t), int(o)) for key, t, o in zip(per_level.index, per_level["terms"], per_level["occurrences"])}
+    for section, doc, terms, occurrences in zip(per_section.index, per_section["document"], per_section["terms"],
+                                                per_section["occurrences"]):
+        rows.append((str(doc), section, "all", int(terms), int(occurrences), "formula"))
+        for level in levels:
+            n_terms, n_occurrences = found.get((section, level), (0, 0))
+            rows.append((str(doc), section, level, n_terms, n_occurrences, "formula"))
     return pd.DataFrame(rows, columns=FORMULA_SHARE_COLUMNS)
 
