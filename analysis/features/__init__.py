@@ -48,7 +48,7 @@ Same key, same result; change one document and only it is recomputed.
 from analysis.features.caches import (CACHE_SUFFIX, COUNTS_SUFFIX, cache_key, cache_writable, cached_features,
                                       clean_cache, counted_features, counts_cache_dir, feature_cache_dir)
 from analysis.features.counting import (DocumentCounts, count_features, count_sentence_tokens, count_theme_hits,
-                                        count_tokens, quoted_tokens)
+                                        count_tokens, factorize_text, quoted_tokens)
 from analysis.features.dask_backend import features_partition
 from analysis.features.document import features
 from analysis.features.executors import BACKENDS, build_features, stream_batches, stream_features
@@ -66,6 +66,6 @@ __all__ = [
     "DocumentCounts", "DocumentFeatures", "FeatureSet", "ProfileError", "StoredCounts", "ThemeCounts",
     "build_features", "cache_key", "cache_writable", "cached_features", "clean_cache", "combine",
     "count_features", "count_sentence_tokens", "count_theme_hits", "count_tokens", "counted_features",
-    "counts_cache_dir", "feature_cache_dir", "features", "features_partition", "quoted_tokens",
+    "counts_cache_dir", "factorize_text", "feature_cache_dir", "features", "features_partition", "quoted_tokens",
     "stream_batches", "stream_features",
 ]

@@ -154,7 +154,7 @@ def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
     n = len(tokens)
     if n < 3:
         return np.zeros(n, dtype=bool)
-    codes, words = _factorize_str(tokens["token"])
+    codes, words = factorize_text(tokens["token"])
     opens = np.fromiter((w[-1:] in _OPEN_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
     closes = np.fromiter((w[:1] in _CLOSE_QUOTES for w in words), dtype=bool, count=len(words)).take(codes)
     doc = _codes(tokens["document"])[0]
@@ -183,8 +183,13 @@ def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-def _factorize_str(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes and distinct values of ``values.astype(str)``, hashing each object once."""
+def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values of ``values.astype(str)``, hashing each object once (a categorical's own codes).
+
+    >>> codes, texts = factorize_text(pd.Series(["人才", "基层", "人才"], dtype="category"))
+    >>> [texts[k] for k in codes]
+    ['人才', '基层', '人才']
+    """
     codes, uniques = _codes(values)
     strings = [str(u) for u in uniques]
     if len(set(strings)) < len(strings):  # distinct objects with the same text (1 and "1")
@@ -231,7 +236,7 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     node_document = document_values.take(document.take(node_first))
     node_path = path_values.take(path.take(node_first))
     del document, path
-    token, token_values = _factorize_str(tokens["token"])
+    token, token_values = factorize_text(tokens["token"])
     kind, kind_values = _codes(tokens["kind"])
     stop = (tokens["is_stop"].fillna(False).astype(bool).to_numpy() if "is_stop" in tokens.columns
             else np.zeros(n, dtype=bool))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.features import FeatureSet
+from analysis.features import FeatureSet, factorize_text
 from analysis.results import MIN_EXPECTED, declare
 from analysis.types import check_choice
 
@@ -118,8 +118,7 @@ def code_units(fs: FeatureSet, *, codes: pd.DataFrame | None = None, unit: str =
     part_codes, part_names = pd.factorize(tokens["sentence" if unit == "sentence" else "path"], sort=False)
     unit_codes, _ = pd.factorize(doc_codes.astype(np.int64) * (len(part_names) + 1) + part_codes, sort=False)
     order = np.lexsort((tokens["start"].to_numpy(dtype=np.int64), unit_codes))
-    token_codes, token_names = pd.factorize(tokens["token"], sort=False)  # one str per distinct token, shared
-    token_names = [str(t) for t in token_names]
+    token_codes, token_names = factorize_text(tokens["token"])  # one str per distinct token, shared
     words = [token_names[k] for k in token_codes[order].tolist()]
     starts = tokens["start"].to_numpy(dtype=np.int64)[order].tolist()
     edges = np.concatenate([[0], np.flatnonzero(np.diff(unit_codes[order])) + 1, [len(order)]]) if len(order) else [0]

@@ -48,14 +48,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.features import FeatureSet, ProfileError, cached_features, count_tokens
+from analysis.features import FeatureSet, ProfileError, cached_features, count_tokens, factorize_text
 from analysis.io.normalize import raw_span
 from analysis.text.segment import TERM_KINDS, make_tokenizer, tokenize
 from analysis.settings import Settings
 from analysis.chars import HAN_CLASS, REDACTION
 from analysis.stats.keyness import log_likelihood
 from analysis.stats.units import node_order, section_members
-from analysis.text.occurrences import count_occurrences
+from analysis.text.occurrences import count_occurrences, text_order
 from analysis.types import OUTLINE_UNITS, FeatureSetLike, check_choice
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
@@ -835,29 +835,19 @@ def _in_text_order(tokens: pd.DataFrame) -> pd.DataFrame:
     if "start" not in tokens.columns or len(tokens) < 2:
         return tokens.reset_index(drop=True)
     doc, _ = pd.factorize(tokens["document"], sort=isinstance(tokens["document"].dtype, pd.CategoricalDtype))
-    start = pd.to_numeric(tokens["start"]).to_numpy(dtype="float64", na_value=np.nan)
-    same = doc[1:] == doc[:-1]
-    if bool(np.all((doc[1:] > doc[:-1]) | (same & (start[1:] >= start[:-1])))):
-        return tokens.reset_index(drop=True)
-    order = np.lexsort((start, doc))  # NaN starts last within their document, as sort_values puts them
-    return tokens.take(order).reset_index(drop=True)
+    order = text_order(doc, pd.to_numeric(tokens["start"]).to_numpy(dtype="float64", na_value=np.nan))
+    return tokens.reset_index(drop=True) if order is None else tokens.take(order).reset_index(drop=True)
 
 
 def _sorted_codes(values: pd.Series, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of ``values[mask]`` as text, numbered in sorted order, and the distinct texts (as
     ``pd.factorize(values.astype(str)[mask], sort=True)``, without a Python string per row)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()[mask]
-        if not (codes < 0).any():
-            used = np.unique(codes)
-            names = np.asarray([str(c) for c in values.cat.categories[used]], dtype=object)
-            if len(set(names)) == len(names):
-                order = np.argsort(names, kind="stable")
-                rank = np.empty(len(values.cat.categories), dtype=np.int64)
-                rank[used[order]] = np.arange(len(used))
-                return rank[codes], names[order]
-    codes, names = pd.factorize(values.astype(str).to_numpy()[mask], sort=True)
-    return codes, np.asarray(names, dtype=object)
+    codes, texts = factorize_text(values[mask])
+    names = np.asarray(texts, dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return rank[codes], names[order]
 
 
 def ngrams(
