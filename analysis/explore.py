@@ -656,6 +656,8 @@ def _scatter_rows(ex: Explorer, on_term):
 
     from analysis.output.figures import plotly_mimebundle
 
+    if ex.scatter is None:  # one speech picked: a line of text, no output area (nothing to draw yet)
+        return w.VBox([w.HTML("<i>Pick two speeches or groups to see the term scatter.</i>")])
     out = w.Output()
     with out:  # plotly's JSON bundle as JupyterLab's plotly extension reads it, without plotly's renderer machinery
         display(plotly_mimebundle(ex.figures["scatter"]), raw=True)
