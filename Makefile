@@ -35,9 +35,13 @@ $(STAMP): pyproject.toml constraints.txt
 report: setup
 	$(BIN)/python -m analysis report > /dev/null   # progress and the report's path go to stderr
 
+# Two workers (fewer on a one-core machine), each taking whole files in the order tests/conftest.py gives:
+# the reports first, the notebooks last. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= logical
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider tests analysis docs/hooks notebooks/*.ipynb \
-	  --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+	  --nbval --nbval-sanitize-with notebooks/sanitize.cfg \
+	  -n $(TEST_WORKERS) --maxprocesses 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # JupyterLab on your own copies in lab/ (git-ignored; made when missing, never overwritten), so autosave
 # never touches the committed notebooks; .py files are hidden, so each notebook shows once.

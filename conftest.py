@@ -9,6 +9,10 @@ Tests that need a particular folder set it themselves.
 nbval's kernels memoize the costly steps as the report's kernels do (``ANALYSIS_MEMO=1``,
 :mod:`analysis.memo`, keyed by the content of every input): a notebook that the main job ran
 earlier in the run is checked against the same computed results without computing them twice.
+
+With pytest-xdist (``make test`` runs two workers), the controller makes the temporary folders
+and the workers inherit them, so every worker reads and writes one cache and one memo (both
+are written atomically and safe to share); only the controller removes them.
 """
 
 import os
@@ -21,7 +25,14 @@ _SAVED: dict = {}
 _REDIRECTED = {"ANALYSIS_FIGURES_DIR": "figures", "ANALYSIS_CACHE_DIR": "cache"}
 
 
+def _is_worker() -> bool:
+    """True in a pytest-xdist worker whose controller already made the run's folders (inherited in the environment)."""
+    return "PYTEST_XDIST_WORKER" in os.environ and all(os.environ.get(v) for v in _REDIRECTED)
+
+
 def pytest_configure(config):
+    if _is_worker():
+        return  # the controller's folders, inherited
     root = tempfile.mkdtemp(prefix="analysis-test-run-")
     _SAVED["root"] = root
     for variable, name in _REDIRECTED.items():
@@ -32,6 +43,8 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _SAVED.pop("memo", False):
         os.environ.pop("ANALYSIS_MEMO", None)
+    if "root" not in _SAVED:
+        return  # a worker: the controller removes the folders
     for variable in _REDIRECTED:
         previous = _SAVED.pop(variable, None)
         if previous is None:

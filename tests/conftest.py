@@ -6,13 +6,17 @@ below skips every such test, with the reason, when that folder is missing (a bar
 ``ANALYSIS_SHARED_DIR`` pointing at a missing folder). Tests do not carry guards of their own.
 """
 
+import os
+
 import pytest
 
 from analysis.paths import shared_dir
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip the tests marked ``shared`` when ``../shared/corpora`` is missing."""
+    """Skip the tests marked ``shared`` when ``../shared/corpora`` is missing; order the files for xdist workers."""
+    if "PYTEST_XDIST_WORKER" in os.environ:  # a pytest-xdist worker (make test: -n 2)
+        items[:] = sorted(items, key=work_rank)  # stable: collection order within a rank
     corpora = shared_dir() / "corpora"
     if corpora.is_dir():
         return
@@ -20,6 +24,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("shared") is not None:
             item.add_marker(skip)
+
+
+#: Files whose tests run whole reports (minutes each): a worker should start on them first.
+LONG_FILES = ("test_main_job.py", "test_own_reports.py")
+
+
+def work_rank(item) -> int:
+    """Where an item's file goes in the queue of ``make test``'s two workers (``--dist loadfile
+    --no-loadscope-reorder``: each file is a unit a worker takes whole, handed out in this order).
+
+    The files that run whole reports first (the main job is the longest unit), then the rest as
+    collected, the notebooks last (nbval then reads back what the main job memoized).
+
+    >>> from types import SimpleNamespace as N
+    >>> from pathlib import Path
+    >>> [work_rank(N(path=Path(p))) for p in ("tests/test_main_job.py", "tests/test_cli.py", "notebooks/01.ipynb")]
+    [0, 2, 3]
+    """
+    if item.path.name in LONG_FILES:
+        return LONG_FILES.index(item.path.name)
+    return 3 if item.path.suffix == ".ipynb" else 2
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +62,26 @@ def congress_fs():
     return build_features(docs, progress=False), dict(zip(docs["congress"].astype(str), docs["id"]))
 
 
-#: How often the session fixtures below ran in this test run (a test checks the main job runs once).
+#: How often the session fixtures below ran in this process.
 RUNS = {"main_job": 0, "reference_corpus": 0}
+
+
+def _runs_folder():
+    """Where each run of the main job leaves a mark, in the run's temporary folder (shared by xdist workers)."""
+    from pathlib import Path
+
+    return Path(os.environ["ANALYSIS_CACHE_DIR"]).parent / "main-job-runs"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when the main job ran more than once in it (in any worker): it is meant to run once."""
+    if "PYTEST_XDIST_WORKER" in os.environ or not _runs_folder().is_dir():
+        return
+    runs = sorted(p.name for p in _runs_folder().iterdir())
+    if len(runs) > 1:
+        session.config.get_terminal_writer().line(f"error: the main job ran {len(runs)} times in this test run "
+                                                  f"({', '.join(runs)}); it should run once", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def folder_listing(folder) -> dict:
@@ -72,6 +115,8 @@ def main_job(tmp_path_factory, project_folders_before):
     notebooks = sorted(paths.notebooks_dir().glob("*.ipynb"))
     committed = {p: p.read_bytes() for p in notebooks}
     RUNS["main_job"] += 1
+    _runs_folder().mkdir(parents=True, exist_ok=True)
+    (_runs_folder() / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}").touch()
     path = report.run_notebooks(corpus=paths.project_root() / "corpus", out=out, progress=False)
     return path, out, notebooks, committed
 
