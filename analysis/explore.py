@@ -48,6 +48,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis import paths
 from analysis.plots.charts import part_label, wrap_label
 from analysis.plots.compare import empty_figure
 from analysis.plots.emphasis import plot_emphasis_shift, plot_talent_grassroots_index, plot_theme_coverage
@@ -507,11 +508,15 @@ class Explorer:
     def widget(self):
         """The explorer as ipywidgets (controls, the heatmap grid, the bars, the shift chart, the KWIC lines), made once."""
         if self._widget is None:
-            self.warm()  # a click then answers without running KWIC (seconds once, here, instead of at a click)
+            if not paths.unattended():  # in a report's kernel nobody clicks: no lines prepared
+                self.warm()  # a click then answers without running KWIC (seconds once, here, instead of at a click)
             self._widget = _build_widget(self)
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        if paths.unattended():  # a report's kernel: no one to click, and the report keeps no widgets
+            return {"text/plain": f"Explorer of {', '.join(self.selection)}: open the notebook in JupyterLab to "
+                                  "click its charts (this kernel runs unattended, so no widgets were made)."}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
 
 

@@ -71,3 +71,16 @@ def shared_dir() -> Path:
     """
     override = os.environ.get("ANALYSIS_SHARED_DIR")
     return Path(override) if override else _ROOT.parent / "shared"
+
+
+#: Set to ``1`` by :func:`analysis.output.report.run_notebooks` for its kernels: nobody clicks there.
+UNATTENDED = "ANALYSIS_UNATTENDED"
+
+
+def unattended() -> bool:
+    """True in a kernel that runs unattended (a report's): widgets are drawn, but nobody clicks them.
+
+    >>> import os; os.environ.pop(UNATTENDED, None) and None; unattended()
+    False
+    """
+    return os.environ.get(UNATTENDED, "") == "1"

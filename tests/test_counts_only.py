@@ -162,6 +162,7 @@ def test_stream_features_collects_problems_and_counts_the_rest(tmp_path):
 
 
 def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_path, monkeypatch):
+    from analysis import memo
     from analysis.features import counts_cache_dir, stream_features
     from analysis.features import executors as features_mod
 
@@ -180,6 +181,8 @@ def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_
         for name in ("sentences", "terms", "first"):
             pd.testing.assert_frame_equal(getattr(a.theme_counts(), name), getattr(b.theme_counts(), name))
         pd.testing.assert_frame_equal(a.stored.term_occurrences, b.stored.term_occurrences)  # through the cache
+        pd.testing.assert_frame_equal(a.stored.cooccurrences, b.stored.cooccurrences)  # dtypes too
+        assert memo.fingerprint(a) == memo.fingerprint(b)  # so a memoized step computed cold is a hit warm
 
     warm = stream_features(folder, progress=False)
     assert computed == []

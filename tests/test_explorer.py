@@ -214,3 +214,42 @@ def test_a_speech_with_more_parts_than_a_grid_shows_the_first_and_says_so(fs, do
     assert kept.values.tolist() == parts.head(2).values.tolist()
     assert f"the first 2 of {len(parts)} parts are shown" in "; ".join(cut.notes)
     assert not whole.notes
+
+
+def test_unattended_the_widget_prepares_no_lines_and_a_click_still_finds_them(fs, docs, monkeypatch):
+    """In a report's kernel (ANALYSIS_UNATTENDED=1) the widget is drawn without running KWIC ahead."""
+    from analysis import paths
+
+    attended = explore(fs, texts=docs, selection=["one"])
+    monkeypatch.delenv(paths.UNATTENDED, raising=False)
+    attended.widget()
+    prepared = [k for k in attended._kwic_memo if k != "text_fs"]
+    assert prepared  # the lexicon terms found in the texts
+    expected = attended.click_term("基层")
+    monkeypatch.setenv(paths.UNATTENDED, "1")
+    unattended = explore(fs, texts=docs, selection=["one"])
+    unattended.widget()
+    assert unattended._kwic_memo == {}
+    pd.testing.assert_frame_equal(unattended.click_term("基层"), expected)
+
+
+def test_unattended_the_explorer_displays_as_one_line_and_makes_no_widgets(fs, docs, monkeypatch):
+    """A report's kernel keeps no widgets (the report shows the charts exported below the explorer)."""
+    from analysis import paths
+
+    monkeypatch.setenv(paths.UNATTENDED, "1")
+    ex = explore(fs, texts=docs, selection=["one"])
+    bundle = ex._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"] and "Explorer of one" in bundle["text/plain"]
+    assert ex._widget is None
+    assert set(ex.figures) == {"heatmap", "bars", "shift", "scatter"}  # the charts are made all the same
+    monkeypatch.delenv(paths.UNATTENDED)
+    assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+
+
+def test_the_report_runs_its_kernels_unattended():
+    from analysis import paths
+    from analysis.output import report
+
+    env, _, _ = report._notebook_env(study=None, corpus=None, document=None, out=None)
+    assert env[paths.UNATTENDED] == "1"

@@ -406,12 +406,16 @@ def _read_counts(entry: Path, key: str) -> list | None:
                                             sentence_tokens=part("sentence_tokens", doc),
                                             themes=themes, lexicon_sha256=d["lexicon_sha256"],
                                             term_occurrences=_stored_paths(part("term_occurrences", doc)),
-                                            cooccurrences=(part("cooccurrences", doc).astype(
-                                                {"document": object, "layer": object, "term_a": object,
-                                                 "term_b": object}) if d["lexicon_sha256"] else None))))
+                                            cooccurrences=(part("cooccurrences", doc).astype(_PAIR_TEXT)
+                                                           if d["lexicon_sha256"] else None))))
     except (KeyError, TypeError, ValueError):
         return None
     return out
+
+
+#: The pair table's text columns read back as :func:`count_features` makes them (``str``), so a
+#: FeatureSet from the cache equals, dtypes too, the one computed (memo keys hash the dtypes).
+_PAIR_TEXT = {"document": "str", "layer": "str", "term_a": "str", "term_b": "str"}
 
 
 def _stored_paths(table: pd.DataFrame) -> pd.DataFrame:

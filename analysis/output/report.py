@@ -8,7 +8,9 @@ rewritten. Each kernel runs with the notebooks folder as working directory and w
 * ``ANALYSIS_CORPUS_DIR`` = the corpus to analyse (when given),
 * ``ANALYSIS_FIGURES_DIR`` = the output folder, and
 * ``ANALYSIS_MEMO`` = ``1`` (unless set): the costly steps are answered from a disk cache
-  keyed by the content of their inputs (:mod:`analysis.memo`).
+  keyed by the content of their inputs (:mod:`analysis.memo`), and
+* ``ANALYSIS_UNATTENDED`` = ``1``: nobody clicks the widgets, so the explorer does not
+  prepare the lines of every term in advance (:func:`analysis.paths.unattended`).
 
 **The report never dies for one part.** A cell that cannot run for these speeches (a
 speech with one section, an undefined index, an unreadable notes file …) leaves a short
@@ -205,6 +207,7 @@ def _notebook_env(*, study: str | Path | None, corpus: str | Path | None, docume
     env["ANALYSIS_FIGURES_DIR"] = str(out_dir)
     # the costly steps (bootstraps, similarity, trends) are memoized on their inputs (analysis.memo)
     env.setdefault("ANALYSIS_MEMO", "1")
+    env[paths.UNATTENDED] = "1"  # widgets are drawn into the report, never clicked
     # the kernels import this project's analysis (beside the notebooks), not another installed copy
     env["PYTHONPATH"] = os.pathsep.join([str(paths.project_root()), *filter(None, [env.get("PYTHONPATH")])])
     return env, corpus, out_dir
