@@ -40,6 +40,7 @@ protocol alone; everything is served by the installed packages, so it works offl
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import replace
 from pathlib import Path
@@ -49,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
-from analysis.plots.charts import part_label, wrap_label
+from analysis.plots.charts import part_label
 from analysis.plots.compare import empty_figure
 from analysis.plots.emphasis import plot_emphasis_shift, plot_talent_grassroots_index, plot_theme_coverage
 from analysis.plots.outline import MAX_PARTS, parts_to_draw
@@ -102,7 +103,10 @@ class Explorer:
         self.settings = settings or fs.settings
         self.study = study
         self.lexicon = resolve_lexicon(fs, lexicon)
-        self.texts = _text_table(texts)
+        # a loader (callable) is called at the first click that needs lines, not here: a report or a
+        # look at the charts never holds the texts (on a 64 MiB speech, hundreds of MB)
+        self._load_texts = texts if callable(texts) else None
+        self._texts = None if callable(texts) else _text_table(texts)
         self.figures_dir = figures
         self.notebook = notebook
         self.level, self.window, self.n_resamples, self.seed = level, window, n_resamples, seed
@@ -122,6 +126,14 @@ class Explorer:
         self._bar_rows: dict[str, object] = {}
         self._shift_sides: tuple = ()
         self._widget = None
+
+    @property
+    def texts(self) -> pd.DataFrame | None:
+        """The speeches' texts (``id``, ``text``) for KWIC, or None; loaded when first needed."""
+        if self._texts is None and self._load_texts is not None:
+            load, self._load_texts = self._load_texts, None
+            self._texts = _text_table(load())
+        return self._texts
 
     # ------------------------------------------------------------------ choices
     def options(self) -> list[str]:
@@ -757,8 +769,10 @@ def explore(fs, *, texts: pd.DataFrame | None = None, workbook=None, study=None,
     Args:
         fs: The FeatureSet the workbook uses (e.g. :func:`analysis.speeches.corpus_features`);
             reference profiles count, but have no lines to show.
-        texts: The loaded documents with text (``id``, ``text``) for KWIC; None: the
-            workbook's corpus folder when ``workbook`` is given, else no lines.
+        texts: The loaded documents with text (``id``, ``text``) for KWIC, or a function
+            that loads them (called at the first click that needs lines); None: the
+            workbook's corpus folder (read at the first such click) when ``workbook`` is
+            given, else no lines.
         workbook: An :class:`analysis.notebook.Workbook`: its study, settings, figures
             folder, notebook name, share and speech in focus are the defaults.
         study: A study (its groups can be picked as ``group:NAME``).
@@ -807,7 +821,8 @@ def explore(fs, *, texts: pd.DataFrame | None = None, workbook=None, study=None,
         if texts is None:
             from analysis.io.corpus import load_corpus
 
-            texts = load_corpus(workbook.corpus, settings=settings)
+            corpus = workbook.corpus
+            texts = functools.partial(load_corpus, corpus, settings=settings)  # read at the first click
         if selection is None and workbook.document:
             selection = [workbook.document]
     ex = Explorer(fs, texts=texts, study=study, lexicon=lexicon, settings=settings, figures=figures,

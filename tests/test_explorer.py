@@ -253,3 +253,20 @@ def test_the_report_runs_its_kernels_unattended():
 
     env, _, _ = report._notebook_env(study=None, corpus=None, document=None, out=None)
     assert env[paths.UNATTENDED] == "1"
+
+
+def test_a_loader_of_the_texts_is_called_at_the_first_click_that_needs_lines(fs, docs):
+    """explore(workbook=…) hands the Explorer a loader: drawing the charts reads no text; one click reads it once."""
+    loads = []
+
+    def loader():
+        loads.append(1)
+        return docs
+
+    ex = explore(fs, texts=loader, selection=["one"])
+    assert loads == [] and ex.coverage is not None and len(ex.coverage)  # the charts, without the texts
+    expected = explore(fs, texts=docs, selection=["one"]).click_term("基层")
+    pd.testing.assert_frame_equal(ex.click_term("基层"), expected)
+    assert len(expected) > 0 and loads == [1]
+    ex.click_term("人才")
+    assert loads == [1]
