@@ -67,17 +67,20 @@ RUNS = {"main_job": 0, "reference_corpus": 0}
 
 
 def _runs_folder():
-    """Where each run of the main job leaves a mark, in the run's temporary folder (shared by xdist workers)."""
+    """Where each run of the main job leaves a mark: the run's temporary folder (shared by xdist workers),
+    or None outside a test run that made one (the root ``conftest.py`` sets ``ANALYSIS_CACHE_DIR``)."""
     from pathlib import Path
 
-    return Path(os.environ["ANALYSIS_CACHE_DIR"]).parent / "main-job-runs"
+    cache = os.environ.get("ANALYSIS_CACHE_DIR")
+    return Path(cache).parent / "main-job-runs" if cache else None
 
 
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run when the main job ran more than once in it (in any worker): it is meant to run once."""
-    if "PYTEST_XDIST_WORKER" in os.environ or not _runs_folder().is_dir():
+    folder = _runs_folder()
+    if "PYTEST_XDIST_WORKER" in os.environ or folder is None or not folder.is_dir():
         return
-    runs = sorted(p.name for p in _runs_folder().iterdir())
+    runs = sorted(p.name for p in folder.iterdir())
     if len(runs) > 1:
         session.config.get_terminal_writer().line(f"error: the main job ran {len(runs)} times in this test run "
                                                   f"({', '.join(runs)}); it should run once", red=True)
@@ -115,8 +118,10 @@ def main_job(tmp_path_factory, project_folders_before):
     notebooks = sorted(paths.notebooks_dir().glob("*.ipynb"))
     committed = {p: p.read_bytes() for p in notebooks}
     RUNS["main_job"] += 1
-    _runs_folder().mkdir(parents=True, exist_ok=True)
-    (_runs_folder() / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}").touch()
+    folder = _runs_folder()
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}").touch()
     path = report.run_notebooks(corpus=paths.project_root() / "corpus", out=out, progress=False)
     return path, out, notebooks, committed
 

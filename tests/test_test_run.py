@@ -39,3 +39,13 @@ def test_workers_start_with_the_whole_reports_and_end_with_the_notebooks():
     ordered = sorted(files, key=lambda f: work_rank(SimpleNamespace(path=Path(f))))
     assert ordered == ["tests/test_main_job.py", "tests/test_own_reports.py", "tests/test_cli.py", "analysis/memo.py",
                        "notebooks/02_structure.ipynb"]
+
+
+def test_without_the_run_folder_the_check_says_nothing(monkeypatch):
+    from conftest import pytest_sessionfinish
+
+    monkeypatch.delenv("ANALYSIS_CACHE_DIR")
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    session, said = _session()
+    pytest_sessionfinish(session, pytest.ExitCode.OK)
+    assert session.exitstatus == pytest.ExitCode.OK and said == []
