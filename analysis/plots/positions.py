@@ -25,6 +25,11 @@ MAX_MARKS = 200
 MAX_TICKS = 20_000
 
 
+def _per_thousandth(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per ``keys`` and thousandth of a speech: positions rounded to 0.001, repeats dropped."""
+    return frame.assign(position=frame["position"].astype(float).round(3)).drop_duplicates([*keys, "position"])
+
+
 def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels: dict | None = None, title: str = ""):
     """One row per speech, a tick wherever an item falls (0 = opening, 1 = close), the sections' starts marked.
 
@@ -43,11 +48,9 @@ def plot_item_positions(positions: pd.DataFrame, starts: pd.DataFrame, *, labels
 
     charts.require_columns(positions, ["document", "item", "position", "path"], source="item_positions")
     if len(positions) > MAX_TICKS:  # a tick per thousandth of a speech at most: the same picture at any width
-        positions = (positions.assign(position=positions["position"].astype(float).round(3))
-                     .drop_duplicates(["document", "item", "position"]))
+        positions = _per_thousandth(positions, ["document", "item"])
     if len(starts) > MAX_MARKS:
-        starts = (starts.assign(position=starts["position"].astype(float).round(3))
-                  .drop_duplicates(["document", "position"]))
+        starts = _per_thousandth(starts, ["document"])
     documents = list(dict.fromkeys([*starts["document"].astype(str), *positions["document"].astype(str)]))
     row = {d: i for i, d in enumerate(documents)}
     items = list(dict.fromkeys(positions["item"]))
