@@ -39,6 +39,7 @@ speech's own wording, never the source's.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -291,10 +292,19 @@ def _attribute(found: list[tuple], dates: pd.Series) -> list[tuple]:
     for row in found:
         by_span.setdefault((row[0], row[1]), []).append(row)
     # a span inside a longer matched span of the same sentence joins the longer one
+    # (spans come by start, longer first, so every kept span starts at or before this one: the first kept
+    # span holding it is the first whose end reaches its end, found by bisecting the running maximum of
+    # the kept spans' ends; a scan of every kept span per span was quadratic on a long speech)
     spans = sorted(by_span, key=lambda se: (se[0], -(se[1] - se[0])))
     merged: dict[tuple[int, int], list[tuple]] = {}
+    kept: list[tuple[int, int]] = []
+    reach: list[int] = []  # reach[i] = the largest end among kept[:i + 1]
     for span in spans:
-        home = next((k for k in merged if k[0] <= span[0] and span[1] <= k[1]), None)
+        i = bisect.bisect_left(reach, span[1])
+        home = kept[i] if i < len(kept) else None
+        if home is None:
+            kept.append(span)
+            reach.append(max(reach[-1], span[1]) if reach else span[1])
         merged.setdefault(home or span, []).extend(by_span[span])
     out = []
     far = pd.Timestamp.max
