@@ -124,22 +124,31 @@ def _frame_digest(frame: pd.DataFrame | pd.Series) -> str:
             "index": [repr(n) for n in frame.index.names], "index_dtype": str(frame.index.dtype),
             "shape": list(frame.shape), "attrs": frame.attrs}
     digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=repr).encode("utf-8"))
-    for name, values in [("index", frame.index.to_frame(index=False)), ("values", frame)]:
-        digest.update(name.encode())
-        for position in range(values.shape[1]):
-            digest.update(_column_digest(values.iloc[:, position]))
+    digest.update(b"index")
+    for level in range(frame.index.nlevels):
+        _update_column(digest, frame.index.get_level_values(level).to_series(index=range(len(frame))))
+    digest.update(b"values")
+    for position in range(frame.shape[1]):
+        _update_column(digest, frame.iloc[:, position])
     return digest.hexdigest()
 
 
-def _column_digest(column: pd.Series) -> bytes:
-    """64-bit hashes of a column's values; an object column of mixed types is hashed by type and repr
-    (pandas would hash 1 and "1" alike); a cell holding a list or a dict has no key."""
+#: Rows hashed at a time: a column's hashes are fed to the digest a slice at a time, the same bytes in
+#: the same order as one array of them, without one 8-byte hash per row of a long table in memory.
+HASH_ROWS = 1 << 20
+
+
+def _update_column(digest, column: pd.Series) -> None:
+    """Feed ``digest`` the 64-bit hashes of a column's values; an object column of mixed types is hashed by
+    type and repr (pandas would hash 1 and "1" alike); a cell holding a list or a dict has no key."""
     if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
         if any(isinstance(v, (list, dict, set, np.ndarray, pd.DataFrame)) for v in column):
             raise Unkeyable("a table whose cells hold lists or dicts")
         column = column.map(lambda v: f"{type(v).__qualname__}:{v!r}")
     try:
-        return pd.util.hash_pandas_object(column, index=False, categorize=False).to_numpy().tobytes()
+        for start in range(0, len(column), HASH_ROWS):
+            part = column.iloc[start:start + HASH_ROWS]
+            digest.update(pd.util.hash_pandas_object(part, index=False, categorize=False).to_numpy().tobytes())
     except (TypeError, ValueError) as error:
         raise Unkeyable(f"a column whose values cannot be hashed ({error})") from error
 

@@ -133,3 +133,31 @@ def test_results_that_are_not_tables_are_not_stored(memo_on):
 
     assert total(pd.DataFrame({"a": [1, 2]})) == 3 and total(pd.DataFrame({"a": [1, 2]})) == 3
     assert memo.stats["computed"] == 2 and _entries(memo_on) == []
+
+
+def test_a_long_table_is_hashed_a_slice_at_a_time_to_the_same_key(monkeypatch):
+    """The hashes of a column go to the digest a slice of HASH_ROWS rows at a time (no 8-byte hash per row of a
+    13-million-row token table held at once); the fingerprint is the one all the hashes in one piece give, and
+    it still tells tables apart."""
+    import hashlib
+
+    frame = pd.DataFrame({"token": pd.Categorical(list("人才基层人才") * 5), "start": range(30),
+                          "path": ["一", "二"] * 15}, index=pd.RangeIndex(30))
+    whole = memo._frame_digest(frame)
+    monkeypatch.setattr(memo, "HASH_ROWS", 7)
+    assert memo._frame_digest(frame) == whole
+    # the same digest as the hashes of each column in one piece (the layout the slices add up to)
+    digest = hashlib.sha256()
+    head = {"columns": [repr(c) for c in frame.columns], "dtypes": [str(d) for d in frame.dtypes],
+            "index": [repr(n) for n in frame.index.names], "index_dtype": str(frame.index.dtype),
+            "shape": list(frame.shape), "attrs": frame.attrs}
+    import json
+    digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=repr).encode("utf-8"))
+    digest.update(b"index")
+    digest.update(pd.util.hash_pandas_object(pd.Series(range(30)), index=False, categorize=False).to_numpy().tobytes())
+    digest.update(b"values")
+    for name in frame.columns:
+        digest.update(pd.util.hash_pandas_object(frame[name], index=False, categorize=False).to_numpy().tobytes())
+    assert digest.hexdigest() == whole
+    changed = frame.assign(start=frame["start"].where(frame.index != 25, 99))
+    assert memo._frame_digest(changed) != whole
