@@ -146,6 +146,50 @@ def rejected_matches(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None)
 # --------------------------------------------------------------------------- coverage
 
 
+def _node_word_tokens(fs: FeatureSetLike) -> pd.DataFrame:
+    """Word tokens per document and outline node: ``document, path, tokens`` (nodes with none have no row).
+
+    What summing the word rows of :attr:`FeatureSet.term_counts` per node gives, without
+    building that table (one row per node and distinct token, tens of millions of rows for
+    a document at the size cap): the full texts' tokens are counted per node with one
+    group-by, the counted documents' and profiles' stored term counts summed. A
+    FeatureSet-like object without ``tokens``/``stored`` is summed from its term counts.
+    """
+    def per_node(table: pd.DataFrame, value: str | None) -> pd.DataFrame:
+        words = table.loc[table["kind"] == "word", ["document", "path"] + ([value] if value else [])]
+        grouped = words.groupby(["document", "path"], sort=False, observed=True)
+        out = (grouped[value].sum() if value else grouped.size()).rename("tokens").reset_index()
+        return out.astype({"document": "str", "path": "str", "tokens": "int64"})
+
+    tokens, stored = getattr(fs, "tokens", None), getattr(fs, "stored", None)
+    if tokens is None:
+        return per_node(_term_counts(fs), "count")
+    parts = [per_node(tokens, None)] if len(tokens) else []
+    if stored is not None and len(stored.term_counts):
+        parts.append(per_node(stored.term_counts, "count"))
+    if not parts:
+        return pd.DataFrame({"document": pd.Series(dtype="str"), "path": pd.Series(dtype="str"),
+                             "tokens": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _counted_documents(fs: FeatureSetLike) -> list[str]:
+    """The documents the term-count table has rows for (those with a token), in its order, without building it.
+
+    :attr:`FeatureSet.term_counts` lists the full texts in order of their first token, then,
+    when profiles or counted documents are stacked with them, every document in the
+    FeatureSet's order.
+    """
+    tokens, stored = getattr(fs, "tokens", None), getattr(fs, "stored", None)
+    if tokens is None:
+        return [str(d) for d in dict.fromkeys(_term_counts(fs)["document"])]
+    full = list(dict.fromkeys(str(d) for d in pd.unique(tokens["document"]))) if len(tokens) else []
+    if stored is None or not len(stored.term_counts):
+        return full
+    have = set(full) | {str(d) for d in pd.unique(stored.term_counts["document"])}
+    return [d for d in fs.documents["id"].astype(str) if d in have]
+
+
 def _unit_tables(fs: FeatureSetLike, counts: ThemeCounts, by: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Per-unit denominators and per-unit-theme numerators, before shares.
 
@@ -153,9 +197,8 @@ def _unit_tables(fs: FeatureSetLike, counts: ThemeCounts, by: str) -> tuple[pd.D
     columns (tokens, han_chars, sentences), numerators by unit and theme (hits,
     covered_tokens, covered_han, sentences_with).
     """
-    term_counts, sentences = _term_counts(fs), fs.sentences
-    words = term_counts[term_counts["kind"] == "word"]
-    tok = words.groupby(["document", "path"], sort=False)["count"].sum().rename("tokens").reset_index()
+    sentences = fs.sentences
+    tok = _node_word_tokens(fs)
     sen = sentences[sentences["han_chars"] > 0].groupby(["document", "path"], sort=False).agg(
         han_chars=("han_chars", "sum"), sentences=("sentence", "size")).reset_index()
     per_sentence = _sentence_hits(fs, counts).groupby(["document", "path", "theme"], sort=False)
@@ -487,7 +530,7 @@ def first_appearance(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None,
     lexicon = _resolve_lexicon(fs, lexicon)
     first = _counted(fs, lexicon, hits).first
     rows = []
-    for document in list(dict.fromkeys(_term_counts(fs)["document"])):
+    for document in _counted_documents(fs):
         firsts = first[first["document"] == document].set_index("theme")
         for theme in _themes_in_order(lexicon):
             if theme in firsts.index:
