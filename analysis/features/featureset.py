@@ -186,7 +186,7 @@ class FeatureSet:
         """
         if "term_counts" not in self._memo:
             stored = self.stored.term_counts if self.stored is not None else None
-            self._memo["term_counts"] = self._in_order(count_tokens(self.tokens), stored)
+            self._remember("term_counts", count_tokens(self.tokens), stored)
         return self._memo["term_counts"]
 
     @property
@@ -194,7 +194,7 @@ class FeatureSet:
         """Word tokens (kind ``word``, stopwords included) per sentence (:data:`SENTENCE_TOKEN_COLUMNS`)."""
         if "sentence_tokens" not in self._memo:
             stored = self.stored.sentence_tokens if self.stored is not None else None
-            self._memo["sentence_tokens"] = self._in_order(count_sentence_tokens(self.tokens), stored)
+            self._remember("sentence_tokens", count_sentence_tokens(self.tokens), stored)
         return self._memo["sentence_tokens"]
 
     def theme_counts(self, lexicon: pd.DataFrame | None = None, *, hits: pd.DataFrame | None = None) -> ThemeCounts:
@@ -218,10 +218,7 @@ class FeatureSet:
             hits = theme_hits(self.tokens, lexicon=lexicon)
         full = count_theme_hits(hits, self.tokens)
         stored = self.stored.themes if self.stored is not None else ThemeCounts(None, None, None)
-        out = ThemeCounts(*(self._in_order(f, s) for f, s in zip(
-            (full.sentences, full.terms, full.first), (stored.sentences, stored.terms, stored.first))))
-        self._memo[key] = out
-        return out
+        return self._remember(key, full, stored)
 
     def _check_lexicon(self, sha: str) -> None:
         if self.stored is None:
@@ -238,6 +235,48 @@ class FeatureSet:
                 f"{' …' if len(other) > 5 else ''} were built with, so their theme counts cannot be used; "
                 "rebuild the profiles with this lexicon (python -m analysis profiles build ../shared/corpora "
                 "--out corpus/profiles, or make profiles) or analyse the full texts")
+
+    def _remember(self, key, full: pd.DataFrame | ThemeCounts, stored: pd.DataFrame | ThemeCounts | None):
+        """Memoize the stack of the full texts' table(s) and the profiles' under ``key``; returns it.
+
+        The dtypes of the full texts' part are kept too: :meth:`select` hands a table on
+        only when its rows have the dtypes counting the selection would give.
+        """
+        if isinstance(full, ThemeCounts):
+            value = ThemeCounts(*(self._in_order(f, s) for f, s in zip(_parts(full), _parts(stored))))
+        else:
+            value = self._in_order(full, stored)
+        self._memo[key] = value
+        self._memo.setdefault(_FULL_DTYPES, {})[key] = tuple(
+            None if f is None else f.dtypes for f in (_parts(full) if isinstance(full, ThemeCounts) else (full,)))
+        return value
+
+    def _handed_on(self, keep: set[str], child: "FeatureSet") -> dict:
+        """The memoized count tables of this FeatureSet cut to the documents ``keep``, for its selection ``child``.
+
+        A table's rows are per document, in document order, so the rows of ``keep`` are the
+        rows counting ``child`` gives, when their dtypes are the same: a table with a
+        categorical column (whose categories depend on what was counted) is counted again,
+        and so is one whose dtypes differ from its full texts' part when ``child`` holds
+        full texts only (stacking with profiles may have widened a dtype). A selection
+        without running text is answered from its stored tables, which need no counting.
+        """
+        if not len(child.tokens):
+            return {}
+        full_only = not child.profiled
+        handed, dtypes = {}, {}
+        for key, value in self._memo.items():
+            if key == _FULL_DTYPES:
+                continue
+            tables = _parts(value) if isinstance(value, ThemeCounts) else (value,)
+            rows = tuple(None if t is None else t[t["document"].isin(keep)].reset_index(drop=True) for t in tables)
+            full = self._memo[_FULL_DTYPES][key]
+            if all(_same_dtypes(r, f, full_only) for r, f in zip(rows, full)):
+                handed[key] = ThemeCounts(*rows) if isinstance(value, ThemeCounts) else rows[0]
+                dtypes[key] = full
+        if handed:
+            handed[_FULL_DTYPES] = dtypes
+        return handed
 
     def _in_order(self, full: pd.DataFrame, stored: pd.DataFrame | None) -> pd.DataFrame:
         """Stack a table of the full texts and one of the profiles, in the documents' order."""
@@ -261,7 +300,7 @@ class FeatureSet:
         if missing:
             raise KeyError(f"documents not in this FeatureSet: {missing}; known: {list(self.documents['id'])}")
         keep = set(wanted)
-        return FeatureSet(
+        child = FeatureSet(
             documents=self.documents[self.documents["id"].isin(keep)].reset_index(drop=True),
             nodes=self.nodes[self.nodes["document"].isin(keep)].reset_index(drop=True),
             sentences=self.sentences[self.sentences["document"].isin(keep)].reset_index(drop=True),
@@ -269,6 +308,25 @@ class FeatureSet:
             settings=self.settings,
             stored=self.stored.select(keep) if self.stored is not None else None,
         )
+        child._memo.update(self._handed_on(keep, child))
+        return child
+
+
+#: The memo's key for the dtypes of each memoized table's full-text part (see ``FeatureSet._remember``).
+_FULL_DTYPES = "_full_dtypes"
+
+
+def _parts(themes: ThemeCounts | None) -> tuple:
+    return (None, None, None) if themes is None else (themes.sentences, themes.terms, themes.first)
+
+
+def _same_dtypes(rows: pd.DataFrame | None, full: pd.Series | None, full_only: bool) -> bool:
+    """Whether ``rows`` (a memoized table cut to a selection) have the dtypes counting the selection gives."""
+    if rows is None or full is None:
+        return rows is None and full is None
+    if any(isinstance(d, pd.CategoricalDtype) for d in rows.dtypes):
+        return False
+    return not full_only or rows.dtypes.equals(full)
 
 
 def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
