@@ -98,8 +98,12 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         hits = theme_hits(tokens, lexicon=lexicon)
         themes = count_theme_hits(hits, tokens)
         pairs = unit_pairs(hits.assign(document=value.document))
+        del hits  # not held while the tokens are counted (a 64 MiB document has a million hits)
     else:
         themes, sha = _NO_THEMES, None
+    # the text is dropped here: keep the occurrences of the formulas, counted on it; counted before the
+    # term-count table is made, so the two tables' working memory is never held at once
+    occurrences = stored_occurrences(tokens.assign(document=value.document), profile_terms(settings))
     return DocumentCounts(
         # A new empty table: a slice (tokens.iloc[:0]) would keep the whole token arrays alive.
         features=dataclasses.replace(value, tokens=_empty_tokens()),
@@ -108,8 +112,7 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         sentence_tokens=count_sentence_tokens(tokens),
         themes=themes,
         lexicon_sha256=sha,
-        # the text is dropped here: keep the occurrences of the formulas, counted on it
-        term_occurrences=stored_occurrences(tokens.assign(document=value.document), profile_terms(settings)),
+        term_occurrences=occurrences,
         cooccurrences=pairs,
     )
 
@@ -226,6 +229,7 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
                              for c in TERM_COUNT_COLUMNS})
     tokens = tokens.reset_index(drop=True)
     n = len(tokens)
+    quoted_rows = quoted_tokens(tokens)  # first, while no other per-token array is held
     document, document_values = _codes(tokens["document"])
     path, path_values = _codes(tokens["path"] if "path" in tokens.columns else np.full(n, None, dtype=object))
     key = document.astype(np.int64)
@@ -261,8 +265,8 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     first = _first_rows(group)
     order = np.argsort(keys, kind="stable")
     counts = np.bincount(group, minlength=len(keys)).take(order)
-    quoted = np.bincount(group, weights=quoted_tokens(tokens), minlength=len(keys)).take(order).astype(np.int64)
-    del group
+    quoted = np.bincount(group[quoted_rows], minlength=len(keys)).take(order).astype(np.int64)
+    del group, quoted_rows
     groups = np.asarray(keys).take(order)
     g_node = groups // (2 * sizes[2] * sizes[1])
     pick = first.take(order)  # a token row of each group, for its original values

@@ -195,13 +195,13 @@ def _document_text(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], 
     """
     n = len(starts)
     lengths = ends - starts
-    token_lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n)
+    token_lengths = np.fromiter(map(len, tokens), dtype=lengths.dtype, count=n)
     bad = np.flatnonzero(token_lengths != lengths)
     if len(bad):
         k = int(bad[0])
         raise ValueError(f"document {document!r}: token {tokens[k]!r} at {starts[k]}–{ends[k]} does not match its span; "
                          "rebuild the features")
-    previous_end = np.concatenate([[0], ends[:-1]])
+    previous_end = np.concatenate([np.zeros(1, dtype=ends.dtype), ends[:-1]])
     gaps = starts - previous_end
     if (gaps < 0).any():
         k = int(np.flatnonzero(gaps < 0)[0])
@@ -299,10 +299,45 @@ def match_document(starts: np.ndarray, ends: np.ndarray, tokens: Sequence[str], 
 
 
 def doc_arrays(doc: pd.DataFrame) -> tuple:
+    """One document's token starts, ends (in the table's integer dtype: no int64 copy of int32 offsets),
+    token strings (a list) and rows, in text order."""
     if not doc["start"].is_monotonic_increasing:
         doc = doc.sort_values("start", kind="stable")
-    return (doc["start"].to_numpy(dtype=np.int64), doc["end"].to_numpy(dtype=np.int64),
-            doc["token"].astype(object).tolist(), doc)
+
+    def offsets(column: str) -> np.ndarray:
+        values = doc[column].to_numpy()
+        return values if values.dtype.kind == "i" else doc[column].to_numpy(dtype=np.int64)
+
+    return offsets("start"), offsets("end"), doc["token"].astype(object).tolist(), doc
+
+
+def document_slices(table: pd.DataFrame):
+    """``(document, rows)`` per document of a table, in order of first appearance (as
+    ``groupby("document", sort=False)`` gives them), but as slices of ``table`` when each
+    document's rows are consecutive (the tokens table's order), so no document's rows are
+    copied; otherwise the group-by's groups.
+
+    >>> t = pd.DataFrame({"document": ["b", "b", "a"], "x": [1, 2, 3]})
+    >>> [(d, rows["x"].tolist()) for d, rows in document_slices(t)]
+    [('b', [1, 2]), ('a', [3])]
+    """
+    if not len(table):
+        return
+    column = table["document"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, values = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, values = pd.factorize(column)
+    if (codes < 0).any():  # a missing id: the group-by drops it
+        yield from table.groupby("document", sort=False, observed=True)
+        return
+    bounds = np.concatenate([[0], np.flatnonzero(codes[1:] != codes[:-1]) + 1, [len(codes)]])
+    run_codes = codes[bounds[:-1]]
+    if len(np.unique(run_codes)) < len(run_codes):  # a document's rows are not consecutive
+        yield from table.groupby("document", sort=False, observed=True)
+        return
+    for code, start, end in zip(run_codes.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield values[code], table.iloc[start:end]
 
 
 def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -347,7 +382,7 @@ def theme_hits(fs: FeatureSetLike, *, lexicon: pd.DataFrame | None = None) -> pd
     homes = np.array([home_of[term] for term in terms], dtype=object)
     han = np.array([count_han(term) for term in terms], dtype=np.int64)
     frames = []
-    for document, doc in tokens.groupby("document", sort=False, observed=True):
+    for document, doc in document_slices(tokens):
         starts, ends, words, doc = doc_arrays(doc)
         hit_starts, hit_ends, term_ids, kind_ids, *_ = _match_arrays(starts, ends, words, terms, str(document))
         del words

@@ -127,6 +127,12 @@ def text_order(document: np.ndarray, start: np.ndarray) -> np.ndarray | None:
     return np.lexsort((start, document))
 
 
+def _offsets(column: pd.Series) -> np.ndarray:
+    """A column of token offsets as integers: its own array when it is one (int32 in a tokens table), else int64."""
+    values = column.to_numpy()
+    return values if values.dtype.kind == "i" else column.to_numpy(dtype=np.int64)
+
+
 def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     """Every document's code points in one array (documents separated by a 0), and the tokens' global offsets.
 
@@ -143,8 +149,7 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     """
     doc_index, doc_names = pd.factorize(tokens["document"], sort=False)  # codes in order of first appearance
     docs = [str(d) for d in doc_names]
-    start = tokens["start"].to_numpy(dtype=np.int64)
-    end = tokens["end"].to_numpy(dtype=np.int64)
+    start, end = (_offsets(tokens[column]) for column in ("start", "end"))
     order = text_order(doc_index, start)
     if order is not None:
         doc_index, start, end = doc_index[order], start[order], end[order]
@@ -154,7 +159,7 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     if texts is not None:
         lengths = np.maximum(lengths, [len(texts[d]) for d in docs])
     base = np.concatenate([[0], np.cumsum(lengths + 1)])
-    tok_start = base[doc_index] + start
+    tok_start = base[doc_index] + start  # int64 (base is), whatever the offsets' dtype
     tok_end = tok_start + (end - start)
     del doc_index, start, end
     codes = np.zeros(int(base[-1]), dtype=np.uint32)
