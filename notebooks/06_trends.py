@@ -60,11 +60,10 @@ SLOPE_END = (2013, 2025)
 XI_FROM = 2000  # first year drawn in the Xi-era adoption chart
 
 # %%
-from analysis.features import build_features
 from analysis.notebook import workbook
 from analysis.output.findings import appearance_findings
 from analysis.plots.trends import plot_rank_change, plot_trend_heatmap, plot_trends
-from analysis.speeches import focus_document, reference_features
+from analysis.speeches import corpus_features, reference_features
 from analysis.stats.summaries import position_in_history
 from analysis.stats.meta import collection_summary
 from analysis.stats.track import formula_summary, rank_by_period, rank_change, track
@@ -241,13 +240,16 @@ wb.show(ranks[ranks["year"] >= 2021])
 #
 # The speech in focus tracked the same way, and where its rate of each item sits among
 # the 80 reference speeches (each speech's own rate; percentile by mean rank, given only
-# when at least 5 speeches have a rate).
+# when at least 5 speeches have a rate). The corpus is read as counts, as the profiles were
+# built (the counts notebook 05 keeps, read back from the cache; no token table), so a speech at
+# the size cap fits in memory.
 
 # %%
-focus = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
-DOCUMENT = str(focus["id"].iloc[0])
+counted = corpus_features(corpus=wb.corpus, references=[], settings=wb.settings, counts_only=True)
+ids = counted.documents["id"].astype(str)
+DOCUMENT = wb.document if wb.document in set(ids) else ids.iloc[0]
 ITEMS = TERMS + ["乡村振兴", "全面从严治党", "两个确立", "两个维护"]
-own = track(build_features(focus, settings=wb.settings, progress=False), terms=ITEMS, themes=THEMES, by="id")
+own = track(counted.select([DOCUMENT]), terms=ITEMS, themes=THEMES, by="id")
 per_speech = track(speeches, terms=ITEMS, themes=THEMES, by="id")
 wb.show(position_in_history(per_speech, own, value=RATE),
         caption=f"{DOCUMENT} among the reference speeches ({RATE}: occurrences for terms, theme hits for themes)")
