@@ -13,7 +13,8 @@ For each input it runs ``python -m analysis report --corpus DIR --out OUT`` in a
 cold feature and render cache, and samples every 0.2 s (psutil) the resident memory of that process and
 of all its descendants. It prints the peak of the whole tree, the CLI process's own peak, and the peak
 of each kernel (kernels start one after the other, one per notebook, in the order the report runs them,
-so the n-th kernel is the n-th notebook), with the wall time of each notebook from the report's stderr.
+so the n-th kernel is the n-th notebook), the tree's peak PSS (shared pages counted once: Chromium's
+processes share most of theirs) and the largest other processes (Chromium), with the wall time of each notebook from the report's stderr.
 ``--limit-gb N`` runs the report under an address-space limit (a regression then fails with MemoryError
 instead of taking a shared machine down), but Chromium reserves terabytes of address space and does not
 start under it, so every chart's static render is then skipped (the charts' HTML and CSV are still
@@ -77,10 +78,18 @@ def make_inputs(folder: Path, *, which: str, mb: float, files: int, file_kb: flo
 
 
 class TreeSampler(threading.Thread):
-    """Samples the RSS of a process and its descendants: the tree's peak and each process's own peak."""
+    """Samples the RSS of a process and its descendants: the tree's peak and each process's own peak.
 
-    def __init__(self, pid: int, every: float = 0.2, live: Path | None = None):
+    Every ``pss_every``-th sample also sums the tree's PSS (proportional set size: a page shared by n
+    processes counts 1/n in each), which counts Chromium's many processes' shared pages once, as the
+    machine does; the RSS sum counts them once per process.
+    """
+
+    def __init__(self, pid: int, every: float = 0.2, live: Path | None = None, pss_every: int = 5):
         super().__init__(daemon=True)
+        self.pss_every = pss_every
+        self.tree_pss_peak = 0
+        self.samples = 0
         self.live = live
         self.root = psutil.Process(pid)
         self.every = every
@@ -110,9 +119,19 @@ class TreeSampler(threading.Thread):
                 total += rss
                 self.peaks[p.pid] = max(self.peaks.get(p.pid, 0), rss)
             self.tree_peak = max(self.tree_peak, total)
+            self.samples += 1
+            if self.samples % self.pss_every == 0:
+                pss = 0
+                for p in procs:
+                    try:
+                        pss += p.memory_full_info().pss
+                    except psutil.Error:
+                        continue
+                self.tree_pss_peak = max(self.tree_pss_peak, pss)
             if self.live is not None:  # peaks so far, for a run that is stopped before it ends
                 kernels = sorted((p for p, k in self.kinds.items() if k == "kernel"), key=self.started.get)
                 self.live.write_text(json.dumps({"tree_peak_mb": round(self.tree_peak / 1e6),
+                                                 "tree_pss_peak_mb": round(self.tree_pss_peak / 1e6),
                                                  "kernel_peaks_mb": [round(self.peaks[p] / 1e6) for p in kernels],
                                                  "at": time.strftime("%H:%M:%S")}))
             self.stop.wait(self.every)
@@ -146,7 +165,10 @@ def measure(corpus: Path, *, project: Path, limit_gb: float, notebooks: list[str
     timings = [line.strip() for line in err.splitlines() if line.startswith("[") or "skipped:" in line]
     return {
         "status": proc.returncode, "seconds": round(seconds, 1), "load": [load_before, os.getloadavg()],
-        "tree_peak_mb": round(sampler.tree_peak / 1e6), "cli_peak_mb": round(sampler.peaks.get(proc.pid, 0) / 1e6),
+        "tree_peak_mb": round(sampler.tree_peak / 1e6), "tree_pss_peak_mb": round(sampler.tree_pss_peak / 1e6),
+        "cli_peak_mb": round(sampler.peaks.get(proc.pid, 0) / 1e6),
+        "other_peaks_mb": sorted((round(v / 1e6) for pid, v in sampler.peaks.items()
+                                  if sampler.kinds.get(pid) == "other"), reverse=True)[:6],
         "kernel_peaks_mb": [round(sampler.peaks[pid] / 1e6) for pid in kernels],
         "notebooks": timings, "stderr_tail": err.strip().splitlines()[-3:],
     }
