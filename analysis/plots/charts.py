@@ -119,6 +119,53 @@ def apply_style(fig, *, width: int = WIDTH, height: int = HEIGHT):
     return out
 
 
+MAX_CATEGORIES = 100
+"""Most values along one axis of a heatmap drawn from a table of any length (sections of a speech,
+groups): a speech at the size cap has tens of thousands of sections, which no reader can tell apart
+and which made one chart's HTML tens of megabytes. :func:`first_categories` cuts to this many."""
+
+
+def first_categories(table: pd.DataFrame, column: str, *, limit: int = MAX_CATEGORIES,
+                     noun: str = "values") -> tuple[pd.DataFrame, str]:
+    """The rows of the first ``limit`` values of ``column`` (in order of first appearance), and a note.
+
+    Args:
+        table: Any table holding ``column``; not changed.
+        column: The column whose distinct values become one axis of a chart.
+        limit: Most values kept (at least 1).
+        noun: What a value is, for the note ("sections", "groups").
+
+    Returns:
+        ``(rows, note)``: all rows and ``""`` when ``column`` has at most ``limit`` values,
+        else the rows of the first ``limit`` and a note such as ``"the first 100 of 51,234
+        sections"`` to put in the chart's title.
+
+    Raises:
+        ValueError: ``limit`` is below 1.
+
+    >>> t = pd.DataFrame({"section": ["一", "一", "二", "三"], "v": [1, 2, 3, 4]})
+    >>> rows, note = first_categories(t, "section", limit=2, noun="sections")
+    >>> rows["v"].tolist(), note
+    ([1, 2, 3], 'the first 2 of 3 sections')
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    values = list(dict.fromkeys(table[column]))
+    if len(values) <= limit:
+        return table, ""
+    kept = table[table[column].isin(set(values[:limit]))]
+    return kept, f"the first {limit:,} of {len(values):,} {noun}"
+
+
+def noted(title: str, note: str) -> str:
+    """``title`` with ``note`` appended in parentheses (the title as it is when the note is empty).
+
+    >>> noted("Relay by section", "the first 100 of 300 sections"), noted("Relay", "")
+    ('Relay by section (the first 100 of 300 sections)', 'Relay')
+    """
+    return f"{title} ({note})" if note else title
+
+
 def _labels(labels: Mapping[str, str] | None) -> dict:
     return dict(labels or {})
 

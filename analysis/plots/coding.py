@@ -31,7 +31,8 @@ def plot_code_residuals(cells: pd.DataFrame, *, labels: dict | None = None, titl
 
     Args:
         cells: The ``cells`` table of :func:`analysis.stats.coding.code_crosstab`, rows
-            and columns in the order given.
+            and columns in the order given; at most :data:`analysis.plots.charts.MAX_CATEGORIES`
+            groups are drawn (the first ones; the title says how many there are).
         labels: Code → label shown on the axis (e.g. the codes file's ``label_zh``).
         title: The chart's title.
 
@@ -42,6 +43,8 @@ def plot_code_residuals(cells: pd.DataFrame, *, labels: dict | None = None, titl
 
     charts.require_columns(cells, ["code", "group", "observed", "residual", "small_expected"], source="code_crosstab")
     codes = list(dict.fromkeys(cells["code"]))
+    cells, note = charts.first_categories(cells, "group", noun="groups")
+    title = charts.noted(title, note)
     groups = list(dict.fromkeys(cells["group"]))
     grid = cells.set_index(["code", "group"])
     z = np.array([[grid.loc[(c, g), "residual"] if (c, g) in grid.index else np.nan for g in groups] for c in codes])

@@ -22,7 +22,9 @@ def plot_relay_shares(table: pd.DataFrame, *, value: str = "share_relayed", titl
 
     Args:
         table: :func:`analysis.stats.relay.relay_shares` (``share_relayed``) or
-            :func:`analysis.stats.relay.formula_shares` (``terms``), not changed.
+            :func:`analysis.stats.relay.formula_shares` (``terms``), not changed; at most
+            :data:`analysis.plots.charts.MAX_CATEGORIES` sections are drawn (the first ones;
+            the title says how many there are).
         value: The column drawn.
         title: Chart title.
 
@@ -30,7 +32,8 @@ def plot_relay_shares(table: pd.DataFrame, *, value: str = "share_relayed", titl
         A styled plotly figure.
     """
     fmt = ".0%" if value.startswith("share") else "d"
-    fig = charts.heatmap(table, x="source_level", y="section", z=value, title=title,
+    table, note = charts.first_categories(table, "section", noun="sections")
+    fig = charts.heatmap(table, x="source_level", y="section", z=value, title=charts.noted(title, note),
                          labels={"source_level": "来源层级", "section": "部分", value: value.replace("_", " ")},
                          text_format=fmt)
     if fmt.endswith("%"):
