@@ -42,6 +42,21 @@ NOTE_MIME = "application/vnd.analysis.note+json"
 #: (the outline of a very long speech, every keyword-in-context hit) travels as its first rows and its
 #: length, so neither the kernel, the notebook file nor the report process holds it whole.
 PAYLOAD_ROWS = 1000
+#: Most characters of one cell a shown table hands to the report; a longer text (every outline issue of a
+#: speech with 50,000 sections, every path where a term occurs) is cut there and says how much was left out.
+PAYLOAD_CELL_CHARS = 2000
+
+
+def _cell(value):
+    """A table cell as the report carries it: :func:`_jsonable`, a text past :data:`PAYLOAD_CELL_CHARS` cut.
+
+    >>> _cell("人" * 2005)[-23:]
+    '人人… (5 more characters)'
+    """
+    value = _jsonable(value)
+    if isinstance(value, str) and len(value) > PAYLOAD_CELL_CHARS:
+        return f"{value[:PAYLOAD_CELL_CHARS]}… ({len(value) - PAYLOAD_CELL_CHARS:,} more characters)"
+    return value
 
 
 def _jsonable(value):
@@ -76,11 +91,12 @@ class Shown:
         """The typed table: columns, rows (JSON values), declaration and caption.
 
         At most ``max(max_rows, PAYLOAD_ROWS)`` rows are carried; a longer table also gives
-        ``total_rows``, its full length, so the report can say how many rows were left out.
+        ``total_rows``, its full length, so the report can say how many rows were left out. A
+        text cell carries at most :data:`PAYLOAD_CELL_CHARS` characters and says how many more it had.
         """
         limit = max(self.max_rows, PAYLOAD_ROWS)
         head = self.table.head(limit)
-        rows = [[_jsonable(v) for v in record] for record in head.itertuples(index=False, name=None)]
+        rows = [[_cell(v) for v in record] for record in head.itertuples(index=False, name=None)]
         out = {"columns": [str(c) for c in self.table.columns], "rows": rows,
                "result": json.loads(json.dumps(declared(self.table), default=str)), "caption": self.caption,
                "max_rows": self.max_rows}

@@ -173,3 +173,16 @@ def test_a_notebook_that_stops_is_listed_in_the_report(monkeypatch, tmp_path):
     assert skipped[0]["cell"] == 0 and "stopped here" in skipped[0]["reason"]
     html = report_mod.build_report([("05_x", nb)], skipped=skipped)
     assert "the notebook stopped here" in html
+
+
+def test_a_long_text_cell_travels_cut_and_says_how_much_was_left_out():
+    """One cell can hold a whole list (every outline issue of a speech with 50,000 sections was 1.7 MB of one
+    cell in the report): the report gets its first PAYLOAD_CELL_CHARS characters and how many more there were."""
+    long = "；".join(f"一（{i}）" for i in range(2000))
+    table = pd.DataFrame({"document": ["d", "e"], "issues": [long, "短"], "found": [2000, 1]})
+    rows = notebook.show(table).payload()["rows"]
+    cut = rows[0][1]
+    assert cut.startswith(long[:notebook.PAYLOAD_CELL_CHARS])
+    assert cut.endswith(f"… ({len(long) - notebook.PAYLOAD_CELL_CHARS:,} more characters)")
+    assert rows[1] == ["e", "短", 1] and rows[0][2] == 2000
+    assert table.loc[0, "issues"] == long  # the table itself is not changed
