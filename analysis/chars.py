@@ -209,6 +209,18 @@ def _class_table() -> np.ndarray:
     return table
 
 
+def offset_array(column) -> np.ndarray:
+    """A column of character offsets (a Series) as integers: its own array when it is one (the tokens
+    table keeps int32 offsets; no int64 copy is made), else converted to int64.
+
+    >>> import pandas as pd
+    >>> offset_array(pd.Series([0, 2], dtype="int32")).dtype, offset_array(pd.Series([0, 2], dtype="Int64")).dtype
+    (dtype('int32'), dtype('int64'))
+    """
+    values = column.to_numpy()
+    return values if values.dtype.kind == "i" else column.to_numpy(dtype=np.int64)
+
+
 def code_points(text: str) -> np.ndarray:
     """The code points of ``text`` as an unsigned integer array, one element per character.
 

@@ -117,13 +117,18 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def _frame_digest(frame: pd.DataFrame | pd.Series) -> str:
-    frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
-    digest = hashlib.sha256()
+def _frame_head(frame: pd.DataFrame) -> bytes:
+    """What a table's digest starts with: its columns, dtypes, index names and dtype, shape and attrs."""
     head = {"columns": [repr(c) for c in frame.columns], "dtypes": [str(d) for d in frame.dtypes],
             "index": [repr(n) for n in frame.index.names], "index_dtype": str(frame.index.dtype),
             "shape": list(frame.shape), "attrs": frame.attrs}
-    digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=repr).encode("utf-8"))
+    return json.dumps(head, sort_keys=True, ensure_ascii=False, default=repr).encode("utf-8")
+
+
+def _frame_digest(frame: pd.DataFrame | pd.Series) -> str:
+    frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    digest = hashlib.sha256()
+    digest.update(_frame_head(frame))
     digest.update(b"index")
     for level in range(frame.index.nlevels):
         _update_column(digest, frame.index.get_level_values(level).to_series(index=range(len(frame))))

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.chars import count_han
+from analysis.chars import count_han, offset_array
 from analysis.settings import Settings
 from analysis.types import FeatureSetLike
 
@@ -303,12 +303,7 @@ def doc_arrays(doc: pd.DataFrame) -> tuple:
     token strings (a list) and rows, in text order."""
     if not doc["start"].is_monotonic_increasing:
         doc = doc.sort_values("start", kind="stable")
-
-    def offsets(column: str) -> np.ndarray:
-        values = doc[column].to_numpy()
-        return values if values.dtype.kind == "i" else doc[column].to_numpy(dtype=np.int64)
-
-    return offsets("start"), offsets("end"), doc["token"].astype(object).tolist(), doc
+    return offset_array(doc["start"]), offset_array(doc["end"]), doc["token"].astype(object).tolist(), doc
 
 
 def document_slices(table: pd.DataFrame):

@@ -46,7 +46,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis.chars import REDACTION, code_points, is_han
+from analysis.chars import REDACTION, code_points, is_han, offset_array
 
 __all__ = ["OCCURRENCE_COLUMNS", "TRACKED_TERMS", "check_terms", "profile_terms", "count_occurrences", "text_order",
            "stored_occurrences", "is_mid_word"]
@@ -127,12 +127,6 @@ def text_order(document: np.ndarray, start: np.ndarray) -> np.ndarray | None:
     return np.lexsort((start, document))
 
 
-def _offsets(column: pd.Series) -> np.ndarray:
-    """A column of token offsets as integers: its own array when it is one (int32 in a tokens table), else int64."""
-    values = column.to_numpy()
-    return values if values.dtype.kind == "i" else column.to_numpy(dtype=np.int64)
-
-
 def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     """Every document's code points in one array (documents separated by a 0), and the tokens' global offsets.
 
@@ -149,7 +143,7 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     """
     doc_index, doc_names = pd.factorize(tokens["document"], sort=False)  # codes in order of first appearance
     docs = [str(d) for d in doc_names]
-    start, end = (_offsets(tokens[column]) for column in ("start", "end"))
+    start, end = (offset_array(tokens[column]) for column in ("start", "end"))
     order = text_order(doc_index, start)
     if order is not None:
         doc_index, start, end = doc_index[order], start[order], end[order]
