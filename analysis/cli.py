@@ -182,24 +182,27 @@ def _features(documents: pd.DataFrame, args: argparse.Namespace, *, counts_only:
 
 def _counted(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bool = True):
     """Counts-only features of the files in ``paths``, streamed file by file (texts never all in
-    memory: :func:`analysis.features.stream_features`); through Dask when ``--backend dask``."""
+    memory: :func:`analysis.features.stream_features`); with ``--backend dask`` the workers read and count them."""
     from dataclasses import replace
 
     from analysis.features import stream_features
     from analysis.stats.meta import with_year
 
-    if getattr(args, "backend", "local") != "local":
-        return _features(_load(paths, args), args, counts_only=True, count_themes=count_themes)
     settings = _settings(args, hmm=getattr(args, "hmm", False))
     keep_going = getattr(args, "keep_going", False)
     result = stream_features(list(paths), settings=settings, on_error="collect" if keep_going else "raise",
                              workers=getattr(args, "workers", 1), progress=_progress_wanted(),
-                             count_themes=count_themes)
+                             count_themes=count_themes, **_backend(args))
     fs = result[0] if keep_going else result
     if keep_going:
         for row in result[1].itertuples(index=False):
             _say(f"warning: {row.file}: {row.problem} ({row.fix})")
     return replace(fs, documents=with_year(fs.documents))  # year and decade for --by
+
+
+def _backend(args: argparse.Namespace) -> dict:
+    """``backend`` and ``scheduler`` of the command line, as the streamed readers take them."""
+    return {"backend": getattr(args, "backend", "local"), "scheduler": getattr(args, "scheduler", None)}
 
 
 def _is_profiles(path: str) -> bool:
@@ -276,7 +279,7 @@ def cmd_outline(args: argparse.Namespace) -> None:
 def cmd_terms(args: argparse.Namespace) -> None:
     from analysis.stats.counts import BATCHED_BY, term_frequencies, term_frequency_batches
 
-    if args.by in BATCHED_BY and getattr(args, "backend", "local") == "local":  # streamed, a batch at a time
+    if args.by in BATCHED_BY:  # streamed, a batch at a time
         tables = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
                                         stopwords=not args.keep_stopwords)
         _emit_batches((_top(table, args.by, args.top) for table in tables), args.format)
@@ -303,7 +306,7 @@ def _batches(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
         keep_going = getattr(args, "keep_going", False)
         for fs in stream_batches(others, settings=settings, on_error="collect" if keep_going else "raise",
                                  problems=problems, workers=getattr(args, "workers", 1),
-                                 progress=_progress_wanted(), count_themes=count_themes):
+                                 progress=_progress_wanted(), count_themes=count_themes, **_backend(args)):
             yield replace(fs, documents=with_year(fs.documents))
         for problem in problems:
             _say(f"warning: {problem.file}: {problem.problem} ({problem.fix})")
@@ -344,7 +347,7 @@ def cmd_kwic(args: argparse.Namespace) -> None:
 def cmd_themes(args: argparse.Namespace) -> None:
     from analysis.stats.themes import theme_coverage
 
-    if args.by in ("document", "section", "node") and getattr(args, "backend", "local") == "local":
+    if args.by in ("document", "section", "node"):  # streamed, a batch at a time
         from analysis.features.counting import themes_once
 
         lexicon = themes_once(_settings(args))[0]  # parsed once, not once per batch

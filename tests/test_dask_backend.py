@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 
 import pandas as pd
 import pytest
 
-from analysis.features import build_features, features_partition
-from analysis.features.dask_backend import _dask_items
-from analysis.io.corpus import load_corpus
+from analysis.features import build_features, features_partition, stream_batches, stream_features
+from analysis.features.dask_backend import _dask_items, count_files_partition, file_stamp
+from analysis.io.corpus import load_corpus, plan_files
 from analysis.paths import corpus_dir, project_root
 from analysis.settings import Settings
 
@@ -69,6 +70,67 @@ def test_dask_backend_equals_the_local_backend(docs, tmp_path, monkeypatch):
     assert dask.stdout == plain.stdout and plain.stdout.count("\n") > 5
     with pytest.raises(ValueError, match="scheduler"):
         build_features(docs, progress=False, scheduler="tcp://127.0.0.1:1")
+
+
+def test_workers_count_the_files_they_see_as_the_client_does(tmp_path):
+    folder = tmp_path / "speeches"
+    folder.mkdir()
+    for name, text in SPEECHES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    items = list(plan_files(folder))
+    stamps = [file_stamp(path) for path, _ in items]
+    assert all(stamp is not None and stamp[0] > 0 for stamp in stamps)
+    out = count_files_partition(items, stamps, Settings(), cache=False)
+    assert [[row["id"] for row, _ in documents] for documents, _ in out] == [["grassroots"], ["talent"]]
+    assert [counts.tokens for documents, _ in out for _, counts in documents] == [
+        int(fs.documents["all_tokens"].sum()) for fs in (stream_features(path, progress=False, cache=False)
+                                                         for path, _ in items)]
+    # A file changed since the client planned it, or not there, is left to the client (None).
+    (folder / "talent.txt").write_text(SPEECHES["talent.txt"] + "再强调一点。\n", encoding="utf-8")
+    moved = [(tmp_path / "nowhere.txt", items[0][1])]
+    assert count_files_partition([items[1]], [stamps[1]], Settings(), cache=False) == [None]
+    assert count_files_partition(moved, [stamps[0]], Settings(), cache=False) == [None]
+    assert file_stamp(folder) is None and file_stamp(tmp_path / "nowhere.txt") is None
+
+
+def _field(obj, dotted: str):
+    for name in dotted.split("."):
+        obj = getattr(obj, name)
+    assert isinstance(obj, pd.DataFrame), dotted
+    return obj
+
+
+@pytest.mark.slow
+def test_streamed_counting_on_dask_workers_equals_the_local_one(docs, tmp_path, monkeypatch):
+    from dask.distributed import LocalCluster
+
+    folder = tmp_path / "speeches"
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    local = stream_features(folder, progress=False, cache=False)
+    tables = ("documents", "nodes", "sentences", "tokens", "stored.term_counts", "stored.sentence_tokens",
+              "stored.term_occurrences", "stored.cooccurrences", "stored.themes.sentences", "stored.themes.terms",
+              "stored.themes.first")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        for _ in ("cold", "warm"):  # the second run reads the workers' file-counts entries
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                remote = stream_features(folder, progress=False, backend="dask", scheduler=cluster.scheduler_address)
+            assert not [w for w in seen if "counted on this machine" in str(w.message)]  # the workers counted
+            for table in tables:
+                pd.testing.assert_frame_equal(_field(local, table), _field(remote, table), obj=table)
+        assert any((tmp_path / "cache" / "counts").iterdir())
+        batches = list(stream_batches(folder, progress=False, backend="dask", scheduler=cluster.scheduler_address,
+                                      batch_rows=1))
+        assert [b.documents["id"].tolist() for b in batches] == [[i] for i in local.documents["id"]]
+        env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cli-cache")}
+        run = [sys.executable, "-m", "analysis", "themes", str(folder), "--by", "section", "--format", "json"]
+        plain = subprocess.run(run, capture_output=True, text=True, cwd=project_root(), env=env)
+        dask = subprocess.run([*run, "--backend", "dask", "--scheduler", cluster.scheduler_address],
+                              capture_output=True, text=True, cwd=project_root(), env=env)
+    assert plain.returncode == 0 and dask.returncode == 0, dask.stderr
+    assert dask.stdout == plain.stdout and plain.stdout.count("theme") > 5
+    with pytest.raises(ValueError, match="scheduler"):
+        stream_features(folder, progress=False, scheduler="tcp://127.0.0.1:1")
 
 
 # --------------------------------------------------------------------------- workers that differ, named before computing

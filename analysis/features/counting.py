@@ -173,13 +173,14 @@ def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
 def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and the distinct values they index (missing values are a value too).
 
-    A categorical column gives its own codes (no hashing); another is hashed once.
+    A categorical column gives its own codes (no hashing, in their own small integer type);
+    another is hashed once.
     """
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.int64)
+        codes = values.cat.codes.to_numpy()
         categories = np.asarray(values.cat.categories, dtype=object)
         if (codes < 0).any():
-            codes = np.where(codes < 0, len(categories), codes)
+            codes = np.where(codes < 0, len(categories), codes.astype(np.int64))
             categories = np.append(categories, None)
         return codes, categories
     codes, uniques = pd.factorize(values, use_na_sentinel=False)  # Arrow strings hash in C
@@ -258,18 +259,23 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     key += kind_rank.take(kind)
     key *= 2
     key += stop
-    # Groups by hashing (linear), then only the groups are sorted: by key, which is node
-    # (first appearance) then the token, kind and flag ranks, the order wanted.
-    group, keys = pd.factorize(key)
+    # Groups by one stable sort of the keys (no hash table: a cap-size document has millions of
+    # groups): sorted by key, which is node (first appearance) then the token, kind and flag ranks,
+    # the order wanted; the first row of each run is the group's first token.
+    order = np.argsort(key, kind="stable")
+    key = key.take(order)
+    edge = np.empty(n, dtype=bool)
+    edge[:1] = True
+    np.not_equal(key[1:], key[:-1], out=edge[1:])
+    starts = np.flatnonzero(edge)
+    del edge
+    groups = key.take(starts)
     del key
-    first = _first_rows(group)
-    order = np.argsort(keys, kind="stable")
-    counts = np.bincount(group, minlength=len(keys)).take(order)
-    quoted = np.bincount(group[quoted_rows], minlength=len(keys)).take(order).astype(np.int64)
-    del group, quoted_rows
-    groups = np.asarray(keys).take(order)
+    counts = np.diff(np.append(starts, n))
+    pick = order.take(starts)  # a token row of each group, for its original values
+    quoted = np.add.reduceat(quoted_rows.take(order), starts, dtype=np.int64) if n else np.zeros(0, np.int64)
+    del order, quoted_rows
     g_node = groups // (2 * sizes[2] * sizes[1])
-    pick = first.take(order)  # a token row of each group, for its original values
     return pd.DataFrame({
         "document": _take(node_document, g_node),
         "path": _take(node_path, g_node),

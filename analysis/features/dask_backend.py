@@ -1,12 +1,18 @@
-"""The Dask backend of :func:`analysis.features.build_features`: the per-document function
-mapped over partitions on ``dask.distributed`` workers, which read their files themselves
-where they can.
+"""The Dask backend: :func:`analysis.features.build_features`'s per-document function mapped
+over partitions on ``dask.distributed`` workers, which read their files themselves where they
+can; and the streamed counting of :func:`analysis.features.stream_features` and
+:func:`~analysis.features.stream_batches`, where workers read and count whole files (with the
+file-counts cache) and send back counts only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import stat
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +20,11 @@ import pandas as pd
 
 from analysis import paths
 from analysis.settings import Settings
-from analysis.features.caches import (_key, _read_cache, _relabel, _text_sha256, CACHE_SUFFIX, cached_features,
+from analysis.features.caches import (_key, _read_cache, _relabel, _text_sha256, CACHE_SUFFIX, cache_writable,
+                                      cached_features,
                                       feature_cache_dir)
 from analysis.features.counting import count_features, DocumentCounts
-from analysis.features.executors import _progress
+from analysis.features.executors import _count_file, _progress
 from analysis.features.tables import DocumentFeatures
 
 
@@ -179,14 +186,19 @@ def _check_workers(client, settings: Settings, relative: dict[str, str]) -> None
                          "\n(see README, 'Running on a Dask cluster')")
 
 
-def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Settings, cache: bool, write: bool,
-                   scheduler: str | None, workers: int, progress: bool, counts_only: bool = False,
-                   count_themes: bool = True) -> list:
+@contextlib.contextmanager
+def _checked_client(settings: Settings, scheduler: str | None, workers: int):
+    """A ``dask.distributed`` client (of ``scheduler``, or of a local cluster of ``workers``
+    processes) whose workers were checked to compute as this machine does; yields
+    ``(client, relative, n_workers)``.
+
+    Raises:
+        ValueError: when dask.distributed is missing, or a worker differs (:func:`_check_workers`).
+    """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - distributed is a dependency
         raise ValueError("backend='dask' needs dask.distributed: `.venv/bin/pip install -c constraints.txt distributed`") from None
-    items = _dask_items(documents, rows)
     with contextlib.ExitStack() as stack:
         if scheduler is None:
             cluster = stack.enter_context(LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
@@ -196,7 +208,28 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
             client = stack.enter_context(Client(scheduler))
         relative = project_files(settings)
         _check_workers(client, settings, relative)  # a mismatch named before anything is computed
-        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        yield client, relative, max(len(client.scheduler_info().get("workers", {})), 1)
+
+
+def _check_fingerprints(values: list, settings: Settings) -> None:
+    """Raise ValueError when a worker computed with other settings than this machine's."""
+    fingerprint = settings.fingerprint()
+    foreign = sorted({(f.features if isinstance(f, DocumentCounts) else f).settings_fingerprint for f in values}
+                     - {fingerprint})
+    if foreign:
+        raise ValueError(
+            f"dask workers computed features with other settings (fingerprints {foreign}, here {fingerprint}): "
+            "their dictionary, stopword or theme files, or their jieba version, differ from this machine's; "
+            "install the same project version on every worker (see README, 'Running on a Dask cluster')")
+
+
+def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Settings, cache: bool, write: bool,
+                   scheduler: str | None, workers: int, progress: bool, counts_only: bool = False,
+                   count_themes: bool = True) -> list:
+    from dask.distributed import as_completed
+
+    items = _dask_items(documents, rows)
+    with _checked_client(settings, scheduler, workers) as (client, relative, n_workers):
         size = max(1, min(64, -(-len(items) // (n_workers * 4))))
         # Partitions in table order; larger documents first within the submission order.
         parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
@@ -221,11 +254,73 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
                                   count_themes, relative, pure=False)
             for i, value in zip(retry, again.result()):
                 out[i] = value
-    fingerprint = settings.fingerprint()
-    foreign = sorted({(f.features if isinstance(f, DocumentCounts) else f).settings_fingerprint for f in out} - {fingerprint})
-    if foreign:
-        raise ValueError(
-            f"dask workers computed features with other settings (fingerprints {foreign}, here {fingerprint}): "
-            "their dictionary, stopword or theme files, or their jieba version, differ from this machine's; "
-            "install the same project version on every worker (see README, 'Running on a Dask cluster')")
+    _check_fingerprints(out, settings)
     return out
+
+
+# --------------------------------------------------------------------------- streamed counting of files
+
+def file_stamp(path) -> tuple[int, int] | None:
+    """Size and modification time (ns) of the regular file at ``path``, or None (missing, not a
+    regular file, unreadable): how a worker tells that it sees the file the client planned."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+
+
+def count_files_partition(items: list[tuple], stamps: list, settings: Settings, cache: bool = True,
+                          write: bool = True, count_themes: bool = True,
+                          relative: dict[str, str] | None = None) -> list:
+    """On a worker: each planned file (:func:`analysis.io.corpus.plan_files`) read and counted
+    here, as :func:`analysis.features.stream_features` counts it locally (with the
+    file-counts cache); None for a file this worker does not see with the size and
+    modification time the client saw (``stamps``), which the client then counts itself.
+
+    Returns one ``(documents, problems)`` per item (or None), as the local executor's task.
+    """
+    settings = local_settings(settings, relative or {})
+    write = bool(write and cache and cache_writable())
+    return [_count_file(item, settings=settings, cache=cache, write=write, count_themes=count_themes)
+            if stamp is not None and file_stamp(item[0]) == stamp else None
+            for item, stamp in zip(items, stamps)]
+
+
+def dask_counted_files(items: list[tuple], *, settings: Settings, cache: bool, write: bool, count_themes: bool,
+                       scheduler: str | None, workers: int) -> Iterator[tuple[list, list]]:
+    """``(documents, problems)`` of each planned file, in order, counted on Dask workers.
+
+    Workers get file paths (with each file's size and modification time), read and count
+    the files themselves, use the file-counts cache, and send back compact counts; the
+    client never loads the texts. A file a worker cannot see as the client does is counted
+    by the client. Partitions are gathered in file order and released as they are handed
+    on, so the client holds the counts it has not yet passed on.
+
+    Raises:
+        ValueError: when a worker differs from this machine (before anything is computed),
+            or computed with other settings.
+    """
+    if not items:
+        return
+    with _checked_client(settings, scheduler, workers) as (client, relative, n_workers):
+        size = max(1, min(16, -(-len(items) // (n_workers * 4))))
+        parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
+        futures = [client.submit(count_files_partition, [items[i] for i in idx], [file_stamp(items[i][0]) for i in idx],
+                                 settings, cache, write, count_themes, relative, pure=False)
+                   for idx in parts]
+        here = []
+        for idx, future in zip(parts, futures):
+            values = future.result()
+            future.release()
+            for i, value in zip(idx, values):
+                if value is None:  # not readable there as here: counted here
+                    here.append(str(items[i][0]))
+                    value = _count_file(items[i], settings=settings, cache=cache, write=write,
+                                        count_themes=count_themes)
+                _check_fingerprints([counts for _, counts in value[0]], settings)
+                yield value
+    if here:
+        warnings.warn(f"{len(here)} of {len(items)} files were counted on this machine, not on the Dask workers, "
+                      f"which do not see them at the same path with the same size and time (first: {here[0]}); "
+                      "put the corpus on a path every worker reads", UserWarning, stacklevel=2)

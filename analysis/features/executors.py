@@ -151,7 +151,8 @@ def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_
 
 def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settings: Settings | None = None,
                     on_error: str = "raise", workers: int = 1, cache: bool = True, count_themes: bool = True,
-                    progress: bool = True) -> FeatureSet | tuple[FeatureSet, pd.DataFrame]:
+                    progress: bool = True, backend: str = "local",
+                    scheduler: str | None = None) -> FeatureSet | tuple[FeatureSet, pd.DataFrame]:
     """Count a corpus of files without holding its texts: the counts-only FeatureSet of
     ``build_features(load_corpus(paths), counts_only=True)``, streamed.
 
@@ -167,10 +168,17 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
         settings: Analysis settings (default :class:`Settings`).
         on_error: ``"raise"`` (the first problem raises ``CorpusError``) or ``"collect"``
             (problems are returned as a table and the other documents are counted).
-        workers: Processes reading and counting files side by side.
+        workers: Processes reading and counting files side by side (with ``backend="dask"``
+            and no ``scheduler``: the workers of a local cluster).
         cache: Read and write the feature cache (see :func:`build_features`).
         count_themes: Count theme hits too (see :func:`build_features`).
         progress: A progress bar over files (stderr).
+        backend: ``"local"`` or ``"dask"``: Dask workers read and count the files
+            themselves (with the file-counts cache) and send back counts; a file a worker
+            does not see as this machine does is counted here
+            (:func:`analysis.features.dask_backend.dask_counted_files`). The same tables either way.
+        scheduler: With ``backend="dask"``, a running scheduler's address (default: a
+            local cluster for this call).
 
     Returns:
         The FeatureSet (documents in the order :func:`~analysis.io.corpus.load_corpus`
@@ -179,6 +187,8 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
 
     Raises:
         CorpusError: with ``on_error="raise"``, at the first problem.
+        ValueError: for an unknown backend, a scheduler without ``backend="dask"``, or Dask
+            workers that differ from this machine.
 
     Example:
         >>> from analysis.paths import corpus_dir
@@ -193,7 +203,7 @@ def stream_features(paths: "PathsArg", *, manifest: "ManifestArg" = None, settin
     counted: list[DocumentCounts] = []
     for row, counts in _counted_files(paths, manifest=manifest, settings=settings, on_error=on_error,
                                       problems=problems, workers=workers, cache=cache, count_themes=count_themes,
-                                      progress=progress):
+                                      progress=progress, backend=backend, scheduler=scheduler):
         rows.append(row)
         counted.append(counts)
     meta = corpus_mod.documents_frame(rows)
@@ -209,8 +219,8 @@ BATCH_ROWS = 20_000
 
 def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, settings: Settings | None = None,
                    on_error: str = "raise", problems: list | None = None, workers: int = 1, cache: bool = True,
-                   count_themes: bool = True, progress: bool = True,
-                   batch_rows: int | None = None) -> Iterator[FeatureSet]:
+                   count_themes: bool = True, progress: bool = True, batch_rows: int | None = None,
+                   backend: str = "local", scheduler: str | None = None) -> Iterator[FeatureSet]:
     """:func:`stream_features` in batches: counts-only FeatureSets of consecutive documents, in order.
 
     The FeatureSets, stacked with :func:`combine`, are the one :func:`stream_features`
@@ -220,7 +230,8 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
     at a time instead of the whole corpus's counts.
 
     Args:
-        paths, manifest, settings, workers, cache, count_themes, progress: As :func:`stream_features`.
+        paths, manifest, settings, workers, cache, count_themes, progress, backend, scheduler: As
+            :func:`stream_features`.
         on_error: ``"raise"`` or ``"collect"`` (each problem is appended to ``problems`` as it is found).
         problems: The list problems are appended to with ``on_error="collect"``.
         batch_rows: Term-count rows that close a batch (default :data:`BATCH_ROWS`).
@@ -246,7 +257,8 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
     size = 0
     for row, counts in _counted_files(paths, manifest=manifest, settings=settings, on_error=on_error,
                                       problems=problems if problems is not None else [], workers=workers,
-                                      cache=cache, count_themes=count_themes, progress=progress):
+                                      cache=cache, count_themes=count_themes, progress=progress,
+                                      backend=backend, scheduler=scheduler):
         rows.append(row)
         counted.append(counts)
         size += len(counts.term_counts)
@@ -259,13 +271,16 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
 
 
 def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Settings | None, on_error: str,
-                   problems: list, workers: int, cache: bool, count_themes: bool,
-                   progress: bool) -> Iterator[tuple[dict, DocumentCounts]]:
+                   problems: list, workers: int, cache: bool, count_themes: bool, progress: bool,
+                   backend: str = "local", scheduler: str | None = None) -> Iterator[tuple[dict, DocumentCounts]]:
     """Each accepted document's metadata row and compact counts, in file order (problems to ``problems``)."""
     from analysis.io import corpus as corpus_mod
     from analysis.types import check_choice
 
     check_choice("on_error", on_error, ("raise", "collect"), caller="stream_features")
+    check_choice("backend", backend, BACKENDS, caller="stream_features")
+    if scheduler is not None and backend != "dask":
+        raise ValueError("scheduler= is for backend='dask'")
     settings = settings or Settings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -276,7 +291,12 @@ def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Sett
     ids = corpus_mod.IdRegister()
     with contextlib.ExitStack() as stack:
         results: Iterable = map(task, items)
-        if workers > 1 and len(items) > 1:
+        if backend == "dask":
+            from analysis.features.dask_backend import dask_counted_files
+
+            results = dask_counted_files(items, settings=settings, cache=cache, write=write,
+                                         count_themes=count_themes, scheduler=scheduler, workers=workers)
+        elif workers > 1 and len(items) > 1:
             from concurrent.futures import ProcessPoolExecutor
 
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_warm,
