@@ -705,7 +705,13 @@ def _term_frequencies(fs: FeatureSetLike, *, by, stopwords: bool, min_count: int
     occ = _grouped_occurrences(fs, vocabulary, by, keys).rename(columns={"term": "token"})
     table = counts.merge(occ, on=[*keys, "token"], how="outer") if keys else counts.merge(occ, on="token", how="outer")
     table["tokens"] = table["tokens"].fillna(0).astype("int64")
-    single = ~table["token"].astype(str).isin(set(vocabulary))
+    # A row's term is in the vocabulary exactly when it is countable: the rows' terms are the
+    # counted tokens (whose countable ones make the vocabulary) and the vocabulary's occurrences.
+    # Tested per distinct term, not per row against a set of the whole vocabulary.
+    codes, distinct = pd.factorize(table["token"].astype(str), use_na_sentinel=False)
+    known = set(vocabulary)
+    single = pd.Series(~np.array([d in known for d in distinct], dtype=bool)[codes] if len(codes) else
+                       np.zeros(0, dtype=bool), index=table.index)
     table["occurrences"] = pd.array(table["occurrences"].fillna(0).astype("int64"), dtype="Int64")
     table.loc[single, "occurrences"] = pd.NA
     table["mid_word_matches"] = pd.array(table["mid_word_matches"], dtype="Int64")
