@@ -27,7 +27,7 @@ import pandas as pd
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import DocumentLike
-from analysis.features.counting import count_features, DocumentCounts
+from analysis.features.counting import collect_after, count_features, DocumentCounts
 from analysis.features.document import _get, features
 from analysis.features.tables import (_concat, _empty_tokens, DocumentFeatures, FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS,
                                       SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
@@ -247,6 +247,7 @@ def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, s
             _write_cache(path, value, key)
     if value.document != doc_id:
         value = _relabel(value, doc_id)
+    collect_after(len(value.tokens))  # a long document's segmenting or decoding garbage, freed now
     return value
 
 
@@ -263,8 +264,11 @@ def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, 
         (6, [2], 0)
     """
     settings = settings or Settings()
-    return count_features(cached_features(document, settings, cache=cache, write=write), settings,
-                          count_themes=count_themes)
+    counts = count_features(cached_features(document, settings, cache=cache, write=write), settings,
+                            count_themes=count_themes)
+    collect_after(counts.tokens)
+    return counts
+
 
 
 def _relabel(value: DocumentFeatures, doc_id: str) -> DocumentFeatures:

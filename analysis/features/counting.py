@@ -9,6 +9,7 @@ where they are computed, so only counts travel back from a worker.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,23 @@ def themes_once(settings: Settings | None = None) -> tuple[pd.DataFrame, str]:
     return _THEMES_READ[key]
 
 
+#: Tokens from which a document's counting is followed by a garbage collection (about 3 MB of text).
+COLLECT_AFTER_TOKENS = 1_000_000
+
+
+def collect_after(tokens: int) -> None:
+    """Collect cyclic garbage after a document of at least :data:`COLLECT_AFTER_TOKENS` tokens.
+
+    pandas frames sit in reference cycles, which only Python's cyclic collector frees; it runs
+    after so many new objects, not bytes, so the big temporary tables of one long document (a
+    few hundred objects holding a gigabyte) can outlive it and pile up under the next step.
+    Measured on a 64 MiB document: 0.7 GB held after counting it, freed by one collection.
+    Small documents are left to the collector (a collection per file would cost more than it saves).
+    """
+    if tokens >= COLLECT_AFTER_TOKENS:
+        gc.collect()
+
+
 def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
                    count_themes: bool = True) -> DocumentCounts:
     """Reduce one document's features to its count tables (:class:`DocumentCounts`).
@@ -99,11 +117,13 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         themes = count_theme_hits(hits, tokens)
         pairs = unit_pairs(hits.assign(document=value.document))
         del hits  # not held while the tokens are counted (a 64 MiB document has a million hits)
+        collect_after(len(tokens))
     else:
         themes, sha = _NO_THEMES, None
     # the text is dropped here: keep the occurrences of the formulas, counted on it; counted before the
     # term-count table is made, so the two tables' working memory is never held at once
     occurrences = stored_occurrences(tokens.assign(document=value.document), profile_terms(settings))
+    collect_after(len(tokens))
     return DocumentCounts(
         # A new empty table: a slice (tokens.iloc[:0]) would keep the whole token arrays alive.
         features=dataclasses.replace(value, tokens=_empty_tokens()),
