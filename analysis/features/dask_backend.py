@@ -292,7 +292,7 @@ def dask_counted_files(items: list[tuple], *, settings: Settings, cache: bool, w
     """``(documents, problems)`` of each planned file, in order, counted on Dask workers.
 
     Workers get file paths (with each file's size and modification time), read and count
-    the files themselves, use the file-counts cache, and send back compact counts; the
+    the files themselves, use the file-counts cache, and send back their count tables; the
     client never loads the texts. A file a worker cannot see as the client does is counted
     by the client. Partitions are gathered in file order and released as they are handed
     on, so the client holds the counts it has not yet passed on.
