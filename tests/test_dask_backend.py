@@ -47,6 +47,18 @@ def test_workers_get_files_to_read_where_they_can(docs):
     assert features_partition(moved, Settings(), cache=False) == [(items[0]["id"],)]
 
 
+def _cli_local_and_dask(argv: list[str], scheduler: str, cache) -> tuple[str, str]:
+    """The command line's stdout run locally and through ``scheduler`` (both must succeed), one cache."""
+    env = {**os.environ, "ANALYSIS_CACHE_DIR": str(cache)}
+    out = []
+    for extra in ([], ["--backend", "dask", "--scheduler", scheduler]):
+        done = subprocess.run([sys.executable, "-m", "analysis", *argv, *extra], capture_output=True, text=True,
+                              cwd=project_root(), env=env)
+        assert done.returncode == 0, done.stderr
+        out.append(done.stdout)
+    return out[0], out[1]
+
+
 @pytest.mark.slow
 def test_dask_backend_equals_the_local_backend(docs, tmp_path, monkeypatch):
     from dask.distributed import LocalCluster
@@ -61,13 +73,9 @@ def test_dask_backend_equals_the_local_backend(docs, tmp_path, monkeypatch):
             pd.testing.assert_frame_equal(getattr(local, table), getattr(again, table))
         # The command line, against the same scheduler.
         folder = tmp_path / "speeches"
-        env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cli-cache")}
-        run = [sys.executable, "-m", "analysis", "terms", str(folder), "--top", "5"]
-        plain = subprocess.run(run, capture_output=True, text=True, cwd=project_root(), env=env)
-        dask = subprocess.run([*run, "--backend", "dask", "--scheduler", cluster.scheduler_address],
-                              capture_output=True, text=True, cwd=project_root(), env=env)
-    assert plain.returncode == 0 and dask.returncode == 0, dask.stderr
-    assert dask.stdout == plain.stdout and plain.stdout.count("\n") > 5
+        plain, dask = _cli_local_and_dask(["terms", str(folder), "--top", "5"], cluster.scheduler_address,
+                                          tmp_path / "cli-cache")
+    assert dask == plain and plain.count("\n") > 5
     with pytest.raises(ValueError, match="scheduler"):
         build_features(docs, progress=False, scheduler="tcp://127.0.0.1:1")
 
@@ -122,13 +130,9 @@ def test_streamed_counting_on_dask_workers_equals_the_local_one(docs, tmp_path, 
         batches = list(stream_batches(folder, progress=False, backend="dask", scheduler=cluster.scheduler_address,
                                       batch_rows=1))
         assert [b.documents["id"].tolist() for b in batches] == [[i] for i in local.documents["id"]]
-        env = {**os.environ, "ANALYSIS_CACHE_DIR": str(tmp_path / "cli-cache")}
-        run = [sys.executable, "-m", "analysis", "themes", str(folder), "--by", "section", "--format", "json"]
-        plain = subprocess.run(run, capture_output=True, text=True, cwd=project_root(), env=env)
-        dask = subprocess.run([*run, "--backend", "dask", "--scheduler", cluster.scheduler_address],
-                              capture_output=True, text=True, cwd=project_root(), env=env)
-    assert plain.returncode == 0 and dask.returncode == 0, dask.stderr
-    assert dask.stdout == plain.stdout and plain.stdout.count("theme") > 5
+        plain, dask = _cli_local_and_dask(["themes", str(folder), "--by", "section", "--format", "json"],
+                                          cluster.scheduler_address, tmp_path / "cli-cache")
+    assert dask == plain and plain.count("theme") > 5
     with pytest.raises(ValueError, match="scheduler"):
         stream_features(folder, progress=False, scheduler="tcp://127.0.0.1:1")
 

@@ -211,6 +211,16 @@ def _checked_client(settings: Settings, scheduler: str | None, workers: int):
         yield client, relative, max(len(client.scheduler_info().get("workers", {})), 1)
 
 
+def _partitions(count: int, n_workers: int, *, largest: int) -> list[list[int]]:
+    """Consecutive item positions in partitions of at most ``largest``, about four per worker.
+
+    >>> _partitions(5, 1, largest=2)
+    [[0, 1], [2, 3], [4]]
+    """
+    size = max(1, min(largest, -(-count // (n_workers * 4))))
+    return [list(range(i, min(i + size, count))) for i in range(0, count, size)]
+
+
 def _check_fingerprints(values: list, settings: Settings) -> None:
     """Raise ValueError when a worker computed with other settings than this machine's."""
     fingerprint = settings.fingerprint()
@@ -230,9 +240,8 @@ def _dask_features(documents: pd.DataFrame, rows: list[dict], *, settings: Setti
 
     items = _dask_items(documents, rows)
     with _checked_client(settings, scheduler, workers) as (client, relative, n_workers):
-        size = max(1, min(64, -(-len(items) // (n_workers * 4))))
         # Partitions in table order; larger documents first within the submission order.
-        parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
+        parts = _partitions(len(items), n_workers, largest=64)
         parts.sort(key=lambda idx: -sum(len(rows[i]["text"]) for i in idx))
         futures = {client.submit(features_partition, [items[i] for i in idx], settings, cache, write, counts_only,
                                  count_themes, relative, pure=False): idx
@@ -304,8 +313,7 @@ def dask_counted_files(items: list[tuple], *, settings: Settings, cache: bool, w
     if not items:
         return
     with _checked_client(settings, scheduler, workers) as (client, relative, n_workers):
-        size = max(1, min(16, -(-len(items) // (n_workers * 4))))
-        parts = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
+        parts = _partitions(len(items), n_workers, largest=16)
         futures = [client.submit(count_files_partition, [items[i] for i in idx], [file_stamp(items[i][0]) for i in idx],
                                  settings, cache, write, count_themes, relative, pure=False)
                    for idx in parts]
