@@ -234,7 +234,8 @@ def _resident_bytes() -> int | None:
 
 
 class _CellCollector:
-    """After a cell that grew the kernel by :data:`COLLECT_GROWTH` or more: collect cyclic garbage.
+    """After a cell that left the kernel :data:`COLLECT_GROWTH` or more above its memory after the
+    last collection (or the lowest reading since): collect cyclic garbage.
 
     pandas frames sit in reference cycles, freed only by Python's cyclic collector, which runs
     after so many new objects rather than bytes: a cell's big temporary tables (on a long
@@ -254,8 +255,9 @@ class _CellCollector:
             return
         if now - self.base >= COLLECT_GROWTH:
             gc.collect()
-            now = _resident_bytes() or now
-        self.base = now
+            self.base = _resident_bytes() or now
+        else:  # growth counts from the last collection, or from the lowest reading since
+            self.base = min(self.base, now)
 
 
 def collect_between_cells() -> bool:
