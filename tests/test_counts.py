@@ -494,6 +494,34 @@ def test_the_matcher_counts_across_its_passes_and_on_tokens_out_of_order(texts, 
                          & (found["path"] == "一")]["occurrences"].sum() == first_node
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8])
+def test_blocks_of_any_size_give_the_hand_counted_mid_word_matches(occ_docs, chunk):
+    """The text searched a few characters a block: a match, and the character before it that the
+    mid-word rule reads, may lie in another block; the numbers by hand stay."""
+    from unittest import mock
+
+    import analysis.text.occurrences as occurrences
+
+    docs, fs = occ_docs
+    with mock.patch.object(occurrences, "_CHUNK", chunk):
+        table = term_occurrences(fs, OCC_TERMS)
+        on_text = count_occurrences(fs.tokens, OCC_TERMS, texts=dict(zip(docs["id"], docs["text"])))
+    sums = table.groupby(["document", "term"])[["occurrences", "mid_word_matches"]].sum()
+    assert sums.loc[("y", "新发展理念")].tolist() == [2, 1] and sums.loc[("y", "新时代")].tolist() == [2, 1]
+    assert sums.loc[("y", "党的领导")].tolist() == [2, 1] and sums.loc[("x", "人才")].tolist() == [4, 1]
+    assert sums.loc[("x", "改革开放")].tolist() == [3, 0]
+    for doc, text in zip(docs["id"], docs["text"]):
+        for term in OCC_TERMS:
+            assert sums["occurrences"].get((doc, term), 0) == plain_count(text, term), (doc, term, chunk)
+    # rows in text order of their first match (y is one node): as str.find orders them
+    y_text = docs.set_index("id").loc["y", "text"]
+    assert table.loc[table["document"] == "y", "path"].nunique() == 1
+    assert table.loc[table["document"] == "y", "term"].tolist() == sorted(
+        [t for t in OCC_TERMS if t in y_text], key=lambda t: (y_text.find(t), OCC_TERMS.index(t)))
+    # counted on the texts themselves (as a profile build does): the same rows
+    assert on_text.equals(table.drop(columns="occurrences_lower_bound").astype({"mid_word_matches": "int64"}))
+
+
 def _match_starts(text: str, term: str) -> list[int]:
     """Where str.count's matches start (leftmost, non-overlapping; terms here hold no 〓), by a plain scan."""
     starts, k = [], 0

@@ -127,19 +127,17 @@ def text_order(document: np.ndarray, start: np.ndarray) -> np.ndarray | None:
     return np.lexsort((start, document))
 
 
-def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
-    """Every document's code points in one array (documents separated by a 0), and the tokens' global offsets.
+def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None) -> "_Text":
+    """Where every document and token lies in one global text (documents separated by a 0).
 
     Without ``texts`` the text is rebuilt from the tokens at their offsets; the gaps
     (whitespace, which tokens leave out) become 0, a code no term holds. Works on integer
-    codes throughout (no per-token Python objects): a 64 MiB document's tokens cost arrays,
-    not strings.
+    codes throughout (no per-token Python objects), and holds no code points: a block of
+    the text is made when it is searched (:meth:`_Text.codes`), so a 64 MiB document costs
+    its token arrays, not its text too.
 
     Returns:
-        ``(docs, base, codes, tok_start, tok_end, path_codes, path_names)``: document ids in
-        order of first appearance, each document's first global offset (and the total
-        length last), the code points, the tokens' global start and end (text order),
-        each token's path as an index into ``path_names`` (-1: no path).
+        A :class:`_Text`.
     """
     doc_index, doc_names = pd.factorize(tokens["document"], sort=False)  # codes in order of first appearance
     docs = [str(d) for d in doc_names]
@@ -156,36 +154,83 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None):
     tok_start = base[doc_index] + start  # int64 (base is), whatever the offsets' dtype
     tok_end = tok_start + (end - start)
     del doc_index, start, end
-    codes = np.zeros(int(base[-1]), dtype=np.uint32)
-    if texts is not None:
-        for i, d in enumerate(docs):
-            codes[base[i]:base[i] + len(texts[d])] = code_points(texts[d])
-    elif len(tok_start):
+    text = _Text(docs=docs, base=base, tok_start=tok_start, tok_end=tok_end, texts=texts)
+    if texts is None and len(tok_start):
         word_codes, words = pd.factorize(tokens["token"], sort=False)
+        word_codes = word_codes.astype(np.int32) if len(words) < 2 ** 31 else word_codes
         if order is not None:
             word_codes = word_codes[order]
         vocabulary = [code_points(str(w)).astype(np.uint32) for w in words]
-        word_lengths = np.array([len(v) for v in vocabulary], dtype=np.int64)
-        flat = np.concatenate(vocabulary) if vocabulary else np.zeros(0, dtype=np.uint32)
-        offsets = np.concatenate([[0], np.cumsum(word_lengths)[:-1]]) if len(vocabulary) else np.zeros(0, np.int64)
-        sizes = tok_end - tok_start
-        if not np.array_equal(word_lengths[word_codes], sizes):
+        text.word_codes = word_codes
+        text.word_lengths = np.array([len(v) for v in vocabulary], dtype=np.int64)
+        text.flat = np.concatenate(vocabulary) if vocabulary else np.zeros(0, dtype=np.uint32)
+        text.offsets = (np.concatenate([[0], np.cumsum(text.word_lengths)[:-1]]) if len(vocabulary)
+                        else np.zeros(0, np.int64))
+    if "path" in tokens.columns:
+        path_codes, path_names = pd.factorize(tokens["path"], sort=False)
+        path_codes = path_codes.astype(np.int32) if len(path_names) < 2 ** 31 else path_codes
+        if order is not None:
+            path_codes = path_codes[order]
+        text.path_codes, text.path_names = path_codes, np.asarray(path_names.astype(object), dtype=object)
+    else:
+        text.path_codes, text.path_names = np.full(len(tok_start), -1, dtype=np.int32), np.zeros(0, dtype=object)
+    return text
+
+
+class _Text:
+    """The global text of :func:`_layout`: documents' ids and first offsets (``base``, the total
+    length last), the tokens' global ``tok_start``/``tok_end`` (text order) and ``path_codes``
+    (an index into ``path_names``, -1: no path); its code points made a block at a time."""
+
+    def __init__(self, *, docs, base, tok_start, tok_end, texts):
+        self.docs, self.base, self.tok_start, self.tok_end, self.texts = docs, base, tok_start, tok_end, texts
+        self.word_codes = self.word_lengths = self.flat = self.offsets = None
+        self.path_codes = self.path_names = None
+
+    @property
+    def length(self) -> int:
+        return int(self.base[-1])
+
+    def codes(self, lo: int, hi: int) -> np.ndarray:
+        """The code points of the global text from ``lo`` to ``hi`` (uint32; 0 between tokens and documents).
+
+        Raises:
+            ValueError: when a token's offsets do not match its length.
+        """
+        out = np.zeros(max(hi - lo, 0), dtype=np.uint32)
+        if hi <= lo:
+            return out
+        if self.texts is not None:
+            first = max(int(np.searchsorted(self.base, lo, side="right")) - 1, 0)
+            for i in range(first, len(self.docs)):
+                begin = int(self.base[i])
+                if begin >= hi:
+                    break
+                text = self.texts[self.docs[i]]
+                a, b = max(lo, begin), min(hi, begin + len(text))
+                if a < b:
+                    out[a - lo:b - lo] = code_points(text[a - begin:b - begin])
+            return out
+        if self.word_codes is None:
+            return out
+        i0 = int(np.searchsorted(self.tok_end, lo, side="right"))  # tokens ending after lo …
+        i1 = int(np.searchsorted(self.tok_start, hi, side="left"))  # … and starting before hi
+        if i1 <= i0:
+            return out
+        starts, ends = self.tok_start[i0:i1], self.tok_end[i0:i1]
+        words = self.word_codes[i0:i1]
+        sizes = ends - starts
+        if not np.array_equal(self.word_lengths[words], sizes):
             raise ValueError("the tokens table's offsets do not match its tokens (end − start ≠ token length)")
+        low = min(lo, int(starts[0]))  # tokens at the edges may reach outside [lo, hi)
+        buffer = np.zeros(max(hi, int(ends[-1])) - low, dtype=np.uint32)
         for size in np.unique(sizes):  # one vectorized copy per token length
             if size <= 0:
                 continue
             which = np.flatnonzero(sizes == size)
-            for part in np.array_split(which, max(1, len(which) * int(size) // (1 << 22))):
-                step = np.arange(int(size))
-                codes[tok_start[part][:, None] + step] = flat[offsets[word_codes[part]][:, None] + step]
-    if "path" in tokens.columns:
-        path_codes, path_names = pd.factorize(tokens["path"], sort=False)
-        if order is not None:
-            path_codes = path_codes[order]
-        path_names = np.asarray(path_names.astype(object), dtype=object)
-    else:
-        path_codes, path_names = np.full(len(tok_start), -1, dtype=np.int64), np.zeros(0, dtype=object)
-    return docs, base, codes, tok_start, tok_end, path_codes, path_names
+            step = np.arange(int(size))
+            buffer[(starts[which] - low)[:, None] + step] = self.flat[self.offsets[words[which]][:, None] + step]
+        return buffer[lo - low:hi - low]
 
 
 # --------------------------------------------------------------------------- matching
@@ -206,64 +251,63 @@ def _has_border(term: str) -> bool:
     return any(term[:k] == term[-k:] for k in range(1, len(term)))
 
 
-#: Code points hashed in one pass of :func:`_find` (bounds its memory: about 40 bytes a code point).
-_CHUNK = 1 << 22
+#: Code points searched in one block of :func:`count_occurrences` (bounds its memory beyond the token arrays:
+#: about 40 bytes a code point).
+_CHUNK = 1 << 19
 
 
-def _find(codes: np.ndarray, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Global start positions and term indices of every non-overlapping match, sorted by position.
+class _Matcher:
+    """Every term of a vocabulary found at once in blocks of a text (see the module's engine)."""
 
-    The text is hashed in passes of :data:`_CHUNK` code points (each reaching the longest
-    term's length into the next, so no match is cut), then the matches are reduced per term
-    to the non-overlapping ones, leftmost first.
-    """
-    n = len(codes)
-    term_codes = [code_points(t).astype(np.uint32) for t in terms]
-    lengths = np.array([len(c) for c in term_codes], dtype=np.int64)
-    if not len(terms) or n == 0 or lengths.min() > n:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    longest = int(lengths.max())
-    for base in _BASES:
-        inverse = pow(base, -1, 1 << 64)
-        inverse_powers = _powers(inverse, longest + 1)
-        hashes = np.array([_term_hash(c, inverse_powers) for c in term_codes], dtype=np.uint64)
-        if len(set(zip(lengths.tolist(), hashes.tolist()))) == len(terms):
-            break  # no two terms of one length share a hash
-    else:  # pragma: no cover - three independent 64-bit hashes colliding
-        raise RuntimeError("hash collision between terms; please report the terms")
-    size = min(n, _CHUNK + longest) + 1
-    powers, inverse_powers = _powers(base, size), _powers(inverse, size)
-    bits = np.uint64(min(24, max(12, 2 * int(np.log2(len(terms) + 1)) + 4)))  # a filter table of 2**bits flags
-    by_length = []
-    for length in np.unique(lengths):
-        ids = np.flatnonzero(lengths == length)
-        order = np.argsort(hashes[ids], kind="stable")
-        table = np.zeros(1 << int(bits), dtype=bool)
-        table[(hashes[ids][order] >> (np.uint64(64) - bits)) & np.uint64((1 << int(bits)) - 1)] = True
-        by_length.append((int(length), hashes[ids][order], ids[order], ids, np.stack([term_codes[i] for i in ids]),
-                          table))
-    found_pos, found_term = [], []
-    for first in range(0, n, _CHUNK):
-        piece = codes[first:min(n, first + _CHUNK + longest - 1)]
-        core = min(_CHUNK, n - first)  # matches starting here belong to this pass
-        pos, term = _find_in(piece, core, by_length, powers, inverse_powers, bits)
-        found_pos.append(pos + first)
-        found_term.append(term)
-    pos, term = np.concatenate(found_pos), np.concatenate(found_term)
-    order = np.lexsort((term, pos))
-    pos, term = pos[order], term[order]
-    overlapping = [i for i, t in enumerate(terms) if _has_border(t)]
-    if overlapping:  # keep the leftmost non-overlapping matches, as str.count does
-        keep = np.ones(len(pos), dtype=bool)
-        for i in overlapping:
-            last = -1
-            for j in np.flatnonzero(term == i):
-                if pos[j] < last:
-                    keep[j] = False
-                else:
-                    last = pos[j] + lengths[i]
-        pos, term = pos[keep], term[keep]
-    return pos.astype(np.int64), term.astype(np.int64)
+    def __init__(self, terms: list[str], block: int) -> None:
+        """``terms`` (checked), searched in blocks of ``block`` code points at most."""
+        term_codes = [code_points(t).astype(np.uint32) for t in terms]
+        self.lengths = lengths = np.array([len(c) for c in term_codes], dtype=np.int64)
+        self.longest = longest = int(lengths.max()) if len(terms) else 0
+        for base in _BASES:
+            inverse = pow(base, -1, 1 << 64)
+            inverse_powers = _powers(inverse, longest + 1)
+            hashes = np.array([_term_hash(c, inverse_powers) for c in term_codes], dtype=np.uint64)
+            if len(set(zip(lengths.tolist(), hashes.tolist()))) == len(terms):
+                break  # no two terms of one length share a hash
+        else:  # pragma: no cover - three independent 64-bit hashes colliding
+            raise RuntimeError("hash collision between terms; please report the terms")
+        size = block + longest + 1
+        self.powers, self.inverse_powers = _powers(base, size), _powers(inverse, size)
+        self.bits = bits = np.uint64(min(24, max(12, 2 * int(np.log2(len(terms) + 1)) + 4)))  # 2**bits flags
+        self.by_length = []
+        for length in np.unique(lengths):
+            ids = np.flatnonzero(lengths == length)
+            order = np.argsort(hashes[ids], kind="stable")
+            table = np.zeros(1 << int(bits), dtype=bool)
+            table[(hashes[ids][order] >> (np.uint64(64) - bits)) & np.uint64((1 << int(bits)) - 1)] = True
+            self.by_length.append((int(length), hashes[ids][order], ids[order], ids,
+                                   np.stack([term_codes[i] for i in ids]), table))
+        self.overlapping = [i for i, t in enumerate(terms) if _has_border(t)]
+        self.last_end = {i: -1 for i in self.overlapping}  # where each such term's last kept match ends
+
+    def find(self, codes: np.ndarray, core: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """The matches starting in ``codes[:core]`` (``codes`` reaching the longest term into what follows),
+        as global positions (``offset`` + index) and term indices, sorted by position then term.
+
+        Blocks are given in text order: a term whose matches may overlap (哈哈 in 哈哈哈) keeps the
+        leftmost non-overlapping ones, as ``str.count`` does, across blocks too.
+        """
+        pos, term = _find_in(codes, core, self.by_length, self.powers, self.inverse_powers, self.bits)
+        order = np.lexsort((term, pos))
+        pos, term = pos[order] + offset, term[order]
+        if self.overlapping and len(pos):
+            keep = np.ones(len(pos), dtype=bool)
+            for i in self.overlapping:
+                last = self.last_end[i]
+                for j in np.flatnonzero(term == i):
+                    if pos[j] < last:
+                        keep[j] = False
+                    else:
+                        last = pos[j] + self.lengths[i]
+                self.last_end[i] = last
+            pos, term = pos[keep], term[keep]
+        return pos.astype(np.int64), term.astype(np.int64)
 
 
 def _find_in(codes: np.ndarray, core: int, by_length: list, powers: np.ndarray, inverse_powers: np.ndarray,
@@ -326,9 +370,10 @@ def is_mid_word(before: str, term: str) -> bool:
     return len(before) == 1 and is_han(before) and _general_word_before(before, term)
 
 
-def _mid_word(pos: np.ndarray, term: np.ndarray, terms: list[str], codes: np.ndarray, tok_start: np.ndarray,
-              tok_end: np.ndarray) -> np.ndarray:
-    """The mid-word flag of each match (see the module's rule)."""
+def _mid_word(pos: np.ndarray, term: np.ndarray, terms: list[str], codes: np.ndarray, offset: int,
+              tok_start: np.ndarray, tok_end: np.ndarray) -> np.ndarray:
+    """The mid-word flag of each match (see the module's rule); ``codes`` is the text from ``offset`` on,
+    starting at least one character before the first match."""
     out = np.zeros(len(pos), dtype=bool)
     if not len(pos) or not len(tok_start):
         return out
@@ -344,7 +389,7 @@ def _mid_word(pos: np.ndarray, term: np.ndarray, terms: list[str], codes: np.nda
     if len(candidates):  # rule 2, judged once per (character before, term)
         from analysis.chars import char_flags
 
-        previous = codes[pos[candidates] - 1]
+        previous = codes[pos[candidates] - 1 - offset]
         han = (char_flags(previous.astype(np.uint32)) & 1) != 0
         candidates, previous = candidates[han], previous[han]
         pairs, inverse = np.unique(np.stack([previous.astype(np.int64), term[candidates]]), axis=1,
@@ -360,6 +405,9 @@ def _mid_word(pos: np.ndarray, term: np.ndarray, terms: list[str], codes: np.nda
 def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
                       texts: Mapping[str, str] | None = None, per_node: bool = True) -> pd.DataFrame:
     """Occurrences of ``terms`` in the text of each outline node, with the mid-word matches among them.
+
+    The text is searched a block of :data:`_CHUNK` code points at a time, each block counted
+    before the next is made, so memory grows with the tokens, not with the matches.
 
     Args:
         tokens: A tokens table of one or more documents (:attr:`analysis.features.FeatureSet.tokens`):
@@ -380,7 +428,7 @@ def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
 
     Raises:
         ValueError: for a term that cannot be counted (:func:`check_terms`), or a tokens
-            table without ``start``/``end``.
+            table without ``start``/``end``, or whose offsets do not match its tokens.
 
     Example:
         >>> from analysis.text.segment import tokenize
@@ -394,46 +442,59 @@ def count_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *,
     if missing:
         raise ValueError(f"counting occurrences on the text needs the tokens' offsets; the tokens table lacks "
                          f"{sorted(missing)} (build the features with analysis.features.build_features)")
-    if texts is None:
+    if texts is None and tokens["start"].isna().any():  # (a filter copies every column: only when needed)
         tokens = tokens[tokens["start"].notna()]
-    docs, base, codes, tok_start, tok_end, path_codes, path_names = _layout(tokens, texts)
-    pos, term = _find(codes, terms)
-    if not len(pos):
+    text = _layout(tokens, texts)
+    per_node = per_node and len(text.path_names) > 0
+    n_paths, n_terms = (len(text.path_names) if per_node else 0) + 1, len(terms)
+    if len(text.docs) * n_paths * max(n_terms, 1) >= 2 ** 62:  # pragma: no cover - beyond any corpus
+        raise ValueError("count_occurrences: too many documents, nodes and terms to count")
+    blocks = []  # per block: (document, node, term) keys, their first match, occurrences, mid-word matches
+    if terms and text.length:
+        matcher = _Matcher(terms, min(_CHUNK, text.length))
+        for first in range(0, text.length, _CHUNK):
+            lo = max(first - 1, 0)  # one character before the block: the mid-word rule looks at it
+            core = min(first + _CHUNK, text.length)
+            codes = text.codes(lo, min(core + matcher.longest - 1, text.length))
+            pos, term = matcher.find(codes[first - lo:], core - first, first)
+            if not len(pos):
+                continue
+            mid = _mid_word(pos, term, terms, codes, lo, text.tok_start, text.tok_end)
+            del codes
+            document = np.searchsorted(text.base, pos, side="right") - 1
+            if per_node:
+                token = np.clip(np.searchsorted(text.tok_start, pos, side="right") - 1, 0, None)
+                path = text.path_codes[token].astype(np.int64) + 1
+            else:
+                path = np.zeros(len(pos), dtype=np.int64)
+            key = (document * n_paths + path) * n_terms + term
+            keys, at, inverse = np.unique(key, return_index=True, return_inverse=True)
+            inverse = inverse.reshape(-1)
+            blocks.append((keys, pos[at], np.bincount(inverse, minlength=len(keys)),
+                           np.bincount(inverse, weights=mid, minlength=len(keys)).round().astype(np.int64)))
+    if not blocks:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("occurrences", "mid_word_matches") else object)
                              for c in OCCURRENCE_COLUMNS})
-    mid = _mid_word(pos, term, terms, codes, tok_start, tok_end)
-    del codes
-    token = np.clip(np.searchsorted(tok_start, pos, side="right") - 1, 0, None)
-    document = np.searchsorted(base, pos, side="right") - 1
-    if per_node and len(path_codes):
-        path = path_codes[token].astype(np.int64) + 1
-    else:
-        path, path_names = np.zeros(len(pos), dtype=np.int64), np.zeros(0, dtype=object)
-    del token
-    # one integer key per (document, node, term); groups in text order of their first match
-    n_paths, n_terms = len(path_names) + 1, len(terms)
-    if len(docs) * n_paths * n_terms < 2 ** 62:
-        key = (document * n_paths + path) * n_terms + term
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    else:  # pragma: no cover - beyond 2**62 combinations
-        _, first, inverse = np.unique(np.stack([document, path, term]), axis=1, return_index=True,
-                                      return_inverse=True)
+    keys, firsts, counts, mids = (np.concatenate([b[k] for b in blocks]) for k in range(4))
+    keys, inverse = np.unique(keys, return_inverse=True)
     inverse = inverse.reshape(-1)
-    occurrences = np.bincount(inverse, minlength=len(first))
-    mid_words = np.bincount(inverse, weights=mid, minlength=len(first)).round().astype(np.int64)
-    order = np.argsort(first, kind="stable")
-    at = first[order]
-    names = np.concatenate([np.array([None], dtype=object), path_names])
-    table = pd.DataFrame({
-        "document": np.asarray(docs, dtype=object)[document[at]],
-        "path": names[path[at]],
-        "term": np.asarray(terms, dtype=object)[term[at]],
-        "occurrences": occurrences[order].astype(np.int64),
+    occurrences = np.bincount(inverse, weights=counts, minlength=len(keys)).round().astype(np.int64)
+    mid_words = np.bincount(inverse, weights=mids, minlength=len(keys)).round().astype(np.int64)
+    first = np.full(len(keys), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, inverse, firsts)
+    term = keys % n_terms
+    node = keys // n_terms
+    order = np.lexsort((term, first))  # text order of the first match (two terms at one place: term order)
+    names = np.concatenate([np.array([None], dtype=object), text.path_names if per_node else np.zeros(0, object)])
+    # Python objects, as the profiles store them: each row refers to its value's one str (no inferred Arrow
+    # column made and converted back, which on a long document's millions of rows made a str per row)
+    return pd.DataFrame({
+        "document": pd.Series(np.asarray(text.docs, dtype=object)[(node // n_paths)[order]], dtype=object),
+        "path": pd.Series(names[(node % n_paths)[order]], dtype=object),
+        "term": pd.Series(np.asarray(terms, dtype=object)[term[order]], dtype=object),
+        "occurrences": occurrences[order],
         "mid_word_matches": mid_words[order],
-    })
-    for column in ("document", "path", "term"):  # Python objects, as the profiles store them
-        table[column] = table[column].astype(object)
-    return table[OCCURRENCE_COLUMNS]
+    }, columns=OCCURRENCE_COLUMNS)
 
 
 def stored_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *, texts: Mapping[str, str] | None = None
