@@ -69,6 +69,13 @@ def dumps(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> byt
     Raises:
         TypeError: when ``meta`` is not JSON-serializable or a value of ``tables`` is not a DataFrame.
     """
+    return b"".join(_pieces(tables, meta))
+
+
+def _pieces(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> list:
+    """The file's pieces in order (magic, checksum, header length, header, then each table's stream as an
+    Arrow buffer): what :func:`dumps` joins and :func:`write` writes one after the other, so a big entry
+    is never copied into one blob."""
     import pyarrow as pa
 
     parts, entries = [], []
@@ -80,15 +87,16 @@ def dumps(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> byt
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
             writer.write_table(table)
-        parts.append(sink.getvalue().to_pybytes())
-        entries.append({"name": name, "length": len(parts[-1])})
+        del table
+        parts.append(sink.getvalue())
+        entries.append({"name": name, "length": parts[-1].size})
     header = json.dumps({"tables": entries, "meta": dict(meta)}, ensure_ascii=False, sort_keys=True,
                         allow_nan=True).encode("utf-8")
     checksum = hashlib.sha256(header)
     for part in parts:
-        checksum.update(part)
+        checksum.update(memoryview(part))
     digest = checksum.hexdigest().encode("ascii")
-    return b"".join([MAGIC, digest, b"%010d" % len(header), header, *parts])
+    return [MAGIC, digest, b"%010d" % len(header), header, *parts]
 
 
 def loads(blob: bytes | bytearray | memoryview) -> tuple[dict[str, pd.DataFrame], dict]:
@@ -224,12 +232,13 @@ def write(path: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, obj
         TypeError: as :func:`dumps`.
     """
     path = Path(path)
-    blob = dumps(tables, meta)
+    pieces = _pieces(tables, meta)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
+            for piece in pieces:
+                handle.write(memoryview(piece))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -84,3 +84,48 @@ def test_quoted_needs_touching_marks_in_one_document():
     assert quoted_tokens(t.assign(start=[0, 1, 0, 0, 1, 3], end=[1, 3, 1, 1, 3, 4])).tolist() == \
         reference_quoted(t.assign(start=[0, 1, 0, 0, 1, 3], end=[1, 3, 1, 1, 3, 4])).tolist() == \
         [False, False, False, False, True, False]
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python", "object"])
+def test_sorted_categoricals_equal_pandas_own(storage):
+    """as_sorted_categorical (Arrow dictionary encoding) against pd.Categorical with the sorted distinct values."""
+    import pyarrow as pa
+
+    from analysis.features.counting import as_sorted_categorical
+
+    rng = np.random.default_rng(7)
+    words = np.array(["人才", "基层", "〓", "a", "", "𠀀字", "党的领导", "Z"], dtype=object)
+    values = words[rng.integers(0, len(words), 500)].astype(object)
+    values[rng.integers(0, 500, 40)] = None
+    if storage == "object":
+        series = pd.Series(values, dtype=object)
+    else:
+        series = pd.Series(values, dtype=pd.StringDtype(storage=storage, na_value=np.nan))
+    if storage == "pyarrow":  # several chunks, as a concatenation leaves them
+        series = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values[:200].tolist(), values[200:].tolist()],
+                                                                         type=pa.large_string())))
+    got = as_sorted_categorical(series)
+    distinct = sorted({v for v in values if v is not None})
+    expected = pd.Categorical(list(values), categories=distinct)
+    assert list(got.categories) == distinct
+    assert np.array_equal(got.codes, expected.codes) and (got.codes == -1).sum() == sum(v is None for v in values)
+
+
+def _compact_reference(table: pd.DataFrame) -> pd.DataFrame:
+    """The text columns made categorical afterwards, by Arrow's dictionary encoding (as_sorted_categorical)."""
+    from analysis.features.counting import as_sorted_categorical
+
+    return table.assign(**{c: as_sorted_categorical(table[c].astype("str")) for c in ("document", "path", "token", "kind")})
+
+
+def test_compact_counts_made_from_codes_equal_the_table_made_categorical(seed_tokens):
+    hand = pd.DataFrame({"document": ["a", "a", "b"], "path": ["一", None, "二"], "token": ["人才", "基层", "人才"],
+                         "kind": "word", "is_stop": False})
+    # a selection's tokens: the document column keeps categories of documents no longer there
+    selected = seed_tokens[seed_tokens["document"] == "copy"].reset_index(drop=True)
+    assert set(selected["document"].cat.categories) == {"seed", "copy"}
+    for tokens in (seed_tokens, hand, selected):
+        got = count_tokens(tokens, compact=True)
+        assert all(isinstance(got[c].dtype, pd.CategoricalDtype) for c in ("document", "path", "token", "kind"))
+        pd.testing.assert_frame_equal(got, _compact_reference(count_tokens(tokens)))
+    assert list(count_tokens(selected, compact=True)["document"].cat.categories) == ["copy"]

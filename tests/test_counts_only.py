@@ -204,3 +204,22 @@ def test_a_warm_stream_reads_file_counts_and_recomputes_only_a_changed_file(tmp_
     again = stream_features(folder, progress=False)
     assert sorted(computed) == ["a", "b", "r1", "r2"]
     same(again, changed)
+
+
+def test_a_warm_stream_gives_a_documents_counts_the_categories_of_its_own_text(tmp_path, monkeypatch):
+    """A file's entry keeps its documents' counts together; read back, each document's text columns hold
+    its own values only, as counting it gives: a rejected duplicate's words are in no category."""
+    from analysis.features import stream_features
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("一、重视人才\n要关心人才。\n", encoding="utf-8")
+    (folder / "more.jsonl").write_text('{"id": "a", "text": "独一无二的词语"}\n{"id": "c", "text": "夯实基层。"}\n',
+                                       encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    runs = [stream_features(folder, progress=False, on_error="collect") for _ in ("cold", "warm")]
+    for fs, problems in runs:
+        assert fs.documents["id"].tolist() == ["a", "c"] and problems["problem"].str.contains("already used").any()
+        tokens = fs.term_counts["token"]
+        assert "独一无二" not in set(tokens.cat.categories) and set(tokens.cat.categories) == set(tokens)
+    pd.testing.assert_frame_equal(runs[0][0].term_counts, runs[1][0].term_counts)

@@ -252,8 +252,10 @@ def cached_features(document: DocumentLike | Mapping[str, object] | pd.Series, s
 
 
 def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, settings: Settings | None = None, *,
-                     cache: bool = True, write: bool = True, count_themes: bool = True) -> DocumentCounts:
-    """:func:`cached_features` of one document reduced to its count tables (:class:`DocumentCounts`).
+                     cache: bool = True, write: bool = True, count_themes: bool = True,
+                     compact: bool = False) -> DocumentCounts:
+    """:func:`cached_features` of one document reduced to its count tables (:class:`DocumentCounts`;
+    ``compact``: the term counts' text columns as categoricals, see :func:`count_features`).
 
     The reduction runs where the features are computed (a worker), so only counts travel
     back: for a speech, about a tenth of its token table.
@@ -265,7 +267,7 @@ def counted_features(document: DocumentLike | Mapping[str, object] | pd.Series, 
     """
     settings = settings or Settings()
     counts = count_features(cached_features(document, settings, cache=cache, write=write), settings,
-                            count_themes=count_themes)
+                            count_themes=count_themes, compact=compact)
     collect_after(counts.tokens)
     return counts
 
@@ -337,7 +339,7 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
     counted = [c for _, c in out]
     tables = {"nodes": _concat([c.features.nodes for c in counted]),
               "sentences": _concat([c.features.sentences for c in counted], SENTENCE_COLUMNS),
-              "term_counts": _concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS),
+              "term_counts": _concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS, sort_categories=True),
               "sentence_tokens": _concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
               "theme_sentences": _concat([c.themes.sentences for c in counted], SENTENCE_THEME_COLUMNS),
               "theme_terms": _concat([c.themes.terms for c in counted], THEME_TERM_COLUMNS),
@@ -393,7 +395,12 @@ def _read_counts(entry: Path, key: str) -> list | None:
 
     def part(name: str, doc: str) -> pd.DataFrame:
         frame = parts.get(name, {}).get(doc)
-        return frame.reset_index(drop=True) if frame is not None else tables[name].iloc[:0].reset_index(drop=True)
+        if frame is None:
+            return tables[name].iloc[:0].reset_index(drop=True)
+        if name == "term_counts" and len(docs) > 1:  # the document's own categories, as counting it gives
+            frame = frame.assign(**{c: frame[c].cat.remove_unused_categories() for c in frame.columns
+                                    if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+        return frame.reset_index(drop=True)
 
     out = []
     try:

@@ -99,11 +99,12 @@ def collect_after(tokens: int) -> None:
 
 
 def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
-                   count_themes: bool = True) -> DocumentCounts:
+                   count_themes: bool = True, compact: bool = False) -> DocumentCounts:
     """Reduce one document's features to its count tables (:class:`DocumentCounts`).
 
     ``count_themes=False`` skips the theme counts (the slowest part), for work that reads
-    term counts only.
+    term counts only; ``compact=True`` makes the term counts as :func:`compact_counts` gives
+    them, straight from their codes.
     """
     from analysis.text.cooccurrence import unit_pairs
     from analysis.text.lexicon import theme_hits
@@ -128,7 +129,7 @@ def count_features(value: DocumentFeatures, settings: Settings | None = None, *,
         # A new empty table: a slice (tokens.iloc[:0]) would keep the whole token arrays alive.
         features=dataclasses.replace(value, tokens=_empty_tokens()),
         tokens=len(tokens),
-        term_counts=count_tokens(tokens),
+        term_counts=count_tokens(tokens, compact=compact),
         sentence_tokens=count_sentence_tokens(tokens),
         themes=themes,
         lexicon_sha256=sha,
@@ -154,13 +155,37 @@ def compact_counts(counts: DocumentCounts) -> DocumentCounts:
     ('category', ['。', '人才', '，'])
     """
     table = counts.term_counts
-    fix = {}
-    for column in COMPACT_TERM_COLUMNS:
-        if column in table.columns and not isinstance(table[column].dtype, pd.CategoricalDtype):
-            values = table[column]
-            categories = pd.Index(sorted(pd.unique(values.dropna()).tolist()), dtype="str")
-            fix[column] = pd.Categorical(values, categories=categories)
+    fix = {column: as_sorted_categorical(table[column]) for column in COMPACT_TERM_COLUMNS
+           if column in table.columns and not isinstance(table[column].dtype, pd.CategoricalDtype)}
     return dataclasses.replace(counts, term_counts=table.assign(**fix)) if fix else counts
+
+
+def as_sorted_categorical(values: pd.Series) -> pd.Categorical:
+    """``values`` as a categorical whose categories are its distinct values sorted (``str``; missing: NaN).
+
+    An Arrow-backed text column is dictionary-encoded by Arrow, once, and only the distinct
+    values are sorted: a cap-size document's count table (7 million rows) takes a tenth of
+    the time and almost no working memory, where ``pd.Categorical(values, categories)``
+    hashed every row again (+0.5–0.9 GB a column). Other columns take that route.
+
+    >>> as_sorted_categorical(pd.Series(["基层", None, "人才", "基层"], dtype="str")).tolist()
+    ['基层', nan, '人才', '基层']
+    >>> list(as_sorted_categorical(pd.Series(["基层", "人才"], dtype="str")).categories)
+    ['人才', '基层']
+    """
+    arrow = getattr(values.array, "__arrow_array__", None)
+    if arrow is None or not isinstance(values.dtype, pd.StringDtype):
+        categories = pd.Index(sorted(pd.unique(values.dropna()).tolist()), dtype="str")
+        return pd.Categorical(values, categories=categories)
+    import pyarrow as pa
+
+    chunked = arrow()
+    encoded = (chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked).dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    rank = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last slot: a missing value
+    rank[:-1] = _sort_rank(distinct)
+    codes = rank.take(encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(sorted(distinct), dtype="str"))
 
 
 def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
@@ -222,7 +247,7 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, strings
 
 
-def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
+def count_tokens(tokens: pd.DataFrame, *, compact: bool = False) -> pd.DataFrame:
     """Count a tokens table per document, outline node and distinct token.
 
     Every token counts, whatever its kind (punctuation and numbers too), so the table
@@ -233,6 +258,8 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     Args:
         tokens: One row per token in text order: ``document, token, kind`` and
             optionally ``path, is_stop, start, end``.
+        compact: The text columns as categoricals of their sorted values
+            (:func:`compact_counts`), made from the codes: no string per row is ever made.
 
     Returns:
         :data:`TERM_COUNT_COLUMNS`: ``document, path, token, kind, is_stop, count,
@@ -258,8 +285,7 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     key += path
     node, _ = pd.factorize(key)  # nodes numbered by first appearance
     node_first = _first_rows(node)  # a row of each node, in node order
-    node_document = document_values.take(document.take(node_first))
-    node_path = path_values.take(path.take(node_first))
+    node_document, node_path = document.take(node_first), path.take(node_first)  # codes of each node's values
     del document, path
     token, token_values = factorize_text(tokens["token"])
     kind, kind_values = _codes(tokens["kind"])
@@ -296,11 +322,12 @@ def count_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     quoted = np.add.reduceat(quoted_rows.take(order), starts, dtype=np.int64) if n else np.zeros(0, np.int64)
     del order, quoted_rows
     g_node = groups // (2 * sizes[2] * sizes[1])
+    column = _sorted_categorical if compact else _take
     return pd.DataFrame({
-        "document": _take(node_document, g_node),
-        "path": _take(node_path, g_node),
-        "token": _take(token_values, token.take(pick)),
-        "kind": _take(kind_values, kind.take(pick)),
+        "document": column(document_values, node_document.take(g_node)),
+        "path": column(path_values, node_path.take(g_node)),
+        "token": column(token_values, token.take(pick)),
+        "kind": column(kind_values, kind.take(pick)),
         "is_stop": stop.take(pick),
         "count": counts.astype(np.int64),
         "quoted": quoted,
@@ -319,6 +346,20 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
 def _take(values, codes: np.ndarray):
     """``values[codes]`` as a column, its dtype inferred once from the distinct values (Arrow ``str`` for text)."""
     return pd.Series(np.asarray(values, dtype=object)).array.take(codes)
+
+
+def _sorted_categorical(values, codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical whose categories are the values used, sorted (``str``; a missing
+    value is NaN): what :func:`as_sorted_categorical` gives for the text column, made from the codes."""
+    values = np.asarray(values, dtype=object)
+    used = np.zeros(len(values), dtype=bool)
+    used[codes] = True
+    used &= ~pd.isna(values)
+    kept = np.flatnonzero(used)
+    rank = np.full(len(values), -1, dtype=np.int64)
+    distinct = [str(v) for v in values[kept]]
+    rank[kept] = _sort_rank(distinct)
+    return pd.Categorical.from_codes(rank.take(codes), categories=pd.Index(sorted(distinct), dtype="str"))
 
 
 def _sort_rank(values: list) -> np.ndarray:

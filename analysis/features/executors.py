@@ -307,7 +307,7 @@ def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Sett
                 report(error)
             for row, counts in documents:
                 if ids.accept(SimpleNamespace(id=row["id"], source_path=row["source_path"]), report):
-                    yield row, compact_counts(counts)  # codes, not a string per row
+                    yield row, compact_counts(counts)  # codes, not a string per row (a no-op: made so by the task)
 
 
 def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, count_themes: bool) -> tuple[list, list]:
@@ -329,9 +329,10 @@ def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, co
     errors: list = []
     out = []
     for document in read_file(item, settings=settings, report=errors.append):
-        counts = counted_features({"id": document.id, "text": document.text}, settings, cache=cache, write=write,
-                                  count_themes=count_themes)
-        out.append((document.row(full=False), counts))
+        # compact: codes, not a string per row, in the entry and on the way back (made so from the codes)
+        out.append((document.row(full=False), counted_features({"id": document.id, "text": document.text}, settings,
+                                                               cache=cache, write=write, count_themes=count_themes,
+                                                               compact=True)))
     if entry is not None and write and not errors:
         _write_counts(entry, key, out)
     return out, errors
