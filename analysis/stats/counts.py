@@ -1160,14 +1160,19 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     grouped, keys = _group_keys(fs, counts_table, by)
     order = _group_order(grouped, keys) if keys else None
     han = _han_per_group(grouped, keys)
-    words = grouped["token"].astype(str)
+    # The candidate rows first (a formula's token, or a word in quotation marks), with the rule judged once
+    # per distinct token: a long document's count table has millions of rows and few candidates.
+    formulas_seen = [w for w in pd.unique(grouped["token"].astype(str)) if seg.formula_rule(w) is not None]
+    candidates = grouped[(is_word & (grouped["token"].astype(str).isin(formulas_seen)
+                                     | (grouped["quoted"] > 0))).to_numpy(dtype=bool)]
+    words = candidates["token"].astype(str)
     rule = words.map(lambda w: seg.formula_rule(w))
-    quoted = grouped["quoted"].where(is_word, 0)
+    quoted = candidates["quoted"]
     # a formula counts every time; any other word only where it stands alone in quotation marks
-    hit_count = grouped["count"].where(rule.notna(), quoted)
+    hit_count = candidates["count"].where(rule.notna(), quoted)
     rule = rule.where(rule.notna() | ~(quoted > 0), "quoted")
-    hits = grouped.assign(formula=words, rule=rule, hits=hit_count, quoted=quoted)[
-        lambda t: t["rule"].notna() & is_word & (t["hits"] > 0)]
+    hits = candidates.assign(formula=words, rule=rule, hits=hit_count, quoted=quoted)[
+        lambda t: t["rule"].notna() & (t["hits"] > 0)]
     columns = [*keys, "formula", "rule", "tokens", "quoted", "occurrences", "mid_word_matches",
                "occurrences_lower_bound", "per_10k_han"]
     table = (
@@ -1271,7 +1276,9 @@ def kwic(
     settings = settings or Settings()
     rows = []
     has_raw = "raw_offsets" in source.columns
-    for record in source.to_dict("records"):
+    needed = [c for c in ("id", "text", "raw", "raw_offsets") if c in source.columns]
+    for i in range(len(source)):  # one document's values at a time (not every column of every row as Python objects)
+        record = {c: source[c].iat[i] for c in needed}
         text = record["text"]
         # Tokens and outline paths from the feature cache (computed once and stored when missing):
         # no segmenting or outline parsing again, one pass over the hits.

@@ -156,8 +156,7 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None) -> "_Text":
     del doc_index, start, end
     text = _Text(docs=docs, base=base, tok_start=tok_start, tok_end=tok_end, texts=texts)
     if texts is None and len(tok_start):
-        word_codes, words = pd.factorize(tokens["token"], sort=False)
-        word_codes = word_codes.astype(np.int32) if len(words) < 2 ** 31 else word_codes
+        word_codes, words = _small_codes(tokens["token"])
         if order is not None:
             word_codes = word_codes[order]
         vocabulary = [code_points(str(w)).astype(np.uint32) for w in words]
@@ -167,14 +166,22 @@ def _layout(tokens: pd.DataFrame, texts: Mapping[str, str] | None) -> "_Text":
         text.offsets = (np.concatenate([[0], np.cumsum(text.word_lengths)[:-1]]) if len(vocabulary)
                         else np.zeros(0, np.int64))
     if "path" in tokens.columns:
-        path_codes, path_names = pd.factorize(tokens["path"], sort=False)
-        path_codes = path_codes.astype(np.int32) if len(path_names) < 2 ** 31 else path_codes
+        path_codes, path_names = _small_codes(tokens["path"])
         if order is not None:
             path_codes = path_codes[order]
-        text.path_codes, text.path_names = path_codes, np.asarray(path_names.astype(object), dtype=object)
+        text.path_codes, text.path_names = path_codes, path_names
     else:
         text.path_codes, text.path_names = np.full(len(tok_start), -1, dtype=np.int32), np.zeros(0, dtype=object)
     return text
+
+
+def _small_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1: missing) and the values (object array) they index: a categorical's own codes in
+    their own small type (no copy), another column factorized into int32 codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), np.asarray(column.cat.categories, dtype=object)
+    codes, values = pd.factorize(column, sort=False)
+    return (codes.astype(np.int32) if len(values) < 2 ** 31 else codes), np.asarray(values, dtype=object)
 
 
 class _Text:
