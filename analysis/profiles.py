@@ -170,11 +170,18 @@ def _documents_table(fs: FeatureSet, documents: pd.DataFrame, lexicon_sha: str) 
     return pd.concat([table.reset_index(drop=True), provenance[PROVENANCE_COLUMNS]], axis=1)
 
 
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its categorical columns as text: profiles store text columns as ``str``."""
+    return table.assign(**{c: table[c].astype("str") for c in table.columns
+                           if isinstance(table[c].dtype, pd.CategoricalDtype)})
+
+
 def _nodes_table(fs: FeatureSet, documents: pd.DataFrame) -> pd.DataFrame:
     from analysis.text.outline import outline_nodes_table
 
     numbers = outline_nodes_table(documents[["id", "text"]])[["document", "path", "number"]]
-    own = fs.term_counts.groupby(["document", "path"], sort=False)["count"].sum().rename("own_tokens").reset_index()
+    own = (_as_text(fs.term_counts).groupby(["document", "path"], sort=False)["count"].sum().rename("own_tokens")
+           .reset_index())
     nodes = fs.nodes.merge(numbers, on=["document", "path"], how="left").merge(own, on=["document", "path"], how="left")
     nodes["own_tokens"] = nodes["own_tokens"].fillna(0).astype("int64")
     nodes["number"] = nodes["number"].astype("Int64")
@@ -233,7 +240,7 @@ def profile_tables(documents: pd.DataFrame, *, settings: Settings | None = None,
         "documents": _documents_table(fs, documents, lexicon_sha256(lexicon)),
         "nodes": _nodes_table(fs, documents),
         "sentences": _sentences_table(fs),
-        "term_counts": fs.term_counts[TERM_COUNT_COLUMNS],
+        "term_counts": _as_text(fs.term_counts)[TERM_COUNT_COLUMNS],
         "sentence_themes": themes.sentences[SENTENCE_THEME_COLUMNS],
         "theme_terms": themes.terms[THEME_TERM_COLUMNS],
         "first_hits": themes.first[FIRST_HIT_COLUMNS],

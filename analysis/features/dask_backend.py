@@ -82,7 +82,7 @@ def features_partition(items: list[dict], settings: Settings, cache: bool = True
     for item in items:
         value = _partition_item(item, settings, cache, write)
         if counts_only and isinstance(value, DocumentFeatures):
-            value = count_features(value, settings, count_themes=count_themes)
+            value = count_features(value, settings, count_themes=count_themes, compact=True)
         out.append(value)
     return out
 

@@ -105,7 +105,7 @@ def build_features(
         computed = _local_features(rows, settings=settings, cache=cache, write=write, workers=workers,
                                    progress=progress, counts_only=counts_only, count_themes=count_themes)
     meta = documents.drop(columns=[c for c in documents.columns if c in _TEXT_COLUMNS])
-    return _assemble(meta, computed, settings=settings, counts_only=counts_only)
+    return _assemble(meta, computed, settings=settings, counts_only=counts_only, compact=counts_only)
 
 
 def _assemble(meta: pd.DataFrame, computed: list, *, settings: Settings, counts_only: bool,
@@ -357,7 +357,8 @@ def _local_features(rows: list[dict], *, settings: Settings, cache: bool, write:
                     progress: bool, counts_only: bool = False, count_themes: bool = True) -> list:
     task = partial(cached_features, settings=settings, cache=cache, write=write)
     if counts_only:
-        task = partial(counted_features, settings=settings, cache=cache, write=write, count_themes=count_themes)
+        task = partial(counted_features, settings=settings, cache=cache, write=write, count_themes=count_themes,
+                       compact=True)
     with contextlib.ExitStack() as stack:
         if workers > 1 and len(rows) > 1:
             from concurrent.futures import ProcessPoolExecutor

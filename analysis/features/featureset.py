@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.settings import Settings
-from analysis.features.counting import count_sentence_tokens, count_theme_hits, count_tokens
-from analysis.features.tables import _HAN_CHAR, SENTENCE_COLUMNS, ThemeCounts
+from analysis.features.counting import (as_sorted_categorical, count_sentence_tokens, count_theme_hits,
+                                        count_tokens)
+from analysis.features.tables import _concat, _HAN_CHAR, SENTENCE_COLUMNS, ThemeCounts
 
 
 @dataclass(frozen=True)
@@ -182,11 +183,15 @@ class FeatureSet:
         """One row per document, outline node and distinct token (:data:`TERM_COUNT_COLUMNS`).
 
         Derived from :attr:`tokens` for full texts (:func:`count_tokens`), stored for
-        profiles; rows in document order, then by first appearance.
+        profiles; rows in document order, then by first appearance. With full texts (or
+        counted documents) the text columns ``document, path, token, kind`` are categoricals
+        whose categories are their values sorted (integer codes, not a string per row: a
+        cap-size document has millions of rows); a FeatureSet of stored profiles alone keeps
+        them as text.
         """
         if "term_counts" not in self._memo:
             stored = self.stored.term_counts if self.stored is not None else None
-            self._remember("term_counts", count_tokens(self.tokens), stored)
+            self._remember("term_counts", count_tokens(self.tokens, compact=True), stored)
         return self._memo["term_counts"]
 
     @property
@@ -271,7 +276,14 @@ class FeatureSet:
             tables = _parts(value) if isinstance(value, ThemeCounts) else (value,)
             rows = tuple(None if t is None else t[t["document"].isin(keep)].reset_index(drop=True) for t in tables)
             full = self._memo[_FULL_DTYPES][key]
-            if all(_same_dtypes(r, f, full_only) for r, f in zip(rows, full)):
+            if key == "term_counts":
+                # Text columns of sorted values, as counting a selection with running text makes them
+                # (count_tokens(compact=True), stacked in one sorted union): the selection's own values.
+                handed[key] = rows[0].assign(**{c: rows[0][c].cat.remove_unused_categories()
+                                                for c in rows[0].columns
+                                                if isinstance(rows[0][c].dtype, pd.CategoricalDtype)})
+                dtypes[key] = full
+            elif all(_same_dtypes(r, f, full_only) for r, f in zip(rows, full)):
                 handed[key] = ThemeCounts(*rows) if isinstance(value, ThemeCounts) else rows[0]
                 dtypes[key] = full
         if handed:
@@ -283,7 +295,13 @@ class FeatureSet:
         frames = [f for f in (full, stored) if f is not None and len(f)]
         if not frames:
             return full if full is not None else stored
-        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        compact = [c for c in frames[0].columns if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+        if len(frames) > 1 and compact:  # codes kept: one union of the sorted values (not a string per row)
+            frames = [f.assign(**{c: as_sorted_categorical(f[c]) for c in compact
+                                  if not isinstance(f[c].dtype, pd.CategoricalDtype)}) for f in frames]
+            table = _concat(frames, sort_categories=True)
+        else:
+            table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if stored is not None and len(stored):
             rank = {d: i for i, d in enumerate(self.documents["id"].astype(str))}
             table = table.iloc[np.argsort(table["document"].map(rank).to_numpy(), kind="stable")]
