@@ -578,3 +578,34 @@ def test_collocations_count_pairs_as_a_plain_loop_does(documents, window, term):
     assert got == expected
     for r in table.itertuples():
         assert (r.node_pairs, r.collocate_pairs, r.pairs) == (margins[r.term1], margins[r.term2], sum(pairs.values()))
+
+
+def test_occurrences_from_counts_sum_each_groups_tokens_and_list_terms_in_text_order():
+    """Σ count · str.count over a group's rows, the same token repeated in nodes and kinds; with a whole
+    vocabulary (more than 50 terms: every substring looked up) a token's terms come in text order."""
+    from analysis.stats.counts import occurrences_from_counts
+
+    filler = [f"词{chr(0x4e00 + i)}" for i in range(60)]  # terms that occur nowhere
+    terms = ["为数不多", "为数", "不多", "人才", *filler]
+    counts = pd.DataFrame({
+        "document": ["d", "d", "d", "d", "e"],
+        "path": ["一", "二", "二", "二", "一"],
+        "token": ["为数不多", "人才人才", "为数不多", "为数不多", "人才"],
+        "kind": ["word", "word", "word", "other", "word"],
+        "count": [2, 1, 3, 1, 5],
+    })
+    counts["token"] = counts["token"].astype("category")
+    for by in (("document",), ("document", "path"), ()):
+        got = occurrences_from_counts(counts, terms, by=by)
+        keys = list(by)
+        expected = {}
+        for _, row in counts.iterrows():
+            for term in terms:
+                n = str(row["token"]).count(term)
+                if n:
+                    key = (*[row[k] for k in keys], term)
+                    expected[key] = expected.get(key, 0) + n * row["count"]
+        assert {(*[r[k] for k in keys], r["term"]): r["occurrences"] for _, r in got.iterrows()} == expected, by
+    by_document = occurrences_from_counts(counts, terms, by=("document",))
+    assert by_document["term"].tolist() == ["为数", "为数不多", "不多", "人才", "人才"]  # by position, then length
+    assert by_document["occurrences"].tolist() == [6, 6, 6, 2, 5]

@@ -243,7 +243,7 @@ def _containment(tokens: Sequence[str], terms: set[str] | Sequence[str]) -> pd.D
             if length < 2:
                 continue
             found = {token[i:j] for i in range(length - 1) for j in range(i + 2, length + 1)} & wanted
-            for term in found:
+            for term in sorted(found, key=lambda t: (token.find(t), len(t))):  # in text order, not the set's
                 rows_token.append(token)
                 rows_term.append(term)
                 rows_n.append(_inside(token, term))
@@ -289,7 +289,11 @@ def occurrences_from_counts(
         [['人才', 5], ['强国', 2]]
     """
     keys = list(by)
-    vocabulary = counts["token"].astype(str)
+    # each group's distinct tokens first (a long document's table repeats a token in thousands of nodes);
+    # groups and tokens in order of first appearance, so the result's order is the one of the rows
+    summed = (counts[[*keys, "token", "count"]]
+              .groupby([*keys, "token"], sort=False, dropna=False, observed=True)["count"].sum().reset_index())
+    vocabulary = summed["token"].astype(str)
     if terms is None:
         terms = [t for t in pd.unique(vocabulary) if len(t) >= 2]
     unique_tokens = pd.unique(vocabulary).tolist()
@@ -297,7 +301,9 @@ def occurrences_from_counts(
     columns = [*keys, "term", "occurrences"]
     if pairs.empty:
         return pd.DataFrame(columns=columns).astype({"occurrences": "int64"})
-    joined = counts[[*keys, "token", "count"]].assign(token=vocabulary).merge(pairs, on="token")
+    joined = (summed.assign(token=vocabulary, _row=np.arange(len(summed)))
+              .merge(pairs.assign(_pair=np.arange(len(pairs))), on="token")
+              .sort_values(["_row", "_pair"], kind="stable"))  # rows in order, each token's terms in the pairs' order
     joined["occurrences"] = joined["count"].astype("int64") * joined["n"]
     if keys:
         out = joined.groupby([*keys, "term"], sort=False, dropna=False)["occurrences"].sum().reset_index()
