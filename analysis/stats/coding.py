@@ -119,17 +119,20 @@ def code_units(fs: FeatureSet, *, codes: pd.DataFrame | None = None, unit: str =
     unit_codes, _ = pd.factorize(doc_codes.astype(np.int64) * (len(part_names) + 1) + part_codes, sort=False)
     order = np.lexsort((tokens["start"].to_numpy(dtype=np.int64), unit_codes))
     token_codes, token_names = factorize_text(tokens["token"])  # one str per distinct token, shared
-    words = [token_names[k] for k in token_codes[order].tolist()]
-    starts = tokens["start"].to_numpy(dtype=np.int64)[order].tolist()
+    # arrays in unit order, made Python objects one unit at a time (a list of every token's start was
+    # 0.4 GB of ints on a 64 MiB document)
+    word_codes = token_codes[order]
+    starts = tokens["start"].to_numpy(dtype=np.int64)[order]
     edges = np.concatenate([[0], np.flatnonzero(np.diff(unit_codes[order])) + 1, [len(order)]]) if len(order) else [0]
     firsts = order[np.asarray(edges[:-1], dtype=np.int64)]  # a token of each unit: its document, sentence, path
     coded: list[bool] = []
     for lo, hi in zip(np.asarray(edges[:-1]).tolist(), np.asarray(edges[1:]).tolist()):
+        words = [token_names[k] for k in word_codes[lo:hi].tolist()]
         bounds, pos = [], 0
-        for word, start in zip(words[lo:hi], starts[lo:hi]):
+        for word, start in zip(words, starts[lo:hi].tolist()):
             bounds.append((pos, pos + len(word), start))
             pos += len(word)
-        joined = "".join(words[lo:hi])
+        joined = "".join(words)
         occ = {t: _occurrences(joined, bounds, t) for t in terms}
         coded.extend(_evaluate(tree, occ) for tree in codes["parsed"])
     n_codes = len(codes)
