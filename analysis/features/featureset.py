@@ -295,13 +295,7 @@ class FeatureSet:
         frames = [f for f in (full, stored) if f is not None and len(f)]
         if not frames:
             return full if full is not None else stored
-        compact = [c for c in frames[0].columns if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
-        if len(frames) > 1 and compact:  # codes kept: one union of the sorted values (not a string per row)
-            frames = [f.assign(**{c: as_sorted_categorical(f[c]) for c in compact
-                                  if not isinstance(f[c].dtype, pd.CategoricalDtype)}) for f in frames]
-            table = _concat(frames, sort_categories=True)
-        else:
-            table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        table = _stack(frames)
         if stored is not None and len(stored):
             rank = {d: i for i, d in enumerate(self.documents["id"].astype(str))}
             table = table.iloc[np.argsort(table["document"].map(rank).to_numpy(), kind="stable")]
@@ -347,6 +341,19 @@ def _same_dtypes(rows: pd.DataFrame | None, full: pd.Series | None, full_only: b
     return not full_only or rows.dtypes.equals(full)
 
 
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack tables; when a column is categorical in one (compact term counts), it is one in all, with one
+    sorted union of the values as categories (codes kept, not a string per row)."""
+    if len(frames) == 1:
+        return frames[0]
+    compact = [c for c in frames[0].columns if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    if not compact:
+        return pd.concat(frames, ignore_index=True)
+    frames = [f.assign(**{c: as_sorted_categorical(f[c]) for c in compact
+                          if not isinstance(f[c].dtype, pd.CategoricalDtype)}) for f in frames]
+    return _concat(frames, sort_categories=True)
+
+
 def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
     if not parts:
         return None
@@ -355,7 +362,7 @@ def _merge_stored(parts: list[StoredCounts]) -> StoredCounts | None:
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     return StoredCounts(
-        term_counts=cat([p.term_counts for p in parts]),
+        term_counts=_stack([p.term_counts for p in parts]),
         sentence_tokens=cat([p.sentence_tokens for p in parts]),
         themes=ThemeCounts(cat([p.themes.sentences for p in parts]), cat([p.themes.terms for p in parts]),
                            cat([p.themes.first for p in parts])),

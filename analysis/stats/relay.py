@@ -452,7 +452,7 @@ def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, term
     holders = {t: set(g["document"]) & set(others) for t, g in occ[occ["document"].isin(others)].groupby("term")}
     if rare > 0:
         counts = fs.term_counts
-        counts = counts[counts["kind"].eq("word") & counts["token"].astype(str).str.len().ge(min_chars)]
+        counts = counts[counts["kind"].eq("word").to_numpy(dtype=bool) & (_lengths(counts["token"]) >= min_chars)]
         counts = counts.assign(document=counts["document"].astype(str), token=counts["token"].astype(str))
         mine = counts[counts["document"] == speech]
         theirs = counts[counts["document"].isin(others)]
@@ -465,21 +465,33 @@ def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, term
         holders.update({t: s for t, s in rare_holders.items()})
     far = pd.Timestamp.max
     order = {p: k for k, p in enumerate(fs.nodes.loc[fs.nodes["document"].astype(str) == speech, "path"])}
-    rows = []
-    for path, term, count, kind in zip(items["path"], items["term"], items["occurrences"], items["term_type"]):
-        found = sorted(holders.get(term, ()), key=lambda i: (dates[i] if pd.notna(dates[i]) else far, i))
-        if not found:
-            continue
-        first = found[0]
-        lag = (own_date - dates[first]).days if pd.notna(own_date) and pd.notna(dates[first]) else pd.NA
-        also = "; ".join(f"{o} ({_day(dates[o])})" for o in found[1:6])
-        rows.append((speech, _top(str(path)), str(path), str(term), kind, int(count), first, _day(dates[first]),
-                     source_level(meta.loc[first]), lag, also, len(found), "formula"))
+    date_of = dates.to_dict()
+    # The sources of each distinct term, judged once (a long speech has a row per node and term)
+    sourced = {}
+    for term in dict.fromkeys(items["term"]):
+        found = sorted(holders.get(term, ()), key=lambda i: (date_of[i] if pd.notna(date_of[i]) else far, i))
+        if found:
+            first = found[0]
+            lag = (own_date - date_of[first]).days if pd.notna(own_date) and pd.notna(date_of[first]) else pd.NA
+            also = "; ".join(f"{o} ({_day(date_of[o])})" for o in found[1:6])
+            sourced[term] = (first, _day(date_of[first]), source_level(meta.loc[first]), lag, also, len(found))
+    tops = {p: _top(str(p)) for p in dict.fromkeys(items["path"])}
+    rows = [(speech, tops[path], str(path), str(term), kind, int(count), *sourced[term], "formula")
+            for path, term, count, kind in zip(items["path"], items["term"], items["occurrences"], items["term_type"])
+            if term in sourced]
     table = pd.DataFrame(rows, columns=FORMULA_RELAY_COLUMNS)
     table["lag_days"] = pd.array(table["lag_days"], dtype="Int64")
     rank = table["path"].map(lambda p: order.get(p, len(order)))
     table = table.assign(_r=rank).sort_values(["_r", "term"], kind="stable").drop(columns="_r")
     return table.reset_index(drop=True)
+
+
+def _lengths(tokens: pd.Series) -> np.ndarray:
+    """Characters of each token; a categorical column's measured once per category (no string per row)."""
+    if isinstance(tokens.dtype, pd.CategoricalDtype):
+        sizes = np.append(tokens.cat.categories.astype(str).str.len().to_numpy(dtype=np.int64), 0)
+        return sizes.take(tokens.cat.codes.to_numpy())  # code -1 (missing): the 0 at the end
+    return tokens.astype(str).str.len().to_numpy(dtype=np.int64)
 
 
 def _top(path: str) -> str:
