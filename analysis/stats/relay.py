@@ -544,9 +544,12 @@ def left_out(fs, higher: str, local: str, *, terms: Sequence[str] | None = None,
     occ = occ.assign(document=occ["document"].astype(str), path=occ["path"].astype(str))
     local_paths = occ[occ["document"] == local].groupby("term")["path"].agg(lambda p: ";".join(dict.fromkeys(p)))
     counts = fs.term_counts
-    counts = counts.assign(document=counts["document"].astype(str), path=counts["path"].astype(str),
-                           token=counts["token"].astype(str))
-    content = counts[counts["kind"].eq("word") & ~counts["is_stop"].astype(bool) & counts["token"].str.len().ge(2)]
+    # the two speeches' content words only, chosen before any column is made text (a long speech's
+    # count table has millions of rows)
+    counts = counts[(counts["document"].isin([higher, local]) & counts["kind"].eq("word")
+                     & ~counts["is_stop"].astype(bool)).to_numpy(dtype=bool) & (_lengths(counts["token"]) >= 2)]
+    content = counts.assign(document=counts["document"].astype(str), path=counts["path"].astype(str),
+                            token=counts["token"].astype(str))
     local_words = set(content.loc[content["document"] == local, "token"])
     node_themes = _node_themes(fs, higher, lexicon) if themes else {}
     nodes = fs.nodes[fs.nodes["document"].astype(str) == higher]
