@@ -260,8 +260,10 @@ class FeatureSet:
         """The memoized count tables of this FeatureSet cut to the documents ``keep``, for its selection ``child``.
 
         A table's rows are per document, in document order, so the rows of ``keep`` are the
-        rows counting ``child`` gives, when their dtypes are the same: a table with a
-        categorical column (whose categories depend on what was counted) is counted again,
+        rows counting ``child`` gives, when their dtypes are the same. The term counts, whose
+        text columns are categoricals of their sorted values, are handed on with each
+        column cut to the selection's own values (what counting it gives); another table with
+        a categorical column (whose categories depend on what was counted) is counted again,
         and so is one whose dtypes differ from its full texts' part when ``child`` holds
         full texts only (stacking with profiles may have widened a dtype). A selection
         without running text is answered from its stored tables, which need no counting.
