@@ -182,10 +182,9 @@ def as_sorted_categorical(values: pd.Series) -> pd.Categorical:
     chunked = arrow()
     encoded = (chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked).dictionary_encode()
     distinct = encoded.dictionary.to_pylist()
-    rank = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last slot: a missing value
-    rank[:-1] = _sort_rank(distinct)
-    codes = rank.take(encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False))
-    return pd.Categorical.from_codes(codes, categories=pd.Index(sorted(distinct), dtype="str"))
+    # a missing value: the code one past the dictionary, whose value None is no category
+    return _sorted_categorical([*distinct, None],
+                               encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False))
 
 
 def quoted_tokens(tokens: pd.DataFrame) -> np.ndarray:
