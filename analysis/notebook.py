@@ -221,6 +221,10 @@ class Workbook:
 #: Growth of the kernel's resident memory (bytes) since the last collection that makes a cell's end collect garbage.
 COLLECT_GROWTH = 256 * 2**20
 
+#: Resident memory (bytes) of a kernel above which a cell's end stops the chart renderer's Chromium
+#: (:func:`analysis.output.export.stop_export_server`; the next static render starts it again, 2-3 s).
+STOP_RENDERER_ABOVE = 2**30
+
 
 def _resident_bytes() -> int | None:
     """This process's resident memory (Linux ``/proc/self/statm``), or None where it cannot be read."""
@@ -235,13 +239,19 @@ def _resident_bytes() -> int | None:
 
 class _CellCollector:
     """After a cell that left the kernel :data:`COLLECT_GROWTH` or more above its memory after the
-    last collection (or the lowest reading since): collect cyclic garbage.
+    last collection (or the lowest reading since): collect cyclic garbage and release free memory
+    (:func:`analysis.memory.release_free_memory`). After any cell that leaves the kernel above
+    :data:`STOP_RENDERER_ABOVE`: stop the chart renderer's Chromium if it runs.
 
     pandas frames sit in reference cycles, freed only by Python's cyclic collector, which runs
     after so many new objects rather than bytes: a cell's big temporary tables (on a long
     document, a few hundred objects holding a gigabyte) can outlive it and stack up under the
-    next cell. A collection costs tens of milliseconds, so cells that did not grow the kernel
-    are left alone (on the bundled corpus, none do).
+    next cell. Freed memory stays with the allocators (Arrow's pool, the C heap) unless handed
+    back, and the next cell's peak comes on top of it. Chromium (about 0.5 GB) stays alive
+    between charts to save its start-up; in a kernel already holding a gigabyte (a cap-size
+    document) the start-up is cheap beside the memory it would add to the next cell's peak. A
+    collection costs tens of milliseconds, so cells that did not grow the kernel are left alone
+    (on the bundled corpus, none do).
     """
 
     def __init__(self) -> None:
@@ -249,15 +259,22 @@ class _CellCollector:
 
     def __call__(self, *_) -> None:
         import gc
+        import sys
+
+        from analysis.memory import release_free_memory
 
         now = _resident_bytes()
         if now is None or self.base is None:
             return
         if now - self.base >= COLLECT_GROWTH:
             gc.collect()
-            self.base = _resident_bytes() or now
+            release_free_memory()  # what Arrow's pool and the C heap hold free goes back to the system
+            now = self.base = _resident_bytes() or now
         else:  # growth counts from the last collection, or from the lowest reading since
             self.base = min(self.base, now)
+        export = sys.modules.get("analysis.output.export")
+        if export is not None and now >= STOP_RENDERER_ABOVE:
+            export.stop_export_server()
 
 
 def collect_between_cells() -> bool:

@@ -283,7 +283,7 @@ def corpus_documents(corpus: str | Path | None = None) -> pd.DataFrame | None:
 
 
 def focus_document(corpus: str | Path | None = None, document: str | None = None, *,
-                   settings: Settings | None = None) -> pd.DataFrame:
+                   settings: Settings | None = None, text: bool = True) -> pd.DataFrame:
     """The speech a single-speech notebook studies, as the one-row table of :func:`analysis.io.corpus.load_corpus`.
 
     The same row as ``select_document(load_corpus(corpus), document)``, but the folder is read
@@ -294,9 +294,14 @@ def focus_document(corpus: str | Path | None = None, document: str | None = None
         corpus: The corpus folder (or files); default :func:`analysis.paths.corpus_dir`.
         document: The id to study; None: ``$ANALYSIS_DOCUMENT``, else the first document.
         settings: Normalization settings (default :class:`Settings`).
+        text: Keep the texts (``text``, ``raw``, ``raw_offsets``); False: the metadata
+            columns only, as :func:`~analysis.io.corpus.describe_paths` gives them (a
+            notebook that needs only the speech's id and metadata then holds no text: a
+            cap-size document's is hundreds of megabytes).
 
     Returns:
-        One row with every column of :func:`~analysis.io.corpus.load_corpus` (texts included).
+        One row with every column of :func:`~analysis.io.corpus.load_corpus` (texts included
+        unless ``text`` is False).
 
     Raises:
         ValueError: The folder holds no document, or none with that id (the message lists ids).
@@ -304,6 +309,8 @@ def focus_document(corpus: str | Path | None = None, document: str | None = None
 
     >>> focus_document()["id"].tolist()
     ['organization-work-speech']
+    >>> "text" in focus_document(text=False).columns
+    False
     """
     import os
 
@@ -314,7 +321,7 @@ def focus_document(corpus: str | Path | None = None, document: str | None = None
     seen: list[str] = []
     for doc in corpus_mod.iter_documents(folder, settings=settings or Settings()):
         if wanted is None or str(doc.id) == str(wanted):
-            return corpus_mod._frame([doc.row()], full=True)  # the table load_corpus builds
+            return corpus_mod._frame([doc.row(full=text)], full=text)  # the table load_corpus (describe_paths) builds
         if len(seen) < 20:
             seen.append(str(doc.id))
     if not seen:

@@ -63,10 +63,11 @@ wb.describe()
 # Passage mode needs the sources' text; without it the notebook reads formulas.
 
 # %% tags=["nbval-ignore-output"]
-documents = focus_document(wb.corpus, wb.document, settings=wb.settings)  # the speech studied, read alone
-speech = str(documents["id"].iloc[0])
 texts = default_references() if SOURCES == "auto" else ([] if SOURCES == "profiles" else list(SOURCES))
 mode = "passage" if texts else "formula"
+# the speech studied, read alone; its text is kept only where passages are aligned
+documents = focus_document(wb.corpus, wb.document, settings=wb.settings, text=mode == "passage")
+speech = str(documents["id"].iloc[0])
 wb.show(pd.DataFrame({"document": [speech], "mode": [mode], "sources": [len(texts)]}),
         kinds={"sources": "count"})
 

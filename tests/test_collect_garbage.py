@@ -99,3 +99,86 @@ def test_a_kernel_cell_that_grew_memory_is_followed_by_a_collection(no_automatic
         assert holder["ref"]() is None
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_cell_that_leaves_the_kernel_big_stops_the_chart_renderer(monkeypatch):
+    """Readings set by the test: above STOP_RENDERER_ABOVE the renderer's Chromium is stopped after the
+    cell, below it is left running (it is restarted by the next render, see analysis.output.export)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import analysis.notebook as nb
+    from analysis.output import export
+
+    stops = []
+    monkeypatch.setattr(export, "stop_export_server", lambda: stops.append(True))
+    reading = {"bytes": 600 * 2**20}
+    monkeypatch.setattr(nb, "_resident_bytes", lambda: reading["bytes"])
+    monkeypatch.setattr(nb, "STOP_RENDERER_ABOVE", 900 * 2**20)
+    shell = InteractiveShell.instance()
+    try:
+        assert nb.collect_between_cells()
+        shell.run_cell("x = 1")
+        assert stops == []  # a small kernel keeps Chromium for its next chart
+        reading["bytes"] = 950 * 2**20
+        shell.run_cell("x = 2")
+        assert stops == [True]
+        reading["bytes"] = 700 * 2**20  # memory freed: Chromium may stay again
+        shell.run_cell("x = 3")
+        assert stops == [True]
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_releasing_free_memory_asks_arrow_and_touches_nothing_in_use(monkeypatch):
+    import sys
+    import types
+
+    import pyarrow as pa
+
+    import analysis.memory as nb
+
+    kept = pa.array(["人才"] * 100_000)  # in use: must stay whole
+    in_use = pa.total_allocated_bytes()
+    nb.release_free_memory()
+    assert pa.total_allocated_bytes() == in_use and kept[99_999].as_py() == "人才"
+    calls = []
+    fake = types.SimpleNamespace(default_memory_pool=lambda: types.SimpleNamespace(
+        release_unused=lambda: calls.append("released")))
+    monkeypatch.setitem(sys.modules, "pyarrow", fake)
+    nb.release_free_memory()
+    assert calls == ["released"]
+
+
+def test_the_lean_allocator_is_chosen_unless_the_user_named_one(monkeypatch):
+    """The pool only decides where bytes live: a user's ARROW_DEFAULT_MEMORY_POOL is kept; else jemalloc
+    (when this pyarrow has it) becomes the default and is named to the processes started after."""
+    import pyarrow as pa
+
+    import analysis.memory as memory
+
+    before = pa.default_memory_pool()
+    try:
+        monkeypatch.setenv(memory.ARROW_POOL_VARIABLE, "system")
+        assert memory.use_lean_allocator() == before.backend_name  # the user's choice: nothing changed
+        monkeypatch.delenv(memory.ARROW_POOL_VARIABLE)
+        chosen = memory.use_lean_allocator()
+        if memory.lean_arrow_pool() is None:
+            assert chosen == before.backend_name
+        else:
+            assert chosen == "jemalloc" and pa.default_memory_pool().backend_name == "jemalloc"
+            assert memory.os.environ[memory.ARROW_POOL_VARIABLE] == "jemalloc"
+            assert pa.array(["人才", "基层"]).to_pylist() == ["人才", "基层"]
+    finally:
+        pa.set_memory_pool(before)
+
+
+def test_report_kernels_are_told_the_lean_pool_unless_one_is_named(monkeypatch, tmp_path):
+    import analysis.memory as memory
+    from analysis.output import report
+
+    monkeypatch.delenv(memory.ARROW_POOL_VARIABLE, raising=False)
+    env, _, _ = report._notebook_env(study=None, corpus=None, document=None, out=tmp_path)
+    assert env.get(memory.ARROW_POOL_VARIABLE) == memory.lean_arrow_pool()
+    monkeypatch.setenv(memory.ARROW_POOL_VARIABLE, "system")
+    env, _, _ = report._notebook_env(study=None, corpus=None, document=None, out=tmp_path)
+    assert env[memory.ARROW_POOL_VARIABLE] == "system"

@@ -55,3 +55,22 @@ def test_coverage_and_first_appearance_do_not_build_the_term_count_table():
                       & (fs.tokens["kind"] == "word")]
     assert int(talent["word_tokens"].iloc[0]) == len(words) > 0
     assert first["document"].drop_duplicates().tolist() == ["z", "a"]  # the empty document has no tokens
+
+
+def test_stored_term_counts_already_in_document_order_are_handed_out_not_copied():
+    """A profile's count table can hold millions of rows: in document order it is the table itself;
+    out of order it is reordered (rows of the documents' order, each document's rows as stored)."""
+    import dataclasses
+
+    fs = load_profiles(collection="speeches")
+    assert fs.term_counts is fs.stored.term_counts
+    ids = fs.documents["id"].astype(str).tolist()
+    flipped = dataclasses.replace(fs, documents=fs.documents.iloc[::-1].reset_index(drop=True), _memo={})
+    table = flipped.term_counts
+    assert table is not fs.stored.term_counts
+    assert list(dict.fromkeys(table["document"].astype(str))) == [i for i in ids[::-1] if i in set(table["document"])]
+    stored = fs.stored.term_counts
+    for doc in (ids[0], ids[-1]):  # each document's rows unchanged and in their stored order
+        mine = table[table["document"] == doc].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, stored[stored["document"] == doc].reset_index(drop=True))
+    assert isinstance(table.index, pd.RangeIndex) and table.index.equals(pd.RangeIndex(len(stored)))

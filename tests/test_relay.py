@@ -180,6 +180,22 @@ def test_left_out_points_and_formulas():
     assert formulas == [["两个确立", True, "一"]]
 
 
+
+def test_left_out_on_full_texts_with_compact_counts():
+    """Full texts give categorical count tables; a point without formulas is taken up when the local
+    speech uses at least half of its five most frequent content words (worked by hand below)."""
+    from analysis.features import build_features
+
+    docs = pd.DataFrame({"id": ["h", "l"], "date": ["2022-01-01", "2023-01-01"], "text": [
+        "一、干部\n干部要担当，干部要作为，干部要学习。\n二、乡村\n乡村振兴要推进，乡村产业要发展。\n",
+        "一、队伍\n干部要担当，干部要学习。\n"]})
+    fs = build_features(docs, progress=False, cache=False)
+    assert isinstance(fs.term_counts["token"].dtype, pd.CategoricalDtype)
+    table = R.left_out(fs, "h", "l", terms=["两个确立"], themes=False)
+    # 一: 干部, 担当, 作为, 学习 (three of four in l): taken up; 二: its words (乡村, 推进, 产业 …): none in l
+    assert table.set_index("path")["taken_up"].to_dict() == {"一": True, "二": False}
+
+
 # ---------------------------------------------------------------- planted sentences of the shared speeches
 
 # Own sentences of a district speech written for this test (no relay in them).

@@ -300,7 +300,12 @@ class FeatureSet:
         table = _stack(frames)
         if stored is not None and len(stored):
             rank = {d: i for i, d in enumerate(self.documents["id"].astype(str))}
-            table = table.iloc[np.argsort(table["document"].map(rank).to_numpy(), kind="stable")]
+            order = table["document"].map(rank).to_numpy(dtype=float, na_value=np.nan)
+            if not (order[1:] >= order[:-1]).all():  # not yet in the documents' order (NaN compares False)
+                table = table.iloc[np.argsort(order, kind="stable")]
+        index = table.index
+        if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+            return table  # already numbered 0..n-1: the same table, not a copy (a stored one can hold millions of rows)
         return table.reset_index(drop=True)
 
     def select(self, ids: Iterable[str]) -> "FeatureSet":

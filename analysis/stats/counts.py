@@ -40,7 +40,7 @@ The column ``rate_of`` names the count f the rates use (``tokens`` in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from types import SimpleNamespace
 from typing import Any
@@ -59,7 +59,6 @@ from analysis.text.occurrences import count_occurrences, text_order
 from analysis.types import OUTLINE_UNITS, FeatureSetLike, check_choice
 
 _HAN_PATTERN = f"[{HAN_CLASS}]"
-_HAN_RE = re.compile(_HAN_PATTERN)
 
 
 # ---------------------------------------------------------------------------
@@ -157,8 +156,31 @@ def _eligible(tokens: pd.DataFrame, kinds: Sequence[str], stopwords: bool) -> pd
     return mask
 
 
+def per_distinct(values: pd.Series, measure: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """A whole-number measure of each row's text, computed once per distinct value (no string per row).
+
+    Args:
+        values: A text column; a categorical's values are measured once per category.
+        measure: A vectorised function of a text Series giving whole numbers (e.g.
+            ``lambda s: s.str.len()``).
+
+    Returns:
+        int64 array, one value per row of ``values``; a missing value measures 0.
+
+    >>> per_distinct(pd.Series(["人才", "基层干部", "人才", None]), lambda s: s.str.len()).tolist()
+    [2, 4, 2, 0]
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    measured = np.asarray(measure(pd.Series(np.asarray(distinct, dtype=object), dtype=object).astype(str)),
+                          dtype=np.int64)
+    return np.append(measured, 0).take(codes)  # code -1 (missing): the 0 at the end
+
+
 def _han_per_group(tokens: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    han = tokens["token"].astype(str).str.count(_HAN_PATTERN)
+    han = pd.Series(per_distinct(tokens["token"], lambda s: s.str.count(_HAN_PATTERN)), index=tokens.index)
     if "count" in tokens.columns:  # a term-count table: each row stands for `count` tokens
         han = han * tokens["count"]
     if not keys:
@@ -678,8 +700,7 @@ def _frequency_base(fs: FeatureSetLike, by, stopwords: bool, kinds: Sequence[str
     base = (grouped
             .groupby([*base_keys, "token", "_kind", "_stop"], sort=False, dropna=False)["count"].sum()
             .rename("n").reset_index())
-    han_of = {t: len(_HAN_RE.findall(t)) for t in pd.unique(base["token"].astype(str))}
-    base["_han"] = base["token"].astype(str).map(han_of).to_numpy() * base["n"].to_numpy()
+    base["_han"] = per_distinct(base["token"], lambda s: s.str.count(_HAN_PATTERN)) * base["n"].to_numpy()
     words = base["_kind"].isin(list(kinds))
     eligible = words & ~base["_stop"] if stopwords else words
     base["_word"] = np.where(words, base["n"], 0)
@@ -1168,8 +1189,9 @@ def formula_frequencies(fs: FeatureSetLike, *, by: str | Sequence[str] | None = 
     han = _han_per_group(grouped, keys)
     # The candidate rows first (a formula's token, or a word in quotation marks), with the rule judged once
     # per distinct token: a long document's count table has millions of rows and few candidates.
-    formulas_seen = [w for w in pd.unique(grouped["token"].astype(str)) if seg.formula_rule(w) is not None]
-    candidates = grouped[(is_word & (grouped["token"].astype(str).isin(formulas_seen)
+    # (distinct tokens from the column itself: a categorical's values, no string per row)
+    formulas_seen = [w for w in map(str, pd.unique(grouped["token"])) if seg.formula_rule(w) is not None]
+    candidates = grouped[(is_word & (grouped["token"].isin(formulas_seen)
                                      | (grouped["quoted"] > 0))).to_numpy(dtype=bool)]
     words = candidates["token"].astype(str)
     rule = words.map(lambda w: seg.formula_rule(w))

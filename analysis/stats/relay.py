@@ -487,11 +487,10 @@ def formula_relay(fs, speech: str, sources: Sequence[str] | None = None, *, term
 
 
 def _lengths(tokens: pd.Series) -> np.ndarray:
-    """Characters of each token; a categorical column's measured once per category (no string per row)."""
-    if isinstance(tokens.dtype, pd.CategoricalDtype):
-        sizes = np.append(tokens.cat.categories.astype(str).str.len().to_numpy(dtype=np.int64), 0)
-        return sizes.take(tokens.cat.codes.to_numpy())  # code -1 (missing): the 0 at the end
-    return tokens.astype(str).str.len().to_numpy(dtype=np.int64)
+    """Characters of each token, measured once per distinct token (no string per row); missing: 0."""
+    from analysis.stats.counts import per_distinct
+
+    return per_distinct(tokens, lambda s: s.str.len())
 
 
 def _top(path: str) -> str:
@@ -545,22 +544,23 @@ def left_out(fs, higher: str, local: str, *, terms: Sequence[str] | None = None,
     local_paths = occ[occ["document"] == local].groupby("term")["path"].agg(lambda p: ";".join(dict.fromkeys(p)))
     counts = fs.term_counts
     # the two speeches' content words only, chosen before any column is made text (a long speech's
-    # count table has millions of rows)
+    # count table has millions of rows); of the local speech only its distinct words are needed
     counts = counts[(counts["document"].isin([higher, local]) & counts["kind"].eq("word")
                      & ~counts["is_stop"].astype(bool)).to_numpy(dtype=bool) & (_lengths(counts["token"]) >= 2)]
-    content = counts.assign(document=counts["document"].astype(str), path=counts["path"].astype(str),
-                            token=counts["token"].astype(str))
-    local_words = set(content.loc[content["document"] == local, "token"])
+    local_words = {str(w) for w in counts.loc[(counts["document"] == local).to_numpy(dtype=bool), "token"].unique()}
+    content = counts[(counts["document"] == higher).to_numpy(dtype=bool)]
+    content = content.assign(path=content["path"].astype(str), token=content["token"].astype(str))
     node_themes = _node_themes(fs, higher, lexicon) if themes else {}
     nodes = fs.nodes[fs.nodes["document"].astype(str) == higher]
+    higher_occ = occ[occ["document"] == higher]
     rows = []
     for path in nodes["path"].astype(str):
-        mine = occ[(occ["document"] == higher) & (occ["path"] == path)]
+        mine = higher_occ[higher_occ["path"] == path]
         formulas = list(dict.fromkeys(mine["term"]))
         if formulas:
             taken = any(f in local_paths.index for f in formulas)
         else:
-            words = content[(content["document"] == higher) & (content["path"] == path)]
+            words = content[content["path"] == path]
             top = words.sort_values(["count", "token"], ascending=[False, True], kind="stable")["token"].head(5)
             taken = bool(len(top)) and sum(w in local_words for w in top) * 2 >= len(top)
         theme = node_themes.get(path, "")
@@ -573,7 +573,7 @@ def left_out(fs, higher: str, local: str, *, terms: Sequence[str] | None = None,
 def _node_themes(fs, document: str, lexicon: pd.DataFrame | None) -> dict[str, str]:
     """The theme with the most hits in each node of a document (absent when the node has none)."""
     table = fs.theme_counts(lexicon).terms
-    part = table[table["document"].astype(str) == document]
+    part = table[(table["document"] == document).to_numpy(dtype=bool)]  # no string per row of a long table
     if part.empty:
         return {}
     sums = part.groupby(["path", "theme"], sort=False, observed=True)["hits"].sum().reset_index()

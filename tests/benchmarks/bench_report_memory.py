@@ -14,7 +14,7 @@ cold feature and render cache, and samples every 0.2 s (psutil) the resident mem
 of all its descendants. It prints the peak of the whole tree, the CLI process's own peak, and the peak
 of each kernel (kernels start one after the other, one per notebook, in the order the report runs them,
 so the n-th kernel is the n-th notebook), the tree's peak PSS (shared pages counted once: Chromium's
-processes share most of theirs) and the largest other processes (Chromium), with the wall time of each notebook from the report's stderr.
+processes share most of theirs) and its parts at that moment (the CLI, the kernel running, the other processes) and the largest other processes (Chromium), with the wall time of each notebook from the report's stderr.
 ``--limit-gb N`` runs the report under an address-space limit (a regression then fails with MemoryError
 instead of taking a shared machine down), but Chromium reserves terabytes of address space and does not
 start under it, so every chart's static render is then skipped (the charts' HTML and CSV are still
@@ -89,6 +89,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pss_every = pss_every
         self.tree_pss_peak = 0
+        self.pss_at_peak: dict[str, int] = {}
         self.samples = 0
         self.live = live
         self.root = psutil.Process(pid)
@@ -111,7 +112,8 @@ class TreeSampler(threading.Thread):
                     rss = p.memory_info().rss
                     if p.pid not in self.kinds:
                         line = " ".join(p.cmdline())
-                        self.kinds[p.pid] = ("kernel" if "ipykernel" in line else
+                        # a kernel is a child of the CLI (a worker forked by a kernel keeps its command line)
+                        self.kinds[p.pid] = ("kernel" if "ipykernel" in line and p.ppid() == self.root.pid else
                                              "cli" if p.pid == self.root.pid else "other")
                         self.started[p.pid] = p.create_time()
                 except psutil.Error:
@@ -121,13 +123,19 @@ class TreeSampler(threading.Thread):
             self.tree_peak = max(self.tree_peak, total)
             self.samples += 1
             if self.samples % self.pss_every == 0:
-                pss = 0
+                pss, parts = 0, {}
                 for p in procs:
                     try:
-                        pss += p.memory_full_info().pss
+                        one = p.memory_full_info().pss
                     except psutil.Error:
                         continue
-                self.tree_pss_peak = max(self.tree_pss_peak, pss)
+                    pss += one
+                    kind = self.kinds.get(p.pid, "other")
+                    if kind == "kernel":  # which kernel: its place in the order they started (= the notebook)
+                        kind = f"kernel {sorted((k for k, v in self.kinds.items() if v == 'kernel'), key=self.started.get).index(p.pid) + 1}"
+                    parts[kind] = parts.get(kind, 0) + one
+                if pss > self.tree_pss_peak:
+                    self.tree_pss_peak, self.pss_at_peak = pss, parts
             if self.live is not None:  # peaks so far, for a run that is stopped before it ends
                 kernels = sorted((p for p, k in self.kinds.items() if k == "kernel"), key=self.started.get)
                 self.live.write_text(json.dumps({"tree_peak_mb": round(self.tree_peak / 1e6),
@@ -166,6 +174,7 @@ def measure(corpus: Path, *, project: Path, limit_gb: float, notebooks: list[str
     return {
         "status": proc.returncode, "seconds": round(seconds, 1), "load": [load_before, os.getloadavg()],
         "tree_peak_mb": round(sampler.tree_peak / 1e6), "tree_pss_peak_mb": round(sampler.tree_pss_peak / 1e6),
+        "tree_pss_at_peak_mb": {k: round(v / 1e6) for k, v in sorted(sampler.pss_at_peak.items())},
         "cli_peak_mb": round(sampler.peaks.get(proc.pid, 0) / 1e6),
         "other_peaks_mb": sorted((round(v / 1e6) for pid, v in sampler.peaks.items()
                                   if sampler.kinds.get(pid) == "other"), reverse=True)[:6],
