@@ -5,8 +5,8 @@ default pool (mimalloc in the pyarrow wheels) keeps freed blocks for reuse: afte
 document's tables are freed, hundreds of megabytes can stay resident and the next step's
 peak comes on top of them. Measured on the 64 MiB document (``tests/benchmarks/
 bench_report_memory.py``, ``docs/performance.md``): with jemalloc, whose freed pages are
-returned after a short decay, every notebook kernel's peak was 150-350 MB lower, and the
-results are the same (the pool only decides where bytes live).
+returned after a short decay, the peaks of the kernels of notebooks 03-08 were 150-350 MB lower,
+and the results are the same (the pool only decides where bytes live).
 
 - :func:`release_free_memory`: return what the pools and the C heap hold free now.
 - :func:`lean_arrow_pool`: the pool name the project prefers, when this pyarrow has it.

@@ -92,9 +92,9 @@ themes = describe_themes(wb.settings)
 wb.show(themes[["theme", "label_zh", "label_en", "terms", "shared_terms"]])
 
 # %%
-document = focus_document(wb.corpus, wb.document, settings=wb.settings)  # read alone, not with the whole folder
-DOCUMENT = str(document["id"].iloc[0])
-fs = build_features(document, settings=wb.settings, progress=False)
+# read alone, not with the whole folder; its text is not kept once counted (fs holds the tables)
+fs = build_features(focus_document(wb.corpus, wb.document, settings=wb.settings), settings=wb.settings, progress=False)
+DOCUMENT = str(fs.documents["id"].iloc[0])
 hits = theme_hits(fs)
 wb.show(fs.documents[["id", "title", "date", "han_chars", "word_tokens", "paragraphs"]])
 
