@@ -151,6 +151,32 @@ def test_speech_index_matches_log_ratio_of_shares(fs):
     assert list(table.index) == ["grassroots", "oneline", "talent"]  # by date
 
 
+def test_speech_index_selects_from_blocks_not_the_whole_set_per_speech(monkeypatch):
+    """Each speech's FeatureSet is the one fs.select gives it directly; the whole set is filtered
+    about √n times (blocks of ⌈√n⌉ speeches), not once per speech (quadratic on 1,000 speeches)."""
+    from analysis.features import FeatureSet
+    from analysis.profiles import load_profiles
+
+    profiles = load_profiles()
+    ids = profiles.documents["id"].astype(str).tolist()[:10]
+    whole = profiles.select(ids)
+    calls = []
+    select = FeatureSet.select
+    monkeypatch.setattr(FeatureSet, "select", lambda self, keep: calls.append(self is whole) or select(self, keep))
+    pairs = list(C._one_by_one(whole, ids))
+    assert [d for d, _ in pairs] == ids
+    assert sum(calls) == 3  # ⌈√10⌉ = 4: blocks of 4, 4 and 2 speeches
+    monkeypatch.setattr(FeatureSet, "select", select)
+    for document, one in pairs:
+        direct = whole.select([document])
+        assert one.documents["id"].tolist() == [document]
+        pd.testing.assert_frame_equal(one.term_counts, direct.term_counts)
+        pd.testing.assert_frame_equal(one.sentences, direct.sentences)
+        pd.testing.assert_frame_equal(one.sentence_tokens, direct.sentence_tokens)
+    single = list(C._one_by_one(whole, ids[:1]))
+    assert len(single) == 1 and single[0][1].documents["id"].tolist() == ids[:1]
+
+
 def test_speech_index_flags_few_units():
     docs = pd.DataFrame({"id": ["short"], "text": ["一、人才\n人才很重要。基层也重要。\n"]})
     fs = build_features(docs, progress=False, cache=False)

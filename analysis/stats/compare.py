@@ -26,8 +26,9 @@ reads FeatureSets.
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -307,8 +308,9 @@ def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, 
     order = themes.drop_duplicates("document")[["document", "label"]]
     hits = themes.pivot_table(index="document", columns="theme", values="theme_hits", aggfunc="sum")
     rows = []
-    for document, label in order.itertuples(index=False):
-        one = fs.select([document])
+    labels = dict(zip(order["document"], order["label"]))
+    for document, one in _one_by_one(fs, list(labels)):
+        label = labels[document]
         units = _units(one, document, unit)
         result = index_shift(one, document, document, share=share, unit=unit, n_resamples=n_resamples, seed=seed,
                              ci=ci, numerator=numerator, denominator=denominator).iloc[0]
@@ -322,6 +324,21 @@ def speech_index(fs: FeatureSetLike, *, documents: Sequence[str] | None = None, 
     return declare(table, result="speech_index", estimate="index",
                    note=f"index = ln(share of {numerator} / share of {denominator}), a log ratio (0: equal shares); "
                         f"{ci:.0%} bootstrap interval ({n_resamples:,} resamples of {unit}s, seed {seed}).")
+
+
+def _one_by_one(fs: FeatureSetLike, documents: list) -> Iterator[tuple[Any, FeatureSetLike]]:
+    """``(document, the FeatureSet of that document alone)`` for each of ``documents``, in their order.
+
+    Each is selected from a block of about √n documents, each block selected once from ``fs``:
+    n documents cost about 2√n passes over ``fs``'s tables rather than n (1,000 speeches: 64
+    rather than 1,000; each pass filters every count table, millions of rows).
+    """
+    size = max(1, math.isqrt(max(len(documents) - 1, 0)) + 1)  # ⌈√n⌉
+    for start in range(0, len(documents), size):
+        block = documents[start:start + size]
+        part = fs.select(block) if len(block) > 1 else fs
+        for document in block:
+            yield document, part.select([document])
 
 
 def _units(fs: FeatureSetLike, document: str, unit: str) -> int:
