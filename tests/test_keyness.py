@@ -403,3 +403,34 @@ def test_compare_terms_on_two_congress_reports(congress_fs):
     swapped = K.compare_terms(fs, ids["19"], ids["20"]).set_index("term")
     both = table.set_index("term")
     np.testing.assert_allclose(both["g2"], -swapped.loc[both.index, "g2"], atol=TOL)
+
+
+def test_a_group_of_whole_documents_is_selected_in_one_pass(monkeypatch):
+    """select_mask of a group of n whole documents (a list, or a metadata filter) is the union of the
+    documents' own masks, made with one pass over the table, not one per document."""
+    from analysis.profiles import load_profiles
+    from analysis.stats import keyness as K
+
+    fs = load_profiles()
+    ids = fs.documents["id"].astype(str).tolist()
+    table = fs.term_counts
+    doc = table["document"].astype(str).to_numpy()
+    group = ids[:40]
+    years = sorted(set(fs.documents["year"].dropna()))[:3]
+    by_year = fs.documents.loc[fs.documents["year"].isin(years), "id"].astype(str)
+    passes = []
+    isin = np.isin
+    monkeypatch.setattr(np, "isin", lambda *a, **k: passes.append(len(a[0])) or isin(*a, **k))
+    mask = K.select_mask(fs, group, table=table)
+    assert passes == [len(table)]
+    passes.clear()
+    years_mask = K.select_mask(fs, {"year": years}, table=table)
+    assert passes == [len(table)]
+    monkeypatch.setattr(np, "isin", isin)
+    assert (mask == np.array([d in set(group) for d in doc])).all() and mask.sum() > 0
+    assert (years_mask == np.array([d in set(by_year) for d in doc])).all() and years_mask.sum() > 0
+    mixed = K.select_mask(fs, [ids[0], f"{ids[1]}#一"], table="sentences")  # a section beside a whole document
+    sentences = fs.sentences
+    expected = (sentences["document"].astype(str) == ids[0]).to_numpy() | (
+        (sentences["document"].astype(str) == ids[1]) & sentences["path"].astype(str).str.startswith("一")).to_numpy()
+    assert (mixed == expected).all()

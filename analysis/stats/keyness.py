@@ -631,9 +631,10 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
     frame = table if isinstance(table, pd.DataFrame) else getattr(fs, table)
     # integer codes of the two columns (hashed once, in C), never an object array per row
     doc_codes, doc_index = _text_codes(frame["document"])
-    path_codes, path_index = _text_codes(frame["path"])
+    paths: list = []  # the path column's codes, made when a section is asked for
     known = set(fs.documents["id"].astype(str))
     mask = np.zeros(len(frame), dtype=bool)
+    whole: list[int] = []  # codes of the documents selected whole: one pass over the table for all
     for doc, section, meta in _normalize_spec(spec):
         if doc is not None and doc not in known:
             raise KeyError(f"document {doc!r} is not in this FeatureSet; known ids: {sorted(known)[:20]}")
@@ -647,15 +648,22 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
             docs = list(docs_meta["id"].astype(str))
         else:
             docs = [doc]
+        if section is None:  # a group can name thousands of documents
+            whole.extend(k for d in docs for k in doc_index.get(d, []))
+            continue
+        if not paths:
+            paths.extend(_text_codes(frame["path"]))
+        path_codes, path_index = paths
         for d in docs:
             part = np.isin(doc_codes, doc_index.get(d, []))
-            if section is not None:
-                wanted = _descendants(fs.nodes, d, section)
-                if section not in set(fs.nodes.loc[fs.nodes["document"] == d, "path"].astype(str)):
-                    raise KeyError(f"document {d!r} has no outline node {section!r}; see its outline "
-                                   "(python -m analysis outline FILE)")
-                part &= np.isin(path_codes, [k for p in wanted for k in path_index.get(str(p), [])])
+            wanted = _descendants(fs.nodes, d, section)
+            if section not in set(fs.nodes.loc[fs.nodes["document"] == d, "path"].astype(str)):
+                raise KeyError(f"document {d!r} has no outline node {section!r}; see its outline "
+                               "(python -m analysis outline FILE)")
+            part &= np.isin(path_codes, [k for p in wanted for k in path_index.get(str(p), [])])
             mask |= part
+    if whole:
+        mask |= np.isin(doc_codes, whole)
     return mask
 
 
