@@ -302,6 +302,23 @@ def test_stratified_weights_keep_each_document_size():
     assert (w[:, :5].sum(axis=1) == 5).all() and (w[:, 5:].sum(axis=1) == 3).all()
 
 
+def test_stratified_weights_draw_as_one_multinomial_per_stratum_in_order_of_first_appearance():
+    """The weights equal, draw for draw, a plain reading of the stratified bootstrap: for each stratum
+    in order of first appearance, one multinomial over its units (interleaved, not sorted)."""
+    def by_hand(rng, strata, n):
+        w = np.zeros((n, len(strata)))
+        for stratum in dict.fromkeys(strata.tolist()):
+            idx = [i for i, s in enumerate(strata) if s == stratum]
+            w[:, idx] = rng.multinomial(len(idx), [1 / len(idx)] * len(idx), size=n)
+        return w
+
+    rng = np.random.default_rng(7)
+    for trial in range(50):
+        strata = np.array([f"d{k}" for k in rng.integers(0, 1 + trial % 6, 1 + trial)], dtype=object)
+        expected = by_hand(np.random.default_rng(trial), strata, 40)
+        assert (T._weights(np.random.default_rng(trial), strata, 40) == expected).all()
+
+
 def test_index_shift(fs):
     fs2 = build({"d1": D1, "d2": [("一", 1, None, [["基层", "社区", "人才", "。"], ["基层", "。"]])]})
     table = T.index_shift(fs2, "d1", "d2", lexicon=LEX, n_resamples=500, seed=2).set_index("side")

@@ -578,9 +578,14 @@ def _resampling_units(fs: FeatureSetLike, spec: Selection, counts: ThemeCounts, 
 def _weights(rng: np.random.Generator, strata: np.ndarray, n_resamples: int) -> np.ndarray:
     """Bootstrap weights (R × n): multinomial counts drawn within each stratum (document)."""
     w = np.zeros((n_resamples, len(strata)))
-    for stratum in list(dict.fromkeys(strata)):
-        idx = np.flatnonzero(strata == stratum)
-        w[:, idx] = rng.multinomial(len(idx), np.full(len(idx), 1.0 / len(idx)), size=n_resamples)
+    # the strata in order of first appearance, each with its positions in ascending order: one sort,
+    # not one scan of every unit per stratum (1,000 speeches of 100 KB hold about 500,000 sentences)
+    codes = pd.factorize(np.asarray(strata), use_na_sentinel=False)[0]
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes))
+    for end, size in zip(ends, np.diff(ends, prepend=0)):
+        idx = order[end - size:end]
+        w[:, idx] = rng.multinomial(size, np.full(size, 1.0 / size), size=n_resamples)
     return w
 
 
