@@ -1,6 +1,6 @@
 """The layout is the pipeline: a module imports only from its own stage or an earlier one.
 
-Stages, earliest first: foundation (paths, settings, chars, types, store) → io → text →
+Stages, earliest first: foundation (paths, settings, chars, types, store, memory, …) → io → text →
 features → stats → plots → output → cli. Every ``import``/``from … import`` of an
 ``analysis`` module is checked, including imports inside functions.
 """
@@ -16,7 +16,7 @@ from analysis.paths import project_root
 
 PACKAGE = project_root() / "analysis"
 STAGES = ["foundation", "io", "text", "features", "stats", "plots", "output", "cli"]
-FOUNDATION = {"paths", "settings", "chars", "types", "store", "results", "calendar", "memo", "__init__"}
+FOUNDATION = {"paths", "settings", "chars", "types", "store", "results", "calendar", "memo", "memory", "__init__"}
 #: Top-level modules that belong to a stage: where compared speeches come from (features), and the
 #: study and notebook setup that the notebooks and the report read (output).
 TOP_LEVEL = {"profiles": "features", "speeches": "features", "cache_schema": "features", "study": "output", "notebook": "output",
