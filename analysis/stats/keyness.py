@@ -631,7 +631,7 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
     frame = table if isinstance(table, pd.DataFrame) else getattr(fs, table)
     # integer codes of the two columns (hashed once, in C), never an object array per row
     doc_codes, doc_index = _text_codes(frame["document"])
-    paths: list = []  # the path column's codes, made when a section is asked for
+    path_codes = path_index = None  # the path column's codes, made when a section is asked for
     known = set(fs.documents["id"].astype(str))
     mask = np.zeros(len(frame), dtype=bool)
     whole: list[int] = []  # codes of the documents selected whole: one pass over the table for all
@@ -651,9 +651,8 @@ def select_mask(fs: FeatureSetLike, spec: Selection, *, table: str | pd.DataFram
         if section is None:  # a group can name thousands of documents
             whole.extend(k for d in docs for k in doc_index.get(d, []))
             continue
-        if not paths:
-            paths.extend(_text_codes(frame["path"]))
-        path_codes, path_index = paths
+        if path_index is None:
+            path_codes, path_index = _text_codes(frame["path"])
         for d in docs:
             part = np.isin(doc_codes, doc_index.get(d, []))
             wanted = _descendants(fs.nodes, d, section)
