@@ -45,7 +45,8 @@ import pandas as pd
 from analysis import paths
 
 __all__ = ["Study", "StudyComparison", "StudyError", "load_study", "study_from_dict", "default_study",
-           "resolve_study", "plan_study", "STUDY_FILE", "GROUP_PREFIX", "MAX_PAIRS"]
+           "resolve_study", "plan_study", "STUDY_FILE", "GROUP_PREFIX", "MAX_PAIRS",
+           "MAX_CHAINED"]
 
 #: The study file of a corpus folder, read when no study is named.
 STUDY_FILE = "study.yaml"
@@ -54,6 +55,10 @@ GROUP_PREFIX = "group:"
 #: A corpus folder of more speeches than this is compared speech by speech in date order
 #: (each with the next) instead of every pair.
 MAX_PAIRS = 6
+#: A corpus folder's made study compares at most this many speeches with the next: those of a
+#: larger folder that come last in date order (each comparison is a table and a chart in notebook
+#: 05; a folder of 1,000 speeches would get 999 of each). A study file chooses others.
+MAX_CHAINED = 12
 _SHARES = ("tokens", "han", "sentences")
 _UNITS = ("sentence", "paragraph")
 
@@ -284,9 +289,10 @@ def default_study(documents: pd.DataFrame, *, corpus: str | Path | None = None,
 
     Every speech of the folder is in focus. With two to :data:`MAX_PAIRS` speeches, every
     pair is compared (earlier as A, later as B); with more, each with the next in date
-    order. Each speech is also compared with the reference speeches matching its kind,
-    level and era (a group ``matched to <id>``); when none match, a note says so and
-    no such comparison is made.
+    order, for the last :data:`MAX_CHAINED` + 1 speeches at most (a note says how many were
+    left out of the comparisons). Each speech compared is also compared with the reference
+    speeches matching its kind, level and era (a group ``matched to <id>``); when none match,
+    a note says so and no such comparison is made.
 
     Args:
         documents: The corpus folder's documents (``id`` and metadata).
@@ -299,16 +305,22 @@ def default_study(documents: pd.DataFrame, *, corpus: str | Path | None = None,
     from analysis.speeches import match_references
 
     ids = _date_order(documents)
+    compared = ids[-(MAX_CHAINED + 1):]
     pairs = [(x, y) for i, x in enumerate(ids) for y in ids[i + 1:]] if len(ids) <= MAX_PAIRS else \
-        list(zip(ids, ids[1:]))
+        list(zip(compared, compared[1:]))
     comparisons = [StudyComparison(a, b) for a, b in pairs]
     groups: dict[str, dict[str, Any]] = {}
     notes = []
+    if len(compared) < len(ids):
+        notes.append(f"The corpus folder holds {len(ids):,} speeches: the study made for it compares only the last "
+                     f"{len(compared)} in date order, each with the next ({compared[0]} to {compared[-1]}); the "
+                     f"other {len(ids) - len(compared):,} are in the tables and charts of the whole folder but in no "
+                     "comparison. A study file (study.yaml, docs/lab.md) chooses the comparisons.")
     if references is not None and len(references):
         both = pd.concat([documents.drop(columns=[c for c in ("text", "raw", "raw_offsets") if c in documents.columns]),
                           references], ignore_index=True)
         ref_ids = [str(i) for i in references["id"]]
-        for doc in ids:
+        for doc in compared:
             row = both[both["id"].astype(str) == doc].iloc[0]
             unknown = [c for c in ("kind", "level") if not str(row.get(c) or "").strip() or str(row.get(c)) == "nan"]
             if unknown:

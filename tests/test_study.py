@@ -11,7 +11,7 @@ from analysis.features import build_features
 from analysis.speeches import match_references
 from analysis.stats.meta import describe_group, group_warning
 from analysis.stats.summaries import describe_shift, position_in_history, section_contrast_summary
-from analysis.study import GROUP_PREFIX, StudyError, default_study, load_study, plan_study, study_from_dict
+from analysis.study import GROUP_PREFIX, MAX_CHAINED, StudyError, default_study, load_study, plan_study, study_from_dict
 
 # --------------------------------------------------------------------------- study files
 
@@ -60,6 +60,24 @@ def test_a_folder_without_a_study_compares_its_speeches_and_says_when_nothing_ma
     assert len(study.notes) == 3 and "No reference speech matches a" in study.notes[0]
     many = pd.DataFrame({"id": [f"d{i}" for i in range(8)], "date": [f"20{10 + i}" for i in range(8)]})
     assert [(c.a, c.b) for c in default_study(many, references=None).comparisons][:2] == [("d0", "d1"), ("d1", "d2")]
+
+
+def test_a_big_folder_without_a_study_compares_only_its_last_speeches_and_says_so():
+    ids = [f"s{i:03d}" for i in range(40)]
+    docs = pd.DataFrame({"id": ids[::-1], "date": [f"{1980 + i}-01-01" for i in range(40)][::-1],
+                         "kind": ["organization_work"] * 40, "level": ["county"] * 40})
+    refs = pd.DataFrame({"id": ["r1"], "kind": ["organization_work"], "level": ["county"], "year": [2010]})
+    study = default_study(docs, references=refs)
+    chained = [(c.a, c.b) for c in study.comparisons if not c.b.startswith("group:")]
+    assert chained == [(f"s{i:03d}", f"s{i + 1:03d}") for i in range(27, 39)]  # the last 13 by date: 12 pairs
+    assert len(chained) == MAX_CHAINED == 12
+    # matched references only for the speeches compared (s027..s039); r1 (2010) is of the era of s020..s026 too
+    matched = [c.a for c in study.comparisons if c.b.startswith("group:")]
+    assert matched == [f"s{i:03d}" for i in range(27, 40)]
+    assert study.focus == tuple(ids)  # every speech stays in focus
+    assert "holds 40 speeches" in study.notes[0] and "the other 27" in study.notes[0]
+    small = default_study(docs.head(13), references=None)
+    assert not any("holds" in n for n in small.notes) and len(small.comparisons) == 12
 
 
 def test_match_references_wants_the_same_kind_level_class_and_era():

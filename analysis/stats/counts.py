@@ -789,11 +789,11 @@ def term_frequency_batches(
     """:func:`term_frequencies` of a FeatureSet given in batches of documents, one table per batch.
 
     The tables, stacked, are ``term_frequencies(combine(*batches), by=by, ...)`` row for row
-    (test: tests/test_counts_batches.py); memory holds one batch and one count per term,
-    never the whole corpus's counts. Two passes: the first counts, for each term, the
+    (test: tests/test_counts_batches.py); memory holds two batches at most and one count per
+    term, never the whole corpus's counts. Two passes: the first counts, for each term, the
     documents holding it as a token (``doc_freq``, and with it the vocabulary a term found
-    only inside longer tokens is listed from) and writes each batch to a temporary file;
-    the second reads the batches back and computes their rows.
+    only inside longer tokens is listed from) and writes each batch but the latest to a
+    temporary file; the second reads them back and computes their rows, the latest last.
 
     Args:
         batches: FeatureSets of disjoint documents (e.g.
@@ -820,6 +820,7 @@ def term_frequency_batches(
     check_choice("by", by, BATCHED_BY, caller="term_frequency_batches")
     documents: dict[str, int] = {}
     seen: set[str] = set()
+    held = None  # the latest batch stays in memory: a run of one batch (one large file) is never spilled
     with tempfile.TemporaryFile(prefix="terms-") as spill:
         for fs in batches:
             ids = [str(i) for i in _checked(fs).documents["id"]]
@@ -835,7 +836,9 @@ def term_frequency_batches(
             per_term = pairs["token"].astype(str).value_counts(sort=False)
             for term, n in zip(per_term.index.tolist(), per_term.to_numpy().tolist()):
                 documents[term] = documents.get(term, 0) + n
-            pickle.dump(fs, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            if held is not None:
+                pickle.dump(held, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            held = fs
             del fs, table, eligible, pairs, per_term
         doc_freq = pd.Series(documents, dtype="int64")
         vocabulary = _countable(documents)
@@ -846,6 +849,10 @@ def term_frequency_batches(
                 fs = pickle.load(spill)
             except EOFError:
                 break
+            yield _term_frequencies(fs, by=by, stopwords=stopwords, min_count=min_count, kinds=kinds,
+                                    vocabulary=vocabulary, doc_freq=doc_freq)
+        if held is not None:
+            fs, held = held, None
             yield _term_frequencies(fs, by=by, stopwords=stopwords, min_count=min_count, kinds=kinds,
                                     vocabulary=vocabulary, doc_freq=doc_freq)
 
