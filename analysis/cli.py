@@ -277,11 +277,12 @@ def cmd_outline(args: argparse.Namespace) -> None:
 
 
 def cmd_terms(args: argparse.Namespace) -> None:
-    from analysis.stats.counts import BATCHED_BY, term_frequencies, term_frequency_batches
+    from analysis.stats.batched import term_frequency_batches
+    from analysis.stats.counts import BATCHED_BY, term_frequencies
 
     if args.by in BATCHED_BY:  # streamed, a batch at a time
         tables = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
-                                        stopwords=not args.keep_stopwords)
+                                        stopwords=not args.keep_stopwords, workers=getattr(args, "workers", 1))
         _emit_batches((_top(table, args.by, args.top) for table in tables), args.format)
         return
     fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=False))

@@ -56,6 +56,34 @@ def test_term_frequency_batches_stack_to_term_frequencies(corpus, by):
     assert int(got.loc[got["term"] == "人才", "doc_freq"].iloc[0]) == 2  # a and b: counted over every batch
 
 
+def _rows_with_pid(blob):
+    """The second pass's task, with the process that ran it in a column (module level: sent to workers)."""
+    import os
+    import pickle
+
+    from analysis.stats import batched
+
+    return batched._term_frequencies(pickle.loads(blob), **batched._OPTIONS).assign(_pid=os.getpid())
+
+
+@pytest.mark.parametrize("by", ["document", "node"])
+def test_term_frequency_batches_on_two_workers_give_the_same_rows_in_order(corpus, monkeypatch, by):
+    import os
+
+    from analysis.stats import batched
+
+    _, whole, parts = corpus
+    monkeypatch.setattr(batched, "_frequencies_of", _rows_with_pid)
+    got = list(batched.term_frequency_batches(parts, by=by, workers=2))
+    pids = {int(p) for t in got if "_pid" in t.columns for p in t["_pid"]}
+    assert len(got) == len(parts) and "_pid" not in got[-1].columns  # the latest batch is computed here
+    assert pids and os.getpid() not in pids  # the spilled batches were computed by other processes
+    stacked = pd.concat([t.drop(columns="_pid", errors="ignore") for t in got], ignore_index=True)
+    pd.testing.assert_frame_equal(stacked, counts.term_frequencies(whole, by=by))
+    with pytest.raises(ValueError, match="workers"):
+        list(batched.term_frequency_batches(parts, workers=0))
+
+
 def test_term_frequency_batches_without_stopwords_and_min_count(corpus):
     _, whole, parts = corpus
     expected = counts.term_frequencies(whole, stopwords=False, min_count=2)

@@ -40,7 +40,7 @@ The column ``rate_of`` names the count f the rates use (``tokens`` in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from types import SimpleNamespace
 from typing import Any
@@ -177,6 +177,13 @@ def per_distinct(values: pd.Series, measure: Callable[[pd.Series], pd.Series]) -
     measured = np.asarray(measure(pd.Series(np.asarray(distinct, dtype=object), dtype=object).astype(str)),
                           dtype=np.int64)
     return np.append(measured, 0).take(codes)  # code -1 (missing): the 0 at the end
+
+
+def _text_in(values: pd.Series, wanted: Sequence[str]) -> np.ndarray:
+    """``values.astype(str).isin(wanted)`` as a boolean array, tested once per distinct value (a
+    categorical's categories), never with a string per row; a missing value is in no list."""
+    wanted = list(wanted)
+    return per_distinct(values, lambda s: s.isin(wanted)).astype(bool)
 
 
 def _han_per_group(tokens: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -413,15 +420,15 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str], *, per_node: bool
     if text_docs and terms:
         tokens = _tokens(fs)
         if len(text_docs) < len(routes):
-            tokens = tokens[tokens["document"].astype(str).isin(text_docs)]
+            tokens = tokens[_text_in(tokens["document"], text_docs)]
         found = count_occurrences(tokens, terms, per_node=per_node)
         frames.append(found.assign(mid_word_matches=pd.array(found["mid_word_matches"], dtype="Int64"),
                                    occurrences_lower_bound=False))
     stored = fs.stored.term_occurrences if fs.stored is not None else None
     stored_docs = [d for d, r in routes.items() if isinstance(r, frozenset)]
     if stored_docs and terms:
-        part = stored[stored["document"].astype(str).isin(stored_docs) & stored["term"].isin(terms)
-                      & stored["path"].notna() & (stored["occurrences"] > 0)]
+        part = stored[_text_in(stored["document"], stored_docs) & stored["term"].isin(terms).to_numpy()
+                      & stored["path"].notna().to_numpy() & (stored["occurrences"] > 0).to_numpy()]
         if not per_node:
             part = (part.groupby(["document", "term"], sort=False, observed=True)[["occurrences", "mid_word_matches"]]
                     .sum().reset_index().assign(path=None))
@@ -437,9 +444,8 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str], *, per_node: bool
             by_terms.setdefault(wanted, []).append(doc)
     if by_terms:
         counts = _term_counts(fs)
-        doc_of = counts["document"].astype(str)
         for wanted, docs in by_terms.items():
-            part = counts[doc_of.isin(docs)]
+            part = counts[_text_in(counts["document"], docs)]
             by = ["document", "path"] if per_node and "path" in part.columns else ["document"]
             derived = occurrences_from_counts(part, list(wanted), by=by)
             if "path" not in derived.columns:
@@ -454,7 +460,7 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str], *, per_node: bool
                              for c in columns})
     table = pd.concat(frames, ignore_index=True)
     rank = {d: i for i, d in enumerate(routes)}
-    table = table.iloc[np.argsort(table["document"].astype(str).map(rank).to_numpy(), kind="stable")]
+    table = table.iloc[np.argsort(per_distinct(table["document"], lambda s: s.map(rank)), kind="stable")]
     return table.astype({"occurrences": "int64", "occurrences_lower_bound": bool}).reset_index(drop=True)
 
 
@@ -774,87 +780,18 @@ def _term_frequencies(fs: FeatureSetLike, *, by, stopwords: bool, min_count: int
     return table.astype({c: "str" for c in compact if c in table.columns}) if compact else table
 
 
-#: Groupings :func:`term_frequency_batches` computes batch by batch (each group lies inside one document).
+#: Groupings :func:`analysis.stats.batched.term_frequency_batches` computes batch by batch (each group lies
+#: inside one document).
 BATCHED_BY = ("document", "section", "node")
 
 
-def term_frequency_batches(
-    batches: Iterable[FeatureSet],
-    *,
-    by: str = "document",
-    stopwords: bool = True,
-    min_count: int = 1,
-    kinds: Sequence[str] = TERM_KINDS,
-) -> Iterator[pd.DataFrame]:
-    """:func:`term_frequencies` of a FeatureSet given in batches of documents, one table per batch.
+def __getattr__(name: str) -> Any:
+    """``term_frequency_batches`` lives in :mod:`analysis.stats.batched`; still importable from here."""
+    if name == "term_frequency_batches":
+        from analysis.stats.batched import term_frequency_batches
 
-    The tables, stacked, are ``term_frequencies(combine(*batches), by=by, ...)`` row for row
-    (test: tests/test_counts_batches.py); memory holds two batches at most and one count per
-    term, never the whole corpus's counts. Two passes: the first counts, for each term, the
-    documents holding it as a token (``doc_freq``, and with it the vocabulary a term found
-    only inside longer tokens is listed from) and writes each batch but the latest to a
-    temporary file; the second reads them back and computes their rows, the latest last.
-
-    Args:
-        batches: FeatureSets of disjoint documents (e.g.
-            :func:`analysis.features.stream_batches`), read once.
-        by: ``"document"``, ``"section"`` or ``"node"``: groups that lie inside one document.
-        stopwords, min_count, kinds: As :func:`term_frequencies`.
-
-    Returns:
-        An iterator of tables with the columns of :func:`term_frequencies`, in document order.
-
-    Raises:
-        ValueError: for another ``by``, or a document id in two batches.
-
-    Example:
-        >>> t = pd.DataFrame({"document": ["a", "a", "b"], "token": ["人才", "基层", "人才"], "kind": "word"})
-        >>> fs = FeatureSet.from_tables(pd.DataFrame({"id": ["a", "b"]}), t)
-        >>> parts = list(term_frequency_batches([fs.select(["a"]), fs.select(["b"])]))
-        >>> pd.concat(parts)[["document", "term", "doc_freq"]].values.tolist()
-        [['a', '人才', 2], ['a', '基层', 1], ['b', '人才', 2]]
-    """
-    import pickle
-    import tempfile
-
-    check_choice("by", by, BATCHED_BY, caller="term_frequency_batches")
-    documents: dict[str, int] = {}
-    seen: set[str] = set()
-    held = None  # the latest batch stays in memory: a run of one batch (one large file) is never spilled
-    with tempfile.TemporaryFile(prefix="terms-") as spill:
-        for fs in batches:
-            ids = [str(i) for i in _checked(fs).documents["id"]]
-            twice = sorted(seen.intersection(ids))
-            if twice:
-                raise ValueError(f"term_frequency_batches: document ids occur in two batches: {twice[:5]}")
-            seen.update(ids)
-            table = _term_counts(fs)  # each node lies in its document's sections: by does not change doc_freq
-            eligible = table["kind"].isin(list(kinds))
-            if stopwords and "is_stop" in table.columns:
-                eligible &= ~table["is_stop"].fillna(False).astype(bool)
-            pairs = table.loc[eligible, ["document", "token"]].drop_duplicates()
-            per_term = pairs["token"].astype(str).value_counts(sort=False)
-            for term, n in zip(per_term.index.tolist(), per_term.to_numpy().tolist()):
-                documents[term] = documents.get(term, 0) + n
-            if held is not None:
-                pickle.dump(held, spill, protocol=pickle.HIGHEST_PROTOCOL)
-            held = fs
-            del fs, table, eligible, pairs, per_term
-        doc_freq = pd.Series(documents, dtype="int64")
-        vocabulary = _countable(documents)
-        del documents, seen
-        spill.seek(0)
-        while True:
-            try:
-                fs = pickle.load(spill)
-            except EOFError:
-                break
-            yield _term_frequencies(fs, by=by, stopwords=stopwords, min_count=min_count, kinds=kinds,
-                                    vocabulary=vocabulary, doc_freq=doc_freq)
-        if held is not None:
-            fs, held = held, None
-            yield _term_frequencies(fs, by=by, stopwords=stopwords, min_count=min_count, kinds=kinds,
-                                    vocabulary=vocabulary, doc_freq=doc_freq)
+        return term_frequency_batches
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _runs(tokens: pd.DataFrame, eligible: pd.Series) -> np.ndarray:
