@@ -161,7 +161,7 @@ class Study:
         rows = [("title", self.title), ("file", _shown_path(self.source) if self.source else "(made from the corpus folder)"),
                 ("corpus", _shown_path(self.corpus or paths.corpus_dir())),
                 ("references", self.references if isinstance(self.references, str) else ", ".join(map(str, self.references))),
-                ("focus", ", ".join(self.focus) or "(every speech of the corpus folder)"),
+                ("focus", _listed(self.focus) or "(every speech of the corpus folder)"),
                 ("groups", "; ".join(f"{k}: {_filter_text(v)}" for k, v in self.groups.items())),
                 ("comparisons", "; ".join(f"{c.a} vs {c.b}" for c in self.comparisons)),
                 ("sections", "; ".join(f"{d}: {a} vs {b}" for d, a, b in self.sections)),
@@ -170,6 +170,25 @@ class Study:
         from analysis.results import declare
 
         return declare(pd.DataFrame(rows, columns=["field", "value"]), result="study", kinds={"value": "text"})
+
+
+#: Ids a study's description lists before it says how many more there are.
+LISTED_IDS = 20
+
+
+def _listed(ids: Sequence[str]) -> str:
+    """Ids joined with commas; a long list shows its first :data:`LISTED_IDS` - 1 and its last, and how many
+    in all (a folder of 1,000 speeches is 1,000 ids).
+
+    >>> _listed([f"s{i}" for i in range(3)])
+    's0, s1, s2'
+    >>> _listed([f"s{i}" for i in range(1000)])[-49:]
+    's17, s18, …, s999 (1,000 speeches; 980 not shown)'
+    """
+    if len(ids) <= LISTED_IDS:
+        return ", ".join(ids)
+    shown = [*ids[:LISTED_IDS - 1], "…", ids[-1]]
+    return f"{', '.join(shown)} ({len(ids):,} speeches; {len(ids) - LISTED_IDS:,} not shown)"
 
 
 def _shown_path(path) -> str:

@@ -75,6 +75,8 @@ def test_a_big_folder_without_a_study_compares_only_its_last_speeches_and_says_s
     matched = [c.a for c in study.comparisons if c.b.startswith("group:")]
     assert matched == [f"s{i:03d}" for i in range(27, 40)]
     assert study.focus == tuple(ids)  # every speech stays in focus
+    focus = study.describe().set_index("field").loc["focus", "value"]
+    assert focus.startswith("s000, s001") and focus.endswith("s039 (40 speeches; 20 not shown)")
     assert "holds 40 speeches" in study.notes[0] and "the other 27" in study.notes[0]
     small = default_study(docs.head(13), references=None)
     assert not any("holds" in n for n in small.notes) and len(small.comparisons) == 12
