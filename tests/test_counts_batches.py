@@ -84,6 +84,32 @@ def test_term_frequency_batches_on_two_workers_give_the_same_rows_in_order(corpu
         list(batched.term_frequency_batches(parts, workers=0))
 
 
+def test_term_frequency_batches_on_workers_beside_another_thread_use_a_fork_server(corpus, monkeypatch):
+    import multiprocessing
+    import threading
+
+    from analysis.stats import batched
+
+    _, whole, parts = corpus
+    asked = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: asked.append(method) or real(method))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # e.g. a Dask client's event loop
+    other.start()
+    try:
+        got = pd.concat(list(batched.term_frequency_batches(parts, by="section", workers=2)), ignore_index=True)
+    finally:
+        stop.set()
+        other.join()
+    assert asked == ["forkserver"]
+    pd.testing.assert_frame_equal(got, counts.term_frequencies(whole, by="section"))
+    asked.clear()
+    alone = threading.active_count() == 1  # earlier tests may leave a thread (Dask's loop) in this process
+    list(batched.term_frequency_batches(parts, workers=2))
+    assert asked == ["fork" if alone else "forkserver"]
+
+
 def test_term_frequency_batches_without_stopwords_and_min_count(corpus):
     _, whole, parts = corpus
     expected = counts.term_frequencies(whole, stopwords=False, min_count=2)

@@ -135,10 +135,22 @@ def _frequencies_of(blob: bytes) -> pd.DataFrame:
 
 def _on_workers(blobs: Iterator[bytes], held: FeatureSet | None, options: dict, workers: int) -> Iterator[pd.DataFrame]:
     """The batches' rows computed by ``workers`` processes, in order, with at most two batches per worker
-    in flight; the held (latest) batch is computed here while the last spilled ones finish."""
+    in flight; the held (latest) batch is computed here while the last spilled ones finish.
+
+    The workers are forked from this process when it runs no other thread; otherwise (a Dask
+    client's event loop, a progress bar's monitor) from a fork server, since a thread holding a
+    lock at the moment of a fork leaves the lock held in the child."""
+    import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(options,)) as pool:
+    if threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])  # imported once, in the server, not in every worker
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(options,)) as pool:
         pending: deque = deque()
         for blob in blobs:
             pending.append(pool.submit(_frequencies_of, blob))
