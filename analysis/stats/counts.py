@@ -355,9 +355,10 @@ def _occurrence_routes(fs: FeatureSetLike) -> dict[str, Any]:
     has_offsets = {"start", "end"} <= set(tokens.columns)
     stored = fs.stored.term_occurrences if fs.stored is not None else None
     stored_sets: dict[str, frozenset] = {}
-    if isinstance(stored, pd.DataFrame) and len(stored):
-        for doc, part in stored.groupby(stored["document"].astype(str), sort=False):
-            stored_sets[doc] = frozenset(part["term"].astype(str))
+    if isinstance(stored, pd.DataFrame) and len(stored):  # each document's distinct terms, not a str per row
+        distinct = stored.groupby(stored["document"].astype(str), sort=False)["term"].unique()
+        for doc, terms in zip(distinct.index, distinct.to_numpy()):
+            stored_sets[doc] = frozenset(str(t) for t in terms)
     routes: dict[str, Any] = {}
     for doc in ids:
         if doc in profiled:
