@@ -712,8 +712,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_compute(p: argparse.ArgumentParser) -> None:
         p.add_argument("--hmm", action="store_true", help="let jieba guess unknown words (HMM)")
         p.add_argument("--workers", type=int, default=1,
-                       help="processes computing features (default 1; with --backend dask and no --scheduler: "
-                            "the workers of a local cluster)")
+                       help="processes computing features, and terms' frequencies of each batch of a folder "
+                            "(default 1; with --backend dask and no --scheduler: the workers of a local cluster)")
         p.add_argument("--backend", choices=["local", "dask"], default="local",
                        help="local (this machine) or dask (dask.distributed; see README)")
         p.add_argument("--scheduler", default=None, metavar="ADDRESS",
