@@ -277,13 +277,16 @@ def cmd_outline(args: argparse.Namespace) -> None:
 
 
 def cmd_terms(args: argparse.Namespace) -> None:
+    from functools import partial
+
     from analysis.stats.batched import term_frequency_batches
     from analysis.stats.counts import BATCHED_BY, term_frequencies
 
-    if args.by in BATCHED_BY:  # streamed, a batch at a time
-        tables = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
-                                        stopwords=not args.keep_stopwords, workers=getattr(args, "workers", 1))
-        _emit_batches((_top(table, args.by, args.top) for table in tables), args.format)
+    if args.by in BATCHED_BY:  # streamed, a batch at a time, each formatted where it is computed
+        pieces = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
+                                        stopwords=not args.keep_stopwords, workers=getattr(args, "workers", 1),
+                                        then=partial(_top_formatted, by=args.by, top=args.top, fmt=args.format))
+        _write_pieces(pieces, args.format)
         return
     fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=False))
     table = term_frequencies(fs, by=args.by, stopwords=not args.keep_stopwords)
@@ -318,24 +321,43 @@ def _batches(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
 
 def _emit_batches(tables, fmt: str) -> None:
     """:func:`_emit` of the stacked ``tables``, written one table at a time (the same bytes)."""
-    out = _NoControls(sys.stdout, fmt)
-    first = True
+    _write_pieces((_formatted(table, fmt) for table in tables), fmt)
+
+
+def _formatted(table: pd.DataFrame, fmt: str) -> tuple[str, str | None]:
+    """One table of a stack as text, for :func:`_write_pieces`: (CSV header, CSV rows), or ("", the JSON
+    records without the enclosing brackets, None when there are none)."""
     if fmt == "json":
-        for table in tables:
-            records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
-            if records:
-                text = json.dumps(records, ensure_ascii=False, indent=1)
-                out.write(("[\n" if first else ",\n") + text[2:-2])
-                first = False
-        out.write("[]\n" if first else "\n]\n")
-        return
+        records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
+        return "", json.dumps(records, ensure_ascii=False, indent=1)[2:-2] if records else None
     from analysis.output.csvsafe import neutralize_formulas
 
-    for table in tables:
-        for start in range(0, max(len(table), 1), 50_000):
-            part = neutralize_formulas(table.iloc[start:start + 50_000])
-            out.write(part.to_csv(index=False, header=first, lineterminator="\n"))
-            first = False
+    header = table.iloc[:0].to_csv(index=False, lineterminator="\n")
+    rows = [neutralize_formulas(table.iloc[start:start + 50_000]).to_csv(index=False, header=False, lineterminator="\n")
+            for start in range(0, len(table), 50_000)]
+    return header, "".join(rows)
+
+
+def _top_formatted(table: pd.DataFrame, *, by: str, top: int, fmt: str) -> tuple[str, str | None]:
+    """:func:`_formatted` of :func:`_top` (module level: a worker process runs it on the batch it computed)."""
+    return _formatted(_top(table, by, top), fmt)
+
+
+def _write_pieces(pieces, fmt: str) -> None:
+    """Write the pieces :func:`_formatted` made of a stack of tables as one CSV (the first header) or
+    one JSON list."""
+    out = _NoControls(sys.stdout, fmt)
+    first = True
+    for header, body in pieces:
+        if fmt == "json":
+            if body is not None:
+                out.write(("[\n" if first else ",\n") + body)
+                first = False
+            continue
+        out.write((header if first else "") + body)
+        first = False
+    if fmt == "json":
+        out.write("[]\n" if first else "\n]\n")
 
 
 def cmd_kwic(args: argparse.Namespace) -> None:

@@ -10,6 +10,7 @@ and the results are the same (the pool only decides where bytes live).
 
 - :func:`release_free_memory`: return what the pools and the C heap hold free now.
 - :func:`lean_arrow_pool`: the pool name the project prefers, when this pyarrow has it.
+- :func:`name_lean_pool`: name it in an environment for the processes started with it.
 - :func:`use_lean_allocator`: make it this process's default pool (the command line does,
   and :func:`analysis.output.report.run_notebooks` names it to the kernels it starts),
   unless ``ARROW_DEFAULT_MEMORY_POOL`` already says which pool to use.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import MutableMapping
 
 #: The environment variable Arrow reads at start-up to choose its default memory pool.
 ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
@@ -40,6 +42,24 @@ def lean_arrow_pool() -> str | None:
     return LEAN_POOL
 
 
+def name_lean_pool(env: MutableMapping[str, str]) -> bool:
+    """Name :func:`lean_arrow_pool` in the environment mapping ``env`` (``ARROW_DEFAULT_MEMORY_POOL``) for the
+    processes started with it, unless ``env`` names a pool already or this pyarrow lacks it.
+
+    Returns:
+        Whether ``env`` was changed.
+
+    >>> env = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+    >>> name_lean_pool(env), env
+    (False, {'ARROW_DEFAULT_MEMORY_POOL': 'system'})
+    """
+    pool = lean_arrow_pool()
+    if pool is None or env.get(ARROW_POOL_VARIABLE):
+        return False
+    env[ARROW_POOL_VARIABLE] = pool
+    return True
+
+
 def use_lean_allocator() -> str:
     """Make :func:`lean_arrow_pool` this process's default Arrow pool, unless ``ARROW_DEFAULT_MEMORY_POOL``
     is set (the user's choice stays) or this pyarrow lacks it; the variable is then set for the
@@ -51,9 +71,8 @@ def use_lean_allocator() -> str:
     """
     import pyarrow as pa
 
-    if not os.environ.get(ARROW_POOL_VARIABLE) and lean_arrow_pool() is not None:
+    if name_lean_pool(os.environ):  # for this process, and the processes it starts (workers, kernels)
         pa.set_memory_pool(pa.jemalloc_memory_pool())
-        os.environ[ARROW_POOL_VARIABLE] = LEAN_POOL  # and the processes it starts (workers, kernels)
     return pa.default_memory_pool().backend_name
 
 

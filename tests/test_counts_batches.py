@@ -110,6 +110,19 @@ def test_term_frequency_batches_on_workers_beside_another_thread_use_a_fork_serv
     assert asked == ["fork" if alone else "forkserver"]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_term_frequency_batches_hand_on_what_then_makes_of_each_table(corpus, workers):
+    from functools import partial
+
+    from analysis.stats import batched
+
+    _, _, parts = corpus
+    tables = list(batched.term_frequency_batches(parts, by="node"))
+    got = list(batched.term_frequency_batches(parts, by="node", workers=workers,
+                                              then=partial(pd.DataFrame.to_csv, index=False)))
+    assert got == [t.to_csv(index=False) for t in tables] and len(got) == len(parts)
+
+
 def test_term_frequency_batches_without_stopwords_and_min_count(corpus):
     _, whole, parts = corpus
     expected = counts.term_frequencies(whole, stopwords=False, min_count=2)

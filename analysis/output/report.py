@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from analysis import paths
-from analysis.memory import ARROW_POOL_VARIABLE, lean_arrow_pool
+from analysis.memory import name_lean_pool
 from analysis.output.report_html import PLOTLY_MIME, QUESTION, build_report  # noqa: F401 (re-exported)
 
 __all__ = ["ReportError", "build_report", "run_notebooks", "QUESTION", "REPORT_NAME"]
@@ -209,9 +209,7 @@ def _notebook_env(*, study: str | Path | None, corpus: str | Path | None, docume
     # the costly steps (bootstraps, similarity, trends) are memoized on their inputs (analysis.memo)
     env.setdefault("ANALYSIS_MEMO", "1")
     env[paths.UNATTENDED] = "1"  # widgets are drawn into the report, never clicked
-    pool = lean_arrow_pool()  # Arrow's pool that hands freed memory back (analysis.memory), unless one is named
-    if pool and not env.get(ARROW_POOL_VARIABLE):
-        env[ARROW_POOL_VARIABLE] = pool
+    name_lean_pool(env)  # Arrow's pool that hands freed memory back (analysis.memory), unless one is named
     # the kernels import this project's analysis (beside the notebooks), not another installed copy
     env["PYTHONPATH"] = os.pathsep.join([str(paths.project_root()), *filter(None, [env.get("PYTHONPATH")])])
     return env, corpus, out_dir

@@ -21,7 +21,8 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -41,7 +42,8 @@ def term_frequency_batches(
     min_count: int = 1,
     kinds: Sequence[str] = TERM_KINDS,
     workers: int = 1,
-) -> Iterator[pd.DataFrame]:
+    then: Callable[[pd.DataFrame], Any] | None = None,
+) -> Iterator[Any]:
     """:func:`analysis.stats.counts.term_frequencies` of a FeatureSet given in batches of documents, one table
     per batch.
 
@@ -59,10 +61,13 @@ def term_frequency_batches(
         by: ``"document"``, ``"section"`` or ``"node"``: groups that lie inside one document.
         stopwords, min_count, kinds: As :func:`analysis.stats.counts.term_frequencies`.
         workers: Processes of the second pass (with two batches or more); 1 computes in this process.
+        then: Applied to each batch's table where it is computed (on a worker when ``workers`` > 1, so
+            it must be a module-level function or a ``functools.partial`` of one), e.g. formatting it
+            for output; the iterator then yields what it returns.
 
     Returns:
         An iterator of tables with the columns of :func:`analysis.stats.counts.term_frequencies`, in
-        document order.
+        document order (or of ``then``'s results).
 
     Raises:
         ValueError: for another ``by``, a document id in two batches, or ``workers`` below 1.
@@ -100,6 +105,7 @@ def term_frequency_batches(
         del documents, seen
         options = dict(by=by, stopwords=stopwords, min_count=min_count, kinds=kinds, vocabulary=vocabulary,
                        doc_freq=doc_freq)
+        finish = then or _same
 
         def spilled() -> Iterator[bytes]:
             for begin, end in spans:
@@ -107,33 +113,41 @@ def term_frequency_batches(
                 yield spill.read(end - begin)
 
         if workers > 1 and spans:
-            yield from _on_workers(spilled(), held, options, workers)
+            yield from _on_workers(spilled(), held, options, finish, workers)
             return
         for blob in spilled():
-            yield _term_frequencies(pickle.loads(blob), **options)
+            yield finish(_term_frequencies(pickle.loads(blob), **options))
         if held is not None:
             fs, held = held, None
-            yield _term_frequencies(fs, **options)
+            yield finish(_term_frequencies(fs, **options))
+
+
+def _same(table: pd.DataFrame) -> pd.DataFrame:
+    return table
 
 
 # ---------------------------------------------------------------------------
 # the second pass on worker processes
 
 _OPTIONS: dict = {}
+_FINISH: list = []
 
 
-def _start_worker(options: dict) -> None:
-    """Process-pool initializer: the vocabulary and document frequencies, sent once per worker."""
+def _start_worker(options: dict, finish: Callable[[pd.DataFrame], Any]) -> None:
+    """Process-pool initializer: the vocabulary and document frequencies, and what to do with each
+    batch's table, sent once per worker."""
     _OPTIONS.clear()
     _OPTIONS.update(options)
+    _FINISH[:] = [finish]
 
 
-def _frequencies_of(blob: bytes) -> pd.DataFrame:
-    """One spilled batch's rows, in a worker."""
-    return _term_frequencies(pickle.loads(blob), **_OPTIONS)
+def _frequencies_of(blob: bytes) -> Any:
+    """One spilled batch's rows (what ``then`` makes of them), in a worker."""
+    return _FINISH[0](_term_frequencies(pickle.loads(blob), **_OPTIONS))
 
 
-def _on_workers(blobs: Iterator[bytes], held: FeatureSet | None, options: dict, workers: int) -> Iterator[pd.DataFrame]:
+def _on_workers(blobs: Iterator[bytes], held: FeatureSet | None, options: dict, finish: Callable[[pd.DataFrame], Any],
+                workers: int) -> Iterator[Any]:
     """The batches' rows computed by ``workers`` processes, in order, with at most two batches per worker
     in flight; the held (latest) batch is computed here while the last spilled ones finish.
 
@@ -150,15 +164,14 @@ def _on_workers(blobs: Iterator[bytes], held: FeatureSet | None, options: dict, 
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])  # imported once, in the server, not in every worker
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(options,)) as pool:
+                             initargs=(options, finish)) as pool:
         pending: deque = deque()
         for blob in blobs:
             pending.append(pool.submit(_frequencies_of, blob))
             del blob
             while len(pending) >= 2 * workers:
                 yield pending.popleft().result()
-        last = _term_frequencies(held, **options) if held is not None else None
+        last = [finish(_term_frequencies(held, **options))] if held is not None else []
         while pending:
             yield pending.popleft().result()
-    if last is not None:
-        yield last
+    yield from last
