@@ -84,7 +84,7 @@ def test_term_frequency_batches_on_two_workers_give_the_same_rows_in_order(corpu
         list(batched.term_frequency_batches(parts, workers=0))
 
 
-def test_term_frequency_batches_on_workers_beside_another_thread_use_a_fork_server(corpus, monkeypatch):
+def test_term_frequency_batches_on_workers_beside_another_thread_are_started_afresh(corpus, monkeypatch):
     import multiprocessing
     import threading
 
@@ -102,12 +102,12 @@ def test_term_frequency_batches_on_workers_beside_another_thread_use_a_fork_serv
     finally:
         stop.set()
         other.join()
-    assert asked == ["forkserver"]
+    assert asked == ["spawn"]
     pd.testing.assert_frame_equal(got, counts.term_frequencies(whole, by="section"))
     asked.clear()
     alone = threading.active_count() == 1  # earlier tests may leave a thread (Dask's loop) in this process
     list(batched.term_frequency_batches(parts, workers=2))
-    assert asked == ["fork" if alone else "forkserver"]
+    assert asked == ["fork" if alone else "spawn"]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -328,14 +328,35 @@ def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, co
             return hit, []
     errors: list = []
     out = []
-    for document in read_file(item, settings=settings, report=errors.append):
+    for box in _one_ahead(read_file(item, settings=settings, report=errors.append)):
+        document = box.pop()
+        row, text = document.row(full=False), {"id": document.id, "text": document.text}
+        del document  # its raw text and offsets (8 bytes a character) are not needed to count it
         # compact: codes, not a string per row, in the entry and on the way back (made so from the codes)
-        out.append((document.row(full=False), counted_features({"id": document.id, "text": document.text}, settings,
-                                                               cache=cache, write=write, count_themes=count_themes,
-                                                               compact=True)))
+        out.append((row, counted_features(text, settings, cache=cache, write=write, count_themes=count_themes,
+                                          compact=True)))
     if entry is not None and write and not errors:
         _write_counts(entry, key, out)
     return out, errors
+
+
+def _one_ahead(items: Iterable) -> Iterator[list]:
+    """Each item in a one-item list, handed out once the next item has been read: the source (a reader's
+    generators) then holds no reference to it, so the caller that pops it holds the only one.
+
+    >>> [box.pop() for box in _one_ahead(iter("ab"))]
+    ['a', 'b']
+    """
+    source = iter(items)
+    try:
+        box = [next(source)]
+    except StopIteration:
+        return
+    for following in source:
+        yield box
+        box = [following]
+        del following
+    yield box
 
 
 def _progress(results: Iterable, total: int, progress: bool, unit: str = "doc", desc: str = "features") -> Iterable:

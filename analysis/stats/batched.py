@@ -152,8 +152,10 @@ def _on_workers(blobs: Iterator[bytes], held: FeatureSet | None, options: dict, 
     in flight; the held (latest) batch is computed here while the last spilled ones finish.
 
     The workers are forked from this process when it runs no other thread; otherwise (a Dask
-    client's event loop, a progress bar's monitor) from a fork server, since a thread holding a
-    lock at the moment of a fork leaves the lock held in the child."""
+    client's event loop, a progress bar's monitor) they are started afresh ("spawn", each
+    importing the project once), since a thread holding a lock at the moment of a fork leaves the
+    lock held in the child. Not a fork server: its workers are not this process's children, and
+    their CPU time is then missing from what ``time`` reports for the command."""
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -161,8 +163,7 @@ def _on_workers(blobs: Iterator[bytes], held: FeatureSet | None, options: dict, 
     if threading.active_count() == 1:
         context = multiprocessing.get_context("fork")
     else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])  # imported once, in the server, not in every worker
+        context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                              initargs=(options, finish)) as pool:
         pending: deque = deque()
