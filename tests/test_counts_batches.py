@@ -11,7 +11,7 @@ import pytest
 
 from analysis.features import combine, stream_batches, stream_features
 from analysis.paths import corpus_dir
-from analysis.stats import counts, themes
+from analysis.stats import batched, counts, themes
 
 SEED = (corpus_dir() / "organization-work-speech.txt").read_text(encoding="utf-8")
 
@@ -49,7 +49,7 @@ def test_batches_hold_every_document_once_in_order(corpus):
 def test_term_frequency_batches_stack_to_term_frequencies(corpus, by):
     _, whole, parts = corpus
     expected = counts.term_frequencies(whole, by=by)
-    got = pd.concat(list(counts.term_frequency_batches(parts, by=by)), ignore_index=True)
+    got = pd.concat(list(batched.term_frequency_batches(parts, by=by)), ignore_index=True)
     pd.testing.assert_frame_equal(got, expected)
     r1 = got[(got["document"] == "r1") & (got["term"] == "人才")]
     assert r1["tokens"].tolist() == [0] and r1["occurrences"].tolist() == [2]  # listed from the whole vocabulary
@@ -61,16 +61,12 @@ def _rows_with_pid(blob):
     import os
     import pickle
 
-    from analysis.stats import batched
-
     return batched._term_frequencies(pickle.loads(blob), **batched._OPTIONS).assign(_pid=os.getpid())
 
 
 @pytest.mark.parametrize("by", ["document", "node"])
 def test_term_frequency_batches_on_two_workers_give_the_same_rows_in_order(corpus, monkeypatch, by):
     import os
-
-    from analysis.stats import batched
 
     _, whole, parts = corpus
     monkeypatch.setattr(batched, "_frequencies_of", _rows_with_pid)
@@ -87,8 +83,6 @@ def test_term_frequency_batches_on_two_workers_give_the_same_rows_in_order(corpu
 def test_term_frequency_batches_on_workers_beside_another_thread_are_started_afresh(corpus, monkeypatch):
     import multiprocessing
     import threading
-
-    from analysis.stats import batched
 
     _, whole, parts = corpus
     asked = []
@@ -114,8 +108,6 @@ def test_term_frequency_batches_on_workers_beside_another_thread_are_started_afr
 def test_term_frequency_batches_hand_on_what_then_makes_of_each_table(corpus, workers):
     from functools import partial
 
-    from analysis.stats import batched
-
     _, _, parts = corpus
     tables = list(batched.term_frequency_batches(parts, by="node"))
     got = list(batched.term_frequency_batches(parts, by="node", workers=workers,
@@ -126,16 +118,16 @@ def test_term_frequency_batches_hand_on_what_then_makes_of_each_table(corpus, wo
 def test_term_frequency_batches_without_stopwords_and_min_count(corpus):
     _, whole, parts = corpus
     expected = counts.term_frequencies(whole, stopwords=False, min_count=2)
-    got = pd.concat(list(counts.term_frequency_batches(parts, stopwords=False, min_count=2)), ignore_index=True)
+    got = pd.concat(list(batched.term_frequency_batches(parts, stopwords=False, min_count=2)), ignore_index=True)
     pd.testing.assert_frame_equal(got, expected)
 
 
 def test_term_frequency_batches_refuse_a_grouping_across_documents_and_repeated_ids(corpus):
     _, _, parts = corpus
     with pytest.raises(ValueError, match="by"):
-        list(counts.term_frequency_batches(parts, by="year"))
+        list(batched.term_frequency_batches(parts, by="year"))
     with pytest.raises(ValueError, match="two batches"):
-        list(counts.term_frequency_batches([parts[0], parts[0]]))
+        list(batched.term_frequency_batches([parts[0], parts[0]]))
 
 
 @pytest.mark.parametrize("by", ["document", "section"])

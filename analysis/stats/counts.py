@@ -786,15 +786,6 @@ def _term_frequencies(fs: FeatureSetLike, *, by, stopwords: bool, min_count: int
 BATCHED_BY = ("document", "section", "node")
 
 
-def __getattr__(name: str) -> Any:
-    """``term_frequency_batches`` lives in :mod:`analysis.stats.batched`; still importable from here."""
-    if name == "term_frequency_batches":
-        from analysis.stats.batched import term_frequency_batches
-
-        return term_frequency_batches
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _runs(tokens: pd.DataFrame, eligible: pd.Series) -> np.ndarray:
     """Run ids: consecutive eligible tokens of one sentence share an id; others get -1."""
     doc = tokens["document"].astype(str).to_numpy()
