@@ -49,8 +49,8 @@ def term_frequency_batches(
 
     The tables, stacked, are ``term_frequencies(combine(*batches), by=by, ...)`` row for row
     (test: tests/test_counts_batches.py), whatever ``workers``; memory holds the latest batch,
-    the batches being computed (one per worker) and one count per term, never the whole
-    corpus's counts. Two passes: the first counts, for each term, the documents holding it as
+    up to two spilled batches per worker on their way to it (each worker computes one) and one
+    count per term, never the whole corpus's counts. Two passes: the first counts, for each term, the documents holding it as
     a token (``doc_freq``, and with it the vocabulary a term found only inside longer tokens is
     listed from) and writes each batch but the latest to a temporary file; the second reads
     them back and computes their rows, the latest last.
