@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.plots import compare as P
-from analysis.plots import fonts
+from analysis.plots import charts, fonts
 from analysis.plots.charts import figure_strings
 
 
@@ -53,6 +53,19 @@ def test_theme_shifts_draws_flagged_intervals_grey_and_names_the_flag():
     diff = [t for t in ok.data if t.error_x and t.error_x.array is not None][-1]
     assert list(diff.marker.color) != ["white", "white"]  # the significant shift is filled
     assert list(diff.marker.color)[1] == "white"  # the other is hollow
+
+
+def test_theme_shifts_legend_rows_sit_between_the_title_and_the_plots():
+    many = pd.concat([_shift().assign(comparison=f"seed vs {b}", label_b=f"{b} ({n} speeches of the reference group)")
+                      for b, n in [("party building since 2012", 17), ("organization work, all years", 5),
+                                   ("national speeches", 30)]], ignore_index=True)
+    one, four = P.plot_theme_shifts(_shift(), title="T"), P.plot_theme_shifts(many, title="T")
+    assert charts.legend_rows([t.name for t in four.data if t.showlegend is not False], width=890) >= 2
+    assert four.layout.margin.t >= one.layout.margin.t + 24  # a row more of legend, a row more of margin
+    for fig in (one, four):  # in container coordinates, from the top: title, legend, then the plot area
+        height, top = fig.layout.height, fig.layout.margin.t
+        assert fig.layout.title.y > fig.layout.legend.y > 1 - top / height
+        assert fig.layout.legend.yref == fig.layout.title.yref == "container"
 
 
 def test_index_chart_separates_flagged_and_leaves_out_undefined():

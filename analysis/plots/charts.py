@@ -125,6 +125,26 @@ groups): a speech at the size cap has tens of thousands of sections, which no re
 and which made one chart's HTML tens of megabytes. :func:`first_categories` cuts to this many."""
 
 
+def legend_rows(labels: Sequence[str], *, width: float, font_size: int = 13) -> int:
+    """The rows a horizontal legend of ``labels`` takes in ``width`` pixels (an estimate: a wide
+    character such as a Han one is about a font size wide, another about 0.6 of it, and each entry
+    adds 40 pixels of symbol and gap).
+
+    >>> legend_rows(["甲" * 10, "b" * 10], width=400), legend_rows(["甲" * 30, "b" * 30], width=400)
+    (1, 2)
+    """
+    import unicodedata
+
+    rows, used = 1, 0.0
+    for label in labels:
+        wide = sum(unicodedata.east_asian_width(c) in "WF" for c in str(label))
+        entry = 40 + font_size * (wide + 0.6 * (len(str(label)) - wide))
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
 def first_categories(table: pd.DataFrame, column: str, *, limit: int = MAX_CATEGORIES,
                      noun: str = "values") -> tuple[pd.DataFrame, str]:
     """The rows of the first ``limit`` values of ``column`` (in order of first appearance), and a note.

@@ -260,9 +260,15 @@ def plot_theme_shifts(table: pd.DataFrame, *, title: str = "", height: int | Non
     top = float(np.nanmax(table[["share_a", "share_b"]].to_numpy(dtype=float))) * 100
     fig.update_xaxes(range=[0, top * 1.08 if top > 0 else 1], row=1, col=1)
     fig.update_layout(title=title or None, scattermode="group", scattergap=0.5,
-                      legend=dict(orientation="h", y=1.1, yanchor="bottom", x=1, xanchor="right"))
+                      legend=dict(orientation="h", x=1, xanchor="right"))
     fig = charts.apply_style(fig, width=1000, height=height or max(440, 190 + 38 * len(themes)))
-    fig.update_layout(margin=dict(b=90))
+    # title, then the legend's rows below it, then the plots: the top margin holds them all
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    rows = charts.legend_rows(names, width=1000 - fig.layout.margin.l - fig.layout.margin.r)
+    tall = fig.layout.height
+    fig.update_layout(margin=dict(b=90, t=50 + 24 * rows + 35),
+                      title=dict(yref="container", y=1 - 12 / tall, yanchor="top"),
+                      legend=dict(yref="container", y=1 - 50 / tall, yanchor="top"))
     fig.add_annotation(text="filled: interval excludes 0 · hollow: it does not · grey: too few units on a side",
                        xref="paper", yref="paper", x=1, y=0, yshift=-45, xanchor="right", yanchor="top",
                        showarrow=False, font=dict(size=12))
