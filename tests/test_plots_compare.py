@@ -62,7 +62,12 @@ def test_theme_shifts_legend_rows_sit_between_the_title_and_the_plots():
     one, four = P.plot_theme_shifts(_shift(), title="T"), P.plot_theme_shifts(many, title="T")
     assert charts.legend_rows([t.name for t in four.data if t.showlegend is not False], width=890) >= 2
     assert four.layout.margin.t >= one.layout.margin.t + 24  # a row more of legend, a row more of margin
-    for fig in (one, four):  # in container coordinates, from the top: title, legend, then the plot area
+    index = pd.DataFrame({"document": ["a", "b"], "label": ["a", "b"], "index": [0.5, -1.0], "ci_low": [0.1, -3.0],
+                          "ci_high": [0.9, 1.0], "flag": ["", "only 5 sentences (< 20): interval not reliable"]})
+    structure = pd.DataFrame({"document": ["a"], "preamble_share": [0.1], "body_share": [0.85], "closing_share": [0.05],
+                              "han_chars": [5000], "points": [4], "announced": [5], "largest_point_share": [0.3]})
+    others = [P.plot_speech_index(index, highlight=["a"], title="T"), P.plot_speech_structure(structure, title="T")]
+    for fig in (one, four, *others):  # in container coordinates, from the top: title, legend, then the plot area
         height, top = fig.layout.height, fig.layout.margin.t
         assert fig.layout.title.y > fig.layout.legend.y > 1 - top / height
         assert fig.layout.legend.yref == fig.layout.title.yref == "container"

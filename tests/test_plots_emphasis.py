@@ -72,6 +72,9 @@ def test_emphasis_shift_draws_diff_with_its_interval():
     np.testing.assert_allclose(delta.error_x.array, [-10.0 + 12.7, 6.0 - 4.0])
     np.testing.assert_allclose(delta.error_x.arrayminus, [-12.7 + 16.0, 4.0 - 2.0])
     assert list(delta.y) == ["人才", "基层"]
+    titled = plot_emphasis_shift(s, label_a="三", label_b="四", title="Theme shares in section 三 (A) and section 四 (B)")
+    layout = titled.layout  # title, then the legend, then the plots (in container coordinates, from the top)
+    assert layout.title.y > layout.legend.y > 1 - layout.margin.t / layout.height
 
 
 def test_keyness_bars_sign_colour_and_pale_when_not_significant():

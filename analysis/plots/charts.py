@@ -145,6 +145,28 @@ def legend_rows(labels: Sequence[str], *, width: float, font_size: int = 13) -> 
     return rows
 
 
+def legend_under_title(fig, *, gap: int = 10):
+    """Lay the title, then a horizontal legend's rows, then the plots, from the top down: the title
+    pinned to the top, the legend right under it, and the top margin made to hold both and ``gap``
+    pixels more (subplot titles need about 35). A legend above the plots anchored to them grew
+    upward into a long title once it wrapped. Call after :func:`apply_style` (it reads the size).
+
+    Returns:
+        The figure, changed in place.
+    """
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    if fig.layout.showlegend is False or not names:
+        return fig
+    margin = fig.layout.margin
+    width, height = fig.layout.width or WIDTH, fig.layout.height or HEIGHT
+    rows = legend_rows(names, width=width - (margin.l or 0) - (margin.r or 0))
+    title = 50 if fig.layout.title.text else 10
+    return fig.update_layout(margin=dict(t=title + 24 * rows + gap),
+                             title=dict(yref="container", y=1 - 12 / height, yanchor="top"),
+                             legend=dict(orientation="h", yref="container", y=1 - title / height, yanchor="top",
+                                         x=1, xanchor="right"))
+
+
 def first_categories(table: pd.DataFrame, column: str, *, limit: int = MAX_CATEGORIES,
                      noun: str = "values") -> tuple[pd.DataFrame, str]:
     """The rows of the first ``limit`` values of ``column`` (in order of first appearance), and a note.

@@ -177,9 +177,9 @@ def plot_speech_index(table: pd.DataFrame, *, highlight: Sequence[str] = (), tit
             f"{denominator} hit, index undefined (see the table)" if undefined else "")
     fig.update_layout(title=title or None,
                       xaxis_title=f"ln(s_{numerator} / s_{denominator}), 95% bootstrap interval"
-                                  + (f"<br><sup>{note}</sup>" if note else ""),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return charts.apply_style(fig, width=1000, height=height or max(360, 160 + 24 * len(ok)))
+                                  + (f"<br><sup>{note}</sup>" if note else ""))
+    fig = charts.apply_style(fig, width=1000, height=height or max(360, 160 + 24 * len(ok)))
+    return charts.legend_under_title(fig)
 
 
 def plot_theme_shifts(table: pd.DataFrame, *, title: str = "", height: int | None = None):
@@ -262,13 +262,8 @@ def plot_theme_shifts(table: pd.DataFrame, *, title: str = "", height: int | Non
     fig.update_layout(title=title or None, scattermode="group", scattergap=0.5,
                       legend=dict(orientation="h", x=1, xanchor="right"))
     fig = charts.apply_style(fig, width=1000, height=height or max(440, 190 + 38 * len(themes)))
-    # title, then the legend's rows below it, then the plots: the top margin holds them all
-    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
-    rows = charts.legend_rows(names, width=1000 - fig.layout.margin.l - fig.layout.margin.r)
-    tall = fig.layout.height
-    fig.update_layout(margin=dict(b=90, t=50 + 24 * rows + 35),
-                      title=dict(yref="container", y=1 - 12 / tall, yanchor="top"),
-                      legend=dict(yref="container", y=1 - 50 / tall, yanchor="top"))
+    charts.legend_under_title(fig, gap=35)  # room for the subplot titles
+    fig.update_layout(margin=dict(b=90))
     fig.add_annotation(text="filled: interval excludes 0 · hollow: it does not · grey: too few units on a side",
                        xref="paper", yref="paper", x=1, y=0, yshift=-45, xanchor="right", yanchor="top",
                        showarrow=False, font=dict(size=12))
@@ -381,11 +376,10 @@ def plot_speech_structure(table: pd.DataFrame, *, labels: Mapping[str, str] | No
                            font=dict(size=12))
     fig.update_xaxes(range=[0, 100], title="share of the speech's Han characters (%)")
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(barmode="stack", title=title or None,
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right", traceorder="normal"))
+    fig.update_layout(barmode="stack", title=title or None, legend=dict(traceorder="normal"))
     fig = charts.apply_style(fig, width=1000, height=height or max(320, 150 + 30 * len(y)))
     fig.update_layout(margin=dict(r=230))
-    return fig
+    return charts.legend_under_title(fig)
 
 
 def plot_peer_position(table: pd.DataFrame, *, title: str = "", height: int | None = None):

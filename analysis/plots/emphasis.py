@@ -177,9 +177,8 @@ def plot_talent_grassroots_index(index: pd.DataFrame, *, rows: str = "path", tit
     share = str(index["share_of"].iloc[0]) if "share_of" in index.columns and len(index) else "tokens"
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=_padded_range(index[[a, b]].to_numpy(dtype=float).ravel() * 100, pad=0.08))
-    fig.update_layout(barmode="group", title=title or None, xaxis_title=SHARE_NAMES.get(share, share),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return charts.apply_style(fig, height=height or max(320, 120 + 44 * len(y)))
+    fig.update_layout(barmode="group", title=title or None, xaxis_title=SHARE_NAMES.get(share, share))
+    return charts.legend_under_title(charts.apply_style(fig, height=height or max(320, 120 + 44 * len(y))))
 
 
 def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str = "B", title: str = "",
@@ -240,10 +239,10 @@ def plot_emphasis_shift(shift: pd.DataFrame, *, label_a: str = "A", label_b: str
     ), row=1, col=2)
     fig.add_vline(x=0, line=dict(color="#888888", dash="dot"), row=1, col=2)
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(title=title or None, legend=dict(orientation="h", y=1.08, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_layout(title=title or None)
     fig = charts.apply_style(fig, height=height or max(360, 140 + 36 * len(y)))
     fig.update_annotations(font=dict(size=13))
-    return fig
+    return charts.legend_under_title(fig, gap=35)  # room for the subplot titles
 
 
 def plot_keyness(table: pd.DataFrame, *, statistic: str = "g2", label_a: str = "A", label_b: str = "B",
