@@ -115,3 +115,17 @@ def test_plots_do_not_change_their_input():
     before = table.copy()
     P.plot_theme_shifts(table)
     pd.testing.assert_frame_equal(table, before)
+
+
+def test_a_chart_without_a_shown_legend_keeps_its_top_margin():
+    import plotly.graph_objects as go
+
+    one = charts.apply_style(go.Figure(go.Bar(x=[1], y=["a"], name="x")).update_layout(title="T"))
+    top = one.layout.margin.t
+    assert charts.legend_under_title(one).layout.margin.t == top  # one trace: plotly shows no legend
+    hidden = charts.apply_style(go.Figure([go.Bar(x=[1], name="x"), go.Bar(x=[2], name="y")]).update_layout(
+        showlegend=False))
+    before = hidden.layout.margin.t
+    assert charts.legend_under_title(hidden).layout.margin.t == before and hidden.layout.legend.yref is None
+    two = charts.apply_style(go.Figure([go.Bar(x=[1], name="x"), go.Bar(x=[2], name="y")]).update_layout(title="T"))
+    assert charts.legend_under_title(two).layout.margin.t > top

@@ -155,7 +155,9 @@ def legend_under_title(fig, *, gap: int = 10):
         The figure, changed in place.
     """
     names = [t.name for t in fig.data if t.showlegend is not False and t.name]
-    if fig.layout.showlegend is False or not names:
+    shown = fig.layout.showlegend if fig.layout.showlegend is not None else (
+        len(fig.data) > 1 or any(t.showlegend for t in fig.data))  # plotly's rule: one trace has no legend
+    if not shown or not names:
         return fig
     margin = fig.layout.margin
     width, height = fig.layout.width or WIDTH, fig.layout.height or HEIGHT
