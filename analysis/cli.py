@@ -80,7 +80,7 @@ import argparse
 import json
 import re
 import sys
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -283,9 +283,11 @@ def cmd_terms(args: argparse.Namespace) -> None:
     from analysis.stats.counts import BATCHED_BY, term_frequencies
 
     if args.by in BATCHED_BY:  # streamed, a batch at a time, each formatted where it is computed
+        workers = getattr(args, "workers", 1)
         pieces = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
-                                        stopwords=not args.keep_stopwords, workers=getattr(args, "workers", 1),
-                                        then=partial(_top_formatted, by=args.by, top=args.top, fmt=args.format))
+                                        stopwords=not args.keep_stopwords, workers=workers,
+                                        then=partial(_top_formatted, by=args.by, top=args.top, fmt=args.format,
+                                                     listed=workers > 1))
         _write_pieces(pieces, args.format)
         return
     fs = _with_profiles(args.paths, args, lambda paths: _counted(paths, args, count_themes=False))
@@ -324,23 +326,27 @@ def _emit_batches(tables, fmt: str) -> None:
     _write_pieces((_formatted(table, fmt) for table in tables), fmt)
 
 
-def _formatted(table: pd.DataFrame, fmt: str) -> tuple[str, str | None]:
-    """One table of a stack as text, for :func:`_write_pieces`: (CSV header, CSV rows), or ("", the JSON
-    records without the enclosing brackets, None when there are none)."""
+def _formatted(table: pd.DataFrame, fmt: str) -> tuple[str, Iterable[str] | None]:
+    """One table of a stack as text, for :func:`_write_pieces`: (CSV header, its rows' text made 50,000
+    rows at a time as they are written), or ("", [the JSON records without the enclosing brackets],
+    or None when there are none)."""
     if fmt == "json":
         records = json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
-        return "", json.dumps(records, ensure_ascii=False, indent=1)[2:-2] if records else None
+        return "", [json.dumps(records, ensure_ascii=False, indent=1)[2:-2]] if records else None
     from analysis.output.csvsafe import neutralize_formulas
 
     header = table.iloc[:0].to_csv(index=False, lineterminator="\n")
-    rows = [neutralize_formulas(table.iloc[start:start + 50_000]).to_csv(index=False, header=False, lineterminator="\n")
-            for start in range(0, len(table), 50_000)]
-    return header, "".join(rows)
+    return header, (neutralize_formulas(table.iloc[start:start + 50_000]).to_csv(index=False, header=False,
+                                                                                 lineterminator="\n")
+                    for start in range(0, len(table), 50_000))
 
 
-def _top_formatted(table: pd.DataFrame, *, by: str, top: int, fmt: str) -> tuple[str, str | None]:
-    """:func:`_formatted` of :func:`_top` (module level: a worker process runs it on the batch it computed)."""
-    return _formatted(_top(table, by, top), fmt)
+def _top_formatted(table: pd.DataFrame, *, by: str, top: int, fmt: str,
+                   listed: bool) -> tuple[str, Iterable[str] | None]:
+    """:func:`_formatted` of :func:`_top` (module level: a worker process runs it on the batch it computed);
+    ``listed``: the text made at once, to be sent back from a worker (else made as it is written)."""
+    header, body = _formatted(_top(table, by, top), fmt)
+    return header, list(body) if listed and body is not None else body
 
 
 def _write_pieces(pieces, fmt: str) -> None:
@@ -351,10 +357,13 @@ def _write_pieces(pieces, fmt: str) -> None:
     for header, body in pieces:
         if fmt == "json":
             if body is not None:
-                out.write(("[\n" if first else ",\n") + body)
+                out.write(("[\n" if first else ",\n") + "".join(body))
                 first = False
             continue
-        out.write((header if first else "") + body)
+        if first:
+            out.write(header)
+        for part in body:
+            out.write(part)
         first = False
     if fmt == "json":
         out.write("[]\n" if first else "\n]\n")

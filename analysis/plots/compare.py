@@ -259,8 +259,7 @@ def plot_theme_shifts(table: pd.DataFrame, *, title: str = "", height: int | Non
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=themes)
     top = float(np.nanmax(table[["share_a", "share_b"]].to_numpy(dtype=float))) * 100
     fig.update_xaxes(range=[0, top * 1.08 if top > 0 else 1], row=1, col=1)
-    fig.update_layout(title=title or None, scattermode="group", scattergap=0.5,
-                      legend=dict(orientation="h", x=1, xanchor="right"))
+    fig.update_layout(title=title or None, scattermode="group", scattergap=0.5)
     fig = charts.apply_style(fig, width=1000, height=height or max(440, 190 + 38 * len(themes)))
     charts.legend_under_title(fig, gap=35)  # room for the subplot titles
     fig.update_layout(margin=dict(b=90))
