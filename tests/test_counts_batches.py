@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.features import combine, stream_batches, stream_features
+from analysis.features import FeatureSet, combine, stream_batches, stream_features
 from analysis.paths import corpus_dir
 from analysis.stats import batched, counts, themes
 
@@ -162,3 +162,11 @@ def test_the_streamed_command_writes_the_bytes_of_the_whole_table(corpus, comman
         table = cli._top(counts.term_frequencies(fs, by=args.by), args.by, args.top)
     cli._emit(table, args.format)
     assert streamed == capsys.readouterr().out
+
+
+def test_term_frequency_batches_of_documents_without_a_term_give_the_empty_table():
+    tokens = pd.DataFrame({"document": ["a", "a", "b"], "token": ["123", "。", "，"], "kind": ["number", "punct", "punct"]})
+    fs = FeatureSet.from_tables(pd.DataFrame({"id": ["a", "b"]}), tokens)
+    expected = counts.term_frequencies(fs)
+    got = pd.concat(list(batched.term_frequency_batches([fs.select(["a"]), fs.select(["b"])])), ignore_index=True)
+    assert got.empty and list(got.columns) == list(expected.columns)  # it raised a merge error on the empty index

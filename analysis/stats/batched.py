@@ -100,7 +100,8 @@ def term_frequency_batches(
                 spans.append((begin, spill.tell()))
             held = fs
             del fs, table, eligible, pairs, per_term
-        doc_freq = pd.Series(documents, dtype="int64")
+        # indexed by term as text even when no document holds a term (an empty dict gives an integer index)
+        doc_freq = pd.Series(list(documents.values()), index=pd.Index(list(documents), dtype=str), dtype="int64")
         vocabulary = _countable(documents)
         del documents, seen
         options = dict(by=by, stopwords=stopwords, min_count=min_count, kinds=kinds, vocabulary=vocabulary,
