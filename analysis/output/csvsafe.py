@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FORMULA_TRIGGERS", "neutralize_cell", "neutralize_formulas", "restore_cell",
@@ -89,10 +90,30 @@ def _apply(table: pd.DataFrame, cell) -> pd.DataFrame:
         if isinstance(column.dtype, pd.CategoricalDtype):
             column = column.cat.rename_categories([cell(c) for c in column.cat.categories])
         else:
-            column = column.map(cell)
+            column = _each_distinct(column, cell)
         out.isetitem(position, column)
     out.columns = _labels(out.columns, cell)
     out.index = _labels(out.index, cell)
+    return out
+
+
+def _each_distinct(column: pd.Series, cell) -> pd.Series:
+    """``column.map(cell)`` for a ``cell`` that returns its argument itself when it changes nothing: ``cell``
+    is applied once per distinct value (a terms table repeats each document and term on many rows), and
+    only the rows whose value changes are replaced (the column as it is when none does)."""
+    codes, uniques = pd.factorize(column)  # missing values: code -1, never passed to cell (they never change)
+    before = list(uniques)
+    after = [cell(u) for u in before]
+    changed = [i for i, (a, b) in enumerate(zip(before, after)) if a is not b]
+    if not changed:
+        return column
+    rows = np.isin(codes, changed)
+    if column.dtype == object:  # through NumPy: a Series assignment would turn the column's None into NaN
+        values = column.to_numpy(dtype=object, copy=True)
+        values[rows] = np.asarray(after, dtype=object)[codes[rows]]
+        return pd.Series(values, index=column.index, name=column.name, dtype=object)
+    out = column.copy()
+    out[rows] = np.asarray(after, dtype=object)[codes[rows]]
     return out
 
 

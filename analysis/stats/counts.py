@@ -413,7 +413,12 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str], *, per_node: bool
         >>> term_occurrences(fs, ["改革开放", "新发展理念"]).values.tolist()
         [['d', '一', '改革开放', 2, 0, False], ['d', '一', '新发展理念', 1, 1, False]]
     """
-    terms = _countable(terms)
+    return _term_occurrences(fs, _countable(terms), per_node=per_node)
+
+
+def _term_occurrences(fs: FeatureSetLike, terms: list[str], *, per_node: bool) -> pd.DataFrame:
+    """:func:`term_occurrences` of terms that are countable already (:func:`_countable`: a batch's whole
+    vocabulary is not checked again for each batch)."""
     columns = TERM_OCCURRENCE_COLUMNS
     routes = _occurrence_routes(fs)
     frames = []
@@ -435,17 +440,22 @@ def term_occurrences(fs: FeatureSetLike, terms: Sequence[str], *, per_node: bool
                     .sum().reset_index().assign(path=None))
         frames.append(part.assign(mid_word_matches=pd.array(part["mid_word_matches"], dtype="Int64"),
                                   occurrences_lower_bound=False))
-    # the counts route: every term of a document without text or storage, the unstored terms of a profile
-    by_terms: dict[tuple, list[str]] = {}
+    # the counts route: every term of a document without text or storage, the unstored terms of a profile;
+    # documents grouped by their route (equal stored sets: the same terms wanted), each route's terms listed once
+    by_route: dict[Any, list[str]] = {}
     for doc, route in routes.items():
-        if route is True:
-            continue
+        if route is not True:
+            by_route.setdefault(route, []).append(doc)
+    by_terms: dict[tuple, list[str]] = {}
+    for route, docs in by_route.items():
         wanted = tuple(terms) if route is None else tuple(t for t in terms if t not in route)
         if wanted:
-            by_terms.setdefault(wanted, []).append(doc)
+            by_terms.setdefault(wanted, []).extend(docs)
     if by_terms:
         counts = _term_counts(fs)
+        rank = {d: i for i, d in enumerate(routes)}
         for wanted, docs in by_terms.items():
+            docs.sort(key=rank.__getitem__)  # in document order, as one list per document gave them
             part = counts[_text_in(counts["document"], docs)]
             by = ["document", "path"] if per_node and "path" in part.columns else ["document"]
             derived = occurrences_from_counts(part, list(wanted), by=by)
@@ -496,11 +506,19 @@ def occurrences_lower_bound(fs: FeatureSetLike, table: pd.DataFrame, keys: Seque
         return np.zeros(len(table), dtype=bool)
     keys = list(keys)
     if "document" in keys:
-        docs = table["document"].astype(str)
-        out = docs.map(lambda d: routes.get(d) is None).to_numpy(dtype=bool)
-        stored = docs.map(lambda d: routes.get(d) if isinstance(routes.get(d), frozenset) else None)
-        missing = [s is not None and t not in s for s, t in zip(stored, table[term].astype(str))]
-        return out | np.asarray(missing, dtype=bool)
+        # judged per distinct document and, for the documents sharing one stored set, per row once
+        codes, distinct = pd.factorize(table["document"].astype(str), use_na_sentinel=False)
+        route_of = [routes.get(d) for d in distinct]
+        out = np.array([r is None for r in route_of], dtype=bool)[codes] if len(codes) else np.zeros(0, dtype=bool)
+        sharing: dict[frozenset, list[int]] = {}
+        for i, r in enumerate(route_of):
+            if isinstance(r, frozenset):
+                sharing.setdefault(r, []).append(i)
+        if sharing:
+            terms = table[term].astype(str)
+            for stored, members in sharing.items():
+                out |= np.isin(codes, members) & ~terms.isin(stored).to_numpy(dtype=bool)
+        return out
     if not keys:
         members = pd.DataFrame({"_group": 0, "document": list(routes)})
         row_group = np.zeros(len(table), dtype=np.int64)
@@ -606,7 +624,7 @@ def occurrence_check(fs: FeatureSetLike, documents: pd.DataFrame, terms: Sequenc
 
 def _grouped_occurrences(fs: FeatureSetLike, terms: Sequence[str], by, keys: list[str]) -> pd.DataFrame:
     """:func:`term_occurrences` summed over the groups of ``by``: keys, term, occurrences, mid_word_matches."""
-    nodes = term_occurrences(fs, terms, per_node=by in OUTLINE_UNITS)
+    nodes = _term_occurrences(fs, list(terms), per_node=by in OUTLINE_UNITS)  # the vocabulary: countable already
     if by in OUTLINE_UNITS and not nodes["path"].notna().all():
         nodes = nodes[nodes["path"].notna()]
     grouped, _ = _group_keys(fs, nodes.drop(columns="occurrences_lower_bound"), by)

@@ -101,12 +101,25 @@ def profile_terms(settings=None) -> list[str]:
     >>> "新发展理念" in terms and "两个确立" in terms and "人才" in terms
     True
     """
-    from analysis.text.segment import load_dictionary
+    from pathlib import Path
 
-    dictionary = load_dictionary(settings)
+    from analysis.settings import Settings
+    from analysis.text.segment import _read_text
+
+    path = Path((settings or Settings()).dictionary)
+    return list(_profile_terms(str(path), _read_text(path, "dictionary")))  # a new list: callers may change it
+
+
+@lru_cache(maxsize=8)
+def _profile_terms(path_name: str, content: str) -> tuple[str, ...]:
+    """:func:`profile_terms` of one dictionary file's content, worked out once per process (every
+    document counted asks for them)."""
+    from analysis.text.segment import _dictionary_table
+
+    dictionary = _dictionary_table(path_name, content)
     formulas = dictionary.loc[dictionary["category"] == "formula", "term"].astype(str)
-    return sorted({t for t in (*formulas, *TRACKED_TERMS) if len(t) >= 2 and REDACTION not in t
-                   and not any(c.isspace() for c in t)})
+    return tuple(sorted({t for t in (*formulas, *TRACKED_TERMS) if len(t) >= 2 and REDACTION not in t
+                         and not any(c.isspace() for c in t)}))
 
 
 # --------------------------------------------------------------------------- the text of a tokens table
@@ -263,34 +276,60 @@ def _has_border(term: str) -> bool:
 _CHUNK = 1 << 19
 
 
+#: Vocabularies up to this many terms keep their matcher tables for the process (:func:`_kept_matcher_tables`):
+#: the profile terms every document is counted for (171 with the bundled dictionary). Their flag tables take at
+#: most 4 MiB a term length; a corpus's whole vocabulary (up to 16 MiB a term length) is not kept.
+_KEPT_TERMS = 512
+
+
+def _matcher_tables(terms: tuple[str, ...]) -> tuple:
+    """What a :class:`_Matcher` of ``terms`` holds whatever the text: the terms' lengths, the longest, the
+    hash base and its inverse, the flag bits, the per-length hash tables and the terms whose matches may
+    overlap; never changed by a search."""
+    term_codes = [code_points(t).astype(np.uint32) for t in terms]
+    lengths = np.array([len(c) for c in term_codes], dtype=np.int64)
+    longest = int(lengths.max()) if len(terms) else 0
+    for base in _BASES:
+        inverse = pow(base, -1, 1 << 64)
+        inverse_powers = _powers(inverse, longest + 1)
+        hashes = np.array([_term_hash(c, inverse_powers) for c in term_codes], dtype=np.uint64)
+        if len(set(zip(lengths.tolist(), hashes.tolist()))) == len(terms):
+            break  # no two terms of one length share a hash
+    else:  # pragma: no cover - three independent 64-bit hashes colliding
+        raise RuntimeError("hash collision between terms; please report the terms")
+    bits = np.uint64(min(24, max(12, 2 * int(np.log2(len(terms) + 1)) + 4)))  # 2**bits flags
+    by_length = []
+    for length in np.unique(lengths):
+        ids = np.flatnonzero(lengths == length)
+        order = np.argsort(hashes[ids], kind="stable")
+        table = np.zeros(1 << int(bits), dtype=bool)
+        table[(hashes[ids][order] >> (np.uint64(64) - bits)) & np.uint64((1 << int(bits)) - 1)] = True
+        by_length.append((int(length), hashes[ids][order], ids[order], ids,
+                          np.stack([term_codes[i] for i in ids]), table))
+    for item in by_length:  # shared by every matcher of these terms: read only
+        for array in item[1:]:
+            array.flags.writeable = False
+    lengths.flags.writeable = False
+    overlapping = tuple(i for i, t in enumerate(terms) if _has_border(t))
+    return lengths, longest, base, inverse, bits, tuple(by_length), overlapping
+
+
+#: :func:`_matcher_tables` worked out once per small vocabulary (each document counted asks for the
+#: profile terms' tables).
+_kept_matcher_tables = lru_cache(maxsize=4)(_matcher_tables)
+
+
 class _Matcher:
     """Every term of a vocabulary found at once in blocks of a text (see the module's engine)."""
 
     def __init__(self, terms: list[str], block: int) -> None:
         """``terms`` (checked), searched in blocks of ``block`` code points at most."""
-        term_codes = [code_points(t).astype(np.uint32) for t in terms]
-        self.lengths = lengths = np.array([len(c) for c in term_codes], dtype=np.int64)
-        self.longest = longest = int(lengths.max()) if len(terms) else 0
-        for base in _BASES:
-            inverse = pow(base, -1, 1 << 64)
-            inverse_powers = _powers(inverse, longest + 1)
-            hashes = np.array([_term_hash(c, inverse_powers) for c in term_codes], dtype=np.uint64)
-            if len(set(zip(lengths.tolist(), hashes.tolist()))) == len(terms):
-                break  # no two terms of one length share a hash
-        else:  # pragma: no cover - three independent 64-bit hashes colliding
-            raise RuntimeError("hash collision between terms; please report the terms")
-        size = block + longest + 1
+        key = tuple(terms)
+        tables = _kept_matcher_tables(key) if len(key) <= _KEPT_TERMS else _matcher_tables(key)
+        self.lengths, self.longest, base, inverse, self.bits, self.by_length, overlapping = tables
+        size = block + self.longest + 1
         self.powers, self.inverse_powers = _powers(base, size), _powers(inverse, size)
-        self.bits = bits = np.uint64(min(24, max(12, 2 * int(np.log2(len(terms) + 1)) + 4)))  # 2**bits flags
-        self.by_length = []
-        for length in np.unique(lengths):
-            ids = np.flatnonzero(lengths == length)
-            order = np.argsort(hashes[ids], kind="stable")
-            table = np.zeros(1 << int(bits), dtype=bool)
-            table[(hashes[ids][order] >> (np.uint64(64) - bits)) & np.uint64((1 << int(bits)) - 1)] = True
-            self.by_length.append((int(length), hashes[ids][order], ids[order], ids,
-                                   np.stack([term_codes[i] for i in ids]), table))
-        self.overlapping = [i for i, t in enumerate(terms) if _has_border(t)]
+        self.overlapping = list(overlapping)
         self.last_end = {i: -1 for i in self.overlapping}  # where each such term's last kept match ends
 
     def find(self, codes: np.ndarray, core: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
@@ -530,17 +569,30 @@ def stored_occurrences(tokens: pd.DataFrame, terms: Sequence[str], *, texts: Map
     """
     terms = sorted(check_terms(terms))
     found = count_occurrences(tokens, terms, texts=texts)
-    docs = [str(d) for d in pd.unique(tokens["document"])] if len(tokens) else list(texts or ())
-    seen = set(zip(found["document"].astype(str), found["term"]))
-    absent = pd.DataFrame([(d, None, t, 0, 0) for d in docs for t in terms if (d, t) not in seen],
-                          columns=OCCURRENCE_COLUMNS)
-    table = pd.concat([f for f in (found, absent) if len(f)], ignore_index=True) if len(found) or len(absent) else found
-    if not len(table):
-        return table
-    rank_doc = {d: i for i, d in enumerate(docs)}
-    rank_term = {t: i for i, t in enumerate(terms)}
-    table = table.assign(_doc=table["document"].astype(str).map(rank_doc), _term=table["term"].map(rank_term),
-                         _order=np.arange(len(table)))
-    table = table.sort_values(["_doc", "_term", "_order"], kind="stable").drop(columns=["_doc", "_term", "_order"])
-    table["path"] = table["path"].astype(object).where(table["path"].notna(), None)
-    return table.astype({"occurrences": "int64", "mid_word_matches": "int64"}).reset_index(drop=True)
+    docs = list(dict.fromkeys(str(d) for d in pd.unique(tokens["document"]))) if len(tokens) else list(texts or ())
+    if not len(found) and not (docs and terms):
+        return found
+    # Integer ranks throughout (a document counted asks for this with every profile term): each found row's
+    # document and term, then a row for each (document, term) not found.
+    doc_rank = pd.Index(docs).get_indexer(found["document"].astype(str))
+    term_rank = pd.Index(terms).get_indexer(found["term"])
+    seen = np.zeros((len(docs), len(terms)), dtype=bool)
+    seen[doc_rank, term_rank] = True
+    absent_doc, absent_term = np.nonzero(~seen)  # by document, then term
+    nothing = np.zeros(len(absent_doc), dtype=np.int64)
+    table = pd.DataFrame({  # text columns of Python objects (None for no node), as count_occurrences makes them
+        "document": pd.Series(np.concatenate([found["document"].to_numpy(dtype=object),
+                                              np.asarray(docs, dtype=object)[absent_doc]]), dtype=object),
+        "path": pd.Series(np.concatenate([found["path"].to_numpy(dtype=object),
+                                          np.full(len(absent_doc), None, dtype=object)]), dtype=object),
+        "term": pd.Series(np.concatenate([found["term"].to_numpy(dtype=object),
+                                          np.asarray(terms, dtype=object)[absent_term]]), dtype=object),
+        "occurrences": np.concatenate([found["occurrences"].to_numpy(dtype=np.int64), nothing]),
+        "mid_word_matches": np.concatenate([found["mid_word_matches"].to_numpy(dtype=np.int64), nothing]),
+    }, columns=OCCURRENCE_COLUMNS)
+    # by document, then term, then (within one term) the found rows in their order: text order of the node
+    order = np.lexsort((np.arange(len(table)), np.concatenate([term_rank, absent_term]),
+                        np.concatenate([doc_rank, absent_doc])))
+    table = table.take(order).reset_index(drop=True)
+    table["path"] = table["path"].where(table["path"].notna(), None)
+    return table
