@@ -137,10 +137,13 @@ def _from_record(tables: dict[str, pd.DataFrame], meta: dict, key: str, text_sha
 
 def _str_categories(table: pd.DataFrame) -> pd.DataFrame:
     """Categorical columns with ``str`` categories, as computed (the store gives an empty one object categories)."""
-    fix = {c: table[c].cat.set_categories(pd.Index(table[c].cat.categories, dtype="str"))
-           for c in table.columns
-           if isinstance(table[c].dtype, pd.CategoricalDtype) and table[c].cat.categories.dtype != "str"}
+    fix = {c: table[c].cat.set_categories(pd.Index(dtype.categories, dtype="str"))
+           for c, dtype in table.dtypes.items()  # one dtype each, no Series made per column
+           if isinstance(dtype, pd.CategoricalDtype) and dtype.categories.dtype != _STR}
     return table.assign(**fix) if fix else table
+
+
+_STR = pd.StringDtype(na_value=np.nan)  # the dtype "str" names
 
 
 def _read_cache(path: Path, key: str, text: str | None, settings: Settings, *,
@@ -432,7 +435,15 @@ _PAIR_TEXT = {"document": "str", "layer": "str", "term_a": "str", "term_b": "str
 def _stored_paths(table: pd.DataFrame) -> pd.DataFrame:
     """A stored occurrence table read back: text columns as objects, ``path`` None for "counted, not found"."""
     text = [c for c in ("document", "path", "term") if c in table.columns]
-    return table.assign(**{c: table[c].astype(object).where(table[c].notna(), None) for c in text})
+    return table.assign(**{c: _objects(table[c]) for c in text})
+
+
+def _objects(column: pd.Series) -> pd.Series:
+    """A text column as Python objects, None where missing (``astype(object).where(notna, None)``, in NumPy)."""
+    values = column.to_numpy(dtype=object, na_value=None) if isinstance(column.dtype, pd.StringDtype) else \
+        column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
 
 
 def _text_sha256(text: str) -> str:

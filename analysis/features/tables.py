@@ -137,11 +137,19 @@ CATEGORICAL_TOKEN_COLUMNS = ("document", "path", "token", "kind")
 
 
 def _empty_tokens() -> pd.DataFrame:
-    """An empty tokens table with the dtypes of :func:`features`' (categoricals without categories)."""
+    """An empty tokens table with the dtypes of :func:`features`' (categoricals without categories): a copy
+    of one made once (each document counted or read back from the cache gets one)."""
+    return _EMPTY_TOKENS.copy()
+
+
+def _make_empty_tokens() -> pd.DataFrame:
     empty = pd.Categorical.from_codes(np.zeros(0, dtype=np.int8), categories=pd.Index([], dtype="str"))
     return pd.DataFrame({c: (empty if c in CATEGORICAL_TOKEN_COLUMNS else
                              np.zeros(0, dtype=bool if c == "is_stop" else np.int32)) for c in TOKEN_COLUMNS},
                         columns=TOKEN_COLUMNS)
+
+
+_EMPTY_TOKENS = _make_empty_tokens()
 
 
 def _empty_frame(columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
@@ -165,7 +173,7 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None, *,
         return frames[0].reset_index(drop=True)
     categorical = [c for c in frames[0].columns
                    if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
-    out = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
+    out = pd.concat([f.drop(columns=categorical) for f in frames] if categorical else frames, ignore_index=True)
     for c in categorical:
         out[c] = union_categoricals([f[c] for f in frames], sort_categories=sort_categories)
     return out[list(frames[0].columns)]

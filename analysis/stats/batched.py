@@ -27,7 +27,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.features import FeatureSet
-from analysis.stats.counts import BATCHED_BY, _checked, _countable, _term_counts, _term_frequencies
+from analysis.stats.counts.common import _checked, _term_counts
+from analysis.stats.counts.frequencies import BATCHED_BY, _term_frequencies
+from analysis.stats.counts.occurrences import _countable
 from analysis.text.segment import TERM_KINDS
 from analysis.types import check_choice
 
