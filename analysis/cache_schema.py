@@ -35,7 +35,7 @@ _BOOLS = {"unheaded", "is_stop"}
 
 def feature_columns() -> dict[str, list[str]]:
     """The columns of the tables of a feature-cache entry (:class:`analysis.features.DocumentFeatures`)."""
-    from analysis import features as f
+    from analysis.features import tables as f  # the table module only: the features package imports this one
     from analysis.text.outline import _LENGTH_COLUMNS
 
     return {"nodes": list(_LENGTH_COLUMNS), "sentences": f.SENTENCE_COLUMNS, "tokens": f.TOKEN_COLUMNS}
@@ -43,15 +43,15 @@ def feature_columns() -> dict[str, list[str]]:
 
 def counts_columns() -> dict[str, list[str]]:
     """The columns of the tables of a file-counts entry (:func:`analysis.features.stream_features`)."""
-    from analysis import features as f
-    from analysis.text.occurrences import OCCURRENCE_COLUMNS
+    from analysis.features import tables as f
+    from analysis.text.cooccurrence import PAIR_COLUMNS
 
     out = feature_columns()
     del out["tokens"]
     return {**out, "term_counts": f.TERM_COUNT_COLUMNS, "sentence_tokens": f.SENTENCE_TOKEN_COLUMNS,
             "theme_sentences": f.SENTENCE_THEME_COLUMNS, "theme_terms": f.THEME_TERM_COLUMNS,
             "theme_first": f.FIRST_HIT_COLUMNS, "term_occurrences": f.OCCURRENCE_COLUMNS,
-            "cooccurrences": f.PAIR_COLUMNS}
+            "cooccurrences": PAIR_COLUMNS}
 
 
 def _dtype_ok(column: str, dtype) -> bool:
