@@ -48,7 +48,8 @@ def counts_columns() -> dict[str, list[str]]:
 
     out = feature_columns()
     del out["tokens"]
-    return {**out, "term_counts": f.TERM_COUNT_COLUMNS, "sentence_tokens": f.SENTENCE_TOKEN_COLUMNS,
+    return {**out, "term_counts": f.TERM_COUNT_COLUMNS, "document_term_counts": f.DOCUMENT_COUNT_COLUMNS,
+            "sentence_tokens": f.SENTENCE_TOKEN_COLUMNS,
             "theme_sentences": f.SENTENCE_THEME_COLUMNS, "theme_terms": f.THEME_TERM_COLUMNS,
             "theme_first": f.FIRST_HIT_COLUMNS, "term_occurrences": f.OCCURRENCE_COLUMNS,
             "cooccurrences": PAIR_COLUMNS}

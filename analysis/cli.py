@@ -284,7 +284,9 @@ def cmd_terms(args: argparse.Namespace) -> None:
 
     if args.by in BATCHED_BY:  # streamed, a batch at a time, each formatted where it is computed
         workers = getattr(args, "workers", 1)
-        pieces = term_frequency_batches(_batches(args.paths, args, count_themes=False), by=args.by,
+        # counts per document need no node: each document's term counts summed (a row per distinct token)
+        grain = "document" if args.by == "document" else "node"
+        pieces = term_frequency_batches(_batches(args.paths, args, count_themes=False, grain=grain), by=args.by,
                                         stopwords=not args.keep_stopwords, workers=workers,
                                         then=partial(_top_formatted, by=args.by, top=args.top, fmt=args.format,
                                                      listed=workers > 1))
@@ -295,9 +297,9 @@ def cmd_terms(args: argparse.Namespace) -> None:
     _emit(_top(table, args.by, args.top), args.format)
 
 
-def _batches(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bool = True):
-    """Counts-only FeatureSets of consecutive documents (:func:`analysis.features.stream_batches`), then each
-    profiles folder among ``paths``; for commands whose rows each belong to one document."""
+def _batches(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bool = True, grain: str = "node"):
+    """Counts-only FeatureSets of consecutive documents (:func:`analysis.features.stream_batches`, term counts of
+    ``grain``), then each profiles folder among ``paths``; for commands whose rows each belong to one document."""
     from dataclasses import replace
 
     from analysis.features import stream_batches
@@ -312,7 +314,8 @@ def _batches(paths: Sequence[str], args: argparse.Namespace, *, count_themes: bo
         keep_going = getattr(args, "keep_going", False)
         for fs in stream_batches(others, settings=settings, on_error="collect" if keep_going else "raise",
                                  problems=problems, workers=getattr(args, "workers", 1),
-                                 progress=_progress_wanted(), count_themes=count_themes, **_backend(args)):
+                                 progress=_progress_wanted(), count_themes=count_themes, grain=grain,
+                                 **_backend(args)):
             yield replace(fs, documents=with_year(fs.documents))
         for problem in problems:
             _say(f"warning: {problem.file}: {problem.problem} ({problem.fix})")

@@ -47,7 +47,7 @@ import stat
 import tempfile
 import time
 from pathlib import Path
-from typing import Mapping
+from typing import Collection, Mapping
 
 import pandas as pd
 
@@ -99,10 +99,14 @@ def _pieces(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object]) -> l
     return [MAGIC, digest, b"%010d" % len(header), header, *parts]
 
 
-def loads(blob: bytes | bytearray | memoryview) -> tuple[dict[str, pd.DataFrame], dict]:
+def loads(blob: bytes | bytearray | memoryview, only: Collection[str] | None = None
+          ) -> tuple[dict[str, pd.DataFrame], dict]:
     """Parse bytes written by :func:`dumps`, after checking the magic and the checksum.
 
-    The tables are read from views of ``blob`` (no copy of the payload).
+    The tables are read from views of ``blob`` (no copy of the payload). ``only``: the
+    names of the tables to decode (the checksum still covers every byte); the others are
+    left out of the result, unread. A name in ``only`` that the file lacks is not an error
+    here: the caller sees it missing.
 
     Raises:
         StoreError: when anything is wrong (the message says what).
@@ -133,7 +137,9 @@ def loads(blob: bytes | bytearray | memoryview) -> tuple[dict[str, pd.DataFrame]
                 raise ValueError("a negative table length")
             chunk = body[offset:offset + length]
             offset += length
-            tables[str(entry["name"])] = pa.ipc.open_stream(pa.BufferReader(pa.py_buffer(chunk))).read_all().to_pandas()
+            name = str(entry["name"])
+            if only is None or name in only:
+                tables[name] = pa.ipc.open_stream(pa.BufferReader(pa.py_buffer(chunk))).read_all().to_pandas()
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError, pa.ArrowException) as exc:
         raise StoreError(f"unreadable content: {exc}") from None
     if offset != len(body) or not isinstance(meta, dict):
@@ -163,8 +169,9 @@ def _declared_size(handle, prefix: bytes, size: int) -> tuple[bytes, int]:
     return header, _PREFIX + header_length + payload
 
 
-def read(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+def read(path: Path, only: Collection[str] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Read and verify the file at ``path``: a regular file, read no further than its header declares.
+    ``only``: decode these tables alone (:func:`loads`).
 
     The file is opened without following a symbolic link and without waiting (a named
     pipe put in its place returns at once); it must be a regular file whose size is the
@@ -197,7 +204,7 @@ def read(path: Path) -> tuple[dict[str, pd.DataFrame], dict]:
         _read_into(handle, memoryview(blob)[_PREFIX + len(header):])
         if handle.read(1):
             raise StoreError("the file grew while it was read")
-    return loads(blob)
+    return loads(blob, only)
 
 
 def _read_exactly(handle, size: int) -> bytes:

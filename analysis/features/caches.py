@@ -27,9 +27,10 @@ import pandas as pd
 from analysis import paths
 from analysis.settings import Settings
 from analysis.types import DocumentLike
-from analysis.features.counting import collect_after, count_features, DocumentCounts
+from analysis.features.counting import collect_after, count_features, document_counts, DocumentCounts
 from analysis.features.document import _get, features
-from analysis.features.tables import (_concat, _empty_tokens, DocumentFeatures, FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS,
+from analysis.features.tables import (_concat, _empty_tokens, DOCUMENT_COUNT_COLUMNS, DocumentFeatures,
+                                      FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS,
                                       SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
                                       TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts)
 
@@ -323,8 +324,10 @@ def _file_key(item: tuple, settings: Settings, count_themes: bool) -> str | None
     return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()[:32]  # names need not be UTF-8
 
 
-def _write_counts(entry: Path, key: str, out: list) -> None:
-    """Store a file's documents and counts (skipped when a row does not survive JSON exactly)."""
+def _write_counts(entry: Path, key: str, out: list, by_document: list[pd.DataFrame] | None = None) -> None:
+    """Store a file's documents and counts (skipped when a row does not survive JSON exactly): the term counts
+    per node and, summed per document (``by_document``, one table per document, or made here), for a reader
+    that counts per document (:func:`_read_counts` with ``grain="document"`` decodes that table alone)."""
     import json
 
     from analysis import store
@@ -343,6 +346,9 @@ def _write_counts(entry: Path, key: str, out: list) -> None:
     tables = {"nodes": _concat([c.features.nodes for c in counted]),
               "sentences": _concat([c.features.sentences for c in counted], SENTENCE_COLUMNS),
               "term_counts": _concat([c.term_counts for c in counted], TERM_COUNT_COLUMNS, sort_categories=True),
+              "document_term_counts": _concat(by_document if by_document is not None else
+                                              [document_counts(c.term_counts) for c in counted],
+                                              DOCUMENT_COUNT_COLUMNS, sort_categories=True),
               "sentence_tokens": _concat([c.sentence_tokens for c in counted], SENTENCE_TOKEN_COLUMNS),
               "theme_sentences": _concat([c.themes.sentences for c in counted], SENTENCE_THEME_COLUMNS),
               "theme_terms": _concat([c.themes.terms for c in counted], THEME_TERM_COLUMNS),
@@ -370,15 +376,20 @@ def _counts_doc_ok(d: object) -> bool:
             and (d.get("lexicon_sha256") is None or isinstance(d.get("lexicon_sha256"), str)))
 
 
-def _read_counts(entry: Path, key: str) -> list | None:
-    """A file's documents and counts from its entry, or None (missing, damaged or foreign: a miss)."""
+def _read_counts(entry: Path, key: str, grain: str = "node") -> list | None:
+    """A file's documents and counts from its entry, or None (missing, damaged or foreign: a miss).
+
+    ``grain="document"``: each document's term counts summed over its nodes
+    (:data:`DOCUMENT_COUNT_COLUMNS`), the per-node table left undecoded."""
     from analysis import store
 
     from analysis.cache_schema import check_tables, counts_columns
 
+    skipped = "term_counts" if grain == "document" else "document_term_counts"
+    wanted = {name: columns for name, columns in counts_columns().items() if name != skipped}
     try:
-        tables, meta = store.read(entry)
-        check_tables(tables, counts_columns())  # columns and their kinds, as the current code writes them
+        tables, meta = store.read(entry, only=set(wanted))
+        check_tables(tables, wanted)  # columns and their kinds, as the current code writes them
     except (OSError, store.StoreError):
         return None
     if meta.get("kind") != "FileCounts" or meta.get("key") != key:
@@ -386,9 +397,11 @@ def _read_counts(entry: Path, key: str) -> list | None:
     rows, docs = meta.get("rows"), meta.get("documents")
     if not isinstance(rows, list) or not isinstance(docs, list) or len(rows) != len(docs):
         return None
-    if set(tables) != set(counts_columns()) or not all(map(_counts_doc_ok, docs)) \
+    if set(tables) != set(wanted) or not all(map(_counts_doc_ok, docs)) \
             or not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in rows):
         return None
+    if grain == "document":
+        tables["term_counts"] = tables.pop("document_term_counts")
     tables = {n: _str_categories(t) for n, t in tables.items()}
     if len(docs) == 1:  # one document (a text file): its tables whole, not copied group by group
         parts = {n: {docs[0]["document"]: t} if len(t) else {} for n, t in tables.items()}

@@ -17,8 +17,9 @@ import pandas as pd
 
 from analysis.settings import Settings
 from analysis.features.tables import (_categorical, _CLOSE_QUOTES, _empty_tokens, _NO_THEMES, _OPEN_QUOTES,
-                                      DocumentFeatures, FIRST_HIT_COLUMNS, SENTENCE_THEME_COLUMNS,
-                                      SENTENCE_TOKEN_COLUMNS, TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts)
+                                      DOCUMENT_COUNT_COLUMNS, DocumentFeatures, FIRST_HIT_COLUMNS,
+                                      SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS, TERM_COUNT_COLUMNS,
+                                      THEME_TERM_COLUMNS, ThemeCounts)
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,33 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
         merged, strings_unique = pd.factorize(np.array(strings, dtype=object))
         return merged.take(codes), list(strings_unique)
     return codes, strings
+
+
+def document_counts(term_counts: pd.DataFrame) -> pd.DataFrame:
+    """A term-count table summed over each document's outline nodes.
+
+    Args:
+        term_counts: :data:`TERM_COUNT_COLUMNS` rows (:func:`count_tokens`), any dtypes (categorical text
+            columns stay categorical, with the same categories).
+
+    Returns:
+        :data:`DOCUMENT_COUNT_COLUMNS`: one row per document and distinct (token, kind, stopword flag),
+        ``count`` and ``quoted`` summed over its nodes (int64), in order of first appearance in
+        ``term_counts``: grouping these rows by document and token gives the groups, in the order, that
+        grouping ``term_counts`` gives.
+
+    Example:
+        >>> t = pd.DataFrame({"document": "d", "path": ["一", "一", "二"], "token": ["人才", "，", "人才"],
+        ...                   "kind": ["word", "punct", "word"], "is_stop": False, "count": [2, 1, 3], "quoted": 0})
+        >>> document_counts(t)[["token", "count"]].values.tolist()
+        [['人才', 5], ['，', 1]]
+    """
+    keys = ["document", "token", "kind", "is_stop"]
+    if not len(term_counts):
+        return term_counts[DOCUMENT_COUNT_COLUMNS].reset_index(drop=True)
+    summed = (term_counts.groupby(keys, sort=False, observed=True, dropna=False)[["count", "quoted"]].sum()
+              .reset_index())
+    return summed.astype({"count": "int64", "quoted": "int64"})[DOCUMENT_COUNT_COLUMNS]
 
 
 def count_tokens(tokens: pd.DataFrame, *, compact: bool = False) -> pd.DataFrame:

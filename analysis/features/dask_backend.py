@@ -281,7 +281,7 @@ def file_stamp(path) -> tuple[int, int] | None:
 
 def count_files_partition(items: list[tuple], stamps: list, settings: Settings, cache: bool = True,
                           write: bool = True, count_themes: bool = True,
-                          relative: dict[str, str] | None = None) -> list:
+                          relative: dict[str, str] | None = None, grain: str = "node") -> list:
     """On a worker: each planned file (:func:`analysis.io.corpus.plan_files`) read and counted
     here, as :func:`analysis.features.stream_features` counts it locally (with the
     file-counts cache); None for a file this worker does not see with the size and
@@ -291,13 +291,13 @@ def count_files_partition(items: list[tuple], stamps: list, settings: Settings, 
     """
     settings = local_settings(settings, relative or {})
     write = bool(write and cache and cache_writable())
-    return [_count_file(item, settings=settings, cache=cache, write=write, count_themes=count_themes)
+    return [_count_file(item, settings=settings, cache=cache, write=write, count_themes=count_themes, grain=grain)
             if stamp is not None and file_stamp(item[0]) == stamp else None
             for item, stamp in zip(items, stamps)]
 
 
 def dask_counted_files(items: list[tuple], *, settings: Settings, cache: bool, write: bool, count_themes: bool,
-                       scheduler: str | None, workers: int) -> Iterator[tuple[list, list]]:
+                       scheduler: str | None, workers: int, grain: str = "node") -> Iterator[tuple[list, list]]:
     """``(documents, problems)`` of each planned file, in order, counted on Dask workers.
 
     Workers get file paths (with each file's size and modification time), read and count
@@ -315,7 +315,7 @@ def dask_counted_files(items: list[tuple], *, settings: Settings, cache: bool, w
     with _checked_client(settings, scheduler, workers) as (client, relative, n_workers):
         parts = _partitions(len(items), n_workers, largest=16)
         futures = [client.submit(count_files_partition, [items[i] for i in idx], [file_stamp(items[i][0]) for i in idx],
-                                 settings, cache, write, count_themes, relative, pure=False)
+                                 settings, cache, write, count_themes, relative, grain, pure=False)
                    for idx in parts]
         here = []
         for idx, future in zip(parts, futures):
@@ -325,7 +325,7 @@ def dask_counted_files(items: list[tuple], *, settings: Settings, cache: bool, w
                 if value is None:  # not readable there as here: counted here
                     here.append(str(items[i][0]))
                     value = _count_file(items[i], settings=settings, cache=cache, write=write,
-                                        count_themes=count_themes)
+                                        count_themes=count_themes, grain=grain)
                 _check_fingerprints([counts for _, counts in value[0]], settings)
                 yield value
     if here:

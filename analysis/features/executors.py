@@ -8,6 +8,7 @@ from __future__ import annotations
 from analysis.text.cooccurrence import PAIR_COLUMNS
 
 import contextlib
+import dataclasses
 from functools import partial
 from types import SimpleNamespace
 from typing import Iterable, Iterator
@@ -18,11 +19,11 @@ from analysis.settings import Settings
 from analysis.types import ManifestArg, PathsArg
 from analysis.features.caches import (_file_key, _open_cache, _read_counts, _write_counts, cached_features,
                                       counted_features, counts_cache_dir, COUNTS_SUFFIX)
-from analysis.features.counting import DocumentCounts, compact_counts
+from analysis.features.counting import DocumentCounts, compact_counts, document_counts
 from analysis.features.featureset import FeatureSet, StoredCounts
-from analysis.features.tables import (_concat, _TEXT_COLUMNS, DocumentFeatures, FIRST_HIT_COLUMNS, OCCURRENCE_COLUMNS,
-                                      SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS, SENTENCE_TOKEN_COLUMNS,
-                                      TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts, TOKEN_COLUMNS)
+from analysis.features.tables import (_concat, _TEXT_COLUMNS, DocumentFeatures, FIRST_HIT_COLUMNS, GRAINS,
+                                      OCCURRENCE_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS,
+                                      SENTENCE_TOKEN_COLUMNS, TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts, TOKEN_COLUMNS)
 
 
 #: Backends of :func:`build_features`.
@@ -220,7 +221,7 @@ BATCH_ROWS = 20_000
 def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, settings: Settings | None = None,
                    on_error: str = "raise", problems: list | None = None, workers: int = 1, cache: bool = True,
                    count_themes: bool = True, progress: bool = True, batch_rows: int | None = None,
-                   backend: str = "local", scheduler: str | None = None) -> Iterator[FeatureSet]:
+                   backend: str = "local", scheduler: str | None = None, grain: str = "node") -> Iterator[FeatureSet]:
     """:func:`stream_features` in batches: counts-only FeatureSets of consecutive documents, in order.
 
     The FeatureSets, stacked with :func:`combine`, are the one :func:`stream_features`
@@ -235,12 +236,18 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
         on_error: ``"raise"`` or ``"collect"`` (each problem is appended to ``problems`` as it is found).
         problems: The list problems are appended to with ``on_error="collect"``.
         batch_rows: Term-count rows that close a batch (default :data:`BATCH_ROWS`).
+        grain: ``"node"``: term counts per outline node (:data:`TERM_COUNT_COLUMNS`, what every
+            analysis reads); ``"document"``: summed over each document's nodes
+            (:data:`DOCUMENT_COUNT_COLUMNS`, no ``path``), all that counts per document need: a
+            long document's millions of node rows become a row per distinct token, decoded
+            alone from the file-counts cache.
 
     Returns:
         An iterator of counts-only :class:`FeatureSet` (``documents`` without text columns).
 
     Raises:
         CorpusError: with ``on_error="raise"``, at the first problem.
+        ValueError: for another ``grain``.
 
     Example:
         >>> from analysis.paths import corpus_dir
@@ -250,6 +257,9 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
     """
     from analysis.io import corpus as corpus_mod
 
+    from analysis.types import check_choice
+
+    check_choice("grain", grain, GRAINS, caller="stream_batches")
     settings = settings or Settings()
     batch_rows = BATCH_ROWS if batch_rows is None else batch_rows
     rows: list[dict] = []
@@ -258,7 +268,7 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
     for row, counts in _counted_files(paths, manifest=manifest, settings=settings, on_error=on_error,
                                       problems=problems if problems is not None else [], workers=workers,
                                       cache=cache, count_themes=count_themes, progress=progress,
-                                      backend=backend, scheduler=scheduler):
+                                      backend=backend, scheduler=scheduler, grain=grain):
         rows.append(row)
         counted.append(counts)
         size += len(counts.term_counts)
@@ -272,7 +282,8 @@ def stream_batches(paths: "PathsArg", *, manifest: "ManifestArg" = None, setting
 
 def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Settings | None, on_error: str,
                    problems: list, workers: int, cache: bool, count_themes: bool, progress: bool,
-                   backend: str = "local", scheduler: str | None = None) -> Iterator[tuple[dict, DocumentCounts]]:
+                   backend: str = "local", scheduler: str | None = None,
+                   grain: str = "node") -> Iterator[tuple[dict, DocumentCounts]]:
     """Each accepted document's metadata row and compact counts, in file order (problems to ``problems``)."""
     from analysis.io import corpus as corpus_mod
     from analysis.types import check_choice
@@ -287,7 +298,7 @@ def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Sett
     report = problems.append if on_error == "collect" else corpus_mod._handler("raise")
     items = list(corpus_mod.plan_files(paths, manifest=manifest, report=report))
     write = _open_cache() if cache else False
-    task = partial(_count_file, settings=settings, cache=cache, write=write, count_themes=count_themes)
+    task = partial(_count_file, settings=settings, cache=cache, write=write, count_themes=count_themes, grain=grain)
     ids = corpus_mod.IdRegister()
     with contextlib.ExitStack() as stack:
         results: Iterable = map(task, items)
@@ -295,7 +306,7 @@ def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Sett
             from analysis.features.dask_backend import dask_counted_files
 
             results = dask_counted_files(items, settings=settings, cache=cache, write=write,
-                                         count_themes=count_themes, scheduler=scheduler, workers=workers)
+                                         count_themes=count_themes, scheduler=scheduler, workers=workers, grain=grain)
         elif workers > 1 and len(items) > 1:
             from concurrent.futures import ProcessPoolExecutor
 
@@ -310,20 +321,22 @@ def _counted_files(paths: "PathsArg", *, manifest: "ManifestArg", settings: Sett
                     yield row, compact_counts(counts)  # codes, not a string per row (a no-op: made so by the task)
 
 
-def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, count_themes: bool) -> tuple[list, list]:
+def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, count_themes: bool,
+                grain: str = "node") -> tuple[list, list]:
     """One file's documents (with their texts dropped) and count tables, and its problems: a worker's task.
 
     With the cache, a file whose bytes, manifest row, settings and code are unchanged is
     answered from its file-counts entry (:func:`counts_cache_dir`) without being decoded,
     normalized or segmented; a file with problems is never stored, so they are reported
-    on every run.
+    on every run. ``grain="document"``: the term counts summed per document
+    (:func:`analysis.features.counting.document_counts`; the entry holds both).
     """
     from analysis.io.corpus import read_file
 
     key = _file_key(item, settings, count_themes) if cache else None
     entry = counts_cache_dir() / f"{key}{COUNTS_SUFFIX}" if key else None
     if entry is not None:
-        hit = _read_counts(entry, key)
+        hit = _read_counts(entry, key, grain)
         if hit is not None:
             return hit, []
     errors: list = []
@@ -335,8 +348,12 @@ def _count_file(item: tuple, *, settings: Settings, cache: bool, write: bool, co
         # compact: codes, not a string per row, in the entry and on the way back (made so from the codes)
         out.append((row, counted_features(text, settings, cache=cache, write=write, count_themes=count_themes,
                                           compact=True)))
+    by_document = [document_counts(counts.term_counts) for _, counts in out] if grain == "document" else None
     if entry is not None and write and not errors:
-        _write_counts(entry, key, out)
+        _write_counts(entry, key, out, by_document)
+    if by_document is not None:
+        out = [(row, dataclasses.replace(counts, term_counts=summed))
+               for (row, counts), summed in zip(out, by_document)]
     return out, errors
 
 

@@ -30,6 +30,14 @@ _TEXT_COLUMNS = {"text", "raw", "raw_offsets"}
 #: ``quoted`` of them standing alone between quotation marks (“试金石”).
 TERM_COUNT_COLUMNS = ["document", "path", "token", "kind", "is_stop", "count", "quoted"]
 
+#: Columns of a term-count table summed over each document's nodes (:func:`analysis.features.counting.document_counts`):
+#: what counting per document needs, a row per distinct token instead of one per node holding it.
+DOCUMENT_COUNT_COLUMNS = ["document", "token", "kind", "is_stop", "count", "quoted"]
+
+#: How finely :func:`analysis.features.stream_batches` hands on term counts: per outline node (every analysis),
+#: or per document (:data:`DOCUMENT_COUNT_COLUMNS`: enough for counts per document, far fewer rows).
+GRAINS = ("node", "document")
+
 
 #: Columns of :attr:`FeatureSet.sentence_tokens`.
 SENTENCE_TOKEN_COLUMNS = ["document", "sentence", "word_tokens"]
