@@ -104,3 +104,8 @@ def test_the_formula_guard_applies_once_per_distinct_value_and_equals_a_cell_by_
     # nothing to change: the column is handed back as it is
     plain = pd.DataFrame({"t": ["人才", "基层"] * 3})
     assert neutralize_formulas(plain)["t"].tolist() == plain["t"].tolist()
+
+
+def test_the_formula_guard_takes_cells_that_cannot_be_hashed():
+    table = pd.DataFrame({"cell": pd.Series([["=x"], "=y", "z"], dtype=object)})
+    assert neutralize_formulas(table)["cell"].tolist() == [["=x"], "'=y", "z"]

@@ -30,7 +30,9 @@ class DocumentCounts:
         features: The :class:`DocumentFeatures` with an empty ``tokens`` table (nodes and
             sentences kept).
         tokens: The document's tokens (spaces excluded), counted before they were dropped.
-        term_counts, sentence_tokens: :func:`count_tokens` and :func:`count_sentence_tokens` of its tokens.
+        term_counts, sentence_tokens: :func:`count_tokens` and :func:`count_sentence_tokens` of its tokens
+            (the term counts summed per document, :func:`document_counts`, when
+            :func:`analysis.features.stream_batches` streams with ``grain="document"``).
         themes: :func:`count_theme_hits` of its theme hits with the settings' lexicon (empty
             tables when theme counts were not asked for).
         lexicon_sha256: The hash of that lexicon, or None when theme counts were not asked for.

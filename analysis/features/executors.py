@@ -23,7 +23,8 @@ from analysis.features.counting import DocumentCounts, compact_counts, document_
 from analysis.features.featureset import FeatureSet, StoredCounts
 from analysis.features.tables import (_concat, _TEXT_COLUMNS, DocumentFeatures, FIRST_HIT_COLUMNS, GRAINS,
                                       OCCURRENCE_COLUMNS, SENTENCE_COLUMNS, SENTENCE_THEME_COLUMNS,
-                                      SENTENCE_TOKEN_COLUMNS, TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts, TOKEN_COLUMNS)
+                                      SENTENCE_TOKEN_COLUMNS, TERM_COUNT_COLUMNS, THEME_TERM_COLUMNS, ThemeCounts,
+                                      TOKEN_COLUMNS)
 
 
 #: Backends of :func:`build_features`.

@@ -101,7 +101,10 @@ def _each_distinct(column: pd.Series, cell) -> pd.Series:
     """``column.map(cell)`` for a ``cell`` that returns its argument itself when it changes nothing: ``cell``
     is applied once per distinct value (a terms table repeats each document and term on many rows), and
     only the rows whose value changes are replaced (the column as it is when none does)."""
-    codes, uniques = pd.factorize(column)  # missing values: code -1, never passed to cell (they never change)
+    try:
+        codes, uniques = pd.factorize(column)  # missing values: code -1, never passed to cell (they never change)
+    except TypeError:  # a cell that cannot be hashed (a list): every cell on its own
+        return column.map(cell)
     before = list(uniques)
     after = [cell(u) for u in before]
     changed = [i for i, (a, b) in enumerate(zip(before, after)) if a is not b]
