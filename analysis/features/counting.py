@@ -271,9 +271,20 @@ def document_counts(term_counts: pd.DataFrame) -> pd.DataFrame:
     keys = ["document", "token", "kind", "is_stop"]
     if not len(term_counts):
         return term_counts[DOCUMENT_COUNT_COLUMNS].reset_index(drop=True)
-    summed = (term_counts.groupby(keys, sort=False, observed=True, dropna=False)[["count", "quoted"]].sum()
-              .reset_index())
-    return summed.astype({"count": "int64", "quoted": "int64"})[DOCUMENT_COUNT_COLUMNS]
+    # One integer key per row from each column's codes (a categorical's own), groups numbered by first
+    # appearance: what groupby(sort=False) gives, without its per-call cost (a pandas groupby on four
+    # columns took 5-10 ms even on a three-row table, and every file counted makes this table).
+    key = np.zeros(len(term_counts), dtype=np.int64)
+    for column in keys:
+        codes, values = _codes(term_counts[column])
+        key = key * (len(values) + 1) + codes.astype(np.int64)
+    group, _ = pd.factorize(key)
+    first = _first_rows(group)
+    n = len(first)
+    summed = {c: np.bincount(group, weights=term_counts[c].to_numpy(dtype=np.float64), minlength=n).round()
+              .astype(np.int64) for c in ("count", "quoted")}
+    out = term_counts[keys].iloc[first].reset_index(drop=True)
+    return out.assign(**summed)[DOCUMENT_COUNT_COLUMNS]
 
 
 def count_tokens(tokens: pd.DataFrame, *, compact: bool = False) -> pd.DataFrame:
