@@ -88,3 +88,24 @@ def test_store_decodes_only_the_tables_asked_for_and_still_checks_every_byte():
     blob[-40] ^= 1  # a byte of a table that is not decoded
     with pytest.raises(store.StoreError, match="checksum"):
         store.loads(bytes(blob), only={"b"})
+
+
+def test_document_counts_equal_a_pandas_groupby_dtypes_and_order_included(folder):
+    from analysis.features.counting import count_tokens, document_counts
+    from analysis.features.tables import DOCUMENT_COUNT_COLUMNS
+
+    def grouped(table):
+        out = (table.groupby(["document", "token", "kind", "is_stop"], sort=False, observed=True, dropna=False)
+               [["count", "quoted"]].sum().reset_index())
+        return out.astype({"count": "int64", "quoted": "int64"})[DOCUMENT_COUNT_COLUMNS]
+
+    many = combine(*stream_batches(folder, progress=False)).term_counts  # categoricals shared by documents
+    hand = pd.DataFrame({"document": "d", "path": ["一", "二", "一", "二"], "token": ["人才", "人才", None, "，"],
+                         "kind": ["word", "word", "word", "punct"], "is_stop": [False, False, True, False],
+                         "count": [1, 2, 3, 4], "quoted": [0, 1, 0, 0]})
+    plain = count_tokens(pd.DataFrame({"document": ["a", "a", "b"], "token": ["人才", "，", "人才"],
+                                       "kind": ["word", "punct", "word"]}))
+    for table in (many, many.iloc[:0], hand, plain):
+        got, expected = document_counts(table), grouped(table)
+        pd.testing.assert_frame_equal(got, expected)
+    assert document_counts(hand)["count"].tolist() == [3, 3, 4]
