@@ -186,3 +186,48 @@ def test_a_long_text_cell_travels_cut_and_says_how_much_was_left_out():
     assert cut.endswith(f"… ({len(long) - notebook.PAYLOAD_CELL_CHARS:,} more characters)")
     assert rows[1] == ["e", "短", 1] and rows[0][2] == 2000
     assert table.loc[0, "issues"] == long  # the table itself is not changed
+
+
+def test_a_kernel_that_dies_before_its_first_cell_is_started_again_once(monkeypatch, tmp_path):
+    """A kernel can die while it starts on a busy machine: nothing ran, so a second kernel runs the notebook.
+    One that dies again, or dies inside a cell, stops the notebook as before."""
+    import nbclient
+    import nbformat
+
+    starts = []
+
+    def client_failing(times, in_cell=False):
+        class Client:
+            def __init__(self, nb, **kwargs):
+                self.started = kwargs["on_cell_start"]
+
+            def execute(self, **kwargs):
+                starts.append(1)
+                if len(starts) <= times:
+                    if in_cell:
+                        self.started(cell=None, cell_index=0)
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                self.started(cell=None, cell_index=0)
+
+        return Client
+
+    class Bar:
+        def update(self, n):
+            pass
+
+    def run():
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+        return report_mod._execute(tmp_path / "04_x.ipynb", nb, env={}, config=None, timeout=5,
+                                   kernel_name="python3", bar=Bar(), strict=False)
+
+    monkeypatch.setattr(nbclient, "NotebookClient", client_failing(1))
+    assert run() == [] and len(starts) == 2
+    starts.clear()
+    monkeypatch.setattr(nbclient, "NotebookClient", client_failing(2))
+    skipped = run()
+    assert len(starts) == report_mod.KERNEL_STARTS == 2 and skipped[0]["cell"] is None
+    assert "Kernel died" in skipped[0]["reason"]
+    starts.clear()
+    monkeypatch.setattr(nbclient, "NotebookClient", client_failing(1, in_cell=True))
+    skipped = run()
+    assert len(starts) == 1 and skipped[0]["cell"] == 0  # a cell had started: not run again

@@ -46,6 +46,10 @@ REPORT_NAME = "report.html"
 #: shown table, an exported chart with its images) is freed once the next cell has run.
 KERNEL_ARGUMENTS = ("--InteractiveShell.cache_size=0",)
 
+#: Kernels started for one notebook at most: a kernel that dies before its first cell ("Kernel died before
+#: replying to kernel_info", seen once on a busy machine) is replaced; one that dies while running a cell is not.
+KERNEL_STARTS = 2
+
 
 class ReportError(RuntimeError):
     """A notebook failed while the report was being built (in strict mode, or before any notebook ran).
@@ -247,13 +251,23 @@ def _execute(path: Path, nb, *, env: dict, config, timeout: int, kernel_name: st
         if cell.cell_type == "code":
             bar.update(1)
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                            resources={"metadata": {"path": str(path.parent.resolve())}},
-                            on_cell_start=started, on_cell_executed=finished, record_timing=False,
-                            ipython_hist_file=":memory:", config=config, allow_errors=not strict,
-                            extra_arguments=list(KERNEL_ARGUMENTS))
+    def client():
+        return NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+                              resources={"metadata": {"path": str(path.parent.resolve())}},
+                              on_cell_start=started, on_cell_executed=finished, record_timing=False,
+                              ipython_hist_file=":memory:", config=config, allow_errors=not strict,
+                              extra_arguments=list(KERNEL_ARGUMENTS))
+
     try:
-        client.execute(env=env)
+        for attempt in range(KERNEL_STARTS):
+            try:
+                client().execute(env=env)
+                break
+            except Exception:  # noqa: BLE001 - judged below
+                if current["cell"] is not None or attempt + 1 == KERNEL_STARTS:
+                    raise
+                # no cell started: the kernel died or failed while starting (a busy machine); nothing ran, so
+                # starting a new one runs the notebook as if the first had started
     except Exception as error:  # a timeout, a dead or missing kernel (or, in strict mode, a failing cell)
         index = current["cell"]
         source = nb.cells[index].source if index is not None else ""
